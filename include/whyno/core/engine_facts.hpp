@@ -1,0 +1,114 @@
+#pragma once
+// What the container engine says: its containers, networks and settings.
+// This is intent; the kernel facts are truth. The diagnosis compares them.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "whyno/core/ip_address.hpp"
+#include "whyno/core/protocol.hpp"
+
+namespace whyno {
+
+struct PortBinding {
+  Protocol protocol = Protocol::tcp;
+  std::uint16_t container_port = 0;
+  std::string host_ip;              // "" = every address (the daemon default)
+  std::uint16_t host_port = 0;      // 0 = not published / ephemeral
+};
+
+struct ExposedPort {
+  Protocol protocol = Protocol::tcp;
+  std::uint16_t port = 0;
+  friend auto operator<=>(const ExposedPort&, const ExposedPort&) = default;
+};
+
+struct ContainerNetwork {
+  std::string name;        // the key of NetworkSettings.Networks
+  std::string network_id;
+  std::optional<IpAddress> ipv4;
+  unsigned ipv4_prefix_len = 0;
+  std::optional<IpAddress> ipv6;
+  std::optional<IpAddress> gateway;
+  std::vector<std::string> aliases;    // network-scoped aliases
+  std::vector<std::string> dns_names;  // API >= 1.44
+};
+
+struct ContainerState {
+  std::string status;  // created|running|paused|restarting|removing|exited|dead
+  bool running = false;
+  bool paused = false;
+  bool restarting = false;
+  bool oom_killed = false;
+  bool dead = false;
+  int pid = 0;
+  int exit_code = 0;
+  std::string error;        // the engine's error, e.g. "port is already allocated"
+  std::string started_at;
+  std::string finished_at;
+  int restart_count = 0;
+};
+
+struct Container {
+  std::string id;           // full 64-hex id
+  std::string name;         // without the leading '/'
+  std::string image;
+  std::string created;      // RFC 3339
+  ContainerState state;
+  std::string network_mode; // "default", "bridge", "host", "none", "container:<id>", <net>
+  std::vector<PortBinding> intended;   // HostConfig.PortBindings
+  bool publish_all = false;            // -P
+  std::vector<PortBinding> actual;     // NetworkSettings.Ports with a host side
+  std::vector<ExposedPort> exposed;    // Config.ExposedPorts (EXPOSE / --expose)
+  std::vector<ContainerNetwork> networks;
+  std::string sandbox_key;             // /var/run/docker/netns/<id>
+  std::vector<std::string> links;      // HostConfig.Links, "/a:/b/alias"
+  std::string hostname;
+};
+
+struct Network {
+  std::string id;
+  std::string name;
+  std::string driver;            // bridge, host, null, overlay, macvlan, ...
+  std::string scope;
+  bool internal = false;
+  bool enable_ipv6 = false;
+  std::vector<IpPrefix> subnets;
+  std::vector<IpAddress> gateways;
+  std::map<std::string, std::string> options;
+
+  bool is_default_bridge() const;
+  /// The Linux bridge device, e.g. docker0 or br-<id12>; "" when not a bridge.
+  std::string bridge_name() const;
+};
+
+/// /etc/docker/daemon.json, with the engine's defaults for absent keys.
+struct DaemonConfig {
+  bool read = false;             // false: file absent or unreadable, defaults apply
+  std::string path;
+  bool userland_proxy = true;
+  bool iptables = true;
+  bool ip6tables = false;
+  bool ip_forward = true;
+  bool ip_masq = true;
+  bool icc = true;
+  std::string ip = "0.0.0.0";    // default host binding address
+  std::string firewall_backend;  // Docker 29: "iptables" | "nftables" | ""
+  std::string problem;           // why the file could not be used, if it couldn't
+};
+
+struct Engine {
+  std::string product;      // "docker" or "podman"
+  std::string version;      // "20.10.24+dfsg1"
+  std::string api_version;  // the negotiated one, e.g. "1.41"
+  std::string socket;       // the unix socket path we talked to
+  std::vector<Container> containers;
+  std::vector<Network> networks;
+  std::vector<std::string> warnings;  // GET /info Warnings
+  DaemonConfig config;
+};
+
+}  // namespace whyno

@@ -1,0 +1,59 @@
+#pragma once
+// Everything whyno-port knows about the host when it diagnoses: plain data
+// gathered by collect/, saved and replayed by snapshot/, read by core/.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "whyno/core/engine_facts.hpp"
+#include "whyno/core/netfilter.hpp"
+#include "whyno/core/netns_facts.hpp"
+
+namespace whyno {
+
+/// Sysctls of the host namespace that decide whether forwarded traffic flows.
+struct Sysctls {
+  std::optional<bool> ipv4_forward;                // net.ipv4.ip_forward
+  std::optional<bool> ipv6_forward;                // net.ipv6.conf.all.forwarding
+  std::map<std::string, bool> ipv4_iface_forward;  // net.ipv4.conf.<if>.forwarding
+  std::map<std::string, bool> route_localnet;      // net.ipv4.conf.<if>.route_localnet
+  std::optional<bool> bridge_nf_call_iptables;     // absent until br_netfilter loads
+  std::optional<bool> bridge_nf_call_ip6tables;
+  std::optional<int> somaxconn;
+};
+
+/// What a connection attempt saw, when whyno-port tried it.
+struct ProbeResult {
+  enum class Outcome : std::uint8_t {
+    connected,       // the handshake completed and the peer kept the connection
+    refused,         // RST in answer to the SYN
+    reset_or_closed, // accepted, then reset or closed (docker-proxy's "Empty reply")
+    timed_out,
+    unresolved,      // the name did not resolve
+    unreachable,     // EHOSTUNREACH / ENETUNREACH
+    error,
+  };
+  Outcome outcome = Outcome::error;
+  std::string from;     // "host" or the client container's name
+  std::string target;   // address:port actually dialled
+  std::string detail;   // errno text or what was received
+  double milliseconds = 0;
+};
+
+struct Facts {
+  std::optional<Engine> engine;  // nullopt: the engine could not be reached
+  NetnsFacts host;
+  nf::Ruleset ruleset;           // the host namespace's netfilter rules
+  Sysctls sysctls;
+  /// The network namespaces of running containers, by container id.
+  std::map<std::string, NetnsFacts> container_netns;
+  /// Addresses the query's ADDRESS resolved to on the host (getaddrinfo).
+  std::vector<IpAddress> resolved_addresses;
+  std::optional<ProbeResult> probe;
+  std::vector<Unread> unread;    // sources that could not be read at all
+};
+
+}  // namespace whyno

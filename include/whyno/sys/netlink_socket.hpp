@@ -1,0 +1,51 @@
+#pragma once
+// A libmnl netlink socket that sends one request and returns every reply as
+// raw bytes. Keeping the bytes lets parsers be pure functions over a span,
+// tested against dumps recorded from a real kernel (tests/fixtures/).
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "whyno/core/result.hpp"
+
+struct mnl_socket;
+struct nlmsghdr;
+
+namespace whyno::sys {
+
+struct MnlSocketClose {
+  void operator()(mnl_socket* s) const noexcept;
+};
+using MnlSocketPtr = std::unique_ptr<mnl_socket, MnlSocketClose>;
+
+class NetlinkSocket {
+ public:
+  /// Opens and binds a socket in the calling thread's network namespace;
+  /// the socket stays in that namespace for its whole life.
+  static Result<NetlinkSocket> open(int protocol);
+
+  /// Sends `request` (its nlmsg_seq and nlmsg_pid are set here) and returns
+  /// the reply messages, back to back, up to and without NLMSG_DONE. A dump
+  /// interrupted by a concurrent change (NLM_F_DUMP_INTR) is retried.
+  /// NLMSG_ERROR becomes an Error (EPERM/EACCES -> permission_denied).
+  Result<std::vector<std::byte>> request(nlmsghdr* request);
+
+ private:
+  NetlinkSocket(MnlSocketPtr socket, std::uint32_t port_id)
+      : m_socket(std::move(socket)), m_port_id(port_id) {}
+
+  MnlSocketPtr m_socket;
+  std::uint32_t m_port_id = 0;
+  std::uint32_t m_sequence = 0;
+};
+
+/// Calls `visit(const nlmsghdr*)` for each message in bytes returned by
+/// NetlinkSocket::request or read from a fixture. Stops at a truncated one.
+template <typename Visit>
+void for_each_message(const std::vector<std::byte>& bytes, Visit&& visit);
+
+}  // namespace whyno::sys
+
+#include "whyno/sys/netlink_messages.hpp"

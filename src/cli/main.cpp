@@ -1,0 +1,3 @@
+#include "whyno/cli/run.hpp"
+
+int main(int argc, char** argv) { return whyno::cli::run(argc, argv); }

@@ -1,0 +1,7 @@
+#include "whyno/cli/run.hpp"
+
+namespace whyno::cli {
+
+int run(int, char**) { return 0; }
+
+}  // namespace whyno::cli

@@ -1,0 +1,106 @@
+#include "whyno/sys/netlink_socket.hpp"
+
+#include <libmnl/libmnl.h>
+#include <linux/netlink.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include <fmt/format.h>
+
+namespace whyno::sys {
+
+void MnlSocketClose::operator()(mnl_socket* s) const noexcept {
+  mnl_socket_close(s);
+}
+
+namespace {
+
+Error netlink_error(int error_number, const char* what) {
+  const auto kind = (error_number == EPERM || error_number == EACCES)
+                        ? Error::Kind::permission_denied
+                    : error_number == EOPNOTSUPP || error_number == EPROTONOSUPPORT ||
+                            error_number == ENOENT
+                        ? Error::Kind::unsupported
+                        : Error::Kind::io;
+  return Error{kind, fmt::format("{}: {}", what, std::strerror(error_number)),
+               error_number};
+}
+
+constexpr int k_max_dump_attempts = 5;
+// libmnl 1.0.4 has no MNL_SOCKET_DUMP_SIZE; 32 KiB holds any single datagram
+// the kernel sends for a dump.
+constexpr std::size_t k_receive_buffer = 32 * 1024;
+
+}  // namespace
+
+Result<NetlinkSocket> NetlinkSocket::open(int protocol) {
+  MnlSocketPtr socket(mnl_socket_open(protocol));
+  if (!socket) {
+    return std::unexpected(netlink_error(errno, "cannot open netlink socket"));
+  }
+  if (mnl_socket_bind(socket.get(), 0, MNL_SOCKET_AUTOPID) < 0) {
+    return std::unexpected(netlink_error(errno, "cannot bind netlink socket"));
+  }
+  const std::uint32_t port_id = mnl_socket_get_portid(socket.get());
+  return NetlinkSocket(std::move(socket), port_id);
+}
+
+Result<std::vector<std::byte>> NetlinkSocket::request(nlmsghdr* request) {
+  for (int attempt = 0; attempt < k_max_dump_attempts; ++attempt) {
+    const std::uint32_t sequence = ++m_sequence;
+    request->nlmsg_seq = sequence;
+    request->nlmsg_pid = 0;
+    if (mnl_socket_sendto(m_socket.get(), request, request->nlmsg_len) < 0) {
+      return std::unexpected(netlink_error(errno, "cannot send netlink request"));
+    }
+
+    std::vector<std::byte> replies;
+    std::vector<std::byte> buffer(k_receive_buffer);
+    bool interrupted = false;
+    bool done = false;
+    while (!done) {
+      const ssize_t n = mnl_socket_recvfrom(m_socket.get(), buffer.data(), buffer.size());
+      if (n < 0) {
+        return std::unexpected(netlink_error(errno, "cannot read netlink reply"));
+      }
+      auto remaining = static_cast<int>(n);
+      auto* header = reinterpret_cast<nlmsghdr*>(buffer.data());
+      while (mnl_nlmsg_ok(header, remaining)) {
+        if (header->nlmsg_seq != sequence || header->nlmsg_pid != m_port_id) {
+          header = mnl_nlmsg_next(header, &remaining);
+          continue;  // a stale reply to an earlier attempt
+        }
+        if ((header->nlmsg_flags & NLM_F_DUMP_INTR) != 0) {
+          interrupted = true;
+        }
+        if (header->nlmsg_type == NLMSG_DONE) {
+          done = true;
+          break;
+        }
+        if (header->nlmsg_type == NLMSG_ERROR) {
+          const auto* err = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(header));
+          if (err->error != 0) {
+            return std::unexpected(netlink_error(-err->error, "netlink request failed"));
+          }
+          done = true;  // an ACK ends a non-dump request
+          break;
+        }
+        const auto* begin = reinterpret_cast<const std::byte*>(header);
+        replies.insert(replies.end(), begin, begin + NLMSG_ALIGN(header->nlmsg_len));
+        if ((header->nlmsg_flags & NLM_F_MULTI) == 0) {
+          done = true;  // a single-message answer (e.g. NFT_MSG_GETGEN)
+          break;
+        }
+        header = mnl_nlmsg_next(header, &remaining);
+      }
+    }
+    if (!interrupted) {
+      return replies;
+    }
+  }
+  return fail(Error::Kind::io, "netlink dump kept changing under us; try again");
+}
+
+}  // namespace whyno::sys

@@ -1,0 +1,70 @@
+#include "whyno/sys/netns.hpp"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <thread>
+
+#include <fmt/format.h>
+
+namespace whyno::sys {
+
+namespace {
+
+Error errno_error(int error_number, std::string what) {
+  const auto kind = (error_number == EPERM || error_number == EACCES)
+                        ? Error::Kind::permission_denied
+                    : error_number == ENOENT || error_number == ESRCH
+                        ? Error::Kind::not_found
+                        : Error::Kind::io;
+  return Error{kind, fmt::format("{}: {}", what, std::strerror(error_number)),
+               error_number};
+}
+
+}  // namespace
+
+Result<Fd> open_netns(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) {
+    return std::unexpected(errno_error(errno, fmt::format("cannot open {}", path)));
+  }
+  return fd;
+}
+
+Result<std::uint64_t> netns_inode(const Fd& netns) {
+  struct stat st {};
+  if (fstat(netns.get(), &st) != 0) {
+    return std::unexpected(errno_error(errno, "cannot stat network namespace"));
+  }
+  return static_cast<std::uint64_t>(st.st_ino);
+}
+
+Result<std::uint64_t> netns_inode(const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) {
+    return std::unexpected(errno_error(errno, fmt::format("cannot stat {}", path)));
+  }
+  return static_cast<std::uint64_t>(st.st_ino);
+}
+
+Result<void> run_in_netns(const Fd& netns, const std::function<void()>& work) {
+  int setns_errno = 0;
+  std::thread worker([&] {
+    if (setns(netns.get(), CLONE_NEWNET) != 0) {
+      setns_errno = errno;
+      return;
+    }
+    work();
+  });
+  worker.join();
+  if (setns_errno != 0) {
+    return std::unexpected(
+        errno_error(setns_errno, "cannot enter network namespace (setns)"));
+  }
+  return {};
+}
+
+}  // namespace whyno::sys
