@@ -1,0 +1,51 @@
+#pragma once
+// The answer: a verdict, the path as hops, the evidence and the fix.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "whyno/core/netns_facts.hpp"
+#include "whyno/core/verdict.hpp"
+
+namespace whyno {
+
+enum class HopState { ok, failed, unknown };
+
+/// One step of the path, e.g. "host :8080", "DNAT 172.17.0.2:3000 (container
+/// web)", "web eth0", "app".
+struct Hop {
+  std::string label;
+  HopState state = HopState::ok;
+  std::string detail;
+};
+
+/// A problem found besides the verdict (problems stack up; the verdict is the
+/// first hop that fails).
+struct Problem {
+  Verdict verdict = Verdict::reachable;
+  std::string summary;
+  std::string fix;
+};
+
+struct ContainerSummary {
+  std::string name;
+  std::string id;
+  std::string state;  // the engine's State.Status
+};
+
+struct Diagnosis {
+  Verdict verdict = Verdict::reachable;
+  std::string summary;  // one sentence
+  std::string fix;      // empty when nothing needs fixing
+  std::vector<Hop> path;
+  std::optional<ContainerSummary> container;  // the container the path ends in
+  std::string listeners_title;                // e.g. "Listening sockets in container web"
+  std::vector<Listener> listeners;            // evidence: that namespace's sockets
+  std::vector<std::string> evidence;          // facts the verdict rests on
+  std::vector<std::string> disagreements;     // engine intent vs kernel truth
+  std::vector<Problem> also;
+  std::vector<Unread> unread;
+};
+
+}  // namespace whyno

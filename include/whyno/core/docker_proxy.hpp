@@ -1,0 +1,32 @@
+#pragma once
+// docker-proxy, the userland proxy: which host port it serves and where it
+// forwards, read from its command line.
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "whyno/core/ip_address.hpp"
+#include "whyno/core/netns_facts.hpp"
+#include "whyno/core/protocol.hpp"
+
+namespace whyno {
+
+struct ProxyForward {
+  Protocol protocol = Protocol::tcp;
+  std::optional<IpAddress> host_ip;
+  std::uint16_t host_port = 0;
+  IpAddress container_ip;
+  std::uint16_t container_port = 0;
+};
+
+bool is_docker_proxy(const ProcessRef& p);
+
+/// Parses `docker-proxy -proto tcp -host-ip 0.0.0.0 -host-port 8080
+/// -container-ip 172.17.0.2 -container-port 3000`.
+std::optional<ProxyForward> parse_docker_proxy(std::string_view cmdline);
+
+/// The forward of the first docker-proxy among the socket's owners.
+std::optional<ProxyForward> proxy_forward(const Listener& l);
+
+}  // namespace whyno

@@ -1,0 +1,40 @@
+#pragma once
+// Questions about the engine's containers and networks.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "whyno/core/engine_facts.hpp"
+
+namespace whyno {
+
+/// By exact name, full id, or unique id prefix (as `docker` accepts).
+/// Returns nullptr when nothing or more than one container matches.
+const Container* find_container(const Engine& engine, std::string_view name_or_id);
+
+/// The container and network holding `address`, or {nullptr, nullptr}.
+struct Attachment {
+  const Container* container = nullptr;
+  const ContainerNetwork* network = nullptr;
+};
+Attachment container_with_address(const Engine& engine, const IpAddress& address);
+
+const Network* find_network(const Engine& engine, std::string_view name_or_id);
+
+/// The networks of `c` in attachment order, e.g. {"day8-net"}.
+std::vector<std::string> network_names(const Container& c);
+
+/// Networks both containers are attached to.
+std::vector<const ContainerNetwork*> shared_networks(const Container& a, const Container& b);
+
+bool is_user_defined(const Engine& engine, const ContainerNetwork& n);
+
+/// True for network modes that have no namespace of their own:
+/// host, none and container:<id>.
+bool shares_host_network(const Container& c);
+bool has_no_network(const Container& c);
+/// "container:<id>" -> the container whose namespace this one joins.
+const Container* network_owner(const Engine& engine, const Container& c);
+
+}  // namespace whyno

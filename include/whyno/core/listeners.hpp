@@ -1,0 +1,32 @@
+#pragma once
+// Which sockets take which traffic.
+
+#include <string>
+#include <vector>
+
+#include "whyno/core/netns_facts.hpp"
+
+namespace whyno {
+
+enum class BindScope { loopback, wildcard, specific };
+
+BindScope bind_scope(const Listener& l);
+std::string_view to_string(BindScope s);
+
+/// Would the kernel deliver a packet for destination:port to this socket?
+/// A [::] socket without V6ONLY takes IPv4 too; a ::ffff:a.b.c.d bind takes
+/// a.b.c.d. Ignores SO_BINDTODEVICE (the caller knows interfaces).
+bool accepts(const Listener& l, Protocol protocol, const IpAddress& destination,
+             std::uint16_t port);
+
+/// The listeners on `port`/`protocol`, any address.
+std::vector<const Listener*> on_port(const std::vector<Listener>& listeners,
+                                     Protocol protocol, std::uint16_t port);
+
+/// "server (pid 1234)" or "server (pids 12, 13)" or "unknown process".
+std::string describe_owners(const Listener& l);
+
+/// "127.0.0.1:3000", "[::]:3000", "*:3000" for a dual-stack wildcard.
+std::string describe_bind(const Listener& l);
+
+}  // namespace whyno

@@ -1,0 +1,68 @@
+#pragma once
+// Walks a packet through the netfilter rules of one hook, the way the kernel
+// does: every base chain registered on the hook, nftables and iptables-legacy
+// alike, in priority order. A drop anywhere is final; an accept ends only its
+// own base chain. The first DNAT at a nat hook wins.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "whyno/core/ip_address.hpp"
+#include "whyno/core/netfilter.hpp"
+
+namespace whyno::nf {
+
+/// RTN_* route types, for `fib daddr type` / `-m addrtype`.
+constexpr std::uint32_t k_rtn_unicast = 1;
+constexpr std::uint32_t k_rtn_local = 2;
+constexpr std::uint32_t k_ct_state_new = 8;
+
+struct Packet {
+  IpAddress source;
+  IpAddress destination;
+  std::uint8_t l4proto = 6;
+  std::uint16_t source_port = 0;  // 0: unknown (an ephemeral port)
+  std::uint16_t destination_port = 0;
+  /// "" when the hook has no input device (output); nullopt when unknown.
+  std::optional<std::string> input_interface;
+  /// nullopt before routing decided (prerouting).
+  std::optional<std::string> output_interface;
+  std::uint32_t source_type = k_rtn_unicast;       // RTN_* of the source address
+  std::uint32_t destination_type = k_rtn_unicast;  // RTN_LOCAL for host addresses
+  std::uint32_t ct_state = k_ct_state_new;
+  std::uint32_t mark = 0;
+};
+
+enum class Tri : std::uint8_t { no, yes, maybe };
+
+struct NatDecision {
+  ActionKind kind = ActionKind::dnat;  // dnat or redirect
+  std::optional<IpAddress> address;    // nullopt: redirect to the host itself
+  std::uint16_t port = 0;              // 0: port unchanged
+  const Rule* rule = nullptr;
+};
+
+struct HookOutcome {
+  enum class Kind { accepted, dropped, rejected };
+  Kind kind = Kind::accepted;
+  const Rule* rule = nullptr;          // the rule that dropped or rejected
+  const Chain* policy_chain = nullptr; // set when a base chain's policy dropped
+  std::optional<NatDecision> nat;      // nat hooks: the DNAT that applied
+  /// Rules whose matches we could not evaluate (unknown expressions) and that
+  /// might have changed the outcome had they matched.
+  std::vector<const Rule*> uncertain;
+  /// Every rule that matched on the way, in order: the packet's trace.
+  std::vector<const Rule*> trace;
+};
+
+/// Walks `packet` through `hook`. With `only_type`, considers only base
+/// chains of that type (ChainType::nat to find DNAT; filter for drops).
+HookOutcome walk_hook(const Ruleset& rules, Hook hook, const Packet& packet,
+                      std::optional<ChainType> only_type = std::nullopt);
+
+/// Does `match` hold for `packet`? Exposed for tests.
+Tri evaluate(const Match& match, const Packet& packet);
+
+}  // namespace whyno::nf

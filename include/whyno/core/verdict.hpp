@@ -1,0 +1,26 @@
+#pragma once
+// Verdict codes are a stable contract: they appear in JSON output, in exit
+// status decisions and in the man page. Add, never rename.
+
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace whyno {
+
+enum class Verdict {
+  reachable,
+  nothing_published,
+  container_port_closed,
+  bound_to_loopback,
+  no_shared_network,
+  name_not_resolvable,
+  localhost_is_self,
+  host_port_used_internally,
+};
+
+std::string_view code(Verdict v);
+std::optional<Verdict> parse_verdict(std::string_view code);
+std::span<const Verdict> all_verdicts();
+
+}  // namespace whyno

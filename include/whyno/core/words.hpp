@@ -1,0 +1,23 @@
+#pragma once
+// Small helpers for writing sentences.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace whyno {
+
+/// "a", "a and b", "a, b and c".
+std::string join_words(const std::vector<std::string>& words, std::string_view last = "and");
+
+/// Levenshtein distance, for near-miss names such as day8-net / day8-network.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+/// Two distinct names a human could confuse: one extends the other, or they
+/// differ by a couple of characters.
+bool near_miss(std::string_view a, std::string_view b);
+
+/// `name` quoted for a sentence: web -> `web`.
+std::string quoted(std::string_view name);
+
+}  // namespace whyno

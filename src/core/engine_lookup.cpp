@@ -1,0 +1,93 @@
+#include "whyno/core/engine_lookup.hpp"
+
+#include <algorithm>
+
+namespace whyno {
+
+const Container* find_container(const Engine& engine, std::string_view key) {
+  if (key.empty()) {
+    return nullptr;
+  }
+  for (const auto& c : engine.containers) {
+    if (c.name == key || c.id == key) {
+      return &c;
+    }
+  }
+  const Container* match = nullptr;
+  for (const auto& c : engine.containers) {
+    if (c.id.starts_with(key)) {
+      if (match != nullptr) {
+        return nullptr;  // ambiguous prefix
+      }
+      match = &c;
+    }
+  }
+  return match;
+}
+
+Attachment container_with_address(const Engine& engine, const IpAddress& address) {
+  for (const auto& c : engine.containers) {
+    for (const auto& n : c.networks) {
+      if ((n.ipv4 && *n.ipv4 == address) || (n.ipv6 && *n.ipv6 == address)) {
+        return {&c, &n};
+      }
+    }
+  }
+  return {};
+}
+
+const Network* find_network(const Engine& engine, std::string_view key) {
+  for (const auto& n : engine.networks) {
+    if (n.name == key || n.id == key) {
+      return &n;
+    }
+  }
+  return nullptr;
+}
+
+std::vector<std::string> network_names(const Container& c) {
+  std::vector<std::string> names;
+  for (const auto& n : c.networks) {
+    names.push_back(n.name);
+  }
+  return names;
+}
+
+std::vector<const ContainerNetwork*> shared_networks(const Container& a, const Container& b) {
+  std::vector<const ContainerNetwork*> out;
+  for (const auto& n : b.networks) {
+    const bool shared = std::any_of(a.networks.begin(), a.networks.end(), [&](const auto& m) {
+      return m.name == n.name || (!m.network_id.empty() && m.network_id == n.network_id);
+    });
+    if (shared) {
+      out.push_back(&n);
+    }
+  }
+  return out;
+}
+
+bool is_user_defined(const Engine& engine, const ContainerNetwork& n) {
+  const Network* network = find_network(engine, n.network_id.empty() ? n.name : n.network_id);
+  if (network == nullptr) {
+    network = find_network(engine, n.name);
+  }
+  if (network != nullptr) {
+    return !network->is_default_bridge() && network->driver != "host" &&
+           network->driver != "null";
+  }
+  return n.name != "bridge" && n.name != "host" && n.name != "none";
+}
+
+bool shares_host_network(const Container& c) { return c.network_mode == "host"; }
+
+bool has_no_network(const Container& c) { return c.network_mode == "none"; }
+
+const Container* network_owner(const Engine& engine, const Container& c) {
+  constexpr std::string_view k_prefix = "container:";
+  if (!c.network_mode.starts_with(k_prefix)) {
+    return nullptr;
+  }
+  return find_container(engine, std::string_view(c.network_mode).substr(k_prefix.size()));
+}
+
+}  // namespace whyno

@@ -1,0 +1,266 @@
+#include "whyno/core/packet_walk.hpp"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+namespace whyno::nf {
+
+namespace {
+
+bool family_applies(Family f, const IpAddress& a) {
+  switch (f) {
+    case Family::ip: return a.is_v4();
+    case Family::ip6: return a.is_v6();
+    case Family::inet: return true;
+    default: return false;
+  }
+}
+
+Tri negate_if(bool negated, Tri t) {
+  if (!negated || t == Tri::maybe) {
+    return t;
+  }
+  return t == Tri::yes ? Tri::no : Tri::yes;
+}
+
+Tri from_bool(bool b) { return b ? Tri::yes : Tri::no; }
+
+bool interface_matches(const InterfaceName& pattern, const std::string& name) {
+  return pattern.prefix ? name.starts_with(pattern.name) : name == pattern.name;
+}
+
+Tri evaluate_interfaces(const Match& m, const std::optional<std::string>& name) {
+  if (!name) {
+    return Tri::maybe;
+  }
+  const bool any = std::any_of(m.interfaces.begin(), m.interfaces.end(),
+                               [&](const InterfaceName& i) { return interface_matches(i, *name); });
+  return from_bool(any);
+}
+
+Tri evaluate_ranges(const Match& m, std::uint32_t value) {
+  const bool any = std::any_of(m.ranges.begin(), m.ranges.end(), [&](const auto& r) {
+    return value >= r.first && value <= r.second;
+  });
+  return from_bool(any);
+}
+
+Tri evaluate_prefixes(const Match& m, const IpAddress& a) {
+  const bool any = std::any_of(m.prefixes.begin(), m.prefixes.end(),
+                               [&](const IpPrefix& p) { return p.contains(a); });
+  return from_bool(any);
+}
+
+}  // namespace
+
+Tri evaluate(const Match& m, const Packet& p) {
+  Tri t = Tri::maybe;
+  switch (m.field) {
+    case Field::iifname: t = evaluate_interfaces(m, p.input_interface); break;
+    case Field::oifname: t = evaluate_interfaces(m, p.output_interface); break;
+    case Field::l4proto: t = evaluate_ranges(m, p.l4proto); break;
+    case Field::nfproto: t = evaluate_ranges(m, p.destination.is_v4() ? 2u : 10u); break;
+    case Field::saddr: t = evaluate_prefixes(m, p.source); break;
+    case Field::daddr: t = evaluate_prefixes(m, p.destination); break;
+    case Field::sport:
+      t = p.source_port == 0 ? Tri::maybe : evaluate_ranges(m, p.source_port);
+      break;
+    case Field::dport: t = evaluate_ranges(m, p.destination_port); break;
+    case Field::saddr_type: t = from_bool((m.mask & (1u << p.source_type)) != 0); break;
+    case Field::daddr_type: t = from_bool((m.mask & (1u << p.destination_type)) != 0); break;
+    case Field::ct_state: t = from_bool((m.mask & p.ct_state) != 0); break;
+    case Field::mark: {
+      const std::uint32_t value = m.mask != 0 ? (p.mark & m.mask) : p.mark;
+      t = evaluate_ranges(m, value);
+      break;
+    }
+    case Field::unknown: return Tri::maybe;
+  }
+  return negate_if(m.negated, t);
+}
+
+namespace {
+
+Tri evaluate_all(const Rule& rule, const Packet& packet) {
+  Tri result = Tri::yes;
+  for (const auto& m : rule.matches) {
+    const Tri t = evaluate(m, packet);
+    if (t == Tri::no) {
+      return Tri::no;
+    }
+    if (t == Tri::maybe) {
+      result = Tri::maybe;
+    }
+  }
+  return result;
+}
+
+using ChainKey = std::tuple<Backend, Family, std::string, std::string>;
+
+ChainKey key_of(const Rule& r) { return {r.backend, r.family, r.table, r.chain}; }
+ChainKey key_of(const Chain& c) { return {c.backend, c.family, c.table, c.name}; }
+
+class Walker {
+ public:
+  Walker(const Ruleset& rules, const Packet& packet) : m_packet(packet) {
+    for (const auto& r : rules.rules) {
+      m_chains[key_of(r)].push_back(&r);
+    }
+  }
+
+  enum class End { accept, drop, reject, nat, fell_through };
+
+  /// Runs one base chain to its end.
+  End run(const Chain& base, HookOutcome& out) {
+    struct Frame {
+      const std::vector<const Rule*>* rules;
+      std::size_t next;
+    };
+    std::vector<Frame> stack;
+    stack.push_back({rules_of(key_of(base)), 0});
+    while (!stack.empty()) {
+      Frame& frame = stack.back();
+      if (frame.rules == nullptr || frame.next >= frame.rules->size()) {
+        stack.pop_back();  // the end of a regular chain returns to its caller
+        continue;
+      }
+      const Rule& rule = *(*frame.rules)[frame.next++];
+      const Tri matched = evaluate_all(rule, m_packet);
+      if (matched == Tri::no) {
+        continue;
+      }
+      if (matched == Tri::maybe) {
+        if (rule.action.kind != ActionKind::next) {
+          out.uncertain.push_back(&rule);
+        }
+        continue;
+      }
+      out.trace.push_back(&rule);
+      const Action& a = rule.action;
+      ActionKind kind = a.kind;
+      std::string target = a.chain;
+      if (kind == ActionKind::vmap) {
+        const VmapEntry* entry = lookup(a);
+        if (entry == nullptr) {
+          continue;
+        }
+        kind = entry->kind;
+        target = entry->chain;
+      }
+      switch (kind) {
+        case ActionKind::next:
+        case ActionKind::snat:
+        case ActionKind::masquerade:
+          continue;
+        case ActionKind::unknown:
+          out.uncertain.push_back(&rule);
+          continue;
+        case ActionKind::accept:
+        case ActionKind::queue:
+          return End::accept;
+        case ActionKind::drop:
+          out.rule = &rule;
+          return End::drop;
+        case ActionKind::reject:
+          out.rule = &rule;
+          return End::reject;
+        case ActionKind::dnat:
+        case ActionKind::redirect:
+          out.nat = NatDecision{kind, a.nat_address, a.nat_port_min, &rule};
+          return End::nat;
+        case ActionKind::return_:
+          stack.pop_back();
+          continue;
+        case ActionKind::jump:
+        case ActionKind::goto_: {
+          if (stack.size() > k_max_depth) {
+            out.uncertain.push_back(&rule);
+            continue;
+          }
+          const ChainKey callee{rule.backend, rule.family, rule.table, target};
+          if (kind == ActionKind::goto_) {
+            stack.pop_back();
+          }
+          stack.push_back({rules_of(callee), 0});
+          continue;
+        }
+        case ActionKind::vmap:
+          continue;
+      }
+    }
+    return End::fell_through;
+  }
+
+ private:
+  static constexpr std::size_t k_max_depth = 64;
+
+  const std::vector<const Rule*>* rules_of(const ChainKey& key) const {
+    const auto it = m_chains.find(key);
+    return it == m_chains.end() ? nullptr : &it->second;
+  }
+
+  const VmapEntry* lookup(const Action& a) const {
+    std::optional<std::string> key;
+    switch (a.vmap_key) {
+      case Field::iifname: key = m_packet.input_interface; break;
+      case Field::oifname: key = m_packet.output_interface; break;
+      case Field::dport: key = std::to_string(m_packet.destination_port); break;
+      default: break;
+    }
+    if (!key) {
+      return nullptr;
+    }
+    const auto it = std::find_if(a.vmap.begin(), a.vmap.end(),
+                                 [&](const VmapEntry& e) { return e.key == *key; });
+    return it == a.vmap.end() ? nullptr : &*it;
+  }
+
+  const Packet& m_packet;
+  std::map<ChainKey, std::vector<const Rule*>> m_chains;
+};
+
+}  // namespace
+
+HookOutcome walk_hook(const Ruleset& rules, Hook hook, const Packet& packet,
+                      std::optional<ChainType> only_type) {
+  std::vector<const Chain*> bases;
+  for (const auto& c : rules.chains) {
+    if (c.base && c.base->hook == hook && family_applies(c.family, packet.destination) &&
+        (!only_type || c.base->type == *only_type)) {
+      bases.push_back(&c);
+    }
+  }
+  std::stable_sort(bases.begin(), bases.end(), [](const Chain* a, const Chain* b) {
+    return a->base->priority < b->base->priority;
+  });
+
+  HookOutcome out;
+  Walker walker(rules, packet);
+  for (const Chain* base : bases) {
+    if (out.nat && base->base->type == ChainType::nat) {
+      continue;  // the connection's NAT binding is set; later nat chains don't run
+    }
+    switch (walker.run(*base, out)) {
+      case Walker::End::drop:
+        out.kind = HookOutcome::Kind::dropped;
+        return out;
+      case Walker::End::reject:
+        out.kind = HookOutcome::Kind::rejected;
+        return out;
+      case Walker::End::fell_through:
+        if (base->base->policy_drop) {
+          out.kind = HookOutcome::Kind::dropped;
+          out.policy_chain = base;
+          return out;
+        }
+        break;
+      case Walker::End::accept:
+      case Walker::End::nat:
+        break;
+    }
+  }
+  return out;
+}
+
+}  // namespace whyno::nf

@@ -1,0 +1,49 @@
+#include "whyno/core/verdict.hpp"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+namespace whyno {
+
+namespace {
+
+constexpr std::array k_codes = {
+    std::pair{Verdict::reachable, std::string_view("reachable")},
+    std::pair{Verdict::nothing_published, std::string_view("nothing-published")},
+    std::pair{Verdict::container_port_closed, std::string_view("container-port-closed")},
+    std::pair{Verdict::bound_to_loopback, std::string_view("bound-to-loopback")},
+    std::pair{Verdict::no_shared_network, std::string_view("no-shared-network")},
+    std::pair{Verdict::name_not_resolvable, std::string_view("name-not-resolvable")},
+    std::pair{Verdict::localhost_is_self, std::string_view("localhost-is-self")},
+    std::pair{Verdict::host_port_used_internally, std::string_view("host-port-used-internally")},
+};
+
+constexpr auto k_all = [] {
+  std::array<Verdict, k_codes.size()> all{};
+  for (std::size_t i = 0; i < k_codes.size(); ++i) {
+    all[i] = k_codes[i].first;
+  }
+  return all;
+}();
+
+}  // namespace
+
+std::string_view code(Verdict v) {
+  const auto it = std::find_if(k_codes.begin(), k_codes.end(),
+                               [v](const auto& entry) { return entry.first == v; });
+  return it == k_codes.end() ? "unknown" : it->second;
+}
+
+std::optional<Verdict> parse_verdict(std::string_view text) {
+  const auto it = std::find_if(k_codes.begin(), k_codes.end(),
+                               [text](const auto& entry) { return entry.second == text; });
+  if (it == k_codes.end()) {
+    return std::nullopt;
+  }
+  return it->first;
+}
+
+std::span<const Verdict> all_verdicts() { return k_all; }
+
+}  // namespace whyno
