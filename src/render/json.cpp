@@ -1,0 +1,85 @@
+#include "whyno/render/json.hpp"
+
+#include "whyno/core/listeners.hpp"
+
+namespace whyno::render {
+
+namespace {
+
+nlohmann::json listener_json(const Listener& l) {
+  nlohmann::json processes = nlohmann::json::array();
+  for (const auto& p : l.owners) {
+    processes.push_back({{"pid", p.pid}, {"name", p.comm}});
+  }
+  return {{"protocol", to_string(l.protocol)},
+          {"address", l.address.to_string()},
+          {"port", l.port},
+          {"bind", to_string(bind_scope(l))},
+          {"v6only", l.v6only},
+          {"accept_queue", l.accept_queue},
+          {"backlog", l.backlog},
+          {"processes", processes}};
+}
+
+std::string_view state_name(HopState s) {
+  switch (s) {
+    case HopState::ok: return "ok";
+    case HopState::failed: return "failed";
+    case HopState::unknown: break;
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+nlohmann::json to_json(const Query& query, const Diagnosis& d) {
+  nlohmann::json j;
+  j["schema"] = k_json_schema_version;
+  j["query"] = {{"address", query.address},
+                {"port", query.port},
+                {"protocol", to_string(query.protocol)},
+                {"from", query.from ? nlohmann::json(*query.from) : nlohmann::json()},
+                {"container", query.container ? nlohmann::json(*query.container) : nlohmann::json()}};
+  j["verdict"] = code(d.verdict);
+  j["ok"] = d.verdict == Verdict::reachable;
+  j["summary"] = d.summary;
+  j["fix"] = d.fix.empty() ? nlohmann::json() : nlohmann::json(d.fix);
+  nlohmann::json path = nlohmann::json::array();
+  for (const auto& h : d.path) {
+    path.push_back({{"hop", h.label},
+                    {"ok", h.state == HopState::ok},
+                    {"state", state_name(h.state)},
+                    {"detail", h.detail}});
+  }
+  j["path"] = path;
+  j["container"] = d.container ? nlohmann::json{{"name", d.container->name},
+                                                {"id", d.container->id},
+                                                {"state", d.container->state}}
+                               : nlohmann::json();
+  nlohmann::json listeners = nlohmann::json::array();
+  for (const auto& l : d.listeners) {
+    listeners.push_back(listener_json(l));
+  }
+  j["listeners"] = listeners;
+  j["evidence"] = d.evidence;
+  j["disagreements"] = d.disagreements;
+  nlohmann::json also = nlohmann::json::array();
+  for (const auto& p : d.also) {
+    also.push_back({{"verdict", code(p.verdict)}, {"summary", p.summary}, {"fix", p.fix}});
+  }
+  j["also"] = also;
+  nlohmann::json unread = nlohmann::json::array();
+  for (const auto& u : d.unread) {
+    unread.push_back({{"source", u.source}, {"reason", u.reason}});
+  }
+  j["unread"] = unread;
+  return j;
+}
+
+void render_json(std::ostream& out, const Query& query, const Diagnosis& diagnosis) {
+  // Strings from containers may hold invalid UTF-8; replace rather than throw.
+  out << to_json(query, diagnosis).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+      << '\n';
+}
+
+}  // namespace whyno::render

@@ -1,0 +1,160 @@
+#include "whyno/render/text.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include <fmt/format.h>
+
+#include "whyno/core/listeners.hpp"
+#include "whyno/render/printable.hpp"
+
+namespace whyno::render {
+
+namespace {
+
+class Painter {
+ public:
+  explicit Painter(const TextStyle& style) : m_style(style) {}
+
+  std::string red(std::string_view s) const { return paint("31;1", s); }
+  std::string green(std::string_view s) const { return paint("32;1", s); }
+  std::string yellow(std::string_view s) const { return paint("33", s); }
+  std::string bold(std::string_view s) const { return paint("1", s); }
+  std::string dim(std::string_view s) const { return paint("2", s); }
+
+  std::string arrow() const { return m_style.unicode ? " → " : " -> "; }
+  std::string mark(HopState s) const {
+    switch (s) {
+      case HopState::ok: return green(m_style.unicode ? "✓" : "ok");
+      case HopState::failed: return red(m_style.unicode ? "✗" : "x");
+      case HopState::unknown: break;
+    }
+    return yellow("?");
+  }
+
+ private:
+  std::string paint(std::string_view code, std::string_view s) const {
+    return m_style.color ? fmt::format("\033[{}m{}\033[0m", code, s) : std::string(s);
+  }
+  const TextStyle& m_style;
+};
+
+std::string path_line(const Diagnosis& d, const Painter& p) {
+  std::string line;
+  for (const auto& h : d.path) {
+    if (!line.empty()) {
+      line += p.arrow();
+    }
+    const std::string label = printable(h.label);
+    switch (h.state) {
+      case HopState::ok: line += label; break;
+      case HopState::failed: line += p.red(p.mark(h.state) + " " + label); break;
+      case HopState::unknown: line += p.yellow("? " + label); break;
+    }
+  }
+  return line;
+}
+
+void hop_table(std::ostream& out, const Diagnosis& d, const Painter& p) {
+  std::size_t width = 0;
+  for (const auto& h : d.path) {
+    width = std::max(width, printable(h.label).size());
+  }
+  for (const auto& h : d.path) {
+    const std::string label = printable(h.label);
+    out << fmt::format("  {} {}{}  {}\n", p.mark(h.state), label,
+                       std::string(width - std::min(width, label.size()), ' '),
+                       p.dim(printable(h.detail)));
+  }
+}
+
+void listener_table(std::ostream& out, const Diagnosis& d, const Painter& p) {
+  out << '\n' << p.bold(printable(d.listeners_title)) << ":\n";
+  if (d.listeners.empty()) {
+    out << "  (none)\n";
+    return;
+  }
+  std::vector<std::array<std::string, 5>> rows;
+  rows.push_back({"PROTO", "ADDRESS", "BIND", "QUEUE", "PROCESS"});
+  for (const auto& l : d.listeners) {
+    const std::string queue = l.protocol == Protocol::tcp
+                                  ? fmt::format("{}/{}", l.accept_queue, l.backlog)
+                                  : std::string("-");
+    std::string scope(to_string(bind_scope(l)));
+    if (l.address.is_v6() && l.v6only) {
+      scope += ",v6only";
+    }
+    rows.push_back({std::string(to_string(l.protocol)), describe_bind(l), scope, queue,
+                    printable(describe_owners(l))});
+  }
+  std::array<std::size_t, 5> widths{};
+  for (const auto& r : rows) {
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      widths[i] = std::max(widths[i], r[i].size());
+    }
+  }
+  for (std::size_t row = 0; row < rows.size(); ++row) {
+    std::string line = " ";
+    for (std::size_t i = 0; i < rows[row].size(); ++i) {
+      std::string cell = rows[row][i];
+      if (i + 1 < rows[row].size()) {
+        cell += std::string(widths[i] - cell.size(), ' ');
+      }
+      if (row > 0 && i == 2 && rows[row][2].starts_with("loopback")) {
+        cell = p.red(cell);
+      } else if (row > 0 && i == 2 && rows[row][2].starts_with("wildcard")) {
+        cell = p.green(cell);
+      }
+      line += " " + (row == 0 ? p.dim(cell) : cell);
+    }
+    out << line << '\n';
+  }
+}
+
+void bullet_list(std::ostream& out, std::string_view title, const std::vector<std::string>& items,
+                 const Painter& p) {
+  if (items.empty()) {
+    return;
+  }
+  out << '\n' << p.bold(title) << ":\n";
+  for (const auto& item : items) {
+    out << "  " << printable(item) << '\n';
+  }
+}
+
+}  // namespace
+
+void render_text(std::ostream& out, const Query& query, const Diagnosis& d, const TextStyle& style) {
+  const Painter p(style);
+  const bool ok = d.verdict == Verdict::reachable;
+  std::string title = query.from ? fmt::format("{}:{}/{} from container {}", query.address,
+                                               query.port, to_string(query.protocol), *query.from)
+                                 : fmt::format("{}:{}/{} from this host", query.address,
+                                               query.port, to_string(query.protocol));
+  out << p.dim(printable(title)) << "\n\n";
+  out << "  " << path_line(d, p) << "\n\n";
+  const std::string verdict(code(d.verdict));
+  out << (ok ? p.green(verdict) : p.red(verdict)) << ": " << printable(d.summary) << '\n';
+  out << '\n';
+  hop_table(out, d, p);
+  if (!d.listeners_title.empty()) {
+    listener_table(out, d, p);
+  }
+  bullet_list(out, "Evidence", d.evidence, p);
+  bullet_list(out, "Engine and kernel disagree", d.disagreements, p);
+  std::vector<std::string> also;
+  for (const auto& problem : d.also) {
+    also.push_back(fmt::format("{}: {}", code(problem.verdict), problem.summary));
+  }
+  bullet_list(out, "Also wrong", also, p);
+  std::vector<std::string> unread;
+  for (const auto& u : d.unread) {
+    unread.push_back(fmt::format("{}: {}", u.source, u.reason));
+  }
+  bullet_list(out, "Could not read", unread, p);
+  if (!d.fix.empty()) {
+    out << '\n' << p.bold("Fix") << ": " << printable(d.fix) << '\n';
+  }
+}
+
+}  // namespace whyno::render
