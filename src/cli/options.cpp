@@ -1,0 +1,197 @@
+#include "whyno/cli/options.hpp"
+
+#include <boost/program_options.hpp>
+#include <charconv>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace whyno::cli {
+
+namespace po = boost::program_options;
+
+namespace {
+
+po::options_description visible_options() {
+  po::options_description o("Options");
+  o.add_options()
+      ("from", po::value<std::string>()->value_name("CONTAINER"),
+       "diagnose from inside CONTAINER: why can't it reach TARGET:PORT?")
+      ("container", po::value<std::string>()->value_name("NAME|ID"),
+       "the container you mean, when the port alone doesn't say")
+      ("json", "print one JSON object on stdout")
+      ("color", po::value<std::string>()->value_name("WHEN")->default_value("auto"),
+       "colour the text output: auto, always or never (NO_COLOR is honoured)")
+      ("save-facts", po::value<std::string>()->value_name("FILE"),
+       "also write every fact read to FILE, for --replay or a bug report")
+      ("replay", po::value<std::string>()->value_name("FILE"),
+       "diagnose a saved facts snapshot instead of this host")
+      ("help,h", "show this help")
+      ("version", "show the version");
+  return o;
+}
+
+Result<std::uint16_t> parse_port(std::string_view text) {
+  unsigned long value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec == std::errc::invalid_argument || end != text.data() + text.size()) {
+    return fail(Error::Kind::invalid, fmt::format("'{}' is not a port number", text));
+  }
+  if (ec == std::errc::result_out_of_range || value == 0 || value > 65535) {
+    return fail(Error::Kind::invalid,
+                fmt::format("port must be between 1 and 65535, not {}", text));
+  }
+  return static_cast<std::uint16_t>(value);
+}
+
+}  // namespace
+
+Result<bool> parse_target(std::string_view text, Query& query) {
+  bool address_given = false;
+  std::string_view rest = text;
+  if (const auto slash = rest.rfind('/'); slash != std::string_view::npos) {
+    const std::string_view proto = rest.substr(slash + 1);
+    const auto p = parse_protocol(proto);
+    if (!p) {
+      return fail(Error::Kind::invalid,
+                  fmt::format("unknown protocol '{}'; whyno-port understands tcp and udp", proto));
+    }
+    query.protocol = *p;
+    rest = rest.substr(0, slash);
+  }
+  std::string_view port_text = rest;
+  if (const auto colon = rest.rfind(':'); colon != std::string_view::npos) {
+    const std::string_view address = rest.substr(0, colon);
+    if (address.find(':') != std::string_view::npos &&
+        !(address.starts_with('[') && address.ends_with(']'))) {
+      return fail(Error::Kind::invalid,
+                  fmt::format("put an IPv6 address in brackets: [{}]:PORT", address));
+    }
+    if (address.empty() || address == "[]") {
+      return fail(Error::Kind::invalid, fmt::format("'{}' has an empty address", text));
+    }
+    query.address = std::string(address);
+    address_given = true;
+    port_text = rest.substr(colon + 1);
+  }
+  auto port = parse_port(port_text);
+  if (!port) {
+    return std::unexpected(port.error());
+  }
+  query.port = *port;
+  return address_given;
+}
+
+Result<Options> parse_options(std::span<const char* const> argv) {
+  po::options_description hidden;
+  hidden.add_options()("target", po::value<std::vector<std::string>>());
+  po::options_description all;
+  all.add(visible_options()).add(hidden);
+  po::positional_options_description positional;
+  positional.add("target", -1);
+
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(static_cast<int>(argv.size()), argv.data())
+                  .options(all)
+                  .positional(positional)
+                  .style(po::command_line_style::unix_style)
+                  .run(),
+              vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return fail(Error::Kind::invalid, e.what());
+  }
+
+  Options o;
+  o.help = vm.count("help") > 0;
+  o.version = vm.count("version") > 0;
+  if (o.help || o.version) {
+    return o;
+  }
+  o.json = vm.count("json") > 0;
+  const std::string color = vm["color"].as<std::string>();
+  if (color == "auto") {
+    o.color = ColorMode::automatic;
+  } else if (color == "always") {
+    o.color = ColorMode::always;
+  } else if (color == "never") {
+    o.color = ColorMode::never;
+  } else {
+    return fail(Error::Kind::invalid,
+                fmt::format("--color takes auto, always or never, not '{}'", color));
+  }
+  if (vm.count("from")) {
+    o.query.from = vm["from"].as<std::string>();
+  }
+  if (vm.count("container")) {
+    o.query.container = vm["container"].as<std::string>();
+  }
+  if (vm.count("save-facts")) {
+    o.save_facts = vm["save-facts"].as<std::string>();
+  }
+  if (vm.count("replay")) {
+    o.replay = vm["replay"].as<std::string>();
+  }
+  if (vm.count("target")) {
+    const auto& targets = vm["target"].as<std::vector<std::string>>();
+    if (targets.size() > 1) {
+      return fail(Error::Kind::invalid,
+                  fmt::format("one TARGET at a time, got {} ('{}' and '{}')", targets.size(),
+                              targets[0], targets[1]));
+    }
+    const auto address_given = parse_target(targets.front(), o.query);
+    if (!address_given) {
+      return std::unexpected(address_given.error());
+    }
+    if (o.query.from && !*address_given) {
+      return fail(Error::Kind::invalid,
+                  "with --from, say what the client dials: whyno-port TARGET:PORT --from CLIENT");
+    }
+    o.have_target = true;
+  }
+  if (!o.have_target && !o.replay) {
+    return fail(Error::Kind::invalid, "say which port to diagnose, e.g. whyno-port 8080");
+  }
+  return o;
+}
+
+std::string help_text() {
+  std::ostringstream options;
+  options << visible_options();
+  return fmt::format(
+      "Usage: whyno-port [ADDRESS:]PORT[/tcp|/udp] [--container NAME]\n"
+      "       whyno-port TARGET:PORT[/tcp|/udp] --from CONTAINER\n"
+      "\n"
+      "Explains why a connection to a container's port fails: walks host port ->\n"
+      "docker-proxy or DNAT -> the container's network namespace -> the app's socket,\n"
+      "and says where the path breaks and how to fix it. ADDRESS defaults to\n"
+      "localhost (what `curl localhost:PORT` dials); the protocol to tcp. With --from,\n"
+      "TARGET is a container name, alias, IP or localhost, as the client would dial it.\n"
+      "\n"
+      "{}\n"
+      "Verdicts (the JSON \"verdict\" field):\n"
+      "  reachable                  every hop works\n"
+      "  nothing-published          no container publishes that host port\n"
+      "  container-port-closed      the port is forwarded, but nothing listens there\n"
+      "  bound-to-loopback          the app listens on 127.0.0.1 or ::1 only\n"
+      "  no-shared-network          client and target share no network\n"
+      "  name-not-resolvable        the client cannot resolve the target's name\n"
+      "  localhost-is-self          localhost in a container is that container\n"
+      "  host-port-used-internally  the client dials the host-side published port\n"
+      "\n"
+      "Exit status: 0 the path works, 1 a problem was diagnosed, 2 usage error,\n"
+      "3 could not inspect (privileges, engine unreachable, container gone).\n"
+      "\n"
+      "Examples:\n"
+      "  whyno-port 8080                      why does curl localhost:8080 fail?\n"
+      "  whyno-port 8080 --json               the same, as JSON\n"
+      "  whyno-port server:3000 --from client why can't client reach server:3000?\n"
+      "\n"
+      "See whyno-port(1) for every verdict and the JSON schema.\n",
+      options.str());
+}
+
+std::string version_text() { return fmt::format("whyno-port {}\n", WHYNO_VERSION); }
+
+}  // namespace whyno::cli

@@ -1,0 +1,88 @@
+#pragma once
+// Small builders for hand-made facts in diagnosis tests. Recorded real
+// facts live in tests/fixtures/snapshots; these cover what a test needs to
+// vary one fact at a time.
+
+#include <string>
+
+#include "whyno/core/facts.hpp"
+
+namespace whyno::test {
+
+inline IpAddress ip(const char* text) { return *IpAddress::parse(text); }
+
+inline Listener listener(Protocol p, const char* address, std::uint16_t port,
+                         const char* process = "server", int pid = 100) {
+  Listener l;
+  l.protocol = p;
+  l.address = ip(address);
+  l.port = port;
+  l.backlog = 128;
+  l.owners.push_back({pid, process, process});
+  return l;
+}
+
+inline Listener docker_proxy(std::uint16_t host_port, const char* container_ip,
+                             std::uint16_t container_port, const char* host_ip = "0.0.0.0") {
+  Listener l = listener(Protocol::tcp, host_ip, host_port, "docker-proxy", 900);
+  l.owners.front().cmdline = std::string("/usr/sbin/docker-proxy -proto tcp -host-ip ") + host_ip +
+                             " -host-port " + std::to_string(host_port) + " -container-ip " +
+                             container_ip + " -container-port " + std::to_string(container_port);
+  return l;
+}
+
+/// A facts set with the host's loopback and docker0, and an engine.
+inline Facts host_facts() {
+  Facts f;
+  f.engine = Engine{};
+  f.engine->product = "docker";
+  f.engine->networks.push_back(Network{"b1", "bridge", "bridge", "local", false, false,
+                                       {{ip("172.17.0.0"), 16}}, {ip("172.17.0.1")},
+                                       {{"com.docker.network.bridge.default_bridge", "true"},
+                                        {"com.docker.network.bridge.name", "docker0"}}});
+  f.host.inode = 1;
+  f.host.interfaces.push_back({1, "lo", "", 0, true, 65536, {{ip("127.0.0.1"), 8}}});
+  f.host.interfaces.push_back({3, "docker0", "bridge", 0, true, 1500, {{ip("172.17.0.1"), 16}}});
+  return f;
+}
+
+/// Adds a running container attached to `network` at `address`, with a
+/// namespace holding an eth0 and the given listeners.
+inline Container& add_container(Facts& f, const std::string& name, const char* address,
+                                std::vector<Listener> listeners = {},
+                                const std::string& network = "bridge") {
+  Container c;
+  c.id = name + std::string(64 - name.size(), 'a');
+  c.name = name;
+  c.state.status = "running";
+  c.state.running = true;
+  c.state.pid = 4000 + static_cast<int>(f.engine->containers.size());
+  c.network_mode = network == "bridge" ? "default" : network;
+  ContainerNetwork n;
+  n.name = network;
+  n.network_id = network == "bridge" ? "b1" : "id-" + network;
+  n.ipv4 = ip(address);
+  n.ipv4_prefix_len = 16;
+  c.networks.push_back(n);
+  NetnsFacts ns;
+  ns.inode = 100 + f.engine->containers.size();
+  ns.interfaces.push_back({1, "lo", "", 0, true, 65536, {{ip("127.0.0.1"), 8}}});
+  ns.interfaces.push_back({2, "eth0", "veth", 0, true, 1500, {{ip(address), 16}}});
+  ns.listeners = std::move(listeners);
+  f.container_netns[c.id] = std::move(ns);
+  f.engine->containers.push_back(c);
+  return f.engine->containers.back();
+}
+
+inline void add_user_network(Facts& f, const std::string& name) {
+  f.engine->networks.push_back(Network{"id-" + name, name, "bridge", "local", false, false,
+                                       {{ip("172.18.0.0"), 16}}, {ip("172.18.0.1")}, {}});
+}
+
+inline void publish(Container& c, std::uint16_t host_port, std::uint16_t container_port,
+                    Protocol p = Protocol::tcp, const std::string& host_ip = "0.0.0.0") {
+  c.intended.push_back({p, container_port, host_ip == "0.0.0.0" ? "" : host_ip, host_port});
+  c.actual.push_back({p, container_port, host_ip, host_port});
+}
+
+}  // namespace whyno::test
