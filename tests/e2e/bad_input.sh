@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Usage errors exit 2 with one line on stderr; what cannot be inspected
+# (a stopped --from container, no engine, no privileges) exits 3.
+source "$(dirname "$0")/lib.sh"
+require_root_and_docker
+
+for target in 0 70000 abc 8080/sctp; do
+  run_whyno "$target"
+  expect_status 2
+  expect_stderr_one_line
+done
+
+run_whyno "$HOST_PORT" --container "$T-nope"
+expect_status 2
+
+start_exited "$T-stopped"
+run_whyno "localhost:3000" --from "$T-stopped"
+expect_status 3
+
+run_whyno_with env DOCKER_HOST=unix:///nonexistent.sock -- "$HOST_PORT"
+expect_status 3
+expect_stderr_one_line
+
+run_whyno_with setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$HOST_PORT"
+expect_status 3
+expect_stderr_matches 'CAP_SYS_ADMIN|CAP_NET_ADMIN'

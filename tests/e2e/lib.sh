@@ -1,0 +1,388 @@
+# Sourced by every end-to-end scenario (tests/e2e/<verdict>_<case>.sh).
+#
+# A scenario reproduces one failure from the seed notes for real (dockerd,
+# the static programs in tests/programs/), proves with curl or the client
+# program that the failure is real, then asks whyno-port and asserts the
+# verdict, the exit status and that host state did not change.
+#
+# Environment (set by tests/CMakeLists.txt):
+#   WHYNO_PORT               the whyno-port binary under test
+#   WHYNO_TEST_PROGRAMS_DIR  where tests/programs/build.sh puts the binaries
+# Optional, for machines where the seed's ports are taken:
+#   WHYNO_E2E_HOST_PORT (8080), WHYNO_E2E_OTHER_HOST_PORT (8000)
+#
+# Exit status: 0 pass, 1 fail, 125 skipped (not root).
+
+set -Eeuo pipefail
+# One stream, so ctest shows harness lines, failures and tool output in order.
+exec 1>&2
+
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$E2E_DIR/../.." && pwd)
+# shellcheck source=tests/e2e/lib_dockerd.sh
+source "$E2E_DIR/lib_dockerd.sh"
+
+TEST_NAME=$(basename "$0" .sh)
+# Unique per run: names show up in whyno-port's output and must not collide
+# with a leftover of an earlier run or a concurrent one.
+T=wt-${TEST_NAME//_/-}-$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
+IMAGE=whyno-test:latest
+HOST_PORT=${WHYNO_E2E_HOST_PORT:-8080}
+OTHER_HOST_PORT=${WHYNO_E2E_OTHER_HOST_PORT:-8000}
+PROGRAMS_DIR=${WHYNO_TEST_PROGRAMS_DIR:-${TMPDIR:-/tmp}/whyno-test-programs}
+WHYNO_TIMEOUT=20
+T_DIR=$(mktemp -d "${TMPDIR:-/tmp}/$T.XXXXXX")
+
+# Everything this test creates carries these labels, so a run killed before
+# its EXIT trap can be swept by the next one (see _sweep_stale).
+_label_test=org.whyno-port.test
+_label_pid=org.whyno-port.test.pid
+_labels=(--label "$_label_test=$T" --label "$_label_pid=$$")
+_containers=()
+_networks=()
+_netns=()
+
+log() {
+  echo "e2e[$TEST_NAME]: $*" >&2
+}
+
+fail() {
+  echo "FAIL: $TEST_NAME: $*" >&2
+  exit 1
+}
+
+_cleanup() {
+  local status=$?
+  set +e
+  trap - ERR
+  local c n ns
+  for c in "${_containers[@]}"; do
+    docker rm -f -v "$c" >/dev/null 2>&1
+  done
+  for n in "${_networks[@]}"; do
+    docker network rm "$n" >/dev/null 2>&1
+  done
+  for ns in "${_netns[@]}"; do
+    ip netns delete "$ns" 2>/dev/null
+  done
+  rm -rf "$T_DIR"
+  case $status in
+    0) echo "PASS: $TEST_NAME" ;;
+    125) ;;
+    *) echo "FAIL: $TEST_NAME (exit status $status)" >&2 ;;
+  esac
+  exit "$status"
+}
+trap _cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'echo "e2e[$TEST_NAME]: line $LINENO failed: $BASH_COMMAND" >&2' ERR
+
+_need_tools() {
+  local tool package missing=()
+  for tool in docker dockerd musl-gcc jq curl nft iptables-legacy-save ip6tables-legacy-save \
+              ip ss setpriv setsid flock timeout; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+      case $tool in
+        docker | dockerd) package=docker.io ;;
+        musl-gcc) package=musl-tools ;;
+        nft) package=nftables ;;
+        iptables-legacy-save | ip6tables-legacy-save) package=iptables ;;
+        ip | ss) package=iproute2 ;;
+        setpriv | setsid | flock) package=util-linux ;;
+        timeout) package=coreutils ;;
+        *) package=$tool ;;
+      esac
+      missing+=("$tool ($package)")
+    fi
+  done
+  if [[ ${#missing[@]} -gt 0 ]]; then
+    fail "missing tools: ${missing[*]}; ./quickstart test installs them"
+  fi
+}
+
+# Removes containers and networks of earlier runs whose test process is gone.
+_sweep_stale() {
+  local id pid
+  while read -r id pid; do
+    if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then
+      docker rm -f -v "$id" >/dev/null 2>&1 || true
+    fi
+  done < <(docker ps -a --filter "label=$_label_pid" \
+             --format "{{.ID}} {{.Label \"$_label_pid\"}}")
+  while read -r id pid; do
+    if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then
+      docker network rm "$id" >/dev/null 2>&1 || true
+    fi
+  done < <(docker network ls --filter "label=$_label_pid" \
+             --format "{{.ID}} {{.Label \"$_label_pid\"}}")
+}
+
+# A host port the scenario publishes or asks about must be ours alone, or
+# the verdict would describe somebody else's container.
+_need_free_host_ports() {
+  local port
+  for port in "$@"; do
+    if [[ -n $(ss -Hltn "sport = :$port") ]] || [[ -n $(docker ps -q --filter "publish=$port") ]]; then
+      fail "host port $port is in use here; free it or set WHYNO_E2E_HOST_PORT /" \
+           "WHYNO_E2E_OTHER_HOST_PORT to free ports"
+    fi
+  done
+}
+
+# Every scenario starts with this. e2e tests must run (as root, in CI), not
+# vanish: without root the test reports a skip (125) with the reason.
+require_root_and_docker() {
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "SKIP: $TEST_NAME needs root (dockerd, nft, and whyno-port reading" \
+         "other network namespaces); run ctest as root or ./quickstart test"
+    exit 125
+  fi
+  _need_tools
+  if [[ -z ${WHYNO_PORT:-} || ! -x $WHYNO_PORT ]]; then
+    fail "WHYNO_PORT must name the whyno-port binary (got '${WHYNO_PORT:-}')"
+  fi
+  ensure_dockerd || fail "no Docker daemon"
+  "$REPO_DIR/tests/programs/build.sh" "$PROGRAMS_DIR" || fail "could not build the test programs"
+  _sweep_stale
+  _need_free_host_ports "$HOST_PORT" "$OTHER_HOST_PORT"
+  log "names: $T-*, whyno-port: $WHYNO_PORT"
+}
+
+# --- building the scenario --------------------------------------------------
+
+# create_network NAME [docker network create options...]
+create_network() {
+  local name=$1
+  shift
+  _networks+=("$name")
+  docker network create "${_labels[@]}" "$@" "$name" >/dev/null
+}
+
+# start_server NAME [docker run options...] [-- server arguments...]
+# Returns once the server printed "listening" for every SPEC it was given.
+start_server() {
+  local name=$1 arg
+  shift
+  local docker_args=()
+  while [[ $# -gt 0 && $1 != -- ]]; do
+    docker_args+=("$1")
+    shift
+  done
+  if [[ $# -gt 0 ]]; then
+    shift
+  fi
+  _containers+=("$name")
+  docker run -d --name "$name" "${_labels[@]}" "${docker_args[@]}" "$IMAGE" "$@" >/dev/null
+  for arg in "$@"; do
+    if [[ $arg =~ ^(tcp|udp):.*:([0-9]+)$ ]]; then
+      wait_listening "$name" "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+    fi
+  done
+}
+
+# start_client NAME [docker run options...]: a long-running container to dial from.
+start_client() {
+  local name=$1
+  shift
+  _containers+=("$name")
+  docker run -d --name "$name" "${_labels[@]}" "$@" --entrypoint /bin/busybox "$IMAGE" \
+    sleep 3600 >/dev/null
+}
+
+# start_exited NAME [docker run options...]: a container that ran and stopped.
+start_exited() {
+  local name=$1
+  shift
+  _containers+=("$name")
+  docker run --name "$name" "${_labels[@]}" "$@" --entrypoint /bin/busybox "$IMAGE" true
+}
+
+# create_netns SUFFIX: a scratch network namespace named $T-SUFFIX, deleted at exit.
+create_netns() {
+  local name=$T-$1
+  _netns+=("$name")
+  ip netns add "$name"
+  echo "$name"
+}
+
+# wait_listening CONTAINER PROTO PORT: waits (10 s) for the server's
+# "listening PROTO ADDRESS:PORT" line in its log; no exec into the container.
+wait_listening() {
+  local container=$1 proto=$2 port=$3 _
+  for _ in $(seq 1 100); do
+    if docker logs "$container" 2>/dev/null | grep -Eq "^listening $proto .*:$port\$"; then
+      return 0
+    fi
+    if [[ $(docker inspect -f '{{.State.Running}}' "$container") != true ]]; then
+      fail "$container stopped before listening on $proto $port: $(docker logs "$container" 2>&1)"
+    fi
+    sleep 0.1
+  done
+  fail "$container did not listen on $proto $port within 10 s: $(docker logs "$container" 2>&1)"
+}
+
+container_ip() {
+  docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$1" |
+    awk '{print $1}'
+}
+
+# --- proving the failure is real -------------------------------------------
+
+# expect_client CONTAINER HOST PORT WORD [client options...]: the client
+# program inside CONTAINER dials HOST:PORT and must print WORD first
+# (connected, refused, unresolved, ...). The test may exec; the tool may not.
+expect_client() {
+  local container=$1 host=$2 port=$3 want=$4 line
+  shift 4
+  line=$(timeout 60 docker exec "$container" /client --timeout 3000 "$@" "$host" "$port") || true
+  log "reality: $container dials $host:$port: ${line:-<no output>}"
+  if [[ ${line%% *} != "$want" ]]; then
+    fail "the client in $container dialing $host:$port got '$line', expected '$want':" \
+         "the scenario does not reproduce the failure"
+  fi
+}
+
+# expect_host_curl HOST:PORT CODE...: curl from the host must exit with one
+# of the CODEs (0 ok, 7 refused, 52 empty reply, 56 reset). For 0 the reply
+# must come from our server.
+expect_host_curl() {
+  local target=$1 status=0 out code
+  shift
+  out=$(curl -sS --max-time 5 --noproxy '*' "http://$target/" 2>&1) || status=$?
+  log "reality: curl $target: exit $status: $out"
+  for code in "$@"; do
+    if [[ $status -eq $code ]]; then
+      if [[ $status -eq 0 && $out != *"hello from"* ]]; then
+        fail "curl $target answered, but not from a whyno-test server: $out"
+      fi
+      return 0
+    fi
+  done
+  fail "curl $target exited $status ($out), expected one of: $*"
+}
+
+# --- running whyno-port -----------------------------------------------------
+
+# snapshot_host_state FILE: the host state whyno-port promises not to touch,
+# without counters and timestamps that change on their own.
+snapshot_host_state() {
+  local file=$1 tool f
+  {
+    echo "### nft -s list ruleset"
+    nft -s list ruleset 2>&1
+    for tool in iptables-legacy-save ip6tables-legacy-save; do
+      echo "### $tool"
+      "$tool" 2>&1 | sed -E '/^#/d; s/ \[[0-9]+:[0-9]+\]$//'
+    done
+    echo "### legacy tables"
+    cat /proc/net/ip_tables_names /proc/net/ip6_tables_names 2>/dev/null | sort
+    echo "### sysctls"
+    for f in /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv4/conf/*/forwarding \
+             /proc/sys/net/ipv4/conf/*/route_localnet /proc/sys/net/ipv6/conf/all/forwarding; do
+      if [[ -r $f ]]; then
+        echo "$f $(<"$f")"
+      fi
+    done
+    echo "### containers"
+    docker ps -a --no-trunc --format '{{.ID}} {{.State}}' | sort
+    echo "### networks"
+    docker network ls -q --no-trunc | sort
+    echo "### named netns"
+    ip netns list | sort
+  } >"$file"
+}
+
+# run_whyno ARGS...: runs whyno-port with a time limit and fails the test if
+# host state changed. Sets WHYNO_STATUS, WHYNO_OUT, WHYNO_ERR.
+run_whyno() {
+  run_whyno_with -- "$@"
+}
+
+# run_whyno_with PREFIX... -- ARGS...: the same, with whyno-port run through
+# PREFIX (env VAR=VALUE, setpriv ...); the snapshots are taken without it.
+run_whyno_with() {
+  local prefix=()
+  while [[ $# -gt 0 && $1 != -- ]]; do
+    prefix+=("$1")
+    shift
+  done
+  [[ $# -gt 0 ]] || fail "run_whyno_with: missing -- before the whyno-port arguments"
+  shift
+  WHYNO_COMMAND="${prefix[*]}${prefix[*]:+ }whyno-port $*"
+  snapshot_host_state "$T_DIR/state.before"
+  WHYNO_STATUS=0
+  timeout --kill-after=5 "$WHYNO_TIMEOUT" "${prefix[@]}" "$WHYNO_PORT" "$@" \
+    >"$T_DIR/whyno.out" 2>"$T_DIR/whyno.err" || WHYNO_STATUS=$?
+  WHYNO_OUT=$(<"$T_DIR/whyno.out")
+  WHYNO_ERR=$(<"$T_DIR/whyno.err")
+  snapshot_host_state "$T_DIR/state.after"
+  log "ran: $WHYNO_COMMAND: exit $WHYNO_STATUS"
+  if [[ $WHYNO_STATUS -eq 124 || $WHYNO_STATUS -eq 137 ]]; then
+    fail_whyno "whyno-port did not finish within $WHYNO_TIMEOUT s"
+  fi
+  local changes
+  if ! changes=$(diff -u "$T_DIR/state.before" "$T_DIR/state.after"); then
+    fail_whyno "host state changed while whyno-port ran:"$'\n'"$changes"
+  fi
+}
+
+fail_whyno() {
+  {
+    echo "FAIL: $TEST_NAME: $*"
+    echo "--- command: $WHYNO_COMMAND (exit status $WHYNO_STATUS)"
+    echo "--- stdout:"
+    cat "$T_DIR/whyno.out"
+    echo "--- stderr:"
+    cat "$T_DIR/whyno.err"
+    echo "---"
+  } >&2
+  exit 1
+}
+
+# --- assertions on the last run_whyno ---------------------------------------
+
+expect_status() {
+  if [[ $WHYNO_STATUS -ne $1 ]]; then
+    fail_whyno "exit status $WHYNO_STATUS, expected $1"
+  fi
+}
+
+expect_verdict() {
+  local count verdict
+  count=$(jq -s length "$T_DIR/whyno.out" 2>/dev/null) || fail_whyno "stdout is not JSON"
+  if [[ $count -ne 1 ]]; then
+    fail_whyno "stdout holds $count JSON values, expected one object"
+  fi
+  verdict=$(jq -r .verdict "$T_DIR/whyno.out")
+  if [[ $verdict != "$1" ]]; then
+    fail_whyno "verdict '$verdict', expected '$1'"
+  fi
+}
+
+# expect_json FILTER [jq options...]: FILTER on stdout must give true, e.g.
+#   expect_json '.fix | contains($want)' --arg want "-p 8080:3000"
+expect_json() {
+  local filter=$1 result
+  shift
+  result=$(jq -c "$@" "$filter" "$T_DIR/whyno.out" 2>&1) || fail_whyno "jq '$filter' failed: $result"
+  if [[ $result != true ]]; then
+    fail_whyno "expected true from jq '$filter', got: $result"
+  fi
+}
+
+expect_stdout_matches() {
+  grep -Eq -- "$1" "$T_DIR/whyno.out" || fail_whyno "stdout does not match /$1/"
+}
+
+expect_stderr_matches() {
+  grep -Eq -- "$1" "$T_DIR/whyno.err" || fail_whyno "stderr does not match /$1/"
+}
+
+# Exactly one newline-terminated, non-empty line.
+expect_stderr_one_line() {
+  local file=$T_DIR/whyno.err
+  if [[ ! -s $file || $(wc -l <"$file") -ne 1 || -n $(tail -c1 "$file") ]]; then
+    fail_whyno "stderr is not exactly one line"
+  fi
+}
