@@ -8,7 +8,7 @@ start_server "$T-web" -p "$HOST_PORT:3000" -- tcp:127.0.0.1:3000
 expect_host_curl "localhost:$HOST_PORT" 52 56
 
 run_whyno "$HOST_PORT" --json
-expect_status 1
 expect_verdict bound-to-loopback
+expect_status 1
 expect_json 'any(.listeners[]; .address == "127.0.0.1" and .port == 3000
                  and .bind == "loopback" and any(.processes[]; .name == "server"))'

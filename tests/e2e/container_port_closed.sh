@@ -8,6 +8,6 @@ start_server "$T-web" -p "$HOST_PORT:4000" -- tcp:0.0.0.0:3000
 expect_host_curl "localhost:$HOST_PORT" 52 56
 
 run_whyno "$HOST_PORT" --json
-expect_status 1
 expect_verdict container-port-closed
+expect_status 1
 expect_json '.fix | contains($want)' --arg want "-p $HOST_PORT:3000"

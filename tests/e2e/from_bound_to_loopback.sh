@@ -10,6 +10,6 @@ start_client "$T-client" --network "$T-net"
 expect_client "$T-client" "$T-server" 3000 refused
 
 run_whyno "$T-server:3000" --from "$T-client" --json
-expect_status 1
 expect_verdict bound-to-loopback
+expect_status 1
 expect_json 'any(.listeners[]; .address == "127.0.0.1" and .port == 3000 and .bind == "loopback")'

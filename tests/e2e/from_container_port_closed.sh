@@ -10,5 +10,5 @@ start_client "$T-client" --network "$T-net"
 expect_client "$T-client" "$T-server" 4000 refused
 
 run_whyno "$T-server:4000" --from "$T-client" --json
-expect_status 1
 expect_verdict container-port-closed
+expect_status 1

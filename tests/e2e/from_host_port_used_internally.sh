@@ -12,6 +12,6 @@ expect_host_curl "localhost:$HOST_PORT" 0
 expect_client "$T-client" "$T-server" "$HOST_PORT" refused
 
 run_whyno "$T-server:$HOST_PORT" --from "$T-client" --json
-expect_status 1
 expect_verdict host-port-used-internally
+expect_status 1
 expect_json '.fix | contains($want)' --arg want "$T-server:3000"

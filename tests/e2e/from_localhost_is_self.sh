@@ -10,5 +10,5 @@ start_client "$T-client" --network "$T-net"
 expect_client "$T-client" localhost 3000 refused
 
 run_whyno localhost:3000 --from "$T-client" --json
-expect_status 1
 expect_verdict localhost-is-self
+expect_status 1

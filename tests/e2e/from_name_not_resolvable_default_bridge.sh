@@ -10,5 +10,5 @@ expect_client "$T-client" "$T-server" 3000 unresolved
 expect_client "$T-client" "$(container_ip "$T-server")" 3000 connected
 
 run_whyno "$T-server:3000" --from "$T-client" --json
-expect_status 1
 expect_verdict name-not-resolvable
+expect_status 1

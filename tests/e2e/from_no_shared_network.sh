@@ -11,7 +11,7 @@ start_client "$T-client" --network "$T-network"
 expect_client "$T-client" "$T-server" 3000 unresolved
 
 run_whyno "$T-server:3000" --from "$T-client" --json
-expect_status 1
 expect_verdict no-shared-network
+expect_status 1
 # \b: the name "$T-net" must appear on its own, not only inside "$T-network".
 expect_json 'tojson | test($a + "\\b") and test($b + "\\b")' --arg a "$T-net" --arg b "$T-network"

@@ -10,5 +10,5 @@ start_client "$T-client" --network "$T-net"
 expect_client "$T-client" "$T-server" 3000 connected
 
 run_whyno "$T-server:3000" --from "$T-client" --json
-expect_status 0
 expect_verdict reachable
+expect_status 0

@@ -211,7 +211,8 @@ create_netns() {
 wait_listening() {
   local container=$1 proto=$2 port=$3 _
   for _ in $(seq 1 100); do
-    if docker logs "$container" 2>/dev/null | grep -Eq "^listening $proto .*:$port\$"; then
+    # Not a pipe: grep -q quitting early would fail it under pipefail.
+    if grep -Eq "^listening $proto .*:$port\$" < <(docker logs "$container" 2>/dev/null); then
       return 0
     fi
     if [[ $(docker inspect -f '{{.State.Running}}' "$container") != true ]]; then

@@ -11,6 +11,6 @@ run_whyno "$HOST_PORT"
 expect_status 1
 
 run_whyno "$HOST_PORT" --json
-expect_status 1
 expect_verdict nothing-published
+expect_status 1
 expect_json '.fix | contains($want)' --arg want "-p $HOST_PORT:3000"

@@ -8,8 +8,8 @@ start_server "$T-web" -p "$HOST_PORT:3000" -- tcp:0.0.0.0:3000
 expect_host_curl "localhost:$HOST_PORT" 0
 
 run_whyno "$HOST_PORT" --json
-expect_status 0
 expect_verdict reachable
+expect_status 0
 expect_json '.container.name | ltrimstr("/") == $name' --arg name "$T-web"
 expect_json '[.path[].ok] | all'
 
