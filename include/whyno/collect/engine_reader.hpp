@@ -1,0 +1,47 @@
+#pragma once
+// Reads the container engine over its unix socket: what it intends (port
+// bindings, networks, settings), for the diagnosis to compare with the
+// kernel's truth.
+
+#include <string>
+
+#include "whyno/collect/http_unix.hpp"
+#include "whyno/core/engine_facts.hpp"
+#include "whyno/core/result.hpp"
+
+namespace whyno::collect {
+
+inline constexpr const char* k_default_docker_socket = "/var/run/docker.sock";
+inline constexpr const char* k_default_daemon_config = "/etc/docker/daemon.json";
+
+/// Where the engine listens: DOCKER_HOST if set (only unix:// is supported:
+/// any other scheme -> Error::Kind::unsupported), else /var/run/docker.sock.
+/// `docker_host` is the value of the DOCKER_HOST environment variable or
+/// nullptr; an empty value counts as unset, as it does for the Docker CLI.
+Result<std::string> engine_socket_path(const char* docker_host);
+
+/// Talks to the engine: GET /_ping (unversioned) to negotiate the API version
+/// and tell Docker from Podman, then, concurrently over a few kept-alive
+/// connections, /version, /containers/json?all=1, /containers/{id}/json for
+/// every container, /networks and /info. A container that vanishes between
+/// list and inspect is skipped. The whole conversation is bounded by 5 s
+/// (1 s to connect). For Docker, `config` is read from
+/// /etc/docker/daemon.json, with /info's firewall backend when it reports one.
+/// Errors carry exactly one sentence, e.g. "cannot reach the Docker engine:
+/// /var/run/docker.sock does not exist (is dockerd running?)".
+Result<Engine> read_engine(const std::string& socket_path);
+
+/// The same, with the knobs tests need: shorter timeouts, another daemon.json.
+struct EngineReadOptions {
+  HttpTimeouts timeouts;
+  std::string daemon_config_path = k_default_daemon_config;
+};
+Result<Engine> read_engine(const std::string& socket_path, const EngineReadOptions& options);
+
+/// Reads daemon.json. Absent file -> defaults with read=false and no problem;
+/// unreadable or invalid -> defaults with `problem` set. See
+/// parse_daemon_config for the defaults that depend on `engine_version`.
+DaemonConfig read_daemon_config(const std::string& path,
+                                const std::string& engine_version);
+
+}  // namespace whyno::collect
