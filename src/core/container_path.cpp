@@ -5,9 +5,11 @@
 
 #include <fmt/format.h>
 
+#include "firewall.hpp"
 #include "paths.hpp"
 #include "whyno/core/engine_lookup.hpp"
 #include "whyno/core/listeners.hpp"
+#include "whyno/core/routing.hpp"
 #include "whyno/core/words.hpp"
 
 namespace whyno::detail {
@@ -41,9 +43,8 @@ bool answers_to(const Container& c, const ContainerNetwork& n, std::string_view 
 }
 
 bool answers_anywhere(const Container& c, std::string_view name) {
-  return std::any_of(c.networks.begin(), c.networks.end(),
-                     [&](const ContainerNetwork& n) { return answers_to(c, n, name); }) ||
-         c.name == name;
+  return c.name == name || std::any_of(c.networks.begin(), c.networks.end(),
+                                       [&](const ContainerNetwork& n) { return answers_to(c, n, name); });
 }
 
 bool same_network(const ContainerNetwork& a, const ContainerNetwork& b) {
@@ -83,27 +84,18 @@ Resolution resolve_name(const Engine& engine, const Container& client, std::stri
     const std::string target = link.substr(0, colon);
     const std::string alias = link.substr(link.rfind('/') + 1);
     const Container* c = find_container(engine, target.starts_with('/') ? target.substr(1) : target);
-    if (c != nullptr && (alias == name || c->name == name)) {
-      for (const auto& theirs : c->networks) {
-        for (const auto& mine : client.networks) {
-          if (same_network(mine, theirs)) {
-            return {c, &theirs, "--link"};
-          }
+    if (c == nullptr || (alias != name && c->name != name)) {
+      continue;
+    }
+    for (const auto& theirs : c->networks) {
+      for (const auto& mine : client.networks) {
+        if (same_network(mine, theirs)) {
+          return {c, &theirs, "--link"};
         }
       }
     }
   }
   return {};
-}
-
-void client_hop(Diagnosis& d, const Facts& facts, const Container& client) {
-  std::string detail = networks_phrase(client);
-  const NetnsFacts* ns = netns_of(facts, client);
-  if (ns != nullptr && !client.networks.empty() && client.networks.front().ipv4) {
-    const Hop h = interface_hop(ns, client, *client.networks.front().ipv4);
-    detail = fmt::format("{} on {}", h.detail, networks_phrase(client));
-  }
-  d.path.push_back({fmt::format("{} (client)", client.name), HopState::ok, detail});
 }
 
 std::vector<std::string> near_names(const Engine& engine, std::string_view name) {
@@ -129,258 +121,346 @@ std::optional<std::pair<std::string, std::string>> near_miss_networks(const Cont
   return std::nullopt;
 }
 
-void explain_no_shared_network(Diagnosis& d, const Engine& engine, const Container& client,
-                               const Container& target) {
-  d.verdict = Verdict::no_shared_network;
-  d.path.push_back({fmt::format("no network shared with {}", target.name), HopState::failed,
-                    fmt::format("{} is on {}", target.name, networks_phrase(target))});
-  d.summary = fmt::format("{} ({}) and {} ({}) share no network, so no packet and no DNS "
-                          "answer can pass between them.",
-                          container_phrase(client), networks_phrase(client),
-                          container_phrase(target), networks_phrase(target));
-  std::string network;
-  for (const auto& n : target.networks) {
-    if (is_user_defined(engine, n)) {
-      network = n.name;
-      break;
+class ContainerPath {
+ public:
+  ContainerPath(const Query& q, const Facts& f, const Container& client, Diagnosis& d)
+      : m_q(q), m_f(f), m_engine(*f.engine), m_client(client), m_d(d), m_w(d) {}
+
+  void run() {
+    client_hop();
+    const std::string_view target = strip_brackets(m_q.address);
+    const auto literal = IpAddress::parse(target);
+    if (target == "localhost" || (literal && literal->is_loopback())) {
+      localhost(literal.value_or(IpAddress::loopback(IpFamily::v4)));
+    } else if (literal) {
+      by_address(*literal);
+    } else {
+      by_name(target);
     }
   }
-  if (const auto miss = near_miss_networks(client, target)) {
-    d.summary += fmt::format(" {} and {} are different networks: a typo?", quoted(miss->first),
-                             quoted(miss->second));
-    network = miss->second;
-  }
-  if (network.empty()) {
-    d.fix = fmt::format("Put both on one user-defined network: docker network create app-net; "
-                        "docker network connect app-net {}; docker network connect app-net {}.",
-                        target.name, client.name);
-  } else {
-    d.fix = fmt::format("Attach {} to {}: docker network connect {} {} (or start it with "
-                        "--network {}).",
-                        quoted(client.name), quoted(network), network, client.name, network);
-  }
-}
 
-void explain_localhost(Diagnosis& d, const Facts& facts, const Query& q, const Container& client) {
-  const NetnsFacts* ns = netns_of(facts, client);
-  const auto target_ip = IpAddress::parse(strip_brackets(q.address));
-  const IpAddress loopback =
-      target_ip && target_ip->is_loopback() ? *target_ip : IpAddress::loopback(IpFamily::v4);
-  if (ns != nullptr) {
-    const AppCheck own = check_app(ns->listeners, q.protocol, loopback, q.port);
-    if (own.outcome == AppCheck::Outcome::accepting) {
-      d.verdict = Verdict::reachable;
-      show_container(d, facts, client);
-      d.path.push_back({fmt::format("{} lo", client.name), HopState::ok, loopback.to_string()});
-      d.path.push_back({fmt::format("app :{}", q.port), HopState::ok,
-                        fmt::format("{} listens on {}", describe_owners(*own.listener),
-                                    describe_bind(*own.listener))});
-      d.summary = fmt::format("{}:{} inside {} reaches a socket of its own network namespace: "
-                              "{} listens on {}.",
-                              q.address, q.port, container_phrase(client),
-                              describe_owners(*own.listener), describe_bind(*own.listener));
+ private:
+  void client_hop() {
+    std::string detail = networks_phrase(m_client);
+    const NetnsFacts* ns = netns_of(m_f, m_client);
+    if (ns != nullptr && !m_client.networks.empty() && m_client.networks.front().ipv4) {
+      const Hop h = interface_hop(ns, m_client, *m_client.networks.front().ipv4);
+      detail = fmt::format("{} on {}", h.detail, networks_phrase(m_client));
+    }
+    m_w.ok(fmt::format("{} (client)", m_client.name), detail);
+  }
+
+  void localhost(const IpAddress& loopback) {
+    const NetnsFacts* ns = netns_of(m_f, m_client);
+    show_container(m_d, m_f, m_client);
+    if (ns != nullptr) {
+      const AppCheck own = check_app(ns->listeners, m_q.protocol, loopback, m_q.port);
+      if (own.listener != nullptr) {
+        m_w.ok(fmt::format("{} lo", m_client.name), loopback.to_string());
+        m_w.ok(fmt::format("app :{}", m_q.port),
+               fmt::format("{} listens on {}", describe_owners(*own.listener),
+                           describe_bind(*own.listener)));
+        m_w.finish(fmt::format("{}:{} inside {} reaches a socket of its own network namespace: "
+                               "{} listens on {}.",
+                               m_q.address, m_q.port, container_phrase(m_client),
+                               describe_owners(*own.listener), describe_bind(*own.listener)));
+        return;
+      }
+    }
+    std::string summary = fmt::format("{} inside {} is {} itself, and nothing in it listens on {}; "
+                                      "localhost never reaches another container.",
+                                      m_q.address, container_phrase(m_client), quoted(m_client.name),
+                                      protocol_port(m_q.protocol, m_q.port));
+    std::string fix = fmt::format("Dial the other container by its name on a shared user-defined "
+                                  "network, e.g. <container>:{}, not localhost.",
+                                  m_q.port);
+    if (const Container* server = who_serves_port()) {
+      summary += fmt::format(" The app listening on {} is in {}.", m_q.port, container_phrase(*server));
+      const auto shared = shared_networks(m_client, *server);
+      if (!shared.empty() && is_user_defined(m_engine, *shared.front())) {
+        fix = fmt::format("Dial {}:{}: containers on a shared user-defined network ({}) reach "
+                          "each other by name.",
+                          server->name, m_q.port, shared.front()->name);
+      } else {
+        fix = fmt::format("Put both containers on one user-defined network (docker network create "
+                          "app-net; docker network connect app-net {}; docker network connect "
+                          "app-net {}), then dial {}:{}.",
+                          server->name, m_client.name, server->name, m_q.port);
+      }
+    }
+    m_w.fail(fmt::format("{} lo {}", m_client.name, loopback.to_string()),
+             fmt::format("nothing in {} listens on {}", m_client.name,
+                         protocol_port(m_q.protocol, m_q.port)),
+             {Verdict::localhost_is_self, summary, fix});
+    m_w.finish({});
+  }
+
+  /// Another running container whose app takes the port on its address.
+  const Container* who_serves_port() const {
+    for (const auto& c : m_engine.containers) {
+      if (&c == &m_client || !c.state.running || c.networks.empty()) {
+        continue;
+      }
+      const NetnsFacts* theirs = netns_of(m_f, c);
+      const auto shared = shared_networks(m_client, c);
+      const ContainerNetwork& n = shared.empty() ? c.networks.front() : *shared.front();
+      if (theirs != nullptr && n.ipv4 &&
+          check_app(theirs->listeners, m_q.protocol, *n.ipv4, m_q.port).listener != nullptr) {
+        return &c;
+      }
+    }
+    return nullptr;
+  }
+
+  void by_address(const IpAddress& address) {
+    if (is_local_address(m_f.host, address)) {
+      host_address(address);
       return;
     }
+    const Attachment at = container_with_address(m_engine, address);
+    if (at.container == nullptr) {
+      m_w.fail(m_q.address, "no container has this address",
+               {Verdict::no_shared_network,
+                fmt::format("No container has the address {}; {} is on {}.", m_q.address,
+                            container_phrase(m_client), networks_phrase(m_client)),
+                "Dial the target container by its name on a shared user-defined network."});
+      m_w.finish({});
+      return;
+    }
+    const bool shared = std::any_of(m_client.networks.begin(), m_client.networks.end(),
+                                    [&](const auto& n) { return same_network(n, *at.network); });
+    if (!shared) {
+      no_shared_network(*at.container);
+      return;
+    }
+    m_w.ok(fmt::format("{} ({})", m_q.address, at.network->name),
+           fmt::format("{} on {}", container_phrase(*at.container), at.network->name));
+    judge_target(*at.container, *at.network, address);
   }
-  d.verdict = Verdict::localhost_is_self;
-  show_container(d, facts, client);
-  d.path.push_back({fmt::format("{} lo {}", client.name, loopback.to_string()), HopState::failed,
-                    fmt::format("nothing in {} listens on {}", client.name,
-                                protocol_port(q.protocol, q.port))});
-  d.summary = fmt::format("{} inside {} is {} itself, and nothing in it listens on {}; "
-                          "localhost never reaches another container.",
-                          q.address, container_phrase(client), quoted(client.name),
-                          protocol_port(q.protocol, q.port));
-  // Which container serves this port, and can the client reach it by name?
-  if (!facts.engine) {
-    return;
-  }
-  for (const auto& c : facts.engine->containers) {
-    if (&c == &client || !c.state.running) {
-      continue;
-    }
-    const NetnsFacts* theirs = netns_of(facts, c);
-    if (theirs == nullptr || c.networks.empty()) {
-      continue;
-    }
-    const auto shared = shared_networks(client, c);
-    const ContainerNetwork& n = shared.empty() ? c.networks.front() : *shared.front();
-    if (!n.ipv4 || check_app(theirs->listeners, q.protocol, *n.ipv4, q.port).outcome !=
-                       AppCheck::Outcome::accepting) {
-      continue;
-    }
-    d.summary += fmt::format(" The app listening on {} is in {}.", q.port, container_phrase(c));
-    const bool dns = !shared.empty() && is_user_defined(*facts.engine, *shared.front());
-    if (dns) {
-      d.fix = fmt::format("Dial {}:{}: containers on a shared user-defined network ({}) reach "
-                          "each other by name.",
-                          c.name, q.port, shared.front()->name);
-    } else {
-      d.fix = fmt::format("Put both containers on one user-defined network (docker network "
-                          "create app-net; docker network connect app-net {}; docker network "
-                          "connect app-net {}), then dial {}:{}.",
-                          c.name, client.name, c.name, q.port);
-    }
-    return;
-  }
-  d.fix = fmt::format("Dial the other container by its name on a shared user-defined network, "
-                      "e.g. <container>:{}, not localhost.",
-                      q.port);
-}
 
-void judge_target(Diagnosis& d, const Facts& facts, const Query& q, const Container& client,
-                  const Container& target, const IpAddress& address) {
-  show_container(d, facts, target);
-  const NetnsFacts* ns = netns_of(facts, target);
-  const Hop iface = interface_hop(ns, target, address);
-  d.path.push_back(iface);
-  if (ns == nullptr) {
-    d.verdict = Verdict::reachable;
-    d.path.push_back({"app", HopState::unknown, "listening sockets not read"});
-    d.summary = fmt::format("{} resolves to {}, whose sockets could not be read.", q.address,
-                            container_phrase(target));
-    return;
+  /// The client dials the host (its gateway or a host address): the host
+  /// path, arriving from the client's bridge.
+  void host_address(const IpAddress& address) {
+    std::optional<std::string> bridge;
+    if (!m_client.networks.empty() && m_client.networks.front().ipv4) {
+      bridge = route_interface(m_f.host, *m_client.networks.front().ipv4);
+    }
+    const RemoteClient client{m_client.networks.empty() || !m_client.networks.front().ipv4
+                                  ? IpAddress{}
+                                  : *m_client.networks.front().ipv4,
+                              bridge, fmt::format("{} (client) → host {}", m_client.name,
+                                                  address.to_string())};
+    Diagnosis host = diagnose_host(m_q, m_f, address, client);
+    host.path.erase(host.path.begin(), host.path.begin() + std::min<std::ptrdiff_t>(1, std::ssize(host.path)));
+    host.path.insert(host.path.begin(), m_d.path.begin(), m_d.path.end());
+    m_d = std::move(host);
   }
-  const AppCheck check = check_app(ns->listeners, q.protocol, address, q.port);
-  if (check.outcome != AppCheck::Outcome::accepting && check.outcome != AppCheck::Outcome::loopback_only) {
-    // Dialling the host-side half of -p HOST:CONTAINER from another container?
+
+  void by_name(std::string_view name) {
+    const Resolution r = resolve_name(m_engine, m_client, name);
+    if (r.container != nullptr && r.network->ipv4) {
+      m_w.ok(fmt::format("DNS {} → {}", name, r.network->ipv4->to_string()),
+             fmt::format("{} ({})", r.how, container_phrase(*r.container)));
+      m_d.evidence.push_back(fmt::format("engine: {} answers to {} on network {}",
+                                         container_phrase(*r.container), quoted(name),
+                                         r.network->name));
+      judge_target(*r.container, *r.network, *r.network->ipv4);
+      return;
+    }
+    // The name does not resolve. Is there a container by that name at all?
+    const Container* named = nullptr;
+    for (const auto& c : m_engine.containers) {
+      if (&c != &m_client && answers_anywhere(c, name)) {
+        named = &c;
+        break;
+      }
+    }
+    if (named == nullptr) {
+      std::string summary = fmt::format("No container, alias or network-scoped name {} exists for "
+                                        "{} to resolve (it is on {}).",
+                                        quoted(name), container_phrase(m_client),
+                                        networks_phrase(m_client));
+      const auto near = near_names(m_engine, name);
+      if (!near.empty()) {
+        summary += fmt::format(" Did you mean {}?", join_words(near, "or"));
+      }
+      m_w.fail(fmt::format("DNS {}", name), "no such container or alias",
+               {Verdict::name_not_resolvable, summary,
+                "Dial the target by its container name or --network-alias on a network both "
+                "containers share."});
+      m_w.finish({});
+      return;
+    }
+    show_container(m_d, m_f, *named);
+    if (auto problem = not_running_problem(*named, fmt::format("Docker's DNS does not answer for "
+                                                               "it and nothing listens")) ) {
+      m_w.fail(fmt::format("DNS {}", name), fmt::format("{} {}", named->name, state_phrase(*named)),
+               *problem);
+      m_w.finish({});
+      return;
+    }
+    const auto shared = shared_networks(m_client, *named);
+    if (shared.empty()) {
+      no_shared_network(*named);
+      return;
+    }
+    m_w.fail(fmt::format("DNS {}", name),
+             fmt::format("{} has no DNS by container name", shared.front()->name),
+             {Verdict::name_not_resolvable,
+              fmt::format("{} cannot resolve {}: the two share only the {} network, and Docker's "
+                          "default bridge has no DNS by container name.",
+                          container_phrase(m_client), quoted(name), shared.front()->name),
+              fmt::format("Put both on a user-defined network, which resolves names: docker "
+                          "network create app-net; docker network connect app-net {}; docker "
+                          "network connect app-net {}; then dial {}:{}.",
+                          named->name, m_client.name, named->name, m_q.port)});
+    m_w.finish({});
+  }
+
+  void no_shared_network(const Container& target) {
+    std::string summary = fmt::format("{} ({}) and {} ({}) share no network, so no packet and no "
+                                      "DNS answer can pass between them.",
+                                      container_phrase(m_client), networks_phrase(m_client),
+                                      container_phrase(target), networks_phrase(target));
+    std::string network;
+    for (const auto& n : target.networks) {
+      if (is_user_defined(m_engine, n)) {
+        network = n.name;
+        break;
+      }
+    }
+    if (const auto miss = near_miss_networks(m_client, target)) {
+      summary += fmt::format(" {} and {} are different networks: a typo?", quoted(miss->first),
+                             quoted(miss->second));
+      network = miss->second;
+    }
+    const std::string fix =
+        network.empty()
+            ? fmt::format("Put both on one user-defined network: docker network create app-net; "
+                          "docker network connect app-net {}; docker network connect app-net {}.",
+                          target.name, m_client.name)
+            : fmt::format("Attach {} to {}: docker network connect {} {} (or start it with "
+                          "--network {}).",
+                          quoted(m_client.name), quoted(network), network, m_client.name, network);
+    show_container(m_d, m_f, target);
+    m_w.fail(fmt::format("no network shared with {}", target.name),
+             fmt::format("{} is on {}", target.name, networks_phrase(target)),
+             {Verdict::no_shared_network, summary, fix});
+    m_w.finish({});
+  }
+
+  /// Same bridge: with br_netfilter, bridged traffic crosses FORWARD too
+  /// (icc=false is a DROP there).
+  void bridge_firewall(const Container& target, const ContainerNetwork& network, const IpAddress& address) {
+    if (!m_f.sysctls.bridge_nf_call_iptables.value_or(false)) {
+      return;
+    }
+    const auto bridge = route_interface(m_f.host, address);
+    const auto mine = std::find_if(m_client.networks.begin(), m_client.networks.end(),
+                                   [&](const auto& n) { return same_network(n, network); });
+    if (!bridge || mine == m_client.networks.end() || !mine->ipv4) {
+      return;
+    }
+    nf::Packet p;
+    p.source = *mine->ipv4;
+    p.destination = address;
+    p.l4proto = ip_protocol_number(m_q.protocol);
+    p.destination_port = m_q.port;
+    p.input_interface = bridge;
+    p.output_interface = bridge;
+    walk_firewall(m_w, m_f, nf::Hook::forward, p,
+                  fmt::format("{} from {} to {}:{} ({})", to_string(m_q.protocol), m_client.name,
+                              address.to_string_for_port(), m_q.port, container_phrase(target)));
+  }
+
+  void judge_target(const Container& target, const ContainerNetwork& network, const IpAddress& address) {
+    show_container(m_d, m_f, target);
+    bridge_firewall(target, network, address);
+    if (auto problem = not_running_problem(target, "nothing in it answers")) {
+      m_w.fail(fmt::format("{} {}", target.name, state_phrase(target)), target.state.status, *problem);
+    }
+    const NetnsFacts* ns = netns_of(m_f, target);
+    const Hop iface = interface_hop(ns, target, address);
+    m_d.path.push_back(iface);
+    if (ns == nullptr) {
+      m_w.unknown("app", "listening sockets not read");
+      m_w.finish(fmt::format("{} resolves to {}, whose sockets could not be read.", m_q.address,
+                             container_phrase(target)));
+      return;
+    }
+    const AppCheck check = check_app(ns->listeners, m_q.protocol, address, m_q.port);
+    if (check.listener == nullptr && check.outcome != AppCheck::Outcome::loopback_only &&
+        host_port_used_internally(target)) {
+      m_w.finish({});
+      return;
+    }
+    AppContext context;
+    context.container = &target;
+    context.netns = ns;
+    context.protocol = m_q.protocol;
+    context.address = address;
+    context.port = m_q.port;
+    context.somaxconn = m_f.sysctls.somaxconn;
+    const std::string iface_name = iface.label.substr(target.name.size() + 1);
+    context.how_reached = fmt::format("traffic from other containers arrives on its {} ({})",
+                                      iface_name, address.to_string());
+    context.closed_lead = fmt::format("Nothing in {} listens on {}", container_phrase(target),
+                                      protocol_port(m_q.protocol, m_q.port));
+    context.other_port_fix = fmt::format("Dial {}:{{}}, the port the app listens on.", m_q.address);
+    const Protocol other = m_q.protocol == Protocol::tcp ? Protocol::udp : Protocol::tcp;
+    context.other_protocol_fix = fmt::format("Dial {}:{} over {}.", m_q.address, m_q.port, to_string(other));
+    judge_app(m_w, check, context);
+    m_w.finish(check.listener != nullptr
+                   ? fmt::format("{} reaches {}:{}: {} listens on {} in {}.", container_phrase(m_client),
+                                 m_q.address, m_q.port, describe_owners(*check.listener),
+                                 describe_bind(*check.listener), container_phrase(target))
+                   : std::string());
+  }
+
+  /// The client dials the host-side half of -p HOST:CONTAINER.
+  bool host_port_used_internally(const Container& target) {
     const auto& bindings = target.state.running ? target.actual : target.intended;
     const auto it = std::find_if(bindings.begin(), bindings.end(), [&](const PortBinding& b) {
-      return b.protocol == q.protocol && b.host_port == q.port && b.container_port != q.port;
+      return b.protocol == m_q.protocol && b.host_port == m_q.port && b.container_port != m_q.port;
     });
-    if (it != bindings.end()) {
-      d.verdict = Verdict::host_port_used_internally;
-      d.path.push_back({fmt::format("nothing listens on {}", protocol_port(q.protocol, q.port)),
-                        HopState::failed,
-                        fmt::format("{} is the host side of -p {}:{}", q.port, it->host_port,
-                                    it->container_port)});
-      d.summary = fmt::format(
-          "{} dials {}:{}, but {} is the host-side port of {}'s -p {}:{}; between containers "
-          "traffic goes straight to the container port, and nothing in {} listens on {}.",
-          container_phrase(client), q.address, q.port, q.port, quoted(target.name), it->host_port,
-          it->container_port, quoted(target.name), q.port);
-      d.fix = fmt::format("Dial {}:{} (the container port); the published port {} is for "
-                          "clients outside Docker's networks.",
-                          q.address, it->container_port, q.port);
-      return;
+    if (it == bindings.end()) {
+      return false;
     }
+    m_w.fail(fmt::format("nothing listens on {}", protocol_port(m_q.protocol, m_q.port)),
+             fmt::format("{} is the host side of -p {}:{}", m_q.port, it->host_port, it->container_port),
+             {Verdict::host_port_used_internally,
+              fmt::format("{} dials {}:{}, but {} is the host-side port of {}'s -p {}:{}; between "
+                          "containers traffic goes straight to the container port, and nothing "
+                          "in {} listens on {}.",
+                          container_phrase(m_client), m_q.address, m_q.port, m_q.port,
+                          quoted(target.name), it->host_port, it->container_port,
+                          quoted(target.name), m_q.port),
+              fmt::format("Dial {}:{} (the container port); the published port {} is for clients "
+                          "outside Docker's networks.",
+                          m_q.address, it->container_port, m_q.port)});
+    return true;
   }
-  AppContext context;
-  context.container = &target;
-  context.protocol = q.protocol;
-  context.address = address;
-  context.port = q.port;
-  const std::string iface_name = iface.label.substr(target.name.size() + 1);
-  context.how_reached = fmt::format("traffic from other containers arrives on its {} ({})",
-                                    iface_name, address.to_string());
-  context.closed_lead = fmt::format("Nothing in {} listens on {}", container_phrase(target),
-                                    protocol_port(q.protocol, q.port));
-  context.other_port_fix = fmt::format("Dial {}:{{}}, the port the app listens on.", q.address);
-  judge_app(d, check, context);
-  if (d.verdict == Verdict::reachable) {
-    d.summary = fmt::format("{} reaches {}:{}: {} listens on {} in {}.", container_phrase(client),
-                            q.address, q.port, describe_owners(*check.listener),
-                            describe_bind(*check.listener), container_phrase(target));
-  }
-}
+
+  const Query& m_q;
+  const Facts& m_f;
+  const Engine& m_engine;
+  const Container& m_client;
+  Diagnosis& m_d;
+  Walk m_w;
+};
 
 }  // namespace
 
 Diagnosis diagnose_from_container(const Query& q, const Facts& facts) {
   Diagnosis d;
-  if (!facts.engine) {
-    d.verdict = Verdict::name_not_resolvable;
-    d.summary = "The container engine could not be read, so the client container is unknown.";
-    return d;
-  }
-  const Engine& engine = *facts.engine;
-  const Container* client = find_container(engine, *q.from);
+  const Container* client = facts.engine ? find_container(*facts.engine, *q.from) : nullptr;
   if (client == nullptr) {
+    // read_host() refuses unknown clients; a replayed snapshot may not.
     d.verdict = Verdict::name_not_resolvable;
     d.summary = fmt::format("No container is named {}.", quoted(*q.from));
     return d;
   }
-  client_hop(d, facts, *client);
-
-  const std::string_view target = strip_brackets(q.address);
-  const auto literal = IpAddress::parse(target);
-  if (target == "localhost" || (literal && literal->is_loopback())) {
-    explain_localhost(d, facts, q, *client);
-    return d;
-  }
-
-  if (literal) {
-    const Attachment at = container_with_address(engine, *literal);
-    if (at.container == nullptr) {
-      d.verdict = Verdict::no_shared_network;
-      d.path.push_back({q.address, HopState::failed, "no container has this address"});
-      d.summary = fmt::format("No container has the address {}; {} is on {}.", q.address,
-                              container_phrase(*client), networks_phrase(*client));
-      d.fix = "Dial the target container by its name on a shared user-defined network.";
-      return d;
-    }
-    const bool shared = std::any_of(client->networks.begin(), client->networks.end(),
-                                    [&](const auto& n) { return same_network(n, *at.network); });
-    if (!shared) {
-      explain_no_shared_network(d, engine, *client, *at.container);
-      return d;
-    }
-    d.path.push_back({fmt::format("{} ({})", q.address, at.network->name), HopState::ok,
-                      fmt::format("{} on {}", container_phrase(*at.container), at.network->name)});
-    judge_target(d, facts, q, *client, *at.container, *literal);
-    return d;
-  }
-
-  const Resolution r = resolve_name(engine, *client, target);
-  if (r.container != nullptr && r.network->ipv4) {
-    d.path.push_back({fmt::format("DNS {} → {}", target, r.network->ipv4->to_string()), HopState::ok,
-                      fmt::format("{} ({})", r.how, container_phrase(*r.container))});
-    d.evidence.push_back(fmt::format("engine: {} answers to {} on network {}",
-                                     container_phrase(*r.container), quoted(target),
-                                     r.network->name));
-    judge_target(d, facts, q, *client, *r.container, *r.network->ipv4);
-    return d;
-  }
-
-  // The name does not resolve. Is there a container by that name at all?
-  const Container* named = nullptr;
-  for (const auto& c : engine.containers) {
-    if (&c != client && answers_anywhere(c, target)) {
-      named = &c;
-      break;
-    }
-  }
-  if (named != nullptr) {
-    show_container(d, facts, *named);
-    const auto shared = shared_networks(*client, *named);
-    if (shared.empty()) {
-      explain_no_shared_network(d, engine, *client, *named);
-      return d;
-    }
-    d.verdict = Verdict::name_not_resolvable;
-    d.path.push_back({fmt::format("DNS {}", target), HopState::failed,
-                      fmt::format("{} has no DNS by container name", shared.front()->name)});
-    d.summary = fmt::format("{} cannot resolve {}: the two share only the {} network, and "
-                            "Docker's default bridge has no DNS by container name.",
-                            container_phrase(*client), quoted(target), shared.front()->name);
-    d.fix = fmt::format("Put both on a user-defined network, which resolves names: docker network "
-                        "create app-net; docker network connect app-net {}; docker network "
-                        "connect app-net {}; then dial {}:{}.",
-                        named->name, client->name, named->name, q.port);
-    return d;
-  }
-
-  d.verdict = Verdict::name_not_resolvable;
-  d.path.push_back({fmt::format("DNS {}", target), HopState::failed, "no such container or alias"});
-  d.summary = fmt::format("No container, alias or network-scoped name {} exists for {} to "
-                          "resolve (it is on {}).",
-                          quoted(target), container_phrase(*client), networks_phrase(*client));
-  const auto near = near_names(engine, target);
-  if (!near.empty()) {
-    d.summary += fmt::format(" Did you mean {}?", join_words(near, "or"));
-  }
-  d.fix = "Dial the target by its container name or --network-alias on a network both "
-          "containers share.";
+  ContainerPath(q, facts, *client, d).run();
   return d;
 }
 

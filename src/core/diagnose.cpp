@@ -5,6 +5,7 @@
 #include "paths.hpp"
 #include "whyno/core/engine_lookup.hpp"
 #include "whyno/core/listeners.hpp"
+#include "whyno/core/routing.hpp"
 #include "whyno/core/words.hpp"
 
 #include <fmt/format.h>
@@ -30,10 +31,16 @@ std::optional<IpAddress> host_destination(const Query& query, const Facts& facts
 
 Diagnosis diagnose(const Query& query, const Facts& facts) {
   Diagnosis d;
-  if (query.from) {
+  const auto remote_address = query.from ? IpAddress::parse(*query.from) : std::nullopt;
+  if (query.from && !remote_address) {
     d = detail::diagnose_from_container(query, facts);
   } else if (const auto destination = host_destination(query, facts)) {
-    d = detail::diagnose_host(query, facts, *destination);
+    std::optional<detail::RemoteClient> remote;
+    if (remote_address) {
+      remote = detail::RemoteClient{*remote_address, route_interface(facts.host, *remote_address),
+                                    fmt::format("client {}", remote_address->to_string())};
+    }
+    d = detail::diagnose_host(query, facts, *destination, remote);
   } else {
     d.verdict = Verdict::name_not_resolvable;
     d.summary = fmt::format("{} does not resolve to an address on this host.", query.address);
@@ -97,70 +104,6 @@ Hop interface_hop(const NetnsFacts* ns, const Container& c, const IpAddress& add
   }
   return {fmt::format("{} {}", c.name, address.to_string()), HopState::unknown,
           "interface not seen"};
-}
-
-void judge_app(Diagnosis& d, const AppCheck& check, const AppContext& context) {
-  const std::string where = container_phrase(*context.container);
-  const std::uint16_t port = context.port;
-  switch (check.outcome) {
-    case AppCheck::Outcome::accepting: {
-      const Listener& l = *check.listener;
-      d.verdict = Verdict::reachable;
-      d.path.push_back({fmt::format("app :{}", port), HopState::ok,
-                        fmt::format("{} listens on {}", describe_owners(l), describe_bind(l))});
-      return;
-    }
-    case AppCheck::Outcome::loopback_only: {
-      const Listener& l = *check.on_port.front();
-      std::vector<std::string> binds;
-      for (const Listener* each : check.on_port) {
-        binds.push_back(describe_bind(*each));
-      }
-      d.verdict = Verdict::bound_to_loopback;
-      d.path.push_back({fmt::format("app listens on {} only", join_words(binds, "and")),
-                        HopState::failed, describe_owners(l)});
-      d.summary = fmt::format(
-          "The app in {} ({}) listens on {} only; {}, and a loopback bind never receives "
-          "traffic from outside the container.",
-          where, describe_owners(l), join_words(binds, "and"), context.how_reached);
-      d.fix = fmt::format(
-          "Make the app in {} bind 0.0.0.0:{} (or [::]:{} for IPv4 and IPv6) instead of {}, "
-          "e.g. HTTPServer((\"0.0.0.0\", {}), ...), `--host 0.0.0.0` or `--bind 0.0.0.0`.",
-          where, port, port, describe_bind(l), port);
-      return;
-    }
-    case AppCheck::Outcome::other_address:
-    case AppCheck::Outcome::closed:
-      break;
-  }
-  // Nothing takes the traffic on this port. Where does the app listen?
-  d.verdict = Verdict::container_port_closed;
-  const std::uint16_t app_port = likely_app_port(check);
-  std::string elsewhere;
-  if (app_port != 0) {
-    std::vector<std::string> binds;
-    for (const Listener* l : check.elsewhere) {
-      binds.push_back(describe_bind(*l));
-    }
-    elsewhere = fmt::format("; the app ({}) listens on {}",
-                            describe_owners(*check.elsewhere.front()), join_words(binds, "and"));
-  } else if (!check.on_port.empty()) {
-    elsewhere = fmt::format("; the socket on port {} is bound to {}, not {}", port,
-                            describe_bind(*check.on_port.front()), context.address.to_string());
-  } else {
-    elsewhere = fmt::format("; nothing in it listens on any {} port that traffic could reach",
-                            to_string(context.protocol));
-  }
-  d.path.push_back({fmt::format("nothing listens on {}", protocol_port(context.protocol, port)),
-                    HopState::failed, fmt::format("in {}", where)});
-  d.summary = context.closed_lead + elsewhere + ".";
-  if (app_port != 0) {
-    d.fix = fmt::format(fmt::runtime(context.other_port_fix), app_port);
-  } else {
-    d.fix = fmt::format("Start the app in {} listening on 0.0.0.0:{}, or read why it is not "
-                        "listening: `docker logs {}`.",
-                        where, port, context.container->name);
-  }
 }
 
 }  // namespace detail

@@ -103,7 +103,7 @@ ChainKey key_of(const Chain& c) { return {c.backend, c.family, c.table, c.name};
 
 class Walker {
  public:
-  Walker(const Ruleset& rules, const Packet& packet) : m_packet(packet) {
+  Walker(const Ruleset& rules, Packet& packet) : m_packet(packet) {
     for (const auto& r : rules.rules) {
       m_chains[key_of(r)].push_back(&r);
     }
@@ -216,18 +216,18 @@ class Walker {
     return it == a.vmap.end() ? nullptr : &*it;
   }
 
-  const Packet& m_packet;
+  Packet& m_packet;
   std::map<ChainKey, std::vector<const Rule*>> m_chains;
 };
 
 }  // namespace
 
 HookOutcome walk_hook(const Ruleset& rules, Hook hook, const Packet& packet,
-                      std::optional<ChainType> only_type) {
+                      const WalkOptions& options) {
   std::vector<const Chain*> bases;
   for (const auto& c : rules.chains) {
     if (c.base && c.base->hook == hook && family_applies(c.family, packet.destination) &&
-        (!only_type || c.base->type == *only_type)) {
+        (!options.only_type || c.base->type == *options.only_type)) {
       bases.push_back(&c);
     }
   }
@@ -236,12 +236,14 @@ HookOutcome walk_hook(const Ruleset& rules, Hook hook, const Packet& packet,
   });
 
   HookOutcome out;
-  Walker walker(rules, packet);
+  out.packet = packet;
+  Walker walker(rules, out.packet);
   for (const Chain* base : bases) {
     if (out.nat && base->base->type == ChainType::nat) {
       continue;  // the connection's NAT binding is set; later nat chains don't run
     }
-    switch (walker.run(*base, out)) {
+    const Walker::End end = walker.run(*base, out);
+    switch (end) {
       case Walker::End::drop:
         out.kind = HookOutcome::Kind::dropped;
         return out;
@@ -255,8 +257,22 @@ HookOutcome walk_hook(const Ruleset& rules, Hook hook, const Packet& packet,
           return out;
         }
         break;
-      case Walker::End::accept:
       case Walker::End::nat:
+        if (out.nat->kind == ActionKind::dnat && out.nat->address) {
+          out.packet.destination = *out.nat->address;
+        } else if (out.nat->kind == ActionKind::redirect) {
+          out.packet.destination = hook == Hook::output ? IpAddress::loopback(packet.destination.family())
+                                                        : out.packet.destination;
+        }
+        if (out.nat->port != 0) {
+          out.packet.destination_port = out.nat->port;
+        }
+        out.packet.destination_type = k_rtn_unicast;
+        if (options.reroute) {
+          out.packet.output_interface = options.reroute(out.packet.destination);
+        }
+        break;
+      case Walker::End::accept:
         break;
     }
   }

@@ -1,8 +1,10 @@
 #pragma once
 // Shared pieces of the host and container paths (private to core/).
 
+#include <optional>
 #include <string>
 
+#include "walk.hpp"
 #include "whyno/core/app_check.hpp"
 #include "whyno/core/diagnosis.hpp"
 #include "whyno/core/facts.hpp"
@@ -10,12 +12,20 @@
 
 namespace whyno::detail {
 
-Diagnosis diagnose_host(const Query& query, const Facts& facts, const IpAddress& destination);
+/// A client on another machine: where its packets come from and arrive.
+struct RemoteClient {
+  IpAddress address;
+  std::optional<std::string> interface;  // the host interface they arrive on
+  std::string label;                     // the first hop, e.g. "client 198.51.100.2"
+};
+
+Diagnosis diagnose_host(const Query& query, const Facts& facts, const IpAddress& destination,
+                        const std::optional<RemoteClient>& remote);
 Diagnosis diagnose_from_container(const Query& query, const Facts& facts);
 
-/// Fills the verdict for "nothing publishes this host port": names the
+/// Explains "nothing publishes this host port" as a failed hop: names the
 /// container the user most likely meant and how to publish it.
-void explain_unpublished(const Query& query, const Facts& facts, Diagnosis& d);
+void explain_unpublished(const Query& query, const Facts& facts, Walk& walk);
 
 /// The namespace a container's processes use: its own, the one it joined
 /// (container:<id>), or the host's (--network host). nullptr if unread.
@@ -30,9 +40,17 @@ void show_container(Diagnosis& d, const Facts& facts, const Container& c);
 /// The interface in `ns` holding `address`, as a hop ("web eth0").
 Hop interface_hop(const NetnsFacts* ns, const Container& c, const IpAddress& address);
 
+/// A container that is not running, paused or restarting: the problem, or
+/// nullopt when it runs. `role` is "the target" / "the client" etc.
+std::optional<Problem> not_running_problem(const Container& c, const std::string& what_fails);
+
+/// "exited with code 1 (killed for memory)", "paused", ...
+std::string state_phrase(const Container& c);
+
 /// How traffic reaches an app, for judging the last hop.
 struct AppContext {
   const Container* container = nullptr;
+  const NetnsFacts* netns = nullptr;
   Protocol protocol = Protocol::tcp;
   IpAddress address;  // where traffic arrives in the container
   std::uint16_t port = 0;
@@ -44,11 +62,13 @@ struct AppContext {
   std::string closed_lead;
   /// The fix when the app listens on another port; {} is that port.
   std::string other_port_fix;
+  /// The fix when the app listens with the other protocol on this port.
+  std::string other_protocol_fix;
+  std::optional<int> somaxconn;
 };
 
-/// Sets the verdict, the final hop and (except for reachable) the summary
-/// and fix from an app check.
-void judge_app(Diagnosis& d, const AppCheck& check, const AppContext& context);
+/// Adds the final hop (and its problem, if any) from an app check.
+void judge_app(Walk& walk, const AppCheck& check, const AppContext& context);
 
 std::string protocol_port(Protocol p, std::uint16_t port);  // "3000/tcp"
 

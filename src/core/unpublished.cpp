@@ -121,14 +121,14 @@ std::vector<Candidate> candidates(const Facts& facts, const Query& q) {
 
 }  // namespace
 
-void explain_unpublished(const Query& q, const Facts& facts, Diagnosis& d) {
-  d.verdict = Verdict::nothing_published;
+void explain_unpublished(const Query& q, const Facts& facts, Walk& w) {
+  Diagnosis& d = w.diagnosis();
   const std::string what = protocol_port(q.protocol, q.port);
+  const std::string hop = fmt::format("host :{}", q.port);
   auto found = candidates(facts, q);
 
-  const Container* meant = nullptr;
   if (q.container && facts.engine) {
-    meant = find_container(*facts.engine, *q.container);
+    const Container* meant = find_container(*facts.engine, *q.container);
     const auto it = std::find_if(found.begin(), found.end(),
                                  [&](const Candidate& c) { return c.container == meant; });
     if (it != found.end()) {
@@ -139,31 +139,35 @@ void explain_unpublished(const Query& q, const Facts& facts, Diagnosis& d) {
   }
 
   if (found.empty()) {
-    d.summary = fmt::format("No container publishes host port {}, and no container listens on, "
-                            "exposes or publishes a {} port that could be meant.",
-                            what, to_string(q.protocol));
-    d.fix = fmt::format("Publish the app's port when you start its container: "
-                        "docker run -p {}:<container port> ...", q.port);
+    w.fail(hop, fmt::format("nothing publishes {}", what),
+           {Verdict::nothing_published,
+            fmt::format("No container publishes host port {}, and no container listens on, "
+                        "exposes or publishes a {} port that could be meant.",
+                        what, to_string(q.protocol)),
+            fmt::format("Publish the app's port when you start its container: "
+                        "docker run -p {}:<container port> ...",
+                        q.port)});
     return;
   }
 
   const Candidate& best = found.front();
   const Container& c = *best.container;
   show_container(d, facts, c);
-  d.summary = fmt::format("No container publishes host port {}; {} {}.", what,
-                          container_phrase(c), best.why);
+  std::string fix;
   if (best.host_port != 0) {
-    d.fix = fmt::format("Dial port {} instead (e.g. curl localhost:{}), or re-create {} with "
-                        "-p {}:{}.",
-                        best.host_port, best.host_port, quoted(c.name), q.port, best.app_port);
+    fix = fmt::format("Dial port {} instead (e.g. curl localhost:{}), or re-create {} with "
+                      "-p {}:{}.",
+                      best.host_port, best.host_port, quoted(c.name), q.port, best.app_port);
   } else if (best.app_port != 0) {
-    d.fix = fmt::format("Re-create {} with -p {}:{} (EXPOSE only documents a port; -p publishes "
-                        "it).",
-                        quoted(c.name), q.port, best.app_port);
+    fix = fmt::format("Re-create {} with -p {}:{} (EXPOSE only documents a port; -p publishes it).",
+                      quoted(c.name), q.port, best.app_port);
   } else {
-    d.fix = fmt::format("Re-create {} with -p {}:<the port its app listens on>.", quoted(c.name),
-                        q.port);
+    fix = fmt::format("Re-create {} with -p {}:<the port its app listens on>.", quoted(c.name), q.port);
   }
+  w.fail(hop, fmt::format("nothing publishes {}", what),
+         {Verdict::nothing_published,
+          fmt::format("No container publishes host port {}; {} {}.", what, container_phrase(c), best.why),
+          fix});
   for (std::size_t i = 1; i < found.size() && i < 4; ++i) {
     d.evidence.push_back(fmt::format("also: {} {}", container_phrase(*found[i].container),
                                      found[i].why));

@@ -17,6 +17,17 @@ constexpr std::array k_codes = {
     std::pair{Verdict::name_not_resolvable, std::string_view("name-not-resolvable")},
     std::pair{Verdict::localhost_is_self, std::string_view("localhost-is-self")},
     std::pair{Verdict::host_port_used_internally, std::string_view("host-port-used-internally")},
+    std::pair{Verdict::container_not_running, std::string_view("container-not-running")},
+    std::pair{Verdict::protocol_mismatch, std::string_view("protocol-mismatch")},
+    std::pair{Verdict::host_address_mismatch, std::string_view("host-address-mismatch")},
+    std::pair{Verdict::host_network, std::string_view("host-network")},
+    std::pair{Verdict::no_network, std::string_view("no-network")},
+    std::pair{Verdict::host_port_conflict, std::string_view("host-port-conflict")},
+    std::pair{Verdict::v6only_listener, std::string_view("v6only-listener")},
+    std::pair{Verdict::backlog_full, std::string_view("backlog-full")},
+    std::pair{Verdict::bound_to_other_address, std::string_view("bound-to-other-address")},
+    std::pair{Verdict::firewall_blocked, std::string_view("firewall-blocked")},
+    std::pair{Verdict::forwarding_disabled, std::string_view("forwarding-disabled")},
 };
 
 constexpr auto k_all = [] {

@@ -93,6 +93,12 @@ Ruleset docker_nat() {
   return r;
 }
 
+WalkOptions nat_only() {
+  WalkOptions o;
+  o.only_type = ChainType::nat;
+  return o;
+}
+
 Packet local_packet(const char* destination, std::uint16_t port) {
   Packet p;
   p.source = ip(destination);
@@ -111,7 +117,7 @@ TEST_SUITE_BEGIN("core_packet_walk");
 
 TEST_CASE("host address: OUTPUT DNAT to the container") {
   const Ruleset r = docker_nat();
-  const auto out = walk_hook(r, Hook::output, local_packet("10.0.0.5", 8080), ChainType::nat);
+  const auto out = walk_hook(r, Hook::output, local_packet("10.0.0.5", 8080), nat_only());
   REQUIRE(out.nat);
   CHECK(out.nat->address == ip("172.17.0.2"));
   CHECK(out.nat->port == 3000);
@@ -120,7 +126,7 @@ TEST_CASE("host address: OUTPUT DNAT to the container") {
 
 TEST_CASE("localhost skips DNAT: docker-proxy's job") {
   const Ruleset r = docker_nat();
-  CHECK_FALSE(walk_hook(r, Hook::output, local_packet("127.0.0.1", 8080), ChainType::nat).nat);
+  CHECK_FALSE(walk_hook(r, Hook::output, local_packet("127.0.0.1", 8080), nat_only()).nat);
 }
 
 TEST_CASE("traffic from the same bridge returns before DNAT") {
@@ -128,9 +134,9 @@ TEST_CASE("traffic from the same bridge returns before DNAT") {
   Packet p = local_packet("10.0.0.5", 8080);
   p.input_interface = "docker0";
   p.output_interface.reset();
-  CHECK_FALSE(walk_hook(r, Hook::prerouting, p, ChainType::nat).nat);
+  CHECK_FALSE(walk_hook(r, Hook::prerouting, p, nat_only()).nat);
   p.input_interface = "eth0";
-  CHECK(walk_hook(r, Hook::prerouting, p, ChainType::nat).nat);
+  CHECK(walk_hook(r, Hook::prerouting, p, nat_only()).nat);
 }
 
 TEST_CASE("an accept in one base chain is not final; a drop anywhere is") {

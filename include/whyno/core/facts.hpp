@@ -28,18 +28,19 @@ struct Sysctls {
 /// What a connection attempt saw, when whyno-port tried it.
 struct ProbeResult {
   enum class Outcome : std::uint8_t {
-    connected,       // the handshake completed and the peer kept the connection
-    refused,         // RST in answer to the SYN
+    answered,        // connected, and the peer sent data (UDP: a reply came back)
+    connected,       // connected; the peer stayed silent but kept the connection
+    refused,         // RST in answer to the SYN (UDP: ICMP port unreachable)
     reset_or_closed, // accepted, then reset or closed (docker-proxy's "Empty reply")
-    timed_out,
+    timed_out,       // no answer to the SYN (UDP: no reply and no error)
     unresolved,      // the name did not resolve
     unreachable,     // EHOSTUNREACH / ENETUNREACH
     error,
   };
   Outcome outcome = Outcome::error;
-  std::string from;     // "host" or the client container's name
-  std::string target;   // address:port actually dialled
-  std::string detail;   // errno text or what was received
+  std::string from;     // "this host" or "container `client`"
+  std::string target;   // what was dialled, e.g. "server:3000 (172.18.0.2)"
+  std::string detail;   // errno text, or the first bytes received (sanitised later)
   double milliseconds = 0;
 };
 

@@ -5,6 +5,7 @@
 // own base chain. The first DNAT at a nat hook wins.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,12 +56,22 @@ struct HookOutcome {
   std::vector<const Rule*> uncertain;
   /// Every rule that matched on the way, in order: the packet's trace.
   std::vector<const Rule*> trace;
+  /// The packet as it leaves the hook: after DNAT, later chains (and the
+  /// caller) see the new destination.
+  Packet packet;
 };
 
-/// Walks `packet` through `hook`. With `only_type`, considers only base
-/// chains of that type (ChainType::nat to find DNAT; filter for drops).
+struct WalkOptions {
+  /// Consider only base chains of this type (e.g. nat to find DNAT alone).
+  std::optional<ChainType> only_type;
+  /// The output hook routes again after DNAT: the new output interface for
+  /// a destination. Without it the interface is left as it was.
+  std::function<std::optional<std::string>(const IpAddress&)> reroute;
+};
+
+/// Walks `packet` through every base chain on `hook`, in priority order.
 HookOutcome walk_hook(const Ruleset& rules, Hook hook, const Packet& packet,
-                      std::optional<ChainType> only_type = std::nullopt);
+                      const WalkOptions& options = {});
 
 /// Does `match` hold for `packet`? Exposed for tests.
 Tri evaluate(const Match& match, const Packet& packet);

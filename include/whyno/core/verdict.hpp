@@ -17,6 +17,17 @@ enum class Verdict {
   name_not_resolvable,
   localhost_is_self,
   host_port_used_internally,
+  container_not_running,
+  protocol_mismatch,
+  host_address_mismatch,
+  host_network,
+  no_network,
+  host_port_conflict,
+  v6only_listener,
+  backlog_full,
+  bound_to_other_address,
+  firewall_blocked,
+  forwarding_disabled,
 };
 
 std::string_view code(Verdict v);

@@ -1,0 +1,58 @@
+// Containers that are not running, in words.
+
+#include <fmt/format.h>
+
+#include "paths.hpp"
+#include "whyno/core/listeners.hpp"
+#include "whyno/core/words.hpp"
+
+namespace whyno::detail {
+
+std::string state_phrase(const Container& c) {
+  const auto& s = c.state;
+  if (s.paused) {
+    return "is paused";
+  }
+  if (s.restarting || s.status == "restarting") {
+    return fmt::format("keeps restarting (restarted {} times; last exit code {})", s.restart_count,
+                       s.exit_code);
+  }
+  if (s.status == "created") {
+    return s.error.empty() ? "was created but never started"
+                           : fmt::format("was created but never started: {}", s.error);
+  }
+  if (s.status == "exited" || s.status == "dead") {
+    if (s.oom_killed) {
+      return fmt::format("was killed for using too much memory (exit code {})", s.exit_code);
+    }
+    // docker stop sends SIGTERM, then SIGKILL: 143 or 137 without OOM.
+    if (s.exit_code == 143 || s.exit_code == 137 || (s.exit_code == 0 && !s.error.empty())) {
+      return fmt::format("was stopped (exit code {})", s.exit_code);
+    }
+    return fmt::format("exited with code {}{}", s.exit_code,
+                       s.error.empty() ? "" : fmt::format(": {}", s.error));
+  }
+  return s.status.empty() ? "is not running" : fmt::format("is {}", s.status);
+}
+
+std::optional<Problem> not_running_problem(const Container& c, const std::string& what_fails) {
+  if (c.state.running && !c.state.paused && !c.state.restarting) {
+    return std::nullopt;
+  }
+  const std::string phrase = state_phrase(c);
+  std::string fix;
+  if (c.state.paused) {
+    fix = fmt::format("docker unpause {}", c.name);
+  } else if (c.state.restarting || c.state.status == "restarting") {
+    fix = fmt::format("Read why it keeps failing: docker logs {}", c.name);
+  } else if (c.state.status == "created" && !c.state.error.empty()) {
+    fix = fmt::format("Fix the start error above, then docker start {}", c.name);
+  } else {
+    fix = fmt::format("Start it (docker start {}) and read why it stopped: docker logs {}", c.name,
+                      c.name);
+  }
+  return Problem{Verdict::container_not_running,
+                 fmt::format("{} {}, so {}.", container_phrase(c), phrase, what_fails), fix};
+}
+
+}  // namespace whyno::detail

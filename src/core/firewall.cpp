@@ -1,0 +1,104 @@
+#include "firewall.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace whyno::detail {
+
+namespace {
+
+std::string hook_name(nf::Hook h) {
+  std::string name(nf::to_string(h));
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return name;
+}
+
+std::string chain_of(const nf::Rule& r) {
+  return nf::describe_chain(r.backend, r.family, r.table, r.chain);
+}
+
+}  // namespace
+
+void note_uncertain(Diagnosis& d, const nf::HookOutcome& out) {
+  for (const nf::Rule* r : out.uncertain) {
+    const std::string line = fmt::format(
+        "kernel: {}: `{}` has a condition whyno-port cannot evaluate; assumed not to match",
+        chain_of(*r), nf::describe(*r));
+    if (std::find(d.evidence.begin(), d.evidence.end(), line) == d.evidence.end()) {
+      d.evidence.push_back(line);
+    }
+  }
+}
+
+nf::HookOutcome walk_firewall(Walk& w, const Facts& facts, nf::Hook hook, const nf::Packet& packet,
+                              const std::string& flow, const nf::WalkOptions& options) {
+  nf::HookOutcome out = nf::walk_hook(facts.ruleset, hook, packet, options);
+  note_uncertain(w.diagnosis(), out);
+  if (out.kind == nf::HookOutcome::Kind::accepted) {
+    return out;
+  }
+  const std::string verb = out.kind == nf::HookOutcome::Kind::rejected ? "rejects" : "drops";
+  if (out.rule != nullptr) {
+    const nf::Rule& r = *out.rule;
+    const bool docker_user = r.chain == "DOCKER-USER";
+    w.fail(fmt::format("{} by {}", out.kind == nf::HookOutcome::Kind::rejected ? "rejected" : "dropped",
+                       chain_of(r)),
+           nf::describe(r),
+           {Verdict::firewall_blocked,
+            fmt::format("A firewall rule {} {} at {}: {}: `{}`.", verb, flow, hook_name(hook),
+                        chain_of(r), nf::describe(r)),
+            docker_user
+                ? fmt::format("Allow the traffic in DOCKER-USER before that rule, or delete the "
+                              "rule (DOCKER-USER sees the container's address and port, after "
+                              "DNAT).")
+                : fmt::format("Allow the traffic before that rule in {}, or delete the rule.",
+                              chain_of(r))});
+  } else if (out.policy_chain != nullptr) {
+    const nf::Chain& c = *out.policy_chain;
+    const std::string chain = nf::describe_chain(c.backend, c.family, c.table, c.name);
+    w.fail(fmt::format("dropped by {} policy", chain), "no rule accepts this traffic",
+           {Verdict::firewall_blocked,
+            fmt::format("The {} chain's policy is drop, and no rule accepts {} at {}.", chain, flow,
+                        hook_name(hook)),
+            hook == nf::Hook::forward
+                ? "Docker accepts published traffic in its own chains; if they are missing, "
+                  "restart dockerd to rewrite them (were the rules flushed?), or accept the "
+                  "traffic in DOCKER-USER."
+                : fmt::format("Accept the traffic in {}, or change its policy.", chain)});
+  }
+  return out;
+}
+
+void check_forwarding(Walk& w, const Facts& facts, const std::optional<std::string>& input_interface,
+                      const std::optional<std::string>& output_interface) {
+  const std::string via = output_interface ? *output_interface : std::string("?");
+  const Sysctls& s = facts.sysctls;
+  std::optional<std::string> off;
+  if (s.ipv4_forward && !*s.ipv4_forward) {
+    off = "net.ipv4.ip_forward";
+  } else if (input_interface) {
+    const auto it = s.ipv4_iface_forward.find(*input_interface);
+    if (it != s.ipv4_iface_forward.end() && !it->second) {
+      off = fmt::format("net.ipv4.conf.{}.forwarding", *input_interface);
+    }
+  }
+  if (!off) {
+    w.ok(fmt::format("route via {}", via),
+         s.ipv4_forward ? "forwarding on" : "forwarding not read");
+    return;
+  }
+  const bool engine_forward = facts.engine && facts.engine->config.ip_forward;
+  w.fail(fmt::format("{} = 0", *off), "the host does not forward packets between interfaces",
+         {Verdict::forwarding_disabled,
+          fmt::format("{} is 0, so the host does not route packets from {} to the container's "
+                      "bridge {}: clients on other machines cannot reach it (clients on this "
+                      "host still can).",
+                      *off, input_interface ? *input_interface : std::string("the network"), via),
+          fmt::format("sysctl -w {}=1, and persist it in /etc/sysctl.d/ ({}).", *off,
+                      engine_forward ? "dockerd turns it on when it starts, so something turned it off since"
+                                     : "daemon.json has \"ip-forward\": false, so dockerd leaves it off")});
+}
+
+}  // namespace whyno::detail

@@ -1,0 +1,38 @@
+#include "walk.hpp"
+
+namespace whyno::detail {
+
+void Walk::ok(std::string label, std::string detail) {
+  m_d.path.push_back({std::move(label), HopState::ok, std::move(detail)});
+}
+
+void Walk::unknown(std::string label, std::string detail) {
+  m_d.path.push_back({std::move(label), HopState::unknown, std::move(detail)});
+}
+
+void Walk::fail(std::string label, std::string detail, Problem problem) {
+  m_d.path.push_back({std::move(label), HopState::failed, std::move(detail)});
+  m_problems.push_back(std::move(problem));
+}
+
+void Walk::note_problem(Problem problem) { m_problems.push_back(std::move(problem)); }
+
+void Walk::finish(std::string reachable_summary) {
+  if (m_problems.empty()) {
+    m_d.verdict = Verdict::reachable;
+    m_d.summary = std::move(reachable_summary);
+    m_d.fix.clear();
+    return;
+  }
+  m_d.verdict = m_problems.front().verdict;
+  m_d.summary = m_problems.front().summary;
+  m_d.fix = m_problems.front().fix;
+  for (std::size_t i = 1; i < m_problems.size(); ++i) {
+    const bool repeated = m_problems[i].verdict == m_d.verdict && m_problems[i].summary == m_d.summary;
+    if (!repeated) {
+      m_d.also.push_back(m_problems[i]);
+    }
+  }
+}
+
+}  // namespace whyno::detail

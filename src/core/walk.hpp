@@ -1,0 +1,34 @@
+#pragma once
+// Builds a Diagnosis hop by hop. Problems stack up; the verdict is the
+// first hop that fails, and the others are listed too.
+
+#include <string>
+#include <vector>
+
+#include "whyno/core/diagnosis.hpp"
+
+namespace whyno::detail {
+
+class Walk {
+ public:
+  explicit Walk(Diagnosis& d) : m_d(d) {}
+
+  void ok(std::string label, std::string detail);
+  void unknown(std::string label, std::string detail);
+  /// A failed hop and the problem it shows.
+  void fail(std::string label, std::string detail, Problem problem);
+  /// A problem found off the path's main line (listed under "also").
+  void note_problem(Problem problem);
+
+  bool failed() const { return !m_problems.empty(); }
+  Diagnosis& diagnosis() { return m_d; }
+
+  /// Sets the verdict from the first problem, or reachable with `summary`.
+  void finish(std::string reachable_summary);
+
+ private:
+  Diagnosis& m_d;
+  std::vector<Problem> m_problems;
+};
+
+}  // namespace whyno::detail
