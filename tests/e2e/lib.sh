@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by every end-to-end scenario (tests/e2e/<verdict>_<case>.sh).
 #
 # A scenario reproduces one failure from the seed notes for real (dockerd,
@@ -19,7 +20,7 @@ exec 1>&2
 
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$E2E_DIR/../.." && pwd)
-# shellcheck source=tests/e2e/lib_dockerd.sh
+# shellcheck source=lib_dockerd.sh
 source "$E2E_DIR/lib_dockerd.sh"
 
 TEST_NAME=$(basename "$0" .sh)
@@ -315,7 +316,10 @@ run_whyno_with() {
   WHYNO_STATUS=0
   timeout --kill-after=5 "$WHYNO_TIMEOUT" "${prefix[@]}" "$WHYNO_PORT" "$@" \
     >"$T_DIR/whyno.out" 2>"$T_DIR/whyno.err" || WHYNO_STATUS=$?
+  # For scenarios that look at the output themselves.
+  # shellcheck disable=SC2034
   WHYNO_OUT=$(<"$T_DIR/whyno.out")
+  # shellcheck disable=SC2034
   WHYNO_ERR=$(<"$T_DIR/whyno.err")
   snapshot_host_state "$T_DIR/state.after"
   log "ran: $WHYNO_COMMAND: exit $WHYNO_STATUS"

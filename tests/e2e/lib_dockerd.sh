@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by tests/e2e/lib.sh and by ./quickstart: makes sure a Docker daemon
 # answers, starting dockerd directly when none does. CI machines and fresh
 # Debian root shells often have no systemd, so there is no unit to start.
