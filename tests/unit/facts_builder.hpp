@@ -86,3 +86,100 @@ inline void publish(Container& c, std::uint16_t host_port, std::uint16_t contain
 }
 
 }  // namespace whyno::test
+
+namespace whyno::test {
+
+inline nf::Match match_dport(std::uint32_t port) {
+  nf::Match m;
+  m.field = nf::Field::dport;
+  m.ranges.push_back({port, port});
+  return m;
+}
+
+inline nf::Match match_interface(nf::Field field, const char* name, bool negated = false) {
+  nf::Match m;
+  m.field = field;
+  m.negated = negated;
+  m.interfaces.push_back({name, false});
+  return m;
+}
+
+inline nf::Match match_prefix(nf::Field field, const char* address, unsigned length,
+                              bool negated = false) {
+  nf::Match m;
+  m.field = field;
+  m.negated = negated;
+  m.prefixes.push_back({ip(address), length});
+  return m;
+}
+
+inline nf::Rule make_rule(const char* table, const char* chain, std::vector<nf::Match> matches,
+                          nf::ActionKind kind, const char* target = "") {
+  nf::Rule r;
+  r.table = table;
+  r.chain = chain;
+  r.matches = std::move(matches);
+  r.action.kind = kind;
+  r.action.chain = target;
+  return r;
+}
+
+/// Docker 20.10's rules for `-p 8080:<container_port>` to `container_ip`,
+/// as iptables-nft writes them (userland-proxy on, FORWARD policy drop).
+inline void add_docker_rules(Facts& f, const char* container_ip, std::uint16_t container_port,
+                             std::uint16_t host_port = 8080) {
+  using nf::ActionKind;
+  using nf::Field;
+  const auto base = [](const char* table, const char* name, nf::Hook hook, int prio,
+                       nf::ChainType type, bool drop) {
+    return nf::Chain{nf::Backend::nftables, nf::Family::ip, table, name,
+                     nf::BaseChain{hook, prio, type, drop}};
+  };
+  const auto regular = [](const char* table, const char* name) {
+    return nf::Chain{nf::Backend::nftables, nf::Family::ip, table, name, std::nullopt};
+  };
+  f.ruleset.chains = {base("nat", "PREROUTING", nf::Hook::prerouting, -100, nf::ChainType::nat, false),
+                      base("nat", "OUTPUT", nf::Hook::output, -100, nf::ChainType::nat, false),
+                      regular("nat", "DOCKER"),
+                      base("filter", "FORWARD", nf::Hook::forward, 0, nf::ChainType::filter, true),
+                      regular("filter", "DOCKER-USER"),
+                      regular("filter", "DOCKER")};
+  nf::Match local;
+  local.field = Field::daddr_type;
+  local.mask = 1u << 2;
+  nf::Rule dnat = make_rule("nat", "DOCKER", {match_interface(Field::iifname, "docker0", true),
+                                              match_dport(host_port)},
+                            ActionKind::dnat);
+  dnat.action.nat_address = ip(container_ip);
+  dnat.action.nat_port_min = dnat.action.nat_port_max = container_port;
+  nf::Match established;
+  established.field = Field::ct_state;
+  established.mask = 2 | 4;
+  f.ruleset.rules = {
+      make_rule("nat", "PREROUTING", {local}, ActionKind::jump, "DOCKER"),
+      make_rule("nat", "OUTPUT", {match_prefix(Field::daddr, "127.0.0.0", 8, true), local},
+                ActionKind::jump, "DOCKER"),
+      make_rule("nat", "DOCKER", {match_interface(Field::iifname, "docker0")}, ActionKind::return_),
+      dnat,
+      make_rule("filter", "FORWARD", {}, ActionKind::jump, "DOCKER-USER"),
+      make_rule("filter", "FORWARD", {match_interface(Field::oifname, "docker0"), established},
+                ActionKind::accept),
+      make_rule("filter", "FORWARD", {match_interface(Field::oifname, "docker0")}, ActionKind::jump,
+                "DOCKER"),
+      make_rule("filter", "DOCKER-USER", {}, ActionKind::return_),
+      make_rule("filter", "DOCKER",
+                {match_prefix(Field::daddr, container_ip, 32),
+                 match_interface(Field::iifname, "docker0", true),
+                 match_interface(Field::oifname, "docker0"), match_dport(container_port)},
+                ActionKind::accept),
+  };
+}
+
+/// A host interface toward remote clients, 198.51.100.1/24 on eth1.
+inline void add_uplink(Facts& f) {
+  f.host.interfaces.push_back({7, "eth1", "veth", 0, true, 1500, {{ip("198.51.100.1"), 24}}});
+  f.sysctls.ipv4_forward = true;
+  f.sysctls.ipv4_iface_forward["eth1"] = true;
+}
+
+}  // namespace whyno::test
