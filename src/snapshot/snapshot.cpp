@@ -38,6 +38,7 @@ void from_json(const nlohmann::json& j, IpPrefix& p) {
 NLOHMANN_JSON_SERIALIZE_ENUM(Protocol, {{Protocol::tcp, "tcp"}, {Protocol::udp, "udp"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(ProbeResult::Outcome,
                              {{ProbeResult::Outcome::error, "error"},
+                              {ProbeResult::Outcome::answered, "answered"},
                               {ProbeResult::Outcome::connected, "connected"},
                               {ProbeResult::Outcome::refused, "refused"},
                               {ProbeResult::Outcome::reset_or_closed, "reset-or-closed"},
