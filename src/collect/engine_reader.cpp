@@ -72,7 +72,9 @@ class Conversation {
     }
     m_list = m_client.start(m_prefix + "/containers/json?all=1");
     m_networks = m_client.start(m_prefix + "/networks");
-    m_info = m_client.start(m_prefix + "/info");
+    if (m_options.read_info) {
+      m_info = m_client.start(m_prefix + "/info");
+    }
     while (auto done = m_client.next()) {
       if (auto handled = handle(done->first, done->second); !handled) {
         return std::unexpected(handled.error());
@@ -95,7 +97,7 @@ class Conversation {
 
  private:
   Result<void> handle(HttpUnixClient::Ticket ticket, const Result<HttpResponse>& result) {
-    if (ticket == m_info) {
+    if (m_info && ticket == *m_info) {
       // /info only adds the engine's warnings; a failing /info costs nothing else.
       if (result && is_success(*result)) {
         InfoReply info = parse_info(result->body);
@@ -175,7 +177,7 @@ class Conversation {
   std::optional<HttpUnixClient::Ticket> m_version;
   HttpUnixClient::Ticket m_list = 0;
   HttpUnixClient::Ticket m_networks = 0;
-  HttpUnixClient::Ticket m_info = 0;
+  std::optional<HttpUnixClient::Ticket> m_info;
   std::map<HttpUnixClient::Ticket, std::size_t> m_inspects;  // ticket -> list position
   std::vector<std::optional<Container>> m_containers;        // in the list's order
 };
@@ -200,7 +202,7 @@ Result<std::string> engine_socket_path(const char* docker_host) {
 }
 
 Result<Engine> read_engine(const std::string& socket_path, const EngineReadOptions& options) {
-  HttpUnixClient client(socket_path, options.timeouts);
+  HttpUnixClient client(socket_path, options.limits);
   return Conversation(client, options).run();
 }
 

@@ -14,9 +14,6 @@ namespace {
 // Far above any real engine answer (a thousand containers list in ~5 MB),
 // low enough that a runaway peer cannot exhaust memory.
 constexpr std::size_t k_max_response_bytes = std::size_t{64} << 20;
-// How many connections run requests at once. dockerd answers each on its own
-// goroutine; beyond a handful, more connections only add setup cost.
-constexpr long k_max_connections = 6;
 
 void init_curl_once() {
   static std::once_flag once;
@@ -90,7 +87,7 @@ Error connect_failure(const std::string& socket, long os_errno) {
 }
 
 Error transfer_failure(CURLcode code, CURL* easy, const std::string& socket,
-                       const std::string& path, const HttpTimeouts& timeouts) {
+                       const std::string& path, const HttpLimits& limits) {
   long os_errno = 0;
   curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
   switch (code) {
@@ -104,13 +101,13 @@ Error transfer_failure(CURLcode code, CURL* easy, const std::string& socket,
         return Error{Error::Kind::unavailable,
                      fmt::format("cannot reach the Docker engine: {} accepted no "
                                  "connection within {} ms (is dockerd hung?)",
-                                 socket, timeouts.connect.count())};
+                                 socket, limits.connect.count())};
       }
       return Error{Error::Kind::unavailable,
                    fmt::format("cannot reach the Docker engine: {} did not answer "
                                "GET {} within {} s (is dockerd hung?)",
                                socket, path,
-                               static_cast<double>(timeouts.total.count()) / 1000.0)};
+                               static_cast<double>(limits.total.count()) / 1000.0)};
     }
     case CURLE_WRITE_ERROR:
       return Error{Error::Kind::io,
@@ -143,16 +140,16 @@ void HttpUnixClient::SlistFree::operator()(curl_slist* list) const noexcept {
   curl_slist_free_all(list);
 }
 
-HttpUnixClient::HttpUnixClient(std::string socket_path, HttpTimeouts timeouts)
+HttpUnixClient::HttpUnixClient(std::string socket_path, HttpLimits limits)
     : m_socket_path(std::move(socket_path)),
-      m_timeouts(timeouts),
-      m_deadline(std::chrono::steady_clock::now() + timeouts.total) {
+      m_limits(limits),
+      m_deadline(std::chrono::steady_clock::now() + limits.total) {
   init_curl_once();
   m_multi.reset(curl_multi_init());
   if (m_multi) {
     curl_multi_setopt(m_multi.get(), CURLMOPT_MAX_TOTAL_CONNECTIONS,
-                      k_max_connections);
-    curl_multi_setopt(m_multi.get(), CURLMOPT_MAXCONNECTS, k_max_connections);
+                      m_limits.max_connections);
+    curl_multi_setopt(m_multi.get(), CURLMOPT_MAXCONNECTS, m_limits.max_connections);
   }
   m_headers.reset(curl_slist_append(nullptr, "Accept: application/json"));
 }
@@ -184,7 +181,7 @@ HttpUnixClient::Ticket HttpUnixClient::start(const std::string& path) {
         fmt::format("cannot reach the Docker engine: {} did not answer within {} s "
                     "(is dockerd hung?)",
                     m_socket_path,
-                    static_cast<double>(m_timeouts.total.count()) / 1000.0)};
+                    static_cast<double>(m_limits.total.count()) / 1000.0)};
     m_transfers.emplace(ticket, std::move(transfer));
     return ticket;
   }
@@ -203,7 +200,7 @@ HttpUnixClient::Ticket HttpUnixClient::start(const std::string& path) {
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, remaining);
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
-                   std::min(remaining, static_cast<long>(m_timeouts.connect.count())));
+                   std::min(remaining, static_cast<long>(m_limits.connect.count())));
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, m_headers.get());
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, append_body);
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer->response.body);
@@ -240,7 +237,7 @@ HttpUnixClient::finish_one() {
     if (code != CURLE_OK) {
       return std::pair{node.key(),
                        Result<HttpResponse>(std::unexpected(transfer_failure(
-                           code, easy, m_socket_path, transfer->path, m_timeouts)))};
+                           code, easy, m_socket_path, transfer->path, m_limits)))};
     }
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &transfer->response.status);
     return std::pair{node.key(), Result<HttpResponse>(std::move(transfer->response))};

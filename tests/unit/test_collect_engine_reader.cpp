@@ -266,6 +266,17 @@ TEST_CASE("a whole conversation with the recorded engine") {
   CHECK(fake.connections() <= 6);
 }
 
+TEST_CASE("read_info=false skips /info") {
+  FakeEngine fake([](const std::string& path) { return recorded_engine(path); });
+  EngineReadOptions options = test_options();
+  options.read_info = false;
+  const auto engine = read_engine(fake.path(), options);
+  REQUIRE_MESSAGE(engine, engine.error().message);
+  CHECK(engine->warnings.empty());
+  CHECK(engine->containers.size() == 2);
+  CHECK_FALSE(contains(fake.requests(), "/v1.41/info"));
+}
+
 TEST_CASE("a Docker 29 engine is spoken to in our newest version") {
   const std::string ping = "Api-Version: 1.52\r\nServer: Docker/29.0.1 (linux)\r\n";
   FakeEngine fake([&](const std::string& path) {
@@ -360,7 +371,7 @@ TEST_CASE("an engine that does not answer times out") {
     return reply;
   });
   EngineReadOptions options = test_options();
-  options.timeouts.total = std::chrono::milliseconds(150);
+  options.limits.total = std::chrono::milliseconds(150);
   const auto started = std::chrono::steady_clock::now();
   const auto engine = read_engine(fake.path(), options);
   const auto elapsed = std::chrono::steady_clock::now() - started;

@@ -31,10 +31,14 @@ Result<std::string> engine_socket_path(const char* docker_host);
 /// /var/run/docker.sock does not exist (is dockerd running?)".
 Result<Engine> read_engine(const std::string& socket_path);
 
-/// The same, with the knobs tests need: shorter timeouts, another daemon.json.
+/// The same, with knobs for tests and for speed.
 struct EngineReadOptions {
-  HttpTimeouts timeouts;
+  HttpLimits limits;
   std::string daemon_config_path = k_default_daemon_config;
+  // GET /info only adds the engine's warnings and firewall backend, and
+  // dockerd takes ~10 ms for it (it runs `runc --version`): often the
+  // slowest request of the conversation even though it runs concurrently.
+  bool read_info = true;
 };
 Result<Engine> read_engine(const std::string& socket_path, const EngineReadOptions& options);
 

@@ -24,16 +24,20 @@ struct HttpResponse {
   std::string body;
 };
 
-struct HttpTimeouts {
+struct HttpLimits {
   std::chrono::milliseconds total{5000};    // for everything this client does
   std::chrono::milliseconds connect{1000};  // for each connection
+  // Requests in flight at once, each on its own kept-alive connection.
+  // dockerd answers each on its own goroutine; beyond a handful, more
+  // connections only add setup cost.
+  long max_connections = 6;
 };
 
 class HttpUnixClient {
  public:
   using Ticket = std::size_t;
 
-  explicit HttpUnixClient(std::string socket_path, HttpTimeouts timeouts = {});
+  explicit HttpUnixClient(std::string socket_path, HttpLimits limits = {});
   ~HttpUnixClient();
   HttpUnixClient(const HttpUnixClient&) = delete;
   HttpUnixClient& operator=(const HttpUnixClient&) = delete;
@@ -65,7 +69,7 @@ class HttpUnixClient {
   long remaining_ms() const;
 
   std::string m_socket_path;
-  HttpTimeouts m_timeouts;
+  HttpLimits m_limits;
   std::chrono::steady_clock::time_point m_deadline;
   std::unique_ptr<CURLM, MultiCleanup> m_multi;
   std::unique_ptr<curl_slist, SlistFree> m_headers;
