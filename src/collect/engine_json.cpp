@@ -179,7 +179,13 @@ Result<std::vector<std::string>> parse_container_ids(std::string_view list_json)
     }
     std::vector<std::string> ids;
     for (const auto& item : *json) {
-      if (auto id = string_at(item, "Id"); !id.empty()) {
+      // Ids go into request paths: accept only what an engine id can be.
+      auto id = string_at(item, "Id");
+      const bool plain = !id.empty() && std::ranges::all_of(id, [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-' ||
+               c == '.';
+      });
+      if (plain) {
         ids.push_back(std::move(id));
       }
     }

@@ -85,6 +85,8 @@ TEST_CASE("container list gives the full ids in order") {
     CHECK(id.size() == 64);
   }
   CHECK(parse_container_ids("[]")->empty());
+  CHECK(*parse_container_ids(R"([{"Id":"../info?x"},{"Id":"ab12"},{"Id":7},{}])") ==
+        std::vector<std::string>{"ab12"});
   const auto not_array = parse_container_ids(R"({"message":"x"})");
   REQUIRE_FALSE(not_array);
   CHECK(not_array.error().kind == Error::Kind::invalid);

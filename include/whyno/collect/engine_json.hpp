@@ -45,7 +45,8 @@ struct VersionReply {
 };
 Result<VersionReply> parse_version(std::string_view version_json);
 
-/// GET /containers/json?all=1: the full ids, in the engine's order.
+/// GET /containers/json?all=1: the full ids, in the engine's order. Ids with
+/// characters no engine id has (they would end up in a URL) are left out.
 Result<std::vector<std::string>> parse_container_ids(std::string_view list_json);
 
 /// GET /containers/{id}/json.

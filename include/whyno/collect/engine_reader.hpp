@@ -21,9 +21,11 @@ inline constexpr const char* k_default_daemon_config = "/etc/docker/daemon.json"
 Result<std::string> engine_socket_path(const char* docker_host);
 
 /// Talks to the engine: GET /_ping (unversioned) to negotiate the API version
-/// and tell Docker from Podman, then, concurrently over a few kept-alive
-/// connections, /version, /containers/json?all=1, /containers/{id}/json for
-/// every container, /networks and /info. A container that vanishes between
+/// (min of the engine's and k_max_api_version) and tell Docker from Podman
+/// (Libpod-Api-Version), then, concurrently over a few kept-alive
+/// connections, /containers/json?all=1, /containers/{id}/json for every
+/// container, /networks and /info. The version comes from the ping's Server
+/// header; /version is asked only when that header is missing. A container that vanishes between
 /// list and inspect is skipped. The whole conversation is bounded by 5 s
 /// (1 s to connect). For Docker, `config` is read from
 /// /etc/docker/daemon.json, with /info's firewall backend when it reports one.
