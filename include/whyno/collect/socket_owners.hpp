@@ -1,0 +1,36 @@
+#pragma once
+// Which processes hold which sockets: the /proc scan behind `ss -p`.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "whyno/core/netns_facts.hpp"
+
+namespace whyno::collect {
+
+/// The inode in a /proc/PID/fd link target "socket:[12345]", else nullopt.
+std::optional<std::uint64_t> parse_socket_link(std::string_view target);
+
+/// /proc/PID/comm without its trailing newline.
+std::string clean_comm(std::string_view raw);
+
+/// /proc/PID/cmdline with NULs as spaces, trailing separators trimmed and
+/// at most k_cmdline_cap bytes kept.
+constexpr std::size_t k_cmdline_cap = 512;
+std::string clean_cmdline(std::string_view raw);
+
+using SocketOwners = std::unordered_map<std::uint64_t, std::vector<ProcessRef>>;
+
+/// Scans `proc_root`/[0-9]*/fd once and returns, for each wanted inode held by
+/// some process, the holders sorted by pid (one entry per process however
+/// many fds it has). comm and cmdline are read only for holders; processes
+/// that vanish meanwhile are skipped.
+SocketOwners scan_socket_owners(const std::string& proc_root,
+                                const std::unordered_set<std::uint64_t>& wanted);
+
+}  // namespace whyno::collect
