@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "test_collect_nft_fixtures.hpp"
 #include "whyno/collect/xt_decode.hpp"
 #include "whyno/collect/xt_legacy_decode.hpp"
 #include "whyno/core/packet_walk.hpp"
@@ -30,10 +31,13 @@ using namespace whyno;
 using namespace whyno::nf;
 using whyno::collect::decode_xt_match;
 using whyno::collect::decode_xt_target;
+using whyno::test::nf_fixtures::chain_of;
+using whyno::test::nf_fixtures::find;
+using whyno::test::nf_fixtures::ip;
+using whyno::test::nf_fixtures::Range;
+using whyno::test::nf_fixtures::rules_of;
 
 namespace {
-
-using Range = std::pair<std::uint32_t, std::uint32_t>;
 
 template <typename T>
 std::vector<std::uint8_t> bytes_of(const T& value) {
@@ -42,50 +46,8 @@ std::vector<std::uint8_t> bytes_of(const T& value) {
   return out;
 }
 
-std::vector<std::byte> read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in, path);
-  const std::vector<char> chars((std::istreambuf_iterator<char>(in)), {});
-  std::vector<std::byte> bytes(chars.size());
-  std::transform(chars.begin(), chars.end(), bytes.begin(),
-                 [](char c) { return static_cast<std::byte>(c); });
-  return bytes;
-}
-
 collect::LegacyTableDump legacy_table(Family family, const char* table) {
-  const std::string stem = std::string(WHYNO_FIXTURES) + "/netfilter/legacy/legacy_" +
-                           std::string(to_string(family)) + "_" + table;
-  return {family, table, read_bytes(stem + ".info"), read_bytes(stem + ".entries")};
-}
-
-IpAddress ip(const char* text) { return *IpAddress::parse(text); }
-
-std::vector<const Rule*> rules_of(const Ruleset& r, Family family, const char* table, const char* chain) {
-  std::vector<const Rule*> out;
-  for (const auto& rule : r.rules) {
-    if (rule.family == family && rule.table == table && rule.chain == chain) {
-      out.push_back(&rule);
-    }
-  }
-  return out;
-}
-
-const Chain* chain_of(const Ruleset& r, Family family, const char* table, const char* name) {
-  for (const auto& c : r.chains) {
-    if (c.family == family && c.table == table && c.name == name) {
-      return &c;
-    }
-  }
-  return nullptr;
-}
-
-const Match* find(const Rule& rule, Field field) {
-  for (const auto& m : rule.matches) {
-    if (m.field == field) {
-      return &m;
-    }
-  }
-  return nullptr;
+  return whyno::test::nf_fixtures::legacy_table("legacy", family, table);
 }
 
 }  // namespace
