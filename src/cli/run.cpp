@@ -1,7 +1,114 @@
 #include "whyno/cli/run.hpp"
 
+#include <unistd.h>
+
+#include <clocale>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <langinfo.h>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "whyno/cli/exit_status.hpp"
+#include "whyno/cli/options.hpp"
+#include "whyno/cli/read_host.hpp"
+#include "whyno/core/diagnose.hpp"
+#include "whyno/render/json.hpp"
+#include "whyno/render/printable.hpp"
+#include "whyno/render/text.hpp"
+#include "whyno/snapshot/snapshot.hpp"
+
 namespace whyno::cli {
 
-int run(int, char**) { return 0; }
+namespace {
+
+int complain(int status, const std::string& message) {
+  std::cerr << "whyno-port: " << render::printable(message) << '\n';
+  return status;
+}
+
+render::TextStyle text_style(ColorMode mode) {
+  render::TextStyle style;
+  std::setlocale(LC_CTYPE, "");
+  style.unicode = std::string_view(nl_langinfo(CODESET)) == "UTF-8";
+  const char* term = std::getenv("TERM");
+  const bool no_color = std::getenv("NO_COLOR") != nullptr && *std::getenv("NO_COLOR") != '\0';
+  switch (mode) {
+    case ColorMode::always: style.color = true; break;
+    case ColorMode::never: style.color = false; break;
+    case ColorMode::automatic:
+      style.color = !no_color && isatty(STDOUT_FILENO) == 1 && term != nullptr &&
+                    std::string_view(term) != "dumb";
+      break;
+  }
+  return style;
+}
+
+Result<snapshot::Snapshot> load_snapshot(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return fail(Error::Kind::not_found, fmt::format("cannot read {}", path));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return snapshot::load(text.str());
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  // Parse the command line.
+  const auto options = parse_options(std::span<const char* const>(argv, static_cast<std::size_t>(argc)));
+  if (!options) {
+    return complain(k_exit_usage, options.error().message + " (see whyno-port --help)");
+  }
+  if (options->help) {
+    std::cout << help_text();
+    return k_exit_reachable;
+  }
+  if (options->version) {
+    std::cout << version_text();
+    return k_exit_reachable;
+  }
+
+  // Read the facts: from a snapshot, or from this host's engine and kernel.
+  snapshot::Snapshot snap;
+  if (options->replay) {
+    auto loaded = load_snapshot(*options->replay);
+    if (!loaded) {
+      return complain(k_exit_usage, loaded.error().message);
+    }
+    snap = std::move(*loaded);
+    if (options->have_target) {
+      snap.query = options->query;
+    }
+  } else {
+    snap.query = options->query;
+    auto facts = read_host(snap.query);
+    if (!facts) {
+      return complain(facts.error().exit_status, facts.error().message);
+    }
+    snap.facts = std::move(*facts);
+  }
+  if (options->save_facts) {
+    std::ofstream out(*options->save_facts);
+    out << snapshot::save(snap);
+    if (!out) {
+      return complain(k_exit_usage, fmt::format("cannot write {}", *options->save_facts));
+    }
+  }
+
+  // Diagnose, render, and say how it went.
+  const Diagnosis diagnosis = diagnose(snap.query, snap.facts);
+  if (options->json) {
+    render::render_json(std::cout, snap.query, diagnosis);
+  } else {
+    render::render_text(std::cout, snap.query, diagnosis, text_style(options->color));
+  }
+  std::cout.flush();
+  return diagnosis.verdict == Verdict::reachable ? k_exit_reachable : k_exit_problem;
+}
 
 }  // namespace whyno::cli

@@ -2,6 +2,7 @@
 // Reads this host's facts for a query, checking first that it can: the
 // capabilities, the engine, the containers the user named.
 
+#include <expected>
 #include <string>
 
 #include "whyno/core/facts.hpp"

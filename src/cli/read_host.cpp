@@ -1,0 +1,79 @@
+#include "whyno/cli/read_host.hpp"
+
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "whyno/cli/exit_status.hpp"
+#include "whyno/collect/engine_reader.hpp"
+#include "whyno/collect/gather.hpp"
+#include "whyno/core/engine_lookup.hpp"
+#include "whyno/core/words.hpp"
+#include "whyno/sys/capabilities.hpp"
+
+namespace whyno::cli {
+
+namespace {
+
+std::unexpected<ReadFailure> failure(int status, std::string message) {
+  return std::unexpected(ReadFailure{status, std::move(message)});
+}
+
+std::string state_phrase(const Container& c) {
+  const auto& s = c.state;
+  if (s.status == "exited") {
+    return fmt::format("exited with code {}{}", s.exit_code, s.oom_killed ? ", killed for memory" : "");
+  }
+  if (s.status == "created") {
+    return s.error.empty() ? "created but never started"
+                           : fmt::format("created but never started: {}", s.error);
+  }
+  return s.status.empty() ? "not running" : s.status;
+}
+
+}  // namespace
+
+std::expected<Facts, ReadFailure> read_host(const Query& query) {
+  if (const auto missing = sys::missing_capabilities(); !missing.empty()) {
+    return failure(k_exit_cannot_inspect,
+                   fmt::format("missing {}, which whyno-port needs to enter container network "
+                               "namespaces and read netfilter rules; run it as root "
+                               "(sudo whyno-port ...)",
+                               join_words(missing, "and")));
+  }
+
+  const auto socket = collect::engine_socket_path(std::getenv("DOCKER_HOST"));
+  if (!socket) {
+    return failure(k_exit_cannot_inspect, socket.error().message);
+  }
+  auto engine = collect::read_engine(*socket);
+  if (!engine) {
+    return failure(k_exit_cannot_inspect, engine.error().message);
+  }
+
+  // The containers the user named must exist; a client must be running.
+  if (query.container && find_container(*engine, *query.container) == nullptr) {
+    return failure(k_exit_usage, fmt::format("no container is named or has the id '{}'",
+                                             *query.container));
+  }
+  if (query.from) {
+    const Container* client = find_container(*engine, *query.from);
+    if (client == nullptr) {
+      return failure(k_exit_usage,
+                     fmt::format("no container is named or has the id '{}'", *query.from));
+    }
+    if (!client->state.running || client->state.paused) {
+      return failure(k_exit_cannot_inspect,
+                     fmt::format("the --from container '{}' is {}, so it has no network to "
+                                 "inspect; start it first",
+                                 client->name, client->state.paused ? "paused" : state_phrase(*client)));
+    }
+  }
+
+  Facts facts;
+  facts.engine = std::move(*engine);
+  collect::gather_kernel_facts(query, facts);
+  return facts;
+}
+
+}  // namespace whyno::cli
