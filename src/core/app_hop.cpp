@@ -24,7 +24,7 @@ void judge_app(Walk& w, const AppCheck& check, const AppContext& context) {
       w.fail(fmt::format("app not accepting ({} waiting, backlog {})", l.accept_queue, l.backlog),
              describe_owners(l),
              {Verdict::backlog_full,
-              fmt::format("The app in {} ({}) listens on {}, but {} connections wait in its "
+              fmt::format("The app in {}, {}, listens on {}, but {} connections wait in its "
                           "accept queue, more than its backlog of {}: it is alive but not "
                           "accepting, so new connections hang.",
                           where, describe_owners(l), describe_bind(l), l.accept_queue, l.backlog),
@@ -44,7 +44,7 @@ void judge_app(Walk& w, const AppCheck& check, const AppContext& context) {
       }
       w.fail(fmt::format("app listens on {} only", join_words(binds, "and")), describe_owners(l),
              {Verdict::bound_to_loopback,
-              fmt::format("The app in {} ({}) listens on {} only; {}, and a loopback bind never "
+              fmt::format("The app in {}, {}, listens on {} only; {}, and a loopback bind never "
                           "receives traffic from outside the container.",
                           where, describe_owners(l), join_words(binds, "and"), context.how_reached),
               fmt::format("Make the app in {} bind 0.0.0.0:{} (or [::]:{} for IPv4 and IPv6) "
@@ -59,12 +59,12 @@ void judge_app(Walk& w, const AppCheck& check, const AppContext& context) {
       w.fail(fmt::format("app listens on IPv{} only", v4_traffic ? 6 : 4), describe_owners(l),
              {Verdict::v6only_listener,
               v4_traffic
-                  ? fmt::format("The app in {} ({}) listens on {}{}, which takes IPv6 only, but "
+                  ? fmt::format("The app in {}, {}, listens on {}{}, which takes IPv6 only, but "
                                 "traffic arrives over IPv4 ({}).",
                                 where, describe_owners(l), describe_bind(l),
                                 l.address.is_unspecified() ? " with IPV6_V6ONLY" : "",
                                 context.address.to_string())
-                  : fmt::format("The app in {} ({}) listens on {}, which takes IPv4 only, but "
+                  : fmt::format("The app in {}, {}, listens on {}, which takes IPv4 only, but "
                                 "traffic arrives over IPv6 ({}).",
                                 where, describe_owners(l), describe_bind(l),
                                 context.address.to_string()),
@@ -92,7 +92,7 @@ void judge_app(Walk& w, const AppCheck& check, const AppContext& context) {
       }
       w.fail(fmt::format("app listens on {} only", describe_bind(l)), describe_owners(l),
              {Verdict::bound_to_other_address,
-              fmt::format("The app in {} ({}) listens on {}{} only, but traffic arrives at {}.",
+              fmt::format("The app in {}, {}, listens on {}{} only, but traffic arrives at {}.",
                           where, describe_owners(l), describe_bind(l), which,
                           context.address.to_string()),
               fmt::format("Make the app bind 0.0.0.0:{} (every address), or the address traffic "

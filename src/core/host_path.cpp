@@ -89,13 +89,28 @@ class HostPath {
   }
 
  private:
+  /// One evidence line per binding, its host addresses together (Docker
+  /// 20.10 lists 0.0.0.0 and [::] as two bindings).
   void note_publications() {
+    std::vector<std::pair<const Publication*, std::vector<std::string>>> lines;
     for (const auto& p : m_pubs) {
-      m_d.evidence.push_back(fmt::format("engine: {} publishes {}:{} → {}{}",
-                                         container_phrase(*p.container), host_ip_text(p.binding),
-                                         p.binding.host_port,
-                                         protocol_port(p.binding.protocol, p.binding.container_port),
-                                         p.live ? "" : " (intended; not live)"));
+      const auto same = std::find_if(lines.begin(), lines.end(), [&](const auto& line) {
+        const Publication& o = *line.first;
+        return o.container == p.container && o.live == p.live &&
+               o.binding.protocol == p.binding.protocol &&
+               o.binding.container_port == p.binding.container_port;
+      });
+      if (same == lines.end()) {
+        lines.push_back({&p, {host_ip_for_port(p.binding)}});
+      } else {
+        same->second.push_back(host_ip_for_port(p.binding));
+      }
+    }
+    for (const auto& [p, addresses] : lines) {
+      m_d.evidence.push_back(fmt::format(
+          "engine: {} publishes {} → {} on {}{}", container_phrase(*p->container),
+          p->binding.host_port, protocol_port(p->binding.protocol, p->binding.container_port),
+          join_words(addresses, "and"), p->live ? "" : " (intended; not live)"));
     }
   }
 

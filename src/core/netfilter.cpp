@@ -169,8 +169,12 @@ std::string describe(const Match& m) {
       return field_name(m.field) + op + ct_states(m.mask);
     case Field::mark:
       return fmt::format("{}{}{}{}", field_name(m.field),
-                         m.mask != 0 ? fmt::format(" & {:#x}", m.mask) : "", op,
-                         set_of(m.ranges, range_text));
+                         m.mask != 0 ? fmt::format(" & {:#x}", m.mask) : "",
+                         m.negated ? " != " : " == ",
+                         set_of(m.ranges, [](const auto& r) {
+                           return r.first == r.second ? fmt::format("{:#x}", r.first)
+                                                      : fmt::format("{:#x}-{:#x}", r.first, r.second);
+                         }));
     case Field::unknown:
       break;
   }

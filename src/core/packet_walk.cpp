@@ -141,8 +141,14 @@ class Walker {
       ActionKind kind = a.kind;
       std::string target = a.chain;
       if (kind == ActionKind::vmap) {
-        const VmapEntry* entry = lookup(a);
-        if (entry == nullptr) {
+        const auto key = vmap_key(a.vmap_key);
+        if (!key) {
+          out.uncertain.push_back(&rule);  // a map keyed on a field we cannot tell
+          continue;
+        }
+        const auto entry = std::find_if(a.vmap.begin(), a.vmap.end(),
+                                        [&](const VmapEntry& e) { return e.key == *key; });
+        if (entry == a.vmap.end()) {
           continue;
         }
         kind = entry->kind;
@@ -200,20 +206,19 @@ class Walker {
     return it == m_chains.end() ? nullptr : &it->second;
   }
 
-  const VmapEntry* lookup(const Action& a) const {
-    std::optional<std::string> key;
-    switch (a.vmap_key) {
-      case Field::iifname: key = m_packet.input_interface; break;
-      case Field::oifname: key = m_packet.output_interface; break;
-      case Field::dport: key = std::to_string(m_packet.destination_port); break;
-      default: break;
+  /// The packet's value for a verdict map's key, as the map stores it.
+  std::optional<std::string> vmap_key(Field field) const {
+    switch (field) {
+      case Field::iifname: return m_packet.input_interface;
+      case Field::oifname: return m_packet.output_interface;
+      case Field::dport: return std::to_string(m_packet.destination_port);
+      case Field::sport:
+        return m_packet.source_port == 0 ? std::nullopt
+                                         : std::optional(std::to_string(m_packet.source_port));
+      case Field::l4proto: return std::to_string(m_packet.l4proto);
+      case Field::nfproto: return std::string(m_packet.destination.is_v4() ? "2" : "10");
+      default: return std::nullopt;
     }
-    if (!key) {
-      return nullptr;
-    }
-    const auto it = std::find_if(a.vmap.begin(), a.vmap.end(),
-                                 [&](const VmapEntry& e) { return e.key == *key; });
-    return it == a.vmap.end() ? nullptr : &*it;
   }
 
   Packet& m_packet;

@@ -14,6 +14,11 @@ bool host_ip_covers(const std::string& host_ip, const IpAddress& destination) {
 
 std::string host_ip_text(const PortBinding& b) { return b.host_ip.empty() ? "0.0.0.0" : b.host_ip; }
 
+std::string host_ip_for_port(const PortBinding& b) {
+  const auto ip = IpAddress::parse(host_ip_text(b));
+  return ip ? ip->to_string_for_port() : host_ip_text(b);
+}
+
 std::vector<Publication> publications_of(const Facts& facts, std::uint16_t port) {
   std::vector<Publication> out;
   if (!facts.engine) {

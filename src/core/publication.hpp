@@ -24,4 +24,7 @@ bool host_ip_covers(const std::string& host_ip, const IpAddress& destination);
 /// The host address a binding listens on, for sentences: "0.0.0.0" for "".
 std::string host_ip_text(const PortBinding& b);
 
+/// "0.0.0.0", "[::]", "127.0.0.1": the address as it goes before ":PORT".
+std::string host_ip_for_port(const PortBinding& b);
+
 }  // namespace whyno::detail

@@ -12,6 +12,22 @@ namespace whyno::render {
 
 namespace {
 
+/// Columns a UTF-8 string takes: one per code point (no wide characters are
+/// printed by whyno-port itself; untrusted text went through printable()).
+std::size_t display_width(std::string_view s) {
+  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xc0) != 0x80;
+  }));
+}
+
+std::string pad(std::string s, std::size_t width) {
+  const std::size_t w = display_width(s);
+  if (w < width) {
+    s.append(width - w, ' ');
+  }
+  return s;
+}
+
 class Painter {
  public:
   explicit Painter(const TextStyle& style) : m_style(style) {}
@@ -58,12 +74,10 @@ std::string path_line(const Diagnosis& d, const Painter& p) {
 void hop_table(std::ostream& out, const Diagnosis& d, const Painter& p) {
   std::size_t width = 0;
   for (const auto& h : d.path) {
-    width = std::max(width, printable(h.label).size());
+    width = std::max(width, display_width(printable(h.label)));
   }
   for (const auto& h : d.path) {
-    const std::string label = printable(h.label);
-    out << fmt::format("  {} {}{}  {}\n", p.mark(h.state), label,
-                       std::string(width - std::min(width, label.size()), ' '),
+    out << fmt::format("  {} {}  {}\n", p.mark(h.state), pad(printable(h.label), width),
                        p.dim(printable(h.detail)));
   }
 }
@@ -90,16 +104,13 @@ void listener_table(std::ostream& out, const Diagnosis& d, const Painter& p) {
   std::array<std::size_t, 5> widths{};
   for (const auto& r : rows) {
     for (std::size_t i = 0; i < r.size(); ++i) {
-      widths[i] = std::max(widths[i], r[i].size());
+      widths[i] = std::max(widths[i], display_width(r[i]));
     }
   }
   for (std::size_t row = 0; row < rows.size(); ++row) {
     std::string line = " ";
     for (std::size_t i = 0; i < rows[row].size(); ++i) {
-      std::string cell = rows[row][i];
-      if (i + 1 < rows[row].size()) {
-        cell += std::string(widths[i] - cell.size(), ' ');
-      }
+      std::string cell = i + 1 < rows[row].size() ? pad(rows[row][i], widths[i]) : rows[row][i];
       if (row > 0 && i == 2 && rows[row][2].starts_with("loopback")) {
         cell = p.red(cell);
       } else if (row > 0 && i == 2 && rows[row][2].starts_with("wildcard")) {
