@@ -124,7 +124,7 @@ void judge_app(Walk& w, const AppCheck& check, const AppContext& context) {
     for (const Listener* l : check.elsewhere) {
       binds.push_back(describe_bind(*l));
     }
-    elsewhere = fmt::format("; the app ({}) listens on {}",
+    elsewhere = fmt::format("; the app, {}, listens on {}",
                             describe_owners(*check.elsewhere.front()), join_words(binds, "and"));
   } else {
     elsewhere = fmt::format("; nothing in it listens on any {} port that traffic could reach",

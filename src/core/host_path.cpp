@@ -67,7 +67,10 @@ class HostPath {
            const std::optional<RemoteClient>& remote, Diagnosis& d)
       : m_q(q), m_f(f), m_destination(destination), m_remote(remote), m_d(d), m_w(d),
         m_pubs(publications_of(f, q.port)) {
-    m_dialled = fmt::format("{}:{}", destination.to_string_for_port(), q.port);
+    // As the user typed it, with the address it means when that was a name.
+    const bool literal = IpAddress::parse(q.address) || q.address.starts_with('[');
+    m_dialled = literal ? fmt::format("{}:{}", destination.to_string_for_port(), q.port)
+                        : fmt::format("{}:{} ({})", q.address, q.port, destination.to_string());
     if (q.container && f.engine) {
       m_meant = find_container(*f.engine, *q.container);
     }
@@ -500,11 +503,11 @@ class HostPath {
         "Publish the protocol the app speaks: -p {}:{}/{}, and dial it over {}.", m_q.port, fw.port,
         to_string(other), to_string(other));
     judge_app(m_w, check, context);
-    const std::string who = m_remote ? fmt::format("A client at {}", m_remote->address.to_string())
-                                     : std::string("This host");
+    const std::string who = m_remote ? fmt::format("from {}", m_remote->address.to_string())
+                                     : std::string("from this host");
     m_w.finish(check.listener != nullptr
-                   ? fmt::format("{} reaches the app in {} at {}: {} listens on {}.", who,
-                                 container_phrase(c), m_dialled, describe_owners(*check.listener),
+                   ? fmt::format("{} {} reaches the app in {}: {} listens on {}.", m_dialled, who,
+                                 container_phrase(c), describe_owners(*check.listener),
                                  describe_bind(*check.listener))
                    : std::string());
   }

@@ -56,7 +56,7 @@ TEST_CASE("the healthy path, from the host and from another machine") {
   CHECK(d.verdict == Verdict::reachable);
   CHECK(d.path.front().label == "client 198.51.100.2");
   CHECK(d.path.front().detail == "arrives on eth1");
-  CHECK(mentions(d.summary, "A client at 198.51.100.2"));
+  CHECK(mentions(d.summary, "198.51.100.1:8080 from 198.51.100.2 reaches"));
 }
 
 TEST_CASE("container-not-running: exited, with its exit code") {
