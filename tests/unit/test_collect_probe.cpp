@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -167,6 +168,17 @@ class FakeDns {
   std::atomic<int> m_queries{0};
   std::thread m_thread;
 };
+
+std::size_t open_fds() {
+  std::size_t n = 0;
+  DIR* dir = ::opendir("/proc/self/fd");
+  REQUIRE(dir != nullptr);
+  while (::readdir(dir) != nullptr) {
+    ++n;
+  }
+  ::closedir(dir);
+  return n;
+}
 
 }  // namespace
 
@@ -360,6 +372,22 @@ TEST_CASE("DNS exchange: recorded embedded-DNS replies, resends, silence, no ser
     const auto r = steps::query_dns(loopback, port, "probe-server", second());
     CHECK(r.status == steps::DnsLookup::Status::no_server);
   }
+}
+
+TEST_CASE("every socket is closed, whatever the outcome") {
+  auto listener = tcp_listener();
+  auto bound = bind_loopback(SOCK_STREAM);
+  auto silent_udp = bind_loopback(SOCK_DGRAM);
+  FakeDns dns(dns_fixture("nosuch_a.bin"), dns_fixture("nosuch_aaaa.bin"), 0);
+  const auto loopback = *IpAddress::parse("127.0.0.1");
+  const auto before = open_fds();
+  for (int i = 0; i < 3; ++i) {
+    probe(at(bound.port), quick());
+    probe(at(silent_udp.port, Protocol::udp), quick(20));
+    steps::query_dns(loopback, dns.port(), "nosuch-probe", steps::Deadline(std::chrono::milliseconds(500)));
+    steps::dial(loopback, listener.port, Protocol::tcp, steps::Deadline(std::chrono::milliseconds(20)));
+  }
+  CHECK(open_fds() == before);
 }
 
 TEST_CASE("first_line keeps at most 80 raw bytes of the first line") {
