@@ -1,6 +1,7 @@
 #include "whyno/cli/read_host.hpp"
 
 #include <cstdlib>
+#include <future>
 
 #include <fmt/format.h>
 
@@ -46,7 +47,15 @@ std::expected<Facts, ReadFailure> read_host(const Query& query) {
   if (!socket) {
     return failure(k_exit_cannot_inspect, socket.error().message);
   }
-  auto engine = collect::read_engine(*socket);
+  // The host's own namespace and the /proc scan need nothing from the
+  // engine: read them while it answers.
+  auto host = std::async(std::launch::async, collect::read_host_kernel);
+  auto holders = std::async(std::launch::async, [] { return collect::scan_socket_holders("/proc"); });
+  collect::EngineReadOptions engine_options;
+  // GET /info makes dockerd run `runc --version`: the slowest request by far,
+  // for warnings whose causes (sysctls) are read from the kernel anyway.
+  engine_options.read_info = false;
+  auto engine = collect::read_engine(*socket, engine_options);
   if (!engine) {
     return failure(k_exit_cannot_inspect, engine.error().message);
   }
@@ -72,7 +81,7 @@ std::expected<Facts, ReadFailure> read_host(const Query& query) {
 
   Facts facts;
   facts.engine = std::move(*engine);
-  collect::gather_kernel_facts(query, facts);
+  collect::gather_kernel_facts(query, facts, host.get(), holders.get());
   return facts;
 }
 

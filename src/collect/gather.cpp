@@ -3,6 +3,7 @@
 #include <netdb.h>
 #include <sys/socket.h>
 
+#include <future>
 #include <set>
 
 #include <fmt/format.h>
@@ -18,20 +19,38 @@ namespace {
 
 std::string container_phrase(const Container& c) { return fmt::format("container `{}`", c.name); }
 
+struct NamespaceRead {
+  const Container* container = nullptr;
+  std::future<Result<NetnsFacts>> facts;
+};
+
+Result<NetnsFacts> read_container_netns(const sys::Fd& netns) {
+  NetnsFacts ns;
+  auto entered = sys::run_in_netns(netns, [&ns] { ns = read_netns(); });
+  if (!entered) {
+    return std::unexpected(entered.error());
+  }
+  return ns;
+}
+
+/// One thread per namespace: setns(2) and the netlink round trips of
+/// different namespaces do not wait for each other.
 void read_container_namespaces(Facts& facts) {
   if (!facts.engine) {
     return;
   }
   std::set<std::uint64_t> seen{facts.host.inode};
+  std::vector<sys::Fd> handles;
+  handles.reserve(facts.engine->containers.size());
+  std::vector<NamespaceRead> reads;
   for (const auto& c : facts.engine->containers) {
-    // container:<id> joins another container's namespace, which is read
-    // under that container's id; host and none have nothing of their own.
+    // container:<id> joins another container's namespace, read under that
+    // container's id; host and none have nothing of their own.
     if (!c.state.running || c.state.pid <= 0 || shares_host_network(c) ||
         c.network_mode.starts_with("container:")) {
       continue;
     }
-    const std::string path = fmt::format("/proc/{}/ns/net", c.state.pid);
-    auto netns = sys::open_netns(path);
+    auto netns = sys::open_netns(fmt::format("/proc/{}/ns/net", c.state.pid));
     if (!netns) {
       facts.unread.push_back({fmt::format("network namespace of {}", container_phrase(c)),
                               netns.error().message});
@@ -41,14 +60,19 @@ void read_container_namespaces(Facts& facts) {
     if (inode && !seen.insert(*inode).second) {
       continue;
     }
-    NetnsFacts ns;
-    auto entered = sys::run_in_netns(*netns, [&ns] { ns = read_netns(); });
-    if (!entered) {
-      facts.unread.push_back({fmt::format("network namespace of {}", container_phrase(c)),
-                              entered.error().message});
+    handles.push_back(std::move(*netns));
+    const sys::Fd& handle = handles.back();
+    reads.push_back({&c, std::async(std::launch::async,
+                                    [&handle] { return read_container_netns(handle); })});
+  }
+  for (auto& read : reads) {
+    auto ns = read.facts.get();
+    if (!ns) {
+      facts.unread.push_back({fmt::format("network namespace of {}", container_phrase(*read.container)),
+                              ns.error().message});
       continue;
     }
-    facts.container_netns.emplace(c.id, std::move(ns));
+    facts.container_netns.emplace(read.container->id, std::move(*ns));
   }
 }
 
@@ -75,20 +99,35 @@ std::vector<IpAddress> resolve(const std::string& name) {
   return out;
 }
 
+bool is_name(const std::string& address) {
+  return address != "localhost" && !IpAddress::parse(address) &&
+         !(address.starts_with('[') && address.ends_with(']'));
+}
+
 }  // namespace
 
-void gather_kernel_facts(const Query& query, Facts& facts) {
-  facts.host = read_netns();
+HostKernelFacts read_host_kernel() {
+  HostKernelFacts host;
+  host.netns = read_netns();
   if (auto rules = read_netfilter()) {
-    facts.ruleset = std::move(*rules);
+    host.ruleset = std::move(*rules);
   } else {
-    facts.unread.push_back({"netfilter rules", rules.error().message});
+    host.unread.push_back({"netfilter rules", rules.error().message});
   }
   std::vector<std::string> interfaces;
-  for (const auto& i : facts.host.interfaces) {
+  for (const auto& i : host.netns.interfaces) {
     interfaces.push_back(i.name);
   }
-  facts.sysctls = read_sysctls(interfaces);
+  host.sysctls = read_sysctls(interfaces);
+  return host;
+}
+
+void gather_kernel_facts(const Query& query, Facts& facts, HostKernelFacts host,
+                         const SocketHolders& holders) {
+  facts.host = std::move(host.netns);
+  facts.ruleset = std::move(host.ruleset);
+  facts.sysctls = std::move(host.sysctls);
+  facts.unread.insert(facts.unread.end(), host.unread.begin(), host.unread.end());
 
   read_container_namespaces(facts);
 
@@ -96,10 +135,9 @@ void gather_kernel_facts(const Query& query, Facts& facts) {
   for (auto& [id, ns] : facts.container_netns) {
     namespaces.push_back(&ns);
   }
-  attach_socket_owners(namespaces);
+  attach_socket_owners(namespaces, holders);
 
-  if (!query.from && query.address != "localhost" && !IpAddress::parse(query.address) &&
-      !(query.address.starts_with('[') && query.address.ends_with(']'))) {
+  if (!query.from && is_name(query.address)) {
     facts.resolved_addresses = resolve(query.address);
   }
 }

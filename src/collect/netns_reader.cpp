@@ -78,7 +78,9 @@ NetnsFacts read_netns() {
   return facts;
 }
 
-void attach_socket_owners(std::span<NetnsFacts* const> namespaces) {
+namespace {
+
+std::unordered_set<std::uint64_t> listener_inodes(std::span<NetnsFacts* const> namespaces) {
   std::unordered_set<std::uint64_t> wanted;
   for (const NetnsFacts* ns : namespaces) {
     for (const Listener& l : ns->listeners) {
@@ -87,7 +89,10 @@ void attach_socket_owners(std::span<NetnsFacts* const> namespaces) {
       }
     }
   }
-  const SocketOwners owners = scan_socket_owners("/proc", wanted);
+  return wanted;
+}
+
+void attach(std::span<NetnsFacts* const> namespaces, const SocketOwners& owners) {
   for (NetnsFacts* ns : namespaces) {
     for (Listener& l : ns->listeners) {
       if (const auto found = owners.find(l.inode); found != owners.end() && l.inode != 0) {
@@ -95,6 +100,16 @@ void attach_socket_owners(std::span<NetnsFacts* const> namespaces) {
       }
     }
   }
+}
+
+}  // namespace
+
+void attach_socket_owners(std::span<NetnsFacts* const> namespaces) {
+  attach(namespaces, scan_socket_owners("/proc", listener_inodes(namespaces)));
+}
+
+void attach_socket_owners(std::span<NetnsFacts* const> namespaces, const SocketHolders& holders) {
+  attach(namespaces, resolve_socket_owners(holders, "/proc", listener_inodes(namespaces)));
 }
 
 }  // namespace whyno::collect

@@ -66,9 +66,10 @@ std::optional<std::string> read_small(int parent, const std::string& path, std::
   return text;
 }
 
-/// The wanted socket inodes among one process's fds.
-void scan_fds(int proc_fd, int pid, const std::unordered_set<std::uint64_t>& wanted,
-              std::map<std::uint64_t, std::vector<int>>& holders) {
+/// The wanted socket inodes among one process's fds (every socket when
+/// `wanted` is null).
+void scan_fds(int proc_fd, int pid, const std::unordered_set<std::uint64_t>* wanted,
+              SocketHolders& holders) {
   const std::string fd_path = std::to_string(pid) + "/fd";
   const DirPtr fds = open_dir_at(proc_fd, fd_path.c_str());
   if (!fds) {
@@ -88,7 +89,7 @@ void scan_fds(int proc_fd, int pid, const std::unordered_set<std::uint64_t>& wan
       continue;
     }
     const auto inode = parse_socket_link({target.data(), static_cast<std::size_t>(n)});
-    if (!inode || !wanted.contains(*inode)) {
+    if (!inode || (wanted != nullptr && !wanted->contains(*inode))) {
       continue;
     }
     auto& pids = holders[*inode];
@@ -131,34 +132,52 @@ std::string clean_cmdline(std::string_view raw) {
   return text;
 }
 
-SocketOwners scan_socket_owners(const std::string& proc_root,
-                                const std::unordered_set<std::uint64_t>& wanted) {
-  SocketOwners owners;
-  if (wanted.empty()) {
-    return owners;
-  }
+namespace {
+
+SocketHolders scan_holders(const std::string& proc_root,
+                           const std::unordered_set<std::uint64_t>* wanted) {
+  SocketHolders holders;
   const sys::Fd proc_fd(::open(proc_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!proc_fd) {
-    return owners;
+    return holders;
   }
   const DirPtr proc = open_dir_at(proc_fd.get(), ".");
   if (!proc) {
-    return owners;
+    return holders;
   }
-  // Pass 1 only reads links, so a host with thousands of processes and few
-  // wanted sockets pays for comm/cmdline of the holders alone.
-  std::map<std::uint64_t, std::vector<int>> holders;
   while (const dirent* entry = readdir(proc.get())) {
     if (const auto pid = parse_pid(entry->d_name)) {
       scan_fds(proc_fd.get(), *pid, wanted, holders);
     }
   }
-
-  std::map<int, std::optional<ProcessRef>> processes;
   for (auto& [inode, pids] : holders) {
     std::sort(pids.begin(), pids.end());
     pids.erase(std::unique(pids.begin(), pids.end()), pids.end());
-    for (const int pid : pids) {
+  }
+  return holders;
+}
+
+}  // namespace
+
+SocketHolders scan_socket_holders(const std::string& proc_root) {
+  return scan_holders(proc_root, nullptr);
+}
+
+SocketOwners resolve_socket_owners(const SocketHolders& holders, const std::string& proc_root,
+                                   const std::unordered_set<std::uint64_t>& wanted) {
+  SocketOwners owners;
+  const sys::Fd proc_fd(::open(proc_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!proc_fd) {
+    return owners;
+  }
+  // comm and cmdline are read for the holders of wanted sockets alone.
+  std::map<int, std::optional<ProcessRef>> processes;
+  for (const std::uint64_t inode : wanted) {
+    const auto found = holders.find(inode);
+    if (found == holders.end()) {
+      continue;
+    }
+    for (const int pid : found->second) {
       auto [slot, inserted] = processes.try_emplace(pid);
       if (inserted) {
         const std::string dir = std::to_string(pid);
@@ -174,6 +193,14 @@ SocketOwners scan_socket_owners(const std::string& proc_root,
     }
   }
   return owners;
+}
+
+SocketOwners scan_socket_owners(const std::string& proc_root,
+                                const std::unordered_set<std::uint64_t>& wanted) {
+  if (wanted.empty()) {
+    return {};
+  }
+  return resolve_socket_owners(scan_holders(proc_root, &wanted), proc_root, wanted);
 }
 
 }  // namespace whyno::collect

@@ -5,6 +5,7 @@
 #include <span>
 #include <string>
 
+#include "whyno/collect/socket_owners.hpp"
 #include "whyno/core/facts.hpp"
 #include "whyno/core/netns_facts.hpp"
 
@@ -23,6 +24,8 @@ NetnsFacts read_netns();
 /// held by several processes lists them all, sorted by pid. Processes that
 /// vanish mid-scan are skipped silently.
 void attach_socket_owners(std::span<NetnsFacts* const> namespaces);
+/// The same, from a scan_socket_holders("/proc") made earlier.
+void attach_socket_owners(std::span<NetnsFacts* const> namespaces, const SocketHolders& holders);
 
 /// Sysctls of the calling thread's namespace (call from the main thread =
 /// host): net.ipv4.ip_forward, net.ipv6.conf.all.forwarding,

@@ -25,6 +25,16 @@ constexpr std::size_t k_cmdline_cap = 512;
 std::string clean_cmdline(std::string_view raw);
 
 using SocketOwners = std::unordered_map<std::uint64_t, std::vector<ProcessRef>>;
+/// Socket inode -> pids holding it, sorted; no process details yet.
+using SocketHolders = std::unordered_map<std::uint64_t, std::vector<int>>;
+
+/// Pass 1 alone: every socket held by every process. It needs no list of
+/// wanted sockets, so it can run while the sockets themselves are read.
+SocketHolders scan_socket_holders(const std::string& proc_root);
+
+/// Pass 2: the processes (comm, cmdline) behind the wanted sockets.
+SocketOwners resolve_socket_owners(const SocketHolders& holders, const std::string& proc_root,
+                                   const std::unordered_set<std::uint64_t>& wanted);
 
 /// Scans `proc_root`/[0-9]*/fd once and returns, for each wanted inode held by
 /// some process, the holders sorted by pid (one entry per process however
