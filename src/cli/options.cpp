@@ -20,6 +20,9 @@ po::options_description visible_options() {
       ("container", po::value<std::string>()->value_name("NAME|ID"),
        "the container you mean, when the port alone doesn't say")
       ("json", "print one JSON object on stdout")
+      ("no-probe", "do not try the connection; diagnose from the facts alone")
+      ("probe-timeout", po::value<std::string>()->value_name("TIME")->default_value("1s"),
+       "how long the probe waits, e.g. 1s or 300ms")
       ("color", po::value<std::string>()->value_name("WHEN")->default_value("auto"),
        "colour the text output: auto, always or never (NO_COLOR is honoured)")
       ("save-facts", po::value<std::string>()->value_name("FILE"),
@@ -42,6 +45,26 @@ Result<std::uint16_t> parse_port(std::string_view text) {
                 fmt::format("port must be between 1 and 65535, not {}", text));
   }
   return static_cast<std::uint16_t>(value);
+}
+
+Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
+  std::string_view digits = text;
+  unsigned long scale = 1;
+  if (digits.ends_with("ms")) {
+    digits.remove_suffix(2);
+  } else if (digits.ends_with('s')) {
+    digits.remove_suffix(1);
+    scale = 1000;
+  }
+  unsigned long value = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() || value == 0 ||
+      value * scale > 60000) {
+    return fail(Error::Kind::invalid,
+                fmt::format("--probe-timeout takes a time such as 1s or 300ms (at most 60s), not '{}'",
+                            text));
+  }
+  return std::chrono::milliseconds(value * scale);
 }
 
 }  // namespace
@@ -121,6 +144,12 @@ Result<Options> parse_options(std::span<const char* const> argv) {
     return fail(Error::Kind::invalid,
                 fmt::format("--color takes auto, always or never, not '{}'", color));
   }
+  o.probe = vm.count("no-probe") == 0;
+  const auto timeout = parse_duration(vm["probe-timeout"].as<std::string>());
+  if (!timeout) {
+    return std::unexpected(timeout.error());
+  }
+  o.probe_timeout = *timeout;
   if (vm.count("from")) {
     o.query.from = vm["from"].as<std::string>();
   }

@@ -14,6 +14,7 @@
 #include "whyno/cli/exit_status.hpp"
 #include "whyno/cli/options.hpp"
 #include "whyno/cli/read_host.hpp"
+#include "whyno/cli/run_probe.hpp"
 #include "whyno/core/diagnose.hpp"
 #include "whyno/render/json.hpp"
 #include "whyno/render/printable.hpp"
@@ -91,6 +92,8 @@ int run(int argc, char** argv) {
       return complain(facts.error().exit_status, facts.error().message);
     }
     snap.facts = std::move(*facts);
+    // Try the connection the client would make.
+    run_probe(snap.query, snap.facts, options->probe, options->probe_timeout);
   }
   if (options->save_facts) {
     std::ofstream out(*options->save_facts);

@@ -140,6 +140,7 @@ Container parse_container_object(const Json& inspect) {
   c.actual = parse_bindings(member(settings_ref, "Ports"), false);
   c.networks = parse_container_networks(member(settings_ref, "Networks"));
   c.sandbox_key = string_at(settings_ref, "SandboxKey");
+  c.hosts_path = string_at(inspect, "HostsPath");
   return c;
 }
 

@@ -5,6 +5,7 @@
 #include "paths.hpp"
 #include "whyno/core/engine_lookup.hpp"
 #include "whyno/core/listeners.hpp"
+#include "whyno/core/probe_plan.hpp"
 #include "whyno/core/routing.hpp"
 #include "whyno/core/words.hpp"
 
@@ -29,6 +30,28 @@ std::optional<IpAddress> host_destination(const Query& query, const Facts& facts
   return std::nullopt;
 }
 
+namespace {
+
+ProbeReport compare_probe(const Query& q, const Diagnosis& d, const ProbeResult& result) {
+  ProbeReport report{result, probe_agrees(d.verdict, q.protocol, result.outcome), {}};
+  if (report.agrees) {
+    return report;
+  }
+  report.note =
+      d.verdict == Verdict::reachable
+          ? fmt::format("The facts say the path works, but the probe did not get through ({}). "
+                        "Something whyno-port cannot see is in the way: a rule it could not "
+                        "evaluate, a policy outside netfilter, or a change while it ran.",
+                        result.detail)
+          : fmt::format("The facts say {}, but the probe got through ({}). The facts may be "
+                        "stale (the container changed while whyno-port ran) or incomplete (see "
+                        "what could not be read).",
+                        code(d.verdict), result.detail);
+  return report;
+}
+
+}  // namespace
+
 Diagnosis diagnose(const Query& query, const Facts& facts) {
   Diagnosis d;
   const auto remote_address = query.from ? IpAddress::parse(*query.from) : std::nullopt;
@@ -46,6 +69,9 @@ Diagnosis diagnose(const Query& query, const Facts& facts) {
     d.summary = fmt::format("{} does not resolve to an address on this host.", query.address);
     d.fix = "Check the name, or give an IP address.";
     d.path.push_back({fmt::format("resolve {}", query.address), HopState::failed, "no address"});
+  }
+  if (facts.probe) {
+    d.probe = compare_probe(query, d, *facts.probe);
   }
   d.unread.insert(d.unread.end(), facts.unread.begin(), facts.unread.end());
   d.unread.insert(d.unread.end(), facts.host.unread.begin(), facts.host.unread.end());

@@ -1,6 +1,7 @@
 #include "whyno/render/json.hpp"
 
 #include "whyno/core/listeners.hpp"
+#include "whyno/core/probe_plan.hpp"
 
 namespace whyno::render {
 
@@ -73,6 +74,18 @@ nlohmann::json to_json(const Query& query, const Diagnosis& d) {
     unread.push_back({{"source", u.source}, {"reason", u.reason}});
   }
   j["unread"] = unread;
+  if (d.probe) {
+    const ProbeResult& r = d.probe->result;
+    j["probe"] = {{"outcome", outcome_name(r.outcome)},
+                  {"from", r.from},
+                  {"target", r.target},
+                  {"detail", r.detail},
+                  {"milliseconds", r.milliseconds},
+                  {"agrees", d.probe->agrees},
+                  {"note", d.probe->note.empty() ? nlohmann::json() : nlohmann::json(d.probe->note)}};
+  } else {
+    j["probe"] = nullptr;
+  }
   return j;
 }
 

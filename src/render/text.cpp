@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "whyno/core/listeners.hpp"
+#include "whyno/core/probe_plan.hpp"
 #include "whyno/render/printable.hpp"
 
 namespace whyno::render {
@@ -122,6 +123,30 @@ void listener_table(std::ostream& out, const Diagnosis& d, const Painter& p) {
   }
 }
 
+void probe_line(std::ostream& out, const Diagnosis& d, const Painter& p) {
+  if (!d.probe) {
+    return;
+  }
+  const ProbeResult& r = d.probe->result;
+  out << '\n' << p.bold("Probe") << ": ";
+  if (r.outcome == ProbeResult::Outcome::skipped) {
+    out << printable(r.detail) << '\n';
+    return;
+  }
+  out << fmt::format("{} from {}: ", printable(r.target), printable(r.from));
+  if (r.outcome == ProbeResult::Outcome::answered) {
+    out << outcome_words(r.outcome) << " \"" << printable(r.detail) << '"';
+  } else {
+    out << (r.detail.empty() ? std::string(outcome_words(r.outcome)) : printable(r.detail));
+  }
+  out << fmt::format(" in {:.0f} ms", r.milliseconds);
+  out << (d.probe->agrees ? p.dim(" - agrees with the diagnosis") : "") << '\n';
+  if (!d.probe->agrees) {
+    out << "  " << p.yellow("The probe and the diagnosis disagree") << ": "
+        << printable(d.probe->note) << '\n';
+  }
+}
+
 void bullet_list(std::ostream& out, std::string_view title, const std::vector<std::string>& items,
                  const Painter& p) {
   if (items.empty()) {
@@ -163,6 +188,7 @@ void render_text(std::ostream& out, const Query& query, const Diagnosis& d, cons
     unread.push_back(fmt::format("{}: {}", u.source, u.reason));
   }
   bullet_list(out, "Could not read", unread, p);
+  probe_line(out, d, p);
   if (!d.fix.empty()) {
     out << '\n' << p.bold("Fix") << ": " << printable(d.fix) << '\n';
   }

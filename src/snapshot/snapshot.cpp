@@ -44,7 +44,8 @@ NLOHMANN_JSON_SERIALIZE_ENUM(ProbeResult::Outcome,
                               {ProbeResult::Outcome::reset_or_closed, "reset-or-closed"},
                               {ProbeResult::Outcome::timed_out, "timed-out"},
                               {ProbeResult::Outcome::unresolved, "unresolved"},
-                              {ProbeResult::Outcome::unreachable, "unreachable"}})
+                              {ProbeResult::Outcome::unreachable, "unreachable"},
+                              {ProbeResult::Outcome::skipped, "skipped"}})
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Unread, source, reason)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProcessRef, pid, comm, cmdline)
@@ -67,7 +68,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ContainerState, status, running,
                                                 finished_at, restart_count)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Container, id, name, image, created, state,
                                                 network_mode, intended, publish_all, actual, exposed,
-                                                networks, sandbox_key, links, hostname)
+                                                networks, sandbox_key, hosts_path, links, hostname)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Network, id, name, driver, scope, internal,
                                                 enable_ipv6, subnets, gateways, options)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DaemonConfig, read, path, userland_proxy, iptables,

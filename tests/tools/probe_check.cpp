@@ -20,32 +20,12 @@
 #include <fmt/format.h>
 
 #include "whyno/collect/probe.hpp"
+#include "whyno/core/probe_plan.hpp"
 
 using namespace whyno;
 
 namespace {
 
-constexpr std::string_view outcome_name(ProbeResult::Outcome o) {
-  switch (o) {
-    case ProbeResult::Outcome::answered:
-      return "answered";
-    case ProbeResult::Outcome::connected:
-      return "connected";
-    case ProbeResult::Outcome::refused:
-      return "refused";
-    case ProbeResult::Outcome::reset_or_closed:
-      return "reset-or-closed";
-    case ProbeResult::Outcome::timed_out:
-      return "timed-out";
-    case ProbeResult::Outcome::unresolved:
-      return "unresolved";
-    case ProbeResult::Outcome::unreachable:
-      return "unreachable";
-    case ProbeResult::Outcome::error:
-      return "error";
-  }
-  return "?";
-}
 
 std::optional<collect::ProbeTarget> parse_target(std::string_view text, Protocol protocol) {
   const auto colon = text.rfind(':');

@@ -1,6 +1,7 @@
 #pragma once
 // The command line, parsed into plain data and nothing else.
 
+#include <chrono>
 #include <optional>
 #include <span>
 #include <string>
@@ -19,6 +20,8 @@ struct Options {
   ColorMode color = ColorMode::automatic;
   std::optional<std::string> save_facts;  // write the facts snapshot here
   std::optional<std::string> replay;      // diagnose a saved snapshot instead
+  bool probe = true;                      // try the connection too
+  std::chrono::milliseconds probe_timeout{1000};
   bool help = false;
   bool version = false;
 };

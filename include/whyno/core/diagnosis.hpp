@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "whyno/core/facts.hpp"
 #include "whyno/core/netns_facts.hpp"
 #include "whyno/core/verdict.hpp"
 
@@ -28,6 +29,13 @@ struct Problem {
   std::string fix;
 };
 
+/// The active probe next to the verdict.
+struct ProbeReport {
+  ProbeResult result;
+  bool agrees = true;
+  std::string note;  // said plainly when the probe and the verdict disagree
+};
+
 struct ContainerSummary {
   std::string name;
   std::string id;
@@ -46,6 +54,7 @@ struct Diagnosis {
   std::vector<std::string> disagreements;     // engine intent vs kernel truth
   std::vector<Problem> also;
   std::vector<Unread> unread;
+  std::optional<ProbeReport> probe;
 };
 
 }  // namespace whyno

@@ -65,6 +65,7 @@ struct Container {
   std::vector<ExposedPort> exposed;    // Config.ExposedPorts (EXPOSE / --expose)
   std::vector<ContainerNetwork> networks;
   std::string sandbox_key;             // /var/run/docker/netns/<id>
+  std::string hosts_path;              // its /etc/hosts, on the host's filesystem
   std::vector<std::string> links;      // HostConfig.Links, "/a:/b/alias"
   std::string hostname;
 };

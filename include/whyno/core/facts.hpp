@@ -36,6 +36,7 @@ struct ProbeResult {
     unresolved,      // the name did not resolve
     unreachable,     // EHOSTUNREACH / ENETUNREACH
     error,
+    skipped,         // not tried; detail says why (--no-probe, a client off this host)
   };
   Outcome outcome = Outcome::error;
   std::string from;     // "this host" or "container `client`"
@@ -53,7 +54,7 @@ struct Facts {
   std::map<std::string, NetnsFacts> container_netns;
   /// Addresses the query's ADDRESS resolved to on the host (getaddrinfo).
   std::vector<IpAddress> resolved_addresses;
-  std::optional<ProbeResult> probe;
+  std::optional<ProbeResult> probe;  // nullopt: no probe was planned at all
   std::vector<Unread> unread;    // sources that could not be read at all
 };
 

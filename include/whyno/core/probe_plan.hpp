@@ -1,0 +1,47 @@
+#pragma once
+// What the active probe should try, decided from the query and the facts
+// (pure), and whether what it saw agrees with the verdict.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "whyno/core/facts.hpp"
+#include "whyno/core/query.hpp"
+#include "whyno/core/verdict.hpp"
+
+namespace whyno {
+
+struct ProbePlan {
+  std::string text;                  // as the client dials it: "server:3000"
+  std::optional<std::string> name;   // resolve this, as the client would
+  std::optional<IpAddress> address;  // or dial this
+  std::uint16_t port = 0;
+  Protocol protocol = Protocol::tcp;
+  int netns_pid = 0;                 // 0: from the host's namespace
+  std::string from;                  // "this host", "container `client`"
+  bool use_embedded_dns = false;     // the client is on a user-defined network
+  std::string hosts_file;            // the client's /etc/hosts, read on the host
+};
+
+/// The probe a client would make, or a reason none can be made (e.g. a
+/// client on another machine).
+struct ProbeDecision {
+  std::optional<ProbePlan> plan;
+  std::string skipped;  // why there is no plan
+};
+
+ProbeDecision plan_probe(const Query& query, const Facts& facts);
+
+/// Does what the probe saw fit the verdict? A silent connection fits a hung
+/// app or a proxy waiting on a dropped packet as well as a working path; UDP
+/// silence fits anything.
+/// "answered", "reset-or-closed", ...: the JSON names of probe outcomes.
+std::string_view outcome_name(ProbeResult::Outcome outcome);
+
+/// What a client saw, in words: "connected and answered".
+std::string_view outcome_words(ProbeResult::Outcome outcome);
+
+bool probe_agrees(Verdict verdict, Protocol protocol, ProbeResult::Outcome outcome);
+
+}  // namespace whyno

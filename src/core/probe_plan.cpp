@@ -1,0 +1,124 @@
+#include "whyno/core/probe_plan.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "whyno/core/diagnose.hpp"
+#include "whyno/core/engine_lookup.hpp"
+
+namespace whyno {
+
+ProbeDecision plan_probe(const Query& q, const Facts& facts) {
+  ProbeDecision decision;
+  const std::string text = fmt::format("{}:{}", q.address, q.port);
+  if (q.from && IpAddress::parse(*q.from)) {
+    decision.skipped = fmt::format("not probed: whyno-port cannot send from {}, a client outside "
+                                   "this host",
+                                   *q.from);
+    return decision;
+  }
+  ProbePlan plan;
+  plan.text = text;
+  plan.port = q.port;
+  plan.protocol = q.protocol;
+  if (!q.from) {
+    plan.from = "this host";
+    plan.address = host_destination(q, facts);
+    if (!plan.address) {
+      decision.skipped = fmt::format("not probed: {} does not resolve", q.address);
+      return decision;
+    }
+    decision.plan = plan;
+    return decision;
+  }
+
+  const Container* client = facts.engine ? find_container(*facts.engine, *q.from) : nullptr;
+  if (client == nullptr) {
+    decision.skipped = fmt::format("not probed: no container {}", *q.from);
+    return decision;
+  }
+  const Container* owner = network_owner(*facts.engine, *client);
+  const Container& ns_holder = owner != nullptr ? *owner : *client;
+  if (!ns_holder.state.running || ns_holder.state.pid <= 0) {
+    decision.skipped = fmt::format("not probed: container {} is not running", ns_holder.name);
+    return decision;
+  }
+  plan.netns_pid = ns_holder.state.pid;
+  plan.from = fmt::format("container `{}`", client->name);
+  plan.hosts_file = client->hosts_path;
+
+  std::string_view target = q.address;
+  if (target.size() > 2 && target.front() == '[' && target.back() == ']') {
+    target = target.substr(1, target.size() - 2);
+  }
+  if (target == "localhost") {
+    plan.address = IpAddress::loopback(IpFamily::v4);
+  } else if (const auto literal = IpAddress::parse(target)) {
+    plan.address = literal;
+  } else {
+    plan.name = std::string(target);
+    plan.use_embedded_dns = std::any_of(
+        ns_holder.networks.begin(), ns_holder.networks.end(),
+        [&](const ContainerNetwork& n) { return is_user_defined(*facts.engine, n); });
+  }
+  decision.plan = plan;
+  return decision;
+}
+
+std::string_view outcome_name(ProbeResult::Outcome outcome) {
+  using Outcome = ProbeResult::Outcome;
+  switch (outcome) {
+    case Outcome::answered: return "answered";
+    case Outcome::connected: return "connected";
+    case Outcome::refused: return "refused";
+    case Outcome::reset_or_closed: return "reset-or-closed";
+    case Outcome::timed_out: return "timed-out";
+    case Outcome::unresolved: return "unresolved";
+    case Outcome::unreachable: return "unreachable";
+    case Outcome::error: return "error";
+    case Outcome::skipped: break;
+  }
+  return "skipped";
+}
+
+std::string_view outcome_words(ProbeResult::Outcome outcome) {
+  using Outcome = ProbeResult::Outcome;
+  switch (outcome) {
+    case Outcome::answered: return "connected and answered";
+    case Outcome::connected: return "connected, no answer yet";
+    case Outcome::refused: return "refused";
+    case Outcome::reset_or_closed: return "reset or closed right after connecting";
+    case Outcome::timed_out: return "timed out";
+    case Outcome::unresolved: return "name not resolved";
+    case Outcome::unreachable: return "unreachable";
+    case Outcome::error: return "could not probe";
+    case Outcome::skipped: break;
+  }
+  return "not probed";
+}
+
+bool probe_agrees(Verdict verdict, Protocol protocol, ProbeResult::Outcome outcome) {
+  using Outcome = ProbeResult::Outcome;
+  const bool reachable = verdict == Verdict::reachable;
+  switch (outcome) {
+    case Outcome::answered:
+      return reachable;
+    case Outcome::connected:
+      return reachable || verdict == Verdict::backlog_full ||
+             verdict == Verdict::container_not_running || verdict == Verdict::firewall_blocked;
+    case Outcome::timed_out:
+      return protocol == Protocol::udp || !reachable;
+    case Outcome::refused:
+    case Outcome::reset_or_closed:
+    case Outcome::unresolved:
+    case Outcome::unreachable:
+      return !reachable;
+    case Outcome::error:
+    case Outcome::skipped:
+      break;
+  }
+  return true;
+}
+
+}  // namespace whyno
