@@ -53,7 +53,7 @@ struct Observation {
 /// At most this long after connecting, the probe waits for the peer to speak
 /// or hang up: docker-proxy closes within milliseconds when its backend
 /// refuses, and a banner (SSH, SMTP) comes at once.
-constexpr int k_settle_ms = 300;
+constexpr int k_settle_ms = 100;
 
 /// Dials `address`:`port` and observes. TCP: a non-blocking connect, then up
 /// to k_settle_ms for data (answered), EOF or RST (reset_or_closed) or

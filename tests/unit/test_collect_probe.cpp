@@ -188,7 +188,7 @@ TEST_CASE("a listener that accepts but stays silent: connected") {
   auto listener = tcp_listener();
   const auto r = probe(at(listener.port), quick());
   CHECK(r.outcome == Outcome::connected);
-  CHECK(r.detail == "connected; the peer sent nothing within 300 ms");
+  CHECK(r.detail == "connected; the peer sent nothing within 100 ms");
   CHECK(r.from == "this host");
   CHECK(r.target == fmt::format("127.0.0.1:{}", listener.port));
   CHECK(r.milliseconds >= 299);
