@@ -1,5 +1,7 @@
 #include "whyno/cli/options.hpp"
 
+#include "whyno/core/verdict.hpp"
+
 #include <boost/program_options.hpp>
 #include <charconv>
 #include <sstream>
@@ -15,8 +17,8 @@ namespace {
 po::options_description visible_options() {
   po::options_description o("Options");
   o.add_options()
-      ("from", po::value<std::string>()->value_name("CONTAINER"),
-       "diagnose from inside CONTAINER: why can't it reach TARGET:PORT?")
+      ("from", po::value<std::string>()->value_name("CLIENT"),
+       "the client: a container name or id, or the address of another machine")
       ("container", po::value<std::string>()->value_name("NAME|ID"),
        "the container you mean, when the port alone doesn't say")
       ("json", "print one JSON object on stdout")
@@ -188,37 +190,39 @@ Result<Options> parse_options(std::span<const char* const> argv) {
 std::string help_text() {
   std::ostringstream options;
   options << visible_options();
+  std::string verdicts;
+  for (const Verdict v : all_verdicts()) {
+    verdicts += fmt::format("  {:<26} {}\n", code(v), meaning(v));
+  }
   return fmt::format(
       "Usage: whyno-port [ADDRESS:]PORT[/tcp|/udp] [--container NAME]\n"
       "       whyno-port TARGET:PORT[/tcp|/udp] --from CONTAINER\n"
+      "       whyno-port ADDRESS:PORT[/tcp|/udp] --from CLIENT_ADDRESS\n"
       "\n"
       "Explains why a connection to a container's port fails: walks host port ->\n"
       "docker-proxy or DNAT -> the container's network namespace -> the app's socket,\n"
-      "and says where the path breaks and how to fix it. ADDRESS defaults to\n"
-      "localhost (what `curl localhost:PORT` dials); the protocol to tcp. With --from,\n"
-      "TARGET is a container name, alias, IP or localhost, as the client would dial it.\n"
+      "says where the path breaks and how to fix it, and tries the connection to\n"
+      "confirm. ADDRESS defaults to localhost (what `curl localhost:PORT` dials); the\n"
+      "protocol to tcp. With --from CONTAINER, TARGET is a container name, alias, IP\n"
+      "or localhost, as that client dials it. With --from CLIENT_ADDRESS, the client\n"
+      "is another machine and ADDRESS is this host's address it dials.\n"
       "\n"
       "{}\n"
       "Verdicts (the JSON \"verdict\" field):\n"
-      "  reachable                  every hop works\n"
-      "  nothing-published          no container publishes that host port\n"
-      "  container-port-closed      the port is forwarded, but nothing listens there\n"
-      "  bound-to-loopback          the app listens on 127.0.0.1 or ::1 only\n"
-      "  no-shared-network          client and target share no network\n"
-      "  name-not-resolvable        the client cannot resolve the target's name\n"
-      "  localhost-is-self          localhost in a container is that container\n"
-      "  host-port-used-internally  the client dials the host-side published port\n"
+      "{}"
       "\n"
       "Exit status: 0 the path works, 1 a problem was diagnosed, 2 usage error,\n"
       "3 could not inspect (privileges, engine unreachable, container gone).\n"
       "\n"
       "Examples:\n"
-      "  whyno-port 8080                      why does curl localhost:8080 fail?\n"
-      "  whyno-port 8080 --json               the same, as JSON\n"
-      "  whyno-port server:3000 --from client why can't client reach server:3000?\n"
+      "  whyno-port 8080                        why does curl localhost:8080 fail?\n"
+      "  whyno-port 8080 --json                 the same, as JSON\n"
+      "  whyno-port server:3000 --from client   why can't container client reach server?\n"
+      "  whyno-port 192.0.2.10:8080 --from 198.51.100.7\n"
+      "                                         why can't that machine reach port 8080?\n"
       "\n"
       "See whyno-port(1) for every verdict and the JSON schema.\n",
-      options.str());
+      options.str(), verdicts);
 }
 
 std::string version_text() { return fmt::format("whyno-port {}\n", WHYNO_VERSION); }

@@ -65,7 +65,16 @@ std::expected<Facts, ReadFailure> read_host(const Query& query) {
     return failure(k_exit_usage, fmt::format("no container is named or has the id '{}'",
                                              *query.container));
   }
-  if (query.from) {
+  const bool remote_client = query.from && IpAddress::parse(*query.from).has_value();
+  if (remote_client) {
+    const auto dialled = IpAddress::parse(query.address);
+    if (query.address == "localhost" || (dialled && dialled->is_loopback())) {
+      return failure(k_exit_usage,
+                     fmt::format("a client at {} cannot dial this host's loopback; give the "
+                                 "address it dials, e.g. whyno-port 192.0.2.10:{} --from {}",
+                                 *query.from, query.port, *query.from));
+    }
+  } else if (query.from) {
     const Container* client = find_container(*engine, *query.from);
     if (client == nullptr) {
       return failure(k_exit_usage,

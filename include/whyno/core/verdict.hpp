@@ -33,5 +33,7 @@ enum class Verdict {
 std::string_view code(Verdict v);
 std::optional<Verdict> parse_verdict(std::string_view code);
 std::span<const Verdict> all_verdicts();
+/// One line for --help: "the app listens on 127.0.0.1 or ::1 only".
+std::string_view meaning(Verdict v);
 
 }  // namespace whyno
