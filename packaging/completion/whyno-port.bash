@@ -1,0 +1,42 @@
+# bash completion for whyno-port(1)
+
+_whyno_port_containers() {
+  # Cheap when the engine answers at once; silent when it doesn't.
+  command -v docker >/dev/null 2>&1 || return 0
+  timeout 1 docker ps -a --format '{{.Names}}' 2>/dev/null
+}
+
+_whyno_port() {
+  local cur prev words cword
+  _init_completion -n : || return
+
+  case $prev in
+    --from | --container)
+      COMPREPLY=($(compgen -W "$(_whyno_port_containers)" -- "$cur"))
+      return
+      ;;
+    --color)
+      COMPREPLY=($(compgen -W "auto always never" -- "$cur"))
+      return
+      ;;
+    --probe-timeout)
+      COMPREPLY=($(compgen -W "300ms 1s 3s" -- "$cur"))
+      return
+      ;;
+    --save-facts | --replay)
+      _filedir json
+      return
+      ;;
+  esac
+
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W "--from --container --json --no-probe --probe-timeout
+      --color --save-facts --replay --help --version" -- "$cur"))
+    return
+  fi
+  # TARGET:PORT with --from: offer container names followed by a colon.
+  if [[ " ${words[*]} " == *" --from "* && $cur != *:* ]]; then
+    COMPREPLY=($(compgen -S : -W "localhost $(_whyno_port_containers)" -- "$cur"))
+    compopt -o nospace
+  fi
+} && complete -F _whyno_port whyno-port
