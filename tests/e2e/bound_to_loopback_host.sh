@@ -10,5 +10,6 @@ expect_host_curl "localhost:$HOST_PORT" 52 56
 run_whyno "$HOST_PORT" --json
 expect_verdict bound-to-loopback
 expect_status 1
+expect_probe reset-or-closed
 expect_json 'any(.listeners[]; .address == "127.0.0.1" and .port == 3000
                  and .bind == "loopback" and any(.processes[]; .name == "server"))'

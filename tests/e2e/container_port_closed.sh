@@ -10,4 +10,5 @@ expect_host_curl "localhost:$HOST_PORT" 52 56
 run_whyno "$HOST_PORT" --json
 expect_verdict container-port-closed
 expect_status 1
+expect_probe reset-or-closed
 expect_json '.fix | contains($want)' --arg want "-p $HOST_PORT:3000"

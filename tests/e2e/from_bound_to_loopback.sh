@@ -12,4 +12,5 @@ expect_client "$T-client" "$T-server" 3000 refused
 run_whyno "$T-server:3000" --from "$T-client" --json
 expect_verdict bound-to-loopback
 expect_status 1
+expect_probe refused
 expect_json 'any(.listeners[]; .address == "127.0.0.1" and .port == 3000 and .bind == "loopback")'

@@ -12,3 +12,4 @@ expect_client "$T-client" "$T-server" 4000 refused
 run_whyno "$T-server:4000" --from "$T-client" --json
 expect_verdict container-port-closed
 expect_status 1
+expect_probe refused

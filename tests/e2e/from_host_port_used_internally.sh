@@ -14,4 +14,5 @@ expect_client "$T-client" "$T-server" "$HOST_PORT" refused
 run_whyno "$T-server:$HOST_PORT" --from "$T-client" --json
 expect_verdict host-port-used-internally
 expect_status 1
+expect_probe refused
 expect_json '.fix | contains($want)' --arg want "$T-server:3000"

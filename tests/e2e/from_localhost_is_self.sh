@@ -12,3 +12,4 @@ expect_client "$T-client" localhost 3000 refused
 run_whyno localhost:3000 --from "$T-client" --json
 expect_verdict localhost-is-self
 expect_status 1
+expect_probe refused

@@ -12,3 +12,4 @@ expect_client "$T-client" "$(container_ip "$T-server")" 3000 connected
 run_whyno "$T-server:3000" --from "$T-client" --json
 expect_verdict name-not-resolvable
 expect_status 1
+expect_probe unresolved

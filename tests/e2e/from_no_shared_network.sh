@@ -13,5 +13,6 @@ expect_client "$T-client" "$T-server" 3000 unresolved
 run_whyno "$T-server:3000" --from "$T-client" --json
 expect_verdict no-shared-network
 expect_status 1
+expect_probe unresolved
 # \b: the name "$T-net" must appear on its own, not only inside "$T-network".
 expect_json 'tojson | test($a + "\\b") and test($b + "\\b")' --arg a "$T-net" --arg b "$T-network"

@@ -12,3 +12,4 @@ expect_client "$T-client" "$T-server" 3000 connected
 run_whyno "$T-server:3000" --from "$T-client" --json
 expect_verdict reachable
 expect_status 0
+expect_probe answered

@@ -41,7 +41,12 @@ _label_pid=org.whyno-port.test.pid
 _labels=(--label "$_label_test=$T" --label "$_label_pid=$$")
 _containers=()
 _networks=()
-_netns=()
+# Undo commands for host changes (netns, veths, rules, sysctls, processes),
+# one per line, run last-first at exit. A file, not an array: helpers called
+# in $(...) register too, and a run killed with SIGKILL is undone by the next
+# run's _sweep_stale.
+_undo_dir=/run/whyno-e2e
+_undo_file=$_undo_dir/$$.undo
 
 log() {
   echo "e2e[$TEST_NAME]: $*" >&2
@@ -56,15 +61,13 @@ _cleanup() {
   local status=$?
   set +e
   trap - ERR
-  local c n ns
+  local c n
+  _run_undo "$_undo_file"
   for c in "${_containers[@]}"; do
     docker rm -f -v "$c" >/dev/null 2>&1
   done
   for n in "${_networks[@]}"; do
     docker network rm "$n" >/dev/null 2>&1
-  done
-  for ns in "${_netns[@]}"; do
-    ip netns delete "$ns" 2>/dev/null
   done
   rm -rf "$T_DIR"
   case $status in
@@ -102,9 +105,33 @@ _need_tools() {
   fi
 }
 
+# on_exit COMMAND [ARGS...]: runs COMMAND when the test exits, however it
+# exits; for every change a scenario makes to the host outside Docker.
+on_exit() {
+  mkdir -p "$_undo_dir"
+  printf '%q ' "$@" >>"$_undo_file"
+  echo >>"$_undo_file"
+}
+
+_run_undo() {
+  local file=$1 line
+  [[ -f $file ]] || return 0
+  while IFS= read -r line; do
+    eval "$line" >/dev/null 2>&1 || true
+  done < <(tac "$file")
+  rm -f "$file"
+}
+
 # Removes containers and networks of earlier runs whose test process is gone.
 _sweep_stale() {
-  local id pid
+  local id pid file
+  for file in "$_undo_dir"/*.undo; do
+    pid=$(basename "$file" .undo)
+    if [[ -f $file && $pid != "$$" ]] && ! kill -0 "$pid" 2>/dev/null; then
+      log "undoing host changes left by a killed run ($file)"
+      _run_undo "$file"
+    fi
+  done
   while read -r id pid; do
     if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then
       docker rm -f -v "$id" >/dev/null 2>&1 || true
@@ -202,9 +229,75 @@ start_exited() {
 # create_netns SUFFIX: a scratch network namespace named $T-SUFFIX, deleted at exit.
 create_netns() {
   local name=$T-$1
-  _netns+=("$name")
+  on_exit ip netns delete "$name"
   ip netns add "$name"
   echo "$name"
+}
+
+# Another machine on a link of its own: documentation addresses only
+# (RFC 5737 TEST-NET-2), never an outside one.
+REMOTE_HOST_ADDR=198.51.100.1
+REMOTE_CLIENT_ADDR=198.51.100.2
+
+# create_remote_client SUFFIX: a client namespace $T-SUFFIX joined to the
+# host by a veth pair, $REMOTE_HOST_ADDR/24 on the host side and
+# $REMOTE_CLIENT_ADDR/24 on the client side, default route via the host.
+# Sets REMOTE_NS and REMOTE_HOST_IF (the host-side veth).
+create_remote_client() {
+  local tag
+  if ip -o addr show | grep -q " $REMOTE_HOST_ADDR/"; then
+    fail "$REMOTE_HOST_ADDR is already on a host interface; a leftover of another run?"
+  fi
+  REMOTE_NS=$(create_netns "$1")
+  tag=${T##*-}
+  REMOTE_HOST_IF=wt${tag}h
+  # Deleting the namespace deletes the pair; this covers a failure in between.
+  on_exit ip link delete "$REMOTE_HOST_IF"
+  ip link add "$REMOTE_HOST_IF" type veth peer name "wt${tag}c" netns "$REMOTE_NS"
+  ip addr add "$REMOTE_HOST_ADDR/24" dev "$REMOTE_HOST_IF"
+  ip link set "$REMOTE_HOST_IF" up
+  ip -n "$REMOTE_NS" link set lo up
+  ip -n "$REMOTE_NS" addr add "$REMOTE_CLIENT_ADDR/24" dev "wt${tag}c"
+  ip -n "$REMOTE_NS" link set "wt${tag}c" up
+  ip -n "$REMOTE_NS" route add default via "$REMOTE_HOST_ADDR"
+}
+
+# start_host_server NAME SPEC... [server options]: the static server runs on
+# the host itself (not in a container) as a process named "server"; killed
+# at exit. Returns once it listens on every SPEC. Sets HOST_SERVER_PID.
+start_host_server() {
+  local name=$1 arg log
+  shift
+  log=$T_DIR/$name.log
+  setsid "$PROGRAMS_DIR/server" "$@" </dev/null >"$log" 2>&1 &
+  HOST_SERVER_PID=$!
+  on_exit _kill_host_program "$HOST_SERVER_PID" "$PROGRAMS_DIR/server"
+  for arg in "$@"; do
+    if [[ $arg =~ ^(tcp|udp):.*:([0-9]+)$ ]]; then
+      _wait_log_line "$log" "^listening ${BASH_REMATCH[1]} .*:${BASH_REMATCH[2]}\$" "$HOST_SERVER_PID" ||
+        fail "host server $name did not listen on $arg: $(cat "$log")"
+    fi
+  done
+}
+
+# Only our program: after a SIGKILLed run the pid may have been reused.
+_kill_host_program() {
+  local pid=$1 program=$2
+  if [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == "$program" ]]; then
+    kill "$pid"
+  fi
+}
+
+_wait_log_line() {
+  local file=$1 pattern=$2 pid=$3 _
+  for _ in $(seq 1 100); do
+    if grep -Eq "$pattern" "$file" 2>/dev/null; then
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
 }
 
 # wait_listening CONTAINER PROTO PORT: waits (10 s) for the server's
@@ -246,13 +339,28 @@ expect_client() {
 }
 
 # expect_host_curl HOST:PORT CODE...: curl from the host must exit with one
-# of the CODEs (0 ok, 7 refused, 52 empty reply, 56 reset). For 0 the reply
-# must come from our server.
+# of the CODEs (0 ok, 7 refused, 28 timed out, 52 empty reply, 56 reset).
+# For 0 the reply must come from our server.
 expect_host_curl() {
-  local target=$1 status=0 out code
-  shift
-  out=$(curl -sS --max-time 5 --noproxy '*' "http://$target/" 2>&1) || status=$?
-  log "reality: curl $target: exit $status: $out"
+  _expect_curl "" "$@"
+}
+
+# expect_netns_curl NETNS HOST:PORT CODE...: the same, from NETNS (a client
+# namespace, e.g. $REMOTE_NS).
+expect_netns_curl() {
+  _expect_curl "$@"
+}
+
+_expect_curl() {
+  local netns=$1 target=$2 status=0 out code where=host
+  shift 2
+  local prefix=()
+  if [[ -n $netns ]]; then
+    prefix=(ip netns exec "$netns")
+    where=$netns
+  fi
+  out=$("${prefix[@]}" curl -sS --max-time 3 --noproxy '*' "http://$target/" 2>&1) || status=$?
+  log "reality: curl $target from $where: exit $status: $out"
   for code in "$@"; do
     if [[ $status -eq $code ]]; then
       if [[ $status -eq 0 && $out != *"hello from"* ]]; then
@@ -382,6 +490,22 @@ expect_stdout_matches() {
 
 expect_stderr_matches() {
   grep -Eq -- "$1" "$T_DIR/whyno.err" || fail_whyno "stderr does not match /$1/"
+}
+
+# expect_probe OUTCOME...: the probe ended in one of the OUTCOMEs (answered,
+# connected, refused, reset-or-closed, timed-out, unresolved, skipped...) and
+# agrees with the verdict.
+expect_probe() {
+  local outcomes
+  outcomes=$(printf '%s\n' "$@" | jq -R . | jq -sc .)
+  expect_json '.probe.outcome as $o | $want | index([$o]) != null' --argjson want "$outcomes"
+  expect_json '.probe.agrees == true'
+}
+
+# expect_text FILTER WORDS: the string FILTER selects (e.g. .summary)
+# contains WORDS.
+expect_text() {
+  expect_json "($1) // \"\" | contains(\$want)" --arg want "$2"
 }
 
 # Exactly one newline-terminated, non-empty line.

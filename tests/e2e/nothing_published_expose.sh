@@ -13,4 +13,5 @@ expect_status 1
 run_whyno "$HOST_PORT" --json
 expect_verdict nothing-published
 expect_status 1
+expect_probe refused
 expect_json '.fix | contains($want)' --arg want "-p $HOST_PORT:3000"

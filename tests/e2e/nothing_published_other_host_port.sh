@@ -11,4 +11,5 @@ expect_host_curl "localhost:$OTHER_HOST_PORT" 0
 run_whyno "$HOST_PORT" --json
 expect_verdict nothing-published
 expect_status 1
+expect_probe refused
 expect_json '(.summary + " " + .fix) | contains($port)' --arg port "$OTHER_HOST_PORT"

@@ -10,6 +10,7 @@ expect_host_curl "localhost:$HOST_PORT" 0
 run_whyno "$HOST_PORT" --json
 expect_verdict reachable
 expect_status 0
+expect_probe answered
 expect_json '.container.name | ltrimstr("/") == $name' --arg name "$T-web"
 expect_json '[.path[].ok] | all'
 
