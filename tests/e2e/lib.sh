@@ -209,6 +209,21 @@ start_server() {
   done
 }
 
+# run_container NAME [docker run options...] IMAGE [ARGS...]: docker run -d
+# as given, without waiting for anything; its exit status is docker's, its
+# output docker's stderr. For containers that must fail to start.
+run_container() {
+  local name=$1
+  shift
+  _containers+=("$name")
+  docker run -d --name "$name" "${_labels[@]}" "$@" >/dev/null
+}
+
+# container_state NAME: "status exit-code restarting restart-count".
+container_state() {
+  docker inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.State.Restarting}} {{.RestartCount}}' "$1"
+}
+
 # start_client NAME [docker run options...]: a long-running container to dial from.
 start_client() {
   local name=$1
