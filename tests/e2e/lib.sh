@@ -148,7 +148,7 @@ _sweep_stale() {
 
 # A host port the scenario publishes or asks about must be ours alone, or
 # the verdict would describe somebody else's container.
-_need_free_host_ports() {
+need_free_host_ports() {
   local port
   for port in "$@"; do
     if [[ -n $(ss -Hltn "sport = :$port") ]] || [[ -n $(docker ps -q --filter "publish=$port") ]]; then
@@ -173,7 +173,7 @@ require_root_and_docker() {
   ensure_dockerd || fail "no Docker daemon"
   "$REPO_DIR/tests/programs/build.sh" "$PROGRAMS_DIR" || fail "could not build the test programs"
   _sweep_stale
-  _need_free_host_ports "$HOST_PORT" "$OTHER_HOST_PORT"
+  need_free_host_ports "$HOST_PORT" "$OTHER_HOST_PORT"
   log "names: $T-*, whyno-port: $WHYNO_PORT"
 }
 
