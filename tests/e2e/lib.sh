@@ -332,6 +332,13 @@ wait_listening() {
   fail "$container did not listen on $proto $port within 10 s: $(docker logs "$container" 2>&1)"
 }
 
+# start_host_client HOST PORT [client options...]: the client program on the
+# host, in the background, killed at exit.
+start_host_client() {
+  "$PROGRAMS_DIR/client" "$@" >/dev/null 2>&1 &
+  on_exit _kill_host_program "$!" "$PROGRAMS_DIR/client"
+}
+
 container_ip() {
   docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$1" |
     awk '{print $1}'
