@@ -277,6 +277,32 @@ create_remote_client() {
   ip -n "$REMOTE_NS" route add default via "$REMOTE_HOST_ADDR"
 }
 
+# add_iptables_rule CHAIN RULE...: inserts RULE first in CHAIN of the filter
+# table with the iptables Docker itself uses, tagged with a comment naming
+# the test; deleted at exit.
+add_iptables_rule() {
+  local chain=$1
+  shift
+  local rule=("$@" -m comment --comment "$T")
+  on_exit iptables -D "$chain" "${rule[@]}"
+  iptables -I "$chain" "${rule[@]}"
+}
+
+# remove_iptables_rule CHAIN RULE...: deletes what add_iptables_rule added.
+remove_iptables_rule() {
+  local chain=$1
+  shift
+  iptables -D "$chain" "$@" -m comment --comment "$T"
+}
+
+# add_nft_table FAMILY NAME < BODY: a native nftables table of the test's
+# own (BODY is what goes between its braces); deleted at exit.
+add_nft_table() {
+  local family=$1 name=$2
+  on_exit nft delete table "$family" "$name"
+  { echo "table $family $name {"; cat; echo "}"; } | nft -f -
+}
+
 # start_host_server NAME SPEC... [server options]: the static server runs on
 # the host itself (not in a container) as a process named "server"; killed
 # at exit. Returns once it listens on every SPEC. Sets HOST_SERVER_PID.
@@ -381,7 +407,7 @@ _expect_curl() {
     prefix=(ip netns exec "$netns")
     where=$netns
   fi
-  out=$("${prefix[@]}" curl -sS --max-time 3 --noproxy '*' "http://$target/" 2>&1) || status=$?
+  out=$("${prefix[@]}" curl -sS --max-time 2 --noproxy '*' "http://$target/" 2>&1) || status=$?
   log "reality: curl $target from $where: exit $status: $out"
   for code in "$@"; do
     if [[ $status -eq $code ]]; then

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Catalogue #15-17, #21: a netfilter rule drops the traffic on its way to
+# the container: the user's DOCKER-USER rule, a native nftables table of
+# its own (an accept in Docker's FORWARD is not final), or an OUTPUT rule
+# that drops docker-proxy's connection to the container.
+source "$(dirname "$0")/lib.sh"
+require_root_and_docker
+
+start_server "$T-web" -p "$HOST_PORT:3000" -- tcp:0.0.0.0:3000
+ip=$(container_ip "$T-web")
+create_remote_client remote
+remote_target=$REMOTE_HOST_ADDR:$HOST_PORT
+expect_netns_curl "$REMOTE_NS" "$remote_target" 0
+
+log "case: DOCKER-USER drops the remote client's network"
+add_iptables_rule DOCKER-USER -s "${REMOTE_CLIENT_ADDR%.*}.0/24" -j DROP
+expect_netns_curl "$REMOTE_NS" "$remote_target" 28
+run_whyno "$remote_target" --from "$REMOTE_CLIENT_ADDR" --json
+expect_verdict firewall-blocked
+expect_status 1
+expect_probe skipped
+expect_text .summary "DOCKER-USER"
+remove_iptables_rule DOCKER-USER -s "${REMOTE_CLIENT_ADDR%.*}.0/24" -j DROP
+expect_netns_curl "$REMOTE_NS" "$remote_target" 0
+
+log "case: a native nftables table drops forwarded traffic to the container"
+table=wt_fw_${T##*-}
+add_nft_table inet "$table" <<NFT
+  chain forward_drop {
+    type filter hook forward priority 10; policy accept;
+    ip daddr $ip tcp dport 3000 drop
+  }
+NFT
+expect_netns_curl "$REMOTE_NS" "$remote_target" 28
+run_whyno "$remote_target" --from "$REMOTE_CLIENT_ADDR" --json
+expect_verdict firewall-blocked
+expect_status 1
+expect_probe skipped
+expect_text .summary "inet $table forward_drop"
+nft delete table inet "$table"
+
+log "case: OUTPUT drops docker-proxy's connection to the container"
+add_iptables_rule OUTPUT -d "$ip" -p tcp --dport 3000 -j DROP
+# docker-proxy accepts curl, then its own SYN to the container is dropped.
+expect_host_curl "localhost:$HOST_PORT" 28
+run_whyno "$HOST_PORT" --json
+expect_verdict firewall-blocked
+expect_status 1
+expect_probe connected timed-out
+expect_text .summary "OUTPUT"
+expect_text .summary "docker-proxy"
