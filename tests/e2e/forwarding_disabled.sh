@@ -11,8 +11,7 @@ remote_target=$REMOTE_HOST_ADDR:$HOST_PORT
 expect_netns_curl "$REMOTE_NS" "$remote_target" 0
 
 sysctl_name=net.ipv4.conf.$REMOTE_HOST_IF.forwarding
-on_exit sysctl -qw "$sysctl_name=1"
-sysctl -qw "$sysctl_name=0"
+set_host_sysctl "$sysctl_name" 0
 expect_netns_curl "$REMOTE_NS" "$remote_target" 28
 # Clients on this host do not need forwarding.
 expect_host_curl "localhost:$HOST_PORT" 0

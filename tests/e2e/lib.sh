@@ -13,6 +13,11 @@
 #   WHYNO_E2E_HOST_PORT (8080), WHYNO_E2E_OTHER_HOST_PORT (8000)
 #
 # Exit status: 0 pass, 1 fail, 125 skipped (not root).
+#
+# A scenario may change the host outside Docker (a rule, a per-interface
+# sysctl, a veth, a process) only through the helpers below that register an
+# undo with on_exit, and only before run_whyno: the snapshot around
+# run_whyno proves whyno-port itself changes nothing.
 
 set -Eeuo pipefail
 # One stream, so ctest shows harness lines, failures and tool output in order.
@@ -85,15 +90,15 @@ trap 'echo "e2e[$TEST_NAME]: line $LINENO failed: $BASH_COMMAND" >&2' ERR
 _need_tools() {
   local tool package missing=()
   for tool in docker dockerd musl-gcc jq curl nft iptables-legacy-save ip6tables-legacy-save \
-              ip ss setpriv setsid flock timeout; do
+              iptables ip ss setpriv setsid nsenter flock timeout; do
     if ! command -v "$tool" >/dev/null 2>&1; then
       case $tool in
         docker | dockerd) package=docker.io ;;
         musl-gcc) package=musl-tools ;;
         nft) package=nftables ;;
-        iptables-legacy-save | ip6tables-legacy-save) package=iptables ;;
+        iptables | iptables-legacy-save | ip6tables-legacy-save) package=iptables ;;
         ip | ss) package=iproute2 ;;
-        setpriv | setsid | flock) package=util-linux ;;
+        setpriv | setsid | nsenter | flock) package=util-linux ;;
         timeout) package=coreutils ;;
         *) package=$tool ;;
       esac
@@ -301,6 +306,18 @@ add_nft_table() {
   local family=$1 name=$2
   on_exit nft delete table "$family" "$name"
   { echo "table $family $name {"; cat; echo "}"; } | nft -f -
+}
+
+# set_host_sysctl NAME VALUE: sets a (per-interface) sysctl such as
+# net.ipv4.conf.IF.forwarding; the old value comes back at exit.
+set_host_sysctl() {
+  local file=/proc/sys/${1//.//}
+  on_exit _write_file "$file" "$(<"$file")"
+  _write_file "$file" "$2"
+}
+
+_write_file() {
+  echo "$2" >"$1"
 }
 
 # start_host_server NAME SPEC... [server options]: the static server runs on
