@@ -1,5 +1,6 @@
 #include "whyno/cli/read_host.hpp"
 
+#include <chrono>
 #include <cstdlib>
 #include <future>
 
@@ -89,6 +90,9 @@ std::expected<Facts, ReadFailure> read_host(const Query& query) {
   }
 
   Facts facts;
+  facts.collected_at = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
   facts.engine = std::move(*engine);
   collect::gather_kernel_facts(query, facts, host.get(), holders.get());
   return facts;

@@ -116,6 +116,21 @@ std::optional<std::uint64_t> parse_socket_link(std::string_view target) {
   return inode;
 }
 
+std::string container_id_from_cgroup(std::string_view cgroup) {
+  constexpr std::size_t k_id_length = 64;
+  for (const std::string_view marker : {"/docker/", "docker-", "libpod-"}) {
+    for (std::size_t at = cgroup.find(marker); at != std::string_view::npos;
+         at = cgroup.find(marker, at + 1)) {
+      const std::string_view id = cgroup.substr(at + marker.size()).substr(0, k_id_length);
+      if (id.size() == k_id_length &&
+          id.find_first_not_of("0123456789abcdef") == std::string_view::npos) {
+        return std::string(id);
+      }
+    }
+  }
+  return {};
+}
+
 std::string clean_comm(std::string_view raw) {
   while (!raw.empty() && (raw.back() == '\n' || raw.back() == '\0')) {
     raw.remove_suffix(1);
@@ -183,8 +198,10 @@ SocketOwners resolve_socket_owners(const SocketHolders& holders, const std::stri
         const std::string dir = std::to_string(pid);
         auto comm = read_small(proc_fd.get(), dir + "/comm", 256);
         auto cmdline = read_small(proc_fd.get(), dir + "/cmdline", k_cmdline_cap);
+        auto cgroup = read_small(proc_fd.get(), dir + "/cgroup", 4096);
         if (comm && cmdline) {
-          slot->second = ProcessRef{pid, clean_comm(*comm), clean_cmdline(*cmdline)};
+          slot->second = ProcessRef{pid, clean_comm(*comm), clean_cmdline(*cmdline),
+                                    cgroup ? container_id_from_cgroup(*cgroup) : std::string()};
         }
       }
       if (slot->second) {

@@ -106,7 +106,7 @@ void judge_app(Walk& w, const AppCheck& check, const AppContext& context) {
              fmt::format("{} listens on {}/{}", describe_owners(l), describe_bind(l),
                          to_string(l.protocol)),
              {Verdict::protocol_mismatch,
-              fmt::format("{}, but {} listens on {} over {}: the app speaks {}, the traffic is {}.",
+              fmt::format("{}; {} listens on {} over {}: the app speaks {}, the traffic is {}.",
                           context.closed_lead, describe_owners(l), describe_bind(l),
                           to_string(l.protocol), to_string(l.protocol),
                           to_string(context.protocol)),

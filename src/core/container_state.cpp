@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "paths.hpp"
+#include "whyno/core/timestamp.hpp"
 #include "whyno/core/listeners.hpp"
 #include "whyno/core/words.hpp"
 
@@ -53,6 +54,22 @@ std::optional<Problem> not_running_problem(const Container& c, const std::string
   }
   return Problem{Verdict::container_not_running,
                  fmt::format("{} {}, so {}.", container_phrase(c), phrase, what_fails), fix};
+}
+
+std::optional<Problem> crash_loop_problem(const Container& c, std::int64_t collected_at,
+                                          const std::string& what_fails) {
+  constexpr std::int64_t k_just_started_seconds = 10;
+  const auto started = parse_rfc3339(c.state.started_at);
+  if (!c.state.running || c.state.restart_count == 0 || !started || collected_at == 0 ||
+      collected_at - *started > k_just_started_seconds) {
+    return std::nullopt;
+  }
+  return Problem{Verdict::container_not_running,
+                 fmt::format("{} keeps restarting: restarted {} times, the last time {} s ago, so "
+                             "{}.",
+                             container_phrase(c), c.state.restart_count,
+                             std::max<std::int64_t>(0, collected_at - *started), what_fails),
+                 fmt::format("Read why it keeps failing: docker logs {}", c.name)};
 }
 
 }  // namespace whyno::detail

@@ -99,20 +99,44 @@ const NetnsFacts* netns_of(const Facts& facts, const Container& c) {
   return it == facts.container_netns.end() ? nullptr : &it->second;
 }
 
+std::vector<Listener> container_listeners(const Facts& facts, const Container& c) {
+  const NetnsFacts* ns = netns_of(facts, c);
+  if (ns == nullptr) {
+    return {};
+  }
+  std::vector<Listener> out;
+  for (const auto& l : ns->listeners) {
+    const bool its_own =
+        !shares_host_network(c) ||
+        std::any_of(l.owners.begin(), l.owners.end(),
+                    [&](const ProcessRef& p) { return !p.container_id.empty() && p.container_id == c.id; });
+    if (its_own) {
+      out.push_back(l);
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const Listener& a, const Listener& b) {
+    return std::tie(a.protocol, a.port, a.address) < std::tie(b.protocol, b.port, b.address);
+  });
+  return out;
+}
+
 void show_container(Diagnosis& d, const Facts& facts, const Container& c) {
   d.container = ContainerSummary{c.name, c.id, c.state.status};
-  d.listeners_title = fmt::format("Listening sockets in {}", container_phrase(c));
+  d.listeners_title = shares_host_network(c)
+                          ? fmt::format("Listening sockets of {} (on the host's network)", container_phrase(c))
+                          : fmt::format("Listening sockets in {}", container_phrase(c));
   if (const NetnsFacts* ns = netns_of(facts, c)) {
-    d.listeners = ns->listeners;
-    std::sort(d.listeners.begin(), d.listeners.end(), [](const Listener& a, const Listener& b) {
-      return std::tie(a.protocol, a.port, a.address) < std::tie(b.protocol, b.port, b.address);
-    });
-    for (const auto& u : ns->unread) {
-      d.unread.push_back({fmt::format("{} of {}", u.source, container_phrase(c)), u.reason});
+    d.listeners = container_listeners(facts, c);
+    if (!shares_host_network(c)) {
+      for (const auto& u : ns->unread) {
+        d.unread.push_back({fmt::format("{} of {}", u.source, container_phrase(c)), u.reason});
+      }
     }
   } else if (c.state.running) {
     d.unread.push_back({fmt::format("network namespace of {}", container_phrase(c)),
                         "not read"});
+  } else {
+    d.listeners_title += " (not running)";
   }
 }
 

@@ -205,6 +205,26 @@ class HostPath {
     return nullptr;
   }
 
+  /// The container port `c`'s app serves on, as text for a -p example.
+  std::string app_port_text(const Container& c) const {
+    for (const auto& b : c.intended) {
+      if (b.protocol == m_q.protocol && b.container_port != 0) {
+        return std::to_string(b.container_port);
+      }
+    }
+    for (const auto& l : container_listeners(m_f, c)) {
+      if (l.protocol == m_q.protocol && !l.address.is_loopback() && l.address != *IpAddress::parse("127.0.0.11")) {
+        return std::to_string(l.port);
+      }
+    }
+    for (const auto& e : c.exposed) {
+      if (e.protocol == m_q.protocol) {
+        return std::to_string(e.port);
+      }
+    }
+    return "<container port>";
+  }
+
   void fail_host_port(const std::string& detail, Problem problem) {
     m_w.fail(fmt::format("host :{}", m_q.port), detail, std::move(problem));
   }
@@ -240,8 +260,13 @@ class HostPath {
     }
     if (meant != nullptr) {
       show_container(m_d, m_f, *meant);
-      if (auto problem = not_running_problem(*meant, fmt::format("nothing serves host port {}", m_q.port))) {
+      const std::string nothing_serves = fmt::format("nothing serves host port {}", m_q.port);
+      if (auto problem = not_running_problem(*meant, nothing_serves)) {
         fail_host_port(fmt::format("{} {}", container_phrase(*meant), state_phrase(*meant)), *problem);
+        return;
+      }
+      if (auto problem = crash_loop_problem(*meant, m_f.collected_at, nothing_serves)) {
+        fail_host_port(fmt::format("{} keeps restarting", container_phrase(*meant)), *problem);
         return;
       }
       if (shares_host_network(*meant)) {
@@ -319,16 +344,14 @@ class HostPath {
 
   void explain_host_network(const Container& c) {
     std::vector<std::string> where;
-    for (const auto& b : c.intended) {
-      for (const auto& l : m_f.host.listeners) {
-        if (l.protocol == b.protocol && l.port == b.container_port) {
-          where.push_back(fmt::format("{} ({})", describe_bind(l), describe_owners(l)));
-        }
+    for (const auto& l : container_listeners(m_f, c)) {
+      if (l.protocol == m_q.protocol) {
+        where.push_back(fmt::format("{} ({})", describe_bind(l), describe_owners(l)));
       }
     }
-    const std::string listens = where.empty()
-                                    ? std::string()
-                                    : fmt::format(" Its app listens on the host at {}.", join_words(where, "and"));
+    const std::string listens =
+        where.empty() ? std::string(" Nothing of it listens on the host either.")
+                      : fmt::format(" Its app listens on the host at {}.", join_words(where, "and"));
     fail_host_port(fmt::format("{} uses the host's network", container_phrase(c)),
                    {Verdict::host_network,
                     fmt::format("{} runs with --network host, so -p {} was ignored: the container "
@@ -418,8 +441,9 @@ class HostPath {
                             container_phrase(c), container_phrase(*m_meant), m_dialled,
                             quoted(c.name)),
                 fmt::format("Stop {} or move it to another port, or publish {} on a free port "
-                            "(e.g. -p {}:<container port>).",
-                            quoted(c.name), quoted(m_meant->name), m_q.port + 1)});
+                            "(e.g. -p {}:{}).",
+                            quoted(c.name), quoted(m_meant->name), m_q.port + 1,
+                            app_port_text(*m_meant))});
       m_w.finish({});
       return;
     }

@@ -31,6 +31,10 @@ void explain_unpublished(const Query& query, const Facts& facts, Walk& walk);
 /// (container:<id>), or the host's (--network host). nullptr if unread.
 const NetnsFacts* netns_of(const Facts& facts, const Container& c);
 
+/// The container's own listening sockets: its namespace's, or with
+/// --network host, the host's sockets held by the container's processes.
+std::vector<Listener> container_listeners(const Facts& facts, const Container& c);
+
 /// "container `web`".
 std::string container_phrase(const Container& c);
 
@@ -43,6 +47,12 @@ Hop interface_hop(const NetnsFacts* ns, const Container& c, const IpAddress& add
 /// A container that is not running, paused or restarting: the problem, or
 /// nullopt when it runs. `role` is "the target" / "the client" etc.
 std::optional<Problem> not_running_problem(const Container& c, const std::string& what_fails);
+
+/// A container that runs but restarted moments ago after crashing: Docker
+/// may not have published its ports again yet, and it will likely crash
+/// again. nullopt when it has been up for a while or never restarted.
+std::optional<Problem> crash_loop_problem(const Container& c, std::int64_t collected_at,
+                                          const std::string& what_fails);
 
 /// "exited with code 1 (killed for memory)", "paused", ...
 std::string state_phrase(const Container& c);

@@ -103,14 +103,21 @@ bool probe_agrees(Verdict verdict, Protocol protocol, ProbeResult::Outcome outco
   const bool reachable = verdict == Verdict::reachable;
   switch (outcome) {
     case Outcome::answered:
-      return reachable;
+      // Another owner of the port answering is the symptom of a conflict.
+      return reachable || verdict == Verdict::host_port_conflict;
     case Outcome::connected:
       return reachable || verdict == Verdict::backlog_full ||
-             verdict == Verdict::container_not_running || verdict == Verdict::firewall_blocked;
+             verdict == Verdict::container_not_running || verdict == Verdict::firewall_blocked ||
+             verdict == Verdict::host_port_conflict;
+    case Outcome::reset_or_closed:
+      // Something accepted the connection: a proxy or an app, so the port
+      // is not simply unpublished or unreachable.
+      return !reachable && verdict != Verdict::nothing_published &&
+             verdict != Verdict::name_not_resolvable && verdict != Verdict::no_shared_network &&
+             verdict != Verdict::no_network && verdict != Verdict::host_network;
     case Outcome::timed_out:
       return protocol == Protocol::udp || !reachable;
     case Outcome::refused:
-    case Outcome::reset_or_closed:
     case Outcome::unresolved:
     case Outcome::unreachable:
       return !reachable;

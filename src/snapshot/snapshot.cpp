@@ -48,7 +48,7 @@ NLOHMANN_JSON_SERIALIZE_ENUM(ProbeResult::Outcome,
                               {ProbeResult::Outcome::skipped, "skipped"}})
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Unread, source, reason)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProcessRef, pid, comm, cmdline)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProcessRef, pid, comm, cmdline, container_id)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Listener, protocol, address, port, v6only,
                                                 bound_ifindex, accept_queue, backlog, inode, owners)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(InterfaceAddress, address, prefix_len)
@@ -147,7 +147,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Ruleset, chains, rules, unread)
 }  // namespace nf
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Facts, engine, host, ruleset, sysctls,
-                                                container_netns, resolved_addresses, probe, unread)
+                                                container_netns, resolved_addresses, probe, collected_at, unread)
 
 namespace snapshot {
 

@@ -136,4 +136,17 @@ TEST_CASE("the real /proc: this process holds the socket it opened") {
   CHECK(ns.listeners[1].owners.empty());
 }
 
+
+TEST_CASE("container ids from /proc/PID/cgroup, for every cgroup driver") {
+  using whyno::collect::container_id_from_cgroup;
+  const std::string id = "725d90a246ebd4dd1beefa0aa60d0ec8e51c7c40e5ba26440206dc8d50b76013";
+  // Recorded on this host (cgroupfs driver, hybrid hierarchy).
+  CHECK(container_id_from_cgroup("9:name=systemd:/docker/" + id + "\n0::/docker/" + id + "\n") == id);
+  CHECK(container_id_from_cgroup("0::/system.slice/docker-" + id + ".scope\n") == id);
+  CHECK(container_id_from_cgroup("0::/machine.slice/libpod-" + id + ".scope/container\n") == id);
+  CHECK(container_id_from_cgroup("0::/system.slice/docker.service\n").empty());
+  CHECK(container_id_from_cgroup("0::/docker/short\n").empty());
+  CHECK(container_id_from_cgroup("").empty());
+}
+
 TEST_SUITE_END();

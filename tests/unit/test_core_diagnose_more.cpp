@@ -4,6 +4,7 @@
 
 #include "facts_builder.hpp"
 #include "whyno/core/diagnose.hpp"
+#include "whyno/core/timestamp.hpp"
 
 using namespace whyno;
 using namespace whyno::test;
@@ -164,10 +165,15 @@ TEST_CASE("host-network: -p is ignored, say where the app listens") {
   web.network_mode = "host";
   web.networks.clear();
   web.intended.push_back({Protocol::tcp, 3000, "", 8080});
-  f.host.listeners.push_back(listener(Protocol::tcp, "0.0.0.0", 3000, "server", 77));
+  Listener app = listener(Protocol::tcp, "0.0.0.0", 3000, "server", 77);
+  app.owners.front().container_id = web.id;
+  f.host.listeners.push_back(app);
+  f.host.listeners.push_back(listener(Protocol::tcp, "0.0.0.0", 2024, "sshd", 5));
   const auto d = diagnose(query(8080), f);
   CHECK(d.verdict == Verdict::host_network);
   CHECK(mentions(d.summary, "0.0.0.0:3000"));
+  REQUIRE(d.listeners.size() == 1);  // the host's other sockets are not the container's
+  CHECK(d.listeners.front().port == 3000);
 }
 
 TEST_CASE("no-network") {
@@ -260,6 +266,24 @@ TEST_CASE("from: a stopped target is not running, not unresolvable") {
   const auto d = diagnose(q, f);
   CHECK(d.verdict == Verdict::container_not_running);
   CHECK(mentions(d.summary, "exited with code 2"));
+}
+
+
+TEST_CASE("a container that restarted a moment ago is in a crash loop, not unpublished") {
+  Facts f = healthy();
+  f.host.listeners.clear();
+  f.ruleset.rules.erase(f.ruleset.rules.begin() + 3);  // Docker has not rewritten them yet
+  Container& web = f.engine->containers.front();
+  web.state.restart_count = 3;
+  web.state.started_at = "2026-11-22T20:00:00.5Z";
+  f.collected_at = *parse_rfc3339("2026-11-22T20:00:02Z");
+  auto d = diagnose(query(8080), f);
+  CHECK(d.verdict == Verdict::container_not_running);
+  CHECK(mentions(d.summary, "keeps restarting: restarted 3 times"));
+  f.collected_at = *parse_rfc3339("2026-11-22T21:00:00Z");  // up for an hour: rules were lost
+  d = diagnose(query(8080), f);
+  CHECK(d.verdict == Verdict::nothing_published);
+  CHECK_FALSE(d.disagreements.empty());
 }
 
 TEST_SUITE_END();

@@ -3,6 +3,7 @@
 #include "facts_builder.hpp"
 #include "whyno/core/docker_proxy.hpp"
 #include "whyno/core/listeners.hpp"
+#include "whyno/core/timestamp.hpp"
 #include "whyno/core/verdict.hpp"
 #include "whyno/core/words.hpp"
 #include "whyno/render/printable.hpp"
@@ -71,6 +72,17 @@ TEST_CASE("strings from containers cannot drive the terminal") {
   CHECK(render::printable("\xc2\x9b") == "\\xc2\\x9b");  // C1 CSI
   CHECK(render::printable("bad\xff") == "bad\\xff");
   CHECK(render::printable("tab\there") == "tab\\x09here");
+}
+
+
+TEST_CASE("engine timestamps") {
+  using whyno::parse_rfc3339;
+  CHECK(parse_rfc3339("1970-01-02T00:00:00Z") == 86400);
+  CHECK(parse_rfc3339("2026-11-22T20:34:44.570921123Z") == 1795379684);
+  CHECK(parse_rfc3339("2026-11-22T21:34:44+01:00") == 1795379684);
+  CHECK_FALSE(parse_rfc3339("0001-01-01T00:00:00Z"));
+  CHECK_FALSE(parse_rfc3339(""));
+  CHECK_FALSE(parse_rfc3339("2026-11-22 nonsense"));
 }
 
 TEST_SUITE_END();

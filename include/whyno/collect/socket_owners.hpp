@@ -24,6 +24,10 @@ std::string clean_comm(std::string_view raw);
 constexpr std::size_t k_cmdline_cap = 512;
 std::string clean_cmdline(std::string_view raw);
 
+/// The container a process runs in, from /proc/PID/cgroup: the 64-hex id in
+/// "/docker/<id>", "docker-<id>.scope" or "libpod-<id>"; "" otherwise.
+std::string container_id_from_cgroup(std::string_view cgroup);
+
 using SocketOwners = std::unordered_map<std::uint64_t, std::vector<ProcessRef>>;
 /// Socket inode -> pids holding it, sorted; no process details yet.
 using SocketHolders = std::unordered_map<std::uint64_t, std::vector<int>>;

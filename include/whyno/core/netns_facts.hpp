@@ -22,6 +22,7 @@ struct ProcessRef {
   int pid = 0;
   std::string comm;     // /proc/PID/comm
   std::string cmdline;  // /proc/PID/cmdline, NULs turned into spaces
+  std::string container_id;  // from /proc/PID/cgroup when it runs in a container
 };
 
 /// A listening TCP socket, or a bound UDP socket (ss's UNCONN).
