@@ -141,13 +141,13 @@ class ContainerPath {
 
  private:
   void client_hop() {
-    std::string detail = networks_phrase(m_client);
     const NetnsFacts* ns = netns_of(m_f, m_client);
     if (ns != nullptr && !m_client.networks.empty() && m_client.networks.front().ipv4) {
       const Hop h = interface_hop(ns, m_client, *m_client.networks.front().ipv4);
-      detail = fmt::format("{} on {}", h.detail, networks_phrase(m_client));
+      m_w.ok(h.label, fmt::format("{} on {} (the client)", h.detail, networks_phrase(m_client)));
+      return;
     }
-    m_w.ok(fmt::format("{} (client)", m_client.name), detail);
+    m_w.ok(m_client.name, fmt::format("the client, on {}", networks_phrase(m_client)));
   }
 
   void localhost(const IpAddress& loopback) {

@@ -106,10 +106,10 @@ std::vector<Listener> container_listeners(const Facts& facts, const Container& c
   }
   std::vector<Listener> out;
   for (const auto& l : ns->listeners) {
-    const bool its_own =
-        !shares_host_network(c) ||
-        std::any_of(l.owners.begin(), l.owners.end(),
-                    [&](const ProcessRef& p) { return !p.container_id.empty() && p.container_id == c.id; });
+    const bool held_by_container = std::any_of(l.owners.begin(), l.owners.end(), [&](const ProcessRef& p) {
+      return !p.container_id.empty() && p.container_id == c.id;
+    });
+    const bool its_own = !is_engine_socket(l) && (!shares_host_network(c) || held_by_container);
     if (its_own) {
       out.push_back(l);
     }

@@ -1,5 +1,7 @@
 #include "whyno/core/listeners.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace whyno {
@@ -55,6 +57,16 @@ std::vector<const Listener*> on_port(const std::vector<Listener>& listeners,
     }
   }
   return out;
+}
+
+bool is_engine_socket(const Listener& l) {
+  static const IpAddress k_embedded_dns = *IpAddress::parse("127.0.0.11");
+  if (l.address == k_embedded_dns) {
+    return true;
+  }
+  return !l.owners.empty() && std::all_of(l.owners.begin(), l.owners.end(), [](const ProcessRef& p) {
+    return p.comm == "dockerd" || p.comm == "docker-proxy";
+  });
 }
 
 std::string describe_owners(const Listener& l) {

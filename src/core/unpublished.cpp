@@ -22,28 +22,11 @@ struct Candidate {
   std::string why;               // "listens on 3000 but publishes nothing"
 };
 
-/// Docker's embedded DNS listens on 127.0.0.11 inside every container on a
-/// user-defined network; it is not the user's app.
-bool is_engine_socket(const Listener& l) {
-  static const IpAddress k_embedded_dns = *IpAddress::parse("127.0.0.11");
-  if (l.address == k_embedded_dns) {
-    return true;
-  }
-  return !l.owners.empty() && std::all_of(l.owners.begin(), l.owners.end(), [](const ProcessRef& p) {
-    return p.comm == "dockerd" || p.comm == "docker-proxy";
-  });
-}
-
-std::vector<const Listener*> app_listeners(const Facts& facts, const Container& c, Protocol p) {
-  std::vector<const Listener*> out;
-  if (shares_host_network(c)) {
-    return out;  // the host's sockets are not this container's
-  }
-  if (const NetnsFacts* ns = netns_of(facts, c)) {
-    for (const auto& l : ns->listeners) {
-      if (l.protocol == p && !is_engine_socket(l)) {
-        out.push_back(&l);
-      }
+std::vector<Listener> app_listeners(const Facts& facts, const Container& c, Protocol p) {
+  std::vector<Listener> out;
+  for (auto& l : container_listeners(facts, c)) {
+    if (l.protocol == p) {
+      out.push_back(std::move(l));
     }
   }
   return out;
@@ -61,7 +44,11 @@ std::optional<Candidate> consider(const Facts& facts, const Container& c, const 
   const bool exposes_query_port = std::any_of(c.exposed.begin(), c.exposed.end(), [&](const auto& e) {
     return e.protocol == q.protocol && e.port == q.port;
   });
-  auto listeners = app_listeners(facts, c, q.protocol);
+  const auto owned = app_listeners(facts, c, q.protocol);
+  std::vector<const Listener*> listeners;
+  for (const auto& l : owned) {
+    listeners.push_back(&l);
+  }
   std::stable_sort(listeners.begin(), listeners.end(), [&](const Listener* a, const Listener* b) {
     // Prefer the port the user typed, then sockets outside loopback, then
     // exposed ports, then the lowest port.

@@ -17,20 +17,34 @@ void Walk::fail(std::string label, std::string detail, Problem problem) {
 
 void Walk::note_problem(Problem problem) { m_problems.push_back(std::move(problem)); }
 
+namespace {
+
+/// Many sentences start with container_phrase(); give them their capital.
+/// (Others start with a command or a sysctl name, which keep their case.)
+std::string sentence(std::string s) {
+  if (s.starts_with("container `")) {
+    s.front() = 'C';
+  }
+  return s;
+}
+
+}  // namespace
+
 void Walk::finish(std::string reachable_summary) {
   if (m_problems.empty()) {
     m_d.verdict = Verdict::reachable;
-    m_d.summary = std::move(reachable_summary);
+    m_d.summary = sentence(std::move(reachable_summary));
     m_d.fix.clear();
     return;
   }
   m_d.verdict = m_problems.front().verdict;
-  m_d.summary = m_problems.front().summary;
-  m_d.fix = m_problems.front().fix;
+  m_d.summary = sentence(m_problems.front().summary);
+  m_d.fix = sentence(m_problems.front().fix);
   for (std::size_t i = 1; i < m_problems.size(); ++i) {
     const bool repeated = m_problems[i].verdict == m_d.verdict && m_problems[i].summary == m_d.summary;
     if (!repeated) {
-      m_d.also.push_back(m_problems[i]);
+      m_d.also.push_back({m_problems[i].verdict, sentence(m_problems[i].summary),
+                          sentence(m_problems[i].fix)});
     }
   }
 }
