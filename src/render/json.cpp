@@ -7,8 +7,8 @@ namespace whyno::render {
 
 namespace {
 
-nlohmann::json listener_json(const Listener& l) {
-  nlohmann::json processes = nlohmann::json::array();
+nlohmann::ordered_json listener_json(const Listener& l) {
+  nlohmann::ordered_json processes = nlohmann::ordered_json::array();
   for (const auto& p : l.owners) {
     processes.push_back({{"pid", p.pid}, {"name", p.comm}});
   }
@@ -33,19 +33,19 @@ std::string_view state_name(HopState s) {
 
 }  // namespace
 
-nlohmann::json to_json(const Query& query, const Diagnosis& d) {
-  nlohmann::json j;
+nlohmann::ordered_json to_json(const Query& query, const Diagnosis& d) {
+  nlohmann::ordered_json j;
   j["schema"] = k_json_schema_version;
-  j["query"] = {{"address", query.address},
-                {"port", query.port},
-                {"protocol", to_string(query.protocol)},
-                {"from", query.from ? nlohmann::json(*query.from) : nlohmann::json()},
-                {"container", query.container ? nlohmann::json(*query.container) : nlohmann::json()}};
   j["verdict"] = code(d.verdict);
   j["ok"] = d.verdict == Verdict::reachable;
   j["summary"] = d.summary;
-  j["fix"] = d.fix.empty() ? nlohmann::json() : nlohmann::json(d.fix);
-  nlohmann::json path = nlohmann::json::array();
+  j["fix"] = d.fix.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(d.fix);
+  j["query"] = {{"address", query.address},
+                {"port", query.port},
+                {"protocol", to_string(query.protocol)},
+                {"from", query.from ? nlohmann::ordered_json(*query.from) : nlohmann::ordered_json()},
+                {"container", query.container ? nlohmann::ordered_json(*query.container) : nlohmann::ordered_json()}};
+  nlohmann::ordered_json path = nlohmann::ordered_json::array();
   for (const auto& h : d.path) {
     path.push_back({{"hop", h.label},
                     {"ok", h.state == HopState::ok},
@@ -53,23 +53,23 @@ nlohmann::json to_json(const Query& query, const Diagnosis& d) {
                     {"detail", h.detail}});
   }
   j["path"] = path;
-  j["container"] = d.container ? nlohmann::json{{"name", d.container->name},
+  j["container"] = d.container ? nlohmann::ordered_json{{"name", d.container->name},
                                                 {"id", d.container->id},
                                                 {"state", d.container->state}}
-                               : nlohmann::json();
-  nlohmann::json listeners = nlohmann::json::array();
+                               : nlohmann::ordered_json();
+  nlohmann::ordered_json listeners = nlohmann::ordered_json::array();
   for (const auto& l : d.listeners) {
     listeners.push_back(listener_json(l));
   }
   j["listeners"] = listeners;
   j["evidence"] = d.evidence;
   j["disagreements"] = d.disagreements;
-  nlohmann::json also = nlohmann::json::array();
+  nlohmann::ordered_json also = nlohmann::ordered_json::array();
   for (const auto& p : d.also) {
     also.push_back({{"verdict", code(p.verdict)}, {"summary", p.summary}, {"fix", p.fix}});
   }
   j["also"] = also;
-  nlohmann::json unread = nlohmann::json::array();
+  nlohmann::ordered_json unread = nlohmann::ordered_json::array();
   for (const auto& u : d.unread) {
     unread.push_back({{"source", u.source}, {"reason", u.reason}});
   }
@@ -82,7 +82,7 @@ nlohmann::json to_json(const Query& query, const Diagnosis& d) {
                   {"detail", r.detail},
                   {"milliseconds", r.milliseconds},
                   {"agrees", d.probe->agrees},
-                  {"note", d.probe->note.empty() ? nlohmann::json() : nlohmann::json(d.probe->note)}};
+                  {"note", d.probe->note.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(d.probe->note)}};
   } else {
     j["probe"] = nullptr;
   }
@@ -91,7 +91,7 @@ nlohmann::json to_json(const Query& query, const Diagnosis& d) {
 
 void render_json(std::ostream& out, const Query& query, const Diagnosis& diagnosis) {
   // Strings from containers may hold invalid UTF-8; replace rather than throw.
-  out << to_json(query, diagnosis).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+  out << to_json(query, diagnosis).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
       << '\n';
 }
 

@@ -13,7 +13,7 @@ namespace whyno::render {
 
 constexpr int k_json_schema_version = 1;
 
-nlohmann::json to_json(const Query& query, const Diagnosis& diagnosis);
+nlohmann::ordered_json to_json(const Query& query, const Diagnosis& diagnosis);
 void render_json(std::ostream& out, const Query& query, const Diagnosis& diagnosis);
 
 }  // namespace whyno::render
