@@ -1,3 +1,4 @@
+#include "whyno/collect/nf_decode_util.hpp"
 #include "whyno/collect/nft_rule_decoder.hpp"
 
 #include <linux/netfilter.h>
@@ -58,20 +59,6 @@ std::string expr_str(const nftnl_expr* e, std::uint16_t attr) {
 
 std::uint32_t expr_u32(const nftnl_expr* e, std::uint16_t attr, std::uint32_t fallback) {
   return nftnl_expr_is_set(e, attr) ? nftnl_expr_get_u32(e, attr) : fallback;
-}
-
-nf::Match unknown_match(std::string text) {
-  nf::Match m;
-  m.field = nf::Field::unknown;
-  m.text = std::move(text);
-  return m;
-}
-
-nf::Action unknown_action(std::string text) {
-  nf::Action a;
-  a.kind = nf::ActionKind::unknown;
-  a.text = std::move(text);
-  return a;
 }
 
 RuleDecoder::RuleDecoder(nf::Family family, std::uint32_t nfproto, std::string table,

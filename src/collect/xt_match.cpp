@@ -1,6 +1,7 @@
 // x_tables match payloads -> nf::Match. Layouts come from the kernel uapi
 // headers; the payload bytes are copied into the structs because neither
 // netlink attributes nor table blobs promise their alignment.
+#include "whyno/collect/nf_decode_util.hpp"
 #include "whyno/collect/xt_decode.hpp"
 
 #include <netinet/in.h>
@@ -34,23 +35,6 @@ constexpr auto k_xt_conntrack_dnat = static_cast<std::uint32_t>(XT_CONNTRACK_STA
 constexpr auto k_xt_conntrack_untracked = static_cast<std::uint32_t>(XT_CONNTRACK_STATE_UNTRACKED);
 constexpr auto k_xt_state_untracked = static_cast<std::uint32_t>(XT_STATE_UNTRACKED);
 static_assert(k_xt_state_untracked == k_ct_untracked);
-
-template <typename T>
-std::optional<T> read_struct(std::span<const std::uint8_t> info) {
-  if (info.size() < sizeof(T)) {
-    return std::nullopt;
-  }
-  T value{};
-  std::memcpy(&value, info.data(), sizeof(T));
-  return value;
-}
-
-nf::Match unknown_match(std::string text) {
-  nf::Match m;
-  m.field = nf::Field::unknown;
-  m.text = std::move(text);
-  return m;
-}
 
 nf::Match truncated(std::string_view name) {
   return unknown_match(fmt::format("xt match {} (payload too short)", name));

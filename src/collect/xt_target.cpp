@@ -1,4 +1,5 @@
 // x_tables target payloads -> nf::Action.
+#include "whyno/collect/nf_decode_util.hpp"
 #include "whyno/collect/xt_decode.hpp"
 
 #include <netinet/in.h>
@@ -21,23 +22,6 @@ constexpr std::array<std::string_view, 20> k_continue_targets = {
     "LOG",  "NFLOG",   "ULOG",    "MARK",   "CONNMARK", "CHECKSUM",    "TRACE",
     "CT",   "NOTRACK", "TCPMSS",  "DSCP",   "TOS",      "TTL",         "HL",
     "CLASSIFY", "SECMARK", "CONNSECMARK", "AUDIT", "IDLETIMER", "LED"};
-
-template <typename T>
-std::optional<T> read_struct(std::span<const std::uint8_t> info) {
-  if (info.size() < sizeof(T)) {
-    return std::nullopt;
-  }
-  T value{};
-  std::memcpy(&value, info.data(), sizeof(T));
-  return value;
-}
-
-nf::Action unknown_action(std::string text) {
-  nf::Action a;
-  a.kind = nf::ActionKind::unknown;
-  a.text = std::move(text);
-  return a;
-}
 
 /// One NAT range, whichever struct it came from. Addresses and ports are in
 /// network byte order in every layout.

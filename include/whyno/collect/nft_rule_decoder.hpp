@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "whyno/collect/nf_decode_util.hpp"
 #include "whyno/collect/nft_loads.hpp"
 #include "whyno/collect/nft_rule.hpp"
 #include "whyno/collect/nft_sets.hpp"
@@ -68,7 +69,5 @@ class RuleDecoder {
 Bytes expr_data(const nftnl_expr* e, std::uint16_t attr);
 std::string expr_str(const nftnl_expr* e, std::uint16_t attr);
 std::uint32_t expr_u32(const nftnl_expr* e, std::uint16_t attr, std::uint32_t fallback = 0);
-nf::Match unknown_match(std::string text);
-nf::Action unknown_action(std::string text);
 
 }  // namespace whyno::collect::nft
