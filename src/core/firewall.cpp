@@ -37,6 +37,19 @@ nf::HookOutcome walk_firewall(Walk& w, const Facts& facts, nf::Hook hook, const 
   nf::HookOutcome out = nf::walk_hook(facts.ruleset, hook, packet, options);
   note_uncertain(w.diagnosis(), out);
   if (out.kind == nf::HookOutcome::Kind::accepted) {
+    // The filter hooks a packet from outside crosses are hops of their own;
+    // the entry hooks (PREROUTING, OUTPUT) and loopback show as the host port.
+    const bool from_outside = packet.input_interface && !packet.input_interface->empty() &&
+                              *packet.input_interface != "lo";
+    if (hook == nf::Hook::forward || (hook == nf::Hook::input && from_outside)) {
+      const auto accepted = std::find_if(out.trace.rbegin(), out.trace.rend(), [](const nf::Rule* r) {
+        return r->action.kind == nf::ActionKind::accept;
+      });
+      w.ok(hook_name(hook),
+           accepted == out.trace.rend()
+               ? std::string("no rule drops it")
+               : fmt::format("accepted by {}: {}", chain_of(**accepted), nf::describe(**accepted)));
+    }
     return out;
   }
   const std::string verb = out.kind == nf::HookOutcome::Kind::rejected ? "rejects" : "drops";

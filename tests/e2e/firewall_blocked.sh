@@ -2,7 +2,8 @@
 # Catalogue #15-17, #21: a netfilter rule drops the traffic on its way to
 # the container: the user's DOCKER-USER rule, a native nftables table of
 # its own (an accept in Docker's FORWARD is not final), or an OUTPUT rule
-# that drops docker-proxy's connection to the container.
+# that drops docker-proxy's connection to the container; raw PREROUTING
+# before DNAT; INPUT for a container dialling the host's published port.
 source "$(dirname "$0")/lib.sh"
 require_root_and_docker
 
@@ -49,3 +50,26 @@ expect_status 1
 expect_probe connected timed-out
 expect_text .summary "OUTPUT"
 expect_text .summary "docker-proxy"
+remove_iptables_rule OUTPUT -d "$ip" -p tcp --dport 3000 -j DROP
+
+log "case: raw PREROUTING drops the remote client before DNAT"
+add_iptables_rule PREROUTING -t raw -s "$REMOTE_CLIENT_ADDR" -p tcp --dport "$HOST_PORT" -j DROP
+expect_netns_curl "$REMOTE_NS" "$remote_target" 28
+run_whyno "$remote_target" --from "$REMOTE_CLIENT_ADDR" --json
+expect_verdict firewall-blocked
+expect_status 1
+expect_probe skipped
+expect_text .summary "ip raw PREROUTING"
+remove_iptables_rule PREROUTING -t raw -s "$REMOTE_CLIENT_ADDR" -p tcp --dport "$HOST_PORT" -j DROP
+
+log "case: INPUT drops a container dialling the host's published port"
+start_client "$T-client"
+gateway=$(docker inspect -f '{{.NetworkSettings.Gateway}}' "$T-client")
+expect_client "$T-client" "$gateway" "$HOST_PORT" connected
+add_iptables_rule INPUT -i docker0 -p tcp --dport "$HOST_PORT" -j DROP
+expect_client "$T-client" "$gateway" "$HOST_PORT" timeout
+run_whyno "$gateway:$HOST_PORT" --from "$T-client" --json
+expect_verdict firewall-blocked
+expect_status 1
+expect_probe timed-out
+expect_text .summary "INPUT"

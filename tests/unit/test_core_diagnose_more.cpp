@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "facts_builder.hpp"
 #include "whyno/core/diagnose.hpp"
 #include "whyno/core/timestamp.hpp"
@@ -58,6 +60,10 @@ TEST_CASE("the healthy path, from the host and from another machine") {
   CHECK(d.path.front().label == "client 198.51.100.2");
   CHECK(d.path.front().detail == "arrives on eth1");
   CHECK(mentions(d.summary, "198.51.100.1:8080 from 198.51.100.2 reaches"));
+  const auto forward = std::find_if(d.path.begin(), d.path.end(),
+                                    [](const Hop& h) { return h.label == "FORWARD"; });
+  REQUIRE(forward != d.path.end());
+  CHECK(mentions(forward->detail, "accepted by ip filter DOCKER"));
 }
 
 TEST_CASE("container-not-running: exited, with its exit code") {
