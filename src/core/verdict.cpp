@@ -51,12 +51,17 @@ constexpr auto k_all = [] {
   return all;
 }();
 
+const Entry* entry_of(Verdict v) {
+  const auto it = std::find_if(k_codes.begin(), k_codes.end(),
+                               [v](const Entry& entry) { return entry.verdict == v; });
+  return it == k_codes.end() ? nullptr : &*it;
+}
+
 }  // namespace
 
 std::string_view code(Verdict v) {
-  const auto it = std::find_if(k_codes.begin(), k_codes.end(),
-                               [v](const Entry& entry) { return entry.verdict == v; });
-  return it == k_codes.end() ? "unknown" : it->code;
+  const Entry* e = entry_of(v);
+  return e == nullptr ? "unknown" : e->code;
 }
 
 std::optional<Verdict> parse_verdict(std::string_view text) {
@@ -71,9 +76,8 @@ std::optional<Verdict> parse_verdict(std::string_view text) {
 std::span<const Verdict> all_verdicts() { return k_all; }
 
 std::string_view meaning(Verdict v) {
-  const auto it = std::find_if(k_codes.begin(), k_codes.end(),
-                               [v](const Entry& entry) { return entry.verdict == v; });
-  return it == k_codes.end() ? "" : it->meaning;
+  const Entry* e = entry_of(v);
+  return e == nullptr ? "" : e->meaning;
 }
 
 }  // namespace whyno

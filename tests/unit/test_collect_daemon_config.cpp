@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "fixtures.hpp"
+
 #include <string>
 
 #include "whyno/collect/engine_json.hpp"
@@ -11,7 +13,7 @@ using namespace whyno::collect;
 namespace {
 
 std::string daemon_fixture(const char* name) {
-  return std::string(WHYNO_FIXTURES) + "/engine/daemon/" + name;
+  return whyno::test::fixture_path(std::string("engine/daemon/") + name);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "fixtures.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <initializer_list>
@@ -22,17 +24,11 @@ namespace {
 constexpr std::uint16_t k_recorded_id = 0x5157;  // tests/tools/record_dns.cpp
 
 std::string fixture_text(const std::string& name) {
-  std::ifstream in(std::string(WHYNO_FIXTURES) + "/dns/" + name, std::ios::binary);
-  REQUIRE(in);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
+  return whyno::test::fixture_text("dns/" + name);
 }
 
 std::vector<std::byte> fixture(const std::string& name) {
-  const auto text = fixture_text(name);
-  std::vector<std::byte> bytes(text.size());
-  std::transform(text.begin(), text.end(), bytes.begin(),
-                 [](char c) { return static_cast<std::byte>(c); });
-  return bytes;
+  return whyno::test::fixture_bytes("dns/" + name);
 }
 
 std::vector<std::byte> bytes_of(std::initializer_list<int> values) {

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "fixtures.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -13,11 +15,7 @@ using namespace whyno::collect;
 namespace {
 
 std::string engine_fixture(const std::string& name) {
-  std::ifstream in(std::string(WHYNO_FIXTURES) + "/engine/" + name, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), "missing fixture ", name);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
+  return whyno::test::fixture_text("engine/" + name);
 }
 
 Container inspect(const std::string& name) {

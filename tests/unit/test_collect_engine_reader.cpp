@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include "fixtures.hpp"
+
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -33,11 +35,7 @@ using namespace whyno::collect;
 namespace {
 
 std::string engine_fixture(const std::string& name) {
-  std::ifstream in(std::string(WHYNO_FIXTURES) + "/engine/" + name, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), "missing fixture ", name);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
+  return whyno::test::fixture_text("engine/" + name);
 }
 
 struct Reply {
@@ -212,7 +210,7 @@ Reply recorded_engine(const std::string& path, const std::string& ping_headers =
 
 EngineReadOptions test_options(const char* daemon_json = "typical.json") {
   EngineReadOptions options;
-  options.daemon_config_path = std::string(WHYNO_FIXTURES) + "/engine/daemon/" + daemon_json;
+  options.daemon_config_path = whyno::test::fixture_path(std::string("engine/daemon/") + daemon_json);
   return options;
 }
 

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "fixtures.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <iterator>
@@ -17,13 +19,7 @@ using whyno::collect::parse_routes;
 namespace {
 
 std::vector<std::byte> fixture(const std::string& name) {
-  std::ifstream in(std::string(WHYNO_FIXTURES) + "/rtnl/" + name, std::ios::binary);
-  REQUIRE(in);
-  const std::vector<char> chars((std::istreambuf_iterator<char>(in)), {});
-  std::vector<std::byte> bytes(chars.size());
-  std::transform(chars.begin(), chars.end(), bytes.begin(),
-                 [](char c) { return static_cast<std::byte>(c); });
-  return bytes;
+  return whyno::test::fixture_bytes("rtnl/" + name);
 }
 
 IpAddress ip(const char* text) { return *IpAddress::parse(text); }

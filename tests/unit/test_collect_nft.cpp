@@ -103,7 +103,7 @@ TEST_CASE("host: Docker 20.10 iptables-nft rules with a published container") {
   CHECK(out.uncertain.empty());
 
   // The host also had an empty iptables-legacy nat table.
-  const std::string base = std::string(WHYNO_FIXTURES) + "/netfilter/host_docker20/";
+  const std::string base = "host_docker20/";
   collect::parse_legacy_table({Family::ip, "nat", read_bytes(base + "legacy_ip_nat.info"),
                                read_bytes(base + "legacy_ip_nat.entries")},
                               r);

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "fixtures.hpp"
 #include "whyno/collect/nft_decode.hpp"
 #include "whyno/collect/xt_legacy_decode.hpp"
 #include "whyno/core/netfilter.hpp"
@@ -22,18 +23,13 @@ using collect::NftDump;
 
 using Range = std::pair<std::uint32_t, std::uint32_t>;
 
-inline std::vector<std::byte> read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in, path);
-  const std::vector<char> chars((std::istreambuf_iterator<char>(in)), {});
-  std::vector<std::byte> bytes(chars.size());
-  std::transform(chars.begin(), chars.end(), bytes.begin(),
-                 [](char c) { return static_cast<std::byte>(c); });
-  return bytes;
+/// tests/fixtures/netfilter/<relative>.
+inline std::vector<std::byte> read_bytes(const std::string& relative) {
+  return fixture_bytes("netfilter/" + relative);
 }
 
 inline NftDump nft_dump(const std::string& dir) {
-  const std::string base = std::string(WHYNO_FIXTURES) + "/netfilter/" + dir + "/";
+  const std::string base = dir + "/";
   return NftDump{read_bytes(base + "nft_chains.bin"), read_bytes(base + "nft_rules.bin"),
                  read_bytes(base + "nft_sets.bin"), read_bytes(base + "nft_setelems.bin")};
 }
@@ -110,7 +106,7 @@ inline void check_base(const Chain* c, Hook hook, int priority, ChainType type, 
 
 
 inline collect::LegacyTableDump legacy_table(const std::string& dir, Family family, const char* table) {
-  const std::string stem = std::string(WHYNO_FIXTURES) + "/netfilter/" + dir + "/legacy_" +
+  const std::string stem = dir + "/legacy_" +
                            std::string(to_string(family)) + "_" + table;
   return {family, table, read_bytes(stem + ".info"), read_bytes(stem + ".entries")};
 }

@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include "fixtures.hpp"
+
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <netinet/in.h>
@@ -112,12 +114,7 @@ std::string write_temp(const std::string& text) {
 }
 
 std::vector<std::byte> dns_fixture(const std::string& name) {
-  std::ifstream in(std::string(WHYNO_FIXTURES) + "/dns/" + name, std::ios::binary);
-  REQUIRE(in);
-  const std::string text((std::istreambuf_iterator<char>(in)), {});
-  std::vector<std::byte> bytes(text.size());
-  std::memcpy(bytes.data(), text.data(), text.size());
-  return bytes;
+  return whyno::test::fixture_bytes("dns/" + name);
 }
 
 // A DNS server on loopback that answers each query with a recorded reply
