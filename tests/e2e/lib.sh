@@ -485,6 +485,12 @@ run_whyno_with() {
   [[ $# -gt 0 ]] || fail "run_whyno_with: missing -- before the whyno-port arguments"
   shift
   WHYNO_COMMAND="${prefix[*]}${prefix[*]:+ }whyno-port $*"
+  # WHYNO_E2E_SAVE_FACTS=DIR keeps every run's facts: the recorded real data
+  # behind tests/fixtures/snapshots (see its README).
+  if [[ -n ${WHYNO_E2E_SAVE_FACTS:-} ]]; then
+    _saved_runs=$((${_saved_runs:-0} + 1))
+    set -- "$@" --save-facts "$WHYNO_E2E_SAVE_FACTS/${T%-*}-$_saved_runs.json"
+  fi
   snapshot_host_state "$T_DIR/state.before"
   WHYNO_STATUS=0
   timeout --kill-after=5 "$WHYNO_TIMEOUT" "${prefix[@]}" "$WHYNO_PORT" "$@" \
