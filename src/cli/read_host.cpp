@@ -9,6 +9,7 @@
 #include "whyno/cli/exit_status.hpp"
 #include "whyno/collect/engine_reader.hpp"
 #include "whyno/collect/gather.hpp"
+#include "whyno/core/container_state.hpp"
 #include "whyno/core/engine_lookup.hpp"
 #include "whyno/core/words.hpp"
 #include "whyno/sys/capabilities.hpp"
@@ -21,17 +22,6 @@ std::unexpected<ReadFailure> failure(int status, std::string message) {
   return std::unexpected(ReadFailure{status, std::move(message)});
 }
 
-std::string state_phrase(const Container& c) {
-  const auto& s = c.state;
-  if (s.status == "exited") {
-    return fmt::format("exited with code {}{}", s.exit_code, s.oom_killed ? ", killed for memory" : "");
-  }
-  if (s.status == "created") {
-    return s.error.empty() ? "created but never started"
-                           : fmt::format("created but never started: {}", s.error);
-  }
-  return s.status.empty() ? "not running" : s.status;
-}
 
 }  // namespace
 
@@ -83,9 +73,9 @@ std::expected<Facts, ReadFailure> read_host(const Query& query) {
     }
     if (!client->state.running || client->state.paused) {
       return failure(k_exit_cannot_inspect,
-                     fmt::format("the --from container '{}' is {}, so it has no network to "
+                     fmt::format("the --from container '{}' {}, so it has no network to "
                                  "inspect; start it first",
-                                 client->name, client->state.paused ? "paused" : state_phrase(*client)));
+                                 client->name, state_phrase(*client)));
     }
   }
 

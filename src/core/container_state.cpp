@@ -2,12 +2,14 @@
 
 #include <fmt/format.h>
 
+#include "whyno/core/container_state.hpp"
+
 #include "paths.hpp"
 #include "whyno/core/timestamp.hpp"
 #include "whyno/core/listeners.hpp"
 #include "whyno/core/words.hpp"
 
-namespace whyno::detail {
+namespace whyno {
 
 std::string state_phrase(const Container& c) {
   const auto& s = c.state;
@@ -35,6 +37,9 @@ std::string state_phrase(const Container& c) {
   }
   return s.status.empty() ? "is not running" : fmt::format("is {}", s.status);
 }
+
+namespace detail {
+
 
 std::optional<Problem> not_running_problem(const Container& c, const std::string& what_fails) {
   if (c.state.running && !c.state.paused && !c.state.restarting) {
@@ -72,4 +77,5 @@ std::optional<Problem> crash_loop_problem(const Container& c, std::int64_t colle
                  fmt::format("Read why it keeps failing: docker logs {}", c.name)};
 }
 
-}  // namespace whyno::detail
+}  // namespace detail
+}  // namespace whyno

@@ -6,6 +6,7 @@
 
 #include "walk.hpp"
 #include "whyno/core/app_check.hpp"
+#include "whyno/core/container_state.hpp"
 #include "whyno/core/diagnosis.hpp"
 #include "whyno/core/facts.hpp"
 #include "whyno/core/query.hpp"
@@ -54,8 +55,6 @@ std::optional<Problem> not_running_problem(const Container& c, const std::string
 std::optional<Problem> crash_loop_problem(const Container& c, std::int64_t collected_at,
                                           const std::string& what_fails);
 
-/// "exited with code 1 (killed for memory)", "paused", ...
-std::string state_phrase(const Container& c);
 
 /// How traffic reaches an app, for judging the last hop.
 struct AppContext {
