@@ -59,11 +59,6 @@ std::string HostContext::app_port_text(const Container& c) const {
 
 namespace {
 
-bool is_engine_process(const ProcessRef& p) {
-  return p.comm == "docker-proxy" || p.comm == "dockerd" || p.comm == "conmon" ||
-         p.comm == "rootlessport";
-}
-
 bool owned_by_engine(const Listener& l) {
   return !l.owners.empty() && std::all_of(l.owners.begin(), l.owners.end(), is_engine_process);
 }

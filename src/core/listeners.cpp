@@ -59,14 +59,17 @@ std::vector<const Listener*> on_port(const std::vector<Listener>& listeners,
   return out;
 }
 
+bool is_engine_process(const ProcessRef& p) {
+  return p.comm == "docker-proxy" || p.comm == "dockerd" || p.comm == "conmon" ||
+         p.comm == "rootlessport";
+}
+
 bool is_engine_socket(const Listener& l) {
   static const IpAddress k_embedded_dns = *IpAddress::parse("127.0.0.11");
   if (l.address == k_embedded_dns) {
     return true;
   }
-  return !l.owners.empty() && std::all_of(l.owners.begin(), l.owners.end(), [](const ProcessRef& p) {
-    return p.comm == "dockerd" || p.comm == "docker-proxy";
-  });
+  return !l.owners.empty() && std::all_of(l.owners.begin(), l.owners.end(), is_engine_process);
 }
 
 std::string describe_owners(const Listener& l) {

@@ -23,6 +23,10 @@ bool accepts(const Listener& l, Protocol protocol, const IpAddress& destination,
 std::vector<const Listener*> on_port(const std::vector<Listener>& listeners,
                                      Protocol protocol, std::uint16_t port);
 
+/// docker-proxy, dockerd, and Podman's conmon and rootlessport: processes
+/// that hold ports for containers rather than serve them.
+bool is_engine_process(const ProcessRef& p);
+
 /// Sockets the engine holds inside a container (Docker's embedded DNS on
 /// 127.0.0.11, owned by dockerd): not the user's app.
 bool is_engine_socket(const Listener& l);
