@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "whyno/collect/nf_decode_util.hpp"
 #include "whyno/collect/nft_objects.hpp"
 #include "whyno/sys/netlink_messages.hpp"
 
@@ -121,18 +122,13 @@ bool has_catchall(const SetInfo& set) {
 
 nf::Match unknown_lookup(const RegValue& key, const std::string& set_name, bool negated,
                          std::string_view why) {
-  nf::Match m;
-  m.field = nf::Field::unknown;
-  m.text = fmt::format("{} {}@{} ({})", key.text.empty() ? "register" : key.text,
-                       negated ? "!= " : "", set_name, why);
-  return m;
+  return unknown_match(fmt::format("{} {}@{} ({})", key.text.empty() ? "register" : key.text,
+                                   negated ? "!= " : "", set_name, why));
 }
 
 nf::Action unknown_vmap(const RegValue& key, const std::string& set_name, std::string_view why) {
-  nf::Action a;
-  a.kind = nf::ActionKind::unknown;
-  a.text = fmt::format("{} vmap @{} ({})", key.text.empty() ? "register" : key.text, set_name, why);
-  return a;
+  return unknown_action(
+      fmt::format("{} vmap @{} ({})", key.text.empty() ? "register" : key.text, set_name, why));
 }
 
 bool vmap_field(nf::Field f) {

@@ -14,6 +14,8 @@
 
 #include <fmt/format.h>
 
+#include "whyno/collect/nf_decode_util.hpp"
+
 #include "whyno/collect/xt_decode.hpp"
 #include "whyno/collect/xt_legacy_ip.hpp"
 
@@ -174,9 +176,7 @@ nf::Action action_of(const EntryView<V>& e, const std::map<std::size_t, std::str
     }
     const auto it = starts.find(target);
     if (it == starts.end()) {
-      a.kind = nf::ActionKind::unknown;
-      a.text = fmt::format("jump to table offset {}", target);
-      return a;
+      return unknown_action(fmt::format("jump to table offset {}", target));
     }
     a.kind = (e.ip.flags & V::k_goto_flag) != 0 ? nf::ActionKind::goto_ : nf::ActionKind::jump;
     a.chain = it->second;
@@ -188,9 +188,7 @@ nf::Action action_of(const EntryView<V>& e, const std::map<std::size_t, std::str
     case k_verdict_queue: a.kind = nf::ActionKind::queue; break;
     case k_verdict_return: a.kind = nf::ActionKind::return_; break;
     default:
-      a.kind = nf::ActionKind::unknown;
-      a.text = fmt::format("standard verdict {}", *verdict);
-      break;
+      return unknown_action(fmt::format("standard verdict {}", *verdict));
   }
   return a;
 }

@@ -12,6 +12,8 @@
 
 #include <fmt/format.h>
 
+#include "whyno/collect/nf_decode_util.hpp"
+
 namespace whyno::collect {
 
 namespace {
@@ -60,10 +62,8 @@ void add_address(nf::Field field, const std::uint8_t* address, const std::uint8_
   }
   const auto length = mask_length(mask, n);
   if (!length) {
-    nf::Match m;
-    m.field = nf::Field::unknown;
-    m.text = fmt::format("{} with a non-prefix netmask", field == nf::Field::saddr ? "-s" : "-d");
-    out.push_back(std::move(m));
+    out.push_back(unknown_match(
+        fmt::format("{} with a non-prefix netmask", field == nf::Field::saddr ? "-s" : "-d")));
     return;
   }
   std::uint8_t masked[16] = {};
@@ -90,6 +90,23 @@ void add_protocol(std::uint16_t proto, bool negated, std::vector<nf::Match>& out
   out.push_back(std::move(m));
 }
 
+/// -s and -d of an ipt_ip (N = 4) or ip6t_ip6 (N = 16), copied out of the
+/// kernel structs' address unions.
+template <std::size_t N, typename Ip>
+void add_addresses(const Ip& ip, bool negate_source, bool negate_destination,
+                   std::vector<nf::Match>& out) {
+  std::uint8_t src[N];
+  std::uint8_t smsk[N];
+  std::uint8_t dst[N];
+  std::uint8_t dmsk[N];
+  std::memcpy(src, &ip.src, N);
+  std::memcpy(smsk, &ip.smsk, N);
+  std::memcpy(dst, &ip.dst, N);
+  std::memcpy(dmsk, &ip.dmsk, N);
+  add_address(nf::Field::saddr, src, smsk, N, negate_source, out);
+  add_address(nf::Field::daddr, dst, dmsk, N, negate_destination, out);
+}
+
 template <typename Ip>
 void add_interfaces(const Ip& ip, std::vector<nf::Match>& out) {
   add_interface(nf::Field::iifname, ip.iniface, ip.iniface_mask, (ip.invflags & IPT_INV_VIA_IN) != 0, out);
@@ -112,24 +129,13 @@ nf::InterfaceName legacy_interface(const char (&name)[16], const unsigned char (
 std::vector<nf::Match> legacy_ip_matches(const ipt_ip& ip) {
   std::vector<nf::Match> out;
   add_interfaces(ip, out);
-  std::uint8_t src[4];
-  std::uint8_t smsk[4];
-  std::uint8_t dst[4];
-  std::uint8_t dmsk[4];
-  std::memcpy(src, &ip.src, 4);
-  std::memcpy(smsk, &ip.smsk, 4);
-  std::memcpy(dst, &ip.dst, 4);
-  std::memcpy(dmsk, &ip.dmsk, 4);
-  add_address(nf::Field::saddr, src, smsk, 4, (ip.invflags & IPT_INV_SRCIP) != 0, out);
-  add_address(nf::Field::daddr, dst, dmsk, 4, (ip.invflags & IPT_INV_DSTIP) != 0, out);
+  add_addresses<4>(ip, (ip.invflags & IPT_INV_SRCIP) != 0, (ip.invflags & IPT_INV_DSTIP) != 0, out);
   if (ip.proto != 0 || (ip.invflags & IPT_INV_PROTO) != 0) {
     add_protocol(ip.proto, (ip.invflags & IPT_INV_PROTO) != 0, out);
   }
   if ((ip.flags & IPT_F_FRAG) != 0) {
-    nf::Match m;
-    m.field = nf::Field::unknown;
-    m.text = (ip.invflags & IPT_INV_FRAG) != 0 ? "! -f (not a later fragment)" : "-f (a later fragment)";
-    out.push_back(std::move(m));
+    out.push_back(unknown_match((ip.invflags & IPT_INV_FRAG) != 0 ? "! -f (not a later fragment)"
+                                                                    : "-f (a later fragment)"));
   }
   return out;
 }
@@ -137,24 +143,13 @@ std::vector<nf::Match> legacy_ip_matches(const ipt_ip& ip) {
 std::vector<nf::Match> legacy_ip_matches(const ip6t_ip6& ip) {
   std::vector<nf::Match> out;
   add_interfaces(ip, out);
-  std::uint8_t src[16];
-  std::uint8_t smsk[16];
-  std::uint8_t dst[16];
-  std::uint8_t dmsk[16];
-  std::memcpy(src, &ip.src, 16);
-  std::memcpy(smsk, &ip.smsk, 16);
-  std::memcpy(dst, &ip.dst, 16);
-  std::memcpy(dmsk, &ip.dmsk, 16);
-  add_address(nf::Field::saddr, src, smsk, 16, (ip.invflags & IP6T_INV_SRCIP) != 0, out);
-  add_address(nf::Field::daddr, dst, dmsk, 16, (ip.invflags & IP6T_INV_DSTIP) != 0, out);
+  add_addresses<16>(ip, (ip.invflags & IP6T_INV_SRCIP) != 0, (ip.invflags & IP6T_INV_DSTIP) != 0,
+                    out);
   if ((ip.flags & IP6T_F_PROTO) != 0) {
     add_protocol(ip.proto, (ip.invflags & IP6T_INV_PROTO) != 0, out);
   }
   if ((ip.flags & IP6T_F_TOS) != 0) {
-    nf::Match m;
-    m.field = nf::Field::unknown;
-    m.text = fmt::format("tos {:#x}", ip.tos);
-    out.push_back(std::move(m));
+    out.push_back(unknown_match(fmt::format("tos {:#x}", ip.tos)));
   }
   return out;
 }
