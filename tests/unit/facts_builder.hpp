@@ -6,10 +6,19 @@
 #include <string>
 
 #include "whyno/core/facts.hpp"
+#include "whyno/core/query.hpp"
 
 namespace whyno::test {
 
 inline IpAddress ip(const char* text) { return *IpAddress::parse(text); }
+
+/// What `whyno-port [ADDRESS:]PORT` asks: a client on this host.
+inline Query host_query(std::uint16_t port, const char* address = "localhost") {
+  Query q;
+  q.address = address;
+  q.port = port;
+  return q;
+}
 
 inline Listener listener(Protocol p, const char* address, std::uint16_t port,
                          const char* process = "server", int pid = 100) {

@@ -15,6 +15,7 @@
 #include "whyno/collect/nft_decode.hpp"
 #include "whyno/collect/xt_legacy_decode.hpp"
 #include "whyno/core/netfilter.hpp"
+#include "whyno/core/packet_walk.hpp"
 
 namespace whyno::test::nf_fixtures {
 
@@ -41,6 +42,18 @@ inline Ruleset decode(const std::string& dir) {
 }
 
 inline IpAddress ip(const char* text) { return *IpAddress::parse(text); }
+
+/// A client at 192.0.2.10 dialling the host's 192.0.2.1:8080 from eth0,
+/// as the recorded DNAT fixtures expect it.
+inline Packet remote_packet() {
+  Packet p;
+  p.source = ip("192.0.2.10");
+  p.destination = ip("192.0.2.1");
+  p.destination_port = 8080;
+  p.input_interface = "eth0";
+  p.destination_type = k_rtn_local;
+  return p;
+}
 
 inline std::vector<const Rule*> rules_of(const Ruleset& r, Family family, const char* table, const char* chain) {
   std::vector<const Rule*> out;

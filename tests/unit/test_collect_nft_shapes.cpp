@@ -53,13 +53,7 @@ TEST_CASE("netavark: inet table, dnat ip to, marks") {
   CHECK(setmark[0]->matches.empty());
   CHECK(setmark[0]->action.kind == ActionKind::next);
 
-  Packet p;
-  p.source = ip("192.0.2.10");
-  p.destination = ip("192.0.2.1");
-  p.destination_port = 8080;
-  p.input_interface = "eth0";
-  p.destination_type = k_rtn_local;
-  const HookOutcome out = walk_hook(r, Hook::prerouting, p, WalkOptions{ChainType::nat, {}});
+  const HookOutcome out = walk_hook(r, Hook::prerouting, remote_packet(), WalkOptions{ChainType::nat, {}});
   REQUIRE(out.nat.has_value());
   CHECK(out.nat->rule == &dnat);
 }

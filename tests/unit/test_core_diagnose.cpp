@@ -11,13 +11,6 @@ using namespace whyno::test;
 
 namespace {
 
-Query host_query(std::uint16_t port, const char* address = "localhost") {
-  Query q;
-  q.address = address;
-  q.port = port;
-  return q;
-}
-
 Query from_query(const char* target, std::uint16_t port, const char* client) {
   Query q;
   q.address = target;

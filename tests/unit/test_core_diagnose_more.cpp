@@ -13,15 +13,8 @@ using namespace whyno::test;
 
 namespace {
 
-Query query(std::uint16_t port, const char* address = "localhost") {
-  Query q;
-  q.address = address;
-  q.port = port;
-  return q;
-}
-
 Query remote_query(const char* client) {
-  Query q = query(8080, "198.51.100.1");
+  Query q = host_query(8080, "198.51.100.1");
   q.from = client;
   return q;
 }
@@ -39,6 +32,12 @@ Facts healthy() {
   return f;
 }
 
+/// What Docker undoes when a container stops: its proxy and DNAT rule.
+void unpublish(Facts& f) {
+  f.host.listeners.clear();
+  f.ruleset.rules.erase(f.ruleset.rules.begin() + 3);  // the DNAT rule of add_docker_rules
+}
+
 void stop(Container& c, const char* status, int exit_code, const char* error = "") {
   c.state.status = status;
   c.state.running = false;
@@ -54,7 +53,7 @@ TEST_SUITE_BEGIN("core_diagnose_more");
 
 TEST_CASE("the healthy path, from the host and from another machine") {
   Facts f = healthy();
-  CHECK(diagnose(query(8080), f).verdict == Verdict::reachable);
+  CHECK(diagnose(host_query(8080), f).verdict == Verdict::reachable);
   const auto d = diagnose(remote_query("198.51.100.2"), f);
   CHECK(d.verdict == Verdict::reachable);
   CHECK(d.path.front().label == "client 198.51.100.2");
@@ -68,10 +67,9 @@ TEST_CASE("the healthy path, from the host and from another machine") {
 
 TEST_CASE("container-not-running: exited, with its exit code") {
   Facts f = healthy();
-  f.host.listeners.clear();
-  f.ruleset.rules.erase(f.ruleset.rules.begin() + 3);  // Docker drops the DNAT rule
+  unpublish(f);
   stop(f.engine->containers.front(), "exited", 1);
-  const auto d = diagnose(query(8080), f);
+  const auto d = diagnose(host_query(8080), f);
   CHECK(d.verdict == Verdict::container_not_running);
   CHECK(mentions(d.summary, "exited with code 1"));
   CHECK(mentions(d.fix, "docker start web"));
@@ -79,35 +77,34 @@ TEST_CASE("container-not-running: exited, with its exit code") {
 
 TEST_CASE("container-not-running: killed for memory, paused, restarting") {
   Facts f = healthy();
-  f.host.listeners.clear();
-  f.ruleset.rules.erase(f.ruleset.rules.begin() + 3);
+  unpublish(f);
   Container& web = f.engine->containers.front();
   stop(web, "exited", 137);
   web.state.oom_killed = true;
-  CHECK(mentions(diagnose(query(8080), f).summary, "too much memory"));
+  CHECK(mentions(diagnose(host_query(8080), f).summary, "too much memory"));
   web.state.oom_killed = false;
-  CHECK(mentions(diagnose(query(8080), f).summary, "was stopped"));
+  CHECK(mentions(diagnose(host_query(8080), f).summary, "was stopped"));
   web.state.status = "restarting";
   web.state.restarting = true;
   web.state.restart_count = 5;
-  CHECK(mentions(diagnose(query(8080), f).summary, "restarted 5 times"));
+  CHECK(mentions(diagnose(host_query(8080), f).summary, "restarted 5 times"));
 
   Facts paused = healthy();
   paused.engine->containers.front().state.paused = true;
   paused.engine->containers.front().state.status = "paused";
-  const auto d = diagnose(query(8080), paused);
+  const auto d = diagnose(host_query(8080), paused);
   CHECK(d.verdict == Verdict::container_not_running);
   CHECK(mentions(d.fix, "docker unpause web"));
 }
 
 TEST_CASE("host-port-conflict wins over not running when the start failed for the port") {
   Facts f = healthy();
+  unpublish(f);
   f.host.listeners = {listener(Protocol::tcp, "0.0.0.0", 8080, "nginx", 321)};
-  f.ruleset.rules.erase(f.ruleset.rules.begin() + 3);
   stop(f.engine->containers.front(), "created", 128,
        "driver failed programming external connectivity on endpoint web: Bind for 0.0.0.0:8080 "
        "failed: port is already allocated");
-  const auto d = diagnose(query(8080), f);
+  const auto d = diagnose(host_query(8080), f);
   CHECK(d.verdict == Verdict::host_port_conflict);
   CHECK(mentions(d.summary, "could not start"));
   CHECK(mentions(d.summary, "nginx (pid 321)"));
@@ -116,7 +113,7 @@ TEST_CASE("host-port-conflict wins over not running when the start failed for th
 TEST_CASE("host-port-conflict: a host process answers instead") {
   Facts f = host_facts();
   f.host.listeners = {listener(Protocol::tcp, "0.0.0.0", 8080, "python3", 55)};
-  const auto d = diagnose(query(8080), f);
+  const auto d = diagnose(host_query(8080), f);
   CHECK(d.verdict == Verdict::host_port_conflict);
   CHECK(mentions(d.summary, "python3 (pid 55) on the host"));
 }
@@ -124,7 +121,7 @@ TEST_CASE("host-port-conflict: a host process answers instead") {
 TEST_CASE("host-port-conflict: another container holds the port") {
   Facts f = healthy();
   add_container(f, "api", "172.17.0.3");
-  Query q = query(8080);
+  Query q = host_query(8080);
   q.container = "api";
   const auto d = diagnose(q, f);
   CHECK(d.verdict == Verdict::host_port_conflict);
@@ -135,7 +132,7 @@ TEST_CASE("protocol-mismatch: published for udp, dialled over tcp") {
   Facts f = host_facts();
   Container& dns = add_container(f, "dns", "172.17.0.2", {listener(Protocol::udp, "0.0.0.0", 53)});
   publish(dns, 5353, 53, Protocol::udp);
-  const auto d = diagnose(query(5353), f);
+  const auto d = diagnose(host_query(5353), f);
   CHECK(d.verdict == Verdict::protocol_mismatch);
   CHECK(mentions(d.summary, "for udp only"));
 }
@@ -145,7 +142,7 @@ TEST_CASE("protocol-mismatch: published tcp, the app speaks udp") {
   Container& dns = add_container(f, "dns", "172.17.0.2", {listener(Protocol::udp, "0.0.0.0", 53)});
   publish(dns, 5353, 53);
   f.host.listeners.push_back(docker_proxy(5353, "172.17.0.2", 53));
-  const auto d = diagnose(query(5353), f);
+  const auto d = diagnose(host_query(5353), f);
   CHECK(d.verdict == Verdict::protocol_mismatch);
   CHECK(mentions(d.fix, "-p 5353:53/udp"));
 }
@@ -156,13 +153,13 @@ TEST_CASE("host-address-mismatch: published on 127.0.0.1, dialled elsewhere") {
   Container& web = add_container(f, "web", "172.17.0.2", {listener(Protocol::tcp, "0.0.0.0", 3000)});
   publish(web, 8080, 3000, Protocol::tcp, "127.0.0.1");
   f.host.listeners.push_back(docker_proxy(8080, "172.17.0.2", 3000, "127.0.0.1"));
-  auto d = diagnose(query(8080, "198.51.100.1"), f);
+  auto d = diagnose(host_query(8080, "198.51.100.1"), f);
   CHECK(d.verdict == Verdict::host_address_mismatch);
   CHECK(mentions(d.fix, "Dial 127.0.0.1:8080"));
   d = diagnose(remote_query("198.51.100.2"), f);
   CHECK(d.verdict == Verdict::host_address_mismatch);
   CHECK(mentions(d.fix, "other machines"));
-  CHECK(diagnose(query(8080, "127.0.0.1"), f).verdict == Verdict::reachable);
+  CHECK(diagnose(host_query(8080, "127.0.0.1"), f).verdict == Verdict::reachable);
 }
 
 TEST_CASE("host-network: -p is ignored, say where the app listens") {
@@ -175,7 +172,7 @@ TEST_CASE("host-network: -p is ignored, say where the app listens") {
   app.owners.front().container_id = web.id;
   f.host.listeners.push_back(app);
   f.host.listeners.push_back(listener(Protocol::tcp, "0.0.0.0", 2024, "sshd", 5));
-  const auto d = diagnose(query(8080), f);
+  const auto d = diagnose(host_query(8080), f);
   CHECK(d.verdict == Verdict::host_network);
   CHECK(mentions(d.summary, "0.0.0.0:3000"));
   REQUIRE(d.listeners.size() == 1);  // the host's other sockets are not the container's
@@ -188,7 +185,7 @@ TEST_CASE("no-network") {
   web.network_mode = "none";
   web.networks.clear();
   web.intended.push_back({Protocol::tcp, 3000, "", 8080});
-  CHECK(diagnose(query(8080), f).verdict == Verdict::no_network);
+  CHECK(diagnose(host_query(8080), f).verdict == Verdict::no_network);
 }
 
 TEST_CASE("v6only-listener, bound-to-other-address and backlog-full at the app") {
@@ -197,12 +194,12 @@ TEST_CASE("v6only-listener, bound-to-other-address and backlog-full at the app")
   Listener v6 = listener(Protocol::tcp, "::", 3000);
   v6.v6only = true;
   app = {v6};
-  CHECK(diagnose(query(8080), f).verdict == Verdict::v6only_listener);
+  CHECK(diagnose(host_query(8080), f).verdict == Verdict::v6only_listener);
 
   app = {listener(Protocol::tcp, "172.19.0.5", 3000)};
   f.container_netns.begin()->second.interfaces.push_back(
       {9, "eth1", "veth", 0, true, 1500, {{ip("172.19.0.5"), 16}}});
-  auto d = diagnose(query(8080), f);
+  auto d = diagnose(host_query(8080), f);
   CHECK(d.verdict == Verdict::bound_to_other_address);
   CHECK(mentions(d.summary, "its address on eth1"));
 
@@ -210,7 +207,7 @@ TEST_CASE("v6only-listener, bound-to-other-address and backlog-full at the app")
   hung.backlog = 1;
   hung.accept_queue = 2;
   app = {hung};
-  d = diagnose(query(8080), f);
+  d = diagnose(host_query(8080), f);
   CHECK(d.verdict == Verdict::backlog_full);
   CHECK(mentions(d.summary, "2 connections wait"));
 }
@@ -225,7 +222,7 @@ TEST_CASE("firewall-blocked: DOCKER-USER drops a remote client, named with its r
   CHECK(d.verdict == Verdict::firewall_blocked);
   CHECK(mentions(d.summary, "ip filter DOCKER-USER"));
   CHECK(mentions(d.summary, "198.51.100.0/24"));
-  CHECK(diagnose(query(8080), f).verdict == Verdict::reachable);  // local traffic skips FORWARD
+  CHECK(diagnose(host_query(8080), f).verdict == Verdict::reachable);  // local traffic skips FORWARD
 }
 
 TEST_CASE("firewall-blocked: FORWARD policy drop without Docker's accept") {
@@ -245,7 +242,7 @@ TEST_CASE("forwarding-disabled comes before the FORWARD chain, and both are list
   CHECK(mentions(d.summary, "net.ipv4.ip_forward is 0"));
   REQUIRE(d.also.size() == 1);
   CHECK(d.also.front().verdict == Verdict::firewall_blocked);
-  CHECK(diagnose(query(8080), f).verdict == Verdict::reachable);  // the host's own client is fine
+  CHECK(diagnose(host_query(8080), f).verdict == Verdict::reachable);  // the host's own client is fine
 }
 
 TEST_CASE("problems stack up: the first failing hop is the verdict") {
@@ -277,17 +274,16 @@ TEST_CASE("from: a stopped target is not running, not unresolvable") {
 
 TEST_CASE("a container that restarted a moment ago is in a crash loop, not unpublished") {
   Facts f = healthy();
-  f.host.listeners.clear();
-  f.ruleset.rules.erase(f.ruleset.rules.begin() + 3);  // Docker has not rewritten them yet
+  unpublish(f);  // Docker has not published it again yet
   Container& web = f.engine->containers.front();
   web.state.restart_count = 3;
   web.state.started_at = "2026-11-22T20:00:00.5Z";
   f.collected_at = *parse_rfc3339("2026-11-22T20:00:02Z");
-  auto d = diagnose(query(8080), f);
+  auto d = diagnose(host_query(8080), f);
   CHECK(d.verdict == Verdict::container_not_running);
   CHECK(mentions(d.summary, "keeps restarting: restarted 3 times"));
   f.collected_at = *parse_rfc3339("2026-11-22T21:00:00Z");  // up for an hour: rules were lost
-  d = diagnose(query(8080), f);
+  d = diagnose(host_query(8080), f);
   CHECK(d.verdict == Verdict::nothing_published);
   CHECK_FALSE(d.disagreements.empty());
 }
