@@ -10,14 +10,13 @@
 
 #include "whyno/collect/netfilter_reader.hpp"
 #include "whyno/collect/netns_reader.hpp"
+#include "whyno/core/container_state.hpp"
 #include "whyno/core/engine_lookup.hpp"
 #include "whyno/sys/netns.hpp"
 
 namespace whyno::collect {
 
 namespace {
-
-std::string container_phrase(const Container& c) { return fmt::format("container `{}`", c.name); }
 
 struct NamespaceRead {
   const Container* container = nullptr;

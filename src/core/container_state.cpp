@@ -11,6 +11,8 @@
 
 namespace whyno {
 
+std::string container_phrase(const Container& c) { return "container " + quoted(c.name); }
+
 std::string state_phrase(const Container& c) {
   const auto& s = c.state;
   if (s.paused) {

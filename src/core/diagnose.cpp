@@ -85,7 +85,6 @@ std::string protocol_port(Protocol p, std::uint16_t port) {
   return fmt::format("{}/{}", port, to_string(p));
 }
 
-std::string container_phrase(const Container& c) { return "container " + quoted(c.name); }
 
 const NetnsFacts* netns_of(const Facts& facts, const Container& c) {
   if (shares_host_network(c)) {

@@ -7,6 +7,9 @@
 
 namespace whyno {
 
+/// "container `web`": how sentences name a container.
+std::string container_phrase(const Container& c);
+
 /// "is paused", "exited with code 1", "was created but never started: ...",
 /// "keeps restarting (restarted 3 times; last exit code 1)".
 std::string state_phrase(const Container& c);
