@@ -179,7 +179,8 @@ void observe(const ProbeTarget& target, const ProbeOptions& options,
     result.detail = fmt::format("resolving the name took the whole {} ms", options.timeout.count());
     return;
   }
-  auto seen = probe_steps::dial(*resolution.address, target.port, target.protocol, deadline);
+  auto seen = probe_steps::dial(*resolution.address, target.port, target.protocol,
+                                options.settle, deadline);
   result.outcome = seen.outcome;
   result.detail = std::move(seen.detail);
 }

@@ -22,19 +22,8 @@ using Outcome = ProbeResult::Outcome;
 
 constexpr std::size_t k_max_first_line = 80;
 
-Observation connect_failure(int error_number) {
-  switch (error_number) {
-    case ECONNREFUSED:
-      return {Outcome::refused, std::strerror(error_number)};
-    case EHOSTUNREACH:
-    case ENETUNREACH:
-      return {Outcome::unreachable, std::strerror(error_number)};
-    case ETIMEDOUT:
-      return {Outcome::timed_out, std::strerror(error_number)};
-    default:
-      return {Outcome::error, fmt::format("connect: {}", std::strerror(error_number))};
-  }
-}
+// What curl prints for the same event, so the user recognises it.
+constexpr const char* k_reset_detail = "reset right after connecting (curl: Connection reset by peer)";
 
 int pending_error(const sys::Fd& fd) {
   int error_number = 0;
@@ -51,38 +40,8 @@ long elapsed_ms(Deadline::Clock::time_point since) {
                                .count());
 }
 
-// Once connected, listen briefly: what the peer does in the first moments
-// tells a live app (silence or a banner) from docker-proxy or an app that
-// drops the connection (EOF or RST).
-Observation settle(const sys::Fd& fd, const Deadline& deadline) {
-  const int settle_ms = std::min(k_settle_ms, deadline.remaining_ms());
-  const int events = wait_for(fd.get(), static_cast<short>(POLLIN | POLLRDHUP), Deadline(std::chrono::milliseconds(settle_ms)));
-  if (events < 0) {
-    return {Outcome::error, fmt::format("poll: {}", std::strerror(errno))};
-  }
-  const std::string silent = fmt::format("connected; the peer sent nothing within {} ms", settle_ms);
-  if (events == 0) {
-    return {Outcome::connected, silent};
-  }
-  std::array<char, 256> buffer{};
-  const ssize_t n = ::recv(fd.get(), buffer.data(), buffer.size(), 0);
-  if (n > 0) {
-    return {Outcome::answered, first_line({buffer.data(), static_cast<std::size_t>(n)})};
-  }
-  if (n == 0) {
-    return {Outcome::reset_or_closed, "closed right after connecting (curl: Empty reply from server)"};
-  }
-  if (errno == ECONNRESET) {
-    return {Outcome::reset_or_closed,
-            "reset right after connecting (curl: Connection reset by peer)"};
-  }
-  if (errno == EAGAIN || errno == EWOULDBLOCK) {
-    return {Outcome::connected, silent};
-  }
-  return {Outcome::error, fmt::format("recv: {}", std::strerror(errno))};
-}
-
-Observation dial_tcp(const SocketAddress& to, const Deadline& deadline) {
+Observation dial_tcp(const SocketAddress& to, std::chrono::milliseconds settle,
+                     const Deadline& deadline) {
   sys::Fd fd(::socket(to.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd) {
     return {Outcome::error, fmt::format("socket: {}", std::strerror(errno))};
@@ -90,7 +49,7 @@ Observation dial_tcp(const SocketAddress& to, const Deadline& deadline) {
   const auto started = Deadline::Clock::now();
   if (::connect(fd.get(), to.get(), to.length) != 0) {
     if (errno != EINPROGRESS) {
-      return connect_failure(errno);
+      return classify_socket_error(errno, "connect");
     }
     const int events = wait_for(fd.get(), POLLOUT, deadline);
     if (events < 0) {
@@ -101,10 +60,10 @@ Observation dial_tcp(const SocketAddress& to, const Deadline& deadline) {
               fmt::format("no answer to the connection attempt within {} ms", elapsed_ms(started))};
     }
     if (const int error_number = pending_error(fd); error_number != 0) {
-      return connect_failure(error_number);
+      return classify_socket_error(error_number, "connect");
     }
   }
-  return settle(fd, deadline);
+  return observe_connected(fd.get(), settle, deadline);
 }
 
 Observation dial_udp(const SocketAddress& to, const Deadline& deadline) {
@@ -114,11 +73,11 @@ Observation dial_udp(const SocketAddress& to, const Deadline& deadline) {
   }
   // Connected, so the kernel hands ICMP port unreachable back as ECONNREFUSED.
   if (::connect(fd.get(), to.get(), to.length) != 0) {
-    return connect_failure(errno);
+    return classify_socket_error(errno, "connect");
   }
   const char nothing = 0;
   if (::send(fd.get(), &nothing, 0, 0) < 0) {
-    return connect_failure(errno);
+    return classify_socket_error(errno, "send");
   }
   const int events = wait_for(fd.get(), POLLIN, deadline);
   if (events < 0) {
@@ -138,10 +97,58 @@ Observation dial_udp(const SocketAddress& to, const Deadline& deadline) {
   if (errno == ECONNREFUSED) {
     return {Outcome::refused, "ICMP port unreachable: nothing listens on that port"};
   }
-  return connect_failure(errno);
+  return classify_socket_error(errno, "recv");
 }
 
 }  // namespace
+
+// A peer that accepts and resets at once shows up at whichever stage the RST
+// happens to beat: connect()'s own result, SO_ERROR once the handshake is done,
+// or the first read. Only timing decides which, so each means the same.
+Observation classify_socket_error(int error_number, std::string_view call) {
+  switch (error_number) {
+    case ECONNRESET:
+    case EPIPE:
+      return {Outcome::reset_or_closed, k_reset_detail};
+    case ECONNREFUSED:
+      return {Outcome::refused, std::strerror(error_number)};
+    case EHOSTUNREACH:
+    case ENETUNREACH:
+      return {Outcome::unreachable, std::strerror(error_number)};
+    case ETIMEDOUT:
+      return {Outcome::timed_out, std::strerror(error_number)};
+    default:
+      return {Outcome::error, fmt::format("{}: {}", call, std::strerror(error_number))};
+  }
+}
+
+// Once connected, listen briefly: what the peer does in the first moments
+// tells a live app (silence or a banner) from docker-proxy or an app that
+// drops the connection (EOF or RST).
+Observation observe_connected(int fd, std::chrono::milliseconds settle, const Deadline& deadline) {
+  const int settle_ms = std::min(static_cast<int>(settle.count()), deadline.remaining_ms());
+  const int events = wait_for(fd, static_cast<short>(POLLIN | POLLRDHUP),
+                              Deadline(std::chrono::milliseconds(settle_ms)));
+  if (events < 0) {
+    return {Outcome::error, fmt::format("poll: {}", std::strerror(errno))};
+  }
+  const std::string silent = fmt::format("connected; the peer sent nothing within {} ms", settle_ms);
+  if (events == 0) {
+    return {Outcome::connected, silent};
+  }
+  std::array<char, 256> buffer{};
+  const ssize_t n = ::recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
+  if (n > 0) {
+    return {Outcome::answered, first_line({buffer.data(), static_cast<std::size_t>(n)})};
+  }
+  if (n == 0) {
+    return {Outcome::reset_or_closed, "closed right after connecting (curl: Empty reply from server)"};
+  }
+  if (errno == EAGAIN || errno == EWOULDBLOCK) {
+    return {Outcome::connected, silent};
+  }
+  return classify_socket_error(errno, "recv");
+}
 
 int Deadline::remaining_ms() const {
   const auto left = m_end - Clock::now();
@@ -196,9 +203,9 @@ std::string first_line(std::string_view received) {
 }
 
 Observation dial(const IpAddress& address, std::uint16_t port, Protocol protocol,
-                 const Deadline& deadline) {
+                 std::chrono::milliseconds settle, const Deadline& deadline) {
   const auto to = socket_address(address, port);
-  return protocol == Protocol::tcp ? dial_tcp(to, deadline) : dial_udp(to, deadline);
+  return protocol == Protocol::tcp ? dial_tcp(to, settle, deadline) : dial_udp(to, deadline);
 }
 
 }  // namespace whyno::collect::probe_steps

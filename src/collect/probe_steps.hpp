@@ -50,19 +50,24 @@ struct Observation {
   std::string detail;
 };
 
-/// At most this long after connecting, the probe waits for the peer to speak
-/// or hang up: docker-proxy closes within milliseconds when its backend
-/// refuses, and a banner (SSH, SMTP) comes at once.
-constexpr int k_settle_ms = 100;
+/// What a failed socket call means for the client, whatever the stage that
+/// reported it (connect(2) itself, SO_ERROR after a non-blocking connect, or
+/// the first read): ECONNRESET and EPIPE are reset_or_closed, ECONNREFUSED
+/// refused, EHOSTUNREACH/ENETUNREACH unreachable, ETIMEDOUT timed_out, and
+/// anything else error, named after `call`.
+Observation classify_socket_error(int error_number, std::string_view call);
 
-/// Dials `address`:`port` and observes. TCP: a non-blocking connect, then up
-/// to k_settle_ms for data (answered), EOF or RST (reset_or_closed) or
-/// silence (connected); RST to the SYN is refused, ICMP host/net unreachable
-/// is unreachable, nothing is timed_out. UDP: one empty datagram on a
-/// connected socket; a reply is answered, ICMP port unreachable is refused,
-/// silence is timed_out.
+/// Once connected, waits up to `settle` (within the deadline) for the peer:
+/// data is answered, EOF or RST reset_or_closed, silence connected.
+Observation observe_connected(int fd, std::chrono::milliseconds settle, const Deadline& deadline);
+
+/// Dials `address`:`port` and observes. TCP: a non-blocking connect, then
+/// observe_connected for up to `settle`; RST to the SYN is refused, ICMP
+/// host/net unreachable is unreachable, nothing is timed_out. UDP: one empty
+/// datagram on a connected socket; a reply is answered, ICMP port
+/// unreachable is refused, silence is timed_out.
 Observation dial(const IpAddress& address, std::uint16_t port, Protocol protocol,
-                 const Deadline& deadline);
+                 std::chrono::milliseconds settle, const Deadline& deadline);
 
 /// The first line of what a peer sent (up to CR or LF), at most 80 bytes,
 /// raw: the renderer makes it printable.

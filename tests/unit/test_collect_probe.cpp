@@ -90,11 +90,15 @@ ProbeOptions quick(int timeout_ms = 1000) {
   return o;
 }
 
-// Runs `serve` on the accepted connection while the probe runs.
+// Runs `serve` on the accepted connection while the probe runs. The probe
+// waits up to 10 s for the peer to act (a silent peer is never asked for), so
+// the server thread's scheduling cannot decide the outcome.
 ProbeResult probe_with_server(const std::function<void(Fd)>& serve) {
   auto listener = tcp_listener();
   std::thread server([&] { serve(Fd(::accept(listener.fd.get(), nullptr, nullptr))); });
-  const auto result = probe(at(listener.port), quick());
+  auto options = quick(20000);
+  options.settle = std::chrono::milliseconds(10000);
+  const auto result = probe(at(listener.port), options);
   server.join();
   return result;
 }
@@ -215,6 +219,41 @@ TEST_CASE("a peer that resets at once: reset_or_closed, Connection reset") {
   });
   CHECK(r.outcome == Outcome::reset_or_closed);
   CHECK(r.detail == "reset right after connecting (curl: Connection reset by peer)");
+}
+
+TEST_CASE("a reset is reset_or_closed at every stage it can surface") {
+  // connect(2) itself, SO_ERROR after a non-blocking connect, and send/recv
+  // all report the same RST; which one does is a matter of timing.
+  for (const int error_number : {ECONNRESET, EPIPE}) {
+    for (const char* call : {"connect", "recv", "send"}) {
+      const auto seen = steps::classify_socket_error(error_number, call);
+      CHECK(seen.outcome == Outcome::reset_or_closed);
+      CHECK(seen.detail == "reset right after connecting (curl: Connection reset by peer)");
+    }
+  }
+  CHECK(steps::classify_socket_error(ECONNREFUSED, "connect").outcome == Outcome::refused);
+  CHECK(steps::classify_socket_error(EHOSTUNREACH, "connect").outcome == Outcome::unreachable);
+  CHECK(steps::classify_socket_error(ETIMEDOUT, "connect").outcome == Outcome::timed_out);
+  CHECK(steps::classify_socket_error(EMFILE, "connect").detail == "connect: Too many open files");
+}
+
+TEST_CASE("a connection reset before the probe looks at it: reset_or_closed") {
+  auto listener = tcp_listener();
+  Fd client(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  const auto to = steps::socket_address(*IpAddress::parse("127.0.0.1"), listener.port);
+  REQUIRE(::connect(client.get(), to.get(), to.length) == 0);
+  {
+    Fd conn(::accept(listener.fd.get(), nullptr, nullptr));
+    const linger hard{1, 0};
+    ::setsockopt(conn.get(), SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+  }
+  // The RST has arrived once the socket reports an error or a hang-up.
+  pollfd p{client.get(), POLLIN, 0};
+  REQUIRE(::poll(&p, 1, 5000) == 1);
+  const auto seen = steps::observe_connected(client.get(), std::chrono::milliseconds(100),
+                                             steps::Deadline(std::chrono::milliseconds(1000)));
+  CHECK(seen.outcome == Outcome::reset_or_closed);
+  CHECK(seen.detail == "reset right after connecting (curl: Connection reset by peer)");
 }
 
 TEST_CASE("a bound port that does not listen: refused") {
@@ -382,7 +421,8 @@ TEST_CASE("every socket is closed, whatever the outcome") {
     probe(at(bound.port), quick());
     probe(at(silent_udp.port, Protocol::udp), quick(20));
     steps::query_dns(loopback, dns.port(), "nosuch-probe", steps::Deadline(std::chrono::milliseconds(500)));
-    steps::dial(loopback, listener.port, Protocol::tcp, steps::Deadline(std::chrono::milliseconds(20)));
+    steps::dial(loopback, listener.port, Protocol::tcp, std::chrono::milliseconds(100),
+                steps::Deadline(std::chrono::milliseconds(20)));
   }
   CHECK(open_fds() == before);
 }

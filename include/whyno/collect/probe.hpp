@@ -25,6 +25,10 @@ struct ProbeTarget {
 
 struct ProbeOptions {
   std::chrono::milliseconds timeout{1000};  // whole probe, including resolution
+  /// After a TCP connect, how long the probe waits for the peer to speak or
+  /// hang up: docker-proxy closes within milliseconds when its backend
+  /// refuses, and a banner (SSH, SMTP) comes at once. Within `timeout`.
+  std::chrono::milliseconds settle{100};
   /// nullopt: probe from the calling thread's namespace (the host). Otherwise
   /// an nsfs path such as /proc/<pid>/ns/net: the probe runs on a thread of
   /// its own that joins it, and that thread does nothing else.
