@@ -111,7 +111,7 @@ int run(int argc, char** argv) {
     render::render_text(std::cout, snap.query, diagnosis, text_style(options->color));
   }
   std::cout.flush();
-  return diagnosis.verdict == Verdict::reachable ? k_exit_reachable : k_exit_problem;
+  return exit_status(diagnosis.verdict);
 }
 
 }  // namespace whyno::cli

@@ -111,7 +111,8 @@ HostKernelFacts read_host_kernel() {
   if (auto rules = read_netfilter()) {
     host.ruleset = std::move(*rules);
   } else {
-    host.unread.push_back({"netfilter rules", rules.error().message});
+    // On the ruleset, so that every hook the diagnosis walks knows it is blind.
+    host.ruleset.unread.push_back({"netfilter rules", rules.error().message});
   }
   std::vector<std::string> interfaces;
   for (const auto& i : host.netns.interfaces) {

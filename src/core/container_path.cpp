@@ -383,7 +383,7 @@ class ContainerPath {
     const Hop iface = interface_hop(ns, target, address);
     m_d.path.push_back(iface);
     if (ns == nullptr) {
-      m_w.unknown("app", "listening sockets not read");
+      unknown_app_hop(m_w, m_f, target);
       m_w.finish(fmt::format("{} resolves to {}, whose sockets could not be read.", m_q.address,
                              container_phrase(target)));
       return;

@@ -72,6 +72,16 @@ Diagnosis diagnose(const Query& query, const Facts& facts) {
   }
   if (facts.probe) {
     d.probe = compare_probe(query, d, *facts.probe);
+    if (d.verdict == Verdict::reachable && !d.probe->agrees) {
+      // The facts found no fault, but a real connection failed: whatever is
+      // in the way is outside what was read, so this is no all-clear.
+      d.verdict = Verdict::inconclusive;
+      d.summary = fmt::format("The facts say the path works, but the probe did not get through "
+                              "({}: {}).",
+                              outcome_words(facts.probe->outcome), facts.probe->detail);
+      d.fix = "Look for what whyno-port cannot see: a rule it could not evaluate, a policy "
+              "outside netfilter, or a container that changed while it ran; then run it again.";
+    }
   }
   d.unread.insert(d.unread.end(), facts.unread.begin(), facts.unread.end());
   d.unread.insert(d.unread.end(), facts.host.unread.begin(), facts.host.unread.end());
@@ -137,6 +147,17 @@ void show_container(Diagnosis& d, const Facts& facts, const Container& c) {
   } else {
     d.listeners_title += " (not running)";
   }
+}
+
+void unknown_app_hop(Walk& walk, const Facts& facts, const Container& c) {
+  const std::string source = fmt::format("network namespace of {}", container_phrase(c));
+  const auto it = std::find_if(facts.unread.begin(), facts.unread.end(),
+                               [&](const Unread& u) { return u.source == source; });
+  walk.unknown("app", it == facts.unread.end() ? std::string("listening sockets not read")
+                                               : fmt::format("listening sockets not read: {}", it->reason),
+               fmt::format("Run whyno-port again: {}'s network namespace could not be read, "
+                           "which happens when it restarts or is removed while whyno-port reads it.",
+                           container_phrase(c)));
 }
 
 Hop interface_hop(const NetnsFacts* ns, const Container& c, const IpAddress& address) {

@@ -1,6 +1,7 @@
 #include "firewall.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -17,6 +18,34 @@ std::string hook_name(nf::Hook h) {
 
 std::string chain_of(const nf::Rule& r) {
   return nf::describe_chain(r.backend, r.family, r.table, r.chain);
+}
+
+struct Doubt {
+  std::string detail;
+  std::string advice;
+};
+
+/// Why an accepted walk is not certain, or nullopt when it is: rules that
+/// were not read, or a rule that could have stopped the packet but whose
+/// condition cannot be evaluated.
+std::optional<Doubt> doubt_about(const Facts& facts, const nf::HookOutcome& out) {
+  if (!facts.ruleset.unread.empty()) {
+    const Unread& first = facts.ruleset.unread.front();
+    return Doubt{fmt::format("{} not read: {}", first.source, first.reason),
+                 "Run whyno-port as root, so that it can read every netfilter rule, and again "
+                 "if the rules were changing while it read them."};
+  }
+  if (out.outcome_uncertain) {
+    const auto first = std::find_if(out.uncertain.begin(), out.uncertain.end(), [](const nf::Rule* r) {
+      return r->action.kind != nf::ActionKind::accept && r->action.kind != nf::ActionKind::return_;
+    });
+    const nf::Rule& r = first != out.uncertain.end() ? **first : *out.uncertain.front();
+    return Doubt{fmt::format("{} has a rule whyno-port cannot evaluate", chain_of(r)),
+                 fmt::format("Check by hand whether `{}` in {} matches this traffic: "
+                             "whyno-port cannot evaluate its condition.",
+                             nf::describe(r), chain_of(r))};
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -37,6 +66,10 @@ nf::HookOutcome walk_firewall(Walk& w, const Facts& facts, nf::Hook hook, const 
   nf::HookOutcome out = nf::walk_hook(facts.ruleset, hook, packet, options);
   note_uncertain(w.diagnosis(), out);
   if (out.kind == nf::HookOutcome::Kind::accepted) {
+    if (const auto doubt = doubt_about(facts, out)) {
+      w.unknown(hook_name(hook), doubt->detail, doubt->advice);
+      return out;
+    }
     // The filter hooks a packet from outside crosses are hops of their own;
     // the entry hooks (PREROUTING, OUTPUT) and loopback show as the host port.
     const bool from_outside = packet.input_interface && !packet.input_interface->empty() &&
@@ -98,8 +131,12 @@ void check_forwarding(Walk& w, const Facts& facts, const std::optional<std::stri
     }
   }
   if (!off) {
-    w.ok(fmt::format("route via {}", via),
-         s.ipv4_forward ? "forwarding on" : "forwarding not read");
+    if (s.ipv4_forward) {
+      w.ok(fmt::format("route via {}", via), "forwarding on");
+    } else {
+      w.unknown(fmt::format("route via {}", via), "net.ipv4.ip_forward not read",
+                "Check that the host forwards packets: sysctl net.ipv4.ip_forward must be 1.");
+    }
     return;
   }
   const bool engine_forward = facts.engine && facts.engine->config.ip_forward;

@@ -248,7 +248,7 @@ class HostPath {
       m_w.ok(iface.label, iface.detail);
     }
     if (ns == nullptr) {
-      m_w.unknown("app", "listening sockets not read");
+      unknown_app_hop(m_w, m_h.f, c);
       m_w.finish(fmt::format("{} is forwarded to {}, whose sockets could not be read.", m_h.dialled,
                              container_phrase(c)));
       return;

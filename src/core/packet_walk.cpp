@@ -111,6 +111,23 @@ class Walker {
 
   enum class End { accept, drop, reject, nat, fell_through };
 
+  /// A rule we could not evaluate. Had it applied, an accept or a return
+  /// would only have let the packet through sooner; anything else could
+  /// have stopped or diverted it.
+  static void note_uncertain(HookOutcome& out, const Rule& rule, ActionKind would_do) {
+    out.uncertain.push_back(&rule);
+    switch (would_do) {
+      case ActionKind::next:
+      case ActionKind::accept:
+      case ActionKind::return_:
+      case ActionKind::snat:
+      case ActionKind::masquerade:
+        return;
+      default:
+        out.outcome_uncertain = true;
+    }
+  }
+
   /// Runs one base chain to its end.
   End run(const Chain& base, HookOutcome& out) {
     struct Frame {
@@ -132,7 +149,7 @@ class Walker {
       }
       if (matched == Tri::maybe) {
         if (rule.action.kind != ActionKind::next) {
-          out.uncertain.push_back(&rule);
+          note_uncertain(out, rule, rule.action.kind);
         }
         continue;
       }
@@ -143,7 +160,7 @@ class Walker {
       if (kind == ActionKind::vmap) {
         const auto key = vmap_key(a.vmap_key);
         if (!key) {
-          out.uncertain.push_back(&rule);  // a map keyed on a field we cannot tell
+          note_uncertain(out, rule, ActionKind::unknown);  // keyed on a field we cannot tell
           continue;
         }
         const auto entry = std::find_if(a.vmap.begin(), a.vmap.end(),
@@ -160,7 +177,7 @@ class Walker {
         case ActionKind::masquerade:
           continue;
         case ActionKind::unknown:
-          out.uncertain.push_back(&rule);
+          note_uncertain(out, rule, ActionKind::unknown);
           continue;
         case ActionKind::accept:
         case ActionKind::queue:
@@ -181,7 +198,7 @@ class Walker {
         case ActionKind::jump:
         case ActionKind::goto_: {
           if (stack.size() > k_max_depth) {
-            out.uncertain.push_back(&rule);
+            note_uncertain(out, rule, ActionKind::unknown);
             continue;
           }
           const ChainKey callee{rule.backend, rule.family, rule.table, target};

@@ -40,6 +40,10 @@ std::vector<Listener> container_listeners(const Facts& facts, const Container& c
 /// Records the container and its listening sockets as evidence.
 void show_container(Diagnosis& d, const Facts& facts, const Container& c);
 
+/// The app hop of a container whose namespace was not read, with the reason
+/// the readers gave (e.g. it restarted while whyno-port read it).
+void unknown_app_hop(Walk& walk, const Facts& facts, const Container& c);
+
 /// The interface in `ns` holding `address`, as a hop ("web eth0").
 Hop interface_hop(const NetnsFacts* ns, const Container& c, const IpAddress& address);
 

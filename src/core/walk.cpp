@@ -1,13 +1,28 @@
 #include "walk.hpp"
 
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "whyno/core/words.hpp"
+
 namespace whyno::detail {
 
 void Walk::ok(std::string label, std::string detail) {
   m_d.path.push_back({std::move(label), HopState::ok, std::move(detail)});
 }
 
-void Walk::unknown(std::string label, std::string detail) {
-  m_d.path.push_back({std::move(label), HopState::unknown, std::move(detail)});
+void Walk::unknown(std::string label, std::string detail, std::string advice) {
+  if (m_unknown_advice.empty()) {
+    m_unknown_advice = std::move(advice);
+  }
+  // Several hooks can be blind for the same reason; say it once per hop name.
+  const bool said = std::any_of(m_d.path.begin(), m_d.path.end(), [&](const Hop& hop) {
+    return hop.state == HopState::unknown && hop.label == label && hop.detail == detail;
+  });
+  if (!said) {
+    m_d.path.push_back({std::move(label), HopState::unknown, std::move(detail)});
+  }
 }
 
 void Walk::fail(std::string label, std::string detail, Problem problem) {
@@ -32,6 +47,27 @@ std::string sentence(std::string s) {
 
 void Walk::finish(std::string reachable_summary) {
   if (m_problems.empty()) {
+    std::vector<std::string> unknown;
+    for (const Hop& hop : m_d.path) {
+      if (hop.state == HopState::unknown) {
+        unknown.push_back(fmt::format("{} ({})", hop.label, hop.detail));
+      }
+    }
+    if (!unknown.empty() || reachable_summary.empty()) {
+      // Every hop read works, but one could not be read: that is no all-clear.
+      m_d.verdict = Verdict::inconclusive;
+      m_d.summary = unknown.empty()
+                        ? std::string("whyno-port could not follow the path to its end.")
+                        : fmt::format("whyno-port could not check {}, so it cannot say the path "
+                                      "works; every hop it could read works.",
+                                      join_words(unknown, "and"));
+      m_d.fix = !m_unknown_advice.empty()
+                    ? sentence(m_unknown_advice)
+                    : std::string("Run whyno-port again (a container may have restarted while it "
+                                  "read); if the answer stays inconclusive, see what it could not "
+                                  "read.");
+      return;
+    }
     m_d.verdict = Verdict::reachable;
     m_d.summary = sentence(std::move(reachable_summary));
     m_d.fix.clear();

@@ -14,7 +14,9 @@ class Walk {
   explicit Walk(Diagnosis& d) : m_d(d) {}
 
   void ok(std::string label, std::string detail);
-  void unknown(std::string label, std::string detail);
+  /// A hop that could not be read. `advice` is the fix if the walk ends
+  /// inconclusive because of it (the first unknown hop with advice wins).
+  void unknown(std::string label, std::string detail, std::string advice = {});
   /// A failed hop and the problem it shows.
   void fail(std::string label, std::string detail, Problem problem);
   /// A problem found off the path's main line (listed under "also").
@@ -29,6 +31,7 @@ class Walk {
  private:
   Diagnosis& m_d;
   std::vector<Problem> m_problems;
+  std::string m_unknown_advice;
 };
 
 }  // namespace whyno::detail

@@ -163,14 +163,22 @@ void bullet_list(std::ostream& out, std::string_view title, const std::vector<st
 void render_text(std::ostream& out, const Query& query, const Diagnosis& d, const TextStyle& style) {
   const Painter p(style);
   const bool ok = d.verdict == Verdict::reachable;
-  std::string title = query.from ? fmt::format("{}:{}/{} from container {}", query.address,
-                                               query.port, to_string(query.protocol), *query.from)
-                                 : fmt::format("{}:{}/{} from this host", query.address,
-                                               query.port, to_string(query.protocol));
+  const std::string dialled = fmt::format("{}:{}/{}", query.address, query.port, to_string(query.protocol));
+  std::string title;
+  if (!query.from) {
+    title = fmt::format("{} from this host", dialled);
+  } else if (IpAddress::parse(*query.from)) {
+    title = fmt::format("{} from {} (another machine)", dialled, *query.from);
+  } else {
+    title = fmt::format("{} from container {}", dialled, *query.from);
+  }
   out << p.dim(printable(title)) << "\n\n";
   out << "  " << path_line(d, p) << "\n\n";
   const std::string verdict(code(d.verdict));
-  out << (ok ? p.green(verdict) : p.red(verdict)) << ": " << printable(d.summary) << '\n';
+  const std::string painted = ok                                  ? p.green(verdict)
+                              : d.verdict == Verdict::inconclusive ? p.yellow(verdict)
+                                                                   : p.red(verdict);
+  out << painted << ": " << printable(d.summary) << '\n';
   out << '\n';
   hop_table(out, d, p);
   if (!d.listeners_title.empty()) {

@@ -43,7 +43,8 @@ struct ContainerSummary {
 };
 
 struct Diagnosis {
-  Verdict verdict = Verdict::reachable;
+  // Until a walk finishes, nothing is known; a path never defaults to working.
+  Verdict verdict = Verdict::inconclusive;
   std::string summary;  // one sentence
   std::string fix;      // empty when nothing needs fixing
   std::vector<Hop> path;

@@ -54,6 +54,9 @@ struct HookOutcome {
   /// Rules whose matches we could not evaluate (unknown expressions) and that
   /// might have changed the outcome had they matched.
   std::vector<const Rule*> uncertain;
+  /// One of `uncertain` could have dropped, rejected, diverted or re-routed
+  /// the packet had it matched: the outcome is not certain.
+  bool outcome_uncertain = false;
   /// Every rule that matched on the way, in order: the packet's trace.
   std::vector<const Rule*> trace;
   /// The packet as it leaves the hook: after DNAT, later chains (and the

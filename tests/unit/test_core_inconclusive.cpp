@@ -1,0 +1,143 @@
+// Unknown is never OK: a path with a hop that could not be read, or whose
+// probe contradicts the facts, is inconclusive, never reachable.
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "facts_builder.hpp"
+#include "fixtures.hpp"
+#include "whyno/core/diagnose.hpp"
+#include "whyno/snapshot/snapshot.hpp"
+
+using namespace whyno;
+using namespace whyno::test;
+
+namespace {
+
+Query remote_query() {
+  Query q = host_query(8080, "198.51.100.1");
+  q.from = "198.51.100.2";
+  return q;
+}
+
+Facts healthy() {
+  Facts f = host_facts();
+  Container& web = add_container(f, "web", "172.17.0.2", {listener(Protocol::tcp, "0.0.0.0", 3000)});
+  publish(web, 8080, 3000);
+  f.host.listeners.push_back(docker_proxy(8080, "172.17.0.2", 3000));
+  add_docker_rules(f, "172.17.0.2", 3000);
+  add_uplink(f);
+  return f;
+}
+
+const Hop* hop_labelled(const Diagnosis& d, const std::string& label) {
+  const auto it = std::find_if(d.path.begin(), d.path.end(), [&](const Hop& h) { return h.label == label; });
+  return it == d.path.end() ? nullptr : &*it;
+}
+
+bool has_unknown_hop(const Diagnosis& d) {
+  return std::any_of(d.path.begin(), d.path.end(), [](const Hop& h) { return h.state == HopState::unknown; });
+}
+
+ProbeResult probe_seen(ProbeResult::Outcome outcome, const char* detail) {
+  ProbeResult r;
+  r.outcome = outcome;
+  r.from = "this host";
+  r.target = "localhost:8080";
+  r.detail = detail;
+  return r;
+}
+
+}  // namespace
+
+TEST_SUITE_BEGIN("core_inconclusive");
+
+TEST_CASE("the target's namespace could not be read: inconclusive, not reachable") {
+  Facts f = healthy();
+  REQUIRE(diagnose(host_query(8080), f).verdict == Verdict::reachable);
+  f.container_netns.clear();  // e.g. its PID was gone when whyno-port looked
+  for (const Query& q : {host_query(8080), host_query(8080, "198.51.100.1"), remote_query()}) {
+    const auto d = diagnose(q, f);
+    CHECK(d.verdict == Verdict::inconclusive);
+    CHECK(has_unknown_hop(d));
+    CHECK(d.summary.find("could not check") != std::string::npos);
+    CHECK_FALSE(d.fix.empty());
+  }
+}
+
+TEST_CASE("netfilter rules that could not be read leave the filter hops unknown") {
+  Facts f = healthy();
+  f.ruleset.unread.push_back({"netfilter rules", "permission denied"});
+  const auto d = diagnose(remote_query(), f);
+  CHECK(d.verdict == Verdict::inconclusive);
+  const Hop* forward = hop_labelled(d, "FORWARD");
+  REQUIRE(forward != nullptr);
+  CHECK(forward->state == HopState::unknown);
+  CHECK(forward->detail == "netfilter rules not read: permission denied");
+  CHECK(diagnose(host_query(8080), f).verdict == Verdict::inconclusive);
+}
+
+TEST_CASE("a rule that could drop the packet but cannot be evaluated is no all-clear") {
+  Facts f = healthy();
+  nf::Match unknown;
+  unknown.field = nf::Field::unknown;
+  unknown.text = "xt match \"recent\"";
+  f.ruleset.rules.insert(f.ruleset.rules.begin() + 7,
+                         make_rule("filter", "DOCKER-USER", {unknown}, nf::ActionKind::drop));
+  const auto d = diagnose(remote_query(), f);
+  CHECK(d.verdict == Verdict::inconclusive);
+  const Hop* forward = hop_labelled(d, "FORWARD");
+  REQUIRE(forward != nullptr);
+  CHECK(forward->state == HopState::unknown);
+
+  SUBCASE("one that could only accept sooner changes nothing") {
+    f.ruleset.rules[7].action.kind = nf::ActionKind::accept;
+    CHECK(diagnose(remote_query(), f).verdict == Verdict::reachable);
+  }
+}
+
+TEST_CASE("forwarding that was not read is unknown for a remote client") {
+  Facts f = healthy();
+  f.sysctls.ipv4_forward.reset();
+  const auto d = diagnose(remote_query(), f);
+  CHECK(d.verdict == Verdict::inconclusive);
+  CHECK(diagnose(host_query(8080), f).verdict == Verdict::reachable);  // local traffic is not forwarded
+}
+
+TEST_CASE("a probe that contradicts a reachable path makes it inconclusive") {
+  Facts f = healthy();
+  f.probe = probe_seen(ProbeResult::Outcome::refused, "Connection refused");
+  const auto d = diagnose(host_query(8080), f);
+  CHECK(d.verdict == Verdict::inconclusive);
+  CHECK(d.summary ==
+        "The facts say the path works, but the probe did not get through (refused: Connection "
+        "refused).");
+  REQUIRE(d.probe);
+  CHECK_FALSE(d.probe->agrees);
+
+  f.probe = probe_seen(ProbeResult::Outcome::connected, "connected; the peer sent nothing within 100 ms");
+  CHECK(diagnose(host_query(8080), f).verdict == Verdict::reachable);
+}
+
+TEST_CASE("no recorded scenario is reachable once a hop is taken away") {
+  for (const auto& entry : std::filesystem::directory_iterator(test::fixture_path("snapshots"))) {
+    if (entry.path().extension() != ".json") {
+      continue;
+    }
+    const std::string name = entry.path().filename().string();
+    INFO("snapshot: " << name);
+    const auto snap = snapshot::load(test::fixture_text("snapshots/" + name));
+    REQUIRE(snap.has_value());
+    Facts blind_containers = snap->facts;
+    blind_containers.container_netns.clear();
+    CHECK(diagnose(snap->query, blind_containers).verdict != Verdict::reachable);
+    Facts blind_rules = snap->facts;
+    blind_rules.ruleset.rules.clear();
+    blind_rules.ruleset.unread.push_back({"netfilter rules", "not read"});
+    CHECK(diagnose(snap->query, blind_rules).verdict != Verdict::reachable);
+  }
+}
+
+TEST_SUITE_END();
