@@ -1,3 +1,3 @@
-#include "whyno/cli/run.hpp"
+#include "run.hpp"
 
 int main(int argc, char** argv) { return whyno::cli::run(argc, argv); }

@@ -1,4 +1,4 @@
-#include "whyno/cli/options.hpp"
+#include "options.hpp"
 
 #include "whyno/core/verdict.hpp"
 

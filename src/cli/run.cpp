@@ -1,4 +1,4 @@
-#include "whyno/cli/run.hpp"
+#include "run.hpp"
 
 #include <unistd.h>
 
@@ -11,13 +11,13 @@
 
 #include <fmt/format.h>
 
-#include "whyno/cli/exit_status.hpp"
-#include "whyno/cli/options.hpp"
-#include "whyno/cli/read_host.hpp"
-#include "whyno/cli/run_probe.hpp"
+#include "exit_status.hpp"
+#include "options.hpp"
+#include "whyno/gather/read_host.hpp"
+#include "whyno/probe/run_probe.hpp"
 #include "whyno/core/diagnose.hpp"
 #include "whyno/render/json.hpp"
-#include "whyno/render/printable.hpp"
+#include "whyno/util/printable.hpp"
 #include "whyno/render/text.hpp"
 #include "whyno/snapshot/snapshot.hpp"
 
@@ -26,7 +26,7 @@ namespace whyno::cli {
 namespace {
 
 int complain(int status, const std::string& message) {
-  std::cerr << "whyno-port: " << render::printable(message) << '\n';
+  std::cerr << "whyno-port: " << printable(message) << '\n';
   return status;
 }
 
@@ -87,13 +87,14 @@ int run(int argc, char** argv) {
     }
   } else {
     snap.query = options->query;
-    auto facts = read_host(snap.query);
+    auto facts = gather::read_host(snap.query);
     if (!facts) {
-      return complain(facts.error().exit_status, facts.error().message);
+      return complain(facts.error().kind == gather::ReadFailure::Kind::usage ? k_exit_usage : k_exit_cannot_inspect,
+                      facts.error().message);
     }
     snap.facts = std::move(*facts);
     // Try the connection the client would make.
-    run_probe(snap.query, snap.facts, options->probe, options->probe_timeout);
+    probe::run_probe(snap.query, snap.facts, options->probe, options->probe_timeout);
   }
   if (options->save_facts) {
     std::ofstream out(*options->save_facts);

@@ -1,4 +1,4 @@
-#include "whyno/core/app_check.hpp"
+#include "app_check.hpp"
 
 #include <algorithm>
 

@@ -4,7 +4,7 @@
 
 #include "paths.hpp"
 #include "whyno/core/listeners.hpp"
-#include "whyno/core/words.hpp"
+#include "whyno/util/words.hpp"
 
 namespace whyno::detail {
 

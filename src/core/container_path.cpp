@@ -9,8 +9,8 @@
 #include "paths.hpp"
 #include "whyno/core/engine_lookup.hpp"
 #include "whyno/core/listeners.hpp"
-#include "whyno/core/routing.hpp"
-#include "whyno/core/words.hpp"
+#include "routing.hpp"
+#include "whyno/util/words.hpp"
 
 namespace whyno::detail {
 

@@ -5,9 +5,9 @@
 #include "whyno/core/container_state.hpp"
 
 #include "paths.hpp"
-#include "whyno/core/timestamp.hpp"
+#include "timestamp.hpp"
 #include "whyno/core/listeners.hpp"
-#include "whyno/core/words.hpp"
+#include "whyno/util/words.hpp"
 
 namespace whyno {
 

@@ -6,8 +6,8 @@
 #include "whyno/core/engine_lookup.hpp"
 #include "whyno/core/listeners.hpp"
 #include "whyno/core/probe_plan.hpp"
-#include "whyno/core/routing.hpp"
-#include "whyno/core/words.hpp"
+#include "routing.hpp"
+#include "whyno/util/words.hpp"
 
 #include <fmt/format.h>
 

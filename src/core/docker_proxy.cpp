@@ -1,4 +1,4 @@
-#include "whyno/core/docker_proxy.hpp"
+#include "docker_proxy.hpp"
 
 #include <charconv>
 #include <string>

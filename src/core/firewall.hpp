@@ -6,7 +6,7 @@
 
 #include "walk.hpp"
 #include "whyno/core/facts.hpp"
-#include "whyno/core/packet_walk.hpp"
+#include "packet_walk.hpp"
 
 namespace whyno::detail {
 

@@ -10,11 +10,11 @@
 #include "host_context.hpp"
 #include "paths.hpp"
 #include "publication.hpp"
-#include "whyno/core/docker_proxy.hpp"
+#include "docker_proxy.hpp"
 #include "whyno/core/engine_lookup.hpp"
 #include "whyno/core/listeners.hpp"
-#include "whyno/core/routing.hpp"
-#include "whyno/core/words.hpp"
+#include "routing.hpp"
+#include "whyno/util/words.hpp"
 
 namespace whyno::detail {
 

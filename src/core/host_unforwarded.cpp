@@ -9,7 +9,7 @@
 #include "host_context.hpp"
 #include "whyno/core/engine_lookup.hpp"
 #include "whyno/core/listeners.hpp"
-#include "whyno/core/words.hpp"
+#include "whyno/util/words.hpp"
 
 namespace whyno::detail {
 

@@ -1,4 +1,4 @@
-#include "whyno/core/packet_walk.hpp"
+#include "packet_walk.hpp"
 
 #include <algorithm>
 #include <map>

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "walk.hpp"
-#include "whyno/core/app_check.hpp"
+#include "app_check.hpp"
 #include "whyno/core/container_state.hpp"
 #include "whyno/core/diagnosis.hpp"
 #include "whyno/core/facts.hpp"

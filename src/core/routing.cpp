@@ -1,4 +1,4 @@
-#include "whyno/core/routing.hpp"
+#include "routing.hpp"
 
 namespace whyno {
 

@@ -1,4 +1,4 @@
-#include "whyno/core/timestamp.hpp"
+#include "timestamp.hpp"
 
 #include <charconv>
 

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "whyno/core/words.hpp"
+#include "whyno/util/words.hpp"
 
 namespace whyno::detail {
 

@@ -7,7 +7,7 @@
 
 #include "whyno/core/listeners.hpp"
 #include "whyno/core/probe_plan.hpp"
-#include "whyno/render/printable.hpp"
+#include "whyno/util/printable.hpp"
 
 namespace whyno::render {
 

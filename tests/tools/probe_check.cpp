@@ -1,4 +1,4 @@
-// Runs collect::probe() once against a live peer and prints the result, for
+// Runs probe::probe() once against a live peer and prints the result, for
 // checking the probe by hand (as root when --netns is used):
 //
 //   probe_check [--netns PATH] [--hosts FILE] [--dns] [--udp] [--timeout MS]
@@ -19,7 +19,7 @@
 
 #include <fmt/format.h>
 
-#include "whyno/collect/probe.hpp"
+#include "whyno/probe/probe.hpp"
 #include "whyno/core/probe_plan.hpp"
 
 using namespace whyno;
@@ -27,12 +27,12 @@ using namespace whyno;
 namespace {
 
 
-std::optional<collect::ProbeTarget> parse_target(std::string_view text, Protocol protocol) {
+std::optional<probe::ProbeTarget> parse_target(std::string_view text, Protocol protocol) {
   const auto colon = text.rfind(':');
   if (colon == std::string_view::npos || colon + 1 == text.size()) {
     return std::nullopt;
   }
-  collect::ProbeTarget target;
+  probe::ProbeTarget target;
   target.text = std::string(text);
   target.protocol = protocol;
   const auto port = std::stoul(std::string(text.substr(colon + 1)));
@@ -63,7 +63,7 @@ int usage(const char* self) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  collect::ProbeOptions options;
+  probe::ProbeOptions options;
   options.from = "this host";
   Protocol protocol = Protocol::tcp;
   std::optional<std::string> expect;
@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
   if (!target) {
     return usage(argv[0]);
   }
-  const auto result = collect::probe(*target, options);
+  const auto result = probe::probe(*target, options);
   const auto outcome = outcome_name(result.outcome);
   fmt::print("{:<15} {}/{} from {}: {} [{:.1f} ms]\n", outcome, result.target, to_string(protocol),
              result.from, result.detail, result.milliseconds);

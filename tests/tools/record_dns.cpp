@@ -20,7 +20,7 @@
 
 #include <fmt/format.h>
 
-#include "whyno/collect/dns_message.hpp"
+#include "probe/dns_message.hpp"
 #include "whyno/sys/fd.hpp"
 
 using namespace whyno;
@@ -30,15 +30,15 @@ namespace {
 constexpr std::uint16_t k_record_id = 0x5157;
 constexpr int k_wait_ms = 3000;
 
-const char* status_name(collect::DnsReply::Status s) {
+const char* status_name(probe::DnsReply::Status s) {
   switch (s) {
-    case collect::DnsReply::Status::addresses:
+    case probe::DnsReply::Status::addresses:
       return "addresses";
-    case collect::DnsReply::Status::nxdomain:
+    case probe::DnsReply::Status::nxdomain:
       return "nxdomain";
-    case collect::DnsReply::Status::no_data:
+    case probe::DnsReply::Status::no_data:
       return "no_data";
-    case collect::DnsReply::Status::failure:
+    case probe::DnsReply::Status::failure:
       return "failure";
   }
   return "?";
@@ -52,11 +52,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string name = argv[1];
-  const auto type = std::string(argv[2]) == "aaaa" ? collect::DnsType::aaaa : collect::DnsType::a;
+  const auto type = std::string(argv[2]) == "aaaa" ? probe::DnsType::aaaa : probe::DnsType::a;
   const std::string server = argc > 4 ? argv[4] : "127.0.0.11";
   const auto port = static_cast<std::uint16_t>(argc > 5 ? std::stoi(argv[5]) : 53);
 
-  auto query = collect::build_dns_query(k_record_id, name, type);
+  auto query = probe::build_dns_query(k_record_id, name, type);
   if (!query) {
     fmt::print(stderr, "{}\n", query.error().message);
     return 1;
@@ -90,12 +90,12 @@ int main(int argc, char** argv) {
   out.write(reinterpret_cast<const char*>(reply.data()), static_cast<std::streamsize>(reply.size()));
   fmt::print("{} ({} bytes)\n", argv[3], reply.size());
 
-  const auto parsed = collect::parse_dns_reply(reply, k_record_id, name, type);
+  const auto parsed = probe::parse_dns_reply(reply, k_record_id, name, type);
   if (!parsed) {
     fmt::print("parse error: {}\n", parsed.error().message);
     return 1;
   }
-  fmt::print("rcode {} status {}\n", collect::rcode_name(parsed->rcode), status_name(parsed->status));
+  fmt::print("rcode {} status {}\n", probe::rcode_name(parsed->rcode), status_name(parsed->status));
   for (const auto& a : parsed->addresses) {
     fmt::print("  address {}\n", a.to_string());
   }

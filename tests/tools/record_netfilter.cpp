@@ -16,11 +16,11 @@
 
 #include <fmt/format.h>
 
-#include "whyno/collect/netfilter_reader.hpp"
-#include "whyno/collect/nft_decode.hpp"
-#include "whyno/collect/nft_fetch.hpp"
-#include "whyno/collect/xt_legacy_decode.hpp"
-#include "whyno/collect/xt_legacy_fetch.hpp"
+#include "whyno/netfilter/netfilter_reader.hpp"
+#include "netfilter/nft_decode.hpp"
+#include "netfilter/nft_fetch.hpp"
+#include "netfilter/xt_legacy_decode.hpp"
+#include "netfilter/xt_legacy_fetch.hpp"
 
 using namespace whyno;
 
@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string dir = argv[1];
-  const auto dump = collect::fetch_nftables();
+  const auto dump = netfilter::fetch_nftables();
   if (!dump) {
     std::fprintf(stderr, "nftables: %s\n", dump.error().message.c_str());
     return 1;
@@ -67,14 +67,14 @@ int main(int argc, char** argv) {
   save(dir + "/nft_rules.bin", dump->rules);
   save(dir + "/nft_sets.bin", dump->sets);
   save(dir + "/nft_setelems.bin", dump->set_elements);
-  nf::Ruleset ruleset = collect::parse_nftables(*dump);
+  nf::Ruleset ruleset = netfilter::parse_nftables(*dump);
 
-  const collect::LegacyDump legacy = collect::fetch_legacy_tables();
+  const netfilter::LegacyDump legacy = netfilter::fetch_legacy_tables();
   for (const auto& table : legacy.tables) {
     const std::string stem = fmt::format("{}/legacy_{}_{}", dir, nf::to_string(table.family), table.table);
     save(stem + ".info", table.info);
     save(stem + ".entries", table.entries);
-    collect::parse_legacy_table(table, ruleset);
+    netfilter::parse_legacy_table(table, ruleset);
   }
   for (const auto& u : legacy.unread) {
     ruleset.unread.push_back(u);
@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
   double total = 0;
   for (int i = 0; i < k_runs; ++i) {
     const auto start = std::chrono::steady_clock::now();
-    const auto read = collect::read_netfilter();
+    const auto read = netfilter::read_netfilter();
     const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - start;
     if (!read) {
       std::fprintf(stderr, "read_netfilter: %s\n", read.error().message.c_str());

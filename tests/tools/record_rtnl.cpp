@@ -15,7 +15,7 @@
 
 #include <fmt/format.h>
 
-#include "whyno/collect/links.hpp"
+#include "kernel/links.hpp"
 
 using namespace whyno;
 
@@ -46,21 +46,21 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", socket.error().message.c_str());
     return 1;
   }
-  const auto links = collect::fetch_links(*socket);
-  const auto addresses = collect::fetch_addresses(*socket);
-  const auto routes = collect::fetch_routes(*socket);
+  const auto links = kernel::fetch_links(*socket);
+  const auto addresses = kernel::fetch_addresses(*socket);
+  const auto routes = kernel::fetch_routes(*socket);
   if (!save(dir + "/links.bin", links) || !save(dir + "/addrs.bin", addresses) ||
       !save(dir + "/routes.bin", routes)) {
     return 1;
   }
-  for (const auto& i : collect::parse_links(*links, *addresses)) {
+  for (const auto& i : kernel::parse_links(*links, *addresses)) {
     fmt::print("  if {} {} kind={} master={} up={} mtu={}\n", i.index, i.name, i.kind,
                i.master_index, i.up, i.mtu);
     for (const auto& a : i.addresses) {
       fmt::print("      {}/{}\n", a.address.to_string(), a.prefix_len);
     }
   }
-  for (const auto& r : collect::parse_routes(*routes)) {
+  for (const auto& r : kernel::parse_routes(*routes)) {
     fmt::print("  route {} dev {} via {} type {} table {}\n", r.destination.to_string(),
                r.output_index, r.has_gateway ? r.gateway.to_string() : "-", r.type, r.table);
   }

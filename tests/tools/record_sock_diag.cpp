@@ -23,7 +23,7 @@
 
 #include <fmt/format.h>
 
-#include "whyno/collect/sock_diag.hpp"
+#include "kernel/sock_diag.hpp"
 
 using namespace whyno;
 
@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
   }
   for (const Protocol protocol : {Protocol::tcp, Protocol::udp}) {
     for (const IpFamily family : {IpFamily::v4, IpFamily::v6}) {
-      const auto reply = collect::fetch_inet_diag(*socket, family, protocol);
+      const auto reply = kernel::fetch_inet_diag(*socket, family, protocol);
       if (!reply) {
         std::fprintf(stderr, "%s\n", reply.error().message.c_str());
         return 1;
@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
       const std::string name =
           fmt::format("{}/{}{}.bin", dir, to_string(protocol), family == IpFamily::v4 ? 4 : 6);
       save(name, *reply);
-      for (const auto& l : collect::parse_inet_diag(*reply, protocol)) {
+      for (const auto& l : kernel::parse_inet_diag(*reply, protocol)) {
         fmt::print("  {} {}:{} v6only={} if={} queue={}/{} inode={}\n", to_string(l.protocol),
                    l.address.to_string_for_port(), l.port, l.v6only, l.bound_ifindex,
                    l.accept_queue, l.backlog, l.inode);

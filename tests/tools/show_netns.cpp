@@ -16,7 +16,7 @@
 
 #include <fmt/format.h>
 
-#include "whyno/collect/netns_reader.hpp"
+#include "whyno/kernel/netns_reader.hpp"
 #include "whyno/sys/netns.hpp"
 
 using namespace whyno;
@@ -73,20 +73,20 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%s\n", handle.error().message.c_str());
       return 1;
     }
-    const auto entered = sys::run_in_netns(*handle, [&] { ns = collect::read_netns(); });
+    const auto entered = sys::run_in_netns(*handle, [&] { ns = kernel::read_netns(); });
     if (!entered) {
       std::fprintf(stderr, "%s\n", entered.error().message.c_str());
       return 1;
     }
   } else {
-    ns = collect::read_netns();
+    ns = kernel::read_netns();
   }
   const double read_ms = ms_since(start);
 
   start = Clock::now();
   const double cpu_start = cpu_ms();
   NetnsFacts* namespaces[] = {&ns};
-  collect::attach_socket_owners(namespaces);
+  kernel::attach_socket_owners(namespaces);
   const double owners_ms = ms_since(start);
   const double owners_cpu_ms = cpu_ms() - cpu_start;
 
@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
   for (const auto& i : ns.interfaces) {
     names.push_back(i.name);
   }
-  const Sysctls s = collect::read_sysctls(names);
+  const Sysctls s = kernel::read_sysctls(names);
   const double sysctl_ms = ms_since(start);
 
   print(ns);

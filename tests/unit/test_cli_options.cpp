@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "whyno/cli/options.hpp"
+#include "cli/options.hpp"
 
 using whyno::cli::parse_options;
 using whyno::Protocol;

@@ -6,7 +6,7 @@
 
 #include "facts_builder.hpp"
 #include "whyno/core/diagnose.hpp"
-#include "whyno/core/timestamp.hpp"
+#include "core/timestamp.hpp"
 
 using namespace whyno;
 using namespace whyno::test;

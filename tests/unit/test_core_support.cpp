@@ -1,12 +1,12 @@
 #include <doctest/doctest.h>
 
 #include "facts_builder.hpp"
-#include "whyno/core/docker_proxy.hpp"
+#include "core/docker_proxy.hpp"
 #include "whyno/core/listeners.hpp"
-#include "whyno/core/timestamp.hpp"
+#include "core/timestamp.hpp"
 #include "whyno/core/verdict.hpp"
-#include "whyno/core/words.hpp"
-#include "whyno/render/printable.hpp"
+#include "whyno/util/words.hpp"
+#include "whyno/util/printable.hpp"
 
 using namespace whyno;
 using whyno::test::ip;
@@ -66,12 +66,12 @@ TEST_CASE("near-miss names") {
 }
 
 TEST_CASE("strings from containers cannot drive the terminal") {
-  CHECK(render::printable("web") == "web");
-  CHECK(render::printable("evil\x1b[2Jname") == "evil\\x1b[2Jname");
-  CHECK(render::printable("caf\xc3\xa9") == "caf\xc3\xa9");
-  CHECK(render::printable("\xc2\x9b") == "\\xc2\\x9b");  // C1 CSI
-  CHECK(render::printable("bad\xff") == "bad\\xff");
-  CHECK(render::printable("tab\there") == "tab\\x09here");
+  CHECK(printable("web") == "web");
+  CHECK(printable("evil\x1b[2Jname") == "evil\\x1b[2Jname");
+  CHECK(printable("caf\xc3\xa9") == "caf\xc3\xa9");
+  CHECK(printable("\xc2\x9b") == "\\xc2\\x9b");  // C1 CSI
+  CHECK(printable("bad\xff") == "bad\\xff");
+  CHECK(printable("tab\there") == "tab\\x09here");
 }
 
 

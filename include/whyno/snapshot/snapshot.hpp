@@ -8,7 +8,7 @@
 
 #include "whyno/core/facts.hpp"
 #include "whyno/core/query.hpp"
-#include "whyno/core/result.hpp"
+#include "whyno/util/result.hpp"
 
 namespace whyno::snapshot {
 

@@ -8,7 +8,7 @@
 #include <memory>
 #include <vector>
 
-#include "whyno/core/result.hpp"
+#include "whyno/util/result.hpp"
 
 struct mnl_socket;
 struct nlmsghdr;

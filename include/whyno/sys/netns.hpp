@@ -10,7 +10,7 @@
 #include <functional>
 #include <string>
 
-#include "whyno/core/result.hpp"
+#include "whyno/util/result.hpp"
 #include "whyno/sys/fd.hpp"
 
 namespace whyno::sys {

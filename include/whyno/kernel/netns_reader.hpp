@@ -1,0 +1,38 @@
+#pragma once
+// Reads one network namespace (interfaces, routes, listening sockets), the
+// processes behind its sockets, and the host's forwarding sysctls.
+
+#include <span>
+#include <string>
+
+#include "whyno/kernel/socket_owners.hpp"
+#include "whyno/core/facts.hpp"
+#include "whyno/core/netns_facts.hpp"
+
+namespace whyno::kernel {
+
+/// Interfaces (with addresses), routes (main and local tables) and listening
+/// sockets of the CALLING THREAD's network namespace; NetnsFacts::inode from
+/// /proc/thread-self/ns/net. Never fails as a whole: what could not be read
+/// becomes an Unread entry in NetnsFacts::unread (e.g. {"listening sockets",
+/// "permission denied"}).
+NetnsFacts read_netns();
+
+/// Fills Listener::owners for every listener in every given namespace with ONE
+/// scan of /proc/[pid]/fd (readlink -> "socket:[inode]"). Socket inodes are
+/// global, so the host's /proc sees every container's processes. A socket
+/// held by several processes lists them all, sorted by pid. Processes that
+/// vanish mid-scan are skipped silently.
+void attach_socket_owners(std::span<NetnsFacts* const> namespaces);
+/// The same, from a scan_socket_holders("/proc") made earlier.
+void attach_socket_owners(std::span<NetnsFacts* const> namespaces, const SocketHolders& holders);
+
+/// Sysctls of the calling thread's namespace (call from the main thread =
+/// host): net.ipv4.ip_forward, net.ipv6.conf.all.forwarding,
+/// net.ipv4.conf.<if>.forwarding and .route_localnet for each interface
+/// given, net.bridge.bridge-nf-call-iptables/-ip6tables (nullopt unless
+/// br_netfilter is loaded), net.core.somaxconn. Read through /proc/sys, which
+/// resolves to the opener's netns.
+Sysctls read_sysctls(std::span<const std::string> interface_names);
+
+}  // namespace whyno::kernel

@@ -1,0 +1,39 @@
+#pragma once
+// The command line, parsed into plain data and nothing else.
+
+#include <chrono>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "whyno/core/query.hpp"
+#include "whyno/util/result.hpp"
+
+namespace whyno::cli {
+
+enum class ColorMode { automatic, always, never };
+
+struct Options {
+  Query query;
+  bool have_target = false;  // a TARGET was given (not needed with --replay)
+  bool json = false;
+  ColorMode color = ColorMode::automatic;
+  std::optional<std::string> save_facts;  // write the facts snapshot here
+  std::optional<std::string> replay;      // diagnose a saved snapshot instead
+  bool probe = true;                      // try the connection too
+  std::chrono::milliseconds probe_timeout{1000};
+  bool help = false;
+  bool version = false;
+};
+
+/// Parses argv (argv[0] included). Errors are one sentence, Kind::invalid.
+Result<Options> parse_options(std::span<const char* const> argv);
+
+/// Parses "[ADDRESS:]PORT[/tcp|/udp]" into `query`; "[::1]:8080" for IPv6.
+/// Returns whether an ADDRESS was given.
+Result<bool> parse_target(std::string_view text, Query& query);
+
+std::string help_text();
+std::string version_text();
+
+}  // namespace whyno::cli

@@ -1,0 +1,213 @@
+// One conversation with the engine: ping to negotiate, then every other
+// request concurrently, the inspects queued as soon as the list arrives.
+// dockerd answers /version and /info slowly (each runs `runc --version` and
+// `docker-init --version`, ~10 ms), so /version is skipped when the ping
+// already names the version, and /info overlaps the inspects.
+
+#include "engine_reader.hpp"
+
+#include <map>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "engine_json.hpp"
+
+namespace whyno::engine {
+
+namespace {
+
+bool is_success(const HttpResponse& response) {
+  return response.status >= 200 && response.status < 300;
+}
+
+std::string without_final_period(std::string text) {
+  while (!text.empty() && (text.back() == '.' || text.back() == ' ')) {
+    text.pop_back();
+  }
+  return text;
+}
+
+Error http_failure(const std::string& endpoint, const HttpResponse& response) {
+  return Error{Error::Kind::unavailable,
+               fmt::format("the Docker engine refused GET {} (HTTP {}: {})", endpoint,
+                           response.status,
+                           without_final_period(parse_error_message(response.body)))};
+}
+
+/// "Docker/20.10.24+dfsg1 (linux)" -> "20.10.24+dfsg1"; "" when absent.
+std::string version_from_server_header(std::string_view server) {
+  const auto slash = server.find('/');
+  if (slash == std::string_view::npos) {
+    return {};
+  }
+  server.remove_prefix(slash + 1);
+  return std::string(server.substr(0, server.find(' ')));
+}
+
+class Conversation {
+ public:
+  Conversation(HttpUnixClient& client, const EngineReadOptions& options)
+      : m_client(client), m_options(options) {}
+
+  Result<Engine> run() {
+    auto ping = m_client.get("/_ping");
+    if (!ping) {
+      return std::unexpected(ping.error());
+    }
+    const PingReply reply = parse_ping_headers(ping->headers);
+    if (reply.api_version.empty() && !is_success(*ping)) {
+      return std::unexpected(http_failure("/_ping", *ping));
+    }
+    m_engine.product = reply.is_podman() ? "podman" : "docker";
+    m_engine.api_version = negotiate_api_version(reply.api_version);
+    m_engine.socket = m_client.socket_path();
+    m_engine.version = version_from_server_header(reply.server);
+    m_prefix = "/v" + m_engine.api_version;
+
+    // The Server header ("Docker/20.10.24+dfsg1 (linux)", "Libpod/5.2.0
+    // (linux)") names the version; /version costs dockerd two fork+execs.
+    if (m_engine.version.empty()) {
+      m_version = m_client.start(m_prefix + "/version");
+    }
+    m_list = m_client.start(m_prefix + "/containers/json?all=1");
+    m_networks = m_client.start(m_prefix + "/networks");
+    if (m_options.read_info) {
+      m_info = m_client.start(m_prefix + "/info");
+    }
+    while (auto done = m_client.next()) {
+      if (auto handled = handle(done->first, done->second); !handled) {
+        return std::unexpected(handled.error());
+      }
+    }
+    for (auto& container : m_containers) {
+      if (container) {
+        m_engine.containers.push_back(std::move(*container));
+      }
+    }
+    if (m_engine.product == "docker") {
+      m_engine.config = read_daemon_config(m_options.daemon_config_path, m_engine.version);
+    }
+    if (!m_firewall_backend.empty()) {
+      // The engine's own word beats the file: flags can set it too.
+      m_engine.config.firewall_backend = m_firewall_backend;
+    }
+    return std::move(m_engine);
+  }
+
+ private:
+  Result<void> handle(HttpUnixClient::Ticket ticket, const Result<HttpResponse>& result) {
+    if (m_info && ticket == *m_info) {
+      // /info only adds the engine's warnings; a failing /info costs nothing else.
+      if (result && is_success(*result)) {
+        InfoReply info = parse_info(result->body);
+        m_engine.warnings = std::move(info.warnings);
+        m_firewall_backend = std::move(info.firewall_backend);
+      }
+      return {};
+    }
+    if (!result) {
+      return std::unexpected(result.error());
+    }
+    const HttpResponse& response = *result;
+    if (m_version && ticket == *m_version) {
+      if (is_success(response)) {
+        if (auto version = parse_version(response.body); version && !version->version.empty()) {
+          m_engine.version = version->version;
+        }
+      }
+      return {};
+    }
+    if (ticket == m_list) {
+      return handle_list(response);
+    }
+    if (ticket == m_networks) {
+      if (!is_success(response)) {
+        return std::unexpected(http_failure(m_prefix + "/networks", response));
+      }
+      auto networks = parse_networks(response.body);
+      if (!networks) {
+        return std::unexpected(networks.error());
+      }
+      m_engine.networks = std::move(*networks);
+      return {};
+    }
+    return handle_inspect(ticket, response);
+  }
+
+  Result<void> handle_list(const HttpResponse& response) {
+    if (!is_success(response)) {
+      return std::unexpected(http_failure(m_prefix + "/containers/json", response));
+    }
+    auto ids = parse_container_ids(response.body);
+    if (!ids) {
+      return std::unexpected(ids.error());
+    }
+    m_containers.resize(ids->size());
+    for (std::size_t i = 0; i < ids->size(); ++i) {
+      m_inspects[m_client.start(m_prefix + "/containers/" + (*ids)[i] + "/json")] = i;
+    }
+    return {};
+  }
+
+  Result<void> handle_inspect(HttpUnixClient::Ticket ticket, const HttpResponse& response) {
+    const auto it = m_inspects.find(ticket);
+    if (it == m_inspects.end()) {
+      return {};
+    }
+    if (response.status == 404) {
+      return {};  // removed between the list and its inspect: not ours to report
+    }
+    if (!is_success(response)) {
+      return std::unexpected(http_failure(m_prefix + "/containers/{id}/json", response));
+    }
+    auto container = parse_container(response.body);
+    if (!container) {
+      return std::unexpected(container.error());
+    }
+    m_containers[it->second] = std::move(*container);
+    return {};
+  }
+
+  HttpUnixClient& m_client;
+  const EngineReadOptions& m_options;
+  Engine m_engine;
+  std::string m_prefix;
+  std::string m_firewall_backend;
+  std::optional<HttpUnixClient::Ticket> m_version;
+  HttpUnixClient::Ticket m_list = 0;
+  HttpUnixClient::Ticket m_networks = 0;
+  std::optional<HttpUnixClient::Ticket> m_info;
+  std::map<HttpUnixClient::Ticket, std::size_t> m_inspects;  // ticket -> list position
+  std::vector<std::optional<Container>> m_containers;        // in the list's order
+};
+
+}  // namespace
+
+Result<std::string> engine_socket_path(const char* docker_host) {
+  if (docker_host == nullptr || *docker_host == '\0') {
+    return std::string(k_default_docker_socket);
+  }
+  constexpr std::string_view k_unix_scheme = "unix://";
+  const std::string_view host(docker_host);
+  if (!host.starts_with(k_unix_scheme)) {
+    return fail(Error::Kind::unsupported,
+                fmt::format("DOCKER_HOST={} is not supported; whyno-port needs the local "
+                            "unix socket",
+                            host));
+  }
+  const std::string_view path = host.substr(k_unix_scheme.size());
+  // "unix://" alone means the default socket, as it does for the Docker CLI.
+  return path.empty() ? std::string(k_default_docker_socket) : std::string(path);
+}
+
+Result<Engine> read_engine(const std::string& socket_path, const EngineReadOptions& options) {
+  HttpUnixClient client(socket_path, options.limits);
+  return Conversation(client, options).run();
+}
+
+Result<Engine> read_engine(const std::string& socket_path) {
+  return read_engine(socket_path, EngineReadOptions{});
+}
+
+}  // namespace whyno::engine

@@ -1,0 +1,53 @@
+#pragma once
+// Reads the container engine over its unix socket: what it intends (port
+// bindings, networks, settings), for the diagnosis to compare with the
+// kernel's truth.
+
+#include <string>
+
+#include "http_unix.hpp"
+#include "whyno/core/engine_facts.hpp"
+#include "whyno/util/result.hpp"
+
+namespace whyno::engine {
+
+inline constexpr const char* k_default_docker_socket = "/var/run/docker.sock";
+inline constexpr const char* k_default_daemon_config = "/etc/docker/daemon.json";
+
+/// Where the engine listens: DOCKER_HOST if set (only unix:// is supported:
+/// any other scheme -> Error::Kind::unsupported), else /var/run/docker.sock.
+/// `docker_host` is the value of the DOCKER_HOST environment variable or
+/// nullptr; an empty value counts as unset, as it does for the Docker CLI.
+Result<std::string> engine_socket_path(const char* docker_host);
+
+/// Talks to the engine: GET /_ping (unversioned) to negotiate the API version
+/// (min of the engine's and k_max_api_version) and tell Docker from Podman
+/// (Libpod-Api-Version), then, concurrently over a few kept-alive
+/// connections, /containers/json?all=1, /containers/{id}/json for every
+/// container, /networks and /info. The version comes from the ping's Server
+/// header; /version is asked only when that header is missing. A container that vanishes between
+/// list and inspect is skipped. The whole conversation is bounded by 5 s
+/// (1 s to connect). For Docker, `config` is read from
+/// /etc/docker/daemon.json, with /info's firewall backend when it reports one.
+/// Errors carry exactly one sentence, e.g. "cannot reach the Docker engine:
+/// /var/run/docker.sock does not exist (is dockerd running?)".
+Result<Engine> read_engine(const std::string& socket_path);
+
+/// The same, with knobs for tests and for speed.
+struct EngineReadOptions {
+  HttpLimits limits;
+  std::string daemon_config_path = k_default_daemon_config;
+  // GET /info only adds the engine's warnings and firewall backend, and
+  // dockerd takes ~10 ms for it (it runs `runc --version`): often the
+  // slowest request of the conversation even though it runs concurrently.
+  bool read_info = true;
+};
+Result<Engine> read_engine(const std::string& socket_path, const EngineReadOptions& options);
+
+/// Reads daemon.json. Absent file -> defaults with read=false and no problem;
+/// unreadable or invalid -> defaults with `problem` set. See
+/// parse_daemon_config for the defaults that depend on `engine_version`.
+DaemonConfig read_daemon_config(const std::string& path,
+                                const std::string& engine_version);
+
+}  // namespace whyno::engine

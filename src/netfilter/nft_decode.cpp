@@ -1,0 +1,153 @@
+#include "nft_decode.hpp"
+
+#include <linux/netfilter.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+
+#include <algorithm>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "nft_objects.hpp"
+#include "nft_rule.hpp"
+#include "nft_sets.hpp"
+#include "whyno/sys/netlink_messages.hpp"
+
+namespace whyno::netfilter {
+
+namespace {
+
+std::string str_or_empty(const char* s) { return s == nullptr ? std::string{} : std::string(s); }
+
+nf::Hook hook_of(nf::Family family, std::uint32_t hooknum) {
+  if (family == nf::Family::netdev) {
+    return hooknum == NF_NETDEV_INGRESS ? nf::Hook::ingress : nf::Hook::other;
+  }
+  if (family == nf::Family::arp) {
+    return nf::Hook::other;  // NF_ARP_IN/OUT/FORWARD: not IP hooks
+  }
+  // ip, ip6, inet and bridge number their hooks alike (NF_INET_*, NF_BR_*).
+  switch (hooknum) {
+    case NF_INET_PRE_ROUTING: return nf::Hook::prerouting;
+    case NF_INET_LOCAL_IN: return nf::Hook::input;
+    case NF_INET_FORWARD: return nf::Hook::forward;
+    case NF_INET_LOCAL_OUT: return nf::Hook::output;
+    case NF_INET_POST_ROUTING: return nf::Hook::postrouting;
+    case NF_INET_INGRESS: return nf::Hook::ingress;
+    default: return nf::Hook::other;
+  }
+}
+
+nf::ChainType type_of(std::string_view type) {
+  if (type == "nat") {
+    return nf::ChainType::nat;
+  }
+  return type == "route" ? nf::ChainType::route : nf::ChainType::filter;
+}
+
+void parse_chains(const std::vector<std::byte>& bytes, nf::Ruleset& out) {
+  sys::for_each_message(bytes, [&](const nlmsghdr* nlh) {
+    nft::ChainPtr c(nftnl_chain_alloc());
+    if (!c || nftnl_chain_nlmsg_parse(nlh, c.get()) < 0) {
+      out.unread.push_back({"nftables chains", "a chain message could not be parsed"});
+      return;
+    }
+    nf::Chain chain;
+    chain.backend = nf::Backend::nftables;
+    chain.family = family_of(nftnl_chain_get_u32(c.get(), NFTNL_CHAIN_FAMILY));
+    chain.table = str_or_empty(nftnl_chain_get_str(c.get(), NFTNL_CHAIN_TABLE));
+    chain.name = str_or_empty(nftnl_chain_get_str(c.get(), NFTNL_CHAIN_NAME));
+    if (nftnl_chain_is_set(c.get(), NFTNL_CHAIN_HOOKNUM)) {
+      nf::BaseChain base;
+      base.hook = hook_of(chain.family, nftnl_chain_get_u32(c.get(), NFTNL_CHAIN_HOOKNUM));
+      base.priority = nftnl_chain_get_s32(c.get(), NFTNL_CHAIN_PRIO);
+      if (nftnl_chain_is_set(c.get(), NFTNL_CHAIN_TYPE)) {
+        base.type = type_of(nftnl_chain_get_str(c.get(), NFTNL_CHAIN_TYPE));
+      }
+      base.policy_drop = nftnl_chain_is_set(c.get(), NFTNL_CHAIN_POLICY) &&
+                         nftnl_chain_get_u32(c.get(), NFTNL_CHAIN_POLICY) == NF_DROP;
+      chain.base = base;
+    }
+    out.chains.push_back(std::move(chain));
+  });
+}
+
+void parse_rules(const std::vector<std::byte>& bytes, const nft::SetIndex& sets, nf::Ruleset& out) {
+  sys::for_each_message(bytes, [&](const nlmsghdr* nlh) {
+    nft::RulePtr r(nftnl_rule_alloc());
+    if (!r || nftnl_rule_nlmsg_parse(nlh, r.get()) < 0) {
+      out.unread.push_back({"nftables rules", "a rule message could not be parsed"});
+      return;
+    }
+    const std::uint32_t nfproto = nftnl_rule_get_u32(r.get(), NFTNL_RULE_FAMILY);
+    nf::Rule rule;
+    rule.backend = nf::Backend::nftables;
+    rule.family = family_of(nfproto);
+    rule.table = str_or_empty(nftnl_rule_get_str(r.get(), NFTNL_RULE_TABLE));
+    rule.chain = str_or_empty(nftnl_rule_get_str(r.get(), NFTNL_RULE_CHAIN));
+    rule.handle = nftnl_rule_get_u64(r.get(), NFTNL_RULE_HANDLE);
+    nft::DecodedRule decoded = nft::decode_rule(r.get(), rule.family, nfproto, sets);
+    rule.matches = std::move(decoded.matches);
+    rule.action = std::move(decoded.action);
+    rule.comment = std::move(decoded.comment);
+    out.rules.push_back(std::move(rule));
+  });
+}
+
+}  // namespace
+
+nf::Family family_of(std::uint32_t nfproto) {
+  switch (nfproto) {
+    case NFPROTO_IPV4: return nf::Family::ip;
+    case NFPROTO_IPV6: return nf::Family::ip6;
+    case NFPROTO_INET: return nf::Family::inet;
+    case NFPROTO_ARP: return nf::Family::arp;
+    case NFPROTO_BRIDGE: return nf::Family::bridge;
+    case NFPROTO_NETDEV: return nf::Family::netdev;
+    default: return nf::Family::other;
+  }
+}
+
+std::vector<NftSetRef> looked_up_sets(const std::vector<std::byte>& rules) {
+  std::vector<NftSetRef> out;
+  sys::for_each_message(rules, [&](const nlmsghdr* nlh) {
+    nft::RulePtr r(nftnl_rule_alloc());
+    if (!r || nftnl_rule_nlmsg_parse(nlh, r.get()) < 0) {
+      return;
+    }
+    nft::ExprIterPtr it(nftnl_expr_iter_create(r.get()));
+    if (!it) {
+      return;
+    }
+    for (nftnl_expr* e = nftnl_expr_iter_next(it.get()); e != nullptr;
+         e = nftnl_expr_iter_next(it.get())) {
+      if (std::string_view(nftnl_expr_get_str(e, NFTNL_EXPR_NAME)) != "lookup" ||
+          !nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_SET)) {
+        continue;
+      }
+      NftSetRef ref{nftnl_rule_get_u32(r.get(), NFTNL_RULE_FAMILY),
+                    str_or_empty(nftnl_rule_get_str(r.get(), NFTNL_RULE_TABLE)),
+                    str_or_empty(nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET))};
+      if (std::find(out.begin(), out.end(), ref) == out.end()) {
+        out.push_back(std::move(ref));
+      }
+    }
+  });
+  return out;
+}
+
+nf::Ruleset parse_nftables(const NftDump& dump) {
+  nf::Ruleset out;
+  std::vector<std::string> problems;
+  const nft::SetIndex sets = nft::parse_sets(dump.sets, dump.set_elements, problems);
+  for (auto& p : problems) {
+    out.unread.push_back({"nftables sets", std::move(p)});
+  }
+  parse_chains(dump.chains, out);
+  parse_rules(dump.rules, sets, out);
+  return out;
+}
+
+}  // namespace whyno::netfilter

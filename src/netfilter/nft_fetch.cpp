@@ -1,0 +1,131 @@
+#include "nft_fetch.hpp"
+
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/common.h>
+#include <libnftnl/gen.h>
+#include <libnftnl/set.h>
+#include <sys/socket.h>
+
+#include <array>
+
+#include <fmt/format.h>
+
+#include "nft_objects.hpp"
+#include "whyno/sys/netlink_socket.hpp"
+
+namespace whyno::netfilter {
+
+namespace {
+
+constexpr int k_max_attempts = 5;
+
+class RequestBuffer {
+ public:
+  nlmsghdr* header(std::uint16_t type, std::uint16_t family, std::uint16_t flags) {
+    m_buffer.fill(0);
+    // The sequence number is set by NetlinkSocket::request.
+    return nftnl_nlmsg_build_hdr(m_buffer.data(), type, family, flags, 0);
+  }
+
+ private:
+  alignas(nlmsghdr) std::array<char, 1024> m_buffer{};
+};
+
+Result<std::vector<std::byte>> dump(sys::NetlinkSocket& socket, std::uint16_t type) {
+  RequestBuffer buffer;
+  return socket.request(buffer.header(type, NFPROTO_UNSPEC, NLM_F_DUMP));
+}
+
+Result<std::uint32_t> generation(sys::NetlinkSocket& socket) {
+  RequestBuffer buffer;
+  auto reply = socket.request(buffer.header(NFT_MSG_GETGEN, NFPROTO_UNSPEC, 0));
+  if (!reply) {
+    return std::unexpected(reply.error());
+  }
+  std::optional<std::uint32_t> id;
+  sys::for_each_message(*reply, [&](const nlmsghdr* nlh) {
+    nft::GenPtr gen(nftnl_gen_alloc());
+    if (gen && nftnl_gen_nlmsg_parse(nlh, gen.get()) >= 0) {
+      id = nftnl_gen_get_u32(gen.get(), NFTNL_GEN_ID);
+    }
+  });
+  if (!id) {
+    return fail(Error::Kind::invalid, "nftables generation reply could not be parsed");
+  }
+  return *id;
+}
+
+Result<std::vector<std::byte>> dump_elements(sys::NetlinkSocket& socket, const NftSetRef& ref) {
+  nft::SetPtr set(nftnl_set_alloc());
+  if (!set) {
+    return fail(Error::Kind::io, "out of memory");
+  }
+  nftnl_set_set_str(set.get(), NFTNL_SET_TABLE, ref.table.c_str());
+  nftnl_set_set_str(set.get(), NFTNL_SET_NAME, ref.name.c_str());
+  RequestBuffer buffer;
+  nlmsghdr* nlh = buffer.header(NFT_MSG_GETSETELEM, static_cast<std::uint16_t>(ref.family),
+                                NLM_F_DUMP);
+  nftnl_set_elems_nlmsg_build_payload(nlh, set.get());
+  return socket.request(nlh);
+}
+
+/// One consistent-looking read; the caller checks the generation around it.
+Result<NftDump> read_once(sys::NetlinkSocket& socket) {
+  NftDump out;
+  auto chains = dump(socket, NFT_MSG_GETCHAIN);
+  if (!chains) {
+    return std::unexpected(chains.error());
+  }
+  auto rules = dump(socket, NFT_MSG_GETRULE);
+  if (!rules) {
+    return std::unexpected(rules.error());
+  }
+  auto sets = dump(socket, NFT_MSG_GETSET);
+  if (!sets) {
+    return std::unexpected(sets.error());
+  }
+  out.chains = std::move(*chains);
+  out.rules = std::move(*rules);
+  out.sets = std::move(*sets);
+  for (const NftSetRef& ref : looked_up_sets(out.rules)) {
+    auto elements = dump_elements(socket, ref);
+    if (!elements) {
+      return std::unexpected(elements.error());
+    }
+    out.set_elements.insert(out.set_elements.end(), elements->begin(), elements->end());
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<NftDump> fetch_nftables() {
+  auto socket = sys::NetlinkSocket::open(NETLINK_NETFILTER);
+  if (!socket) {
+    return std::unexpected(socket.error());
+  }
+  for (int attempt = 0; attempt < k_max_attempts; ++attempt) {
+    auto before = generation(*socket);
+    if (!before) {
+      return std::unexpected(before.error());
+    }
+    auto dump = read_once(*socket);
+    auto after = generation(*socket);
+    if (!after) {
+      return std::unexpected(after.error());
+    }
+    if (*before != *after) {
+      continue;  // the ruleset changed while we read it
+    }
+    if (!dump) {
+      return std::unexpected(dump.error());
+    }
+    return dump;
+  }
+  return fail(Error::Kind::io, "the nftables ruleset kept changing while being read; try again");
+}
+
+}  // namespace whyno::netfilter

@@ -1,0 +1,38 @@
+#pragma once
+// Decoders for x_tables match and target payloads. One decoder serves both
+// iptables-nft's compat expressions (`match`/`target` with NFTNL_EXPR_*_INFO)
+// and iptables-legacy entries (the bytes after xt_entry_match/target's
+// header): the payload struct is the same in both.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "whyno/core/netfilter.hpp"
+
+namespace whyno::netfilter {
+
+struct XtMatchResult {
+  std::vector<nf::Match> matches;  // empty for matches that only annotate
+  std::string comment;             // `-m comment`
+};
+
+/// Decodes one xt match. `family` (ip or ip6) picks the address layout.
+/// Anything not modelled becomes a Field::unknown match naming it.
+XtMatchResult decode_xt_match(std::string_view name, std::uint32_t revision,
+                              std::span<const std::uint8_t> info, nf::Family family);
+
+/// Decodes one xt target (not the legacy standard/ERROR targets).
+/// Targets that never end a rule's evaluation (LOG, MARK...) give
+/// ActionKind::next; unknown ones ActionKind::unknown.
+nf::Action decode_xt_target(std::string_view name, std::uint32_t revision,
+                            std::span<const std::uint8_t> info, nf::Family family);
+
+/// ct state bits as nf::Match::mask uses them, from xt_conntrack's
+/// state_mask or xt_state's statemask (`-m state`). nullopt when the mask
+/// holds bits we do not model (conntrack's SNAT/DNAT pseudo states).
+std::optional<std::uint32_t> ct_state_from_xt(std::uint32_t xt_mask, bool conntrack);
+
+}  // namespace whyno::netfilter

@@ -1,0 +1,216 @@
+#include "whyno/probe/probe.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "probe_steps.hpp"
+#include "dns_message.hpp"
+#include "whyno/sys/fd.hpp"
+#include "whyno/sys/netns.hpp"
+
+namespace whyno::probe {
+
+namespace {
+
+using Outcome = ProbeResult::Outcome;
+using steps::Deadline;
+using steps::DnsLookup;
+
+constexpr std::uint16_t k_embedded_dns_port = 53;
+constexpr std::uint32_t k_embedded_dns_v4 = 0x7f00000b;  // 127.0.0.11
+// Docker's hosts files are a few hundred bytes; a bigger file is not one.
+constexpr std::size_t k_max_hosts_file = 1 << 20;
+
+struct HostsFile {
+  std::string path;
+  std::optional<std::string> text;
+  std::string error;  // why `text` is empty
+};
+
+// Read by the calling thread, before any namespace switch: the file lives on
+// the host's filesystem (Docker's HostsPath), never in the container's.
+HostsFile read_hosts_file(const std::string& path) {
+  HostsFile file{path, std::nullopt, {}};
+  sys::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) {
+    file.error = std::strerror(errno);
+    return file;
+  }
+  std::string text;
+  char buffer[4096];
+  while (text.size() < k_max_hosts_file) {
+    const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      file.error = std::strerror(errno);
+      return file;
+    }
+    if (n == 0) {
+      break;
+    }
+    text.append(buffer, static_cast<std::size_t>(n));
+  }
+  file.text = std::move(text);
+  return file;
+}
+
+IpAddress prefer_v4(const std::vector<IpAddress>& addresses) {
+  const auto v4 = std::find_if(addresses.begin(), addresses.end(),
+                               [](const IpAddress& a) { return a.is_v4(); });
+  return v4 != addresses.end() ? *v4 : addresses.front();
+}
+
+std::string embedded_dns_failure(const DnsLookup& lookup) {
+  constexpr std::string_view dns = "Docker's embedded DNS at 127.0.0.11";
+  switch (lookup.status) {
+    case DnsLookup::Status::found:
+      break;
+    case DnsLookup::Status::nxdomain:
+      return fmt::format("{} answered NXDOMAIN", dns);
+    case DnsLookup::Status::no_data:
+      return fmt::format("{} has no A or AAAA record for it", dns);
+    case DnsLookup::Status::failure:
+      return fmt::format("{} answered {}", dns, rcode_name(lookup.rcode));
+    case DnsLookup::Status::no_server:
+      return "no embedded DNS on this network (nothing answers at 127.0.0.11:53)";
+    case DnsLookup::Status::no_answer:
+      return fmt::format("{} did not answer in time (it forwards names it does not know to "
+                         "the host's DNS servers)", dns);
+    case DnsLookup::Status::error:
+      return fmt::format("cannot query {}: {}", dns, lookup.detail);
+  }
+  return {};
+}
+
+struct Resolution {
+  std::optional<IpAddress> address;
+  bool by_name = false;
+  std::string failure;  // what was tried, when `address` is empty
+};
+
+std::string join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& part : parts) {
+    out += (out.empty() ? "" : " and ") + part;
+  }
+  return out;
+}
+
+// Resolves the way the client would: the hosts file first (as nsswitch's
+// "files dns" does), then Docker's embedded DNS from inside the namespace.
+Resolution resolve(const ProbeTarget& target, const ProbeOptions& options,
+                   const std::optional<HostsFile>& hosts, const Deadline& deadline) {
+  if (target.address) {
+    return {target.address, false, {}};
+  }
+  if (!target.name || target.name->empty()) {
+    return {std::nullopt, false, "nothing to dial: no name and no address"};
+  }
+  const std::string& name = *target.name;
+  if (auto literal = IpAddress::parse(name)) {
+    return {literal, false, {}};
+  }
+  std::vector<std::string> tried;
+  if (hosts) {
+    if (hosts->text) {
+      const auto found = lookup_hosts(*hosts->text, name);
+      if (!found.empty()) {
+        return {prefer_v4(found), true, {}};
+      }
+      tried.push_back(fmt::format("not in {}", hosts->path));
+    } else {
+      tried.push_back(fmt::format("cannot read {} ({})", hosts->path, hosts->error));
+    }
+  }
+  if (options.use_embedded_dns) {
+    const auto lookup = steps::query_dns(IpAddress::v4(k_embedded_dns_v4),
+                                               k_embedded_dns_port, name, deadline);
+    if (lookup.status == DnsLookup::Status::found) {
+      return {prefer_v4(lookup.addresses), true, {}};
+    }
+    tried.push_back(embedded_dns_failure(lookup));
+  } else if (hosts || options.netns_path) {
+    tried.push_back("no embedded DNS on this network");
+  } else {
+    const auto lookup = steps::resolve_on_host(name, target.protocol, deadline);
+    if (!lookup.addresses.empty()) {
+      return {prefer_v4(lookup.addresses), true, {}};
+    }
+    tried.push_back(fmt::format("this host's resolver: {}", lookup.failure));
+  }
+  return {std::nullopt, true, join(tried)};
+}
+
+std::string target_text(const ProbeTarget& target) {
+  if (!target.text.empty()) {
+    return target.text;
+  }
+  if (target.name) {
+    return fmt::format("{}:{}", *target.name, target.port);
+  }
+  return target.address ? fmt::format("{}:{}", target.address->to_string_for_port(), target.port)
+                        : std::string("?");
+}
+
+// Everything that must happen in the client's namespace: the DNS exchange
+// and the dial.
+void observe(const ProbeTarget& target, const ProbeOptions& options,
+             const std::optional<HostsFile>& hosts, const Deadline& deadline, ProbeResult& result) {
+  const auto resolution = resolve(target, options, hosts, deadline);
+  if (!resolution.address) {
+    result.outcome = Outcome::unresolved;
+    result.detail = resolution.failure;
+    return;
+  }
+  if (resolution.by_name) {
+    result.target = fmt::format("{} ({})", result.target, resolution.address->to_string());
+  }
+  if (deadline.expired()) {
+    result.outcome = Outcome::timed_out;
+    result.detail = fmt::format("resolving the name took the whole {} ms", options.timeout.count());
+    return;
+  }
+  auto seen = steps::dial(*resolution.address, target.port, target.protocol,
+                                options.settle, deadline);
+  result.outcome = seen.outcome;
+  result.detail = std::move(seen.detail);
+}
+
+}  // namespace
+
+ProbeResult probe(const ProbeTarget& target, const ProbeOptions& options) {
+  const auto started = Deadline::Clock::now();
+  const Deadline deadline(options.timeout);
+  ProbeResult result;
+  result.from = options.from;
+  result.target = target_text(target);
+
+  std::optional<HostsFile> hosts;
+  if (options.hosts_file && target.name) {
+    hosts = read_hosts_file(*options.hosts_file);
+  }
+  const auto work = [&] { observe(target, options, hosts, deadline, result); };
+  if (!options.netns_path) {
+    work();
+  } else if (auto netns = sys::open_netns(*options.netns_path); !netns) {
+    result.outcome = Outcome::error;
+    result.detail = netns.error().message;
+  } else if (auto ran = sys::run_in_netns(*netns, work); !ran) {
+    result.outcome = Outcome::error;
+    result.detail = ran.error().message;
+  }
+  result.milliseconds =
+      std::chrono::duration<double, std::milli>(Deadline::Clock::now() - started).count();
+  return result;
+}
+
+}  // namespace whyno::probe

@@ -1,0 +1,44 @@
+#include "whyno/probe/run_probe.hpp"
+
+#include <fmt/format.h>
+
+#include "whyno/probe/probe.hpp"
+#include "whyno/core/probe_plan.hpp"
+
+namespace whyno::probe {
+
+void run_probe(const Query& query, Facts& facts, bool enabled, std::chrono::milliseconds timeout) {
+  ProbeResult skipped;
+  skipped.outcome = ProbeResult::Outcome::skipped;
+  if (!enabled) {
+    skipped.detail = "not probed (--no-probe)";
+    facts.probe = skipped;
+    return;
+  }
+  const ProbeDecision decision = plan_probe(query, facts);
+  if (!decision.plan) {
+    skipped.detail = decision.skipped;
+    facts.probe = skipped;
+    return;
+  }
+  const ProbePlan& plan = *decision.plan;
+  ProbeTarget target;
+  target.text = plan.text;
+  target.name = plan.name;
+  target.address = plan.address;
+  target.port = plan.port;
+  target.protocol = plan.protocol;
+  ProbeOptions options;
+  options.timeout = timeout;
+  options.from = plan.from;
+  options.use_embedded_dns = plan.use_embedded_dns;
+  if (plan.netns_pid > 0) {
+    options.netns_path = fmt::format("/proc/{}/ns/net", plan.netns_pid);
+  }
+  if (!plan.hosts_file.empty()) {
+    options.hosts_file = plan.hosts_file;
+  }
+  facts.probe = probe(target, options);
+}
+
+}  // namespace whyno::probe

@@ -1,0 +1,152 @@
+#include <doctest/doctest.h>
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "whyno/kernel/netns_reader.hpp"
+#include "whyno/kernel/socket_owners.hpp"
+#include "whyno/sys/fd.hpp"
+
+namespace fs = std::filesystem;
+using whyno::kernel::clean_cmdline;
+using whyno::kernel::clean_comm;
+using whyno::kernel::parse_socket_link;
+using whyno::kernel::scan_socket_owners;
+
+namespace {
+
+/// A directory laid out like /proc, removed when the test ends.
+class FakeProc {
+ public:
+  FakeProc() {
+    std::string pattern = (fs::temp_directory_path() / "whyno-proc-XXXXXX").string();
+    REQUIRE(mkdtemp(pattern.data()) != nullptr);
+    m_root = pattern;
+  }
+  ~FakeProc() { fs::remove_all(m_root); }
+  FakeProc(const FakeProc&) = delete;
+  FakeProc& operator=(const FakeProc&) = delete;
+
+  void process(const std::string& pid, const std::string& comm, const std::string& cmdline) {
+    fs::create_directories(m_root / pid / "fd");
+    std::ofstream(m_root / pid / "comm") << comm;
+    std::ofstream(m_root / pid / "cmdline", std::ios::binary) << cmdline;
+  }
+  void fd(const std::string& pid, int number, const std::string& target) {
+    fs::create_directories(m_root / pid / "fd");
+    fs::create_symlink(target, m_root / pid / "fd" / std::to_string(number));
+  }
+  std::string root() const { return m_root.string(); }
+
+ private:
+  fs::path m_root;
+};
+
+}  // namespace
+
+TEST_SUITE_BEGIN("kernel_socket_owners");
+
+TEST_CASE("socket link targets") {
+  CHECK(parse_socket_link("socket:[12345]") == 12345U);
+  CHECK(parse_socket_link("socket:[18446744073709551615]") == 18446744073709551615ULL);
+  CHECK_FALSE(parse_socket_link("pipe:[12345]"));
+  CHECK_FALSE(parse_socket_link("socket:[]"));
+  CHECK_FALSE(parse_socket_link("socket:[12a]"));
+  CHECK_FALSE(parse_socket_link("socket:[-1]"));
+  CHECK_FALSE(parse_socket_link("socket:[1"));
+  CHECK_FALSE(parse_socket_link("/dev/null"));
+  CHECK_FALSE(parse_socket_link(""));
+}
+
+TEST_CASE("comm and cmdline text") {
+  CHECK(clean_comm("docker-proxy\n") == "docker-proxy");
+  CHECK(clean_comm("") == "");
+  using namespace std::string_literals;
+  CHECK(clean_cmdline("nginx\0-g\0daemon off;\0"s) == "nginx -g daemon off;");
+  CHECK(clean_cmdline("nginx: master process\0\0\0"s) == "nginx: master process");
+  CHECK(clean_cmdline("") == "");
+  const std::string long_line(2000, 'x');
+  CHECK(clean_cmdline(long_line).size() == whyno::kernel::k_cmdline_cap);
+}
+
+TEST_CASE("one scan finds every holder, sorted by pid, each once") {
+  using namespace std::string_literals;
+  FakeProc proc;
+  proc.process("100", "dockerd\n", "/usr/bin/dockerd\0-H\0fd://\0"s);
+  proc.fd("100", 0, "/dev/null");
+  proc.fd("100", 3, "socket:[1001]");
+  proc.fd("100", 4, "socket:[1002]");
+  proc.fd("100", 9, "socket:[1001]");  // a dup of fd 3
+  proc.process("42", "docker-proxy\n", "/usr/sbin/docker-proxy\0-proto\0tcp\0"s);
+  proc.fd("42", 7, "socket:[1001]");  // passed along, like dockerd -> docker-proxy
+  proc.process("77", "sshd\n", "sshd\0"s);
+  proc.fd("77", 3, "socket:[9999]");  // not wanted
+  proc.fd("300", 5, "socket:[1002]");  // fds but no comm: it exited mid-scan
+  proc.process("self", "x\n", "x"s);    // not a pid
+  proc.fd("self", 3, "socket:[1001]");
+  proc.fd("12x", 3, "socket:[1001]");
+
+  const auto owners = scan_socket_owners(proc.root(), {1001, 1002, 5555});
+  REQUIRE(owners.size() == 2);
+  const auto& shared = owners.at(1001);
+  REQUIRE(shared.size() == 2);
+  CHECK(shared[0].pid == 42);
+  CHECK(shared[0].comm == "docker-proxy");
+  CHECK(shared[0].cmdline == "/usr/sbin/docker-proxy -proto tcp");
+  CHECK(shared[1].pid == 100);
+  CHECK(shared[1].comm == "dockerd");
+  CHECK(shared[1].cmdline == "/usr/bin/dockerd -H fd://");
+  const auto& single = owners.at(1002);
+  REQUIRE(single.size() == 1);
+  CHECK(single[0].pid == 100);
+  CHECK_FALSE(owners.contains(9999));
+  CHECK_FALSE(owners.contains(5555));
+
+  CHECK(scan_socket_owners(proc.root(), {}).empty());
+  CHECK(scan_socket_owners(proc.root() + "/missing", {1001}).empty());
+}
+
+TEST_CASE("the real /proc: this process holds the socket it opened") {
+  const whyno::sys::Fd socket(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  REQUIRE(socket);
+  struct stat st {};
+  REQUIRE(fstat(socket.get(), &st) == 0);
+  const auto inode = static_cast<std::uint64_t>(st.st_ino);
+
+  whyno::NetnsFacts ns;
+  ns.listeners.push_back({});
+  ns.listeners.back().inode = inode;
+  ns.listeners.push_back({});  // inode 0: never matched
+  whyno::NetnsFacts* namespaces[] = {&ns};
+  whyno::kernel::attach_socket_owners(namespaces);
+
+  REQUIRE(ns.listeners[0].owners.size() == 1);
+  const auto& me = ns.listeners[0].owners[0];
+  CHECK(me.pid == getpid());
+  std::string comm;
+  std::getline(std::ifstream("/proc/self/comm"), comm);
+  CHECK(me.comm == comm);
+  CHECK(me.cmdline.find("whyno_unit_tests") != std::string::npos);
+  CHECK(ns.listeners[1].owners.empty());
+}
+
+
+TEST_CASE("container ids from /proc/PID/cgroup, for every cgroup driver") {
+  using whyno::kernel::container_id_from_cgroup;
+  const std::string id = "725d90a246ebd4dd1beefa0aa60d0ec8e51c7c40e5ba26440206dc8d50b76013";
+  // Recorded on this host (cgroupfs driver, hybrid hierarchy).
+  CHECK(container_id_from_cgroup("9:name=systemd:/docker/" + id + "\n0::/docker/" + id + "\n") == id);
+  CHECK(container_id_from_cgroup("0::/system.slice/docker-" + id + ".scope\n") == id);
+  CHECK(container_id_from_cgroup("0::/machine.slice/libpod-" + id + ".scope/container\n") == id);
+  CHECK(container_id_from_cgroup("0::/system.slice/docker.service\n").empty());
+  CHECK(container_id_from_cgroup("0::/docker/short\n").empty());
+  CHECK(container_id_from_cgroup("").empty());
+}
+
+TEST_SUITE_END();

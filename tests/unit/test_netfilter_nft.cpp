@@ -1,0 +1,205 @@
+// nftables decoding, against dumps recorded from the kernel (see
+// tests/fixtures/netfilter/README.md).
+#include <doctest/doctest.h>
+
+#include "test_netfilter_nft_fixtures.hpp"
+#include "core/packet_walk.hpp"
+
+using namespace whyno;
+using namespace whyno::nf;
+using namespace whyno::test::nf_fixtures;
+
+TEST_SUITE_BEGIN("netfilter_nft");
+
+TEST_CASE("host: Docker 20.10 iptables-nft rules with a published container") {
+  NftDump dump = nft_dump("host_docker20");
+  Ruleset r = netfilter::parse_nftables(dump);
+  CHECK(r.unread.empty());
+
+  check_base(chain_of(r, Family::ip, "nat", "PREROUTING"), Hook::prerouting, -100, ChainType::nat, false);
+  check_base(chain_of(r, Family::ip, "nat", "POSTROUTING"), Hook::postrouting, 100, ChainType::nat, false);
+  check_base(chain_of(r, Family::ip, "filter", "FORWARD"), Hook::forward, 0, ChainType::filter, true);
+  const Chain* docker = chain_of(r, Family::ip, "nat", "DOCKER");
+  REQUIRE(docker != nullptr);
+  CHECK_FALSE(docker->base.has_value());
+  CHECK(docker->backend == Backend::nftables);
+
+  // -A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:3000
+  const auto nat_docker = rules_of(r, Family::ip, "nat", "DOCKER");
+  REQUIRE(nat_docker.size() == 4);
+  const Rule& dnat = *nat_docker[2];
+  CHECK(dnat.matches.size() == 3);
+  check_interface(dnat, Field::iifname, "docker0", true);
+  check_ranges(dnat, Field::l4proto, {{6, 6}});
+  check_ranges(dnat, Field::dport, {{8080, 8080}});
+  CHECK(dnat.action.kind == ActionKind::dnat);
+  REQUIRE(dnat.action.nat_address.has_value());
+  CHECK(*dnat.action.nat_address == ip("172.17.0.2"));
+  CHECK(dnat.action.nat_port_min == 3000);
+  CHECK(dnat.action.nat_port_max == 3000);
+  CHECK(describe(dnat) == "iifname != \"docker0\" meta l4proto tcp th dport 8080 dnat to 172.17.0.2:3000");
+
+  // -p 127.0.0.1:5353:53/udp: the host address becomes ip daddr.
+  const Rule& udp = *nat_docker[3];
+  check_ranges(udp, Field::l4proto, {{17, 17}});
+  check_prefix(udp, Field::daddr, "127.0.0.1", 32);
+  CHECK(udp.action.nat_port_min == 53);
+
+  // -A DOCKER -i docker0 -j RETURN
+  check_interface(*nat_docker[1], Field::iifname, "docker0", false);
+  CHECK(nat_docker[1]->action.kind == ActionKind::return_);
+
+  // -A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j DOCKER: a
+  // one-byte load, and an xt addrtype match.
+  const auto output = rules_of(r, Family::ip, "nat", "OUTPUT");
+  REQUIRE(output.size() == 1);
+  check_prefix(*output[0], Field::daddr, "127.0.0.0", 8, true);
+  const Match* type = find(*output[0], Field::daddr_type);
+  REQUIRE(type != nullptr);
+  CHECK(type->mask == 1u << k_rtn_local);
+  CHECK_FALSE(type->negated);
+  CHECK(output[0]->action.kind == ActionKind::jump);
+  CHECK(output[0]->action.chain == "DOCKER");
+
+  // -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE (xt target)
+  const auto post = rules_of(r, Family::ip, "nat", "POSTROUTING");
+  REQUIRE(post.size() == 4);
+  check_prefix(*post[1], Field::saddr, "172.17.0.0", 16);
+  check_interface(*post[1], Field::oifname, "docker0", true);
+  CHECK(post[1]->action.kind == ActionKind::masquerade);
+  // The hairpin MASQUERADE for the published port.
+  check_prefix(*post[2], Field::saddr, "172.17.0.2", 32);
+  check_prefix(*post[2], Field::daddr, "172.17.0.2", 32);
+  check_ranges(*post[2], Field::dport, {{3000, 3000}});
+
+  // filter FORWARD, in order, with the xt conntrack match.
+  const auto forward = rules_of(r, Family::ip, "filter", "FORWARD");
+  REQUIRE(forward.size() == 10);
+  CHECK(forward[0]->action.chain == "DOCKER-USER");
+  CHECK(forward[1]->action.chain == "DOCKER-ISOLATION-STAGE-1");
+  const Rule& established = *forward[6];
+  check_interface(established, Field::oifname, "docker0", false);
+  const Match* ct = find(established, Field::ct_state);
+  REQUIRE(ct != nullptr);
+  CHECK(ct->mask == (2u | 4u));
+  CHECK(established.action.kind == ActionKind::accept);
+
+  // The per-port ACCEPT in filter DOCKER.
+  const auto filter_docker = rules_of(r, Family::ip, "filter", "DOCKER");
+  REQUIRE(filter_docker.size() == 2);
+  CHECK(describe(*filter_docker[0]) ==
+        "iifname != \"docker0\" oifname \"docker0\" meta l4proto tcp ip daddr 172.17.0.2 th dport 3000 accept");
+
+  // The packet walk over the decoded rules finds the DNAT.
+  const HookOutcome out = walk_hook(r, Hook::prerouting, remote_packet(), WalkOptions{ChainType::nat, {}});
+  REQUIRE(out.nat.has_value());
+  CHECK(out.nat->rule == &dnat);
+  CHECK(out.uncertain.empty());
+
+  // The host also had an empty iptables-legacy nat table.
+  const std::string base = "host_docker20/";
+  netfilter::parse_legacy_table({Family::ip, "nat", read_bytes(base + "legacy_ip_nat.info"),
+                               read_bytes(base + "legacy_ip_nat.entries")},
+                              r);
+  CHECK(r.unread.empty());
+  const auto legacy_pre = std::find_if(r.chains.begin(), r.chains.end(), [](const Chain& c) {
+    return c.backend == Backend::legacy && c.name == "PREROUTING";
+  });
+  REQUIRE(legacy_pre != r.chains.end());
+  check_base(&*legacy_pre, Hook::prerouting, -100, ChainType::nat, false);
+  CHECK(std::none_of(r.rules.begin(), r.rules.end(), [](const Rule& x) { return x.backend == Backend::legacy; }));
+}
+
+TEST_CASE("Docker 29 nftables backend: vmaps, native dnat, comments in user data") {
+  const Ruleset r = decode("docker29_nft");
+  check_base(chain_of(r, Family::ip, "docker-bridges", "raw-PREROUTING"), Hook::prerouting, -300,
+             ChainType::filter, false);
+  check_base(chain_of(r, Family::ip, "docker-bridges", "nat-OUTPUT"), Hook::output, -100, ChainType::nat, false);
+
+  const auto raw = rules_of(r, Family::ip, "docker-bridges", "raw-PREROUTING");
+  REQUIRE(raw.size() == 2);
+  CHECK(raw[0]->comment == "DROP DIRECT ACCESS");
+  check_prefix(*raw[0], Field::daddr, "192.0.2.2", 32);
+  check_interface(*raw[0], Field::iifname, "bridge1", true);
+  CHECK(raw[0]->action.kind == ActionKind::drop);
+
+  const auto forward = rules_of(r, Family::ip, "docker-bridges", "filter-FORWARD");
+  REQUIRE(forward.size() == 2);
+  CHECK(forward[0]->matches.empty());
+  const Action& vmap = forward[0]->action;
+  CHECK(vmap.kind == ActionKind::vmap);
+  CHECK(vmap.vmap_key == Field::oifname);
+  REQUIRE(vmap.vmap.size() == 1);
+  CHECK(vmap.vmap[0].key == "bridge1");
+  CHECK(vmap.vmap[0].kind == ActionKind::jump);
+  CHECK(vmap.vmap[0].chain == "filter-forward-in__bridge1");
+  CHECK(forward[1]->action.vmap_key == Field::iifname);
+  CHECK(forward[1]->action.vmap[0].chain == "filter-forward-out__bridge1");
+
+  const auto dnat = rules_of(r, Family::ip, "docker-bridges", "nat-prerouting-and-output");
+  REQUIRE(dnat.size() == 1);
+  CHECK(dnat[0]->action.kind == ActionKind::dnat);
+  CHECK(*dnat[0]->action.nat_address == ip("192.0.2.2"));
+  CHECK(dnat[0]->action.nat_port_min == 80);
+  CHECK(describe(*dnat[0]) == "iifname != \"bridge1\" ip daddr 127.0.0.1 meta l4proto tcp th dport 8080 "
+                              "dnat to 192.0.2.2:80 comment \"DNAT\"");
+
+  const auto fwd_in = rules_of(r, Family::ip, "docker-bridges", "filter-forward-in__bridge1");
+  REQUIRE(fwd_in.size() == 4);
+  CHECK(find(*fwd_in[0], Field::ct_state)->mask == (2u | 4u));
+  CHECK(fwd_in[3]->matches.empty());
+  CHECK(fwd_in[3]->action.kind == ActionKind::drop);
+  CHECK(fwd_in[3]->comment == "UNPUBLISHED PORT DROP");
+
+  const auto masq = rules_of(r, Family::ip, "docker-bridges", "nat-postrouting-in__bridge1");
+  REQUIRE(masq.size() == 1);
+  CHECK(find(*masq[0], Field::saddr_type)->mask == 1u << k_rtn_local);
+  const auto masq_out = rules_of(r, Family::ip, "docker-bridges", "nat-postrouting-out__bridge1");
+  check_prefix(*masq_out[0], Field::saddr, "192.0.2.0", 24);  // a three-byte load
+
+  // ip6: payload + bitwise prefix, and an anonymous interval set of ports.
+  const auto v6 = rules_of(r, Family::ip6, "docker-bridges", "filter-FORWARD");
+  REQUIRE(v6.size() == 1);
+  check_prefix(*v6[0], Field::saddr, "fe80::", 10, true);
+  check_ranges(*v6[0], Field::dport, {{80, 80}, {443, 443}, {8000, 8100}});
+
+  // A packet forwarded to the container through the vmap reaches the port rule.
+  Packet p;
+  p.source = ip("198.51.100.7");
+  p.destination = ip("192.0.2.2");
+  p.destination_port = 80;
+  p.input_interface = "eth0";
+  p.output_interface = "bridge1";
+  HookOutcome out = walk_hook(r, Hook::forward, p);
+  CHECK(out.kind == HookOutcome::Kind::accepted);
+  REQUIRE_FALSE(out.trace.empty());
+  CHECK(out.trace.back() == fwd_in[2]);
+  p.destination_port = 81;
+  out = walk_hook(r, Hook::forward, p);
+  CHECK(out.kind == HookOutcome::Kind::dropped);
+  CHECK(out.rule == fwd_in[3]);
+}
+
+TEST_CASE("looked_up_sets names the maps and anonymous sets rules read") {
+  const auto refs = netfilter::looked_up_sets(nft_dump("docker29_nft").rules);
+  REQUIRE(refs.size() == 5);
+  CHECK(refs[0].table == "docker-bridges");
+  CHECK(refs[0].name == "filter-forward-in-jumps");
+  CHECK(refs[0].family == 2);
+  CHECK(refs[4].name == "__set0");
+  CHECK(refs[4].family == 10);
+}
+
+TEST_CASE("damaged dumps do not crash the decoder") {
+  NftDump dump = nft_dump("docker29_nft");
+  for (auto* bytes : {&dump.chains, &dump.rules, &dump.sets, &dump.set_elements}) {
+    bytes->resize(bytes->size() / 2 + 3);
+  }
+  const Ruleset r = netfilter::parse_nftables(dump);
+  CHECK(r.rules.size() < 18);
+  NftDump junk;
+  junk.rules.assign(64, std::byte{0x11});
+  CHECK(netfilter::parse_nftables(junk).rules.size() <= 1);
+}
+
+TEST_SUITE_END();
