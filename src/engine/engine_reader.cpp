@@ -201,6 +201,25 @@ Result<std::string> engine_socket_path(const char* docker_host) {
   return path.empty() ? std::string(k_default_docker_socket) : std::string(path);
 }
 
+Result<std::optional<Container>> inspect_container(HttpUnixClient& client, const std::string& prefix,
+                                                   const std::string& id) {
+  auto response = client.get(prefix + "/containers/" + id + "/json");
+  if (!response) {
+    return std::unexpected(response.error());
+  }
+  if (response->status == 404) {
+    return std::optional<Container>();
+  }
+  if (!is_success(*response)) {
+    return std::unexpected(http_failure(prefix + "/containers/{id}/json", *response));
+  }
+  auto container = parse_container(response->body);
+  if (!container) {
+    return std::unexpected(container.error());
+  }
+  return std::optional<Container>(std::move(*container));
+}
+
 Result<Engine> read_engine(const std::string& socket_path, const EngineReadOptions& options) {
   HttpUnixClient client(socket_path, options.limits);
   return Conversation(client, options).run();

@@ -6,19 +6,13 @@
 #include <string>
 
 #include "http_unix.hpp"
+#include "whyno/engine/engine_source.hpp"
 #include "whyno/core/engine_facts.hpp"
 #include "whyno/util/result.hpp"
 
 namespace whyno::engine {
 
-inline constexpr const char* k_default_docker_socket = "/var/run/docker.sock";
 inline constexpr const char* k_default_daemon_config = "/etc/docker/daemon.json";
-
-/// Where the engine listens: DOCKER_HOST if set (only unix:// is supported:
-/// any other scheme -> Error::Kind::unsupported), else /var/run/docker.sock.
-/// `docker_host` is the value of the DOCKER_HOST environment variable or
-/// nullptr; an empty value counts as unset, as it does for the Docker CLI.
-Result<std::string> engine_socket_path(const char* docker_host);
 
 /// Talks to the engine: GET /_ping (unversioned) to negotiate the API version
 /// (min of the engine's and k_max_api_version) and tell Docker from Podman
@@ -43,6 +37,10 @@ struct EngineReadOptions {
   bool read_info = true;
 };
 Result<Engine> read_engine(const std::string& socket_path, const EngineReadOptions& options);
+
+/// GET {prefix}/containers/{id}/json, e.g. prefix "/v1.41": nullopt on 404.
+Result<std::optional<Container>> inspect_container(HttpUnixClient& client, const std::string& prefix,
+                                                   const std::string& id);
 
 /// Reads daemon.json. Absent file -> defaults with read=false and no problem;
 /// unreadable or invalid -> defaults with `problem` set. See

@@ -1,114 +1,34 @@
 #include "whyno/gather/gather.hpp"
 
-#include <netdb.h>
-#include <sys/socket.h>
-
+#include <algorithm>
 #include <future>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
 
-#include "whyno/netfilter/netfilter_reader.hpp"
-#include "whyno/kernel/netns_reader.hpp"
 #include "whyno/core/container_state.hpp"
 #include "whyno/core/engine_lookup.hpp"
-#include "whyno/sys/netns.hpp"
 
 namespace whyno::gather {
 
 namespace {
 
-struct NamespaceRead {
-  const Container* container = nullptr;
-  std::future<Result<NetnsFacts>> facts;
+std::unexpected<ReadFailure> failure(ReadFailure::Kind kind, std::string message) {
+  return std::unexpected(ReadFailure{kind, std::move(message)});
+}
+
+/// The host namespace's own facts, which need nothing from the engine.
+struct HostRead {
+  NetnsFacts netns;
+  nf::Ruleset ruleset;
+  Sysctls sysctls;
 };
 
-Result<NetnsFacts> read_container_netns(const sys::Fd& netns) {
-  NetnsFacts ns;
-  auto entered = sys::run_in_netns(netns, [&ns] { ns = kernel::read_netns(); });
-  if (!entered) {
-    return std::unexpected(entered.error());
-  }
-  return ns;
-}
-
-/// One thread per namespace: setns(2) and the netlink round trips of
-/// different namespaces do not wait for each other.
-void read_container_namespaces(Facts& facts) {
-  if (!facts.engine) {
-    return;
-  }
-  std::set<std::uint64_t> seen{facts.host.inode};
-  std::vector<sys::Fd> handles;
-  handles.reserve(facts.engine->containers.size());
-  std::vector<NamespaceRead> reads;
-  for (const auto& c : facts.engine->containers) {
-    // container:<id> joins another container's namespace, read under that
-    // container's id; host and none have nothing of their own.
-    if (!c.state.running || c.state.pid <= 0 || shares_host_network(c) ||
-        c.network_mode.starts_with("container:")) {
-      continue;
-    }
-    auto netns = sys::open_netns(fmt::format("/proc/{}/ns/net", c.state.pid));
-    if (!netns) {
-      facts.unread.push_back({fmt::format("network namespace of {}", container_phrase(c)),
-                              netns.error().message});
-      continue;
-    }
-    const auto inode = sys::netns_inode(*netns);
-    if (inode && !seen.insert(*inode).second) {
-      continue;
-    }
-    handles.push_back(std::move(*netns));
-    const sys::Fd& handle = handles.back();
-    reads.push_back({&c, std::async(std::launch::async,
-                                    [&handle] { return read_container_netns(handle); })});
-  }
-  for (auto& read : reads) {
-    auto ns = read.facts.get();
-    if (!ns) {
-      facts.unread.push_back({fmt::format("network namespace of {}", container_phrase(*read.container)),
-                              ns.error().message});
-      continue;
-    }
-    facts.container_netns.emplace(read.container->id, std::move(*ns));
-  }
-}
-
-/// getaddrinfo for a host ADDRESS that is a name (not localhost, not a literal).
-std::vector<IpAddress> resolve(const std::string& name) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* list = nullptr;
-  std::vector<IpAddress> out;
-  if (getaddrinfo(name.c_str(), nullptr, &hints, &list) != 0) {
-    return out;
-  }
-  for (const addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
-    if (ai->ai_family == AF_INET) {
-      const auto* sin = reinterpret_cast<const sockaddr_in*>(ai->ai_addr);
-      out.push_back(IpAddress::v4_bytes(reinterpret_cast<const std::uint8_t*>(&sin->sin_addr)));
-    } else if (ai->ai_family == AF_INET6) {
-      const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(ai->ai_addr);
-      out.push_back(IpAddress::v6_bytes(reinterpret_cast<const std::uint8_t*>(&sin6->sin6_addr)));
-    }
-  }
-  freeaddrinfo(list);
-  return out;
-}
-
-bool is_name(const std::string& address) {
-  return address != "localhost" && !IpAddress::parse(address) &&
-         !(address.starts_with('[') && address.ends_with(']'));
-}
-
-}  // namespace
-
-HostKernelFacts read_host_kernel() {
-  HostKernelFacts host;
-  host.netns = kernel::read_netns();
-  if (auto rules = netfilter::read_netfilter()) {
+HostRead read_host_namespace(const Sources& sources) {
+  HostRead host;
+  host.netns = sources.namespaces.read_host();
+  if (auto rules = sources.read_rules()) {
     host.ruleset = std::move(*rules);
   } else {
     // On the ruleset, so that every hook the diagnosis walks knows it is blind.
@@ -118,28 +38,232 @@ HostKernelFacts read_host_kernel() {
   for (const auto& i : host.netns.interfaces) {
     interfaces.push_back(i.name);
   }
-  host.sysctls = kernel::read_sysctls(interfaces);
+  host.sysctls = sources.namespaces.read_sysctls(interfaces);
   return host;
 }
 
-void gather_kernel_facts(const Query& query, Facts& facts, HostKernelFacts host,
-                         const kernel::SocketHolders& holders) {
-  facts.host = std::move(host.netns);
-  facts.ruleset = std::move(host.ruleset);
-  facts.sysctls = std::move(host.sysctls);
-  facts.unread.insert(facts.unread.end(), host.unread.begin(), host.unread.end());
+/// A container whose processes have a network namespace of their own to read
+/// (container:<id> joins another's, read under that container's id; host and
+/// none have nothing of their own). A paused container's namespace is there
+/// to read: its sockets show what it would answer once unpaused.
+bool has_own_namespace(const Container& c) {
+  return c.state.running && c.state.pid > 0 && !shares_host_network(c) &&
+         !c.network_mode.starts_with("container:");
+}
 
-  read_container_namespaces(facts);
+bool is_name(const std::string& address) {
+  return address != "localhost" && !IpAddress::parse(address) &&
+         !(address.starts_with('[') && address.ends_with(']'));
+}
+
+std::string unread_source(const Container& c) {
+  return fmt::format("network namespace of {}", container_phrase(c));
+}
+
+/// Reads the namespaces of the engine's running containers into `facts`,
+/// and reads again those that changed under us.
+class NamespaceGathering {
+ public:
+  NamespaceGathering(const Sources& sources, Facts& facts) : m_sources(sources), m_facts(facts) {
+    m_owner_of_inode[facts.host.inode] = "";  // the host's is read already
+  }
+
+  void run() {
+    std::vector<std::string> ids;
+    for (const Container& c : m_facts.engine->containers) {
+      ids.push_back(c.id);
+    }
+    std::vector<std::string> changed = read_round(ids);
+    for (int reread = 1; reread <= k_max_rereads && !changed.empty(); ++reread) {
+      changed = read_round(inspect_again(changed));
+    }
+    for (const std::string& id : changed) {
+      if (const Container* c = find(id)) {
+        m_facts.unread.push_back(
+            {unread_source(*c),
+             fmt::format("it kept changing while whyno-port read it (its process exited or was "
+                         "replaced, {} times in a row): is it restarting?",
+                         k_max_rereads + 1)});
+      }
+    }
+    share_namespaces();
+  }
+
+ private:
+  struct Pending {
+    std::string id;
+    int pid = 0;
+    kernel::NamespaceHandle handle;
+    std::future<Result<NetnsFacts>> facts;
+  };
+
+  Container* find(const std::string& id) {
+    auto& containers = m_facts.engine->containers;
+    const auto it = std::find_if(containers.begin(), containers.end(),
+                                 [&](const Container& c) { return c.id == id; });
+    return it == containers.end() ? nullptr : &*it;
+  }
+
+  /// Reads the namespaces of `ids`, in parallel; returns the containers whose
+  /// process vanished or changed namespace before or while being read.
+  std::vector<std::string> read_round(const std::vector<std::string>& ids) {
+    std::vector<std::string> changed;
+    std::vector<Pending> pending;
+    for (const std::string& id : ids) {
+      const Container* c = find(id);
+      if (c == nullptr || !has_own_namespace(*c)) {
+        continue;
+      }
+      auto handle = m_sources.namespaces.open(c->state.pid);
+      if (!handle) {
+        if (handle.error().kind == Error::Kind::not_found) {
+          changed.push_back(id);  // the process is gone: the engine is behind
+        } else {
+          m_facts.unread.push_back({unread_source(*c), handle.error().message});
+        }
+        continue;
+      }
+      const auto [owner, first] = m_owner_of_inode.emplace(handle->inode, id);
+      if (!first) {
+        if (!owner->second.empty()) {
+          m_shared_with[id] = owner->second;
+        }
+        continue;
+      }
+      pending.push_back({id, c->state.pid, std::move(*handle), {}});
+    }
+    // Each read joins its namespace on a thread of its own (setns switches
+    // one thread only), so the namespaces' netlink round trips overlap.
+    for (Pending& p : pending) {
+      p.facts = std::async(std::launch::async,
+                           [this, &handle = p.handle] { return m_sources.namespaces.read(handle); });
+    }
+    for (Pending& p : pending) {
+      auto facts = p.facts.get();
+      const Container* c = find(p.id);
+      if (!facts) {
+        m_facts.unread.push_back({unread_source(*c), facts.error().message});
+        continue;
+      }
+      if (!m_sources.namespaces.still_in(p.pid, p.handle.inode)) {
+        // Read, but the process left meanwhile: its sockets are gone or
+        // about to be. Forget the inode, so the next round reads it afresh.
+        m_owner_of_inode.erase(p.handle.inode);
+        changed.push_back(p.id);
+        continue;
+      }
+      m_facts.container_netns.insert_or_assign(p.id, std::move(*facts));
+    }
+    return changed;
+  }
+
+  /// Asks the engine again about containers that changed: a restart shows as
+  /// a new PID or as not running, a removal as gone.
+  std::vector<std::string> inspect_again(const std::vector<std::string>& ids) {
+    std::vector<std::string> again;
+    for (const std::string& id : ids) {
+      auto fresh = m_sources.engine.inspect(id);
+      Container* c = find(id);
+      if (!fresh) {
+        m_facts.unread.push_back({unread_source(*c), fresh.error().message});
+        continue;
+      }
+      if (!*fresh) {
+        std::erase_if(m_facts.engine->containers, [&](const Container& x) { return x.id == id; });
+        continue;
+      }
+      *c = std::move(**fresh);
+      again.push_back(id);
+    }
+    return again;
+  }
+
+  /// Containers that share one namespace (a pod) get its facts too.
+  void share_namespaces() {
+    for (const auto& [id, owner] : m_shared_with) {
+      const auto it = m_facts.container_netns.find(owner);
+      if (it != m_facts.container_netns.end() && find(id) != nullptr) {
+        m_facts.container_netns.emplace(id, it->second);
+      }
+    }
+  }
+
+  const Sources& m_sources;
+  Facts& m_facts;
+  std::map<std::uint64_t, std::string> m_owner_of_inode;  // "" for the host
+  std::map<std::string, std::string> m_shared_with;       // container -> the one read
+};
+
+}  // namespace
+
+std::optional<ReadFailure> check_query(const Query& query, const Engine& engine) {
+  if (query.container && find_container(engine, *query.container) == nullptr) {
+    return ReadFailure{ReadFailure::Kind::usage,
+                       fmt::format("no container is named or has the id '{}'", *query.container)};
+  }
+  const bool remote_client = query.from && IpAddress::parse(*query.from).has_value();
+  if (remote_client) {
+    const auto dialled = IpAddress::parse(query.address);
+    if (query.address == "localhost" || (dialled && dialled->is_loopback())) {
+      return ReadFailure{ReadFailure::Kind::usage,
+                         fmt::format("a client at {} cannot dial this host's loopback; give the "
+                                     "address it dials, e.g. whyno-port 192.0.2.10:{} --from {}",
+                                     *query.from, query.port, *query.from)};
+    }
+  } else if (query.from) {
+    const Container* client = find_container(engine, *query.from);
+    if (client == nullptr) {
+      return ReadFailure{ReadFailure::Kind::usage,
+                         fmt::format("no container is named or has the id '{}'", *query.from)};
+    }
+    if (!client->state.running || client->state.paused) {
+      return ReadFailure{ReadFailure::Kind::cannot_inspect,
+                         fmt::format("the --from container '{}' {}, so it has no network to "
+                                     "inspect; start it first",
+                                     client->name, state_phrase(*client))};
+    }
+  }
+  return std::nullopt;
+}
+
+std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sources) {
+  // The host's own namespace and the /proc scan need nothing from the
+  // engine: read them while it answers.
+  auto host = std::async(std::launch::async, [&sources] { return read_host_namespace(sources); });
+  auto holders = std::async(std::launch::async, [&sources] { return sources.namespaces.socket_holders(); });
+  auto engine = sources.engine.read();
+  if (!engine) {
+    // Wait for the readers still running: they use `sources`.
+    host.wait();
+    holders.wait();
+    return failure(ReadFailure::Kind::cannot_inspect, engine.error().message);
+  }
+  if (auto problem = check_query(query, *engine)) {
+    host.wait();
+    holders.wait();
+    return std::unexpected(std::move(*problem));
+  }
+
+  Facts facts;
+  facts.collected_at = sources.now();
+  facts.engine = std::move(*engine);
+  HostRead host_read = host.get();
+  facts.host = std::move(host_read.netns);
+  facts.ruleset = std::move(host_read.ruleset);
+  facts.sysctls = std::move(host_read.sysctls);
+
+  NamespaceGathering(sources, facts).run();
 
   std::vector<NetnsFacts*> namespaces{&facts.host};
   for (auto& [id, ns] : facts.container_netns) {
     namespaces.push_back(&ns);
   }
-  kernel::attach_socket_owners(namespaces, holders);
+  sources.namespaces.attach_owners(namespaces, holders.get());
 
   if (!query.from && is_name(query.address)) {
-    facts.resolved_addresses = resolve(query.address);
+    facts.resolved_addresses = sources.resolve(query.address);
   }
+  return facts;
 }
 
 }  // namespace whyno::gather

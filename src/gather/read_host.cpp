@@ -1,90 +1,72 @@
 #include "whyno/gather/read_host.hpp"
 
+#include <netdb.h>
+#include <sys/socket.h>
+
 #include <chrono>
 #include <cstdlib>
-#include <future>
 
 #include <fmt/format.h>
 
-#include "../engine/engine_reader.hpp"  // until the engine has an interface of its own
-#include "whyno/gather/gather.hpp"
-#include "whyno/core/container_state.hpp"
-#include "whyno/core/engine_lookup.hpp"
-#include "whyno/util/words.hpp"
+#include "whyno/engine/engine_source.hpp"
+#include "whyno/kernel/namespace_reader.hpp"
+#include "whyno/netfilter/netfilter_reader.hpp"
 #include "whyno/sys/capabilities.hpp"
+#include "whyno/util/words.hpp"
 
 namespace whyno::gather {
 
 namespace {
 
-std::unexpected<ReadFailure> failure(ReadFailure::Kind kind, std::string message) {
-  return std::unexpected(ReadFailure{kind, std::move(message)});
+/// getaddrinfo for a host ADDRESS that is a name (not localhost, not a literal).
+std::vector<IpAddress> resolve(const std::string& name) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* list = nullptr;
+  std::vector<IpAddress> out;
+  if (getaddrinfo(name.c_str(), nullptr, &hints, &list) != 0) {
+    return out;
+  }
+  for (const addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
+    if (ai->ai_family == AF_INET) {
+      const auto* sin = reinterpret_cast<const sockaddr_in*>(ai->ai_addr);
+      out.push_back(IpAddress::v4_bytes(reinterpret_cast<const std::uint8_t*>(&sin->sin_addr)));
+    } else if (ai->ai_family == AF_INET6) {
+      const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(ai->ai_addr);
+      out.push_back(IpAddress::v6_bytes(reinterpret_cast<const std::uint8_t*>(&sin6->sin6_addr)));
+    }
+  }
+  freeaddrinfo(list);
+  return out;
 }
 
+std::int64_t epoch_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 }  // namespace
 
 std::expected<Facts, ReadFailure> read_host(const Query& query) {
   if (const auto missing = sys::missing_capabilities(); !missing.empty()) {
-    return failure(ReadFailure::Kind::cannot_inspect,
-                   fmt::format("missing {}, which whyno-port needs to enter container network "
-                               "namespaces and read netfilter rules; run it as root "
-                               "(sudo whyno-port ...)",
-                               join_words(missing, "and")));
+    return std::unexpected(ReadFailure{
+        ReadFailure::Kind::cannot_inspect,
+        fmt::format("missing {}, which whyno-port needs to enter container network namespaces "
+                    "and read netfilter rules; run it as root (sudo whyno-port ...)",
+                    join_words(missing, "and"))});
   }
-
   const auto socket = engine::engine_socket_path(std::getenv("DOCKER_HOST"));
   if (!socket) {
-    return failure(ReadFailure::Kind::cannot_inspect, socket.error().message);
+    return std::unexpected(ReadFailure{ReadFailure::Kind::cannot_inspect, socket.error().message});
   }
-  // The host's own namespace and the /proc scan need nothing from the
-  // engine: read them while it answers.
-  auto host = std::async(std::launch::async, read_host_kernel);
-  auto holders = std::async(std::launch::async, [] { return kernel::scan_socket_holders("/proc"); });
-  engine::EngineReadOptions engine_options;
   // GET /info makes dockerd run `runc --version`: the slowest request by far,
   // for warnings whose causes (sysctls) are read from the kernel anyway.
-  engine_options.read_info = false;
-  auto engine = engine::read_engine(*socket, engine_options);
-  if (!engine) {
-    return failure(ReadFailure::Kind::cannot_inspect, engine.error().message);
-  }
-
-  // The containers the user named must exist; a client must be running.
-  if (query.container && find_container(*engine, *query.container) == nullptr) {
-    return failure(ReadFailure::Kind::usage, fmt::format("no container is named or has the id '{}'",
-                                             *query.container));
-  }
-  const bool remote_client = query.from && IpAddress::parse(*query.from).has_value();
-  if (remote_client) {
-    const auto dialled = IpAddress::parse(query.address);
-    if (query.address == "localhost" || (dialled && dialled->is_loopback())) {
-      return failure(ReadFailure::Kind::usage,
-                     fmt::format("a client at {} cannot dial this host's loopback; give the "
-                                 "address it dials, e.g. whyno-port 192.0.2.10:{} --from {}",
-                                 *query.from, query.port, *query.from));
-    }
-  } else if (query.from) {
-    const Container* client = find_container(*engine, *query.from);
-    if (client == nullptr) {
-      return failure(ReadFailure::Kind::usage,
-                     fmt::format("no container is named or has the id '{}'", *query.from));
-    }
-    if (!client->state.running || client->state.paused) {
-      return failure(ReadFailure::Kind::cannot_inspect,
-                     fmt::format("the --from container '{}' {}, so it has no network to "
-                                 "inspect; start it first",
-                                 client->name, state_phrase(*client)));
-    }
-  }
-
-  Facts facts;
-  facts.collected_at = std::chrono::duration_cast<std::chrono::seconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
-  facts.engine = std::move(*engine);
-  gather_kernel_facts(query, facts, host.get(), holders.get());
-  return facts;
+  const auto engine = engine::open_engine_api(*socket, /*read_info=*/false);
+  const auto namespaces = kernel::live_namespace_reader();
+  const Sources sources{*engine, *namespaces, netfilter::read_netfilter, resolve, epoch_seconds};
+  return gather(query, sources);
 }
 
 }  // namespace whyno::gather

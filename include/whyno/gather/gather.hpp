@@ -1,30 +1,61 @@
 #pragma once
-// Gathers every fact a diagnosis needs, in as few kernel round trips as it
-// can: one engine conversation, a handful of netlink dumps per namespace,
-// one scan of /proc. Work that does not depend on the engine runs while the
-// engine answers.
+// Gathers every fact a diagnosis needs from the readers, in as few kernel
+// round trips as it can: one engine conversation, a handful of netlink dumps
+// per namespace, one scan of /proc. Work that does not depend on the engine
+// runs while the engine answers. The readers sit behind interfaces, so this
+// glue is unit-tested over fakes (tests/unit/test_gather_gather.cpp).
 
-#include "whyno/kernel/socket_owners.hpp"
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "whyno/core/facts.hpp"
 #include "whyno/core/query.hpp"
+#include "whyno/engine/engine_source.hpp"
+#include "whyno/kernel/namespace_reader.hpp"
 
 namespace whyno::gather {
 
-/// The host namespace's own facts, which need nothing from the engine.
-struct HostKernelFacts {
-  NetnsFacts netns;
-  nf::Ruleset ruleset;
-  Sysctls sysctls;
-  std::vector<Unread> unread;
+/// Why the facts could not be gathered at all. One sentence.
+struct ReadFailure {
+  enum class Kind {
+    usage,           // the query names something that does not exist
+    cannot_inspect,  // privileges, the engine, a client that is not running
+  };
+  Kind kind = Kind::cannot_inspect;
+  std::string message;
 };
 
-/// Reads the calling thread's namespace (any thread of the host's).
-HostKernelFacts read_host_kernel();
+/// Everything gather reads this host through.
+struct Sources {
+  engine::EngineSource& engine;
+  kernel::NamespaceReader& namespaces;
+  /// Every netfilter rule of the host namespace (netfilter::read_netfilter).
+  std::function<Result<nf::Ruleset>()> read_rules;
+  /// The host resolver, for an ADDRESS that is a host name.
+  std::function<std::vector<IpAddress>(const std::string&)> resolve;
+  /// Seconds since the epoch, stamped on the facts.
+  std::function<std::int64_t()> now;
+};
 
-/// Completes `facts`, whose engine facts are read: every running
-/// container's namespace (in parallel, a thread per namespace), socket
-/// owners from `holders`, and the query's address if it is a name.
-void gather_kernel_facts(const Query& query, Facts& facts, HostKernelFacts host,
-                         const kernel::SocketHolders& holders);
+/// The containers the query names must exist, and a --from container must
+/// run: nullopt when they do.
+std::optional<ReadFailure> check_query(const Query& query, const Engine& engine);
+
+/// How often a container whose namespace no longer fits what the engine
+/// said (its PID vanished, or it restarted) is inspected and read again.
+constexpr int k_max_rereads = 2;
+
+/// Reads the engine, checks the query against it, then the host namespace,
+/// its rules and sysctls, every running container's namespace (in parallel;
+/// namespaces shared by several containers once), the owners of their
+/// sockets, and the query's address if it is a name. A container whose PID
+/// vanished or moved to another namespace while it was read is inspected
+/// again, at most k_max_rereads times; what stays unreadable is in
+/// Facts::unread.
+std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sources);
 
 }  // namespace whyno::gather

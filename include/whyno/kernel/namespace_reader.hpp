@@ -1,0 +1,58 @@
+#pragma once
+// The kernel's view of network namespaces, behind one narrow interface: the
+// live reader joins namespaces with setns(2) and dumps them over netlink;
+// tests use recorded namespaces (tests/unit/fake_sources.hpp).
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "whyno/core/facts.hpp"
+#include "whyno/kernel/socket_owners.hpp"
+#include "whyno/sys/fd.hpp"
+#include "whyno/util/result.hpp"
+
+namespace whyno::kernel {
+
+/// An opened network namespace: the handle keeps it alive while it is read,
+/// even if every process in it exits meanwhile.
+struct NamespaceHandle {
+  sys::Fd fd;              // the nsfs file (a fake reader leaves it closed)
+  std::uint64_t inode = 0; // same inode, same namespace
+};
+
+class NamespaceReader {
+ public:
+  virtual ~NamespaceReader() = default;
+
+  /// Interfaces, routes and listening sockets of the host's own namespace.
+  virtual NetnsFacts read_host() = 0;
+
+  /// Sysctls of the host namespace, per-interface ones for `interfaces`.
+  virtual Sysctls read_sysctls(std::span<const std::string> interfaces) = 0;
+
+  /// Opens the namespace process `pid` is in. Error::Kind::not_found when
+  /// the process is gone.
+  virtual Result<NamespaceHandle> open(int pid) = 0;
+
+  /// Reads an opened namespace. Never fails as a whole except when it
+  /// cannot be entered; what could not be read is in NetnsFacts::unread.
+  virtual Result<NetnsFacts> read(const NamespaceHandle& netns) = 0;
+
+  /// Whether process `pid` still lives in namespace `inode`: false once it
+  /// exited or was replaced (a restart), so what was read is stale.
+  virtual bool still_in(int pid, std::uint64_t inode) = 0;
+
+  /// Every socket inode and the processes holding it (the /proc scan).
+  virtual SocketHolders socket_holders() = 0;
+
+  /// Fills Listener::owners in `namespaces` from `holders`.
+  virtual void attach_owners(std::span<NetnsFacts* const> namespaces,
+                             const SocketHolders& holders) = 0;
+};
+
+/// The reader of this machine's kernel.
+std::unique_ptr<NamespaceReader> live_namespace_reader();
+
+}  // namespace whyno::kernel

@@ -1,0 +1,63 @@
+// NamespaceReader over this machine's kernel: setns(2) on a thread of its
+// own per namespace, netlink dumps made there, and /proc.
+
+#include <fmt/format.h>
+
+#include "whyno/kernel/namespace_reader.hpp"
+#include "whyno/kernel/netns_reader.hpp"
+#include "whyno/sys/netns.hpp"
+
+namespace whyno::kernel {
+
+namespace {
+
+std::string netns_path(int pid) { return fmt::format("/proc/{}/ns/net", pid); }
+
+class LiveNamespaceReader final : public NamespaceReader {
+ public:
+  NetnsFacts read_host() override { return read_netns(); }
+
+  Sysctls read_sysctls(std::span<const std::string> interfaces) override {
+    return kernel::read_sysctls(interfaces);
+  }
+
+  Result<NamespaceHandle> open(int pid) override {
+    auto fd = sys::open_netns(netns_path(pid));
+    if (!fd) {
+      return std::unexpected(fd.error());
+    }
+    auto inode = sys::netns_inode(*fd);
+    if (!inode) {
+      return std::unexpected(inode.error());
+    }
+    return NamespaceHandle{std::move(*fd), *inode};
+  }
+
+  Result<NetnsFacts> read(const NamespaceHandle& netns) override {
+    NetnsFacts facts;
+    auto entered = sys::run_in_netns(netns.fd, [&facts] { facts = read_netns(); });
+    if (!entered) {
+      return std::unexpected(entered.error());
+    }
+    return facts;
+  }
+
+  bool still_in(int pid, std::uint64_t inode) override {
+    const auto now = sys::netns_inode(netns_path(pid));
+    return now && *now == inode;
+  }
+
+  SocketHolders socket_holders() override { return scan_socket_holders("/proc"); }
+
+  void attach_owners(std::span<NetnsFacts* const> namespaces, const SocketHolders& holders) override {
+    attach_socket_owners(namespaces, holders);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<NamespaceReader> live_namespace_reader() {
+  return std::make_unique<LiveNamespaceReader>();
+}
+
+}  // namespace whyno::kernel

@@ -1,0 +1,149 @@
+#pragma once
+// Fakes of the readers' interfaces, for unit tests of the glue that uses
+// them (gather/): an engine that answers from recorded facts, and a kernel
+// whose processes and namespaces are a table the test controls.
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "whyno/engine/engine_source.hpp"
+#include "whyno/gather/gather.hpp"
+#include "whyno/kernel/namespace_reader.hpp"
+
+namespace whyno::test {
+
+class FakeEngine final : public engine::EngineSource {
+ public:
+  explicit FakeEngine(Engine engine) : m_engine(std::move(engine)) {}
+
+  /// Successive answers to inspect(id); once used up, the container as
+  /// read() gave it. nullopt: removed.
+  void answer_inspect(const std::string& id, std::optional<Container> answer) {
+    m_inspections[id].push_back(std::move(answer));
+  }
+  void fail_read(std::string message) { m_read_error = Error{Error::Kind::unavailable, std::move(message)}; }
+
+  Result<Engine> read() override {
+    if (m_read_error) {
+      return std::unexpected(*m_read_error);
+    }
+    return m_engine;
+  }
+
+  Result<std::optional<Container>> inspect(const std::string& id) override {
+    inspected.push_back(id);
+    auto& answers = m_inspections[id];
+    if (!answers.empty()) {
+      auto answer = std::move(answers.front());
+      answers.erase(answers.begin());
+      return answer;
+    }
+    const auto it = std::find_if(m_engine.containers.begin(), m_engine.containers.end(),
+                                 [&](const Container& c) { return c.id == id; });
+    return it == m_engine.containers.end() ? std::optional<Container>() : std::optional<Container>(*it);
+  }
+
+  std::vector<std::string> inspected;
+
+ private:
+  Engine m_engine;
+  std::optional<Error> m_read_error;
+  std::map<std::string, std::vector<std::optional<Container>>> m_inspections;
+};
+
+class FakeNamespaces final : public kernel::NamespaceReader {
+ public:
+  NetnsFacts host;
+  Sysctls sysctls;
+  /// pid -> the inode of its namespace; a pid not here has exited.
+  std::map<int, std::uint64_t> pid_netns;
+  std::map<std::uint64_t, NetnsFacts> namespaces;
+  /// Processes that exit while their namespace is being read.
+  std::set<int> exits_while_read;
+  /// pid -> Error::Kind::permission_denied for namespaces that cannot be opened.
+  std::set<int> forbidden;
+
+  /// Puts a container's process `pid` in namespace `inode`.
+  void add(int pid, std::uint64_t inode, NetnsFacts facts = {}) {
+    facts.inode = inode;
+    pid_netns[pid] = inode;
+    namespaces[inode] = std::move(facts);
+  }
+
+  std::vector<std::uint64_t> reads() const {
+    const std::lock_guard lock(m_mutex);
+    return m_reads;
+  }
+
+  NetnsFacts read_host() override { return host; }
+  Sysctls read_sysctls(std::span<const std::string>) override { return sysctls; }
+
+  Result<kernel::NamespaceHandle> open(int pid) override {
+    const std::lock_guard lock(m_mutex);
+    if (forbidden.contains(pid)) {
+      return fail(Error::Kind::permission_denied, "cannot open /proc/pid/ns/net: Permission denied");
+    }
+    const auto it = pid_netns.find(pid);
+    if (it == pid_netns.end()) {
+      return fail(Error::Kind::not_found, "cannot open /proc/pid/ns/net: No such file or directory");
+    }
+    return kernel::NamespaceHandle{sys::Fd(), it->second};
+  }
+
+  Result<NetnsFacts> read(const kernel::NamespaceHandle& netns) override {
+    const std::lock_guard lock(m_mutex);
+    m_reads.push_back(netns.inode);
+    for (auto it = pid_netns.begin(); it != pid_netns.end();) {
+      it = it->second == netns.inode && exits_while_read.contains(it->first) ? pid_netns.erase(it)
+                                                                            : std::next(it);
+    }
+    return namespaces.at(netns.inode);
+  }
+
+  bool still_in(int pid, std::uint64_t inode) override {
+    const std::lock_guard lock(m_mutex);
+    const auto it = pid_netns.find(pid);
+    return it != pid_netns.end() && it->second == inode;
+  }
+
+  kernel::SocketHolders socket_holders() override { return {}; }
+  void attach_owners(std::span<NetnsFacts* const>, const kernel::SocketHolders&) override {}
+
+ private:
+  mutable std::mutex m_mutex;
+  std::vector<std::uint64_t> m_reads;
+};
+
+/// Sources over the fakes, with rules and names the test sets.
+struct FakeHost {
+  FakeEngine engine;
+  FakeNamespaces namespaces;
+  nf::Ruleset ruleset;
+  std::optional<std::string> rules_error;
+  std::vector<std::string> resolved;
+
+  explicit FakeHost(Engine e) : engine(std::move(e)) {}
+
+  gather::Sources sources() {
+    return gather::Sources{
+        engine, namespaces,
+        [this]() -> Result<nf::Ruleset> {
+          if (rules_error) {
+            return fail(Error::Kind::permission_denied, *rules_error);
+          }
+          return ruleset;
+        },
+        [this](const std::string& name) {
+          resolved.push_back(name);
+          return std::vector<IpAddress>{};
+        },
+        [] { return std::int64_t{1700000000}; }};
+  }
+};
+
+}  // namespace whyno::test

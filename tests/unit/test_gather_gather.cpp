@@ -1,0 +1,257 @@
+// gather() over fake readers: the containers a query names are checked,
+// shared namespaces are read once, containers that changed under us are
+// inspected and read again, and what stays unreadable lands in `unread`.
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "facts_builder.hpp"
+#include "fake_sources.hpp"
+#include "fixtures.hpp"
+#include "whyno/core/diagnose.hpp"
+#include "whyno/gather/gather.hpp"
+#include "whyno/snapshot/snapshot.hpp"
+
+using namespace whyno;
+using namespace whyno::test;
+using gather::ReadFailure;
+
+namespace {
+
+/// An engine with web (pid 4000) running, its namespace inode 100.
+struct Scene {
+  Facts recorded = host_facts();
+  std::unique_ptr<FakeHost> host;
+
+  Scene() {
+    Container& web = add_container(recorded, "web", "172.17.0.2", {listener(Protocol::tcp, "0.0.0.0", 3000)});
+    publish(web, 8080, 3000);
+    recorded.host.listeners.push_back(docker_proxy(8080, "172.17.0.2", 3000));
+    host = std::make_unique<FakeHost>(*recorded.engine);
+    host->namespaces.host = recorded.host;
+    host->namespaces.add(web.state.pid, 100, recorded.container_netns.at(web.id));
+  }
+
+  Container& container(const std::string& name) {
+    for (Container& c : recorded.engine->containers) {
+      if (c.name == name) {
+        return c;
+      }
+    }
+    FAIL("no container " << name);
+    throw 0;
+  }
+
+  std::expected<Facts, ReadFailure> gather(const Query& q = host_query(8080)) {
+    return gather::gather(q, host->sources());
+  }
+};
+
+bool has_unread(const Facts& f, const std::string& source, const std::string& reason_part) {
+  return std::any_of(f.unread.begin(), f.unread.end(), [&](const Unread& u) {
+    return u.source == source && u.reason.find(reason_part) != std::string::npos;
+  });
+}
+
+Container restarted(Container c, int new_pid) {
+  c.state.pid = new_pid;
+  return c;
+}
+
+Container restarting(Container c) {
+  c.state.status = "restarting";
+  c.state.running = true;
+  c.state.restarting = true;
+  c.state.pid = 0;
+  c.state.restart_count = 7;
+  return c;
+}
+
+}  // namespace
+
+TEST_SUITE_BEGIN("gather_gather");
+
+TEST_CASE("a healthy host: the engine, the host and each container's namespace") {
+  Scene s;
+  const auto f = s.gather();
+  REQUIRE(f.has_value());
+  CHECK(f->engine->containers.size() == 1);
+  CHECK(f->container_netns.size() == 1);
+  CHECK(f->unread.empty());
+  CHECK(f->collected_at == 1700000000);
+  CHECK(s.host->engine.inspected.empty());
+  CHECK(diagnose(host_query(8080), *f).verdict == Verdict::reachable);
+}
+
+TEST_CASE("named containers are checked against the engine") {
+  Scene s;
+  Query q = host_query(8080);
+  q.container = "nosuch";
+  auto f = s.gather(q);
+  REQUIRE_FALSE(f.has_value());
+  CHECK(f.error().kind == ReadFailure::Kind::usage);
+  CHECK(f.error().message == "no container is named or has the id 'nosuch'");
+
+  q = host_query(3000, "web");
+  q.from = "nosuch";
+  f = s.gather(q);
+  REQUIRE_FALSE(f.has_value());
+  CHECK(f.error().kind == ReadFailure::Kind::usage);
+
+  SUBCASE("a --from container that is not running cannot be inspected") {
+    Scene stopped;
+    Container& client = add_container(stopped.recorded, "client", "172.17.0.3");
+    client.state.running = false;
+    client.state.status = "exited";
+    stopped.host = std::make_unique<FakeHost>(*stopped.recorded.engine);
+    q.from = "client";
+    f = stopped.gather(q);
+    REQUIRE_FALSE(f.has_value());
+    CHECK(f.error().kind == ReadFailure::Kind::cannot_inspect);
+    CHECK(f.error().message.find("the --from container 'client' exited") == 0);
+  }
+}
+
+TEST_CASE("the engine cannot be reached: one sentence, cannot inspect") {
+  Scene s;
+  s.host->engine.fail_read("cannot reach the Docker engine: /var/run/docker.sock does not exist");
+  const auto f = s.gather();
+  REQUIRE_FALSE(f.has_value());
+  CHECK(f.error().kind == ReadFailure::Kind::cannot_inspect);
+  CHECK(f.error().message == "cannot reach the Docker engine: /var/run/docker.sock does not exist");
+}
+
+TEST_CASE("a namespace shared by several containers is read once, and both get it") {
+  Scene s;
+  Container& sidecar = add_container(s.recorded, "sidecar", "172.17.0.2");
+  s.host = std::make_unique<FakeHost>(*s.recorded.engine);
+  s.host->namespaces.add(s.container("web").state.pid, 100,
+                         s.recorded.container_netns.at(s.container("web").id));
+  s.host->namespaces.pid_netns[sidecar.state.pid] = 100;  // a pod: one namespace
+  const auto f = s.gather();
+  REQUIRE(f.has_value());
+  CHECK(s.host->namespaces.reads() == std::vector<std::uint64_t>{100});
+  CHECK(f->container_netns.size() == 2);
+  CHECK(f->container_netns.at(sidecar.id).listeners.size() == 1);
+}
+
+TEST_CASE("a namespace that cannot be opened is unread, with the reason") {
+  Scene s;
+  s.host->namespaces.forbidden.insert(s.container("web").state.pid);
+  const auto f = s.gather();
+  REQUIRE(f.has_value());
+  CHECK(f->container_netns.empty());
+  CHECK(has_unread(*f, "network namespace of container `web`", "Permission denied"));
+  CHECK(diagnose(host_query(8080), *f).verdict == Verdict::inconclusive);
+}
+
+TEST_CASE("a container whose PID is gone is inspected again and read with its new PID") {
+  Scene s;
+  Container& web = s.container("web");
+  const NetnsFacts ns = s.host->namespaces.namespaces.at(100);
+  s.host->namespaces.pid_netns.clear();  // pid 4000 exited: it restarted
+  s.host->namespaces.add(4999, 101, ns);
+  s.host->engine.answer_inspect(web.id, restarted(web, 4999));
+  const auto f = s.gather();
+  REQUIRE(f.has_value());
+  CHECK(s.host->engine.inspected == std::vector<std::string>{web.id});
+  CHECK(f->engine->containers.front().state.pid == 4999);
+  CHECK(f->container_netns.at(web.id).inode == 101);
+  CHECK(f->unread.empty());
+}
+
+TEST_CASE("a restart loop caught mid-restart is container-not-running") {
+  Scene s;
+  Container& web = s.container("web");
+  s.host->namespaces.pid_netns.clear();
+  s.host->engine.answer_inspect(web.id, restarting(web));
+  const auto f = s.gather();
+  REQUIRE(f.has_value());
+  CHECK(f->container_netns.empty());
+  CHECK(f->unread.empty());
+  const auto d = diagnose(host_query(8080), *f);
+  CHECK(d.verdict == Verdict::container_not_running);
+}
+
+TEST_CASE("a process that exits while its namespace is read makes the read stale") {
+  Scene s;
+  Container& web = s.container("web");
+  s.host->namespaces.exits_while_read.insert(web.state.pid);
+  s.host->engine.answer_inspect(web.id, restarting(web));
+  const auto f = s.gather();
+  REQUIRE(f.has_value());
+  CHECK(s.host->engine.inspected.size() == 1);
+  CHECK(f->container_netns.empty());  // the stale read is not kept
+  CHECK(f->engine->containers.front().state.restarting);
+}
+
+TEST_CASE("a container that keeps changing is read at most k_max_rereads more times, then unread") {
+  Scene s;
+  Container& web = s.container("web");
+  s.host->namespaces.pid_netns.clear();
+  for (int i = 1; i <= gather::k_max_rereads + 1; ++i) {
+    s.host->engine.answer_inspect(web.id, restarted(web, 5000 + i));  // each PID gone at once
+  }
+  const auto f = s.gather();
+  REQUIRE(f.has_value());
+  CHECK(s.host->engine.inspected.size() == static_cast<std::size_t>(gather::k_max_rereads));
+  CHECK(has_unread(*f, "network namespace of container `web`", "kept changing"));
+  CHECK(diagnose(host_query(8080), *f).verdict == Verdict::inconclusive);
+}
+
+TEST_CASE("a container removed while it was read is dropped from the engine's list") {
+  Scene s;
+  Container& web = s.container("web");
+  s.host->namespaces.pid_netns.clear();
+  s.host->engine.answer_inspect(web.id, std::nullopt);
+  const auto f = s.gather();
+  REQUIRE(f.has_value());
+  CHECK(f->engine->containers.empty());
+  CHECK(f->unread.empty());
+  CHECK(diagnose(host_query(8080), *f).verdict != Verdict::reachable);
+}
+
+TEST_CASE("rules that cannot be read are unread on the ruleset; names are resolved") {
+  Scene s;
+  s.host->rules_error = "cannot open netlink socket: Operation not permitted";
+  const auto f = s.gather(host_query(8080, "example.test"));
+  REQUIRE(f.has_value());
+  REQUIRE(f->ruleset.unread.size() == 1);
+  CHECK(f->ruleset.unread.front().source == "netfilter rules");
+  CHECK(s.host->resolved == std::vector<std::string>{"example.test"});
+  s.gather(host_query(8080, "127.0.0.1"));
+  CHECK(s.host->resolved.size() == 1);  // literals are not names
+}
+
+TEST_CASE("gather over fakes built from each recording gives back its facts") {
+  for (const auto& entry : std::filesystem::directory_iterator(test::fixture_path("snapshots"))) {
+    if (entry.path().extension() != ".json") {
+      continue;
+    }
+    const std::string name = entry.path().filename().string();
+    INFO("snapshot: " << name);
+    auto snap = snapshot::load(test::fixture_text("snapshots/" + name));
+    REQUIRE(snap.has_value());
+    const Facts& recorded = snap->facts;
+    FakeHost host(*recorded.engine);
+    host.namespaces.host = recorded.host;
+    host.namespaces.sysctls = recorded.sysctls;
+    host.ruleset = recorded.ruleset;
+    for (const Container& c : recorded.engine->containers) {
+      if (const auto it = recorded.container_netns.find(c.id); it != recorded.container_netns.end()) {
+        host.namespaces.add(c.state.pid, it->second.inode, it->second);
+      }
+    }
+    auto gathered = gather::gather(snap->query, host.sources());
+    REQUIRE(gathered.has_value());
+    gathered->resolved_addresses = recorded.resolved_addresses;
+    gathered->collected_at = recorded.collected_at;
+    gathered->probe = recorded.probe;
+    gathered->unread = recorded.unread;
+    snapshot::Snapshot again{snap->query, std::move(*gathered)};
+    CHECK(snapshot::save(again) == snapshot::save(*snap));
+  }
+}
+
+TEST_SUITE_END();
