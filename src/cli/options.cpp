@@ -1,5 +1,6 @@
 #include "options.hpp"
 
+#include "whyno/core/ip_address.hpp"
 #include "whyno/core/verdict.hpp"
 
 #include <boost/program_options.hpp>
@@ -7,6 +8,8 @@
 #include <sstream>
 
 #include <fmt/format.h>
+
+#include "whyno/util/printable.hpp"
 
 namespace whyno::cli {
 
@@ -40,11 +43,11 @@ Result<std::uint16_t> parse_port(std::string_view text) {
   unsigned long value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec == std::errc::invalid_argument || end != text.data() + text.size()) {
-    return fail(Error::Kind::invalid, fmt::format("'{}' is not a port number", text));
+    return fail(Error::Kind::invalid, fmt::format("'{}' is not a port number", excerpt(text, 60)));
   }
   if (ec == std::errc::result_out_of_range || value == 0 || value > 65535) {
     return fail(Error::Kind::invalid,
-                fmt::format("port must be between 1 and 65535, not {}", text));
+                fmt::format("port must be between 1 and 65535, not {}", excerpt(text, 60)));
   }
   return static_cast<std::uint16_t>(value);
 }
@@ -60,11 +63,13 @@ Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
   }
   unsigned long value = 0;
   const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  // Compared before multiplying: 18446744073709552s must not wrap around.
+  constexpr unsigned long k_max_ms = 60000;
   if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() || value == 0 ||
-      value * scale > 60000) {
+      value > k_max_ms / scale) {
     return fail(Error::Kind::invalid,
                 fmt::format("--probe-timeout takes a time such as 1s or 300ms (at most 60s), not '{}'",
-                            text));
+                            excerpt(text, 60)));
   }
   return std::chrono::milliseconds(value * scale);
 }
@@ -79,7 +84,8 @@ Result<bool> parse_target(std::string_view text, Query& query) {
     const auto p = parse_protocol(proto);
     if (!p) {
       return fail(Error::Kind::invalid,
-                  fmt::format("unknown protocol '{}'; whyno-port understands tcp and udp", proto));
+                  fmt::format("unknown protocol '{}'; whyno-port understands tcp and udp",
+                              excerpt(proto, 60)));
     }
     query.protocol = *p;
     rest = rest.substr(0, slash);
@@ -90,10 +96,10 @@ Result<bool> parse_target(std::string_view text, Query& query) {
     if (address.find(':') != std::string_view::npos &&
         !(address.starts_with('[') && address.ends_with(']'))) {
       return fail(Error::Kind::invalid,
-                  fmt::format("put an IPv6 address in brackets: [{}]:PORT", address));
+                  fmt::format("put an IPv6 address in brackets: [{}]:PORT", excerpt(address, 60)));
     }
     if (address.empty() || address == "[]") {
-      return fail(Error::Kind::invalid, fmt::format("'{}' has an empty address", text));
+      return fail(Error::Kind::invalid, fmt::format("'{}' has an empty address", excerpt(text, 60)));
     }
     query.address = std::string(address);
     address_given = true;
@@ -144,7 +150,7 @@ Result<Options> parse_options(std::span<const char* const> argv) {
     o.color = ColorMode::never;
   } else {
     return fail(Error::Kind::invalid,
-                fmt::format("--color takes auto, always or never, not '{}'", color));
+                fmt::format("--color takes auto, always or never, not '{}'", excerpt(color, 60)));
   }
   o.probe = vm.count("no-probe") == 0;
   const auto timeout = parse_duration(vm["probe-timeout"].as<std::string>());
@@ -154,6 +160,10 @@ Result<Options> parse_options(std::span<const char* const> argv) {
   o.probe_timeout = *timeout;
   if (vm.count("from")) {
     o.query.from = vm["from"].as<std::string>();
+    // A client at a loopback address is this host, whichever family.
+    if (const auto client = IpAddress::parse(*o.query.from); client && client->is_loopback()) {
+      o.query.from.reset();
+    }
   }
   if (vm.count("container")) {
     o.query.container = vm["container"].as<std::string>();
@@ -169,7 +179,7 @@ Result<Options> parse_options(std::span<const char* const> argv) {
     if (targets.size() > 1) {
       return fail(Error::Kind::invalid,
                   fmt::format("one TARGET at a time, got {} ('{}' and '{}')", targets.size(),
-                              targets[0], targets[1]));
+                              excerpt(targets[0], 60), excerpt(targets[1], 60)));
     }
     const auto address_given = parse_target(targets.front(), o.query);
     if (!address_given) {

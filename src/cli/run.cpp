@@ -13,6 +13,7 @@
 
 #include "exit_status.hpp"
 #include "options.hpp"
+#include "replay.hpp"
 #include "whyno/gather/read_host.hpp"
 #include "whyno/probe/run_probe.hpp"
 #include "whyno/core/diagnose.hpp"
@@ -25,8 +26,11 @@ namespace whyno::cli {
 
 namespace {
 
+constexpr std::size_t k_max_message_chars = 286;  // 300 with the "whyno-port: " prefix
+
 int complain(int status, const std::string& message) {
-  std::cerr << "whyno-port: " << printable(message) << '\n';
+  // One sentence, bounded however long the input or the engine's text was.
+  std::cerr << "whyno-port: " << excerpt(message, k_max_message_chars) << '\n';
   return status;
 }
 
@@ -45,16 +49,6 @@ render::TextStyle text_style(ColorMode mode) {
       break;
   }
   return style;
-}
-
-Result<snapshot::Snapshot> load_snapshot(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
-    return fail(Error::Kind::not_found, fmt::format("cannot read {}", path));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return snapshot::load(text.str());
 }
 
 }  // namespace
@@ -77,14 +71,15 @@ int run(int argc, char** argv) {
   // Read the facts: from a snapshot, or from this host's engine and kernel.
   snapshot::Snapshot snap;
   if (options->replay) {
-    auto loaded = load_snapshot(*options->replay);
+    auto loaded = load_snapshot_file(*options->replay);
     if (!loaded) {
       return complain(k_exit_usage, loaded.error().message);
     }
-    snap = std::move(*loaded);
-    if (options->have_target) {
-      snap.query = options->query;
+    auto replayed = replay(std::move(*loaded), *options);
+    if (!replayed) {
+      return complain(k_exit_usage, replayed.error().message);
     }
+    snap = std::move(*replayed);
   } else {
     snap.query = options->query;
     auto facts = gather::read_host(snap.query);

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "engine_json.hpp"
+#include "whyno/util/printable.hpp"
 
 namespace whyno::engine {
 
@@ -32,7 +33,7 @@ Error http_failure(const std::string& endpoint, const HttpResponse& response) {
   return Error{Error::Kind::unavailable,
                fmt::format("the Docker engine refused GET {} (HTTP {}: {})", endpoint,
                            response.status,
-                           without_final_period(parse_error_message(response.body)))};
+                           excerpt(without_final_period(parse_error_message(response.body)), 160))};
 }
 
 /// "Docker/20.10.24+dfsg1 (linux)" -> "20.10.24+dfsg1"; "" when absent.

@@ -9,6 +9,7 @@
 
 #include "whyno/core/container_state.hpp"
 #include "whyno/core/engine_lookup.hpp"
+#include "whyno/util/printable.hpp"
 
 namespace whyno::gather {
 
@@ -199,7 +200,8 @@ class NamespaceGathering {
 std::optional<ReadFailure> check_query(const Query& query, const Engine& engine) {
   if (query.container && find_container(engine, *query.container) == nullptr) {
     return ReadFailure{ReadFailure::Kind::usage,
-                       fmt::format("no container is named or has the id '{}'", *query.container)};
+                       fmt::format("no container is named or has the id '{}'",
+                                   excerpt(*query.container, 80))};
   }
   const bool remote_client = query.from && IpAddress::parse(*query.from).has_value();
   if (remote_client) {
@@ -214,13 +216,14 @@ std::optional<ReadFailure> check_query(const Query& query, const Engine& engine)
     const Container* client = find_container(engine, *query.from);
     if (client == nullptr) {
       return ReadFailure{ReadFailure::Kind::usage,
-                         fmt::format("no container is named or has the id '{}'", *query.from)};
+                         fmt::format("no container is named or has the id '{}'",
+                                     excerpt(*query.from, 80))};
     }
     if (!client->state.running || client->state.paused) {
       return ReadFailure{ReadFailure::Kind::cannot_inspect,
                          fmt::format("the --from container '{}' {}, so it has no network to "
                                      "inspect; start it first",
-                                     client->name, state_phrase(*client))};
+                                     excerpt(client->name, 80), state_phrase(*client))};
     }
   }
   return std::nullopt;

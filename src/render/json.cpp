@@ -2,6 +2,7 @@
 
 #include "whyno/core/listeners.hpp"
 #include "whyno/core/probe_plan.hpp"
+#include "whyno/util/printable.hpp"
 
 namespace whyno::render {
 
@@ -91,7 +92,8 @@ nlohmann::ordered_json to_json(const Query& query, const Diagnosis& d) {
 
 void render_json(std::ostream& out, const Query& query, const Diagnosis& diagnosis) {
   // Strings from containers may hold invalid UTF-8; replace rather than throw.
-  out << to_json(query, diagnosis).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+  out << escape_display_controls_in_json(to_json(query, diagnosis).dump(
+             2, ' ', false, nlohmann::ordered_json::error_handler_t::replace))
       << '\n';
 }
 

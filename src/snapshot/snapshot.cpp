@@ -1,6 +1,47 @@
 #include "whyno/snapshot/snapshot.hpp"
 
+#include <charconv>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
+#include <algorithm>
+
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include "whyno/util/printable.hpp"
+
+// A snapshot is input: every field is checked as it is read, and anything
+// out of range or unknown is an error rather than a silently different fact.
+
+namespace whyno::snapshot_detail {
+
+/// A JSON integer into T, or a type_error naming the value.
+template <typename T>
+T checked_integer(const nlohmann::json& j) {
+  static_assert(std::is_integral_v<T>);
+  if (const auto* u = j.get_ptr<const nlohmann::json::number_unsigned_t*>()) {
+    if (*u <= static_cast<std::uint64_t>(std::numeric_limits<T>::max())) {
+      return static_cast<T>(*u);
+    }
+  } else if (const auto* i = j.get_ptr<const nlohmann::json::number_integer_t*>()) {
+    const bool fits = std::is_signed_v<T>
+                          ? *i >= static_cast<std::int64_t>(std::numeric_limits<T>::min()) &&
+                                (*i < 0 || static_cast<std::uint64_t>(*i) <=
+                                               static_cast<std::uint64_t>(std::numeric_limits<T>::max()))
+                          : *i >= 0 && static_cast<std::uint64_t>(*i) <=
+                                           static_cast<std::uint64_t>(std::numeric_limits<T>::max());
+    if (fits) {
+      return static_cast<T>(*i);
+    }
+  } else {
+    throw nlohmann::json::type_error::create(302, "expected an integer, got " + excerpt(j.dump(), 40), &j);
+  }
+  throw nlohmann::json::out_of_range::create(406, "integer out of range: " + excerpt(j.dump(), 40), &j);
+}
+
+}  // namespace whyno::snapshot_detail
 
 namespace nlohmann {
 
@@ -14,7 +55,50 @@ struct adl_serializer<std::optional<T>> {
   }
 };
 
+// Range-checked integers: nlohmann alone would cast 70000 into a port of 4464.
+#define WHYNO_CHECKED_INTEGER(T)                                                            \
+  template <>                                                                               \
+  struct adl_serializer<T> {                                                                \
+    static void to_json(json& j, T value) { j = static_cast<std::conditional_t<std::is_signed_v<T>, \
+                                                  json::number_integer_t, json::number_unsigned_t>>(value); } \
+    static void from_json(const json& j, T& value) {                                        \
+      value = whyno::snapshot_detail::checked_integer<T>(j);                                \
+    }                                                                                       \
+  };
+WHYNO_CHECKED_INTEGER(std::uint8_t)
+WHYNO_CHECKED_INTEGER(std::uint16_t)
+WHYNO_CHECKED_INTEGER(std::uint32_t)
+WHYNO_CHECKED_INTEGER(std::int32_t)
+#undef WHYNO_CHECKED_INTEGER
+
 }  // namespace nlohmann
+
+// Like NLOHMANN_JSON_SERIALIZE_ENUM, but an unknown name is an error instead
+// of the first value.
+#define WHYNO_JSON_ENUM(ENUM_TYPE, ...)                                                        \
+  inline void to_json(nlohmann::json& j, const ENUM_TYPE& e) {                                 \
+    static const std::pair<ENUM_TYPE, const char*> k_names[] = __VA_ARGS__;                    \
+    for (const auto& [value, name] : k_names) {                                               \
+      if (value == e) {                                                                       \
+        j = name;                                                                             \
+        return;                                                                               \
+      }                                                                                       \
+    }                                                                                         \
+    j = nullptr;                                                                              \
+  }                                                                                           \
+  inline void from_json(const nlohmann::json& j, ENUM_TYPE& e) {                               \
+    static const std::pair<ENUM_TYPE, const char*> k_names[] = __VA_ARGS__;                    \
+    if (j.is_string()) {                                                                      \
+      for (const auto& [value, name] : k_names) {                                             \
+        if (j.get_ref<const std::string&>() == name) {                                        \
+          e = value;                                                                          \
+          return;                                                                             \
+        }                                                                                     \
+      }                                                                                       \
+    }                                                                                         \
+    throw nlohmann::json::type_error::create(                                                 \
+        302, "unknown " #ENUM_TYPE " " + whyno::excerpt(j.dump(), 40), &j);                   \
+  }
 
 namespace whyno {
 
@@ -22,7 +106,7 @@ void to_json(nlohmann::json& j, const IpAddress& a) { j = a.to_string(); }
 void from_json(const nlohmann::json& j, IpAddress& a) {
   const auto parsed = IpAddress::parse(j.get<std::string>());
   if (!parsed) {
-    throw nlohmann::json::other_error::create(501, "bad address " + j.dump(), &j);
+    throw nlohmann::json::other_error::create(501, "bad address " + excerpt(j.dump(), 60), &j);
   }
   a = *parsed;
 }
@@ -31,12 +115,22 @@ void from_json(const nlohmann::json& j, IpPrefix& p) {
   const auto text = j.get<std::string>();
   const auto slash = text.find('/');
   from_json(nlohmann::json(text.substr(0, slash)), p.address);
-  p.length = slash == std::string::npos ? (p.address.is_v4() ? 32u : 128u)
-                                        : static_cast<unsigned>(std::stoul(text.substr(slash + 1)));
+  const unsigned longest = p.address.is_v4() ? 32u : 128u;
+  if (slash == std::string::npos) {
+    p.length = longest;
+    return;
+  }
+  const std::string_view digits = std::string_view(text).substr(slash + 1);
+  unsigned length = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), length);
+  if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() || length > longest) {
+    throw nlohmann::json::other_error::create(501, "bad prefix " + excerpt(j.dump(), 60), &j);
+  }
+  p.length = length;
 }
 
-NLOHMANN_JSON_SERIALIZE_ENUM(Protocol, {{Protocol::tcp, "tcp"}, {Protocol::udp, "udp"}})
-NLOHMANN_JSON_SERIALIZE_ENUM(ProbeResult::Outcome,
+WHYNO_JSON_ENUM(Protocol, {{Protocol::tcp, "tcp"}, {Protocol::udp, "udp"}})
+WHYNO_JSON_ENUM(ProbeResult::Outcome,
                              {{ProbeResult::Outcome::error, "error"},
                               {ProbeResult::Outcome::answered, "answered"},
                               {ProbeResult::Outcome::connected, "connected"},
@@ -86,25 +180,25 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Query, address, port, protocol, 
 
 namespace nf {
 
-NLOHMANN_JSON_SERIALIZE_ENUM(Backend, {{Backend::nftables, "nftables"}, {Backend::legacy, "legacy"}})
-NLOHMANN_JSON_SERIALIZE_ENUM(Family, {{Family::other, "other"},
+WHYNO_JSON_ENUM(Backend, {{Backend::nftables, "nftables"}, {Backend::legacy, "legacy"}})
+WHYNO_JSON_ENUM(Family, {{Family::other, "other"},
                                       {Family::ip, "ip"},
                                       {Family::ip6, "ip6"},
                                       {Family::inet, "inet"},
                                       {Family::arp, "arp"},
                                       {Family::bridge, "bridge"},
                                       {Family::netdev, "netdev"}})
-NLOHMANN_JSON_SERIALIZE_ENUM(Hook, {{Hook::other, "other"},
+WHYNO_JSON_ENUM(Hook, {{Hook::other, "other"},
                                     {Hook::prerouting, "prerouting"},
                                     {Hook::input, "input"},
                                     {Hook::forward, "forward"},
                                     {Hook::output, "output"},
                                     {Hook::postrouting, "postrouting"},
                                     {Hook::ingress, "ingress"}})
-NLOHMANN_JSON_SERIALIZE_ENUM(ChainType, {{ChainType::filter, "filter"},
+WHYNO_JSON_ENUM(ChainType, {{ChainType::filter, "filter"},
                                          {ChainType::nat, "nat"},
                                          {ChainType::route, "route"}})
-NLOHMANN_JSON_SERIALIZE_ENUM(Field, {{Field::unknown, "unknown"},
+WHYNO_JSON_ENUM(Field, {{Field::unknown, "unknown"},
                                      {Field::iifname, "iifname"},
                                      {Field::oifname, "oifname"},
                                      {Field::l4proto, "l4proto"},
@@ -117,7 +211,7 @@ NLOHMANN_JSON_SERIALIZE_ENUM(Field, {{Field::unknown, "unknown"},
                                      {Field::daddr_type, "daddr_type"},
                                      {Field::ct_state, "ct_state"},
                                      {Field::mark, "mark"}})
-NLOHMANN_JSON_SERIALIZE_ENUM(ActionKind, {{ActionKind::unknown, "unknown"},
+WHYNO_JSON_ENUM(ActionKind, {{ActionKind::unknown, "unknown"},
                                           {ActionKind::next, "next"},
                                           {ActionKind::accept, "accept"},
                                           {ActionKind::drop, "drop"},
@@ -163,18 +257,75 @@ std::string save(const Snapshot& s) {
   return j.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
+namespace {
+
+/// Deeper than any snapshot whyno-port writes (about 8), far below what
+/// would exhaust the stack of a recursive parser.
+constexpr int k_max_depth = 64;
+
+/// The deepest nesting of arrays and objects in `text`, counted without
+/// parsing (strings skipped), so hostile input cannot recurse the parser.
+int nesting_depth(std::string_view text) {
+  int depth = 0;
+  int deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+/// nlohmann's messages start with "[json.exception.type_error.302] ".
+std::string without_exception_tag(std::string_view what) {
+  if (what.starts_with("[json.exception.")) {
+    if (const auto end = what.find("] "); end != std::string_view::npos) {
+      what.remove_prefix(end + 2);
+    }
+  }
+  return excerpt(what, 160);
+}
+
+}  // namespace
+
 Result<Snapshot> load(std::string_view text) {
+  if (text.size() > k_max_snapshot_bytes) {
+    return fail(Error::Kind::invalid, fmt::format("the snapshot is larger than {} MiB",
+                                                  k_max_snapshot_bytes >> 20));
+  }
+  if (nesting_depth(text) > k_max_depth) {
+    return fail(Error::Kind::invalid,
+                fmt::format("the snapshot nests deeper than {} levels; it is not one whyno-port wrote",
+                            k_max_depth));
+  }
   try {
     const auto j = nlohmann::json::parse(text);
-    if (j.value("whyno_port_snapshot", 0) != k_format) {
+    if (!j.is_object() || !j.contains("whyno_port_snapshot") ||
+        j.at("whyno_port_snapshot") != k_format) {
       return fail(Error::Kind::invalid, "not a whyno-port facts snapshot (format 1)");
     }
     Snapshot s;
     s.query = j.at("query").get<Query>();
+    if (s.query.port == 0) {
+      return fail(Error::Kind::invalid, "the snapshot is not valid: its query has no port");
+    }
     s.facts = j.at("facts").get<Facts>();
     return s;
   } catch (const nlohmann::json::exception& e) {
-    return fail(Error::Kind::invalid, std::string("the snapshot is not valid: ") + e.what());
+    return fail(Error::Kind::invalid,
+                std::string("the snapshot is not valid: ") + without_exception_tag(e.what()));
   }
 }
 

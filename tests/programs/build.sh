@@ -20,7 +20,7 @@ mkdir -p "$out"
 exec 9>"$out/.build.lock"
 flock 9
 
-for program in server client; do
+for program in server client hostile_engine; do
   if [[ ! "$out/$program" -nt "$src/$program.c" || ! "$out/$program" -nt "$src/build.sh" ]]; then
     echo "build.sh: compiling $program" >&2
     musl-gcc -static -O2 -Wall -Wextra -o "$out/$program.tmp" "$src/$program.c"

@@ -59,6 +59,36 @@ TEST_CASE("bad input is one clear sentence") {
   CHECK(parse({"3000", "--from", "client"}).error().message.starts_with("with --from"));
 }
 
+TEST_CASE("timeouts are bounded, and huge ones do not wrap around") {
+  CHECK(parse({"8080", "--probe-timeout", "60s"})->probe_timeout == std::chrono::seconds(60));
+  CHECK(parse({"8080", "--probe-timeout", "300ms"})->probe_timeout == std::chrono::milliseconds(300));
+  for (const char* bad : {"61s", "60001ms", "18446744073709552s", "18446744073709551616ms", "0s", "-1s",
+                          "1m", "s", ""}) {
+    INFO("--probe-timeout " << bad);
+    const auto o = parse({"8080", "--probe-timeout", bad});
+    REQUIRE_FALSE(o);
+    CHECK(o.error().message.starts_with("--probe-timeout takes a time such as 1s or 300ms (at most 60s)"));
+  }
+}
+
+TEST_CASE("a loopback client is this host, in both families") {
+  for (const char* loopback : {"127.0.0.1", "127.0.0.2", "::1", "::ffff:127.0.0.1"}) {
+    INFO("--from " << loopback);
+    const auto o = parse({"192.0.2.10:8080", "--from", loopback});
+    REQUIRE(o);
+    CHECK_FALSE(o->query.from.has_value());
+  }
+  CHECK(*parse({"192.0.2.10:8080", "--from", "198.51.100.7"})->query.from == "198.51.100.7");
+}
+
+TEST_CASE("echoed input is cut short and made printable") {
+  const std::string long_port(100000, '9');
+  const auto o = parse({long_port.c_str()});
+  REQUIRE_FALSE(o);
+  CHECK(o.error().message.size() < 200);
+  CHECK(parse({"\x1b[31m"}).error().message == "'\\x1b[31m' is not a port number");
+}
+
 TEST_CASE("unknown options are errors") {
   const auto o = parse({"8080", "--bogus"});
   CHECK_FALSE(o);

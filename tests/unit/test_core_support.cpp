@@ -72,6 +72,27 @@ TEST_CASE("strings from containers cannot drive the terminal") {
   CHECK(printable("\xc2\x9b") == "\\xc2\\x9b");  // C1 CSI
   CHECK(printable("bad\xff") == "bad\\xff");
   CHECK(printable("tab\there") == "tab\\x09here");
+  CHECK(printable("del\x7f") == "del\\x7f");
+  CHECK(printable("ab\xe2\x80\xae" "cd") == "ab\\u{202e}cd");  // RIGHT-TO-LEFT OVERRIDE
+  CHECK(printable("zero\xe2\x80\x8bwidth") == "zero\\u{200b}width");
+  CHECK(printable("iso\xe2\x81\xa6late") == "iso\\u{2066}late");
+  CHECK(printable("\xef\xbb\xbf" "bom") == "\\u{feff}bom");
+  CHECK(printable("\xe2\x80\x90" "dash") == "\xe2\x80\x90" "dash");  // U+2010 is fine
+  CHECK(printable("\xed\xa0\x80") == "\\xed\\xa0\\x80");    // a surrogate is invalid
+}
+
+TEST_CASE("excerpt: printable, at most so many characters, then an ellipsis") {
+  CHECK(excerpt("short") == "short");
+  CHECK(excerpt(std::string(300, 'a')) == std::string(200, 'a') + "…");
+  CHECK(excerpt("caf\xc3\xa9 au lait", 4) == "caf\xc3\xa9…");
+  CHECK(excerpt("\x1b[31mred", 5) == "\\x1b[…");
+}
+
+TEST_CASE("JSON: C1, DEL, format and bidi controls become \\u escapes") {
+  CHECK(escape_display_controls_in_json(R"({"a":"x\u001b"})") == R"({"a":"x\u001b"})");
+  CHECK(escape_display_controls_in_json("{\"a\":\"\xc2\x9b\"}") == R"({"a":"\u009b"})");
+  CHECK(escape_display_controls_in_json("{\"a\":\"\xe2\x80\xae\x7f\"}") == R"({"a":"\u202e\u007f"})");
+  CHECK(escape_display_controls_in_json("{\"a\":\"caf\xc3\xa9\"}") == "{\"a\":\"caf\xc3\xa9\"}");
 }
 
 

@@ -1,0 +1,110 @@
+#include "replay.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "whyno/gather/gather.hpp"
+#include "whyno/sys/fd.hpp"
+#include "whyno/util/printable.hpp"
+
+namespace whyno::cli {
+
+namespace {
+
+std::string query_text(const Query& q) {
+  std::string text = fmt::format("{}:{}/{}", q.address, q.port, to_string(q.protocol));
+  if (q.from) {
+    text += " --from " + *q.from;
+  }
+  if (q.container) {
+    text += " --container " + *q.container;
+  }
+  return excerpt(text, 120);
+}
+
+bool same_question(const Query& a, const Query& b) {
+  return a.address == b.address && a.port == b.port && a.protocol == b.protocol && a.from == b.from &&
+         a.container == b.container;
+}
+
+}  // namespace
+
+Result<snapshot::Snapshot> load_snapshot_file(const std::string& path) {
+  const std::string shown = excerpt(path, 80);
+  // O_NONBLOCK: opening a FIFO with no writer must not wait for one.
+  sys::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  if (!fd) {
+    return fail(errno == ENOENT ? Error::Kind::not_found : Error::Kind::io,
+                fmt::format("cannot read {}: {}", shown, std::strerror(errno)), errno);
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) {
+    return fail(Error::Kind::io, fmt::format("cannot read {}: {}", shown, std::strerror(errno)), errno);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return fail(Error::Kind::invalid,
+                fmt::format("{} is not a regular file; --replay reads a snapshot written by "
+                            "--save-facts",
+                            shown));
+  }
+  if (static_cast<std::uint64_t>(st.st_size) > snapshot::k_max_snapshot_bytes) {
+    return fail(Error::Kind::invalid, fmt::format("{} is larger than {} MiB, too large for a snapshot",
+                                                  shown, snapshot::k_max_snapshot_bytes >> 20));
+  }
+  std::string text;
+  text.resize(static_cast<std::size_t>(st.st_size));
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::read(fd.get(), text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      return fail(Error::Kind::io, fmt::format("cannot read {}: {}", shown, std::strerror(errno)), errno);
+    }
+    if (n == 0) {
+      text.resize(done);  // the file shrank meanwhile
+      break;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  auto loaded = snapshot::load(text);
+  if (!loaded) {
+    return fail(loaded.error().kind, fmt::format("{}: {}", shown, loaded.error().message));
+  }
+  return loaded;
+}
+
+Result<snapshot::Snapshot> replay(snapshot::Snapshot saved, const Options& options) {
+  Query query = saved.query;
+  if (options.have_target) {
+    query = options.query;
+  } else if ((options.query.container && options.query.container != saved.query.container) ||
+             (options.query.from && options.query.from != saved.query.from)) {
+    return fail(Error::Kind::invalid,
+                fmt::format("the snapshot answers '{}'; to ask it something else, give the "
+                            "TARGET too",
+                            query_text(saved.query)));
+  }
+  if (saved.facts.engine) {
+    if (const auto problem = gather::check_query(query, *saved.facts.engine)) {
+      return fail(Error::Kind::invalid, problem->message);
+    }
+  }
+  if (!same_question(query, saved.query)) {
+    saved.facts.probe.reset();  // it tried the saved question's connection
+    if (query.address != saved.query.address) {
+      saved.facts.resolved_addresses.clear();
+    }
+  }
+  saved.query = std::move(query);
+  return saved;
+}
+
+}  // namespace whyno::cli

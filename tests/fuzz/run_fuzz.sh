@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# run_fuzz.sh FUZZER NAME WORK SECONDS [LIBFUZZER_ARGS...]
+#
+# Runs the libFuzzer binary FUZZER (fuzz_NAME) for SECONDS seconds:
+#   1. WORK/corpus is made afresh from the fixtures (make_seeds.sh), unless
+#      WHYNO_FUZZ_KEEP_CORPUS=1 keeps the corpus a previous run grew;
+#   2. every tests/fuzz/crashes/NAME-* file runs once first, as a regression
+#      input, then joins the corpus;
+#   3. the fuzzing run; crashes, leaks, timeouts and out-of-memory inputs are
+#      written to WORK/artifacts/.
+# Exits non-zero on any crash, sanitizer report, leak, timeout or OOM.
+set -euo pipefail
+
+fuzzer=$1
+name=$2
+work=$3
+seconds=$4
+shift 4
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+if [ "${WHYNO_FUZZ_KEEP_CORPUS:-0}" != 1 ]; then
+  rm -rf "$work"
+fi
+mkdir -p "$work/corpus" "$work/artifacts"
+bash "$here/make_seeds.sh" "$name" "$here/../fixtures" "$work/corpus"
+
+# halt_on_error: a UBSan report in code built with recovery still fails.
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+export ASAN_OPTIONS="detect_leaks=1:detect_stack_use_after_return=1:strict_string_checks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+if [ -f "$here/lsan.supp" ]; then
+  export LSAN_OPTIONS="suppressions=$here/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+fi
+
+options=(-rss_limit_mb=2048 -timeout=10 -print_final_stats=1 -artifact_prefix="$work/artifacts/")
+if [ -f "$here/$name.dict" ]; then
+  options+=(-dict="$here/$name.dict")
+fi
+
+regressions=()
+for f in "$here/crashes/$name"-*; do
+  if [ -f "$f" ]; then regressions+=("$f"); fi
+done
+if [ "${#regressions[@]}" -gt 0 ]; then
+  echo "run_fuzz.sh: ${#regressions[@]} regression input(s) from tests/fuzz/crashes/"
+  "$fuzzer" "${options[@]}" "${regressions[@]}"
+  cp "${regressions[@]}" "$work/corpus/"
+fi
+
+echo "run_fuzz.sh: fuzz_$name for ${seconds}s on $work/corpus ($(ls "$work/corpus" | wc -l) inputs)"
+"$fuzzer" "${options[@]}" -max_total_time="$seconds" "$@" "$work/corpus"
