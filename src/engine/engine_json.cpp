@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "engine_json_fields.hpp"
+#include "whyno/util/printable.hpp"
 #include "engine_json.hpp"
 
 namespace whyno::engine {
@@ -130,13 +131,28 @@ PingReply parse_ping_headers(std::string_view raw_headers) {
   return reply;
 }
 
-std::string negotiate_api_version(std::string_view server_api_version) {
-  const auto ours = parse_api_version(k_max_api_version);
-  const auto theirs = parse_api_version(trim(server_api_version));
-  if (!theirs) {
-    return "1.24";
+Result<std::string> negotiate_api_version(std::string_view server_api_version,
+                                          std::string_view socket) {
+  const std::string_view text = trim(server_api_version);
+  if (text.empty()) {
+    return fail(Error::Kind::unsupported,
+                fmt::format("the engine at {} did not say which Engine API version it speaks",
+                            excerpt(socket, 80)));
   }
-  const ApiVersion chosen = std::min(*ours, *theirs);
+  const auto theirs = parse_api_version(text);
+  if (!theirs) {
+    return fail(Error::Kind::unsupported,
+                fmt::format("the engine at {} reports API version '{}', which is not a version",
+                            excerpt(socket, 80), excerpt(text, 40)));
+  }
+  const auto oldest = parse_api_version(k_min_api_version);
+  if (*theirs < *oldest) {
+    return fail(Error::Kind::unsupported,
+                fmt::format("the engine at {} speaks Engine API {}.{}, older than {}, the oldest "
+                            "whyno-port reads (Docker 20.10, podman 3)",
+                            excerpt(socket, 80), theirs->major, theirs->minor, k_min_api_version));
+  }
+  const ApiVersion chosen = std::min(*parse_api_version(k_max_api_version), *theirs);
   return fmt::format("{}.{}", chosen.major, chosen.minor);
 }
 
@@ -165,6 +181,12 @@ Result<VersionReply> parse_version(std::string_view version_json) {
   }
 }
 
+bool is_container_id(std::string_view id) {
+  return id.size() >= 12 && id.size() <= 64 && std::ranges::all_of(id, [](char c) {
+           return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+         });
+}
+
 Result<std::vector<std::string>> parse_container_ids(std::string_view list_json) {
   constexpr std::string_view endpoint = "GET /containers/json";
   try {
@@ -181,13 +203,12 @@ Result<std::vector<std::string>> parse_container_ids(std::string_view list_json)
     for (const auto& item : *json) {
       // Ids go into request paths: accept only what an engine id can be.
       auto id = string_at(item, "Id");
-      const bool plain = !id.empty() && std::ranges::all_of(id, [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-' ||
-               c == '.';
-      });
-      if (plain) {
-        ids.push_back(std::move(id));
+      if (!is_container_id(id)) {
+        return fail(Error::Kind::invalid,
+                    fmt::format("the engine's answer to {} lists '{}', which is not a container id",
+                                endpoint, excerpt(id, 80)));
       }
+      ids.push_back(std::move(id));
     }
     return ids;
   } catch (const std::exception& e) {

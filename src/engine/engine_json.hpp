@@ -14,9 +14,11 @@
 
 namespace whyno::engine {
 
-/// The newest Engine API version whyno-port understands. Newer engines answer
-/// in this version's shape; older ones in their own (see negotiate_api_version).
-inline constexpr std::string_view k_max_api_version = "1.47";
+/// The newest Engine API version whyno-port understands (Docker 29.0). Newer
+/// engines answer in this version's shape; older ones in their own.
+inline constexpr std::string_view k_max_api_version = "1.52";
+/// The oldest it reads: Docker 20.10 and podman's compatible API say 1.41.
+inline constexpr std::string_view k_min_api_version = "1.41";
 
 /// What GET /_ping says in its headers (the body is just "OK").
 struct PingReply {
@@ -31,10 +33,11 @@ struct PingReply {
 /// overridden by later ones.
 PingReply parse_ping_headers(std::string_view raw_headers);
 
-/// min(server's Api-Version, k_max_api_version), as "1.NN". An engine that
-/// sends no (or an unreadable) Api-Version predates negotiation: "1.24", as
-/// the Docker CLI assumes.
-std::string negotiate_api_version(std::string_view server_api_version);
+/// As the docker CLI negotiates: min(server's Api-Version, k_max_api_version),
+/// as "1.NN". An engine below k_min_api_version, or whose version is not one
+/// (or empty), is an Error of one sentence naming `socket`.
+Result<std::string> negotiate_api_version(std::string_view server_api_version,
+                                          std::string_view socket);
 
 /// GET /version.
 struct VersionReply {
@@ -48,6 +51,10 @@ Result<VersionReply> parse_version(std::string_view version_json);
 /// GET /containers/json?all=1: the full ids, in the engine's order. Ids with
 /// characters no engine id has (they would end up in a URL) are left out.
 Result<std::vector<std::string>> parse_container_ids(std::string_view list_json);
+
+/// What Docker and podman ids look like (12 to 64 hex digits): ids go into
+/// request paths, so nothing else may.
+bool is_container_id(std::string_view id);
 
 /// GET /containers/{id}/json.
 Result<Container> parse_container(std::string_view inspect_json);

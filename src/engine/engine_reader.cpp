@@ -61,9 +61,26 @@ class Conversation {
       return std::unexpected(http_failure("/_ping", *ping));
     }
     m_engine.product = reply.is_podman() ? "podman" : "docker";
-    m_engine.api_version = negotiate_api_version(reply.api_version);
     m_engine.socket = m_client.socket_path();
     m_engine.version = version_from_server_header(reply.server);
+    std::string server_api_version = reply.api_version;
+    if (server_api_version.empty()) {
+      // A proxy in front of the engine may drop the header: the unversioned
+      // /version says it too.
+      if (auto version = m_client.get("/version"); version && is_success(*version)) {
+        if (auto parsed = parse_version(version->body)) {
+          server_api_version = parsed->api_version;
+          if (m_engine.version.empty()) {
+            m_engine.version = parsed->version;
+          }
+        }
+      }
+    }
+    auto negotiated = negotiate_api_version(server_api_version, m_client.socket_path());
+    if (!negotiated) {
+      return std::unexpected(negotiated.error());
+    }
+    m_engine.api_version = std::move(*negotiated);
     m_prefix = "/v" + m_engine.api_version;
 
     // The Server header ("Docker/20.10.24+dfsg1 (linux)", "Libpod/5.2.0

@@ -87,7 +87,7 @@ Error connect_failure(const std::string& socket, long os_errno) {
 }
 
 Error transfer_failure(CURLcode code, CURL* easy, const std::string& socket,
-                       const std::string& path, const HttpLimits& limits) {
+                       const std::string& path) {
   long os_errno = 0;
   curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
   switch (code) {
@@ -95,19 +95,34 @@ Error transfer_failure(CURLcode code, CURL* easy, const std::string& socket,
     case CURLE_COULDNT_RESOLVE_HOST:
       return connect_failure(socket, os_errno);
     case CURLE_OPERATION_TIMEDOUT: {
+      // Say what happened, with the time it really took: nothing took the
+      // connection, the engine took it and never answered, or it began to
+      // answer and stalled.
       curl_off_t connected_us = 0;
+      curl_off_t pretransfer_us = 0;
+      curl_off_t total_us = 0;
+      long header_bytes = 0;
       curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connected_us);
-      if (connected_us == 0) {
+      curl_easy_getinfo(easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);
+      curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &total_us);
+      curl_easy_getinfo(easy, CURLINFO_HEADER_SIZE, &header_bytes);
+      const double seconds = static_cast<double>(total_us) / 1e6;
+      if (connected_us == 0 && pretransfer_us == 0) {
         return Error{Error::Kind::unavailable,
-                     fmt::format("cannot reach the Docker engine: {} accepted no "
-                                 "connection within {} ms (is dockerd hung?)",
-                                 socket, limits.connect.count())};
+                     fmt::format("cannot reach the Docker engine: nothing accepted a connection "
+                                 "on {} within {:.1f} s (is dockerd hung?)",
+                                 socket, seconds)};
+      }
+      if (header_bytes == 0) {
+        return Error{Error::Kind::unavailable,
+                     fmt::format("cannot reach the Docker engine: {} accepted the connection but "
+                                 "sent no response to GET {} within {:.1f} s (is dockerd hung?)",
+                                 socket, path, seconds)};
       }
       return Error{Error::Kind::unavailable,
-                   fmt::format("cannot reach the Docker engine: {} did not answer "
-                               "GET {} within {} s (is dockerd hung?)",
-                               socket, path,
-                               static_cast<double>(limits.total.count()) / 1000.0)};
+                   fmt::format("cannot reach the Docker engine: {} began to answer GET {} and "
+                               "stalled; no complete response within {:.1f} s (is dockerd hung?)",
+                               socket, path, seconds)};
     }
     case CURLE_WRITE_ERROR:
       return Error{Error::Kind::io,
@@ -178,10 +193,9 @@ HttpUnixClient::Ticket HttpUnixClient::start(const std::string& path) {
   if (remaining <= 0) {
     transfer->failed = Error{
         Error::Kind::unavailable,
-        fmt::format("cannot reach the Docker engine: {} did not answer within {} s "
-                    "(is dockerd hung?)",
-                    m_socket_path,
-                    static_cast<double>(m_limits.total.count()) / 1000.0)};
+        fmt::format("cannot reach the Docker engine: {} sent no complete response within "
+                    "{:.1f} s (is dockerd hung?)",
+                    m_socket_path, static_cast<double>(m_limits.total.count()) / 1000.0)};
     m_transfers.emplace(ticket, std::move(transfer));
     return ticket;
   }
@@ -237,7 +251,7 @@ HttpUnixClient::finish_one() {
     if (code != CURLE_OK) {
       return std::pair{node.key(),
                        Result<HttpResponse>(std::unexpected(transfer_failure(
-                           code, easy, m_socket_path, transfer->path, m_limits)))};
+                           code, easy, m_socket_path, transfer->path)))};
     }
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &transfer->response.status);
     return std::pair{node.key(), Result<HttpResponse>(std::move(transfer->response))};

@@ -37,9 +37,14 @@ hostile_prologue() {
          "talks to the engine); run ctest as root or ./quickstart test"
     exit 125
   fi
-  local tool
+  local tool _
   for tool in musl-gcc jq timeout iconv perl; do
     command -v "$tool" >/dev/null 2>&1 || fail "missing tool: $tool"
+  done
+  # A rebuild replaces the binary for a moment: give it a minute to return.
+  for _ in $(seq 1 60); do
+    [[ -z ${WHYNO_PORT:-} || -x $WHYNO_PORT ]] && break
+    sleep 1
   done
   if [[ -z ${WHYNO_PORT:-} || ! -x $WHYNO_PORT ]]; then
     fail "WHYNO_PORT must name the whyno-port binary (got '${WHYNO_PORT:-}')"

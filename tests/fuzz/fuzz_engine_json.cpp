@@ -22,8 +22,11 @@ using namespace whyno::engine;
 namespace {
 
 void check_negotiated(std::string_view server) {
-  const std::string v = negotiate_api_version(server);
-  WHYNO_FUZZ_CHECK(v.starts_with("1."));
+  if (const auto v = negotiate_api_version(server, "/run/docker.sock")) {
+    WHYNO_FUZZ_CHECK(v->starts_with("1."));
+  } else {
+    WHYNO_FUZZ_CHECK(!v.error().message.empty());
+  }
 }
 
 }  // namespace

@@ -210,7 +210,8 @@ static bool hold(struct Spec* spec, int backlog) {
 }
 
 static bool start_proxy(struct Spec* spec, const char* proxy_path) {
-  if (setsockopt(spec->fd, SOL_SOCKET, SO_DETACH_FILTER, NULL, 0) != 0) {
+  const int ignored = 0;  // the value is ignored, but must be an int
+  if (setsockopt(spec->fd, SOL_SOCKET, SO_DETACH_FILTER, &ignored, sizeof ignored) != 0) {
     fprintf(stderr, "dockerd: SO_DETACH_FILTER: %s\n", strerror(errno));
     return false;
   }

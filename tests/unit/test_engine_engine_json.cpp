@@ -54,13 +54,42 @@ TEST_CASE("ping headers: Docker 20.10, Docker 29 and Podman") {
 }
 
 TEST_CASE("the API version is the lower of the engine's and ours") {
-  CHECK(negotiate_api_version("1.41") == "1.41");  // Docker 20.10
-  CHECK(negotiate_api_version("1.52") == "1.47");  // Docker 29 (minimum 1.44)
-  CHECK(negotiate_api_version("1.47") == "1.47");
-  CHECK(negotiate_api_version("1.9") == "1.9");    // compared as numbers, not text
-  CHECK(negotiate_api_version("2.0") == "1.47");
-  CHECK(negotiate_api_version("") == "1.24");      // pre-negotiation engines
-  CHECK(negotiate_api_version("garbage") == "1.24");
+  const auto negotiate = [](std::string_view v) { return negotiate_api_version(v, "/run/e.sock"); };
+  CHECK(*negotiate("1.41") == "1.41");  // Docker 20.10, podman 4
+  CHECK(*negotiate("1.47") == "1.47");
+  CHECK(*negotiate("1.52") == "1.52");  // Docker 29.0 (minimum 1.44)
+  CHECK(*negotiate("1.55") == "1.52");  // Docker 29.7
+  CHECK(*negotiate("1.100") == "1.52"); // compared as numbers, not text
+  CHECK(*negotiate("2.0") == "1.52");
+}
+
+TEST_CASE("an API version we cannot speak is one sentence") {
+  const auto negotiate = [](std::string_view v) { return negotiate_api_version(v, "/run/e.sock"); };
+  CHECK(negotiate("1.12").error().message ==
+        "the engine at /run/e.sock speaks Engine API 1.12, older than 1.41, the oldest whyno-port "
+        "reads (Docker 20.10, podman 3)");
+  CHECK(negotiate("1.9").error().message.find("speaks Engine API 1.9, older than 1.41") != std::string::npos);
+  CHECK(negotiate("0.0").error().message.find("speaks Engine API 0.0") != std::string::npos);
+  CHECK(negotiate("garbage").error().message ==
+        "the engine at /run/e.sock reports API version 'garbage', which is not a version");
+  CHECK(negotiate("1.").error().message.find("which is not a version") != std::string::npos);
+  CHECK(negotiate("").error().message ==
+        "the engine at /run/e.sock did not say which Engine API version it speaks");
+  CHECK(negotiate("\x1b[2J9.9").error().message.find('\x1b') == std::string::npos);
+}
+
+TEST_CASE("container ids must look like ids before they go into a path") {
+  CHECK(is_container_id("3f1c0d7e9a2b"));
+  CHECK(is_container_id(std::string(64, 'a')));
+  CHECK_FALSE(is_container_id("../../etc/passwd"));
+  CHECK_FALSE(is_container_id("abc/def?x=1"));
+  CHECK_FALSE(is_container_id("abc"));
+  CHECK_FALSE(is_container_id(std::string(65, 'a')));
+  const auto listed = parse_container_ids(R"([{"Id": "../../../../etc/passwd"}])");
+  REQUIRE_FALSE(listed);
+  CHECK(listed.error().message ==
+        "the engine's answer to GET /containers/json lists '../../../../etc/passwd', which is not "
+        "a container id");
 }
 
 TEST_CASE("version") {
@@ -83,8 +112,11 @@ TEST_CASE("container list gives the full ids in order") {
     CHECK(id.size() == 64);
   }
   CHECK(parse_container_ids("[]")->empty());
-  CHECK(*parse_container_ids(R"([{"Id":"../info?x"},{"Id":"ab12"},{"Id":7},{}])") ==
-        std::vector<std::string>{"ab12"});
+  // An id that is not one is an error, not a silently missing container.
+  for (const char* bad : {R"([{"Id":"../info?x"}])", R"([{"Id":"ab12"}])", R"([{"Id":7}])", "[{}]"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_container_ids(bad));
+  }
   const auto not_array = parse_container_ids(R"({"message":"x"})");
   REQUIRE_FALSE(not_array);
   CHECK(not_array.error().kind == Error::Kind::invalid);

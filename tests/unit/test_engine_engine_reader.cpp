@@ -276,17 +276,51 @@ TEST_CASE("read_info=false skips /info") {
 }
 
 TEST_CASE("a Docker 29 engine is spoken to in our newest version") {
-  const std::string ping = "Api-Version: 1.52\r\nServer: Docker/29.0.1 (linux)\r\n";
+  const std::string ping = "Api-Version: 1.55\r\nServer: Docker/29.7.2 (linux)\r\n";
   FakeEngine fake([&](const std::string& path) {
-    return recorded_engine(path, ping, "/v1.47");
+    return recorded_engine(path, ping, "/v1.52");
   });
   const auto engine = read_engine(fake.path(), test_options("absent.json"));
   REQUIRE_MESSAGE(engine, engine.error().message);
-  CHECK(engine->api_version == "1.47");
-  CHECK(engine->version == "29.0.1");
+  CHECK(engine->api_version == "1.52");
+  CHECK(engine->version == "29.7.2");
   CHECK(engine->containers.size() == 2);
   CHECK_FALSE(engine->config.read);
   CHECK(engine->config.ip6tables);  // the default from 27.0
+}
+
+TEST_CASE("an engine too old, or with no version at all, is refused in one sentence") {
+  for (const char* version : {"1.12", "0.0", "banana"}) {
+    INFO(version);
+    FakeEngine fake([&](const std::string& path) {
+      return recorded_engine(path, std::string("Api-Version: ") + version + "\r\n");
+    });
+    const auto engine = read_engine(fake.path(), test_options());
+    REQUIRE_FALSE(engine);
+    CHECK(engine.error().kind == Error::Kind::unsupported);
+    CHECK(engine.error().message.find(version) != std::string::npos);
+    CHECK(fake.requests() == std::vector<std::string>{"/_ping"});  // no /v1.12/... request
+  }
+}
+
+TEST_CASE("a ping without Api-Version: the unversioned /version says it") {
+  FakeEngine fake([](const std::string& path) {
+    if (path == "/version") {
+      return reply(200, engine_fixture("version.json"));
+    }
+    return recorded_engine(path, "Server: Docker/20.10.24+dfsg1 (linux)\r\n");
+  });
+  const auto engine = read_engine(fake.path(), test_options());
+  REQUIRE_MESSAGE(engine, engine.error().message);
+  CHECK(engine->api_version == "1.41");
+
+  FakeEngine silent([](const std::string& path) {
+    return path == "/_ping" ? reply(200, "OK") : reply(404, engine_fixture("not_found.json"));
+  });
+  const auto refused = read_engine(silent.path(), test_options());
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message == "the engine at " + silent.path() +
+                                       " did not say which Engine API version it speaks");
 }
 
 TEST_CASE("Podman is told apart by Libpod-Api-Version; daemon.json is not its file") {
@@ -375,7 +409,8 @@ TEST_CASE("an engine that does not answer times out") {
   const auto elapsed = std::chrono::steady_clock::now() - started;
   REQUIRE_FALSE(engine);
   CHECK(engine.error().kind == Error::Kind::unavailable);
-  CHECK(engine.error().message.find("did not answer GET /_ping") != std::string::npos);
+  CHECK(engine.error().message.find(" accepted the connection but sent no response to GET /_ping within 0.") !=
+        std::string::npos);
   CHECK(elapsed < std::chrono::milliseconds(390));
 }
 
