@@ -118,6 +118,16 @@ void judge_app(Walk& w, const AppCheck& check, const AppContext& context) {
   }
   // Nothing takes the traffic on this port. Where does the app listen?
   const std::uint16_t app_port = likely_app_port(check);
+  // Nothing at all, in a container that restarted moments ago: it is between
+  // crashes (caught while up), not an app on the wrong port.
+  if (app_port == 0) {
+    if (auto looping = crash_loop_problem(*context.container, context.collected_at,
+                                          fmt::format("nothing in it listens on {}", pp))) {
+      w.fail(fmt::format("{} keeps restarting", context.container->name),
+             fmt::format("restarted {} times", context.container->state.restart_count), *looping);
+      return;
+    }
+  }
   std::string elsewhere;
   if (app_port != 0) {
     std::vector<std::string> binds;

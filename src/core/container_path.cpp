@@ -401,6 +401,7 @@ class ContainerPath {
     context.address = address;
     context.port = m_q.port;
     context.somaxconn = m_f.sysctls.somaxconn;
+    context.collected_at = m_f.collected_at;
     const std::string iface_name = iface.label.substr(target.name.size() + 1);
     context.how_reached = fmt::format("traffic from other containers arrives on its {} ({})",
                                       iface_name, address.to_string());

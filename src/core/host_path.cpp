@@ -261,6 +261,7 @@ class HostPath {
     context.address = fw.address;
     context.port = fw.port;
     context.somaxconn = m_h.f.sysctls.somaxconn;
+    context.collected_at = m_h.f.collected_at;
     context.how_reached = fmt::format("port mapping forwards traffic to the container's {} ({})",
                                       iface_name, fw.address.to_string());
     context.closed_lead = fmt::format(

@@ -76,6 +76,7 @@ struct AppContext {
   /// The fix when the app listens with the other protocol on this port.
   std::string other_protocol_fix;
   std::optional<int> somaxconn;
+  std::int64_t collected_at = 0;  // when the facts were read: a crash loop is recent restarts
 };
 
 /// Adds the final hop (and its problem, if any) from an app check.

@@ -69,7 +69,7 @@ std::optional<Json> parse_json(std::string_view text, std::string_view endpoint,
 Error unreadable(std::string_view endpoint, const std::exception& e) {
   return Error{Error::Kind::invalid,
                fmt::format("the engine's answer to {} could not be read ({})", endpoint,
-                           e.what())};
+                           excerpt(e.what(), 120))};
 }
 
 Network parse_network(const Json& json) {

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "whyno/util/printable.hpp"
 #include "engine_json_fields.hpp"
 #include "engine_json.hpp"
 
@@ -150,7 +151,12 @@ Result<Container> parse_container(std::string_view inspect_json) {
   constexpr std::string_view endpoint = "GET /containers/{id}/json";
   try {
     const Json inspect = Json::parse(inspect_json, nullptr, false);
-    if (inspect.is_discarded() || !inspect.is_object()) {
+    if (inspect.is_discarded()) {
+      // Invalid UTF-8 inside a string lands here too: JSON is UTF-8 only.
+      return fail(Error::Kind::invalid,
+                  fmt::format("the engine's answer to {} is not valid JSON", endpoint));
+    }
+    if (!inspect.is_object()) {
       return fail(Error::Kind::invalid,
                   fmt::format("the engine's answer to {} is not a JSON object", endpoint));
     }
@@ -163,7 +169,7 @@ Result<Container> parse_container(std::string_view inspect_json) {
   } catch (const std::exception& e) {
     return fail(Error::Kind::invalid,
                 fmt::format("the engine's answer to {} could not be read ({})", endpoint,
-                            e.what()));
+                            excerpt(e.what(), 120)));
   }
 }
 

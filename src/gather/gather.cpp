@@ -195,6 +195,28 @@ class NamespaceGathering {
   std::map<std::string, std::string> m_shared_with;       // container -> the one read
 };
 
+/// A host listener whose holder the /proc scan did not see started or ended
+/// while the host was read (docker-proxy of a container that is restarting).
+/// Look for its holder again; a socket that is gone by then is dropped, so
+/// the diagnosis never blames an "unknown process" for a socket nobody holds.
+void settle_unowned_host_listeners(const Sources& sources, Facts& facts) {
+  const auto unowned = [](const Listener& l) { return l.owners.empty() && l.inode != 0; };
+  if (std::none_of(facts.host.listeners.begin(), facts.host.listeners.end(), unowned)) {
+    return;
+  }
+  std::vector<NetnsFacts*> host{&facts.host};
+  sources.namespaces.attach_owners(host, sources.namespaces.socket_holders());
+  if (std::none_of(facts.host.listeners.begin(), facts.host.listeners.end(), unowned)) {
+    return;
+  }
+  std::set<std::uint64_t> still_open;
+  for (const Listener& l : sources.namespaces.read_host().listeners) {
+    still_open.insert(l.inode);
+  }
+  std::erase_if(facts.host.listeners,
+                [&](const Listener& l) { return unowned(l) && !still_open.contains(l.inode); });
+}
+
 }  // namespace
 
 std::optional<ReadFailure> check_query(const Query& query, const Engine& engine) {
@@ -262,6 +284,7 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
     namespaces.push_back(&ns);
   }
   sources.namespaces.attach_owners(namespaces, holders.get());
+  settle_unowned_host_listeners(sources, facts);
 
   if (!query.from && is_name(query.address)) {
     facts.resolved_addresses = sources.resolve(query.address);

@@ -511,6 +511,55 @@ run_whyno_with() {
   fi
 }
 
+# run_whyno_racing ARGS...: runs whyno-port while the test changes the host
+# on purpose (a restart loop, a container being removed, dockerd stopping,
+# rules churning), so the host-state check of run_whyno cannot apply. The
+# time limit, the outputs and the status are as for run_whyno; it also sets
+# WHYNO_SECONDS.
+run_whyno_racing() {
+  WHYNO_COMMAND="whyno-port $*"
+  if [[ -n ${WHYNO_E2E_SAVE_FACTS:-} ]]; then
+    _saved_runs=$((${_saved_runs:-0} + 1))
+    set -- "$@" --save-facts "$WHYNO_E2E_SAVE_FACTS/${T%-*}-$_saved_runs.json"
+  fi
+  local started=$EPOCHREALTIME
+  WHYNO_STATUS=0
+  timeout --kill-after=5 "$WHYNO_TIMEOUT" "$WHYNO_PORT" "$@" \
+    >"$T_DIR/whyno.out" 2>"$T_DIR/whyno.err" || WHYNO_STATUS=$?
+  WHYNO_SECONDS=$(awk -v a="$started" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
+  # shellcheck disable=SC2034
+  WHYNO_OUT=$(<"$T_DIR/whyno.out")
+  # shellcheck disable=SC2034
+  WHYNO_ERR=$(<"$T_DIR/whyno.err")
+  log "ran (racing): $WHYNO_COMMAND: exit $WHYNO_STATUS in $WHYNO_SECONDS s"
+  if [[ $WHYNO_STATUS -eq 124 || $WHYNO_STATUS -eq 137 ]]; then
+    fail_whyno "whyno-port did not finish within $WHYNO_TIMEOUT s"
+  fi
+  if [[ $WHYNO_STATUS -gt 4 ]]; then
+    fail_whyno "exit status $WHYNO_STATUS is not one whyno-port documents (a crash?)"
+  fi
+}
+
+# expect_no_wrong_all_clear: after a --json run, a `reachable` verdict must
+# come with exit 0 and a probe that got through; anything else must not
+# exit 0.
+expect_no_wrong_all_clear() {
+  local verdict
+  if [[ $WHYNO_STATUS -eq 3 ]]; then
+    [[ -z $WHYNO_OUT ]] || fail_whyno "exit status 3 with a diagnosis on stdout"
+    expect_stderr_one_line
+    return 0
+  fi
+  verdict=$(jq -r .verdict "$T_DIR/whyno.out" 2>/dev/null) || fail_whyno "stdout is not JSON"
+  if [[ $verdict == reachable ]]; then
+    [[ $WHYNO_STATUS -eq 0 ]] || fail_whyno "reachable with exit status $WHYNO_STATUS"
+    expect_json '.probe.outcome == "connected" or .probe.outcome == "answered" or .probe.outcome == "skipped"'
+    expect_json '.probe.agrees == true'
+  elif [[ $WHYNO_STATUS -eq 0 ]]; then
+    fail_whyno "exit status 0 with verdict $verdict"
+  fi
+}
+
 fail_whyno() {
   {
     echo "FAIL: $TEST_NAME: $*"

@@ -59,6 +59,9 @@ class FakeEngine final : public engine::EngineSource {
 class FakeNamespaces final : public kernel::NamespaceReader {
  public:
   NetnsFacts host;
+  /// What reading the host again gives, when it changed meanwhile.
+  std::optional<NetnsFacts> host_later;
+  int host_reads = 0;
   Sysctls sysctls;
   /// pid -> the inode of its namespace; a pid not here has exited.
   std::map<int, std::uint64_t> pid_netns;
@@ -80,7 +83,10 @@ class FakeNamespaces final : public kernel::NamespaceReader {
     return m_reads;
   }
 
-  NetnsFacts read_host() override { return host; }
+  NetnsFacts read_host() override {
+    const std::lock_guard lock(m_mutex);
+    return ++host_reads > 1 && host_later ? *host_later : host;
+  }
   Sysctls read_sysctls(std::span<const std::string>) override { return sysctls; }
 
   Result<kernel::NamespaceHandle> open(int pid) override {

@@ -212,6 +212,28 @@ TEST_CASE("a container removed while it was read is dropped from the engine's li
   CHECK(diagnose(host_query(8080), *f).verdict != Verdict::reachable);
 }
 
+TEST_CASE("a host socket nobody holds is read again: gone, it is dropped; still there, it stays") {
+  Scene s;
+  Listener orphan = listener(Protocol::tcp, "0.0.0.0", 9090);
+  orphan.owners.clear();  // the scan found no process (FakeNamespaces never does)
+  orphan.inode = 777;
+  s.host->namespaces.host.listeners.push_back(orphan);
+  NetnsFacts later = s.host->namespaces.host;
+  later.listeners.pop_back();  // it closed while the host was read
+  s.host->namespaces.host_later = later;
+  auto f = s.gather();
+  REQUIRE(f.has_value());
+  CHECK(std::none_of(f->host.listeners.begin(), f->host.listeners.end(),
+                     [](const Listener& l) { return l.port == 9090; }));
+
+  Scene kept;
+  kept.host->namespaces.host.listeners.push_back(orphan);
+  f = kept.gather();
+  REQUIRE(f.has_value());
+  CHECK(std::any_of(f->host.listeners.begin(), f->host.listeners.end(),
+                    [](const Listener& l) { return l.port == 9090; }));
+}
+
 TEST_CASE("rules that cannot be read are unread on the ruleset; names are resolved") {
   Scene s;
   s.host->rules_error = "cannot open netlink socket: Operation not permitted";
