@@ -1,6 +1,6 @@
 #include "options.hpp"
 
-#include "whyno/core/ip_address.hpp"
+#include "whyno/util/ip_address.hpp"
 #include "whyno/core/verdict.hpp"
 
 #include <boost/program_options.hpp>

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string_view>
 
-#include "whyno/core/ip_address.hpp"
+#include "whyno/util/ip_address.hpp"
 #include "whyno/core/netns_facts.hpp"
 #include "whyno/core/protocol.hpp"
 

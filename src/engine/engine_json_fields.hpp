@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "whyno/core/ip_address.hpp"
+#include "whyno/util/ip_address.hpp"
 #include "whyno/core/protocol.hpp"
 
 namespace whyno::engine::json_fields {

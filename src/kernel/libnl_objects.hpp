@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "whyno/core/ip_address.hpp"
+#include "whyno/util/ip_address.hpp"
 #include "whyno/sys/netlink_messages.hpp"
 
 namespace whyno::kernel::detail {

@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "whyno/core/ip_address.hpp"
+#include "whyno/util/ip_address.hpp"
 #include "whyno/core/netns_facts.hpp"
 #include "whyno/core/protocol.hpp"
 #include "whyno/util/result.hpp"

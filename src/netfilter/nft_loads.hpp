@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "nft_value.hpp"
-#include "whyno/core/ip_address.hpp"
+#include "whyno/util/ip_address.hpp"
 #include "whyno/core/netfilter.hpp"
 
 struct nftnl_expr;

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "whyno/core/ip_address.hpp"
+#include "whyno/util/ip_address.hpp"
 #include "whyno/core/netfilter.hpp"
 
 namespace whyno::netfilter::nft {

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "whyno/core/ip_address.hpp"
+#include "whyno/util/ip_address.hpp"
 #include "whyno/util/result.hpp"
 
 namespace whyno::probe {

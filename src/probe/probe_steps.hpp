@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "whyno/core/facts.hpp"
-#include "whyno/core/ip_address.hpp"
+#include "whyno/util/ip_address.hpp"
 #include "whyno/core/protocol.hpp"
 
 namespace whyno::probe::steps {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "whyno/core/ip_address.hpp"
+#include "whyno/util/ip_address.hpp"
 #include "whyno/core/protocol.hpp"
 
 namespace whyno {

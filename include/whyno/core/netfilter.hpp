@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "whyno/core/ip_address.hpp"
+#include "whyno/util/ip_address.hpp"
 #include "whyno/core/netns_facts.hpp"
 
 namespace whyno::nf {

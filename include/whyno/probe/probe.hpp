@@ -10,7 +10,7 @@
 #include <string>
 
 #include "whyno/core/facts.hpp"
-#include "whyno/core/ip_address.hpp"
+#include "whyno/util/ip_address.hpp"
 #include "whyno/core/protocol.hpp"
 
 namespace whyno::probe {

@@ -1,10 +1,10 @@
 #include <doctest/doctest.h>
 
-#include "whyno/core/ip_address.hpp"
+#include "whyno/util/ip_address.hpp"
 
 using whyno::IpAddress;
 
-TEST_SUITE_BEGIN("core_ip_address");
+TEST_SUITE_BEGIN("util_ip_address");
 
 TEST_CASE("parses and prints both families") {
   CHECK(IpAddress::parse("172.17.0.2")->to_string() == "172.17.0.2");

@@ -1,4 +1,4 @@
-#include "whyno/core/ip_address.hpp"
+#include "whyno/util/ip_address.hpp"
 
 #include <arpa/inet.h>
 
