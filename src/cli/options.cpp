@@ -1,6 +1,5 @@
 #include "options.hpp"
 
-#include "whyno/util/ip_address.hpp"
 #include "whyno/core/verdict.hpp"
 
 #include <boost/program_options.hpp>
@@ -101,7 +100,7 @@ Result<bool> parse_target(std::string_view text, Query& query) {
     if (address.empty() || address == "[]") {
       return fail(Error::Kind::invalid, fmt::format("'{}' has an empty address", excerpt(text, 60)));
     }
-    query.address = std::string(address);
+    query.target = Target::parse(address);
     address_given = true;
     port_text = rest.substr(colon + 1);
   }
@@ -159,11 +158,8 @@ Result<Options> parse_options(std::span<const char* const> argv) {
   }
   o.probe_timeout = *timeout;
   if (vm.count("from")) {
-    o.query.from = vm["from"].as<std::string>();
-    // A client at a loopback address is this host, whichever family.
-    if (const auto client = IpAddress::parse(*o.query.from); client && client->is_loopback()) {
-      o.query.from.reset();
-    }
+    // A client at a loopback address is this host, whichever family: nullopt.
+    o.query.from = Client::parse(vm["from"].as<std::string>());
   }
   if (vm.count("container")) {
     o.query.container = vm["container"].as<std::string>();

@@ -18,9 +18,9 @@ namespace whyno::cli {
 namespace {
 
 std::string query_text(const Query& q) {
-  std::string text = fmt::format("{}:{}/{}", q.address, q.port, to_string(q.protocol));
+  std::string text = fmt::format("{}:{}/{}", q.target.text, q.port, to_string(q.protocol));
   if (q.from) {
-    text += " --from " + *q.from;
+    text += " --from " + q.from->text;
   }
   if (q.container) {
     text += " --container " + *q.container;
@@ -28,9 +28,13 @@ std::string query_text(const Query& q) {
   return excerpt(text, 120);
 }
 
+std::optional<std::string> client_text(const Query& q) {
+  return q.from ? std::optional<std::string>(q.from->text) : std::nullopt;
+}
+
 bool same_question(const Query& a, const Query& b) {
-  return a.address == b.address && a.port == b.port && a.protocol == b.protocol && a.from == b.from &&
-         a.container == b.container;
+  return a.target.text == b.target.text && a.port == b.port && a.protocol == b.protocol &&
+         client_text(a) == client_text(b) && a.container == b.container;
 }
 
 }  // namespace
@@ -86,7 +90,7 @@ Result<snapshot::Snapshot> replay(snapshot::Snapshot saved, const Options& optio
   if (options.have_target) {
     query = options.query;
   } else if ((options.query.container && options.query.container != saved.query.container) ||
-             (options.query.from && options.query.from != saved.query.from)) {
+             (options.query.from && client_text(options.query) != client_text(saved.query))) {
     return fail(Error::Kind::invalid,
                 fmt::format("the snapshot answers '{}'; to ask it something else, give the "
                             "TARGET too",
@@ -99,7 +103,7 @@ Result<snapshot::Snapshot> replay(snapshot::Snapshot saved, const Options& optio
   }
   if (!same_question(query, saved.query)) {
     saved.facts.probe.reset();  // it tried the saved question's connection
-    if (query.address != saved.query.address) {
+    if (query.target.text != saved.query.target.text) {
       saved.facts.resolved_addresses.clear();
     }
   }

@@ -16,13 +16,6 @@ namespace whyno::detail {
 
 namespace {
 
-std::string_view strip_brackets(std::string_view s) {
-  if (s.size() > 2 && s.front() == '[' && s.back() == ']') {
-    return s.substr(1, s.size() - 2);
-  }
-  return s;
-}
-
 std::string networks_phrase(const Container& c) {
   const auto names = network_names(c);
   if (names.empty()) {
@@ -128,14 +121,13 @@ class ContainerPath {
 
   void run() {
     client_hop();
-    const std::string_view target = strip_brackets(m_q.address);
-    const auto literal = IpAddress::parse(target);
-    if (target == "localhost" || (literal && literal->is_loopback())) {
-      localhost(literal.value_or(IpAddress::loopback(IpFamily::v4)));
-    } else if (literal) {
-      by_address(*literal);
+    // localhost, 127.0.0.1, 0.0.0.0 and the like stay inside the client.
+    if (m_q.target.is_this_host_loopback()) {
+      localhost(*m_q.target.local_address());
+    } else if (m_q.target.ip) {
+      by_address(*m_q.target.ip);
     } else {
-      by_name(target);
+      by_name(m_q.target.text);
     }
   }
 
@@ -162,14 +154,14 @@ class ContainerPath {
                            describe_bind(*own.listener)));
         m_w.finish(fmt::format("{}:{} inside {} reaches a socket of its own network namespace: "
                                "{} listens on {}.",
-                               m_q.address, m_q.port, container_phrase(m_client),
+                               m_q.target.text, m_q.port, container_phrase(m_client),
                                describe_owners(*own.listener), describe_bind(*own.listener)));
         return;
       }
     }
     std::string summary = fmt::format("{} inside {} is {} itself, and nothing in it listens on {}; "
                                       "localhost never reaches another container.",
-                                      m_q.address, container_phrase(m_client), quoted(m_client.name),
+                                      m_q.target.text, container_phrase(m_client), quoted(m_client.name),
                                       protocol_port(m_q.protocol, m_q.port));
     std::string fix = fmt::format("Dial the other container by its name on a shared user-defined "
                                   "network, e.g. <container>:{}, not localhost.",
@@ -219,9 +211,9 @@ class ContainerPath {
     }
     const Attachment at = container_with_address(m_engine, address);
     if (at.container == nullptr) {
-      m_w.fail(m_q.address, "no container has this address",
+      m_w.fail(m_q.target.text, "no container has this address",
                {Verdict::no_shared_network,
-                fmt::format("No container has the address {}; {} is on {}.", m_q.address,
+                fmt::format("No container has the address {}; {} is on {}.", m_q.target.text,
                             container_phrase(m_client), networks_phrase(m_client)),
                 "Dial the target container by its name on a shared user-defined network."});
       m_w.finish({});
@@ -233,7 +225,7 @@ class ContainerPath {
       no_shared_network(*at.container);
       return;
     }
-    m_w.ok(fmt::format("{} ({})", m_q.address, at.network->name),
+    m_w.ok(fmt::format("{} ({})", m_q.target.text, at.network->name),
            fmt::format("{} on {}", container_phrase(*at.container), at.network->name));
     judge_target(*at.container, *at.network, address);
   }
@@ -384,7 +376,7 @@ class ContainerPath {
     m_d.path.push_back(iface);
     if (ns == nullptr) {
       unknown_app_hop(m_w, m_f, target);
-      m_w.finish(fmt::format("{} resolves to {}, whose sockets could not be read.", m_q.address,
+      m_w.finish(fmt::format("{} resolves to {}, whose sockets could not be read.", m_q.target.text,
                              container_phrase(target)));
       return;
     }
@@ -407,13 +399,13 @@ class ContainerPath {
                                       iface_name, address.to_string());
     context.closed_lead = fmt::format("Nothing in {} listens on {}", container_phrase(target),
                                       protocol_port(m_q.protocol, m_q.port));
-    context.other_port_fix = fmt::format("Dial {}:{{}}, the port the app listens on.", m_q.address);
+    context.other_port_fix = fmt::format("Dial {}:{{}}, the port the app listens on.", m_q.target.text);
     const Protocol other = m_q.protocol == Protocol::tcp ? Protocol::udp : Protocol::tcp;
-    context.other_protocol_fix = fmt::format("Dial {}:{} over {}.", m_q.address, m_q.port, to_string(other));
+    context.other_protocol_fix = fmt::format("Dial {}:{} over {}.", m_q.target.text, m_q.port, to_string(other));
     judge_app(m_w, check, context);
     m_w.finish(check.listener != nullptr
                    ? fmt::format("{} reaches {}:{}: {} listens on {} in {}.", container_phrase(m_client),
-                                 m_q.address, m_q.port, describe_owners(*check.listener),
+                                 m_q.target.text, m_q.port, describe_owners(*check.listener),
                                  describe_bind(*check.listener), container_phrase(target))
                    : std::string());
   }
@@ -433,12 +425,12 @@ class ContainerPath {
               fmt::format("{} dials {}:{}, but {} is the host-side port of {}'s -p {}:{}; between "
                           "containers traffic goes straight to the container port, and nothing "
                           "in {} listens on {}.",
-                          container_phrase(m_client), m_q.address, m_q.port, m_q.port,
+                          container_phrase(m_client), m_q.target.text, m_q.port, m_q.port,
                           quoted(target.name), it->host_port, it->container_port,
                           quoted(target.name), m_q.port),
               fmt::format("Dial {}:{} (the container port); the published port {} is for clients "
                           "outside Docker's networks.",
-                          m_q.address, it->container_port, m_q.port)});
+                          m_q.target.text, it->container_port, m_q.port)});
     return true;
   }
 
@@ -454,11 +446,11 @@ class ContainerPath {
 
 Diagnosis diagnose_from_container(const Query& q, const Facts& facts) {
   Diagnosis d;
-  const Container* client = facts.engine ? find_container(*facts.engine, *q.from) : nullptr;
+  const Container* client = facts.engine ? find_container(*facts.engine, q.from->text) : nullptr;
   if (client == nullptr) {
     // read_host() refuses unknown clients; a replayed snapshot may not.
     d.verdict = Verdict::name_not_resolvable;
-    d.summary = fmt::format("No container is named {}.", quoted(*q.from));
+    d.summary = fmt::format("No container is named {}.", quoted(q.from->text));
     return d;
   }
   ContainerPath(q, facts, *client, d).run();

@@ -14,15 +14,8 @@
 namespace whyno {
 
 std::optional<IpAddress> host_destination(const Query& query, const Facts& facts) {
-  if (query.address == "localhost") {
-    return IpAddress::loopback(IpFamily::v4);
-  }
-  std::string_view text = query.address;
-  if (text.size() > 2 && text.front() == '[' && text.back() == ']') {
-    text = text.substr(1, text.size() - 2);
-  }
-  if (auto literal = IpAddress::parse(text)) {
-    return literal;
+  if (auto local = query.target.local_address()) {
+    return local;
   }
   if (!facts.resolved_addresses.empty()) {
     return facts.resolved_addresses.front();
@@ -54,21 +47,21 @@ ProbeReport compare_probe(const Query& q, const Diagnosis& d, const ProbeResult&
 
 Diagnosis diagnose(const Query& query, const Facts& facts) {
   Diagnosis d;
-  const auto remote_address = query.from ? IpAddress::parse(*query.from) : std::nullopt;
-  if (query.from && !remote_address) {
+  if (query.from_container()) {
     d = detail::diagnose_from_container(query, facts);
   } else if (const auto destination = host_destination(query, facts)) {
     std::optional<detail::RemoteClient> remote;
-    if (remote_address) {
-      remote = detail::RemoteClient{*remote_address, route_interface(facts.host, *remote_address),
-                                    fmt::format("client {}", remote_address->to_string())};
+    if (query.from_remote()) {
+      const IpAddress& client = *query.from->ip;
+      remote = detail::RemoteClient{client, route_interface(facts.host, client),
+                                    fmt::format("client {}", client.to_string())};
     }
     d = detail::diagnose_host(query, facts, *destination, remote);
   } else {
     d.verdict = Verdict::name_not_resolvable;
-    d.summary = fmt::format("{} does not resolve to an address on this host.", query.address);
+    d.summary = fmt::format("{} does not resolve to an address on this host.", query.target.text);
     d.fix = "Check the name, or give an IP address.";
-    d.path.push_back({fmt::format("resolve {}", query.address), HopState::failed, "no address"});
+    d.path.push_back({fmt::format("resolve {}", query.target.text), HopState::failed, "no address"});
   }
   if (facts.probe) {
     d.probe = compare_probe(query, d, *facts.probe);

@@ -11,11 +11,11 @@ namespace whyno {
 
 ProbeDecision plan_probe(const Query& q, const Facts& facts) {
   ProbeDecision decision;
-  const std::string text = fmt::format("{}:{}", q.address, q.port);
-  if (q.from && IpAddress::parse(*q.from)) {
+  const std::string text = fmt::format("{}:{}", q.target.text, q.port);
+  if (q.from_remote()) {
     decision.skipped = fmt::format("not probed: whyno-port cannot send from {}, a client outside "
                                    "this host",
-                                   *q.from);
+                                   q.from->text);
     return decision;
   }
   ProbePlan plan;
@@ -26,16 +26,16 @@ ProbeDecision plan_probe(const Query& q, const Facts& facts) {
     plan.from = "this host";
     plan.address = host_destination(q, facts);
     if (!plan.address) {
-      decision.skipped = fmt::format("not probed: {} does not resolve", q.address);
+      decision.skipped = fmt::format("not probed: {} does not resolve", q.target.text);
       return decision;
     }
     decision.plan = plan;
     return decision;
   }
 
-  const Container* client = facts.engine ? find_container(*facts.engine, *q.from) : nullptr;
+  const Container* client = facts.engine ? find_container(*facts.engine, q.from->text) : nullptr;
   if (client == nullptr) {
-    decision.skipped = fmt::format("not probed: no container {}", *q.from);
+    decision.skipped = fmt::format("not probed: no container {}", q.from->text);
     return decision;
   }
   const Container* owner = network_owner(*facts.engine, *client);
@@ -48,16 +48,12 @@ ProbeDecision plan_probe(const Query& q, const Facts& facts) {
   plan.from = fmt::format("container `{}`", client->name);
   plan.hosts_file = client->hosts_path;
 
-  std::string_view target = q.address;
-  if (target.size() > 2 && target.front() == '[' && target.back() == ']') {
-    target = target.substr(1, target.size() - 2);
-  }
-  if (target == "localhost") {
-    plan.address = IpAddress::loopback(IpFamily::v4);
-  } else if (const auto literal = IpAddress::parse(target)) {
-    plan.address = literal;
+  if (q.target.is_this_host_loopback()) {
+    plan.address = q.target.local_address();
+  } else if (q.target.ip) {
+    plan.address = q.target.ip;
   } else {
-    plan.name = std::string(target);
+    plan.name = q.target.text;
     plan.use_embedded_dns = std::any_of(
         ns_holder.networks.begin(), ns_holder.networks.end(),
         [&](const ContainerNetwork& n) { return is_user_defined(*facts.engine, n); });

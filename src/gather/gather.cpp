@@ -52,11 +52,6 @@ bool has_own_namespace(const Container& c) {
          !c.network_mode.starts_with("container:");
 }
 
-bool is_name(const std::string& address) {
-  return address != "localhost" && !IpAddress::parse(address) &&
-         !(address.starts_with('[') && address.ends_with(']'));
-}
-
 std::string unread_source(const Container& c) {
   return fmt::format("network namespace of {}", container_phrase(c));
 }
@@ -225,21 +220,20 @@ std::optional<ReadFailure> check_query(const Query& query, const Engine& engine)
                        fmt::format("no container is named or has the id '{}'",
                                    excerpt(*query.container, 80))};
   }
-  const bool remote_client = query.from && IpAddress::parse(*query.from).has_value();
-  if (remote_client) {
-    const auto dialled = IpAddress::parse(query.address);
-    if (query.address == "localhost" || (dialled && dialled->is_loopback())) {
+  if (query.from_remote()) {
+    if (query.target.is_this_host_loopback()) {
+      const std::string client = excerpt(query.from->text, 60);
       return ReadFailure{ReadFailure::Kind::usage,
                          fmt::format("a client at {} cannot dial this host's loopback; give the "
                                      "address it dials, e.g. whyno-port 192.0.2.10:{} --from {}",
-                                     *query.from, query.port, *query.from)};
+                                     client, query.port, client)};
     }
   } else if (query.from) {
-    const Container* client = find_container(engine, *query.from);
+    const Container* client = find_container(engine, query.from->text);
     if (client == nullptr) {
       return ReadFailure{ReadFailure::Kind::usage,
                          fmt::format("no container is named or has the id '{}'",
-                                     excerpt(*query.from, 80))};
+                                     excerpt(query.from->text, 80))};
     }
     if (!client->state.running || client->state.paused) {
       return ReadFailure{ReadFailure::Kind::cannot_inspect,
@@ -286,8 +280,8 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
   sources.namespaces.attach_owners(namespaces, holders.get());
   settle_unowned_host_listeners(sources, facts);
 
-  if (!query.from && is_name(query.address)) {
-    facts.resolved_addresses = sources.resolve(query.address);
+  if (!query.from && query.target.is_name()) {
+    facts.resolved_addresses = sources.resolve(query.target.text);
   }
   return facts;
 }

@@ -41,10 +41,10 @@ nlohmann::ordered_json to_json(const Query& query, const Diagnosis& d) {
   j["ok"] = d.verdict == Verdict::reachable;
   j["summary"] = d.summary;
   j["fix"] = d.fix.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(d.fix);
-  j["query"] = {{"address", query.address},
+  j["query"] = {{"address", query.target.text},
                 {"port", query.port},
                 {"protocol", to_string(query.protocol)},
-                {"from", query.from ? nlohmann::ordered_json(*query.from) : nlohmann::ordered_json()},
+                {"from", query.from ? nlohmann::ordered_json(query.from->text) : nlohmann::ordered_json()},
                 {"container", query.container ? nlohmann::ordered_json(*query.container) : nlohmann::ordered_json()}};
   nlohmann::ordered_json path = nlohmann::ordered_json::array();
   for (const auto& h : d.path) {

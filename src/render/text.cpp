@@ -163,14 +163,14 @@ void bullet_list(std::ostream& out, std::string_view title, const std::vector<st
 void render_text(std::ostream& out, const Query& query, const Diagnosis& d, const TextStyle& style) {
   const Painter p(style);
   const bool ok = d.verdict == Verdict::reachable;
-  const std::string dialled = fmt::format("{}:{}/{}", query.address, query.port, to_string(query.protocol));
+  const std::string dialled = fmt::format("{}:{}/{}", query.target.text, query.port, to_string(query.protocol));
   std::string title;
   if (!query.from) {
     title = fmt::format("{} from this host", dialled);
-  } else if (IpAddress::parse(*query.from)) {
-    title = fmt::format("{} from {} (another machine)", dialled, *query.from);
+  } else if (query.from_remote()) {
+    title = fmt::format("{} from {} (another machine)", dialled, query.from->text);
   } else {
-    title = fmt::format("{} from container {}", dialled, *query.from);
+    title = fmt::format("{} from container {}", dialled, query.from->text);
   }
   out << p.dim(printable(title)) << "\n\n";
   out << "  " << path_line(d, p) << "\n\n";

@@ -176,7 +176,22 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Sysctls, ipv4_forward, ipv6_forw
                                                 somaxconn)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProbeResult, outcome, from, target, detail,
                                                 milliseconds)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Query, address, port, protocol, from, container)
+// The query as it is typed, so snapshots keep the layout of format 1.
+void to_json(nlohmann::json& j, const Query& q) {
+  j = {{"address", q.target.text},
+       {"port", q.port},
+       {"protocol", q.protocol},
+       {"from", q.from ? nlohmann::json(q.from->text) : nlohmann::json(nullptr)},
+       {"container", q.container ? nlohmann::json(*q.container) : nlohmann::json(nullptr)}};
+}
+void from_json(const nlohmann::json& j, Query& q) {
+  q.target = Target::parse(j.value("address", std::string("localhost")));
+  q.port = j.value("port", std::uint16_t{0});
+  q.protocol = j.value("protocol", Protocol::tcp);
+  const auto from = j.value("from", std::optional<std::string>());
+  q.from = from ? Client::parse(*from) : std::nullopt;
+  q.container = j.value("container", std::optional<std::string>());
+}
 
 namespace nf {
 

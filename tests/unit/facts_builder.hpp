@@ -15,7 +15,7 @@ inline IpAddress ip(const char* text) { return *IpAddress::parse(text); }
 /// What `whyno-port [ADDRESS:]PORT` asks: a client on this host.
 inline Query host_query(std::uint16_t port, const char* address = "localhost") {
   Query q;
-  q.address = address;
+  q.target = Target::parse(address);
   q.port = port;
   return q;
 }

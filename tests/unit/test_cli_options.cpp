@@ -21,7 +21,7 @@ TEST_SUITE_BEGIN("cli_options");
 TEST_CASE("a bare port means localhost over tcp") {
   const auto o = parse({"8080"});
   REQUIRE(o);
-  CHECK(o->query.address == "localhost");
+  CHECK(o->query.target.text == "localhost");
   CHECK(o->query.port == 8080);
   CHECK(o->query.protocol == Protocol::tcp);
   CHECK_FALSE(o->json);
@@ -30,20 +30,20 @@ TEST_CASE("a bare port means localhost over tcp") {
 TEST_CASE("address, port and protocol") {
   auto o = parse({"127.0.0.1:8080/udp", "--json"});
   REQUIRE(o);
-  CHECK(o->query.address == "127.0.0.1");
+  CHECK(o->query.target.text == "127.0.0.1");
   CHECK(o->query.protocol == Protocol::udp);
   CHECK(o->json);
   o = parse({"[::1]:8080"});
   REQUIRE(o);
-  CHECK(o->query.address == "[::1]");
+  CHECK(o->query.target.text == "[::1]");
   CHECK(o->query.port == 8080);
 }
 
 TEST_CASE("--from and --container") {
   const auto o = parse({"server:3000", "--from", "client", "--container=web"});
   REQUIRE(o);
-  CHECK(o->query.address == "server");
-  CHECK(*o->query.from == "client");
+  CHECK(o->query.target.text == "server");
+  CHECK(o->query.from->text == "client");
   CHECK(*o->query.container == "web");
 }
 
@@ -78,7 +78,7 @@ TEST_CASE("a loopback client is this host, in both families") {
     REQUIRE(o);
     CHECK_FALSE(o->query.from.has_value());
   }
-  CHECK(*parse({"192.0.2.10:8080", "--from", "198.51.100.7"})->query.from == "198.51.100.7");
+  CHECK(parse({"192.0.2.10:8080", "--from", "198.51.100.7"})->query.from->text == "198.51.100.7");
 }
 
 TEST_CASE("echoed input is cut short and made printable") {

@@ -13,9 +13,9 @@ namespace {
 
 Query from_query(const char* target, std::uint16_t port, const char* client) {
   Query q;
-  q.address = target;
+  q.target = Target::parse(target);
   q.port = port;
-  q.from = client;
+  q.from = Client::parse(client);
   return q;
 }
 

@@ -15,7 +15,7 @@ namespace {
 
 Query remote_query(const char* client) {
   Query q = host_query(8080, "198.51.100.1");
-  q.from = client;
+  q.from = Client::parse(client);
   return q;
 }
 
@@ -263,9 +263,9 @@ TEST_CASE("from: a stopped target is not running, not unresolvable") {
   stop(f.engine->containers.front(), "exited", 2);
   (void)server;
   Query q;
-  q.address = "server";
+  q.target = Target::parse("server");
   q.port = 3000;
-  q.from = "client";
+  q.from = Client::parse("client");
   const auto d = diagnose(q, f);
   CHECK(d.verdict == Verdict::container_not_running);
   CHECK(mentions(d.summary, "exited with code 2"));

@@ -18,7 +18,7 @@ namespace {
 
 Query remote_query() {
   Query q = host_query(8080, "198.51.100.1");
-  q.from = "198.51.100.2";
+  q.from = Client::parse("198.51.100.2");
   return q;
 }
 

@@ -94,7 +94,7 @@ TEST_CASE("named containers are checked against the engine") {
   CHECK(f.error().message == "no container is named or has the id 'nosuch'");
 
   q = host_query(3000, "web");
-  q.from = "nosuch";
+  q.from = Client::parse("nosuch");
   f = s.gather(q);
   REQUIRE_FALSE(f.has_value());
   CHECK(f.error().kind == ReadFailure::Kind::usage);
@@ -105,7 +105,7 @@ TEST_CASE("named containers are checked against the engine") {
     client.state.running = false;
     client.state.status = "exited";
     stopped.host = std::make_unique<FakeHost>(*stopped.recorded.engine);
-    q.from = "client";
+    q.from = Client::parse("client");
     f = stopped.gather(q);
     REQUIRE_FALSE(f.has_value());
     CHECK(f.error().kind == ReadFailure::Kind::cannot_inspect);

@@ -1,25 +1,68 @@
 #pragma once
-// The question the user asked, parsed from the command line.
+// The question the user asked, parsed once from the command line: every
+// stage reads these typed values instead of parsing the text again.
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "whyno/core/protocol.hpp"
+#include "whyno/util/ip_address.hpp"
 
 namespace whyno {
 
+/// What the client dials.
+struct Target {
+  enum class Kind : std::uint8_t {
+    localhost,  // "localhost": what `curl localhost:PORT` dials
+    ip,         // an IPv4 or IPv6 literal ("[::1]" with brackets)
+    name,       // a container name or alias (with --from CONTAINER), else a host name
+  };
+  Kind kind = Kind::localhost;
+  std::string text = "localhost";  // as typed, for sentences and the JSON query
+  std::optional<IpAddress> ip;     // Kind::ip
+
+  /// "localhost", an IP literal (IPv6 with or without brackets), or a name.
+  static Target parse(std::string_view typed);
+
+  bool is_name() const { return kind == Kind::name; }
+  /// The address a connect(2) to it reaches on this host, when that is known
+  /// without resolving: localhost is 127.0.0.1 (what curl tries first), and
+  /// 0.0.0.0 or [::] is this host's loopback, as the kernel routes them.
+  std::optional<IpAddress> local_address() const;
+  /// Whether the kernel would deliver it to this host's loopback.
+  bool is_this_host_loopback() const;
+};
+
+/// Who dials: with --from, a container (by name or id) or another machine.
+struct Client {
+  enum class Kind : std::uint8_t { container, remote };
+  Kind kind = Kind::container;
+  std::string text;             // as typed
+  std::optional<IpAddress> ip;  // Kind::remote
+
+  /// An IP literal is another machine; anything else names a container. A
+  /// loopback address is this host itself: nullopt.
+  static std::optional<Client> parse(std::string_view typed);
+
+  bool is_remote() const { return kind == Kind::remote; }
+  bool is_container() const { return kind == Kind::container; }
+};
+
 struct Query {
-  /// As typed: "localhost", an IP literal, a container name or alias (--from),
-  /// or a host name. Defaults to localhost, which is what `curl localhost:PORT`
-  /// dials.
-  std::string address = "localhost";
+  Target target;
   std::uint16_t port = 0;
   Protocol protocol = Protocol::tcp;
-  /// --from: the client container, by name or id.
-  std::optional<std::string> from;
+  /// --from: nullopt for a client on this host.
+  std::optional<Client> from;
   /// --container: the container the user means, by name or id.
   std::optional<std::string> container;
+
+  /// --from a container.
+  bool from_container() const { return from && from->is_container(); }
+  /// --from another machine.
+  bool from_remote() const { return from && from->is_remote(); }
 };
 
 }  // namespace whyno
