@@ -104,11 +104,7 @@ Result<bool> parse_target(std::string_view text, Query& query) {
     address_given = true;
     port_text = rest.substr(colon + 1);
   }
-  auto port = parse_port(port_text);
-  if (!port) {
-    return std::unexpected(port.error());
-  }
-  query.port = *port;
+  WHYNO_TRY_ASSIGN(query.port, parse_port(port_text));
   return address_given;
 }
 
@@ -152,11 +148,7 @@ Result<Options> parse_options(std::span<const char* const> argv) {
                 fmt::format("--color takes auto, always or never, not '{}'", excerpt(color, 60)));
   }
   o.probe = vm.count("no-probe") == 0;
-  const auto timeout = parse_duration(vm["probe-timeout"].as<std::string>());
-  if (!timeout) {
-    return std::unexpected(timeout.error());
-  }
-  o.probe_timeout = *timeout;
+  WHYNO_TRY_ASSIGN(o.probe_timeout, parse_duration(vm["probe-timeout"].as<std::string>()));
   if (vm.count("from")) {
     // A client at a loopback address is this host, whichever family: nullopt.
     o.query.from = Client::parse(vm["from"].as<std::string>());
@@ -177,11 +169,8 @@ Result<Options> parse_options(std::span<const char* const> argv) {
                   fmt::format("one TARGET at a time, got {} ('{}' and '{}')", targets.size(),
                               excerpt(targets[0], 60), excerpt(targets[1], 60)));
     }
-    const auto address_given = parse_target(targets.front(), o.query);
-    if (!address_given) {
-      return std::unexpected(address_given.error());
-    }
-    if (o.query.from && !*address_given) {
+    WHYNO_TRY_ASSIGN(const bool address_given, parse_target(targets.front(), o.query));
+    if (o.query.from && !address_given) {
       return fail(Error::Kind::invalid,
                   "with --from, say what the client dials: whyno-port TARGET:PORT --from CLIENT");
     }

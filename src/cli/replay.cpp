@@ -44,12 +44,11 @@ Result<snapshot::Snapshot> load_snapshot_file(const std::string& path) {
   // O_NONBLOCK: opening a FIFO with no writer must not wait for one.
   sys::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
   if (!fd) {
-    return fail(errno == ENOENT ? Error::Kind::not_found : Error::Kind::io,
-                fmt::format("cannot read {}: {}", shown, std::strerror(errno)), errno);
+    return std::unexpected(errno_error(errno, fmt::format("cannot read {}", shown)));
   }
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) {
-    return fail(Error::Kind::io, fmt::format("cannot read {}: {}", shown, std::strerror(errno)), errno);
+    return std::unexpected(errno_error(errno, fmt::format("cannot read {}", shown)));
   }
   if (!S_ISREG(st.st_mode)) {
     return fail(Error::Kind::invalid,
@@ -70,7 +69,7 @@ Result<snapshot::Snapshot> load_snapshot_file(const std::string& path) {
       continue;
     }
     if (n < 0) {
-      return fail(Error::Kind::io, fmt::format("cannot read {}: {}", shown, std::strerror(errno)), errno);
+      return std::unexpected(errno_error(errno, fmt::format("cannot read {}", shown)));
     }
     if (n == 0) {
       text.resize(done);  // the file shrank meanwhile

@@ -143,7 +143,7 @@ void judge_app(Walk& w, const AppCheck& check, const AppContext& context) {
   w.fail(fmt::format("nothing listens on {}", pp), fmt::format("in {}", where),
          {Verdict::container_port_closed, context.closed_lead + elsewhere + ".",
           app_port != 0
-              ? fmt::format(fmt::runtime(context.other_port_fix), app_port)
+              ? context.other_port_fix(app_port)
               : fmt::format("Start the app in {} listening on 0.0.0.0:{}, or read why it is not "
                             "listening: `docker logs {}`.",
                             where, port, context.container->name)});

@@ -399,7 +399,9 @@ class ContainerPath {
                                       iface_name, address.to_string());
     context.closed_lead = fmt::format("Nothing in {} listens on {}", container_phrase(target),
                                       protocol_port(m_q.protocol, m_q.port));
-    context.other_port_fix = fmt::format("Dial {}:{{}}, the port the app listens on.", m_q.target.text);
+    context.other_port_fix = [target = m_q.target.text](std::uint16_t app_port) {
+      return fmt::format("Dial {}:{}, the port the app listens on.", target, app_port);
+    };
     const Protocol other = m_q.protocol == Protocol::tcp ? Protocol::udp : Protocol::tcp;
     context.other_protocol_fix = fmt::format("Dial {}:{} over {}.", m_q.target.text, m_q.port, to_string(other));
     judge_app(m_w, check, context);

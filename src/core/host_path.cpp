@@ -267,10 +267,12 @@ class HostPath {
     context.closed_lead = fmt::format(
         "Host port {} is forwarded to port {} in {}, but nothing listens on {} there", m_h.q.port,
         fw.port, container_phrase(c), protocol_port(m_h.q.protocol, fw.port));
-    context.other_port_fix = fmt::format(
-        "Publish the port the app listens on: re-create {} with -p {}:{{}} (or make the app listen "
-        "on {}).",
-        quoted(c.name), m_h.q.port, fw.port);
+    context.other_port_fix = [name = quoted(c.name), host_port = m_h.q.port,
+                              forwarded = fw.port](std::uint16_t app_port) {
+      return fmt::format("Publish the port the app listens on: re-create {} with -p {}:{} (or make "
+                         "the app listen on {}).",
+                         name, host_port, app_port, forwarded);
+    };
     const Protocol other = m_h.q.protocol == Protocol::tcp ? Protocol::udp : Protocol::tcp;
     context.other_protocol_fix = fmt::format(
         "Publish the protocol the app speaks: -p {}:{}/{}, and dial it over {}.", m_h.q.port, fw.port,

@@ -1,6 +1,7 @@
 #pragma once
 // Shared pieces of the host and container paths (private to core/).
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -71,8 +72,8 @@ struct AppContext {
   /// The sentence start when nothing listens, e.g. "Nothing in container
   /// `server` listens on 4000/tcp"; the app's real port is appended.
   std::string closed_lead;
-  /// The fix when the app listens on another port; {} is that port.
-  std::string other_port_fix;
+  /// The fix when the app listens on another port, given that port.
+  std::function<std::string(std::uint16_t app_port)> other_port_fix;
   /// The fix when the app listens with the other protocol on this port.
   std::string other_protocol_fix;
   std::optional<int> somaxconn;

@@ -52,13 +52,10 @@ class Conversation {
       : m_client(client), m_options(options) {}
 
   Result<Engine> run() {
-    auto ping = m_client.get("/_ping");
-    if (!ping) {
-      return std::unexpected(ping.error());
-    }
-    const PingReply reply = parse_ping_headers(ping->headers);
-    if (reply.api_version.empty() && !is_success(*ping)) {
-      return std::unexpected(http_failure("/_ping", *ping));
+    WHYNO_TRY_ASSIGN(auto ping, m_client.get("/_ping"));
+    const PingReply reply = parse_ping_headers(ping.headers);
+    if (reply.api_version.empty() && !is_success(ping)) {
+      return std::unexpected(http_failure("/_ping", ping));
     }
     m_engine.product = reply.is_podman() ? "podman" : "docker";
     m_engine.socket = m_client.socket_path();
@@ -76,11 +73,8 @@ class Conversation {
         }
       }
     }
-    auto negotiated = negotiate_api_version(server_api_version, m_client.socket_path());
-    if (!negotiated) {
-      return std::unexpected(negotiated.error());
-    }
-    m_engine.api_version = std::move(*negotiated);
+    WHYNO_TRY_ASSIGN(auto negotiated, negotiate_api_version(server_api_version, m_client.socket_path()));
+    m_engine.api_version = std::move(negotiated);
     m_prefix = "/v" + m_engine.api_version;
 
     // The Server header ("Docker/20.10.24+dfsg1 (linux)", "Libpod/5.2.0
@@ -94,9 +88,7 @@ class Conversation {
       m_info = m_client.start(m_prefix + "/info");
     }
     while (auto done = m_client.next()) {
-      if (auto handled = handle(done->first, done->second); !handled) {
-        return std::unexpected(handled.error());
-      }
+      WHYNO_TRY(handle(done->first, done->second));
     }
     for (auto& container : m_containers) {
       if (container) {
@@ -143,11 +135,8 @@ class Conversation {
       if (!is_success(response)) {
         return std::unexpected(http_failure(m_prefix + "/networks", response));
       }
-      auto networks = parse_networks(response.body);
-      if (!networks) {
-        return std::unexpected(networks.error());
-      }
-      m_engine.networks = std::move(*networks);
+      WHYNO_TRY_ASSIGN(auto networks, parse_networks(response.body));
+      m_engine.networks = std::move(networks);
       return {};
     }
     return handle_inspect(ticket, response);
@@ -157,13 +146,10 @@ class Conversation {
     if (!is_success(response)) {
       return std::unexpected(http_failure(m_prefix + "/containers/json", response));
     }
-    auto ids = parse_container_ids(response.body);
-    if (!ids) {
-      return std::unexpected(ids.error());
-    }
-    m_containers.resize(ids->size());
-    for (std::size_t i = 0; i < ids->size(); ++i) {
-      m_inspects[m_client.start(m_prefix + "/containers/" + (*ids)[i] + "/json")] = i;
+    WHYNO_TRY_ASSIGN(auto ids, parse_container_ids(response.body));
+    m_containers.resize(ids.size());
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      m_inspects[m_client.start(m_prefix + "/containers/" + ids[i] + "/json")] = i;
     }
     return {};
   }
@@ -179,11 +165,8 @@ class Conversation {
     if (!is_success(response)) {
       return std::unexpected(http_failure(m_prefix + "/containers/{id}/json", response));
     }
-    auto container = parse_container(response.body);
-    if (!container) {
-      return std::unexpected(container.error());
-    }
-    m_containers[it->second] = std::move(*container);
+    WHYNO_TRY_ASSIGN(auto container, parse_container(response.body));
+    m_containers[it->second] = std::move(container);
     return {};
   }
 
@@ -221,21 +204,15 @@ Result<std::string> engine_socket_path(const char* docker_host) {
 
 Result<std::optional<Container>> inspect_container(HttpUnixClient& client, const std::string& prefix,
                                                    const std::string& id) {
-  auto response = client.get(prefix + "/containers/" + id + "/json");
-  if (!response) {
-    return std::unexpected(response.error());
-  }
-  if (response->status == 404) {
+  WHYNO_TRY_ASSIGN(auto response, client.get(prefix + "/containers/" + id + "/json"));
+  if (response.status == 404) {
     return std::optional<Container>();
   }
-  if (!is_success(*response)) {
-    return std::unexpected(http_failure(prefix + "/containers/{id}/json", *response));
+  if (!is_success(response)) {
+    return std::unexpected(http_failure(prefix + "/containers/{id}/json", response));
   }
-  auto container = parse_container(response->body);
-  if (!container) {
-    return std::unexpected(container.error());
-  }
-  return std::optional<Container>(std::move(*container));
+  WHYNO_TRY_ASSIGN(auto container, parse_container(response.body));
+  return std::optional<Container>(std::move(container));
 }
 
 Result<Engine> read_engine(const std::string& socket_path, const EngineReadOptions& options) {

@@ -22,23 +22,14 @@ class LiveNamespaceReader final : public NamespaceReader {
   }
 
   Result<NamespaceHandle> open(int pid) override {
-    auto fd = sys::open_netns(netns_path(pid));
-    if (!fd) {
-      return std::unexpected(fd.error());
-    }
-    auto inode = sys::netns_inode(*fd);
-    if (!inode) {
-      return std::unexpected(inode.error());
-    }
-    return NamespaceHandle{std::move(*fd), *inode};
+    WHYNO_TRY_ASSIGN(auto fd, sys::open_netns(netns_path(pid)));
+    WHYNO_TRY_ASSIGN(const std::uint64_t inode, sys::netns_inode(fd));
+    return NamespaceHandle{std::move(fd), inode};
   }
 
   Result<NetnsFacts> read(const NamespaceHandle& netns) override {
     NetnsFacts facts;
-    auto entered = sys::run_in_netns(netns.fd, [&facts] { facts = read_netns(); });
-    if (!entered) {
-      return std::unexpected(entered.error());
-    }
+    WHYNO_TRY(sys::run_in_netns(netns.fd, [&facts] { facts = read_netns(); }));
     return facts;
   }
 

@@ -41,12 +41,9 @@ Result<std::vector<std::byte>> dump(sys::NetlinkSocket& socket, std::uint16_t ty
 
 Result<std::uint32_t> generation(sys::NetlinkSocket& socket) {
   RequestBuffer buffer;
-  auto reply = socket.request(buffer.header(NFT_MSG_GETGEN, NFPROTO_UNSPEC, 0));
-  if (!reply) {
-    return std::unexpected(reply.error());
-  }
+  WHYNO_TRY_ASSIGN(const auto reply, socket.request(buffer.header(NFT_MSG_GETGEN, NFPROTO_UNSPEC, 0)));
   std::optional<std::uint32_t> id;
-  sys::for_each_message(*reply, [&](const nlmsghdr* nlh) {
+  sys::for_each_message(reply, [&](const nlmsghdr* nlh) {
     nft::GenPtr gen(nftnl_gen_alloc());
     if (gen && nftnl_gen_nlmsg_parse(nlh, gen.get()) >= 0) {
       id = nftnl_gen_get_u32(gen.get(), NFTNL_GEN_ID);
@@ -75,27 +72,12 @@ Result<std::vector<std::byte>> dump_elements(sys::NetlinkSocket& socket, const N
 /// One consistent-looking read; the caller checks the generation around it.
 Result<NftDump> read_once(sys::NetlinkSocket& socket) {
   NftDump out;
-  auto chains = dump(socket, NFT_MSG_GETCHAIN);
-  if (!chains) {
-    return std::unexpected(chains.error());
-  }
-  auto rules = dump(socket, NFT_MSG_GETRULE);
-  if (!rules) {
-    return std::unexpected(rules.error());
-  }
-  auto sets = dump(socket, NFT_MSG_GETSET);
-  if (!sets) {
-    return std::unexpected(sets.error());
-  }
-  out.chains = std::move(*chains);
-  out.rules = std::move(*rules);
-  out.sets = std::move(*sets);
+  WHYNO_TRY_ASSIGN(out.chains, dump(socket, NFT_MSG_GETCHAIN));
+  WHYNO_TRY_ASSIGN(out.rules, dump(socket, NFT_MSG_GETRULE));
+  WHYNO_TRY_ASSIGN(out.sets, dump(socket, NFT_MSG_GETSET));
   for (const NftSetRef& ref : looked_up_sets(out.rules)) {
-    auto elements = dump_elements(socket, ref);
-    if (!elements) {
-      return std::unexpected(elements.error());
-    }
-    out.set_elements.insert(out.set_elements.end(), elements->begin(), elements->end());
+    WHYNO_TRY_ASSIGN(const auto elements, dump_elements(socket, ref));
+    out.set_elements.insert(out.set_elements.end(), elements.begin(), elements.end());
   }
   return out;
 }
@@ -103,25 +85,13 @@ Result<NftDump> read_once(sys::NetlinkSocket& socket) {
 }  // namespace
 
 Result<NftDump> fetch_nftables() {
-  auto socket = sys::NetlinkSocket::open(NETLINK_NETFILTER);
-  if (!socket) {
-    return std::unexpected(socket.error());
-  }
+  WHYNO_TRY_ASSIGN(auto socket, sys::NetlinkSocket::open(NETLINK_NETFILTER));
   for (int attempt = 0; attempt < k_max_attempts; ++attempt) {
-    auto before = generation(*socket);
-    if (!before) {
-      return std::unexpected(before.error());
-    }
-    auto dump = read_once(*socket);
-    auto after = generation(*socket);
-    if (!after) {
-      return std::unexpected(after.error());
-    }
-    if (*before != *after) {
+    WHYNO_TRY_ASSIGN(const std::uint32_t before, generation(socket));
+    auto dump = read_once(socket);
+    WHYNO_TRY_ASSIGN(const std::uint32_t after, generation(socket));
+    if (before != after) {
       continue;  // the ruleset changed while we read it
-    }
-    if (!dump) {
-      return std::unexpected(dump.error());
     }
     return dump;
   }

@@ -122,15 +122,12 @@ struct Record {
 };
 
 Result<Record> read_record(std::span<const std::byte> m, std::size_t& offset) {
-  auto owner = read_name(m, offset);
-  if (!owner) {
-    return std::unexpected(owner.error());
-  }
-  offset = owner->next;
+  WHYNO_TRY_ASSIGN(auto owner, read_name(m, offset));
+  offset = owner.next;
   if (offset + 10 > m.size()) {
     return malformed("record header runs past the end");
   }
-  Record r{std::move(owner->text), u16_at(m, offset), u16_at(m, offset + 2), offset + 10,
+  Record r{std::move(owner.text), u16_at(m, offset), u16_at(m, offset + 2), offset + 10,
            u16_at(m, offset + 8)};
   if (r.data + r.length > m.size()) {
     return malformed("record data runs past the end");
@@ -141,18 +138,15 @@ Result<Record> read_record(std::span<const std::byte> m, std::size_t& offset) {
 
 Result<void> check_question(std::span<const std::byte> m, std::size_t& offset,
                             std::string_view name, DnsType type) {
-  auto asked = read_name(m, offset);
-  if (!asked) {
-    return std::unexpected(asked.error());
-  }
-  offset = asked->next;
+  WHYNO_TRY_ASSIGN(auto asked, read_name(m, offset));
+  offset = asked.next;
   if (offset + 4 > m.size()) {
     return malformed("question runs past the end");
   }
-  if (!same_name(asked->text, name) || u16_at(m, offset) != static_cast<std::uint16_t>(type) ||
+  if (!same_name(asked.text, name) || u16_at(m, offset) != static_cast<std::uint16_t>(type) ||
       u16_at(m, offset + 2) != k_class_in) {
     return fail(Error::Kind::invalid,
-                fmt::format("DNS reply answers another question ({})", asked->text));
+                fmt::format("DNS reply answers another question ({})", asked.text));
   }
   offset += 4;
   return {};
@@ -162,12 +156,9 @@ Result<std::vector<Record>> read_answers(std::span<const std::byte> m, std::size
                                          std::uint16_t count) {
   std::vector<Record> records;
   for (std::uint16_t i = 0; i < count; ++i) {
-    auto record = read_record(m, offset);
-    if (!record) {
-      return std::unexpected(record.error());
-    }
-    if (record->klass == k_class_in) {
-      records.push_back(std::move(*record));
+    WHYNO_TRY_ASSIGN(auto record, read_record(m, offset));
+    if (record.klass == k_class_in) {
+      records.push_back(std::move(record));
     }
   }
   return records;
@@ -200,14 +191,11 @@ Result<void> follow_chain(std::span<const std::byte> m, const std::vector<Record
     if (alias == records.end()) {
       return {};
     }
-    auto target = read_name(m, alias->data);
-    if (!target) {
-      return std::unexpected(target.error());
-    }
-    if (target->next > alias->data + alias->length) {
+    WHYNO_TRY_ASSIGN(auto target, read_name(m, alias->data));
+    if (target.next > alias->data + alias->length) {
       return malformed("CNAME target runs past its record");
     }
-    current = target->text;
+    current = target.text;
     reply.aliases.push_back(current);
   }
   return malformed("CNAME chain longer than 16 links");
@@ -276,17 +264,10 @@ Result<DnsReply> parse_dns_reply(std::span<const std::byte> m, std::uint16_t id,
     return malformed(fmt::format("{} questions", questions));
   }
   if (questions == 1) {
-    if (auto checked = check_question(m, offset, name, type); !checked) {
-      return std::unexpected(checked.error());
-    }
+    WHYNO_TRY(check_question(m, offset, name, type));
   }
-  auto records = read_answers(m, offset, u16_at(m, 6));
-  if (!records) {
-    return std::unexpected(records.error());
-  }
-  if (auto followed = follow_chain(m, *records, name, type, reply); !followed) {
-    return std::unexpected(followed.error());
-  }
+  WHYNO_TRY_ASSIGN(auto records, read_answers(m, offset, u16_at(m, 6)));
+  WHYNO_TRY(follow_chain(m, records, name, type, reply));
   if (reply.rcode == k_rcode_noerror) {
     reply.status = reply.addresses.empty() ? DnsReply::Status::no_data : DnsReply::Status::addresses;
   } else {

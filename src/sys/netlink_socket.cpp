@@ -17,17 +17,6 @@ void MnlSocketClose::operator()(mnl_socket* s) const noexcept {
 
 namespace {
 
-Error netlink_error(int error_number, const char* what) {
-  const auto kind = (error_number == EPERM || error_number == EACCES)
-                        ? Error::Kind::permission_denied
-                    : error_number == EOPNOTSUPP || error_number == EPROTONOSUPPORT ||
-                            error_number == ENOENT
-                        ? Error::Kind::unsupported
-                        : Error::Kind::io;
-  return Error{kind, fmt::format("{}: {}", what, std::strerror(error_number)),
-               error_number};
-}
-
 constexpr int k_max_dump_attempts = 5;
 // libmnl 1.0.4 has no MNL_SOCKET_DUMP_SIZE; 32 KiB holds any single datagram
 // the kernel sends for a dump.
@@ -38,10 +27,10 @@ constexpr std::size_t k_receive_buffer = 32 * 1024;
 Result<NetlinkSocket> NetlinkSocket::open(int protocol) {
   MnlSocketPtr socket(mnl_socket_open(protocol));
   if (!socket) {
-    return std::unexpected(netlink_error(errno, "cannot open netlink socket"));
+    return std::unexpected(errno_error(errno, "cannot open netlink socket"));
   }
   if (mnl_socket_bind(socket.get(), 0, MNL_SOCKET_AUTOPID) < 0) {
-    return std::unexpected(netlink_error(errno, "cannot bind netlink socket"));
+    return std::unexpected(errno_error(errno, "cannot bind netlink socket"));
   }
   const std::uint32_t port_id = mnl_socket_get_portid(socket.get());
   return NetlinkSocket(std::move(socket), port_id);
@@ -53,7 +42,7 @@ Result<std::vector<std::byte>> NetlinkSocket::request(nlmsghdr* request) {
     request->nlmsg_seq = sequence;
     request->nlmsg_pid = 0;
     if (mnl_socket_sendto(m_socket.get(), request, request->nlmsg_len) < 0) {
-      return std::unexpected(netlink_error(errno, "cannot send netlink request"));
+      return std::unexpected(errno_error(errno, "cannot send netlink request"));
     }
 
     std::vector<std::byte> replies;
@@ -63,7 +52,7 @@ Result<std::vector<std::byte>> NetlinkSocket::request(nlmsghdr* request) {
     while (!done) {
       const ssize_t n = mnl_socket_recvfrom(m_socket.get(), buffer.data(), buffer.size());
       if (n < 0) {
-        return std::unexpected(netlink_error(errno, "cannot read netlink reply"));
+        return std::unexpected(errno_error(errno, "cannot read netlink reply"));
       }
       auto remaining = static_cast<int>(n);
       auto* header = reinterpret_cast<nlmsghdr*>(buffer.data());
@@ -82,7 +71,7 @@ Result<std::vector<std::byte>> NetlinkSocket::request(nlmsghdr* request) {
         if (header->nlmsg_type == NLMSG_ERROR) {
           const auto* err = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(header));
           if (err->error != 0) {
-            return std::unexpected(netlink_error(-err->error, "netlink request failed"));
+            return std::unexpected(errno_error(-err->error, "netlink request failed"));
           }
           done = true;  // an ACK ends a non-dump request
           break;

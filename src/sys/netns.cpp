@@ -12,20 +12,6 @@
 
 namespace whyno::sys {
 
-namespace {
-
-Error errno_error(int error_number, std::string what) {
-  const auto kind = (error_number == EPERM || error_number == EACCES)
-                        ? Error::Kind::permission_denied
-                    : error_number == ENOENT || error_number == ESRCH
-                        ? Error::Kind::not_found
-                        : Error::Kind::io;
-  return Error{kind, fmt::format("{}: {}", what, std::strerror(error_number)),
-               error_number};
-}
-
-}  // namespace
-
 Result<Fd> open_netns(const std::string& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) {

@@ -223,4 +223,14 @@ TEST_CASE("from: container-port-closed points at the real port") {
   CHECK(d.fix.find("server:3000") != std::string::npos);
 }
 
+TEST_CASE("names with braces are data, never format strings") {
+  Facts f = host_facts();
+  Container& web = add_container(f, "we{}b{0}", "172.17.0.2", {listener(Protocol::tcp, "0.0.0.0", 3001)});
+  publish(web, 8080, 3000);
+  f.host.listeners.push_back(docker_proxy(8080, "172.17.0.2", 3000));
+  const auto d = diagnose(host_query(8080), f);
+  CHECK(d.verdict == Verdict::container_port_closed);
+  CHECK(d.fix.find("`we{}b{0}` with -p 8080:3001") != std::string::npos);
+}
+
 TEST_SUITE_END();

@@ -4,6 +4,7 @@
 
 #include <expected>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace whyno {
@@ -30,4 +31,33 @@ inline std::unexpected<Error> fail(Error::Kind kind, std::string message,
   return std::unexpected<Error>(Error{kind, std::move(message), error_number});
 }
 
+/// The one errno -> Error::Kind mapping: EPERM/EACCES permission_denied,
+/// ENOENT/ESRCH not_found, EOPNOTSUPP/EPROTONOSUPPORT/EAFNOSUPPORT
+/// unsupported, anything else io.
+Error::Kind error_kind_of(int error_number);
+
+/// "what: strerror(errno)", of the kind error_kind_of gives.
+Error errno_error(int error_number, std::string_view what);
+
 }  // namespace whyno
+
+// Propagating a failure, as ccache's util/expected.hpp does: instead of
+//   auto x = f(); if (!x) { return std::unexpected(x.error()); }
+// write
+//   WHYNO_TRY_ASSIGN(auto x, f());   // x is the value
+//   WHYNO_TRY(g());                  // the value, if any, is not needed
+// in a function whose return type is a std::expected with the same error.
+#define WHYNO_CONCAT_INNER(a, b) a##b
+#define WHYNO_CONCAT(a, b) WHYNO_CONCAT_INNER(a, b)
+#define WHYNO_TRY_ASSIGN(declaration, expression)                                     \
+  auto WHYNO_CONCAT(whyno_try_, __LINE__) = (expression);                             \
+  if (!WHYNO_CONCAT(whyno_try_, __LINE__)) {                                          \
+    return std::unexpected(std::move(WHYNO_CONCAT(whyno_try_, __LINE__)).error());    \
+  }                                                                                   \
+  declaration = std::move(*WHYNO_CONCAT(whyno_try_, __LINE__))
+#define WHYNO_TRY(expression)                                                         \
+  do {                                                                                \
+    if (auto whyno_try_result = (expression); !whyno_try_result) {                    \
+      return std::unexpected(std::move(whyno_try_result).error());                    \
+    }                                                                                 \
+  } while (false)
