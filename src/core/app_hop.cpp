@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
-#include "paths.hpp"
+#include "app_hop.hpp"
+#include "container_view.hpp"
+#include "state_problem.hpp"
 #include "whyno/core/listeners.hpp"
 #include "whyno/util/words.hpp"
 

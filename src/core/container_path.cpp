@@ -6,7 +6,11 @@
 #include <fmt/format.h>
 
 #include "firewall.hpp"
-#include "paths.hpp"
+#include "container_path.hpp"
+#include "host_path.hpp"
+#include "app_hop.hpp"
+#include "container_view.hpp"
+#include "state_problem.hpp"
 #include "whyno/core/engine_lookup.hpp"
 #include "whyno/core/listeners.hpp"
 #include "routing.hpp"

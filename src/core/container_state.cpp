@@ -4,7 +4,7 @@
 
 #include "whyno/core/container_state.hpp"
 
-#include "paths.hpp"
+#include "state_problem.hpp"
 #include "timestamp.hpp"
 #include "whyno/core/listeners.hpp"
 #include "whyno/util/words.hpp"

@@ -7,7 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "paths.hpp"
+#include "host_path.hpp"
+#include "walk.hpp"
 #include "publication.hpp"
 
 namespace whyno::detail {

@@ -8,7 +8,10 @@
 
 #include "firewall.hpp"
 #include "host_context.hpp"
-#include "paths.hpp"
+#include "host_path.hpp"
+#include "app_hop.hpp"
+#include "container_view.hpp"
+#include "state_problem.hpp"
 #include "publication.hpp"
 #include "docker_proxy.hpp"
 #include "whyno/core/engine_lookup.hpp"

@@ -6,7 +6,10 @@
 
 #include <fmt/format.h>
 
+#include "container_view.hpp"
 #include "host_context.hpp"
+#include "state_problem.hpp"
+#include "unpublished.hpp"
 #include "whyno/core/engine_lookup.hpp"
 #include "whyno/core/listeners.hpp"
 #include "whyno/util/words.hpp"

@@ -5,7 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "paths.hpp"
+#include "unpublished.hpp"
+#include "container_view.hpp"
 #include "whyno/core/engine_lookup.hpp"
 #include "whyno/core/listeners.hpp"
 #include "whyno/util/words.hpp"
