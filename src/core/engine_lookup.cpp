@@ -82,6 +82,21 @@ bool shares_host_network(const Container& c) { return c.network_mode == "host"; 
 
 bool has_no_network(const Container& c) { return c.network_mode == "none"; }
 
+const Network* only_internal_network(const Engine& engine, const Container& c) {
+  const Network* internal = nullptr;
+  for (const auto& n : c.networks) {
+    const Network* network = find_network(engine, n.network_id.empty() ? n.name : n.network_id);
+    if (network == nullptr) {
+      network = find_network(engine, n.name);
+    }
+    if (network == nullptr || !network->internal) {
+      return nullptr;
+    }
+    internal = network;
+  }
+  return internal;
+}
+
 const Container* network_owner(const Engine& engine, const Container& c) {
   constexpr std::string_view k_prefix = "container:";
   if (!c.network_mode.starts_with(k_prefix)) {

@@ -1,5 +1,8 @@
 #include "firewall.hpp"
 
+#include "firewall_drops.hpp"
+#include "rule_origin.hpp"
+
 #include <algorithm>
 #include <optional>
 
@@ -8,13 +11,6 @@
 namespace whyno::detail {
 
 namespace {
-
-std::string hook_name(nf::Hook h) {
-  std::string name(nf::to_string(h));
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return name;
-}
 
 std::string chain_of(const nf::Rule& r) {
   return nf::describe_chain(r.backend, r.family, r.table, r.chain);
@@ -46,6 +42,16 @@ std::optional<Doubt> doubt_about(const Facts& facts, const nf::HookOutcome& out)
                              nf::describe(r), chain_of(r))};
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+namespace {
+
+void add_evidence(Diagnosis& d, std::string line) {
+  if (std::find(d.evidence.begin(), d.evidence.end(), line) == d.evidence.end()) {
+    d.evidence.push_back(std::move(line));
+  }
 }
 
 }  // namespace
@@ -82,37 +88,22 @@ nf::HookOutcome walk_firewall(Walk& w, const Facts& facts, nf::Hook hook, const 
            accepted == out.trace.rend()
                ? std::string("no rule drops it")
                : fmt::format("accepted by {}: {}", chain_of(**accepted), nf::describe(**accepted)));
+      if (accepted != out.trace.rend()) {
+        add_evidence(w.diagnosis(), rule_evidence(**accepted, facts));
+      }
     }
     return out;
   }
-  const std::string verb = out.kind == nf::HookOutcome::Kind::rejected ? "rejects" : "drops";
   if (out.rule != nullptr) {
     const nf::Rule& r = *out.rule;
-    const bool docker_user = r.chain == "DOCKER-USER";
+    add_evidence(w.diagnosis(), rule_evidence(r, facts));
     w.fail(fmt::format("{} by {}", out.kind == nf::HookOutcome::Kind::rejected ? "rejected" : "dropped",
                        chain_of(r)),
-           nf::describe(r),
-           {Verdict::firewall_blocked,
-            fmt::format("A firewall rule {} {} at {}: {}: `{}`.", verb, flow, hook_name(hook),
-                        chain_of(r), nf::describe(r)),
-            docker_user
-                ? fmt::format("Allow the traffic in DOCKER-USER before that rule, or delete the "
-                              "rule (DOCKER-USER sees the container's address and port, after "
-                              "DNAT).")
-                : fmt::format("Allow the traffic before that rule in {}, or delete the rule.",
-                              chain_of(r))});
+           nf::describe(r), drop_problem(r, facts, hook, out.packet, flow));
   } else if (out.policy_chain != nullptr) {
     const nf::Chain& c = *out.policy_chain;
-    const std::string chain = nf::describe_chain(c.backend, c.family, c.table, c.name);
-    w.fail(fmt::format("dropped by {} policy", chain), "no rule accepts this traffic",
-           {Verdict::firewall_blocked,
-            fmt::format("The {} chain's policy is drop, and no rule accepts {} at {}.", chain, flow,
-                        hook_name(hook)),
-            hook == nf::Hook::forward
-                ? "Docker accepts published traffic in its own chains; if they are missing, "
-                  "restart dockerd to rewrite them (were the rules flushed?), or accept the "
-                  "traffic in DOCKER-USER."
-                : fmt::format("Accept the traffic in {}, or change its policy.", chain)});
+    w.fail(fmt::format("dropped by {} policy", nf::describe_chain(c.backend, c.family, c.table, c.name)),
+           "no rule accepts this traffic", policy_drop_problem(c, out, facts, hook, flow));
   }
   return out;
 }

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "firewall.hpp"
+#include "rule_origin.hpp"
 #include "host_context.hpp"
 #include "host_path.hpp"
 #include "app_hop.hpp"
@@ -25,7 +26,9 @@ namespace {
 
 /// Where the host sends traffic for the port, as the kernel sees it.
 struct Forward {
-  enum class Via { dnat, proxy } via = Via::dnat;
+  // dnat: a rule rewrote the destination; proxy: docker-proxy dials on;
+  // direct: the client dialled a container's own address.
+  enum class Via { dnat, proxy, direct } via = Via::dnat;
   IpAddress address;
   std::uint16_t port = 0;
   const nf::Rule* rule = nullptr;      // via dnat
@@ -55,6 +58,15 @@ class HostPath {
                                  : std::string("arrival interface unknown"));
     }
     if (!find_forward()) {
+      if (m_w.failed()) {
+        m_w.finish({});  // dropped on the way in (raw PREROUTING, say)
+        return;
+      }
+      if (const Attachment direct = direct_target(); direct.container != nullptr) {
+        m_forward = Forward{Forward::Via::direct, m_h.destination, m_h.q.port, nullptr, nullptr};
+        follow_direct(direct);
+        return;
+      }
       explain_no_forward(m_h, m_w, m_listener);
       m_w.finish({});
       return;
@@ -128,9 +140,7 @@ class HostPath {
       m_forward = Forward{Forward::Via::dnat, m_packet.destination, m_packet.destination_port,
                           entry.nat->rule, nullptr};
       const nf::Rule& r = *entry.nat->rule;
-      m_d.evidence.push_back(fmt::format("kernel: {}: {}",
-                                         nf::describe_chain(r.backend, r.family, r.table, r.chain),
-                                         nf::describe(r)));
+      m_d.evidence.push_back(rule_evidence(r, m_h.f));
       return true;
     }
     if (!is_local_address(m_h.f.host, m_h.destination)) {
@@ -156,6 +166,27 @@ class HostPath {
                                        proxy->container_ip.to_string_for_port(),
                                        proxy->container_port));
     return true;
+  }
+
+  /// The container whose own address the client dialled, when it is not
+  /// an address of this host: the packet is routed to the bridge.
+  Attachment direct_target() const {
+    if (!m_h.f.engine || is_local_address(m_h.f.host, m_h.destination)) {
+      return {};
+    }
+    return container_with_address(*m_h.f.engine, m_h.destination);
+  }
+
+  void follow_direct(const Attachment& target) {
+    const Container& c = *target.container;
+    m_w.ok(fmt::format("route to {} ({})", m_h.destination.to_string(), container_phrase(c)),
+           fmt::format("network {}", target.network->name));
+    show_container(m_d, m_h.f, c);
+    cross_to_container(c, target);
+    if (auto problem = not_running_problem(c, fmt::format("nothing in it answers on {}", m_h.q.port))) {
+      m_w.fail(fmt::format("{} {}", c.name, state_phrase(c)), c.state.status, *problem);
+    }
+    judge_container(c);
   }
 
   void follow_forward() {
@@ -227,6 +258,7 @@ class HostPath {
       p.output_interface = bridge;
       walk_firewall(m_w, m_h.f, nf::Hook::output, p, "docker-proxy's " + to);
     } else if (m_h.remote) {
+      // DNAT or direct: the packet is routed from the arrival interface.
       check_forwarding(m_w, m_h.f, m_h.remote->interface, bridge);
       nf::Packet p = m_packet;
       p.output_interface = bridge;
@@ -265,21 +297,33 @@ class HostPath {
     context.port = fw.port;
     context.somaxconn = m_h.f.sysctls.somaxconn;
     context.collected_at = m_h.f.collected_at;
-    context.how_reached = fmt::format("port mapping forwards traffic to the container's {} ({})",
-                                      iface_name, fw.address.to_string());
-    context.closed_lead = fmt::format(
-        "Host port {} is forwarded to port {} in {}, but nothing listens on {} there", m_h.q.port,
-        fw.port, container_phrase(c), protocol_port(m_h.q.protocol, fw.port));
-    context.other_port_fix = [name = quoted(c.name), host_port = m_h.q.port,
-                              forwarded = fw.port](std::uint16_t app_port) {
-      return fmt::format("Publish the port the app listens on: re-create {} with -p {}:{} (or make "
-                         "the app listen on {}).",
-                         name, host_port, app_port, forwarded);
-    };
     const Protocol other = m_h.q.protocol == Protocol::tcp ? Protocol::udp : Protocol::tcp;
-    context.other_protocol_fix = fmt::format(
-        "Publish the protocol the app speaks: -p {}:{}/{}, and dial it over {}.", m_h.q.port, fw.port,
-        to_string(other), to_string(other));
+    if (fw.via == Forward::Via::direct) {
+      context.how_reached = fmt::format("the client dials the container's {} ({}) directly",
+                                        iface_name, fw.address.to_string());
+      context.closed_lead = fmt::format("Nothing in {} listens on {}", container_phrase(c),
+                                        protocol_port(m_h.q.protocol, fw.port));
+      context.other_port_fix = [address = fw.address](std::uint16_t app_port) {
+        return fmt::format("Dial {}:{}, the port the app listens on.", address.to_string_for_port(),
+                           app_port);
+      };
+      context.other_protocol_fix = fmt::format("Dial it over {}.", to_string(other));
+    } else {
+      context.how_reached = fmt::format("port mapping forwards traffic to the container's {} ({})",
+                                        iface_name, fw.address.to_string());
+      context.closed_lead = fmt::format(
+          "Host port {} is forwarded to port {} in {}, but nothing listens on {} there", m_h.q.port,
+          fw.port, container_phrase(c), protocol_port(m_h.q.protocol, fw.port));
+      context.other_port_fix = [name = quoted(c.name), host_port = m_h.q.port,
+                                forwarded = fw.port](std::uint16_t app_port) {
+        return fmt::format("Publish the port the app listens on: re-create {} with -p {}:{} (or "
+                           "make the app listen on {}).",
+                           name, host_port, app_port, forwarded);
+      };
+      context.other_protocol_fix = fmt::format(
+          "Publish the protocol the app speaks: -p {}:{}/{}, and dial it over {}.", m_h.q.port,
+          fw.port, to_string(other), to_string(other));
+    }
     judge_app(m_w, check, context);
     const std::string who = m_h.remote ? fmt::format("from {}", m_h.remote->address.to_string())
                                      : std::string("from this host");

@@ -217,6 +217,20 @@ void explain_no_forward(const HostContext& h, Walk& w, const Listener* listener)
       explain_host_network(h, w, *meant);
       return;
     }
+    if (const Network* internal = h.f.engine ? only_internal_network(*h.f.engine, *meant) : nullptr) {
+      fail_host_port(h, w, fmt::format("{} is on --internal network {}", container_phrase(*meant),
+                                       internal->name),
+                     {Verdict::internal_network,
+                      fmt::format("{} is on the internal network {}: Docker publishes no port for "
+                                  "a container that is only on --internal networks (-p {} was "
+                                  "ignored), so only containers on {} can reach it.",
+                                  container_phrase(*meant), internal->name, h.q.port, internal->name),
+                      fmt::format("Reach it from a container on {} (docker network connect {} "
+                                  "CLIENT), or connect {} to a network that is not internal as "
+                                  "well and publish the port there.",
+                                  internal->name, internal->name, quoted(meant->name))});
+      return;
+    }
     if (has_no_network(*meant)) {
       fail_host_port(h, w, fmt::format("{} has no network", container_phrase(*meant)),
                      {Verdict::no_network,

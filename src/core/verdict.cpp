@@ -41,6 +41,8 @@ constexpr std::array k_codes = {
     Entry{Verdict::firewall_blocked, "firewall-blocked", "a netfilter rule or policy drops the traffic"},
     Entry{Verdict::forwarding_disabled, "forwarding-disabled",
           "the host does not forward packets (ip_forward)"},
+    Entry{Verdict::internal_network, "internal-network",
+          "the container is on an --internal network: no port is published"},
     Entry{Verdict::inconclusive, "inconclusive",
           "a hop could not be read, so whyno-port cannot say the path works"},
 };

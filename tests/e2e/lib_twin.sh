@@ -31,6 +31,18 @@
 # The only edit: nft 1.0.6 (Debian 12) rejects the keyword "priority dstnat"
 # on an output hook, so it is written as its value, -100 (same kernel state).
 #
+# The Engine API answers (tests/programs/fake_engine.c serves them) are
+# written at twin_up from the twin itself: real PIDs (State.Pid), MACs, ids
+# (64 hex), SandboxKey /run/netns/$T-<name>, HostsPath a real hosts file.
+# Docker 29.7.2: Api-Version 1.52 (WHYNO_TWIN_API_29 overrides), minimum
+# 1.44, inspect without the top-level NetworkSettings fields from 1.52 on;
+# Docker 28.5.2: 1.51, minimum 1.24. /info has FirewallBackend from 1.49.
+# What Docker makes of -p follows port_mapping_linux.go: no host IP binds
+# 0.0.0.0 and, with the proxy, [::] (two docker-proxies, both to the IPv4
+# container); routed mode binds nothing (Ports HostPort ""); an --internal
+# network nothing (Ports null). A network's Options are exactly its -o
+# flags, as Docker reports a user network's.
+#
 # A scenario:
 #   source "$(dirname "$0")/lib_twin.sh"
 #   twin_require                      # root, tools, programs; else skip (125)
@@ -66,7 +78,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 TWIN_FIXTURES=$REPO_DIR/tests/fixtures/twin
 TWIN_MOBY=$TWIN_FIXTURES/moby
-TWIN_BIN=$PROGRAMS_DIR/twin
+# Resolved: processes are told apart by /proc/PID/exe, which has no symlinks.
+TWIN_BIN=$(realpath -m "$PROGRAMS_DIR/twin")
 TWIN_REMOTE_HOST_ADDR=203.0.113.1
 TWIN_REMOTE_CLIENT_ADDR=203.0.113.2
 TWIN_HOST=$T-host
@@ -94,16 +107,16 @@ twin_require() {
     _twin_skip "needs root (network namespaces, nft, and whyno-port reading them); run ctest as root"
   fi
   local tool package missing=()
-  for tool in ip nft iptables-nft-restore iptables-legacy-save jq curl musl-gcc nsenter \
-              unshare ss flock timeout od; do
+  for tool in ip nft iptables-nft iptables-nft-restore iptables-nft-save iptables-legacy-save \
+              jq curl musl-gcc nsenter unshare ss flock timeout od realpath; do
     if ! command -v "$tool" >/dev/null 2>&1; then
       case $tool in
         ip | ss) package=iproute2 ;;
         nft) package=nftables ;;
-        iptables-nft-restore | iptables-legacy-save) package=iptables ;;
+        iptables-*) package=iptables ;;
         musl-gcc) package=musl-tools ;;
         nsenter | unshare | flock) package=util-linux ;;
-        timeout | od) package=coreutils ;;
+        timeout | od | realpath) package=coreutils ;;
         *) package=$tool ;;
       esac
       missing+=("$tool ($package)")
@@ -183,24 +196,24 @@ _twin_sweep_stale() {
 
 # What this run could leave behind, in the host's own namespace.
 _twin_host_state() {
-  local file=$1
+  local file=$1 f
   {
     echo "### ip netns list"
-    ip netns list 2>&1 | awk '{print $1}' | sort
+    ip netns list 2>&1 | awk '{print $1}' | sort || true
     echo "### /etc/netns"
-    ls -1 /etc/netns 2>/dev/null | sort
+    find /etc/netns -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort || true
     echo "### ip link"
-    ip -o link show 2>&1 | awk -F': ' '{print $2}' | sed 's/@.*//' | sort
+    ip -o link show 2>&1 | awk -F': ' '{print $2}' | sed 's/@.*//' | sort || true
     echo "### nft list ruleset"
-    nft -s list ruleset 2>&1
+    nft -s list ruleset 2>&1 || true
     echo "### iptables-nft-save"
-    iptables-nft-save 2>&1 | sed -E '/^#/d; s/ \[[0-9]+:[0-9]+\]$//'
+    iptables-nft-save 2>&1 | sed -E '/^#/d; s/ \[[0-9]+:[0-9]+\]$//' || true
     echo "### iptables-legacy-save"
-    iptables-legacy-save 2>&1 | sed -E '/^#/d; s/ \[[0-9]+:[0-9]+\]$//'
+    iptables-legacy-save 2>&1 | sed -E '/^#/d; s/ \[[0-9]+:[0-9]+\]$//' || true
     echo "### sysctls"
     for f in /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv4/conf/all/forwarding \
              /proc/sys/net/ipv4/conf/all/route_localnet /proc/sys/net/bridge/bridge-nf-call-iptables; do
-      [[ -r $f ]] && echo "$f $(<"$f")"
+      if [[ -r $f ]]; then echo "$f $(<"$f")"; fi
     done
     echo "### twin processes"
     _twin_processes
@@ -214,6 +227,7 @@ _twin_processes() {
   for dir in /proc/[0-9]*; do
     pid=${dir#/proc/}
     exe=$(readlink "$dir/exe" 2>/dev/null) || continue
+    exe=${exe% (deleted)}  # rebuilt while it ran
     [[ $exe == "$TWIN_BIN"/* ]] || continue
     if tr '\0' '\n' <"$dir/environ" 2>/dev/null | grep -qx "WHYNO_TWIN_MARK=$T"; then
       echo "$pid $exe"
@@ -225,7 +239,7 @@ _twin_processes() {
 # /etc/netns entries, processes, or its addresses and bridges in a rule.
 _twin_leftovers() {
   local before=$1 after=$2 ours
-  ours="$T|192\\.0\\.2\\.|203\\.0\\.113\\.|198\\.51\\.100\\.[0-9]+/24|bridge1|bridgeICC|bridgeNoICC|docker-bridges"
+  ours="$T|192\\.0\\.2\\.|203\\.0\\.113\\.|bridge1|bridgeICC|bridgeNoICC|docker-bridges"
   diff "$before" "$after" | sed -n 's/^> //p' | grep -E "$ours|^[0-9]+ $TWIN_BIN/" || true
 }
 
@@ -244,7 +258,7 @@ _twin_exit() {
       echo "$left" >&2
       local pid exe
       while read -r pid exe; do
-        [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == "$exe" ]] && kill -9 "$pid"
+        kill -9 "$pid" 2>/dev/null || true  # just listed: ours
       done < <(_twin_processes)
       status=1
     elif ! diff -q "$T_DIR/host.before" "$T_DIR/host.after" >/dev/null; then
@@ -274,16 +288,20 @@ twin_case() {
 }
 
 # lib.sh's expect_* end in fail_whyno: record and go on (see the top).
+# whyno-port's output is shown with the first failure of each run only.
 fail_whyno() {
-  {
-    echo "FAIL: $TEST_NAME [${_twin_case:-}]: $*"
-    echo "--- command: ${WHYNO_COMMAND:-} (exit status ${WHYNO_STATUS:-})"
-    echo "--- stdout:"
-    cat "$T_DIR/whyno.out" 2>/dev/null
-    echo "--- stderr:"
-    cat "$T_DIR/whyno.err" 2>/dev/null
-    echo "---"
-  } >&2
+  echo "FAIL: $TEST_NAME [${_twin_case:-}]: $*" >&2
+  if [[ ${_twin_shown_run:-} != "${_twin_runs:-0}" ]]; then
+    _twin_shown_run=${_twin_runs:-0}
+    {
+      echo "--- command: ${WHYNO_COMMAND:-} (exit status ${WHYNO_STATUS:-})"
+      echo "--- stdout:"
+      cat "$T_DIR/whyno.out" 2>/dev/null
+      echo "--- stderr:"
+      cat "$T_DIR/whyno.err" 2>/dev/null
+      echo "---"
+    } >&2
+  fi
   if [[ -n ${WHYNO_TWIN_FAIL_FAST:-} ]]; then
     exit 1
   fi
@@ -337,10 +355,10 @@ twin_layout() {
   TWIN_CTRS=()
   unset NET_BRIDGE NET_SUBNET NET_GW NET_INTERNAL NET_OPTS NET_ID NET_CREATED
   unset CTR_NET CTR_IP CTR_PUBLISH CTR_SERVE CTR_NS CTR_PID CTR_ID CTR_MAC CTR_EP \
-        CTR_SANDBOX CTR_VETH CTR_CREATED CTR_LOG
+        CTR_SANDBOX CTR_VETH CTR_CREATED
   declare -gA NET_BRIDGE NET_SUBNET NET_GW NET_INTERNAL NET_OPTS NET_ID NET_CREATED
   declare -gA CTR_NET CTR_IP CTR_PUBLISH CTR_SERVE CTR_NS CTR_PID CTR_ID CTR_MAC CTR_EP \
-              CTR_SANDBOX CTR_VETH CTR_CREATED CTR_LOG
+              CTR_SANDBOX CTR_VETH CTR_CREATED
   twin_network bridge docker0 172.17.0.0/16 172.17.0.1 \
     -o com.docker.network.bridge.default_bridge=true \
     -o com.docker.network.bridge.enable_icc=true \
@@ -493,14 +511,14 @@ twin_down() {
   _twin_is_up=false
   local pid exe ns
   while read -r pid exe; do
-    [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == "$exe" ]] && kill "$pid" 2>/dev/null
+    kill "$pid" 2>/dev/null || true  # just listed: ours
   done < <(_twin_processes)
   for _ in 1 2 3 4 5 6 7 8 9 10; do
-    [[ -z $(_twin_processes) ]] && break
+    if [[ -z $(_twin_processes) ]]; then break; fi
     sleep 0.1
   done
   while read -r pid exe; do
-    [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == "$exe" ]] && kill -9 "$pid" 2>/dev/null
+    kill -9 "$pid" 2>/dev/null || true
   done < <(_twin_processes)
   for ns in "${CTR_NS[@]}" "$TWIN_REMOTE" "$TWIN_HOST"; do
     ip netns delete "$ns" 2>/dev/null
@@ -610,22 +628,11 @@ _twin_daemon_json() {
   fi
 }
 
-# Starts PROGRAM ARGS in NETNS, in the background, logging to LOG; sets
-# TWIN_STARTED_PID. Every program carries WHYNO_TWIN_MARK (exported).
-_twin_spawn() {
-  local ns=$1 log=$2
-  shift 2
-  nsenter --net="/run/netns/$ns" -- "$@" </dev/null >"$log" 2>&1 &
-  TWIN_STARTED_PID=$!
-  on_exit _kill_host_program "$TWIN_STARTED_PID" "$(readlink -f "$TWIN_BIN")/${3##*/}"
-}
-
 _twin_start_containers() {
   local name spec log short pid
   for name in "${TWIN_CTRS[@]}"; do
     short=${CTR_ID[$name]:0:12}
     log=$TWIN_DIR/containers/$name.log
-    CTR_LOG[$name]=$log
     _twin_container_files "$name"
     # Its own UTS namespace, named like a container: "hello from <short id>".
     if [[ -n ${CTR_SERVE[$name]} ]]; then
@@ -640,7 +647,7 @@ _twin_start_containers() {
     fi
     pid=$!
     CTR_PID[$name]=$pid
-    on_exit _kill_twin_pid "$pid"
+    _twin_kill_at_exit "$pid"
     for spec in ${CTR_SERVE[$name]}; do
       if [[ $spec =~ ^(tcp|udp):.*:([0-9]+)$ ]]; then
         _wait_log_line "$log" "^listening ${BASH_REMATCH[1]} .*:${BASH_REMATCH[2]}\$" "$pid" ||
@@ -649,21 +656,20 @@ _twin_start_containers() {
     done
     if [[ -z ${CTR_SERVE[$name]} ]]; then
       for _ in $(seq 1 50); do
-        [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == "$TWIN_BIN/sleep" ]] && break
+        if [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == "$TWIN_BIN/sleep" ]]; then break; fi
         sleep 0.05
       done
     fi
   done
 }
 
-# Kills PID if it still runs one of the twin's programs with this run's mark.
-_kill_twin_pid() {
-  local exe
-  exe=$(readlink "/proc/$1/exe" 2>/dev/null) || return 0
-  if [[ $exe == "$TWIN_BIN"/* ]] && tr '\0' '\n' <"/proc/$1/environ" 2>/dev/null |
-       grep -qx "WHYNO_TWIN_MARK=$T"; then
-    kill "$1"
-  fi
+# _twin_kill_at_exit PID: registers the kill of PID for exit, if it still
+# runs with this run's mark. Self-contained (no function of this file), so
+# that lib.sh's sweep in a later run can undo a run killed with SIGKILL.
+_twin_kill_at_exit() {
+  # shellcheck disable=SC2016
+  on_exit sh -c 'if tr "\0" "\n" <"/proc/$1/environ" 2>/dev/null | grep -qx "WHYNO_TWIN_MARK=$2"; then kill "$1"; fi' \
+    sh "$1" "$T"
 }
 
 # /etc/hosts and friends, as Docker writes them under the container's dir.
@@ -725,7 +731,7 @@ _twin_start_dockerd() {
       cport=${cport##*:}
       while read -r ip port; do
         [[ -n $ip && $port != - ]] || continue
-        [[ $ip == *:* ]] && ip="[$ip]"
+        if [[ $ip == *:* ]]; then ip="[$ip]"; fi
         hold+=(--hold "$proto:$ip:$port:${CTR_IP[$name]}:$cport")
       done < <(_twin_bindings "$name" "$spec")
     done
@@ -740,7 +746,7 @@ _twin_start_dockerd() {
          --answers "$TWIN_DIR/answers" --api-version "$TWIN_API" --min-api-version "$TWIN_MIN_API")
   nsenter --net="/run/netns/$TWIN_HOST" -- "${args[@]}" </dev/null >"$log" 2>&1 &
   TWIN_DOCKERD_PID=$!
-  on_exit _kill_twin_pid "$TWIN_DOCKERD_PID"
+  _twin_kill_at_exit "$TWIN_DOCKERD_PID"
   _wait_log_line "$log" '^serving ' "$TWIN_DOCKERD_PID" ||
     fail "the twin's dockerd did not start: $(cat "$log")"
   TWIN_PROXY_PIDS=()
@@ -748,9 +754,9 @@ _twin_start_dockerd() {
     pid=${line#proxy }
     pid=${pid%% *}
     TWIN_PROXY_PIDS+=("$pid")
-    on_exit _kill_twin_pid "$pid"
-  done < <(grep '^proxy ' "$log")
-  log "twin dockerd pid $TWIN_DOCKERD_PID: $(grep -E '^(proxy|holding) ' "$log" | tr '\n' ';')"
+    _twin_kill_at_exit "$pid"
+  done < <(grep '^proxy ' "$log" || true)
+  log "twin dockerd pid $TWIN_DOCKERD_PID: $(grep -E '^(proxy|holding) ' "$log" | tr '\n' ';' || true)"
 }
 
 # --- the Engine API answers -------------------------------------------------
@@ -873,7 +879,7 @@ _twin_ports_json() {
     while read -r ip port; do
       [[ -n $ip ]] || continue
       any=true
-      [[ $port == - ]] && port=""
+      if [[ $port == - ]]; then port=""; fi
       actual+=("$(jq -nc --arg k "$key" --arg ip "$ip" --arg p "$port" \
         '{key: $k, value: {HostIp: $ip, HostPort: $p}}')")
     done < <(_twin_bindings "$name" "$spec")
@@ -1010,21 +1016,21 @@ _twin_network_json() {
 _twin_state() {
   local f
   echo "### nft -s list ruleset"
-  _twin_in "$TWIN_HOST" nft -s list ruleset 2>&1
+  _twin_in "$TWIN_HOST" nft -s list ruleset 2>&1 || true
   echo "### iptables-legacy-save"
-  _twin_in "$TWIN_HOST" iptables-legacy-save 2>&1 | sed -E '/^#/d; s/ \[[0-9]+:[0-9]+\]$//'
+  _twin_in "$TWIN_HOST" iptables-legacy-save 2>&1 | sed -E '/^#/d; s/ \[[0-9]+:[0-9]+\]$//' || true
   echo "### sysctls"
   _twin_in "$TWIN_HOST" sh -c 'for f in /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv4/conf/*/forwarding \
       /proc/sys/net/ipv4/conf/*/route_localnet /proc/sys/net/bridge/bridge-nf-call-iptables; do
-      [ -r "$f" ] && echo "$f $(cat "$f")"; done'
+      if [ -r "$f" ]; then echo "$f $(cat "$f")"; fi; done' || true
   echo "### links"
-  ip -n "$TWIN_HOST" -o link show 2>&1 | awk -F': ' '{print $2}'
+  ip -n "$TWIN_HOST" -o link show 2>&1 | awk -F': ' '{print $2}' || true
   echo "### routes"
-  ip -n "$TWIN_HOST" route show 2>&1
+  ip -n "$TWIN_HOST" route show 2>&1 || true
   echo "### processes"
   _twin_processes | sort
   echo "### daemon.json"
-  cat "/etc/netns/$TWIN_HOST/docker/daemon.json" 2>/dev/null
+  cat "/etc/netns/$TWIN_HOST/docker/daemon.json" 2>/dev/null || true
 }
 
 # twin_whyno ARGS...: whyno-port inside the twin's host, with the fake
@@ -1034,7 +1040,7 @@ twin_whyno() {
   WHYNO_COMMAND="whyno-port $*"
   local _
   for _ in $(seq 1 120); do
-    [[ -x $WHYNO_PORT ]] && break
+    if [[ -x $WHYNO_PORT ]]; then break; fi
     sleep 0.5  # being rebuilt
   done
   [[ -x $WHYNO_PORT ]] || fail "WHYNO_PORT must name the whyno-port binary (got '$WHYNO_PORT')"
@@ -1043,10 +1049,12 @@ twin_whyno() {
     set -- "$@" --save-facts "$WHYNO_E2E_SAVE_FACTS/${T%-*}-$_saved_runs.json"
   fi
   _twin_state >"$T_DIR/twin.before"
+  _twin_runs=$((${_twin_runs:-0} + 1))
   WHYNO_STATUS=0
   timeout --kill-after=5 "$WHYNO_TIMEOUT" ip netns exec "$TWIN_HOST" \
     env DOCKER_HOST="unix://$TWIN_SOCK" "$WHYNO_PORT" "$@" \
     >"$T_DIR/whyno.out" 2>"$T_DIR/whyno.err" || WHYNO_STATUS=$?
+  # shellcheck disable=SC2034
   WHYNO_OUT=$(<"$T_DIR/whyno.out")
   # shellcheck disable=SC2034
   WHYNO_ERR=$(<"$T_DIR/whyno.err")
@@ -1064,23 +1072,280 @@ twin_whyno() {
   fi
 }
 
+# expect_verdict VERDICT (lib.sh's, safe to go on after a failure).
+expect_verdict() {
+  local count verdict
+  count=$(jq -s length "$T_DIR/whyno.out" 2>/dev/null) || count=""
+  if [[ $count != 1 ]]; then
+    fail_whyno "stdout holds ${count:-no valid} JSON value(s), expected one object (verdict '$1')"
+    return 0
+  fi
+  verdict=$(jq -r .verdict "$T_DIR/whyno.out")
+  if [[ $verdict != "$1" ]]; then
+    fail_whyno "verdict '$verdict', expected '$1'"
+  fi
+}
+
+# expect_text FILTER WORDS (lib.sh's, with a message that names WORDS):
+# the string FILTER selects contains WORDS.
+expect_text() {
+  local got
+  got=$(jq -r "($1) // \"\" | tostring" "$T_DIR/whyno.out" 2>/dev/null) ||
+    { fail_whyno "stdout is not JSON"; return 0; }
+  if [[ $got != *"$2"* ]]; then
+    fail_whyno "$1 does not contain '$2' (it is: '$got')"
+  fi
+}
+
 # twin_expect_fix_mentions WORDS: .fix (a string, or a list of strings)
 # contains WORDS.
 twin_expect_fix_mentions() {
-  expect_json '(.fix // "") | (if type == "array" then map(tostring) | join("\n") else tostring end) | contains($want)' --arg want "$1"
+  local got
+  got=$(jq -r '(.fix // "") | if type == "array" then map(tostring) | join("\n") else tostring end' \
+          "$T_DIR/whyno.out" 2>/dev/null) || { fail_whyno "stdout is not JSON"; return 0; }
+  if [[ $got != *"$1"* ]]; then
+    fail_whyno ".fix does not mention '$1' (it is: '$got')"
+  fi
 }
 
 # twin_expect_summary_any WORD...: .summary contains at least one WORD.
 twin_expect_summary_any() {
-  local words
-  words=$(printf '%s\n' "$@" | jq -R . | jq -sc .)
-  expect_json '(.summary // "") as $s | any($words[]; . as $w | $s | contains($w))' --argjson words "$words"
+  local got word
+  got=$(jq -r '.summary // ""' "$T_DIR/whyno.out" 2>/dev/null) ||
+    { fail_whyno "stdout is not JSON"; return 0; }
+  for word in "$@"; do
+    if [[ $got == *"$word"* ]]; then
+      return 0
+    fi
+  done
+  fail_whyno ".summary contains none of: $* (it is: '$got')"
 }
 
 # twin_listener_owner NETNS ADDR:PORT: the comm of the process that owns the
 # TCP listener, from ss (a reality check on the twin itself).
 twin_listener_owner() {
   _twin_in "$1" ss -Hltnp "sport = :${2##*:}" 2>/dev/null |
-    awk -v want="$2" '$4 == want { match($0, /users:\(\("[^"]+"/); print substr($0, RSTART + 9, RLENGTH - 9) }' |
+    awk -v want="$2" '$4 == want { match($0, /users:\(\("[^"]+"/); print substr($0, RSTART + 9, RLENGTH - 10) }' |
     head -1
+}
+
+# --- the cases, shared by twin_docker29_iptables.sh, twin_docker29_nftables.sh
+# and twin_docker28_iptables.sh ----------------------------------------------
+# Each builds the twin from one upstream file, proves what a real client gets
+# (curl), then asks whyno-port. VERSION is 29 or 28, BACKEND iptables or
+# nftables.
+
+# The bridge1 network of the usernet-* files, with the options their
+# `docker network create` gives.
+_twin_bridge1() {
+  twin_network bridge1 bridge1 192.0.2.0/24 192.0.2.1 -o com.docker.network.bridge.name=bridge1 "$@"
+}
+
+# 1 and 2. usernet-portmap (-p 8080:80, proxy on): a remote client through
+# DNAT, this host through docker-proxy (-use-listen-fd, the socket dockerd
+# bound), and the remote client dialling the container's address directly,
+# which Docker 28+ drops in raw PREROUTING ("DROP DIRECT ACCESS").
+twin_case_portmap() {
+  twin_case "usernet-portmap: remote client -> 203.0.113.1:8080"
+  twin_layout "$1" "$2" usernet-portmap
+  _twin_bridge1
+  twin_container c1 bridge1 192.0.2.2 -p 8080:80 --serve tcp:0.0.0.0:80
+  twin_up
+  _twin_expect_proxy_owns 0.0.0.0:8080 "-proto tcp -host-ip 0.0.0.0 -host-port 8080 -container-ip 192.0.2.2 -container-port 80 -use-listen-fd"
+  expect_netns_curl "$TWIN_REMOTE" 203.0.113.1:8080 0
+  twin_whyno 203.0.113.1:8080 --from 203.0.113.2 --no-probe --json
+  expect_verdict reachable
+  expect_status 0
+  expect_json '.container.name == $name' --arg name "$T-c1"
+
+  twin_case "usernet-portmap: this host -> localhost:8080 via docker-proxy -use-listen-fd"
+  expect_netns_curl "$TWIN_HOST" localhost:8080 0
+  twin_whyno 8080 --json
+  expect_verdict reachable
+  expect_status 0
+  # The path goes through the proxy (127.0.0.0/8 skips the OUTPUT DNAT).
+  expect_json '[.path[] | (.hop + " " + (.detail // ""))] | any(test("docker-proxy"))'
+
+  twin_case "usernet-portmap: remote client -> 192.0.2.2:80 directly (raw PREROUTING drop)"
+  expect_netns_curl "$TWIN_REMOTE" 192.0.2.2:80 28
+  twin_whyno 192.0.2.2:80 --from 203.0.113.2 --json
+  expect_verdict firewall-blocked
+  expect_status 1
+  expect_text .summary "Docker"
+  expect_text .summary "direct"
+  twin_expect_fix_mentions "published port"
+  twin_expect_fix_mentions "routed"
+}
+
+# 3. usernet-portmap-lo (-p 127.0.0.1:8080:80): the remote client dials the
+# host's address, where nothing is published (refused); this host still gets
+# through 127.0.0.1.
+twin_case_portmap_lo() {
+  twin_case "usernet-portmap-lo: remote client -> 203.0.113.1:8080, published on 127.0.0.1 only"
+  twin_layout "$1" "$2" usernet-portmap-lo
+  _twin_bridge1
+  twin_container c1 bridge1 192.0.2.2 -p 127.0.0.1:8080:80 --serve tcp:0.0.0.0:80
+  twin_up
+  expect_netns_curl "$TWIN_REMOTE" 203.0.113.1:8080 7
+  twin_whyno 203.0.113.1:8080 --from 203.0.113.2 --json
+  expect_verdict host-address-mismatch
+  expect_status 1
+  expect_text .summary "127.0.0.1"
+
+  twin_case "usernet-portmap-lo: this host -> 127.0.0.1:8080"
+  expect_netns_curl "$TWIN_HOST" 127.0.0.1:8080 0
+  twin_whyno 127.0.0.1:8080 --json
+  expect_verdict reachable
+  expect_status 0
+}
+
+# 4. usernet-portmap-routed (gateway_mode_ipv4=routed, proxy off as in the
+# file): the container's published port is open to routed traffic, an
+# unpublished one is dropped ("UNPUBLISHED PORT DROP" / `! -i br -o br -j DROP`).
+twin_case_routed() {
+  twin_case "usernet-portmap-routed: remote client -> 192.0.2.2:80 (published, routed)"
+  twin_layout "$1" "$2" usernet-portmap-routed --no-proxy
+  _twin_bridge1 -o com.docker.network.bridge.gateway_mode_ipv4=routed
+  twin_container c1 bridge1 192.0.2.2 -p 8080:80 --serve tcp:0.0.0.0:80 --serve tcp:0.0.0.0:81
+  twin_up
+  expect_netns_curl "$TWIN_REMOTE" 192.0.2.2:80 0
+  twin_whyno 192.0.2.2:80 --from 203.0.113.2 --json
+  expect_verdict reachable
+  expect_status 0
+
+  twin_case "usernet-portmap-routed: remote client -> 192.0.2.2:81 (listening, not published)"
+  expect_netns_curl "$TWIN_REMOTE" 192.0.2.2:81 28
+  twin_whyno 192.0.2.2:81 --from 203.0.113.2 --json
+  expect_verdict firewall-blocked
+  expect_status 1
+  expect_text .summary "not published"
+  twin_expect_fix_mentions "-p"
+}
+
+# 5. usernet-portmap-natunprot (gateway_mode_ipv4=nat-unprotected): no raw
+# drop and a default ACCEPT, so every container port is open to routed traffic.
+twin_case_natunprot() {
+  twin_case "usernet-portmap-natunprot: remote client -> 192.0.2.2:81 directly"
+  twin_layout "$1" "$2" usernet-portmap-natunprot
+  _twin_bridge1 -o com.docker.network.bridge.gateway_mode_ipv4=nat-unprotected
+  twin_container c1 bridge1 192.0.2.2 -p 8080:80 --serve tcp:0.0.0.0:80 --serve tcp:0.0.0.0:81
+  twin_up
+  expect_netns_curl "$TWIN_REMOTE" 192.0.2.2:81 0
+  twin_whyno 192.0.2.2:81 --from 203.0.113.2 --json
+  expect_verdict reachable
+  expect_status 0
+}
+
+# 6. usernet-portmap-noicc (enable_icc=false): a second container on the
+# same bridge dials c1 and is dropped (bridged traffic, br_netfilter).
+twin_case_noicc() {
+  twin_case "usernet-portmap-noicc: container c2 -> 192.0.2.2:80 on the same bridge"
+  twin_layout "$1" "$2" usernet-portmap-noicc
+  _twin_bridge1 -o com.docker.network.bridge.enable_icc=false
+  twin_container c1 bridge1 192.0.2.2 -p 8080:80 --serve tcp:0.0.0.0:80
+  twin_container c2 bridge1 192.0.2.3
+  twin_up
+  expect_netns_curl "$TWIN_REMOTE" 203.0.113.1:8080 0  # the published port is not affected
+  expect_netns_curl "${CTR_NS[$T-c2]}" 192.0.2.2:80 28
+  twin_whyno 192.0.2.2:80 --from "$T-c2" --json
+  expect_verdict firewall-blocked
+  expect_status 1
+  twin_expect_summary_any ICC inter-container
+  twin_expect_fix_mentions "enable_icc"
+}
+
+# 7. usernet-internal (--internal): -p is ignored (no rules, no proxy, no
+# held port), so localhost:8080 is refused; a container on the same
+# internal network reaches c1. The file's two networks are both made:
+# bridgeICC (c1, c2) and bridgeNoICC (c3). The file's command says
+# enable_icc=true for bridgeNoICC, but its rules are those of ICC off (the
+# name's meaning), so the engine reports "false".
+twin_case_internal() {
+  twin_case "usernet-internal: this host -> localhost:8080 (published on an --internal network)"
+  twin_layout "$1" "$2" usernet-internal
+  twin_network bridgeICC bridgeICC 192.0.2.0/24 192.0.2.1 --internal \
+    -o com.docker.network.bridge.name=bridgeICC
+  twin_network bridgeNoICC bridgeNoICC 198.51.100.0/24 198.51.100.1 --internal \
+    -o com.docker.network.bridge.name=bridgeNoICC -o com.docker.network.bridge.enable_icc=false
+  twin_container c1 bridgeICC 192.0.2.2 -p 8080:80 --serve tcp:0.0.0.0:80
+  twin_container c2 bridgeICC 192.0.2.3
+  twin_container c3 bridgeNoICC 198.51.100.2
+  twin_up
+  expect_netns_curl "$TWIN_HOST" localhost:8080 7
+  twin_whyno 8080 --json
+  expect_verdict internal-network
+  expect_status 1
+  expect_text .summary "internal"
+
+  twin_case "usernet-internal: container c2 -> 192.0.2.2:80 on the same internal network"
+  expect_netns_curl "${CTR_NS[$T-c2]}" 192.0.2.2:80 0
+  twin_whyno 192.0.2.2:80 --from "$T-c2" --json
+  expect_verdict reachable
+  expect_status 0
+}
+
+# 8. nftables only: a leftover iptables(-nft) FORWARD policy DROP in table
+# ip filter drops what ip docker-bridges accepted (an accept is final only
+# in its own base chain).
+twin_case_nft_forward_drop() {
+  twin_case "nftables + iptables FORWARD policy DROP: remote client -> 203.0.113.1:8080"
+  twin_layout 29 nftables usernet-portmap
+  _twin_bridge1
+  twin_container c1 bridge1 192.0.2.2 -p 8080:80 --serve tcp:0.0.0.0:80
+  twin_up
+  expect_netns_curl "$TWIN_REMOTE" 203.0.113.1:8080 0
+  _twin_in "$TWIN_HOST" iptables-nft -P FORWARD DROP
+  expect_netns_curl "$TWIN_REMOTE" 203.0.113.1:8080 28
+  twin_whyno 203.0.113.1:8080 --from 203.0.113.2 --no-probe --json
+  expect_verdict firewall-blocked
+  expect_status 1
+  expect_text .summary "docker-bridges"
+  expect_text .summary "FORWARD"
+}
+
+# 9. Docker 28+ port ownership with userland-proxy: false (usernet-portmap-
+# noproxy): dockerd holds 0.0.0.0:8080 with a drop-all BPF filter and no
+# docker-proxy runs; everything goes through DNAT, 127.0.0.1 too
+# (route_localnet=1). That socket is Docker's own, not a conflict.
+twin_case_noproxy() {
+  twin_case "usernet-portmap-noproxy: this host -> localhost:8080, dockerd holds the port"
+  twin_layout "$1" "$2" usernet-portmap-noproxy --no-proxy
+  _twin_bridge1
+  twin_container c1 bridge1 192.0.2.2 -p 8080:80 --serve tcp:0.0.0.0:80
+  twin_up
+  _twin_expect_dockerd_holds 0.0.0.0:8080
+  expect_netns_curl "$TWIN_HOST" localhost:8080 0
+  twin_whyno 8080 --json
+  expect_verdict reachable
+  expect_status 0
+
+  twin_case "usernet-portmap-noproxy: remote client -> 203.0.113.1:8080"
+  expect_netns_curl "$TWIN_REMOTE" 203.0.113.1:8080 0
+  twin_whyno 203.0.113.1:8080 --from 203.0.113.2 --no-probe --json
+  expect_verdict reachable
+  expect_status 0
+}
+
+# Reality checks on the twin itself (they stop the script: the twin is wrong).
+_twin_expect_proxy_owns() {
+  local want=$1 argv=$2 owner pid
+  owner=$(twin_listener_owner "$TWIN_HOST" "$want")
+  [[ $owner == docker-proxy ]] || fail "twin: $want is owned by '${owner:-nobody}', not docker-proxy"
+  for pid in "${TWIN_PROXY_PIDS[@]}"; do
+    if [[ $(tr '\0' ' ' <"/proc/$pid/cmdline") == "$TWIN_BIN/sbin/docker-proxy $argv " ]]; then
+      [[ $(awk '{print $4}' "/proc/$pid/stat") == "$TWIN_DOCKERD_PID" ]] ||
+        fail "twin: docker-proxy $pid is not dockerd's child"
+      log "reality: $want is docker-proxy's (pid $pid, child of dockerd $TWIN_DOCKERD_PID): $argv"
+      return 0
+    fi
+  done
+  fail "twin: no docker-proxy runs with '$argv'"
+}
+
+_twin_expect_dockerd_holds() {
+  local want=$1 owner
+  owner=$(twin_listener_owner "$TWIN_HOST" "$want")
+  [[ $owner == dockerd ]] || fail "twin: $want is owned by '${owner:-nobody}', not dockerd"
+  [[ ${#TWIN_PROXY_PIDS[@]} -eq 0 ]] || fail "twin: docker-proxy runs without the userland proxy"
+  log "reality: $want is held by dockerd (pid $TWIN_DOCKERD_PID) with a drop-all filter; no docker-proxy"
 }

@@ -34,6 +34,9 @@ bool is_user_defined(const Engine& engine, const ContainerNetwork& n);
 /// host, none and container:<id>.
 bool shares_host_network(const Container& c);
 bool has_no_network(const Container& c);
+/// The internal network a container is on, when every network it is on is
+/// --internal (Docker publishes no port then); nullptr otherwise.
+const Network* only_internal_network(const Engine& engine, const Container& c);
 /// "container:<id>" -> the container whose namespace this one joins.
 const Container* network_owner(const Engine& engine, const Container& c);
 

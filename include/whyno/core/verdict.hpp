@@ -28,6 +28,7 @@ enum class Verdict {
   bound_to_other_address,
   firewall_blocked,
   forwarding_disabled,
+  internal_network,
   /// Not a cause: a hop could not be read (or the probe contradicts the
   /// facts), so the path cannot be called reachable. Never exit 0.
   inconclusive,

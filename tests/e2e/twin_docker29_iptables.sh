@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# A Docker 29.7 host with the iptables backend (the default), played by a
+# twin of network namespaces (lib_twin.sh): Docker's own rules from
+# tests/fixtures/twin/moby/v29.7.2/.../iptablesdoc/generated/*.md, a fake
+# Engine API answering as Docker 29.7.2 (API 1.52), dockerd holding the
+# published ports and docker-proxy -use-listen-fd. Each case proves with curl
+# what a client really gets, then asks whyno-port (run inside the twin).
+source "$(dirname "$0")/lib_twin.sh"
+twin_require
+
+twin_case_portmap 29 iptables
+twin_case_portmap_lo 29 iptables
+twin_case_routed 29 iptables
+twin_case_natunprot 29 iptables
+twin_case_noicc 29 iptables
+twin_case_internal 29 iptables
+twin_case_noproxy 29 iptables
