@@ -23,6 +23,11 @@ po::options_description visible_options() {
        "the client: a container name or id, or the address of another machine")
       ("container", po::value<std::string>()->value_name("NAME|ID"),
        "the container you mean, when the port alone doesn't say")
+      ("pid", po::value<std::string>()->value_name("PID"),
+       "no engine: diagnose the network namespace process PID is in (containerd, a "
+       "Kubernetes pod, LXC); the target defaults to that namespace's address")
+      ("netns", po::value<std::string>()->value_name("PATH"),
+       "no engine: diagnose the network namespace at PATH, e.g. /run/netns/NAME")
       ("json", "print one JSON object on stdout")
       ("no-probe", "do not try the connection; diagnose from the facts alone")
       ("probe-timeout", po::value<std::string>()->value_name("TIME")->default_value("1s"),
@@ -156,6 +161,31 @@ Result<Options> parse_options(std::span<const char* const> argv) {
   if (vm.count("container")) {
     o.query.container = vm["container"].as<std::string>();
   }
+  if (vm.count("pid") && vm.count("netns")) {
+    return fail(Error::Kind::invalid, "give --pid or --netns, not both");
+  }
+  if (vm.count("pid")) {
+    const std::string text = vm["pid"].as<std::string>();
+    int pid = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), pid);
+    if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || pid <= 0) {
+      return fail(Error::Kind::invalid,
+                  fmt::format("--pid takes a process id, not '{}'", excerpt(text, 40)));
+    }
+    o.query.netns = NamespaceChoice{fmt::format("/proc/{}/ns/net", pid), pid, fmt::format("pid {}", pid)};
+  }
+  if (vm.count("netns")) {
+    const std::string path = vm["netns"].as<std::string>();
+    if (path.empty()) {
+      return fail(Error::Kind::invalid, "--netns takes the path of a network namespace, e.g. /run/netns/NAME");
+    }
+    o.query.netns = NamespaceChoice{path, 0, path};
+  }
+  if (o.query.netns && (o.query.container || o.query.from_container())) {
+    return fail(Error::Kind::invalid,
+                "--pid and --netns diagnose a namespace without an engine; they do not combine "
+                "with --container or --from CONTAINER");
+  }
   if (vm.count("save-facts")) {
     o.save_facts = vm["save-facts"].as<std::string>();
   }
@@ -170,6 +200,10 @@ Result<Options> parse_options(std::span<const char* const> argv) {
                               excerpt(targets[0], 60), excerpt(targets[1], 60)));
     }
     WHYNO_TRY_ASSIGN(const bool address_given, parse_target(targets.front(), o.query));
+    if (o.query.netns && !address_given) {
+      o.query.target.kind = Target::Kind::netns;  // PORT on the namespace's own address
+      o.query.target.text = o.query.netns->label;
+    }
     if (o.query.from && !address_given) {
       return fail(Error::Kind::invalid,
                   "with --from, say what the client dials: whyno-port TARGET:PORT --from CLIENT");
@@ -193,6 +227,7 @@ std::string help_text() {
       "Usage: whyno-port [ADDRESS:]PORT[/tcp|/udp] [--container NAME]\n"
       "       whyno-port TARGET:PORT[/tcp|/udp] --from CONTAINER\n"
       "       whyno-port ADDRESS:PORT[/tcp|/udp] --from CLIENT_ADDRESS\n"
+      "       whyno-port [ADDRESS:]PORT[/tcp|/udp] --pid PID | --netns PATH\n"
       "\n"
       "Explains why a connection to a container's port fails: walks host port ->\n"
       "docker-proxy or DNAT -> the container's network namespace -> the app's socket,\n"

@@ -30,9 +30,9 @@ void judge_app(Walk& w, const AppCheck& check, const AppContext& context) {
                           "accept queue, more than its backlog of {}: it is alive but not "
                           "accepting, so new connections hang.",
                           where, describe_owners(l), describe_bind(l), l.accept_queue, l.backlog),
-              fmt::format("The app is hung or overloaded: read `docker logs {}` and restart it; "
-                          "if it is merely slow, raise its listen backlog{}.",
-                          context.container->name,
+              fmt::format("The app is hung or overloaded: read {} and restart it; if it is "
+                          "merely slow, raise its listen backlog{}.",
+                          logs_hint(*context.container),
                           context.somaxconn
                               ? fmt::format(" (net.core.somaxconn = {} caps it)", *context.somaxconn)
                               : "")});
@@ -47,8 +47,9 @@ void judge_app(Walk& w, const AppCheck& check, const AppContext& context) {
       w.fail(fmt::format("app listens on {} only", join_words(binds, "and")), describe_owners(l),
              {Verdict::bound_to_loopback,
               fmt::format("The app in {}, {}, listens on {} only; {}, and a loopback bind never "
-                          "receives traffic from outside the container.",
-                          where, describe_owners(l), join_words(binds, "and"), context.how_reached),
+                          "receives traffic from outside the {}.",
+                          where, describe_owners(l), join_words(binds, "and"), context.how_reached,
+                          unit_word(*context.container)),
               fmt::format("Make the app in {} bind 0.0.0.0:{} (or [::]:{} for IPv4 and IPv6) "
                           "instead of {}, e.g. HTTPServer((\"0.0.0.0\", {}), ...), `--host "
                           "0.0.0.0` or `--bind 0.0.0.0`.",
@@ -147,8 +148,8 @@ void judge_app(Walk& w, const AppCheck& check, const AppContext& context) {
           app_port != 0
               ? context.other_port_fix(app_port)
               : fmt::format("Start the app in {} listening on 0.0.0.0:{}, or read why it is not "
-                            "listening: `docker logs {}`.",
-                            where, port, context.container->name)});
+                            "listening: {}.",
+                            where, port, logs_hint(*context.container))});
 }
 
 }  // namespace whyno::detail

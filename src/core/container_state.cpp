@@ -11,7 +11,18 @@
 
 namespace whyno {
 
-std::string container_phrase(const Container& c) { return "container " + quoted(c.name); }
+std::string container_phrase(const Container& c) {
+  return (c.kind == Container::Kind::namespace_only ? "namespace " : "container ") + quoted(c.name);
+}
+
+std::string_view unit_word(const Container& c) {
+  return c.kind == Container::Kind::namespace_only ? "namespace" : "container";
+}
+
+std::string logs_hint(const Container& c) {
+  return c.kind == Container::Kind::namespace_only ? std::string("the app's own logs")
+                                                   : fmt::format("`docker logs {}`", c.name);
+}
 
 std::string state_phrase(const Container& c) {
   const auto& s = c.state;

@@ -18,6 +18,15 @@ std::optional<IpAddress> host_destination(const Query& query, const Facts& facts
   if (auto local = query.target.local_address()) {
     return local;
   }
+  if (query.target.kind == Target::Kind::netns && facts.engine) {
+    // --pid/--netns without ADDRESS: the namespace's own first address.
+    for (const Container& c : facts.engine->containers) {
+      if (c.kind == Container::Kind::namespace_only && !c.networks.empty()) {
+        const ContainerNetwork& n = c.networks.front();
+        return n.ipv4 ? n.ipv4 : n.ipv6;
+      }
+    }
+  }
   if (!facts.resolved_addresses.empty()) {
     return facts.resolved_addresses.front();
   }
@@ -76,6 +85,11 @@ Diagnosis diagnose(const Query& query, const Facts& facts) {
       d.fix = "Look for what whyno-port cannot see: a rule it could not evaluate, a policy "
               "outside netfilter, or a container that changed while it ran; then run it again.";
     }
+  }
+  if (query.netns) {
+    d.evidence.push_back(
+        "no engine (--pid/--netns): only the kernel's view was read; an engine would also say the "
+        "container's name, its port bindings (-p), its networks and aliases, and its state");
   }
   d.unread.insert(d.unread.end(), facts.unread.begin(), facts.unread.end());
   d.unread.insert(d.unread.end(), facts.host.unread.begin(), facts.host.unread.end());

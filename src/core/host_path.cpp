@@ -299,8 +299,8 @@ class HostPath {
     context.collected_at = m_h.f.collected_at;
     const Protocol other = m_h.q.protocol == Protocol::tcp ? Protocol::udp : Protocol::tcp;
     if (fw.via == Forward::Via::direct) {
-      context.how_reached = fmt::format("the client dials the container's {} ({}) directly",
-                                        iface_name, fw.address.to_string());
+      context.how_reached = fmt::format("the client dials the {}'s {} ({}) directly",
+                                        unit_word(c), iface_name, fw.address.to_string());
       context.closed_lead = fmt::format("Nothing in {} listens on {}", container_phrase(c),
                                         protocol_port(m_h.q.protocol, fw.port));
       context.other_port_fix = [address = fw.address](std::uint16_t app_port) {

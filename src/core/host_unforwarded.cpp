@@ -21,7 +21,9 @@ HostContext::HostContext(const Query& query, const Facts& facts, const IpAddress
     : q(query), f(facts), destination(destination_address), remote(remote_client),
       pubs(publications_of(facts, query.port)) {
   // As the user typed it, with the address it means when that was a name.
-  const bool literal = q.target.ip && *q.target.ip == destination;
+  // A literal, or a namespace's own address (--pid/--netns without ADDRESS).
+  const bool literal = (q.target.ip && *q.target.ip == destination) ||
+                       q.target.kind == Target::Kind::netns;
   dialled = literal ? fmt::format("{}:{}", destination.to_string_for_port(), q.port)
                     : fmt::format("{}:{} ({})", q.target.text, q.port, destination.to_string());
   if (q.container && f.engine) {

@@ -37,6 +37,7 @@ std::optional<IpAddress> Target::local_address() const {
       // routes the unspecified address there before any netfilter hook.
       return ip->is_unspecified() ? IpAddress::loopback(ip->family()) : *ip;
     case Kind::name:
+    case Kind::netns:
       break;
   }
   return std::nullopt;

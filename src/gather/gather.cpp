@@ -212,6 +212,65 @@ void settle_unowned_host_listeners(const Sources& sources, Facts& facts) {
                 [&](const Listener& l) { return unowned(l) && !still_open.contains(l.inode); });
 }
 
+/// --pid/--netns: the namespace stands for a container of no engine, built
+/// from what the kernel shows of it, so the paths can be walked to it.
+std::expected<Engine, ReadFailure> engine_of_namespace(const NamespaceChoice& choice,
+                                                        const Sources& sources, std::uint64_t host_inode,
+                                                        std::map<std::string, NetnsFacts>& namespaces) {
+  auto handle = sources.namespaces.open_path(choice.path);
+  if (!handle) {
+    // A path that is not a namespace, or a process that does not exist, is
+    // the user's input; a namespace we may not open is ours to report.
+    const Error::Kind kind = handle.error().kind;
+    const bool not_one = kind == Error::Kind::not_found || kind == Error::Kind::invalid;
+    return failure(not_one ? ReadFailure::Kind::usage : ReadFailure::Kind::cannot_inspect,
+                   excerpt(handle.error().message, 200));
+  }
+  if (handle->inode == host_inode) {
+    return failure(ReadFailure::Kind::usage,
+                   fmt::format("{} is this host's own network namespace; leave out --pid/--netns to "
+                               "diagnose the host",
+                               excerpt(choice.label, 80)));
+  }
+  auto facts = sources.namespaces.read(*handle);
+  if (!facts) {
+    return failure(ReadFailure::Kind::cannot_inspect, excerpt(facts.error().message, 200));
+  }
+  Container c;
+  c.kind = Container::Kind::namespace_only;
+  c.id = fmt::format("netns-{}", handle->inode);
+  c.name = choice.label;
+  c.state.status = "running";
+  c.state.running = true;
+  c.state.pid = choice.pid;
+  c.network_mode = "namespace";
+  for (const Interface& i : facts->interfaces) {
+    ContainerNetwork n;
+    n.name = i.name;
+    for (const InterfaceAddress& a : i.addresses) {
+      static const IpAddress k_link_local = *IpAddress::parse("fe80::");
+      if (a.address.is_loopback() || a.address.in_prefix(k_link_local, 10)) {
+        continue;
+      }
+      if (a.address.is_v4() && !n.ipv4) {
+        n.ipv4 = a.address;
+        n.ipv4_prefix_len = a.prefix_len;
+      } else if (!a.address.is_v4() && !n.ipv6) {
+        n.ipv6 = a.address;
+      }
+    }
+    if (n.ipv4 || n.ipv6) {
+      c.networks.push_back(std::move(n));
+    }
+  }
+  Engine engine;
+  engine.product = "none";
+  engine.socket = choice.path;
+  namespaces.emplace(c.id, std::move(*facts));
+  engine.containers.push_back(std::move(c));
+  return engine;
+}
+
 }  // namespace
 
 std::optional<ReadFailure> check_query(const Query& query, const Engine& engine) {
@@ -250,7 +309,7 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
   // engine: read them while it answers.
   auto host = std::async(std::launch::async, [&sources] { return read_host_namespace(sources); });
   auto holders = std::async(std::launch::async, [&sources] { return sources.namespaces.socket_holders(); });
-  auto engine = sources.engine.read();
+  auto engine = query.netns ? Result<Engine>(Engine{}) : sources.engine.read();
   if (!engine) {
     // Wait for the readers still running: they use `sources`.
     host.wait();
@@ -271,7 +330,16 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
   facts.ruleset = std::move(host_read.ruleset);
   facts.sysctls = std::move(host_read.sysctls);
 
-  NamespaceGathering(sources, facts).run();
+  if (query.netns) {
+    auto bare = engine_of_namespace(*query.netns, sources, facts.host.inode, facts.container_netns);
+    if (!bare) {
+      holders.wait();
+      return std::unexpected(std::move(bare.error()));
+    }
+    facts.engine = std::move(*bare);
+  } else {
+    NamespaceGathering(sources, facts).run();
+  }
 
   std::vector<NetnsFacts*> namespaces{&facts.host};
   for (auto& [id, ns] : facts.container_netns) {

@@ -21,8 +21,10 @@ class LiveNamespaceReader final : public NamespaceReader {
     return kernel::read_sysctls(interfaces);
   }
 
-  Result<NamespaceHandle> open(int pid) override {
-    WHYNO_TRY_ASSIGN(auto fd, sys::open_netns(netns_path(pid)));
+  Result<NamespaceHandle> open(int pid) override { return open_path(netns_path(pid)); }
+
+  Result<NamespaceHandle> open_path(const std::string& path) override {
+    WHYNO_TRY_ASSIGN(auto fd, sys::open_netns(path));
     WHYNO_TRY_ASSIGN(const std::uint64_t inode, sys::netns_inode(fd));
     return NamespaceHandle{std::move(fd), inode};
   }

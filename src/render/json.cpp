@@ -45,7 +45,8 @@ nlohmann::ordered_json to_json(const Query& query, const Diagnosis& d) {
                 {"port", query.port},
                 {"protocol", to_string(query.protocol)},
                 {"from", query.from ? nlohmann::ordered_json(query.from->text) : nlohmann::ordered_json()},
-                {"container", query.container ? nlohmann::ordered_json(*query.container) : nlohmann::ordered_json()}};
+                {"container", query.container ? nlohmann::ordered_json(*query.container) : nlohmann::ordered_json()},
+                {"netns", query.netns ? nlohmann::ordered_json(query.netns->label) : nlohmann::ordered_json()}};
   nlohmann::ordered_json path = nlohmann::ordered_json::array();
   for (const auto& h : d.path) {
     path.push_back({{"hop", h.label},

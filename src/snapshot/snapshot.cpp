@@ -160,7 +160,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ContainerNetwork, name, network_
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ContainerState, status, running, paused, restarting,
                                                 oom_killed, dead, pid, exit_code, error, started_at,
                                                 finished_at, restart_count)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Container, id, name, image, created, state,
+WHYNO_JSON_ENUM(Container::Kind, {{Container::Kind::container, "container"},
+                                   {Container::Kind::namespace_only, "namespace"}})
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Container, kind, id, name, image, created, state,
                                                 network_mode, intended, publish_all, actual, exposed,
                                                 networks, sandbox_key, hosts_path, links, hostname)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Network, id, name, driver, scope, internal,
@@ -183,6 +185,9 @@ void to_json(nlohmann::json& j, const Query& q) {
        {"protocol", q.protocol},
        {"from", q.from ? nlohmann::json(q.from->text) : nlohmann::json(nullptr)},
        {"container", q.container ? nlohmann::json(*q.container) : nlohmann::json(nullptr)}};
+  if (q.netns) {
+    j["netns"] = {{"path", q.netns->path}, {"pid", q.netns->pid}, {"label", q.netns->label}};
+  }
 }
 void from_json(const nlohmann::json& j, Query& q) {
   q.target = Target::parse(j.value("address", std::string("localhost")));
@@ -191,6 +196,13 @@ void from_json(const nlohmann::json& j, Query& q) {
   const auto from = j.value("from", std::optional<std::string>());
   q.from = from ? Client::parse(*from) : std::nullopt;
   q.container = j.value("container", std::optional<std::string>());
+  if (const auto it = j.find("netns"); it != j.end() && !it->is_null()) {
+    q.netns = NamespaceChoice{it->at("path").get<std::string>(), it->value("pid", 0),
+                              it->at("label").get<std::string>()};
+    if (q.target.text == q.netns->label) {
+      q.target.kind = Target::Kind::netns;
+    }
+  }
 }
 
 namespace nf {

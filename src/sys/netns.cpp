@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 
 #include <cerrno>
 #include <cstring>
@@ -13,9 +14,17 @@
 namespace whyno::sys {
 
 Result<Fd> open_netns(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
   if (!fd) {
     return std::unexpected(errno_error(errno, fmt::format("cannot open {}", path)));
+  }
+  // As CNI's IsNSorErr: only an nsfs file is a namespace (a rootless
+  // engine's netns path seen from outside its mount namespace is an empty
+  // regular file).
+  struct statfs fs {};
+  constexpr decltype(fs.f_type) k_nsfs_magic = 0x6e736673;
+  if (::fstatfs(fd.get(), &fs) != 0 || fs.f_type != k_nsfs_magic) {
+    return fail(Error::Kind::invalid, fmt::format("{} is not a network namespace (nsfs) file", path));
   }
   return fd;
 }

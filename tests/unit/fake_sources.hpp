@@ -101,6 +101,18 @@ class FakeNamespaces final : public kernel::NamespaceReader {
     return kernel::NamespaceHandle{sys::Fd(), it->second};
   }
 
+  /// nsfs path -> inode, for --netns.
+  std::map<std::string, std::uint64_t> paths;
+
+  Result<kernel::NamespaceHandle> open_path(const std::string& path) override {
+    const std::lock_guard lock(m_mutex);
+    const auto it = paths.find(path);
+    if (it == paths.end()) {
+      return fail(Error::Kind::not_found, "cannot open " + path + ": No such file or directory");
+    }
+    return kernel::NamespaceHandle{sys::Fd(), it->second};
+  }
+
   Result<NetnsFacts> read(const kernel::NamespaceHandle& netns) override {
     const std::lock_guard lock(m_mutex);
     m_reads.push_back(netns.inode);

@@ -246,6 +246,37 @@ TEST_CASE("rules that cannot be read are unread on the ruleset; names are resolv
   CHECK(s.host->resolved.size() == 1);  // literals are not names
 }
 
+TEST_CASE("--netns: no engine is asked; the namespace stands for a container") {
+  Scene s;
+  s.host->engine.fail_read("an engine must not be asked");
+  NetnsFacts app;
+  app.interfaces.push_back({1, "lo", "", 0, true, 65536, {{ip("127.0.0.1"), 8}}});
+  app.interfaces.push_back({2, "eth0", "veth", 0, true, 1500, {{ip("198.18.100.2"), 24}, {ip("fe80::1"), 64}}});
+  app.listeners.push_back(listener(Protocol::tcp, "127.0.0.1", 3001));
+  s.host->namespaces.add(0, 500, app);
+  s.host->namespaces.paths["/run/netns/app"] = 500;
+  Query q = host_query(3001);
+  q.netns = NamespaceChoice{"/run/netns/app", 0, "/run/netns/app"};
+  q.target.kind = Target::Kind::netns;
+  q.target.text = "/run/netns/app";
+  const auto f = s.gather(q);
+  REQUIRE(f.has_value());
+  REQUIRE(f->engine->containers.size() == 1);
+  const Container& c = f->engine->containers.front();
+  CHECK(c.kind == Container::Kind::namespace_only);
+  REQUIRE(c.networks.size() == 1);
+  CHECK(c.networks.front().ipv4 == ip("198.18.100.2"));
+  CHECK_FALSE(c.networks.front().ipv6);  // link-local is not an address to dial
+  const auto d = diagnose(q, *f);
+  CHECK(d.verdict == Verdict::bound_to_loopback);
+  CHECK(d.summary.find("namespace `/run/netns/app`") != std::string::npos);
+
+  q.netns->path = "/run/netns/nosuch";
+  const auto missing = s.gather(q);
+  REQUIRE_FALSE(missing.has_value());
+  CHECK(missing.error().kind == ReadFailure::Kind::usage);
+}
+
 TEST_CASE("gather over fakes built from each recording gives back its facts") {
   for (const auto& entry : std::filesystem::directory_iterator(test::fixture_path("snapshots"))) {
     if (entry.path().extension() != ".json") {

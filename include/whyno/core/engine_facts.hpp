@@ -53,6 +53,10 @@ struct ContainerState {
 };
 
 struct Container {
+  /// A container of an engine, or a bare network namespace the user named
+  /// with --pid or --netns (no engine: no bindings, no restart state).
+  enum class Kind : std::uint8_t { container, namespace_only };
+  Kind kind = Kind::container;
   std::string id;           // full 64-hex id
   std::string name;         // without the leading '/'
   std::string image;

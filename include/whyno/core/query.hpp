@@ -18,6 +18,7 @@ struct Target {
     localhost,  // "localhost": what `curl localhost:PORT` dials
     ip,         // an IPv4 or IPv6 literal ("[::1]" with brackets)
     name,       // a container name or alias (with --from CONTAINER), else a host name
+    netns,      // with --pid/--netns and no ADDRESS: that namespace's own address
   };
   Kind kind = Kind::localhost;
   std::string text = "localhost";  // as typed, for sentences and the JSON query
@@ -50,6 +51,14 @@ struct Client {
   bool is_container() const { return kind == Kind::container; }
 };
 
+/// --pid PID or --netns PATH: a network namespace to diagnose without an
+/// engine (containerd, Kubernetes pods, LXC, ip netns).
+struct NamespaceChoice {
+  std::string path;   // an nsfs file: /proc/PID/ns/net or /run/netns/NAME
+  int pid = 0;        // with --pid
+  std::string label;  // how sentences name it: "pid 1234", "/run/netns/web"
+};
+
 struct Query {
   Target target;
   std::uint16_t port = 0;
@@ -58,6 +67,8 @@ struct Query {
   std::optional<Client> from;
   /// --container: the container the user means, by name or id.
   std::optional<std::string> container;
+  /// --pid or --netns.
+  std::optional<NamespaceChoice> netns;
 
   /// --from a container.
   bool from_container() const { return from && from->is_container(); }

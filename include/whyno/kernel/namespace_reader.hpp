@@ -36,6 +36,9 @@ class NamespaceReader {
   /// the process is gone.
   virtual Result<NamespaceHandle> open(int pid) = 0;
 
+  /// Opens the namespace an nsfs file names (/run/netns/NAME, /proc/PID/ns/net).
+  virtual Result<NamespaceHandle> open_path(const std::string& path) = 0;
+
   /// Reads an opened namespace. Never fails as a whole except when it
   /// cannot be entered; what could not be read is in NetnsFacts::unread.
   virtual Result<NetnsFacts> read(const NamespaceHandle& netns) = 0;
