@@ -20,9 +20,11 @@ po::options_description visible_options() {
   po::options_description o("Options");
   o.add_options()
       ("from", po::value<std::string>()->value_name("CLIENT"),
-       "the client: a container name or id, or the address of another machine")
+       "the client: a container name or id, a Compose service (SERVICE or "
+       "PROJECT/SERVICE), or the address of another machine")
       ("container", po::value<std::string>()->value_name("NAME|ID"),
-       "the container you mean, when the port alone doesn't say")
+       "the container you mean (name, id or Compose service), when the port alone "
+       "doesn't say")
       ("pid", po::value<std::string>()->value_name("PID"),
        "no engine: diagnose the network namespace process PID is in (containerd, a "
        "Kubernetes pod, LXC); the target defaults to that namespace's address")

@@ -452,7 +452,7 @@ class ContainerPath {
 
 Diagnosis diagnose_from_container(const Query& q, const Facts& facts) {
   Diagnosis d;
-  const Container* client = facts.engine ? find_container(*facts.engine, q.from->text) : nullptr;
+  const Container* client = facts.engine ? look_up_container(*facts.engine, q.from->text).found : nullptr;
   if (client == nullptr) {
     // read_host() refuses unknown clients; a replayed snapshot may not.
     d.verdict = Verdict::name_not_resolvable;

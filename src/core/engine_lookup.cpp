@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "whyno/util/words.hpp"
+
 namespace whyno {
 
 const Container* find_container(const Engine& engine, std::string_view key) {
@@ -23,6 +25,54 @@ const Container* find_container(const Engine& engine, std::string_view key) {
     }
   }
   return match;
+}
+
+NameLookup look_up_container(const Engine& engine, std::string_view name) {
+  NameLookup lookup;
+  lookup.found = find_container(engine, name);
+  if (lookup.found != nullptr || name.empty()) {
+    return lookup;
+  }
+  // "project/service" picks one project's service.
+  std::string_view project;
+  std::string_view service = name;
+  if (const auto slash = name.find('/'); slash != std::string_view::npos) {
+    project = name.substr(0, slash);
+    service = name.substr(slash + 1);
+  }
+  for (const auto& c : engine.containers) {
+    if (!c.compose_service.empty() && c.compose_service == service &&
+        (project.empty() || c.compose_project == project)) {
+      lookup.candidates.push_back(&c);
+    }
+  }
+  if (lookup.candidates.size() == 1) {
+    lookup.found = lookup.candidates.front();
+    lookup.candidates.clear();
+  }
+  return lookup;
+}
+
+std::vector<std::string> names_like(const Engine& engine, std::string_view name) {
+  std::vector<std::pair<std::size_t, std::string>> near;
+  const auto consider = [&](const std::string& candidate) {
+    if (candidate.empty() || !near_miss(candidate, name)) {
+      return;
+    }
+    if (std::none_of(near.begin(), near.end(), [&](const auto& n) { return n.second == candidate; })) {
+      near.emplace_back(edit_distance(candidate, name), candidate);
+    }
+  };
+  for (const auto& c : engine.containers) {
+    consider(c.name);
+    consider(c.compose_service);
+  }
+  std::sort(near.begin(), near.end());
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < near.size() && i < 3; ++i) {
+    names.push_back(near[i].second);
+  }
+  return names;
 }
 
 Attachment container_with_address(const Engine& engine, const IpAddress& address) {

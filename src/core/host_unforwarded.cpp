@@ -27,7 +27,7 @@ HostContext::HostContext(const Query& query, const Facts& facts, const IpAddress
   dialled = literal ? fmt::format("{}:{}", destination.to_string_for_port(), q.port)
                     : fmt::format("{}:{} ({})", q.target.text, q.port, destination.to_string());
   if (q.container && f.engine) {
-    meant = find_container(*f.engine, *q.container);
+    meant = look_up_container(*f.engine, *q.container).found;
   }
 }
 

@@ -33,7 +33,7 @@ ProbeDecision plan_probe(const Query& q, const Facts& facts) {
     return decision;
   }
 
-  const Container* client = facts.engine ? find_container(*facts.engine, q.from->text) : nullptr;
+  const Container* client = facts.engine ? look_up_container(*facts.engine, q.from->text).found : nullptr;
   if (client == nullptr) {
     decision.skipped = fmt::format("not probed: no container {}", q.from->text);
     return decision;

@@ -116,7 +116,7 @@ void explain_unpublished(const Query& q, const Facts& facts, Walk& w) {
   auto found = candidates(facts, q);
 
   if (q.container && facts.engine) {
-    const Container* meant = find_container(*facts.engine, *q.container);
+    const Container* meant = look_up_container(*facts.engine, *q.container).found;
     const auto it = std::find_if(found.begin(), found.end(),
                                  [&](const Candidate& c) { return c.container == meant; });
     if (it != found.end()) {

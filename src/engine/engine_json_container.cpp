@@ -131,6 +131,10 @@ Container parse_container_object(const Json& inspect) {
     c.image = string_at(inspect, "Image");
   }
   c.hostname = string_at(config_ref, "Hostname");
+  if (const Json* labels = member(config_ref, "Labels"); labels != nullptr && labels->is_object()) {
+    c.compose_project = string_at(*labels, "com.docker.compose.project");
+    c.compose_service = string_at(*labels, "com.docker.compose.service");
+  }
   c.exposed = parse_exposed(member(config_ref, "ExposedPorts"));
 
   c.network_mode = string_at(host_ref, "NetworkMode");

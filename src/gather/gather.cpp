@@ -10,6 +10,7 @@
 #include "whyno/core/container_state.hpp"
 #include "whyno/core/engine_lookup.hpp"
 #include "whyno/util/printable.hpp"
+#include "whyno/util/words.hpp"
 
 namespace whyno::gather {
 
@@ -271,13 +272,41 @@ std::expected<Engine, ReadFailure> engine_of_namespace(const NamespaceChoice& ch
   return engine;
 }
 
+/// A name the user typed that names no one container: one sentence with the
+/// candidates (Compose replicas or projects) or the names it is close to.
+std::optional<ReadFailure> unknown_name(const Engine& engine, const std::string& name, std::string_view option) {
+  const NameLookup lookup = look_up_container(engine, name);
+  if (lookup.found != nullptr) {
+    return std::nullopt;
+  }
+  const std::string shown = excerpt(name, 80);
+  if (!lookup.candidates.empty()) {
+    std::vector<std::string> names;
+    for (const Container* c : lookup.candidates) {
+      names.push_back(c->compose_project.empty() ? c->name
+                                                 : fmt::format("{} ({}/{})", c->name, c->compose_project,
+                                                               c->compose_service));
+    }
+    return ReadFailure{ReadFailure::Kind::usage,
+                       fmt::format("{} '{}' is the Compose service of {} containers: {}; name one "
+                                   "(or PROJECT/SERVICE)",
+                                   option, shown, names.size(), excerpt(join_words(names, "and"), 160))};
+  }
+  const auto near = names_like(engine, name);
+  return ReadFailure{ReadFailure::Kind::usage,
+                     near.empty()
+                         ? fmt::format("no container is named or has the id '{}'", shown)
+                         : fmt::format("no container is named or has the id '{}'; did you mean {}?",
+                                       shown, excerpt(join_words(near, "or"), 120))};
+}
+
 }  // namespace
 
 std::optional<ReadFailure> check_query(const Query& query, const Engine& engine) {
-  if (query.container && find_container(engine, *query.container) == nullptr) {
-    return ReadFailure{ReadFailure::Kind::usage,
-                       fmt::format("no container is named or has the id '{}'",
-                                   excerpt(*query.container, 80))};
+  if (query.container) {
+    if (auto unknown = unknown_name(engine, *query.container, "--container")) {
+      return unknown;
+    }
   }
   if (query.from_remote()) {
     if (query.target.is_this_host_loopback()) {
@@ -288,12 +317,10 @@ std::optional<ReadFailure> check_query(const Query& query, const Engine& engine)
                                      client, query.port, client)};
     }
   } else if (query.from) {
-    const Container* client = find_container(engine, query.from->text);
-    if (client == nullptr) {
-      return ReadFailure{ReadFailure::Kind::usage,
-                         fmt::format("no container is named or has the id '{}'",
-                                     excerpt(query.from->text, 80))};
+    if (auto unknown = unknown_name(engine, query.from->text, "--from")) {
+      return unknown;
     }
+    const Container* client = look_up_container(engine, query.from->text).found;
     if (!client->state.running || client->state.paused) {
       return ReadFailure{ReadFailure::Kind::cannot_inspect,
                          fmt::format("the --from container '{}' {}, so it has no network to "

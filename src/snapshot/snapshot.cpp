@@ -164,7 +164,8 @@ WHYNO_JSON_ENUM(Container::Kind, {{Container::Kind::container, "container"},
                                    {Container::Kind::namespace_only, "namespace"}})
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Container, kind, id, name, image, created, state,
                                                 network_mode, intended, publish_all, actual, exposed,
-                                                networks, sandbox_key, hosts_path, links, hostname)
+                                                networks, sandbox_key, hosts_path, links, hostname,
+                                                compose_project, compose_service)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Network, id, name, driver, scope, internal,
                                                 enable_ipv6, subnets, gateways, options)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DaemonConfig, read, path, userland_proxy, iptables,

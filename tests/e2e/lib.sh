@@ -110,6 +110,18 @@ _need_tools() {
   fi
 }
 
+# need_tools_or_install TOOL PACKAGE: a tool one scenario needs; installed
+# from Debian when missing (./quickstart test installs it beforehand).
+need_tools_or_install() {
+  local tool=$1 package=$2
+  if command -v "$tool" >/dev/null 2>&1; then
+    return 0
+  fi
+  log "installing $package for $tool"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$package" >/dev/null 2>&1 ||
+    fail "missing $tool and could not install $package; ./quickstart test installs it"
+}
+
 # on_exit COMMAND [ARGS...]: runs COMMAND when the test exits, however it
 # exits; for every change a scenario makes to the host outside Docker.
 on_exit() {

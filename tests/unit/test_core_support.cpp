@@ -63,6 +63,9 @@ TEST_CASE("near-miss names") {
   CHECK_FALSE(near_miss("web", "db"));
   CHECK_FALSE(near_miss("same", "same"));
   CHECK(join_words({"a", "b", "c"}) == "a, b and c");
+  CHECK(edit_distance("clinet", "client") == 1);  // a swap is one typo
+  CHECK(near_miss("clinet", "client"));
+  CHECK(near_miss("cahce", "cache"));
 }
 
 TEST_CASE("strings from containers cannot drive the terminal") {

@@ -246,6 +246,40 @@ TEST_CASE("rules that cannot be read are unread on the ruleset; names are resolv
   CHECK(s.host->resolved.size() == 1);  // literals are not names
 }
 
+TEST_CASE("Compose service names for --from and --container; replicas are ambiguous; typos get suggestions") {
+  Scene s;
+  Container& api = add_container(s.recorded, "shop_api_1", "172.17.0.3");
+  api.compose_project = "shop";
+  api.compose_service = "api";
+  for (const char* name : {"shop_worker_1", "shop_worker_2"}) {
+    Container& worker = add_container(s.recorded, name, "172.17.0.9");
+    worker.compose_project = "shop";
+    worker.compose_service = "worker";
+  }
+  s.host = std::make_unique<FakeHost>(*s.recorded.engine);
+  Query q = host_query(3000, "web");
+  q.from = Client::parse("api");
+  CHECK_FALSE(gather::check_query(q, *s.recorded.engine).has_value());
+  q.from = Client::parse("shop/api");
+  CHECK_FALSE(gather::check_query(q, *s.recorded.engine).has_value());
+  q.from = Client::parse("worker");
+  auto problem = gather::check_query(q, *s.recorded.engine);
+  REQUIRE(problem);
+  CHECK(problem->kind == ReadFailure::Kind::usage);
+  CHECK(problem->message ==
+        "--from 'worker' is the Compose service of 2 containers: shop_worker_1 (shop/worker) and "
+        "shop_worker_2 (shop/worker); name one (or PROJECT/SERVICE)");
+  q.from = Client::parse("wrker");
+  problem = gather::check_query(q, *s.recorded.engine);
+  REQUIRE(problem);
+  CHECK(problem->message == "no container is named or has the id 'wrker'; did you mean worker?");
+  q.from.reset();
+  q.container = "shop_api_2";
+  problem = gather::check_query(q, *s.recorded.engine);
+  REQUIRE(problem);
+  CHECK(problem->message.find("did you mean shop_api_1") != std::string::npos);
+}
+
 TEST_CASE("--netns: no engine is asked; the namespace stands for a container") {
   Scene s;
   s.host->engine.fail_read("an engine must not be asked");

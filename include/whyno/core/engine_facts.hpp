@@ -72,6 +72,9 @@ struct Container {
   std::string hosts_path;              // its /etc/hosts, on the host's filesystem
   std::vector<std::string> links;      // HostConfig.Links, "/a:/b/alias"
   std::string hostname;
+  // Compose: Config.Labels com.docker.compose.project / .service.
+  std::string compose_project;
+  std::string compose_service;
 };
 
 struct Network {

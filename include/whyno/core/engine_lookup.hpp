@@ -13,6 +13,19 @@ namespace whyno {
 /// Returns nullptr when nothing or more than one container matches.
 const Container* find_container(const Engine& engine, std::string_view name_or_id);
 
+/// What a name the user typed (--from, --container) names: the container of
+/// that name or id (find_container), else the containers of a Compose
+/// service of that name ("db", or "project/db" to pick the project). Several
+/// (replicas, projects) are `candidates`, and `found` stays null.
+struct NameLookup {
+  const Container* found = nullptr;
+  std::vector<const Container*> candidates;
+};
+NameLookup look_up_container(const Engine& engine, std::string_view name);
+
+/// Container names and Compose services near `name`, for "did you mean".
+std::vector<std::string> names_like(const Engine& engine, std::string_view name);
+
 /// The container and network holding `address`, or {nullptr, nullptr}.
 struct Attachment {
   const Container* container = nullptr;

@@ -10,7 +10,8 @@ namespace whyno {
 /// "a", "a and b", "a, b and c".
 std::string join_words(const std::vector<std::string>& words, std::string_view last = "and");
 
-/// Levenshtein distance, for near-miss names such as day8-net / day8-network.
+/// Edit distance (insertions, deletions, substitutions, and swaps of two
+/// neighbours), for near-miss names such as day8-net / day8-network.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 /// Two distinct names a human could confuse: one extends the other, or they
