@@ -4,7 +4,9 @@
 
 #include <boost/program_options.hpp>
 #include <charconv>
+#include <optional>
 #include <sstream>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -115,7 +117,31 @@ Result<bool> parse_target(std::string_view text, Query& query) {
   return address_given;
 }
 
+/// Boost.Program_options (1.74) fills its error messages by replacing
+/// %option%, %value%, ... with the token until none is left, so a token that
+/// holds its own placeholder never stops being replaced: the process hangs.
+/// No option or target contains one; such an argument is refused first.
+std::optional<std::string_view> boost_placeholder_in(std::string_view argument) {
+  for (const std::string_view placeholder : {"%canonical_option%", "%option%",
+                                             "%original_token%", "%prefix%", "%value%"}) {
+    if (argument.find(placeholder) != std::string_view::npos) {
+      return placeholder;
+    }
+  }
+  return std::nullopt;
+}
+
 Result<Options> parse_options(std::span<const char* const> argv) {
+  for (std::size_t i = 1; i < argv.size(); ++i) {
+    if (argv[i] == nullptr) {
+      break;
+    }
+    if (const auto placeholder = boost_placeholder_in(argv[i])) {
+      return fail(Error::Kind::invalid,
+                  fmt::format("'{}' is neither an option nor a target (it contains '{}')",
+                              excerpt(argv[i], 60), *placeholder));
+    }
+  }
   po::options_description hidden;
   hidden.add_options()("target", po::value<std::vector<std::string>>());
   po::options_description all;

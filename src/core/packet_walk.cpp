@@ -103,7 +103,8 @@ ChainKey key_of(const Chain& c) { return {c.backend, c.family, c.table, c.name};
 
 class Walker {
  public:
-  Walker(const Ruleset& rules, Packet& packet) : m_packet(packet) {
+  Walker(const Ruleset& rules, Packet& packet)
+      : m_packet(packet), m_max_steps((rules.rules.size() + 1) * (k_max_depth + 1)) {
     for (const auto& r : rules.rules) {
       m_chains[key_of(r)].push_back(&r);
     }
@@ -136,6 +137,7 @@ class Walker {
     };
     std::vector<Frame> stack;
     stack.push_back({rules_of(key_of(base)), 0});
+    std::size_t steps = 0;
     while (!stack.empty()) {
       Frame& frame = stack.back();
       if (frame.rules == nullptr || frame.next >= frame.rules->size()) {
@@ -143,6 +145,14 @@ class Walker {
         continue;
       }
       const Rule& rule = *(*frame.rules)[frame.next++];
+      if (++steps > m_max_steps) {
+        // Only a loop gets here: the kernel refuses jumps and gotos that
+        // loop, but a crafted iptables-legacy blob or snapshot can hold a
+        // chain that goes to itself (forever) or jumps to itself twice
+        // (2^64 steps). Where the packet ends up is then not known.
+        note_uncertain(out, rule, ActionKind::unknown);
+        return End::fell_through;
+      }
       const Tri matched = evaluate_all(rule, m_packet);
       if (matched == Tri::no) {
         continue;
@@ -239,6 +249,7 @@ class Walker {
   }
 
   Packet& m_packet;
+  std::size_t m_max_steps;  // rules evaluated in one run, loops included
   std::map<ChainKey, std::vector<const Rule*>> m_chains;
 };
 

@@ -13,6 +13,7 @@
 #include "nft_objects.hpp"
 #include "nft_rule.hpp"
 #include "nft_sets.hpp"
+#include "nft_wellformed.hpp"
 #include "whyno/sys/netlink_messages.hpp"
 
 namespace whyno::netfilter {
@@ -50,7 +51,8 @@ nf::ChainType type_of(std::string_view type) {
 void parse_chains(const std::vector<std::byte>& bytes, nf::Ruleset& out) {
   sys::for_each_message(bytes, [&](const nlmsghdr* nlh) {
     nft::ChainPtr c(nftnl_chain_alloc());
-    if (!c || nftnl_chain_nlmsg_parse(nlh, c.get()) < 0) {
+    if (!c || !nft::libnftnl_can_parse(nlh, nft::ParsedAs::chain) ||
+        nftnl_chain_nlmsg_parse(nlh, c.get()) < 0) {
       out.unread.push_back({"nftables chains", "a chain message could not be parsed"});
       return;
     }
@@ -77,7 +79,8 @@ void parse_chains(const std::vector<std::byte>& bytes, nf::Ruleset& out) {
 void parse_rules(const std::vector<std::byte>& bytes, const nft::SetIndex& sets, nf::Ruleset& out) {
   sys::for_each_message(bytes, [&](const nlmsghdr* nlh) {
     nft::RulePtr r(nftnl_rule_alloc());
-    if (!r || nftnl_rule_nlmsg_parse(nlh, r.get()) < 0) {
+    if (!r || !nft::libnftnl_can_parse(nlh, nft::ParsedAs::rule) ||
+        nftnl_rule_nlmsg_parse(nlh, r.get()) < 0) {
       out.unread.push_back({"nftables rules", "a rule message could not be parsed"});
       return;
     }
@@ -114,7 +117,8 @@ std::vector<NftSetRef> looked_up_sets(const std::vector<std::byte>& rules) {
   std::vector<NftSetRef> out;
   sys::for_each_message(rules, [&](const nlmsghdr* nlh) {
     nft::RulePtr r(nftnl_rule_alloc());
-    if (!r || nftnl_rule_nlmsg_parse(nlh, r.get()) < 0) {
+    if (!r || !nft::libnftnl_can_parse(nlh, nft::ParsedAs::rule) ||
+        nftnl_rule_nlmsg_parse(nlh, r.get()) < 0) {
       return;
     }
     nft::ExprIterPtr it(nftnl_expr_iter_create(r.get()));

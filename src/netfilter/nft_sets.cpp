@@ -9,6 +9,7 @@
 
 #include "nf_decode_util.hpp"
 #include "nft_objects.hpp"
+#include "nft_wellformed.hpp"
 #include "whyno/sys/netlink_messages.hpp"
 
 namespace whyno::netfilter::nft {
@@ -159,7 +160,7 @@ SetIndex parse_sets(const std::vector<std::byte>& sets, const std::vector<std::b
   SetIndex index;
   sys::for_each_message(sets, [&](const nlmsghdr* nlh) {
     SetPtr s(nftnl_set_alloc());
-    if (!s || nftnl_set_nlmsg_parse(nlh, s.get()) < 0) {
+    if (!s || !libnftnl_can_parse(nlh, ParsedAs::set) || nftnl_set_nlmsg_parse(nlh, s.get()) < 0) {
       problems.emplace_back("an nftables set message could not be parsed");
       return;
     }
@@ -177,7 +178,8 @@ SetIndex parse_sets(const std::vector<std::byte>& sets, const std::vector<std::b
   });
   sys::for_each_message(elements, [&](const nlmsghdr* nlh) {
     SetPtr s(nftnl_set_alloc());
-    if (!s || nftnl_set_elems_nlmsg_parse(nlh, s.get()) < 0) {
+    if (!s || !libnftnl_can_parse(nlh, ParsedAs::set_elements) ||
+        nftnl_set_elems_nlmsg_parse(nlh, s.get()) < 0) {
       problems.emplace_back("an nftables set element message could not be parsed");
       return;
     }

@@ -36,7 +36,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (input.empty()) {
     return 0;
   }
-  const auto choice = static_cast<unsigned char>(static_cast<unsigned char>(input.front()) - '0') % 10;
+  const auto choice =
+      static_cast<unsigned char>(static_cast<unsigned char>(input.front()) - '0') % 10;
   // A copy of its own size, so ASan sees a read past the end of the text.
   const std::string body(input.substr(1));
   const std::string_view text = body;

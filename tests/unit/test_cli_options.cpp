@@ -59,6 +59,16 @@ TEST_CASE("bad input is one clear sentence") {
   CHECK(parse({"3000", "--from", "client"}).error().message.starts_with("with --from"));
 }
 
+TEST_CASE("a token holding Boost's own placeholder is refused, not looped on") {
+  // tests/fuzz/crashes/options-original-token-hang: Boost.Program_options
+  // replaced %original_token% with itself forever.
+  CHECK(parse({"--%original_token%"}).error().message ==
+        "'--%original_token%' is neither an option nor a target (it contains '%original_token%')");
+  CHECK_FALSE(parse({"8080", "--from", "x%value%"}));
+  CHECK(parse({"--nonsense%"}).error().message.find("nonsense%") != std::string::npos);
+  CHECK(parse({"[fe80::1%eth0]:8080"}));  // a zone id is not a placeholder
+}
+
 TEST_CASE("timeouts are bounded, and huge ones do not wrap around") {
   CHECK(parse({"8080", "--probe-timeout", "60s"})->probe_timeout == std::chrono::seconds(60));
   CHECK(parse({"8080", "--probe-timeout", "300ms"})->probe_timeout == std::chrono::milliseconds(300));

@@ -210,6 +210,23 @@ TEST_CASE("an unknown match is uncertain, not ignored") {
   CHECK(out.uncertain.size() == 1);
 }
 
+TEST_CASE("a chain that loops ends the walk as uncertain, in bounded time") {
+  // tests/fuzz/crashes/iptables_legacy-goto-loop-hang: the kernel refuses
+  // loops, a crafted blob or snapshot does not.
+  Action go_to = jump("LOOP");
+  go_to.kind = ActionKind::goto_;
+  Ruleset r;
+  r.chains = {base("filter", "INPUT", Hook::input, 0, ChainType::filter), regular("filter", "LOOP")};
+  r.rules = {rule("filter", "INPUT", {}, jump("LOOP")), rule("filter", "LOOP", {}, go_to)};
+  auto out = walk_hook(r, Hook::input, local_packet("10.0.0.5", 8080));
+  CHECK(out.outcome_uncertain);
+  // Two jumps to itself: 2^64 steps without the bound.
+  r.rules = {rule("filter", "INPUT", {}, jump("LOOP")), rule("filter", "LOOP", {}, jump("LOOP")),
+             rule("filter", "LOOP", {}, jump("LOOP"))};
+  out = walk_hook(r, Hook::input, local_packet("10.0.0.5", 8080));
+  CHECK(out.outcome_uncertain);
+}
+
 TEST_CASE("interface prefixes, as iptables writes docker+") {
   CHECK(evaluate(iif("veth", false, true), [] {
           Packet p;

@@ -2,7 +2,14 @@
 
 #include "fixtures.hpp"
 
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -173,6 +180,130 @@ TEST_CASE("addresses need their interface; broken input yields what is whole") {
   CHECK(parse_routes({}).empty());
   // Address messages are no route messages, so nothing is misread.
   CHECK(parse_routes(fixture("scratch/addrs.bin")).empty());
+}
+
+namespace {
+
+/// A netlink message: header, fixed part, attributes (each padded to 4).
+struct MessageBuilder {
+  std::vector<std::byte> bytes;
+  void put(const void* data, std::size_t size) {
+    const auto* p = static_cast<const std::byte*>(data);
+    bytes.insert(bytes.end(), p, p + size);
+    bytes.resize((bytes.size() + 3) & ~std::size_t{3});
+  }
+  void attribute(std::uint16_t type, const std::vector<std::byte>& payload) {
+    const nlattr header{static_cast<std::uint16_t>(sizeof(nlattr) + payload.size()), type};
+    put(&header, sizeof header);
+    if (!payload.empty()) {
+      put(payload.data(), payload.size());
+    }
+  }
+  std::vector<std::byte> finish(std::uint16_t type) {
+    nlmsghdr header{};
+    header.nlmsg_len = static_cast<std::uint32_t>(bytes.size());
+    header.nlmsg_type = type;
+    std::memcpy(bytes.data(), &header, sizeof header);
+    return bytes;
+  }
+};
+
+template <typename T>
+std::vector<std::byte> raw(const T& value) {
+  std::vector<std::byte> out(sizeof value);
+  std::memcpy(out.data(), &value, sizeof value);
+  return out;
+}
+
+/// RTM_NEWROUTE 10.96.0.0/16 in the main table whose RTA_MULTIPATH holds
+/// `hops` (rtnexthop headers with their attributes) as given.
+std::vector<std::byte> multipath_route(const std::vector<std::byte>& hops) {
+  MessageBuilder m;
+  m.bytes.resize(sizeof(nlmsghdr));
+  rtmsg r{};
+  r.rtm_family = AF_INET;
+  r.rtm_dst_len = 16;
+  r.rtm_table = RT_TABLE_MAIN;
+  r.rtm_type = RTN_UNICAST;
+  m.put(&r, sizeof r);
+  m.attribute(RTA_TABLE, raw(std::uint32_t{RT_TABLE_MAIN}));
+  m.attribute(RTA_DST, raw(std::array<std::uint8_t, 4>{10, 96, 0, 0}));
+  m.attribute(RTA_MULTIPATH, hops);
+  return m.finish(RTM_NEWROUTE);
+}
+
+/// One next hop via 10.99.0.252 on interface 3, rtnh_len as given.
+std::vector<std::byte> hop(std::uint16_t rtnh_len) {
+  rtnexthop h{};
+  h.rtnh_len = rtnh_len;
+  h.rtnh_ifindex = 3;
+  auto out = raw(h);
+  const nlattr gateway{sizeof(nlattr) + 4, RTA_GATEWAY};
+  const auto header = raw(gateway);
+  out.insert(out.end(), header.begin(), header.end());
+  for (const std::uint8_t b : std::array<std::uint8_t, 4>{10, 99, 0, 252}) {
+    out.push_back(std::byte{b});
+  }
+  return out;
+}
+
+std::vector<std::byte> joined(std::vector<std::byte> a, const std::vector<std::byte>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+}  // namespace
+
+TEST_CASE("multipath routes: whole next hops decode, a malformed one skips the route") {
+  const auto good = multipath_route(joined(hop(16), hop(16)));
+  const auto routes = parse_routes(good);
+  REQUIRE(routes.size() == 2);
+  CHECK(routes[0].gateway == ip("10.99.0.252"));
+  CHECK(routes[0].output_index == 3);
+
+  // libnl-route never gets past a next hop of length 0 (found by
+  // tests/fuzz/fuzz_rtnetlink: it allocated next hops until memory ran out).
+  // One whose length, rounded up, overruns the attribute makes it wrap the
+  // length left around and read on past the attribute.
+  std::vector<std::byte> zero_hop = hop(16);
+  zero_hop.resize(zero_hop.size() + sizeof(rtnexthop));  // rtnh_len 0
+  std::vector<std::byte> overrun = hop(17);
+  overrun.push_back(std::byte{0});  // 17 bytes, but RTNH_ALIGN(17) = 20
+  const auto links = fixture("docker_web/links.bin");
+  const auto addresses = fixture("docker_web/addrs.bin");
+  for (const auto& bad : {multipath_route(zero_hop), multipath_route(overrun)}) {
+    CHECK(parse_routes(bad).empty());
+    CHECK(parse_routes(joined(bad, good)).size() == 2);  // the next message still counts
+    // Any dump may hold a route message: libnl parses it whatever was asked.
+    CHECK(parse_links(links, joined(bad, addresses)).size() == parse_links(links, addresses).size());
+  }
+}
+
+TEST_CASE("a link whose info has statistics but no data is skipped, not dereferenced") {
+  // libnl-route hands the kind's parser IFLA_INFO_DATA, null here; veth's,
+  // like most, dereferences it (found by tests/fuzz/fuzz_rtnetlink).
+  const auto link = [](bool with_data) {
+    MessageBuilder m;
+    m.bytes.resize(sizeof(nlmsghdr));
+    ifinfomsg i{};
+    i.ifi_family = AF_UNSPEC;
+    i.ifi_index = 7;
+    m.put(&i, sizeof i);
+    m.attribute(IFLA_IFNAME, raw(std::array<char, 6>{'v', 'e', 't', 'h', '7', '\0'}));
+    MessageBuilder info;
+    info.attribute(IFLA_INFO_KIND, raw(std::array<char, 5>{'v', 'e', 't', 'h', '\0'}));
+    if (with_data) {
+      info.attribute(IFLA_INFO_DATA, {});
+    }
+    info.attribute(IFLA_INFO_XSTATS, {});
+    m.attribute(IFLA_LINKINFO, info.bytes);
+    return m.finish(RTM_NEWLINK);
+  };
+  CHECK(parse_links(link(false), {}).empty());
+  const auto whole = parse_links(link(true), {});
+  REQUIRE(whole.size() == 1);
+  CHECK(whole[0].name == "veth7");
+  CHECK(whole[0].kind == "veth");
 }
 
 TEST_SUITE_END();

@@ -2,6 +2,16 @@
 // tests/fixtures/netfilter/README.md).
 #include <doctest/doctest.h>
 
+#include <netinet/in.h>  // before the linux/ headers, which define in_addr too
+
+#include <libmnl/libmnl.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+
+#include <cstdint>
+#include <vector>
+
 #include "test_netfilter_nft_fixtures.hpp"
 #include "core/packet_walk.hpp"
 
@@ -200,6 +210,162 @@ TEST_CASE("damaged dumps do not crash the decoder") {
   NftDump junk;
   junk.rules.assign(64, std::byte{0x11});
   CHECK(netfilter::parse_nftables(junk).rules.size() <= 1);
+}
+
+namespace {
+
+/// One nftables message built with libmnl, as the kernel would send it
+/// (type NFT_MSG_NEW*), with `fill` adding its attributes.
+template <typename Fill>
+std::vector<std::byte> nft_message(std::uint16_t msg_type, Fill&& fill) {
+  std::vector<std::byte> buffer(static_cast<std::size_t>(MNL_SOCKET_BUFFER_SIZE));
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buffer.data());
+  nlh->nlmsg_type = static_cast<std::uint16_t>((NFNL_SUBSYS_NFTABLES << 8) | msg_type);
+  auto* nfg = static_cast<nfgenmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(nfgenmsg)));
+  nfg->nfgen_family = NFPROTO_IPV4;
+  mnl_attr_put_strz(nlh, 1, "filter");  // NFTA_{RULE,SET,SET_ELEM_LIST}_TABLE
+  fill(nlh);
+  buffer.resize(nlh->nlmsg_len);
+  return buffer;
+}
+
+/// An expression: its name (none when null), and empty data.
+void put_expression(nlmsghdr* nlh, std::uint16_t type, const char* name) {
+  nlattr* e = mnl_attr_nest_start(nlh, type);
+  if (name != nullptr) {
+    mnl_attr_put_strz(nlh, NFTA_EXPR_NAME, name);
+  }
+  mnl_attr_nest_end(nlh, mnl_attr_nest_start(nlh, NFTA_EXPR_DATA));
+  mnl_attr_nest_end(nlh, e);
+}
+
+std::vector<std::byte> rule_with(const char* name) {
+  return nft_message(NFT_MSG_NEWRULE, [&](nlmsghdr* nlh) {
+    mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN, "INPUT");
+    nlattr* list = mnl_attr_nest_start(nlh, NFTA_RULE_EXPRESSIONS);
+    put_expression(nlh, NFTA_LIST_ELEM, "counter");
+    put_expression(nlh, NFTA_LIST_ELEM, name);
+    mnl_attr_nest_end(nlh, list);
+  });
+}
+
+std::vector<std::byte> joined(std::vector<std::byte> a, const std::vector<std::byte>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+}  // namespace
+
+TEST_CASE("messages libnftnl would misread are unread, not crashes") {
+  // libnftnl looks an expression up by NFTA_EXPR_NAME without checking there
+  // is one: strcmp(NULL + 4) (found by tests/fuzz/fuzz_nftables).
+  const auto good = rule_with("counter");
+  const auto nameless = rule_with(nullptr);
+  NftDump dump;
+  dump.rules = joined(nameless, good);
+  const Ruleset r = netfilter::parse_nftables(dump);
+  CHECK(r.rules.size() == 1);
+  REQUIRE(r.unread.size() == 1);
+  CHECK(r.unread[0].source == "nftables rules");
+  CHECK(netfilter::looked_up_sets(nameless).empty());
+
+  // A name without its NUL, at the very end of the dump: strcmp would read
+  // past the buffer.
+  auto unterminated = nft_message(NFT_MSG_NEWRULE, [](nlmsghdr* nlh) {
+    nlattr* list = mnl_attr_nest_start(nlh, NFTA_RULE_EXPRESSIONS);
+    nlattr* e = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+    mnl_attr_put(nlh, NFTA_EXPR_NAME, 4, "cmp!");
+    mnl_attr_nest_end(nlh, e);
+    mnl_attr_nest_end(nlh, list);
+  });
+  dump.rules = unterminated;
+  CHECK(netfilter::parse_nftables(dump).unread.size() == 1);
+  // So is a chain name strdup() would copy on from.
+  NftDump chains;
+  chains.chains = nft_message(NFT_MSG_NEWCHAIN, [](nlmsghdr* nlh) {
+    mnl_attr_put(nlh, NFTA_CHAIN_NAME, 8, "FORWARD!");
+  });
+  const Ruleset unnamed_chain = netfilter::parse_nftables(chains);
+  CHECK(unnamed_chain.chains.empty());
+  CHECK(unnamed_chain.unread.size() == 1);
+
+  // A jump without its chain: nftnl_parse_verdict would take a stale stack
+  // slot for the chain attribute (its table is not zeroed).
+  dump.rules = nft_message(NFT_MSG_NEWRULE, [](nlmsghdr* nlh) {
+    nlattr* list = mnl_attr_nest_start(nlh, NFTA_RULE_EXPRESSIONS);
+    nlattr* e = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+    mnl_attr_put_strz(nlh, NFTA_EXPR_NAME, "immediate");
+    nlattr* data = mnl_attr_nest_start(nlh, NFTA_EXPR_DATA);
+    mnl_attr_put_u32(nlh, NFTA_IMMEDIATE_DREG, htonl(NFT_REG_VERDICT));
+    nlattr* reg = mnl_attr_nest_start(nlh, NFTA_IMMEDIATE_DATA);
+    nlattr* verdict = mnl_attr_nest_start(nlh, NFTA_DATA_VERDICT);
+    mnl_attr_put_u32(nlh, NFTA_VERDICT_CODE, htonl(static_cast<std::uint32_t>(NFT_JUMP)));
+    mnl_attr_nest_end(nlh, verdict);
+    mnl_attr_nest_end(nlh, reg);
+    mnl_attr_nest_end(nlh, data);
+    mnl_attr_nest_end(nlh, e);
+    mnl_attr_nest_end(nlh, list);
+  });
+  CHECK(netfilter::parse_nftables(dump).unread.size() == 1);
+
+  // Inside a dynset, a set and a set element, expressions are parsed alike.
+  dump.rules = nft_message(NFT_MSG_NEWRULE, [](nlmsghdr* nlh) {
+    nlattr* list = mnl_attr_nest_start(nlh, NFTA_RULE_EXPRESSIONS);
+    nlattr* e = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+    mnl_attr_put_strz(nlh, NFTA_EXPR_NAME, "dynset");
+    nlattr* data = mnl_attr_nest_start(nlh, NFTA_EXPR_DATA);
+    put_expression(nlh, NFTA_DYNSET_EXPR, nullptr);
+    mnl_attr_nest_end(nlh, data);
+    mnl_attr_nest_end(nlh, e);
+    mnl_attr_nest_end(nlh, list);
+  });
+  CHECK(netfilter::parse_nftables(dump).unread.size() == 1);
+  dump = NftDump{};
+  dump.sets = nft_message(NFT_MSG_NEWSET, [](nlmsghdr* nlh) {
+    mnl_attr_put_strz(nlh, NFTA_SET_NAME, "s");
+    put_expression(nlh, NFTA_SET_EXPR, nullptr);
+  });
+  dump.set_elements = nft_message(NFT_MSG_NEWSETELEM, [](nlmsghdr* nlh) {
+    mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, "s");
+    nlattr* elements = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+    nlattr* element = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+    nlattr* expressions = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_EXPRESSIONS);
+    put_expression(nlh, NFTA_LIST_ELEM, nullptr);
+    mnl_attr_nest_end(nlh, expressions);
+    mnl_attr_nest_end(nlh, element);
+    mnl_attr_nest_end(nlh, elements);
+  });
+  const Ruleset sets = netfilter::parse_nftables(dump);
+  REQUIRE(sets.unread.size() == 2);
+  CHECK(sets.unread[0].reason == "an nftables set message could not be parsed");
+  CHECK(sets.unread[1].reason == "an nftables set element message could not be parsed");
+}
+
+TEST_CASE("a set describing more than 16 concatenated fields is unread") {
+  // libnftnl stores the field lengths in a 16-entry array without counting
+  // and writes on over the set object (found by tests/fuzz/fuzz_nftables).
+  const auto set_with_fields = [](int count) {
+    return nft_message(NFT_MSG_NEWSET, [&](nlmsghdr* nlh) {
+      mnl_attr_put_strz(nlh, NFTA_SET_NAME, "s");
+      mnl_attr_put_u32(nlh, NFTA_SET_KEY_LEN, htonl(4));
+      nlattr* description = mnl_attr_nest_start(nlh, NFTA_SET_DESC);
+      nlattr* concat = mnl_attr_nest_start(nlh, NFTA_SET_DESC_CONCAT);
+      for (int i = 0; i < count; ++i) {
+        nlattr* field = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+        mnl_attr_put_u32(nlh, NFTA_SET_FIELD_LEN, htonl(4));
+        mnl_attr_nest_end(nlh, field);
+      }
+      mnl_attr_nest_end(nlh, concat);
+      mnl_attr_nest_end(nlh, description);
+    });
+  };
+  NftDump dump;
+  dump.sets = set_with_fields(16);
+  CHECK(netfilter::parse_nftables(dump).unread.empty());
+  dump.sets = set_with_fields(64);
+  const Ruleset r = netfilter::parse_nftables(dump);
+  REQUIRE(r.unread.size() == 1);
+  CHECK(r.unread[0].reason == "an nftables set message could not be parsed");
 }
 
 TEST_SUITE_END();

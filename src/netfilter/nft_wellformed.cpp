@@ -1,0 +1,314 @@
+#include "nft_wellformed.hpp"
+
+#include <libmnl/libmnl.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nf_tables_compat.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <netinet/in.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string_view>
+
+namespace whyno::netfilter::nft {
+
+namespace {
+
+// A rule's dynset holds expressions, which hold no more; deeper is crafted.
+constexpr int k_max_depth = 4;
+
+/// MNL_ALIGN without its int arithmetic.
+constexpr std::size_t align4(std::size_t n) { return (n + 3) & ~std::size_t{3}; }
+
+struct Attribute {
+  std::uint16_t type = 0;  // without NLA_F_NESTED / NLA_F_NET_BYTEORDER
+  const char* payload = nullptr;
+  std::size_t payload_len = 0;
+};
+
+/// Visits the attributes at `first` as libmnl's mnl_attr_for_each does,
+/// which walks `walked` bytes; false when one of them (header included)
+/// reaches past the `readable` bytes there, or when `visit` says so.
+template <typename Visit>
+bool walk(const char* first, std::size_t walked, std::size_t readable, Visit&& visit) {
+  for (std::size_t at = 0;;) {
+    if (at >= walked || walked - at < sizeof(nlattr)) {
+      return true;  // where libmnl stops
+    }
+    if (at >= readable || readable - at < sizeof(nlattr)) {
+      return false;
+    }
+    nlattr header{};
+    std::memcpy(&header, first + at, sizeof header);
+    if (header.nla_len < sizeof(nlattr) || header.nla_len > walked - at) {
+      return true;  // mnl_attr_ok fails: libmnl stops
+    }
+    if (header.nla_len > readable - at) {
+      return false;
+    }
+    const Attribute a{static_cast<std::uint16_t>(header.nla_type & NLA_TYPE_MASK),
+                      first + at + sizeof(nlattr), header.nla_len - sizeof(nlattr)};
+    if (!visit(a)) {
+      return false;
+    }
+    at += align4(header.nla_len);
+  }
+}
+
+/// mnl_attr_for_each_nested: up to the attribute's own end.
+template <typename Visit>
+bool walk_nested(const Attribute& nest, Visit&& visit) {
+  return walk(nest.payload, nest.payload_len, nest.payload_len, visit);
+}
+
+bool list_ok(const Attribute& list, int depth);
+
+/// A NUL-terminated string attribute (libnftnl strdup()s and strcmp()s them).
+std::optional<std::string_view> terminated(const Attribute& a) {
+  const void* nul = std::memchr(a.payload, 0, a.payload_len);
+  if (nul == nullptr) {
+    return std::nullopt;
+  }
+  const auto length = static_cast<std::size_t>(static_cast<const char*>(nul) - a.payload);
+  return std::string_view(a.payload, length);
+}
+
+/// nftnl_parse_verdict, whose attribute table is not zeroed: a verdict
+/// without NFTA_VERDICT_CODE, or a jump or goto without NFTA_VERDICT_CHAIN,
+/// makes it read a stale stack slot as the attribute.
+bool verdict_ok(const Attribute& verdict) {
+  std::optional<std::uint32_t> code;
+  bool has_chain = false;
+  const bool whole = walk_nested(verdict, [&](const Attribute& a) {
+    if (a.type == NFTA_VERDICT_CODE) {
+      if (a.payload_len < sizeof(std::uint32_t)) {
+        return false;
+      }
+      std::uint32_t value = 0;
+      std::memcpy(&value, a.payload, sizeof value);
+      code = ntohl(value);
+    } else if (a.type == NFTA_VERDICT_CHAIN) {
+      if (!terminated(a)) {
+        return false;
+      }
+      has_chain = true;
+    }
+    return true;
+  });
+  if (!whole || !code) {
+    return false;
+  }
+  const auto verdict_code = static_cast<std::int32_t>(*code);
+  return (verdict_code != NFT_JUMP && verdict_code != NFT_GOTO) || has_chain;
+}
+
+/// nftnl_parse_data: a data register, a value or a verdict.
+bool data_ok(const Attribute& reg) {
+  return walk_nested(reg, [](const Attribute& a) {
+    return a.type != NFTA_DATA_VERDICT || verdict_ok(a);
+  });
+}
+
+/// The attributes of an expression's data that libnftnl copies as strings,
+/// by expression name.
+bool string_attribute(std::string_view expression, std::uint16_t type) {
+  if (expression == "lookup") {
+    return type == NFTA_LOOKUP_SET;
+  }
+  if (expression == "dynset") {
+    return type == NFTA_DYNSET_SET_NAME;
+  }
+  if (expression == "objref") {
+    return type == NFTA_OBJREF_IMM_NAME || type == NFTA_OBJREF_SET_NAME;
+  }
+  if (expression == "log") {
+    return type == NFTA_LOG_PREFIX;
+  }
+  if (expression == "flow_offload") {
+    return type == NFTA_FLOW_TABLE_NAME;
+  }
+  if (expression == "match") {
+    return type == NFTA_MATCH_NAME;
+  }
+  if (expression == "target") {
+    return type == NFTA_TARGET_NAME;
+  }
+  return false;
+}
+
+/// The attributes of an expression's data that libnftnl parses as data
+/// registers, by expression name.
+bool data_register(std::string_view expression, std::uint16_t type) {
+  if (expression == "cmp") {
+    return type == NFTA_CMP_DATA;
+  }
+  if (expression == "immediate") {
+    return type == NFTA_IMMEDIATE_DATA;
+  }
+  if (expression == "bitwise") {
+    return type == NFTA_BITWISE_MASK || type == NFTA_BITWISE_XOR || type == NFTA_BITWISE_DATA;
+  }
+  if (expression == "range") {
+    return type == NFTA_RANGE_FROM_DATA || type == NFTA_RANGE_TO_DATA;
+  }
+  return false;
+}
+
+/// nftnl_expr_parse: the last NFTA_EXPR_NAME names the expression, the last
+/// NFTA_EXPR_DATA is its data, which may hold data registers and, in a
+/// dynset, expressions again.
+bool expression_ok(const Attribute& expression, int depth) {
+  if (depth > k_max_depth) {
+    return false;
+  }
+  std::optional<std::string_view> name;
+  std::optional<Attribute> data;
+  const bool whole = walk_nested(expression, [&](const Attribute& a) {
+    if (a.type == NFTA_EXPR_NAME) {
+      name = terminated(a);
+      return name.has_value();
+    }
+    if (a.type == NFTA_EXPR_DATA) {
+      data = a;
+    }
+    return true;
+  });
+  if (!whole || !name) {
+    return false;
+  }
+  if (!data) {
+    return true;
+  }
+  const std::string_view kind = *name;
+  return walk_nested(*data, [&](const Attribute& a) {
+    if (kind == "dynset" && a.type == NFTA_DYNSET_EXPR) {
+      return expression_ok(a, depth + 1);
+    }
+    if (kind == "dynset" && a.type == NFTA_DYNSET_EXPRESSIONS) {
+      return list_ok(a, depth + 1);
+    }
+    if (string_attribute(kind, a.type)) {
+      return terminated(a).has_value();
+    }
+    return !data_register(kind, a.type) || data_ok(a);
+  });
+}
+
+/// A list of NFTA_LIST_ELEM expressions (libnftnl stops at anything else).
+bool list_ok(const Attribute& list, int depth) {
+  return walk_nested(list, [&](const Attribute& a) {
+    return a.type != NFTA_LIST_ELEM || expression_ok(a, depth);
+  });
+}
+
+bool string_ok(const Attribute& a) { return terminated(a).has_value(); }
+
+/// A chain's hook: its device, or its list of devices (NFTA_DEVICE_NAME, 1).
+bool hook_ok(const Attribute& hook) {
+  return walk_nested(hook, [](const Attribute& a) {
+    if (a.type == NFTA_HOOK_DEV) {
+      return string_ok(a);
+    }
+    if (a.type == NFTA_HOOK_DEVS) {
+      return walk_nested(a, [](const Attribute& device) {
+        return device.type != 1 || string_ok(device);
+      });
+    }
+    return true;
+  });
+}
+
+/// A set element: its key, key end and data are data registers.
+bool element_ok(const Attribute& element) {
+  return walk_nested(element, [](const Attribute& e) {
+    if (e.type == NFTA_SET_ELEM_KEY || e.type == NFTA_SET_ELEM_KEY_END ||
+        e.type == NFTA_SET_ELEM_DATA) {
+      return data_ok(e);
+    }
+    if (e.type == NFTA_SET_ELEM_OBJREF) {
+      return string_ok(e);
+    }
+    if (e.type == NFTA_SET_ELEM_EXPR) {
+      return expression_ok(e, 0);
+    }
+    return e.type != NFTA_SET_ELEM_EXPRESSIONS || list_ok(e, 0);
+  });
+}
+
+/// A set's description: its concatenation lists at most NFT_REG32_COUNT
+/// field lengths. libnftnl stores each into a 16-byte array without
+/// counting, then writes on over the set object's list heads.
+bool description_ok(const Attribute& description) {
+  std::size_t fields = 0;
+  return walk_nested(description, [&](const Attribute& d) {
+    if (d.type != NFTA_SET_DESC_CONCAT) {
+      return true;
+    }
+    return walk_nested(d, [&](const Attribute& element) {
+      if (element.type != NFTA_LIST_ELEM) {
+        return true;
+      }
+      return walk_nested(element, [&](const Attribute& field) {
+        fields += field.type == NFTA_SET_FIELD_LEN ? 1 : 0;
+        return fields <= static_cast<std::size_t>(NFT_REG32_COUNT);
+      });
+    });
+  });
+}
+
+/// One top-level attribute of the message, read as `as`.
+bool top_level_ok(ParsedAs as, const Attribute& a) {
+  switch (as) {
+    case ParsedAs::chain:
+      if (a.type == NFTA_CHAIN_TABLE || a.type == NFTA_CHAIN_NAME || a.type == NFTA_CHAIN_TYPE) {
+        return string_ok(a);
+      }
+      return a.type != NFTA_CHAIN_HOOK || hook_ok(a);
+    case ParsedAs::rule:
+      if (a.type == NFTA_RULE_TABLE || a.type == NFTA_RULE_CHAIN) {
+        return string_ok(a);
+      }
+      return a.type != NFTA_RULE_EXPRESSIONS || list_ok(a, 0);
+    case ParsedAs::set:
+      if (a.type == NFTA_SET_TABLE || a.type == NFTA_SET_NAME) {
+        return string_ok(a);
+      }
+      if (a.type == NFTA_SET_DESC) {
+        return description_ok(a);
+      }
+      if (a.type == NFTA_SET_EXPR) {
+        return expression_ok(a, 0);
+      }
+      return a.type != NFTA_SET_EXPRESSIONS || list_ok(a, 0);
+    case ParsedAs::set_elements:
+      if (a.type == NFTA_SET_ELEM_LIST_TABLE || a.type == NFTA_SET_ELEM_LIST_SET) {
+        return string_ok(a);
+      }
+      if (a.type != NFTA_SET_ELEM_LIST_ELEMENTS) {
+        return true;
+      }
+      return walk_nested(a, [](const Attribute& element) {
+        return element.type != NFTA_LIST_ELEM || element_ok(element);
+      });
+  }
+  return false;
+}
+
+}  // namespace
+
+bool libnftnl_can_parse(const nlmsghdr* nlh, ParsedAs as) {
+  if (nlh->nlmsg_len < sizeof(nlmsghdr) + sizeof(nfgenmsg)) {
+    return false;  // libnftnl reads nfgen_family regardless
+  }
+  // mnl_attr_parse(nlh, sizeof(nfgenmsg), ...) walks up to the aligned length.
+  const std::size_t offset = align4(sizeof(nlmsghdr)) + align4(sizeof(nfgenmsg));
+  const std::size_t walked = align4(nlh->nlmsg_len);
+  const std::size_t readable = nlh->nlmsg_len;
+  return walk(reinterpret_cast<const char*>(nlh) + offset, walked > offset ? walked - offset : 0,
+              readable > offset ? readable - offset : 0,
+              [&](const Attribute& a) { return top_level_ok(as, a); });
+}
+
+}  // namespace whyno::netfilter::nft
