@@ -264,6 +264,8 @@ std::string help_text() {
       "protocol to tcp. With --from CONTAINER, TARGET is a container name, alias, IP\n"
       "or localhost, as that client dials it. With --from CLIENT_ADDRESS, the client\n"
       "is another machine and ADDRESS is this host's address it dials.\n"
+      "ufw and firewalld are read too: which of their rules apply to a published port\n"
+      "and which Docker's chains shadow, and Docker rules firewalld flushed.\n"
       "\n"
       "{}\n"
       "Verdicts (the JSON \"verdict\" field):\n"

@@ -1,6 +1,7 @@
 #include "firewall.hpp"
 
 #include "firewall_drops.hpp"
+#include "host_firewalls.hpp"
 #include "rule_origin.hpp"
 
 #include <algorithm>
@@ -70,6 +71,7 @@ void note_uncertain(Diagnosis& d, const nf::HookOutcome& out) {
 nf::HookOutcome walk_firewall(Walk& w, const Facts& facts, nf::Hook hook, const nf::Packet& packet,
                               const std::string& flow, const nf::WalkOptions& options) {
   nf::HookOutcome out = nf::walk_hook(facts.ruleset, hook, packet, options);
+  note_host_firewalls(w.diagnosis(), facts);
   note_uncertain(w.diagnosis(), out);
   if (out.kind == nf::HookOutcome::Kind::accepted) {
     if (const auto doubt = doubt_about(facts, out)) {
@@ -90,6 +92,9 @@ nf::HookOutcome walk_firewall(Walk& w, const Facts& facts, nf::Hook hook, const 
                : fmt::format("accepted by {}: {}", chain_of(**accepted), nf::describe(**accepted)));
       if (accepted != out.trace.rend()) {
         add_evidence(w.diagnosis(), rule_evidence(**accepted, facts));
+      }
+      if (hook == nf::Hook::forward) {
+        note_shadowed_drops(w.diagnosis(), facts, packet, out);
       }
     }
     return out;

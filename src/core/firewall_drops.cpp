@@ -106,6 +106,29 @@ Problem docker_drop(const RuleOrigin& origin, const nf::Rule& r, const Facts& fa
           "network options."};
 }
 
+/// firewalld's zones are per interface: name the one that matters, the
+/// container's bridge when forwarded, the arrival interface at INPUT.
+std::string firewalld_fix(nf::Hook hook, const nf::Packet& packet) {
+  const std::string proto = packet.l4proto == 17 ? "udp" : "tcp";
+  const std::optional<std::string>& named =
+      hook == nf::Hook::forward ? packet.output_interface : packet.input_interface;
+  const std::string interface = named && !named->empty() ? *named
+                                : std::string(hook == nf::Hook::forward ? "BRIDGE" : "INTERFACE");
+  if (hook == nf::Hook::forward) {
+    // A zone's --add-port opens INPUT only; forwarding into a zone takes a
+    // policy, which Docker's docker-forwarding is for its docker zone.
+    return fmt::format("Let firewalld forward it: put the container's bridge {} in Docker's "
+                       "docker zone (firewall-cmd --permanent --zone=docker --add-interface={}, "
+                       "then firewall-cmd --reload); Docker's docker-forwarding policy accepts "
+                       "forwarding into that zone.",
+                       interface, interface);
+  }
+  return fmt::format("Open the port in the zone of {} (firewall-cmd --zone=$(firewall-cmd "
+                     "--get-zone-of-interface={}) --add-port={}/{} --permanent), then "
+                     "firewall-cmd --reload.",
+                     interface, interface, packet.destination_port, proto);
+}
+
 }  // namespace
 
 std::string hook_name(nf::Hook h) {
@@ -144,10 +167,7 @@ Problem drop_problem(const nf::Rule& r, const Facts& facts, nf::Hook hook, const
     case RuleOrigin::Author::firewalld:
       return {Verdict::firewall_blocked,
               fmt::format("firewalld {} {} at {}: {}.", verb, flow, hook_name(hook), rule_text(r)),
-              "Let firewalld pass it: put the container's bridge in Docker's docker zone "
-              "(firewall-cmd --zone=docker --add-interface=BRIDGE --permanent), or open the port "
-              "in the interface's zone (firewall-cmd --add-port=PORT/PROTO --permanent), then "
-              "firewall-cmd --reload."};
+              firewalld_fix(hook, packet)};
     case RuleOrigin::Author::netavark:
     case RuleOrigin::Author::kubernetes:
     case RuleOrigin::Author::user:

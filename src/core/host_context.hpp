@@ -38,6 +38,11 @@ struct HostContext {
   std::string app_port_text(const Container& c) const;
 };
 
+/// The engine publishes `p`, but neither a DNAT rule nor docker-proxy
+/// carries it: Docker's rules went missing (flushed by firewalld, say).
+/// `input_drops`: a host socket holds the port, but INPUT drops the packet.
+void explain_missing_rules(const HostContext& h, Walk& w, const Publication& p, bool input_drops);
+
 /// Nothing carries the packet on to a container: says why, most specific
 /// cause first. `listener` is the host socket that takes the packet, if any.
 void explain_no_forward(const HostContext& h, Walk& w, const Listener* listener);

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "firewall.hpp"
+#include "host_firewalls.hpp"
 #include "rule_origin.hpp"
 #include "host_context.hpp"
 #include "host_path.hpp"
@@ -141,6 +142,11 @@ class HostPath {
                           entry.nat->rule, nullptr};
       const nf::Rule& r = *entry.nat->rule;
       m_d.evidence.push_back(rule_evidence(r, m_h.f));
+      if (m_h.remote) {
+        note_input_only_drops(m_d, m_h.f, first_packet(),
+                              fmt::format("{}:{}", m_packet.destination.to_string_for_port(),
+                                          m_packet.destination_port));
+      }
       return true;
     }
     if (!is_local_address(m_h.f.host, m_h.destination)) {
@@ -150,7 +156,11 @@ class HostPath {
     nf::Packet input = m_packet;
     input.input_interface = m_h.remote ? m_h.remote->interface : std::optional<std::string>("lo");
     input.output_interface = std::nullopt;
-    walk_firewall(m_w, m_h.f, nf::Hook::input, input, flow());
+    const bool flushed = flushed_by_firewalld(input);
+    walk_firewall(m_w, m_h.f, nf::Hook::input, input, flow());  // firewalld's reject: "also"
+    if (flushed) {
+      return false;
+    }
     m_listener = host_listener(m_h.f, m_h.q, m_h.destination);
     if (m_listener == nullptr) {
       return false;
@@ -165,6 +175,28 @@ class HostPath {
                                        describe_owners(*m_listener), describe_bind(*m_listener),
                                        proxy->container_ip.to_string_for_port(),
                                        proxy->container_port));
+    return true;
+  }
+
+  /// Docker publishes the port to other machines, but no DNAT rule carries
+  /// it and firewalld's INPUT takes the packet instead: firewalld's start or
+  /// reload flushed Docker's rules. Fails the hop (nothing-published) and
+  /// returns true then.
+  bool flushed_by_firewalld(const nf::Packet& input) {
+    const HostFirewalls firewalls = host_firewalls(m_h.f.ruleset);
+    const bool iptables = m_h.f.engine && m_h.f.engine->config.iptables;
+    if (!m_h.remote || !firewalls.firewalld || !iptables) {
+      return false;
+    }
+    const Publication* published = m_h.publication_where([&](const Publication& p) {
+      return p.live && p.binding.protocol == m_h.q.protocol &&
+             host_ip_covers(p.binding.host_ip, m_h.destination);
+    });
+    if (published == nullptr ||
+        nf::walk_hook(m_h.f.ruleset, nf::Hook::input, input).kind == nf::HookOutcome::Kind::accepted) {
+      return false;  // nothing published, or docker-proxy still gets it
+    }
+    explain_missing_rules(m_h, m_w, *published, true);
     return true;
   }
 

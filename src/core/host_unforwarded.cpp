@@ -8,6 +8,7 @@
 
 #include "container_view.hpp"
 #include "host_context.hpp"
+#include "host_firewalls.hpp"
 #include "state_problem.hpp"
 #include "unpublished.hpp"
 #include "whyno/core/engine_lookup.hpp"
@@ -149,31 +150,45 @@ void explain_address_mismatch(const HostContext& h, Walk& w, const Publication& 
                                     h.q.port, p.binding.container_port)});
 }
 
-void explain_missing_rules(const HostContext& h, Walk& w, const Publication& p) {
+}  // namespace
+
+void explain_missing_rules(const HostContext& h, Walk& w, const Publication& p, bool input_drops) {
   const DaemonConfig* config = h.f.engine ? &h.f.engine->config : nullptr;
+  const HostFirewalls firewalls = host_firewalls(h.f.ruleset);
+  const bool no_iptables = config != nullptr && !config->iptables;
   std::string why = "were the firewall rules flushed? restarting dockerd rewrites them";
-  if (config != nullptr && !config->iptables && !config->userland_proxy) {
+  if (no_iptables && !config->userland_proxy) {
     why = "daemon.json turns off both \"iptables\" and \"userland-proxy\", so Docker publishes nothing";
-  } else if (config != nullptr && !config->iptables) {
+  } else if (no_iptables) {
     why = "daemon.json has \"iptables\": false, so only docker-proxy could carry it, and none listens";
+  } else if (firewalls.firewalld) {
+    why = firewalld_flush_reason(firewalls);
   }
+  const Listener* holder = input_drops ? port_holder(h.f, h.q) : nullptr;
+  const std::string carried =
+      holder != nullptr
+          ? fmt::format("{} listens on {}, but the host's INPUT rules{} stop the packet first",
+                        describe_owners(*holder), describe_bind(*holder),
+                        firewalls.firewalld ? " (firewalld's)" : "")
+          : std::string(input_drops ? "the host's INPUT rules stop the packet"
+                                    : "no docker-proxy listens");
   w.diagnosis().disagreements.push_back(fmt::format(
-      "the engine says {} publishes {}, but the kernel has no DNAT rule and no docker-proxy for "
-      "it ({})",
-      container_phrase(*p.container), protocol_port(h.q.protocol, h.q.port), why));
+      "the engine says {} publishes {}, but the kernel has no DNAT rule{} for it ({})",
+      container_phrase(*p.container), protocol_port(h.q.protocol, h.q.port),
+      input_drops ? "" : " and no docker-proxy", why));
   show_container(w.diagnosis(), h.f, *p.container);
-  fail_host_port(h, w, "no DNAT rule and no docker-proxy",
+  fail_host_port(h, w, input_drops ? "no DNAT rule; INPUT stops it" : "no DNAT rule and no docker-proxy",
                  {Verdict::nothing_published,
                   fmt::format("{} is meant to publish {}, but nothing in the kernel carries it: "
-                              "no DNAT rule matches {} and no docker-proxy listens ({}).",
-                              container_phrase(*p.container), h.q.port, h.dialled, why),
-                  config != nullptr && !config->iptables
+                              "no DNAT rule matches {} and {} ({}).",
+                              container_phrase(*p.container), h.q.port, h.dialled, carried, why),
+                  no_iptables
                       ? "Turn \"iptables\" (or \"userland-proxy\") back on in daemon.json and restart dockerd."
+                  : firewalls.firewalld
+                      ? firewalld_flush_fix()
                       : "Restart dockerd (or the container) so Docker rewrites its rules, and "
                         "find what flushed them (firewalld, nftables.service, iptables -F)."});
 }
-
-}  // namespace
 
 /// Nothing carries the packet on to a container. Say why, most specific
 /// cause first.
@@ -271,7 +286,7 @@ void explain_no_forward(const HostContext& h, Walk& w, const Listener* listener)
     return;
   }
   if (same_protocol != nullptr) {
-    explain_missing_rules(h, w, *same_protocol);
+    explain_missing_rules(h, w, *same_protocol, false);
     return;
   }
   explain_unpublished(h.q, h.f, w);

@@ -69,6 +69,7 @@ std::string field_name(Field f) {
     case Field::saddr_type: return "fib saddr type";
     case Field::daddr_type: return "fib daddr type";
     case Field::ct_state: return "ct state";
+    case Field::ct_status: return "ct status";
     case Field::mark: return "meta mark";
     case Field::unknown: break;
   }
@@ -92,7 +93,8 @@ std::string address_types(std::uint32_t mask) {
 
 std::string ct_states(std::uint32_t mask) {
   static constexpr std::pair<std::uint32_t, const char*> k_states[] = {
-      {1, "invalid"}, {2, "established"}, {4, "related"}, {8, "new"}, {64, "untracked"}};
+      {1, "invalid"}, {2, "established"}, {4, "related"}, {8, "new"}, {64, "untracked"},
+      {k_ct_state_snat, "snat"}, {k_ct_state_dnat, "dnat"}};
   std::string out;
   for (const auto& [bit, name] : k_states) {
     if ((mask & bit) != 0) {
@@ -101,6 +103,18 @@ std::string ct_states(std::uint32_t mask) {
     }
   }
   return out.empty() ? fmt::format("{:#x}", mask) : out;
+}
+
+std::string ct_statuses(std::uint32_t mask) {
+  std::string out;
+  for (const auto& [bit, name] : {std::pair{k_ct_status_snat, "snat"}, std::pair{k_ct_status_dnat, "dnat"}}) {
+    if ((mask & bit) != 0) {
+      out += out.empty() ? "" : ",";
+      out += name;
+    }
+  }
+  return (mask & ~(k_ct_status_snat | k_ct_status_dnat)) != 0 || out.empty() ? fmt::format("{:#x}", mask)
+                                                                              : out;
 }
 
 template <typename Items, typename Format>
@@ -167,6 +181,8 @@ std::string describe(const Match& m) {
       return field_name(m.field) + op + address_types(m.mask);
     case Field::ct_state:
       return field_name(m.field) + op + ct_states(m.mask);
+    case Field::ct_status:
+      return field_name(m.field) + op + ct_statuses(m.mask);
     case Field::mark:
       return fmt::format("{}{}{}{}", field_name(m.field),
                          m.mask != 0 ? fmt::format(" & {:#x}", m.mask) : "",

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <tuple>
+#include <utility>
 
 namespace whyno::nf {
 
@@ -69,7 +70,13 @@ Tri evaluate(const Match& m, const Packet& p) {
     case Field::dport: t = evaluate_ranges(m, p.destination_port); break;
     case Field::saddr_type: t = from_bool((m.mask & (1u << p.source_type)) != 0); break;
     case Field::daddr_type: t = from_bool((m.mask & (1u << p.destination_type)) != 0); break;
-    case Field::ct_state: t = from_bool((m.mask & p.ct_state) != 0); break;
+    case Field::ct_state: {
+      const bool dnat = (m.mask & k_ct_state_dnat) != 0 && (p.ct_status & k_ct_status_dnat) != 0;
+      const bool snat = (m.mask & k_ct_state_snat) != 0 && (p.ct_status & k_ct_status_snat) != 0;
+      t = from_bool((m.mask & p.ct_state) != 0 || dnat || snat);
+      break;
+    }
+    case Field::ct_status: t = from_bool((m.mask & p.ct_status) != 0); break;
     case Field::mark: {
       const std::uint32_t value = m.mask != 0 ? (p.mark & m.mask) : p.mark;
       t = evaluate_ranges(m, value);
@@ -103,8 +110,10 @@ ChainKey key_of(const Chain& c) { return {c.backend, c.family, c.table, c.name};
 
 class Walker {
  public:
-  Walker(const Ruleset& rules, Packet& packet)
-      : m_packet(packet), m_max_steps((rules.rules.size() + 1) * (k_max_depth + 1)) {
+  Walker(const Ruleset& rules, Packet& packet, std::function<bool(const Rule&)> skip)
+      : m_packet(packet),
+        m_max_steps((rules.rules.size() + 1) * (k_max_depth + 1)),
+        m_skip(std::move(skip)) {
     for (const auto& r : rules.rules) {
       m_chains[key_of(r)].push_back(&r);
     }
@@ -152,6 +161,9 @@ class Walker {
         // (2^64 steps). Where the packet ends up is then not known.
         note_uncertain(out, rule, ActionKind::unknown);
         return End::fell_through;
+      }
+      if (m_skip && m_skip(rule)) {
+        continue;
       }
       const Tri matched = evaluate_all(rule, m_packet);
       if (matched == Tri::no) {
@@ -250,6 +262,7 @@ class Walker {
 
   Packet& m_packet;
   std::size_t m_max_steps;  // rules evaluated in one run, loops included
+  std::function<bool(const Rule&)> m_skip;
   std::map<ChainKey, std::vector<const Rule*>> m_chains;
 };
 
@@ -270,7 +283,12 @@ HookOutcome walk_hook(const Ruleset& rules, Hook hook, const Packet& packet,
 
   HookOutcome out;
   out.packet = packet;
-  Walker walker(rules, out.packet);
+  if ((hook == Hook::prerouting || hook == Hook::input) && !out.packet.output_interface) {
+    // No output device yet (or ever): the kernel's oifname is "" there, so
+    // firewalld's `oifname "docker0"` in raw PREROUTING simply does not match.
+    out.packet.output_interface = "";
+  }
+  Walker walker(rules, out.packet, options.skip);
   for (const Chain* base : bases) {
     if (out.nat && base->base->type == ChainType::nat) {
       continue;  // the connection's NAT binding is set; later nat chains don't run
@@ -300,6 +318,7 @@ HookOutcome walk_hook(const Ruleset& rules, Hook hook, const Packet& packet,
         if (out.nat->port != 0) {
           out.packet.destination_port = out.nat->port;
         }
+        out.packet.ct_status |= k_ct_status_dnat;  // redirect is a DNAT too
         out.packet.destination_type = k_rtn_unicast;
         if (options.reroute) {
           out.packet.output_interface = options.reroute(out.packet.destination);

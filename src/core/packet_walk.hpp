@@ -28,11 +28,16 @@ struct Packet {
   std::uint16_t destination_port = 0;
   /// "" when the hook has no input device (output); nullopt when unknown.
   std::optional<std::string> input_interface;
-  /// nullopt before routing decided (prerouting).
+  /// nullopt when not known; walk_hook reads it as "" at the hooks that have
+  /// no output device (prerouting, input), as the kernel's oifname does.
   std::optional<std::string> output_interface;
   std::uint32_t source_type = k_rtn_unicast;       // RTN_* of the source address
   std::uint32_t destination_type = k_rtn_unicast;  // RTN_LOCAL for host addresses
   std::uint32_t ct_state = k_ct_state_new;
+  /// The connection's IPS_* status bits as far as we model them: walk_hook
+  /// sets k_ct_status_dnat when a DNAT (or redirect) applies, so the hooks
+  /// after it see `ct status dnat` / `--ctstate DNAT` match.
+  std::uint32_t ct_status = 0;
   std::uint32_t mark = 0;
 };
 
@@ -70,6 +75,9 @@ struct WalkOptions {
   /// The output hook routes again after DNAT: the new output interface for
   /// a destination. Without it the interface is left as it was.
   std::function<std::optional<std::string>(const IpAddress&)> reroute;
+  /// Rules to walk past as if they did not match (a "what if" walk: what
+  /// would the rules after Docker's have done).
+  std::function<bool(const Rule&)> skip;
 };
 
 /// Walks `packet` through every base chain on `hook`, in priority order.

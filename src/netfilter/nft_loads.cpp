@@ -194,6 +194,8 @@ std::optional<Load> decode_load(const nftnl_expr* e, std::string_view name, cons
     const bool directed = nftnl_expr_is_set(e, NFTNL_EXPR_CT_DIR);
     if (key == NFT_CT_STATE && !directed) {
       load.value = field(nf::Field::ct_state, 4, "ct state", true);
+    } else if (key == NFT_CT_STATUS && !directed) {
+      load.value = field(nf::Field::ct_status, 4, "ct status", true);
     } else {
       load.value = unknown(ct_name(key));
       load.value.host_order = key == NFT_CT_MARK || key == NFT_CT_STATUS || key == NFT_CT_SECMARK ||

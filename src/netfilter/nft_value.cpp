@@ -210,6 +210,7 @@ bool add_element(const RegValue& v, const Bytes& key, nf::Match& m) {
       return true;
     }
     case nf::Field::ct_state:
+    case nf::Field::ct_status:
       m.mask |= host_u32(value);
       return v.mask.empty();
     case nf::Field::saddr_type:
@@ -241,8 +242,9 @@ bool add_compare(const RegValue& v, CmpOp op, const Bytes& data, nf::Match& m) {
   if (data.size() < v.len) {
     return false;
   }
-  if (v.field == nf::Field::ct_state && !v.mask.empty()) {
-    // nft's `ct state established,related` is (state & mask) != 0.
+  if ((v.field == nf::Field::ct_state || v.field == nf::Field::ct_status) && !v.mask.empty()) {
+    // nft's `ct state established,related` is (state & mask) != 0, and
+    // firewalld's `ct status dnat` is (status & 0x20) != 0.
     const std::uint32_t mask = host_u32(v.mask);
     const std::uint32_t value = host_u32(data);
     if (value == 0 && (op == CmpOp::neq || op == CmpOp::eq)) {

@@ -31,8 +31,8 @@ nf::Action decode_xt_target(std::string_view name, std::uint32_t revision,
                             std::span<const std::uint8_t> info, nf::Family family);
 
 /// ct state bits as nf::Match::mask uses them, from xt_conntrack's
-/// state_mask or xt_state's statemask (`-m state`). nullopt when the mask
-/// holds bits we do not model (conntrack's SNAT/DNAT pseudo states).
-std::optional<std::uint32_t> ct_state_from_xt(std::uint32_t xt_mask, bool conntrack);
+/// state_mask or xt_state's statemask (`-m state`); conntrack's SNAT/DNAT
+/// pseudo states become nf::k_ct_state_snat / nf::k_ct_state_dnat.
+std::uint32_t ct_state_from_xt(std::uint32_t xt_mask, bool conntrack);
 
 }  // namespace whyno::netfilter

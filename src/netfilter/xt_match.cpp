@@ -35,6 +35,9 @@ constexpr auto k_xt_conntrack_dnat = static_cast<std::uint32_t>(XT_CONNTRACK_STA
 constexpr auto k_xt_conntrack_untracked = static_cast<std::uint32_t>(XT_CONNTRACK_STATE_UNTRACKED);
 constexpr auto k_xt_state_untracked = static_cast<std::uint32_t>(XT_STATE_UNTRACKED);
 static_assert(k_xt_state_untracked == k_ct_untracked);
+// core/ spells the NAT status bits out (it may not include kernel headers).
+static_assert(nf::k_ct_status_snat == IPS_SRC_NAT && nf::k_ct_status_dnat == IPS_DST_NAT);
+static_assert(((nf::k_ct_state_snat | nf::k_ct_state_dnat) & (k_ct_basic_states | k_ct_untracked)) == 0);
 
 nf::Match truncated(std::string_view name) {
   return unknown_match(fmt::format("xt match {} (payload too short)", name));
@@ -124,24 +127,26 @@ XtMatchResult decode_addrtype(std::uint32_t revision, std::span<const std::uint8
 template <typename Info>
 XtMatchResult decode_conntrack_info(const Info& c) {
   XtMatchResult out;
-  constexpr unsigned k_modelled = XT_CONNTRACK_STATE | XT_CONNTRACK_STATE_ALIAS;
+  constexpr unsigned k_modelled = XT_CONNTRACK_STATE | XT_CONNTRACK_STATE_ALIAS | XT_CONNTRACK_STATUS;
   if ((c.match_flags & XT_CONNTRACK_STATE) != 0) {
-    const auto mask = ct_state_from_xt(c.state_mask, true);
-    if (mask) {
-      nf::Match m;
-      m.field = nf::Field::ct_state;
-      m.negated = (c.invert_flags & XT_CONNTRACK_STATE) != 0;
-      m.mask = *mask;
-      out.matches.push_back(std::move(m));
-    } else {
-      out.matches.push_back(unknown_match(
-          fmt::format("xt match conntrack --ctstate {:#x} (SNAT/DNAT)", unsigned{c.state_mask})));
-    }
+    nf::Match m;
+    m.field = nf::Field::ct_state;
+    m.negated = (c.invert_flags & XT_CONNTRACK_STATE) != 0;
+    m.mask = ct_state_from_xt(c.state_mask, true);
+    out.matches.push_back(std::move(m));
+  }
+  if ((c.match_flags & XT_CONNTRACK_STATUS) != 0) {
+    // --ctstatus: status_mask holds IPS_* bits, as nf::Field::ct_status does.
+    nf::Match m;
+    m.field = nf::Field::ct_status;
+    m.negated = (c.invert_flags & XT_CONNTRACK_STATUS) != 0;
+    m.mask = c.status_mask;
+    out.matches.push_back(std::move(m));
   }
   const unsigned others = c.match_flags & ~k_modelled;
   if (others != 0) {
     out.matches.push_back(unknown_match(
-        fmt::format("xt match conntrack (flags {:#x} besides --ctstate)", others)));
+        fmt::format("xt match conntrack (flags {:#x} besides --ctstate/--ctstatus)", others)));
   }
   return out;
 }
@@ -184,7 +189,7 @@ XtMatchResult decode_state(std::span<const std::uint8_t> info) {
   nf::Match m;
   m.field = nf::Field::ct_state;
   // `! --state X` is stored as the complement mask, so no negation here.
-  m.mask = *ct_state_from_xt(s->statemask, false);
+  m.mask = ct_state_from_xt(s->statemask, false);
   out.matches.push_back(std::move(m));
   return out;
 }
@@ -254,14 +259,13 @@ XtMatchResult decode_mark(std::uint32_t revision, std::span<const std::uint8_t> 
 
 }  // namespace
 
-std::optional<std::uint32_t> ct_state_from_xt(std::uint32_t xt_mask, bool conntrack) {
+std::uint32_t ct_state_from_xt(std::uint32_t xt_mask, bool conntrack) {
   std::uint32_t mask = xt_mask & k_ct_basic_states;
   if (!conntrack) {
     return mask | (xt_mask & k_xt_state_untracked ? k_ct_untracked : 0);
   }
-  if ((xt_mask & (k_xt_conntrack_snat | k_xt_conntrack_dnat)) != 0) {
-    return std::nullopt;
-  }
+  mask |= (xt_mask & k_xt_conntrack_snat) != 0 ? nf::k_ct_state_snat : 0;
+  mask |= (xt_mask & k_xt_conntrack_dnat) != 0 ? nf::k_ct_state_dnat : 0;
   return mask | (xt_mask & k_xt_conntrack_untracked ? k_ct_untracked : 0);
 }
 

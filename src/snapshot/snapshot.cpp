@@ -238,6 +238,7 @@ WHYNO_JSON_ENUM(Field, {{Field::unknown, "unknown"},
                                      {Field::saddr_type, "saddr_type"},
                                      {Field::daddr_type, "daddr_type"},
                                      {Field::ct_state, "ct_state"},
+                                     {Field::ct_status, "ct_status"},
                                      {Field::mark, "mark"}})
 WHYNO_JSON_ENUM(ActionKind, {{ActionKind::unknown, "unknown"},
                                           {ActionKind::next, "next"},

@@ -101,7 +101,7 @@ TEST_CASE("host: Docker 20.10 iptables-nft rules with a published container") {
         "iifname != \"docker0\" oifname \"docker0\" meta l4proto tcp ip daddr 172.17.0.2 th dport 3000 accept");
 
   // The packet walk over the decoded rules finds the DNAT.
-  const HookOutcome out = walk_hook(r, Hook::prerouting, remote_packet(), WalkOptions{ChainType::nat, {}});
+  const HookOutcome out = walk_hook(r, Hook::prerouting, remote_packet(), WalkOptions{ChainType::nat, {}, {}});
   REQUIRE(out.nat.has_value());
   CHECK(out.nat->rule == &dnat);
   CHECK(out.uncertain.empty());

@@ -53,7 +53,7 @@ TEST_CASE("netavark: inet table, dnat ip to, marks") {
   CHECK(setmark[0]->matches.empty());
   CHECK(setmark[0]->action.kind == ActionKind::next);
 
-  const HookOutcome out = walk_hook(r, Hook::prerouting, remote_packet(), WalkOptions{ChainType::nat, {}});
+  const HookOutcome out = walk_hook(r, Hook::prerouting, remote_packet(), WalkOptions{ChainType::nat, {}, {}});
   REQUIRE(out.nat.has_value());
   CHECK(out.nat->rule == &dnat);
 }
@@ -147,7 +147,10 @@ TEST_CASE("edge cases: sets, intervals, maps and what we cannot model") {
   CHECK(in[6]->matches[2].text == "limit rate 10/second");
   CHECK(in[7]->matches[0].text == "quota over 10485760 bytes");
   CHECK(in[7]->action.kind == ActionKind::drop);
-  CHECK(find(*in[8], Field::unknown)->text == "ct status & 0x20 != 0x0");
+  // ct status dnat (firewalld's): (status & IPS_DST_NAT) != 0.
+  REQUIRE(find(*in[8], Field::ct_status) != nullptr);
+  CHECK(find(*in[8], Field::ct_status)->mask == k_ct_status_dnat);
+  CHECK(find(*in[8], Field::unknown) == nullptr);
   CHECK(find(*in[9], Field::daddr_type)->mask == ((1u << 2) | (1u << 3)));
   check_ranges(*in[9], Field::l4proto, {{6, 6}}, true);
   check_ranges(*in[10], Field::mark, {{0x10, 0x10}});

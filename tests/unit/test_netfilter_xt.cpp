@@ -157,21 +157,41 @@ TEST_CASE("xt conntrack and state: masks converted to nft ct state bits") {
   CHECK(r.matches[0].negated);
   CHECK(r.matches[0].mask == (2u | 4u | 64u));
 
-  // --ctstate DNAT is a pseudo state nft has no bit for.
+  // --ctstate DNAT, SNAT: pseudo states nft has no bit for (firewalld's
+  // `--ctstate RELATED,ESTABLISHED,DNAT`); they take bits of their own.
   ct.invert_flags = 0;
-  ct.state_mask = XT_CONNTRACK_STATE_DNAT;
+  ct.state_mask = static_cast<__u16>(XT_CONNTRACK_STATE_BIT(IP_CT_ESTABLISHED) |
+                                     XT_CONNTRACK_STATE_BIT(IP_CT_RELATED) | XT_CONNTRACK_STATE_DNAT);
   const auto dnat_info = bytes_of(ct);
-  CHECK(decode_xt_match("conntrack", 3, dnat_info, Family::ip).matches[0].field == Field::unknown);
+  const auto dnat = decode_xt_match("conntrack", 3, dnat_info, Family::ip);
+  REQUIRE(dnat.matches.size() == 1);
+  CHECK(dnat.matches[0].field == Field::ct_state);
+  CHECK(dnat.matches[0].mask == (2u | 4u | k_ct_state_dnat));
+  ct.state_mask = XT_CONNTRACK_STATE_SNAT;
+  const auto snat_info = bytes_of(ct);
+  CHECK(decode_xt_match("conntrack", 3, snat_info, Family::ip).matches[0].mask == k_ct_state_snat);
 
-  // Other conntrack criteria stay as an unknown condition.
+  // --ctstatus: IPS_* bits, as nf::Field::ct_status holds them.
   xt_conntrack_mtinfo1 ct1{};
   ct1.match_flags = XT_CONNTRACK_STATE | XT_CONNTRACK_STATUS;
+  ct1.invert_flags = XT_CONNTRACK_STATUS;
   ct1.state_mask = static_cast<__u8>(XT_CONNTRACK_STATE_BIT(IP_CT_NEW));
+  ct1.status_mask = IPS_ASSURED;
   const auto ct1_info = bytes_of(ct1);
   const auto r1 = decode_xt_match("conntrack", 1, ct1_info, Family::ip);
   REQUIRE(r1.matches.size() == 2);
   CHECK(r1.matches[0].mask == 8u);
-  CHECK(r1.matches[1].field == Field::unknown);
+  CHECK(r1.matches[1].field == Field::ct_status);
+  CHECK(r1.matches[1].negated);
+  CHECK(r1.matches[1].mask == static_cast<std::uint32_t>(IPS_ASSURED));
+
+  // Other conntrack criteria stay as an unknown condition.
+  xt_conntrack_mtinfo3 ct3{};
+  ct3.match_flags = XT_CONNTRACK_ORIGSRC;
+  const auto ct3_info = bytes_of(ct3);
+  const auto r3 = decode_xt_match("conntrack", 3, ct3_info, Family::ip);
+  REQUIRE(r3.matches.size() == 1);
+  CHECK(r3.matches[0].field == Field::unknown);
 
   // -m state --state INVALID,UNTRACKED; `! --state NEW` is the complement.
   xt_state_info st{};

@@ -46,10 +46,23 @@ enum class Field : std::uint8_t {
   dport,       // ranges
   saddr_type,  // mask of 1 << RTN_* (RTN_LOCAL = 2, so local = 0x4)
   daddr_type,
-  ct_state,    // mask: invalid 1, established 2, related 4, new 8, untracked 64
+  ct_state,    // mask: invalid 1, established 2, related 4, new 8, untracked 64,
+               // and k_ct_state_snat / k_ct_state_dnat (xt_conntrack's --ctstate SNAT,DNAT)
+  ct_status,   // mask of IPS_* bits (IPS_DST_NAT 0x20): holds when any is set
   mark,        // ranges hold values; mask holds the mask applied first (0 = none)
   unknown,     // an expression we do not model; text names it
 };
+
+/// xt_conntrack's virtual states `--ctstate SNAT` and `--ctstate DNAT`: the
+/// connection's status has IPS_SRC_NAT / IPS_DST_NAT. They have no nft ct
+/// state bit (nft writes `ct status dnat`), so they take bits nft's states
+/// (1, 2, 4, 8, 64) leave free.
+constexpr std::uint32_t k_ct_state_snat = 1u << 8;
+constexpr std::uint32_t k_ct_state_dnat = 1u << 9;
+/// IPS_SRC_NAT and IPS_DST_NAT of linux/netfilter/nf_conntrack_common.h
+/// (IPS_SRC_NAT_BIT 4, IPS_DST_NAT_BIT 5); core/ may not include it.
+constexpr std::uint32_t k_ct_status_snat = 1u << 4;
+constexpr std::uint32_t k_ct_status_dnat = 1u << 5;
 
 struct InterfaceName {
   std::string name;
@@ -65,7 +78,7 @@ struct Match {
   std::vector<InterfaceName> interfaces;                 // iifname, oifname
   std::vector<IpPrefix> prefixes;                        // saddr, daddr
   std::vector<std::pair<std::uint32_t, std::uint32_t>> ranges;  // inclusive
-  std::uint32_t mask = 0;  // saddr_type, daddr_type, ct_state, mark
+  std::uint32_t mask = 0;  // saddr_type, daddr_type, ct_state, ct_status, mark
   std::string text;        // unknown: what the expression was, e.g. "xt match set"
 };
 
