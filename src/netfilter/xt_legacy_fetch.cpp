@@ -6,7 +6,9 @@
 #include <linux/netfilter_ipv4/ip_tables.h>
 #include <linux/netfilter_ipv6/ip6_tables.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <fstream>
 #include <string>
@@ -69,11 +71,14 @@ std::optional<std::string> read_table(const sys::Fd& fd, const FamilyCalls& call
     if (getsockopt(fd.get(), calls.level, calls.get_info, &info, &len) != 0) {
       return reason(errno);
     }
+    // The header is written field by field: GetEntries ends in a
+    // zero-length array, which C++ does not have, so no object of it is made.
     std::vector<std::byte> entries(sizeof(GetEntries) + info.size);
-    GetEntries header{};
-    std::strncpy(header.name, out.table.c_str(), sizeof header.name - 1);
-    header.size = info.size;
-    std::memcpy(entries.data(), &header, sizeof header);
+    constexpr std::size_t name_size = sizeof(GetEntries::name);
+    std::memcpy(entries.data() + offsetof(GetEntries, name), out.table.c_str(),
+                std::min(out.table.size(), name_size - 1));
+    const decltype(info.size) size = info.size;
+    std::memcpy(entries.data() + offsetof(GetEntries, size), &size, sizeof size);
     len = static_cast<socklen_t>(entries.size());
     if (getsockopt(fd.get(), calls.level, calls.get_entries, entries.data(), &len) != 0) {
       if (errno == EAGAIN) {
