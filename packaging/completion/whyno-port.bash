@@ -6,6 +6,11 @@ _whyno_port_containers() {
   timeout 1 docker ps -a --format '{{.Names}}' 2>/dev/null
 }
 
+_whyno_port_projects() {
+  command -v docker >/dev/null 2>&1 || return 0
+  timeout 1 docker ps -a --format '{{.Label "com.docker.compose.project"}}' 2>/dev/null | sort -u
+}
+
 _whyno_port() {
   local cur prev words cword
   _init_completion -n : || return
@@ -13,6 +18,18 @@ _whyno_port() {
   case $prev in
     --from | --container)
       COMPREPLY=($(compgen -W "$(_whyno_port_containers)" -- "$cur"))
+      return
+      ;;
+    --project)
+      COMPREPLY=($(compgen -W "$(_whyno_port_projects)" -- "$cur"))
+      return
+      ;;
+    --pid)
+      COMPREPLY=($(compgen -W "$(ps -eo pid= 2>/dev/null)" -- "$cur"))
+      return
+      ;;
+    --netns)
+      COMPREPLY=($(compgen -f -- "${cur:-/run/netns/}"))
       return
       ;;
     --color)
@@ -30,8 +47,8 @@ _whyno_port() {
   esac
 
   if [[ $cur == -* ]]; then
-    COMPREPLY=($(compgen -W "--from --container --json --no-probe --probe-timeout
-      --color --save-facts --replay --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "--all --project --from --container --pid --netns --json
+      --no-probe --probe-timeout --color --save-facts --replay --help --version" -- "$cur"))
     return
   fi
   # TARGET:PORT with --from: offer container names followed by a colon.

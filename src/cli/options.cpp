@@ -21,6 +21,10 @@ namespace {
 po::options_description visible_options() {
   po::options_description o("Options");
   o.add_options()
+      ("all", "check every port of every container on this host (the default with "
+       "no PORT): one line each, exit 1 if any published port is broken")
+      ("project", po::value<std::string>()->value_name("NAME"),
+       "with --all: only the containers of this Compose project")
       ("from", po::value<std::string>()->value_name("CLIENT"),
        "the client: a container name or id, a Compose service (SERVICE or "
        "PROJECT/SERVICE), or the address of another machine")
@@ -117,6 +121,28 @@ Result<bool> parse_target(std::string_view text, Query& query) {
   return address_given;
 }
 
+namespace {
+
+/// --all asks about every port, from this host, of one engine's containers.
+Result<void> check_all_mode(const Options& o) {
+  const auto refuse = [](std::string_view what) {
+    return fail(Error::Kind::invalid, fmt::format("--all checks every published port; {}", what));
+  };
+  if (o.have_target) {
+    return refuse("leave out PORT, or leave out --all to ask about one");
+  }
+  if (o.query.from) {
+    return refuse("it asks from this host, so it does not combine with --from");
+  }
+  if (o.query.netns) {
+    return refuse("--pid and --netns name one namespace; ask about a PORT there");
+  }
+  if (o.replay || o.save_facts) {
+    return refuse("--save-facts and --replay work with one PORT only");
+  }
+  return {};
+}
+
 /// Boost.Program_options (1.74) fills its error messages by replacing
 /// %option%, %value%, ... with the token until none is left, so a token that
 /// holds its own placeholder never stops being replaced: the process hangs.
@@ -130,6 +156,8 @@ std::optional<std::string_view> boost_placeholder_in(std::string_view argument) 
   }
   return std::nullopt;
 }
+
+}  // namespace
 
 Result<Options> parse_options(std::span<const char* const> argv) {
   for (std::size_t i = 1; i < argv.size(); ++i) {
@@ -238,7 +266,17 @@ Result<Options> parse_options(std::span<const char* const> argv) {
     }
     o.have_target = true;
   }
-  if (!o.have_target && !o.replay) {
+  if (vm.count("project")) {
+    o.project = vm["project"].as<std::string>();
+  }
+  // No PORT asks about the whole host, as --all does.
+  o.all = vm.count("all") > 0 || (!o.have_target && !o.replay && !o.query.netns);
+  if (o.all) {
+    WHYNO_TRY(check_all_mode(o));
+  } else if (o.project) {
+    return fail(Error::Kind::invalid, "--project narrows --all; for one port, use --container");
+  }
+  if (!o.all && !o.have_target && !o.replay) {
     return fail(Error::Kind::invalid, "say which port to diagnose, e.g. whyno-port 8080");
   }
   return o;
@@ -256,6 +294,7 @@ std::string help_text() {
       "       whyno-port TARGET:PORT[/tcp|/udp] --from CONTAINER\n"
       "       whyno-port ADDRESS:PORT[/tcp|/udp] --from CLIENT_ADDRESS\n"
       "       whyno-port [ADDRESS:]PORT[/tcp|/udp] --pid PID | --netns PATH\n"
+      "       whyno-port [--all] [--container NAME | --project NAME]\n"
       "\n"
       "Explains why a connection to a container's port fails: walks host port ->\n"
       "docker-proxy or DNAT -> the container's network namespace -> the app's socket,\n"
@@ -266,6 +305,10 @@ std::string help_text() {
       "is another machine and ADDRESS is this host's address it dials.\n"
       "ufw and firewalld are read too: which of their rules apply to a published port\n"
       "and which Docker's chains shadow, and Docker rules firewalld flushed.\n"
+      "With no PORT (or --all), every published port of every container is checked\n"
+      "from this host, and ports containers listen on or EXPOSE but do not publish are\n"
+      "listed: one line each, grouped by container; exit 1 if a published one is\n"
+      "broken.\n"
       "\n"
       "{}\n"
       "Verdicts (the JSON \"verdict\" field):\n"
@@ -278,6 +321,8 @@ std::string help_text() {
       "Examples:\n"
       "  whyno-port 8080                        why does curl localhost:8080 fail?\n"
       "  whyno-port 8080 --json                 the same, as JSON\n"
+      "  whyno-port                             what on this host is published and broken?\n"
+      "  whyno-port --all --project shop        the same, for one Compose project\n"
       "  whyno-port server:3000 --from client   why can't container client reach server?\n"
       "  whyno-port 192.0.2.10:8080 --from 198.51.100.7\n"
       "                                         why can't that machine reach port 8080?\n"

@@ -22,6 +22,8 @@ struct Options {
   std::optional<std::string> replay;      // diagnose a saved snapshot instead
   bool probe = true;                      // try the connection too
   std::chrono::milliseconds probe_timeout{1000};
+  bool all = false;                       // --all, or no PORT: every port
+  std::optional<std::string> project;     // --all --project: one Compose project
   bool help = false;
   bool version = false;
 };

@@ -1,19 +1,16 @@
 #include "run.hpp"
 
-#include <unistd.h>
-
-#include <clocale>
-#include <cstdlib>
 #include <fstream>
 #include <iostream>
-#include <langinfo.h>
 #include <sstream>
 
 #include <fmt/format.h>
 
+#include "audit_run.hpp"
 #include "exit_status.hpp"
 #include "options.hpp"
 #include "replay.hpp"
+#include "terminal.hpp"
 #include "whyno/gather/read_host.hpp"
 #include "whyno/probe/run_probe.hpp"
 #include "whyno/core/diagnose.hpp"
@@ -24,34 +21,6 @@
 
 namespace whyno::cli {
 
-namespace {
-
-constexpr std::size_t k_max_message_chars = 286;  // 300 with the "whyno-port: " prefix
-
-int complain(int status, const std::string& message) {
-  // One sentence, bounded however long the input or the engine's text was.
-  std::cerr << "whyno-port: " << excerpt(message, k_max_message_chars) << '\n';
-  return status;
-}
-
-render::TextStyle text_style(ColorMode mode) {
-  render::TextStyle style;
-  std::setlocale(LC_CTYPE, "");
-  style.unicode = std::string_view(nl_langinfo(CODESET)) == "UTF-8";
-  const char* term = std::getenv("TERM");
-  const bool no_color = std::getenv("NO_COLOR") != nullptr && *std::getenv("NO_COLOR") != '\0';
-  switch (mode) {
-    case ColorMode::always: style.color = true; break;
-    case ColorMode::never: style.color = false; break;
-    case ColorMode::automatic:
-      style.color = !no_color && isatty(STDOUT_FILENO) == 1 && term != nullptr &&
-                    std::string_view(term) != "dumb";
-      break;
-  }
-  return style;
-}
-
-}  // namespace
 
 int run(int argc, char** argv) {
   // Parse the command line.
@@ -66,6 +35,10 @@ int run(int argc, char** argv) {
   if (options->version) {
     std::cout << version_text();
     return k_exit_reachable;
+  }
+
+  if (options->all) {
+    return run_audit(*options);
   }
 
   // Read the facts: from a snapshot, or from this host's engine and kernel.

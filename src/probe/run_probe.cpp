@@ -7,19 +7,18 @@
 
 namespace whyno::probe {
 
-void run_probe(const Query& query, Facts& facts, bool enabled, std::chrono::milliseconds timeout) {
+ProbeResult probe_result(const Query& query, const Facts& facts, bool enabled,
+                         std::chrono::milliseconds timeout) {
   ProbeResult skipped;
   skipped.outcome = ProbeResult::Outcome::skipped;
   if (!enabled) {
     skipped.detail = "not probed (--no-probe)";
-    facts.probe = skipped;
-    return;
+    return skipped;
   }
   const ProbeDecision decision = plan_probe(query, facts);
   if (!decision.plan) {
     skipped.detail = decision.skipped;
-    facts.probe = skipped;
-    return;
+    return skipped;
   }
   const ProbePlan& plan = *decision.plan;
   ProbeTarget target;
@@ -38,7 +37,11 @@ void run_probe(const Query& query, Facts& facts, bool enabled, std::chrono::mill
   if (!plan.hosts_file.empty()) {
     options.hosts_file = plan.hosts_file;
   }
-  facts.probe = probe(target, options);
+  return probe(target, options);
+}
+
+void run_probe(const Query& query, Facts& facts, bool enabled, std::chrono::milliseconds timeout) {
+  facts.probe = probe_result(query, facts, enabled, timeout);
 }
 
 }  // namespace whyno::probe

@@ -499,7 +499,7 @@ run_whyno_with() {
   WHYNO_COMMAND="${prefix[*]}${prefix[*]:+ }whyno-port $*"
   # WHYNO_E2E_SAVE_FACTS=DIR keeps every run's facts: the recorded real data
   # behind tests/fixtures/snapshots (see its README).
-  if [[ -n ${WHYNO_E2E_SAVE_FACTS:-} ]]; then
+  if [[ -n ${WHYNO_E2E_SAVE_FACTS:-} && " $* " != *" --all "* ]]; then
     _saved_runs=$((${_saved_runs:-0} + 1))
     set -- "$@" --save-facts "$WHYNO_E2E_SAVE_FACTS/${T%-*}-$_saved_runs.json"
   fi

@@ -55,7 +55,6 @@ TEST_CASE("bad input is one clear sentence") {
   CHECK(parse({"8080/sctp"}).error().message ==
         "unknown protocol 'sctp'; whyno-port understands tcp and udp");
   CHECK(parse({"::1:8080"}).error().message.starts_with("put an IPv6 address in brackets"));
-  CHECK(parse({}).error().message == "say which port to diagnose, e.g. whyno-port 8080");
   CHECK(parse({"3000", "--from", "client"}).error().message.starts_with("with --from"));
 }
 
@@ -67,6 +66,27 @@ TEST_CASE("a token holding Boost's own placeholder is refused, not looped on") {
   CHECK_FALSE(parse({"8080", "--from", "x%value%"}));
   CHECK(parse({"--nonsense%"}).error().message.find("nonsense%") != std::string::npos);
   CHECK(parse({"[fe80::1%eth0]:8080"}));  // a zone id is not a placeholder
+}
+
+TEST_CASE("--all, and no PORT, check the whole host") {
+  auto o = parse({});
+  REQUIRE(o);
+  CHECK(o->all);
+  o = parse({"--all", "--project", "shop", "--json"});
+  REQUIRE(o);
+  CHECK(o->all);
+  CHECK(*o->project == "shop");
+  o = parse({"--container", "web"});
+  REQUIRE(o);
+  CHECK(o->all);
+  CHECK(*o->query.container == "web");
+  CHECK_FALSE(parse({"8080"})->all);
+  CHECK(parse({"--all", "8080"}).error().message.find("leave out PORT") != std::string::npos);
+  CHECK(parse({"--all", "--from", "client"}).error().message.find("--from") != std::string::npos);
+  CHECK(parse({"--all", "--save-facts", "f.json"}).error().message.find("--save-facts") !=
+        std::string::npos);
+  CHECK(parse({"8080", "--project", "shop"}).error().message.starts_with("--project narrows --all"));
+  CHECK_FALSE(parse({"--netns", "/run/netns/x"}));  // one namespace: say which PORT
 }
 
 TEST_CASE("timeouts are bounded, and huge ones do not wrap around") {

@@ -9,6 +9,11 @@
 
 namespace whyno::probe {
 
+/// What the client's connection for `query` saw, or why none was tried.
+/// Reads `facts` only, so several can run at once (--all).
+ProbeResult probe_result(const Query& query, const Facts& facts, bool enabled,
+                         std::chrono::milliseconds timeout);
+
 /// Sets facts.probe: what the client's connection saw, or why none was tried.
 void run_probe(const Query& query, Facts& facts, bool enabled, std::chrono::milliseconds timeout);
 
