@@ -1,7 +1,9 @@
 #include "whyno/gather/gather.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <future>
+#include <thread>
 #include <map>
 #include <set>
 
@@ -9,6 +11,7 @@
 
 #include "whyno/core/container_state.hpp"
 #include "whyno/core/engine_lookup.hpp"
+#include "whyno/core/involved.hpp"
 #include "whyno/util/printable.hpp"
 #include "whyno/util/words.hpp"
 
@@ -65,10 +68,13 @@ class NamespaceGathering {
     m_owner_of_inode[facts.host.inode] = "";  // the host's is read already
   }
 
-  void run() {
+  /// Reads the namespaces of the containers `wanted` names, or of all.
+  void run(const std::optional<std::set<std::string>>& wanted) {
     std::vector<std::string> ids;
     for (const Container& c : m_facts.engine->containers) {
-      ids.push_back(c.id);
+      if (!wanted || wanted->contains(c.id)) {
+        ids.push_back(c.id);
+      }
     }
     std::vector<std::string> changed = read_round(ids);
     for (int reread = 1; reread <= k_max_rereads && !changed.empty(); ++reread) {
@@ -91,8 +97,11 @@ class NamespaceGathering {
     std::string id;
     int pid = 0;
     kernel::NamespaceHandle handle;
-    std::future<Result<NetnsFacts>> facts;
   };
+
+  // Namespace reads at once. Each is a few netlink dumps, mostly waiting on
+  // the kernel: more threads than cores help, hundreds do not.
+  static constexpr std::size_t k_max_reader_threads = 8;
 
   Container* find(const std::string& id) {
     auto& containers = m_facts.engine->containers;
@@ -127,16 +136,27 @@ class NamespaceGathering {
         }
         continue;
       }
-      pending.push_back({id, c->state.pid, std::move(*handle), {}});
+      pending.push_back({id, c->state.pid, std::move(*handle)});
     }
-    // Each read joins its namespace on a thread of its own (setns switches
-    // one thread only), so the namespaces' netlink round trips overlap.
-    for (Pending& p : pending) {
-      p.facts = std::async(std::launch::async,
-                           [this, &handle = p.handle] { return m_sources.namespaces.read(handle); });
+    // Reads join their namespace on threads of their own (setns switches one
+    // thread only), so the namespaces' netlink round trips overlap; a few
+    // threads take turns, not one per container.
+    std::vector<Result<NetnsFacts>> read(pending.size(), std::unexpected(Error{}));
+    std::atomic<std::size_t> next{0};
+    const auto work = [&] {
+      for (std::size_t i = next++; i < pending.size(); i = next++) {
+        read[i] = m_sources.namespaces.read(pending[i].handle);
+      }
+    };
+    {
+      std::vector<std::jthread> readers;
+      for (std::size_t t = 0; t < std::min(k_max_reader_threads, pending.size()); ++t) {
+        readers.emplace_back(work);
+      }
     }
-    for (Pending& p : pending) {
-      auto facts = p.facts.get();
+    for (std::size_t i = 0; i < pending.size(); ++i) {
+      Pending& p = pending[i];
+      auto& facts = read[i];
       const Container* c = find(p.id);
       if (!facts) {
         m_facts.unread.push_back({unread_source(*c), facts.error().message});
@@ -365,7 +385,9 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
     }
     facts.engine = std::move(*bare);
   } else {
-    NamespaceGathering(sources, facts).run();
+    // Only the namespaces the question can involve (all for --all).
+    NamespaceGathering(sources, facts)
+        .run(containers_involved(query, *facts.engine, facts.ruleset));
   }
 
   std::vector<NetnsFacts*> namespaces{&facts.host};
