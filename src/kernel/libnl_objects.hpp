@@ -53,13 +53,24 @@ bool for_each_attribute(const std::byte* data, std::size_t length, Visit&& visit
   return true;
 }
 
+/// An RTA_VIA holds its address family (2 bytes) before the address:
+/// libnl-route copies "length - 2" bytes without checking, so a shorter one
+/// is a memcpy of (size_t)-1.
+inline bool via_ok(std::uint16_t type, std::size_t length) {
+  return type != RTA_VIA || length >= sizeof(rtvia);
+}
+
 /// Every RTA_MULTIPATH a run of whole next hops: libnl-route never advances
 /// past a next hop whose rtnh_len is 0 (it allocates one next hop per turn
 /// until memory runs out), and reads on past the attribute when a next
-/// hop's length, rounded up, overruns it.
+/// hop's length, rounded up, overruns it. RTA_VIA as via_ok says, at the
+/// top and in each next hop.
 inline bool route_ok(const std::byte* attributes, std::size_t length) {
   return for_each_attribute(attributes, length, [](std::uint16_t type, const std::byte* hops,
                                                    std::size_t rest) {
+    if (!via_ok(type, rest)) {
+      return false;
+    }
     if (type != RTA_MULTIPATH) {
       return true;
     }
@@ -71,6 +82,12 @@ inline bool route_ok(const std::byte* attributes, std::size_t length) {
       std::memcpy(&next, hops, sizeof next);
       const std::size_t step = align4(next.rtnh_len);
       if (next.rtnh_len < sizeof next || step > rest) {
+        return false;
+      }
+      const std::size_t header = align4(sizeof next);
+      if (next.rtnh_len > header &&
+          !for_each_attribute(hops + header, next.rtnh_len - header,
+                              [](std::uint16_t t, const std::byte*, std::size_t n) { return via_ok(t, n); })) {
         return false;
       }
       hops += step;

@@ -307,3 +307,35 @@ TEST_CASE("a link whose info has statistics but no data is skipped, not derefere
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("an RTA_VIA too short for its address family skips the route") {
+  // libnl-route copies "length - 2" bytes of an RTA_VIA: one of 1 byte was a
+  // memcpy of (size_t)-1 (tests/fuzz/crashes/rtnetlink-via-shorter-than-family).
+  const auto route = [](std::vector<std::byte> via) {
+    MessageBuilder m;
+    m.bytes.resize(sizeof(nlmsghdr));
+    rtmsg r{};
+    r.rtm_family = AF_INET;
+    r.rtm_dst_len = 16;
+    r.rtm_table = RT_TABLE_MAIN;
+    r.rtm_type = RTN_UNICAST;
+    m.put(&r, sizeof r);
+    m.attribute(RTA_TABLE, raw(std::uint32_t{RT_TABLE_MAIN}));
+    m.attribute(RTA_DST, raw(std::array<std::uint8_t, 4>{10, 96, 0, 0}));
+    m.attribute(RTA_OIF, raw(std::uint32_t{3}));
+    m.attribute(RTA_VIA, via);
+    return m.finish(RTM_NEWROUTE);
+  };
+  CHECK(parse_routes(route({std::byte{AF_INET}})).empty());
+  // A next hop's RTA_VIA, inside RTA_MULTIPATH, alike.
+  std::vector<std::byte> short_via = hop(16 + 8);
+  const nlattr via{sizeof(nlattr) + 1, RTA_VIA};
+  const auto header = raw(via);
+  short_via.insert(short_via.end(), header.begin(), header.end());
+  short_via.insert(short_via.end(), {std::byte{AF_INET}, std::byte{0}, std::byte{0}, std::byte{0}});
+  CHECK(parse_routes(multipath_route(short_via)).empty());
+  // A whole one (family and 4 address bytes) is a route like any other.
+  CHECK(parse_routes(route({std::byte{AF_INET}, std::byte{0}, std::byte{10}, std::byte{99},
+                            std::byte{0}, std::byte{252}}))
+            .size() == 1);
+}
