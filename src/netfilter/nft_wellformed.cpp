@@ -104,11 +104,17 @@ bool verdict_ok(const Attribute& verdict) {
   return (verdict_code != NFT_JUMP && verdict_code != NFT_GOTO) || has_chain;
 }
 
-/// nftnl_parse_data: a data register, a value or a verdict.
+/// nftnl_parse_data: a data register, a value or a verdict. One with
+/// neither leaves the caller's "type" unset, and libnftnl then switches on
+/// that uninitialised int: a set element came out flagged as a jump with no
+/// chain name (strlen(NULL)).
 bool data_ok(const Attribute& reg) {
-  return walk_nested(reg, [](const Attribute& a) {
+  bool value_or_verdict = false;
+  const bool whole = walk_nested(reg, [&](const Attribute& a) {
+    value_or_verdict = value_or_verdict || a.type == NFTA_DATA_VALUE || a.type == NFTA_DATA_VERDICT;
     return a.type != NFTA_DATA_VERDICT || verdict_ok(a);
   });
+  return whole && value_or_verdict;
 }
 
 /// The attributes of an expression's data that libnftnl copies as strings,

@@ -369,3 +369,29 @@ TEST_CASE("a set describing more than 16 concatenated fields is unread") {
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("a data register with neither a value nor a verdict is unread") {
+  // libnftnl switches on a type nftnl_parse_data never set: a set element
+  // came out as a jump without a chain, strlen(NULL)
+  // (tests/fuzz/crashes/nftables-data-neither-value-nor-verdict).
+  NftDump dump;
+  dump.sets = nft_message(NFT_MSG_NEWSET, [](nlmsghdr* nlh) {
+    mnl_attr_put_strz(nlh, NFTA_SET_NAME, "s");
+  });
+  dump.set_elements = nft_message(NFT_MSG_NEWSETELEM, [](nlmsghdr* nlh) {
+    mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, "s");
+    nlattr* elements = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+    nlattr* element = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+    nlattr* key = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
+    mnl_attr_put_u32(nlh, NFTA_DATA_VALUE, htonl(80));
+    mnl_attr_nest_end(nlh, key);
+    nlattr* data = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_DATA);
+    mnl_attr_put_u32(nlh, 35, 0);  // no attribute libnftnl knows
+    mnl_attr_nest_end(nlh, data);
+    mnl_attr_nest_end(nlh, element);
+    mnl_attr_nest_end(nlh, elements);
+  });
+  const Ruleset sets = netfilter::parse_nftables(dump);
+  REQUIRE(sets.unread.size() == 1);
+  CHECK(sets.unread[0].reason == "an nftables set element message could not be parsed");
+}
