@@ -149,7 +149,9 @@ void judge_app(Walk& w, const AppCheck& check, const AppContext& context) {
               ? context.other_port_fix(app_port)
               : fmt::format("Start the app in {} listening on 0.0.0.0:{}, or read why it is not "
                             "listening: {}.",
-                            where, port, logs_hint(*context.container))});
+                            where, port, logs_hint(*context.container)),
+          app_port != 0 && context.other_port_commands ? context.other_port_commands(app_port)
+                                                       : std::vector<std::string>{}});
 }
 
 }  // namespace whyno::detail

@@ -27,6 +27,8 @@ struct AppContext {
   std::string closed_lead;
   /// The fix when the app listens on another port, given that port.
   std::function<std::string(std::uint16_t app_port)> other_port_fix;
+  /// Its commands, when it has some (re-publishing the port).
+  std::function<std::vector<std::string>(std::uint16_t app_port)> other_port_commands;
   /// The fix when the app listens with the other protocol on this port.
   std::string other_protocol_fix;
   std::optional<int> somaxconn;

@@ -338,10 +338,19 @@ class ContainerPath {
             : fmt::format("Attach {} to {}: docker network connect {} {} (or start it with "
                           "--network {}).",
                           quoted(m_client.name), quoted(network), network, m_client.name, network);
+    std::vector<std::string> commands;
+    if (network.empty()) {
+      commands = {"docker network create app-net",
+                  fmt::format("docker network connect app-net {}", shell_word(target.name)),
+                  fmt::format("docker network connect app-net {}", shell_word(m_client.name))};
+    } else {
+      commands = {fmt::format("docker network connect {} {}", shell_word(network),
+                              shell_word(m_client.name))};
+    }
     show_container(m_d, m_f, target);
     m_w.fail(fmt::format("no network shared with {}", target.name),
              fmt::format("{} is on {}", target.name, networks_phrase(target)),
-             {Verdict::no_shared_network, summary, fix});
+             {Verdict::no_shared_network, summary, fix, std::move(commands)});
     m_w.finish({});
   }
 

@@ -60,18 +60,24 @@ std::optional<Problem> not_running_problem(const Container& c, const std::string
   }
   const std::string phrase = state_phrase(c);
   std::string fix;
+  std::vector<std::string> commands;
+  const std::string name = shell_word(c.name);
   if (c.state.paused) {
     fix = fmt::format("docker unpause {}", c.name);
+    commands = {fmt::format("docker unpause {}", name)};
   } else if (c.state.restarting || c.state.status == "restarting") {
     fix = fmt::format("Read why it keeps failing: docker logs {}", c.name);
+    commands = {fmt::format("docker logs --tail 50 {}", name)};
   } else if (c.state.status == "created" && !c.state.error.empty()) {
     fix = fmt::format("Fix the start error above, then docker start {}", c.name);
   } else {
     fix = fmt::format("Start it (docker start {}) and read why it stopped: docker logs {}", c.name,
                       c.name);
+    commands = {fmt::format("docker logs --tail 50 {}", name), fmt::format("docker start {}", name)};
   }
   return Problem{Verdict::container_not_running,
-                 fmt::format("{} {}, so {}.", container_phrase(c), phrase, what_fails), fix};
+                 fmt::format("{} {}, so {}.", container_phrase(c), phrase, what_fails), fix,
+                 std::move(commands)};
 }
 
 std::optional<Problem> crash_loop_problem(const Container& c, std::int64_t collected_at,
@@ -87,7 +93,8 @@ std::optional<Problem> crash_loop_problem(const Container& c, std::int64_t colle
                              "{}.",
                              container_phrase(c), c.state.restart_count,
                              std::max<std::int64_t>(0, collected_at - *started), what_fails),
-                 fmt::format("Read why it keeps failing: docker logs {}", c.name)};
+                 fmt::format("Read why it keeps failing: docker logs {}", c.name),
+                 {fmt::format("docker logs --tail 50 {}", shell_word(c.name))}};
 }
 
 }  // namespace detail

@@ -3,6 +3,7 @@
 #include "firewall_drops.hpp"
 #include "host_firewalls.hpp"
 #include "rule_origin.hpp"
+#include "whyno/util/words.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -144,7 +145,10 @@ void check_forwarding(Walk& w, const Facts& facts, const std::optional<std::stri
                       *off, input_interface ? *input_interface : std::string("the network"), via),
           fmt::format("sysctl -w {}=1, and persist it in /etc/sysctl.d/ ({}).", *off,
                       engine_forward ? "dockerd turns it on when it starts, so something turned it off since"
-                                     : "daemon.json has \"ip-forward\": false, so dockerd leaves it off")});
+                                     : "daemon.json has \"ip-forward\": false, so dockerd leaves it off"),
+          {fmt::format("sysctl -w {}=1", shell_word(*off)),
+           fmt::format("echo {} > /etc/sysctl.d/99-ip-forward.conf  # persists it",
+                       shell_word(fmt::format("{} = 1", *off)))}});
 }
 
 }  // namespace whyno::detail

@@ -352,6 +352,10 @@ class HostPath {
                            "make the app listen on {}).",
                            name, host_port, app_port, forwarded);
       };
+      context.other_port_commands = [&c, host_port = m_h.q.port,
+                                     protocol = m_h.q.protocol](std::uint16_t app_port) {
+        return republish_commands(c, host_port, app_port, protocol);
+      };
       context.other_protocol_fix = fmt::format(
           "Publish the protocol the app speaks: -p {}:{}/{}, and dial it over {}.", m_h.q.port,
           fw.port, to_string(other), to_string(other));

@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
+#include "whyno/util/words.hpp"
+
 namespace whyno::detail {
 
 bool host_ip_covers(const std::string& host_ip, const IpAddress& destination) {
@@ -43,6 +47,26 @@ std::vector<Publication> publications_of(const Facts& facts, std::uint16_t port)
     add(c.intended, false);
   }
   return out;
+}
+
+std::vector<std::string> republish_commands(const Container& c, std::uint16_t host_port,
+                                            std::uint16_t container_port, Protocol protocol) {
+  const std::string mapping = protocol == Protocol::tcp
+                                  ? fmt::format("{}:{}", host_port, container_port)
+                                  : fmt::format("{}:{}/{}", host_port, container_port, to_string(protocol));
+  if (!c.compose_service.empty()) {
+    return {fmt::format("# docker-compose.yml, service {}: ports: [\"{}\"]", shell_word(c.compose_service),
+                        mapping),
+            fmt::format("docker-compose --project-name {} up -d {}", shell_word(c.compose_project),
+                        shell_word(c.compose_service))};
+  }
+  if (c.image.empty()) {
+    return {};
+  }
+  const std::string name = shell_word(c.name);
+  return {fmt::format("docker stop {} && docker rename {} {}", name, name, shell_word(c.name + "-old")),
+          fmt::format("docker run -d --name {} -p {} {}  # and its other options", name, mapping,
+                      shell_word(c.image))};
 }
 
 }  // namespace whyno::detail

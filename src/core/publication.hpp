@@ -27,4 +27,11 @@ std::string host_ip_text(const PortBinding& b);
 /// "0.0.0.0", "[::]", "127.0.0.1": the address as it goes before ":PORT".
 std::string host_ip_for_port(const PortBinding& b);
 
+/// Commands that publish `container_port` of `c` on `host_port`: a Compose
+/// service is re-created by docker-compose once its file says so; any other
+/// container is stopped and renamed (nothing is deleted), then started
+/// again from its image with the port, its other options to be added.
+std::vector<std::string> republish_commands(const Container& c, std::uint16_t host_port,
+                                            std::uint16_t container_port, Protocol protocol);
+
 }  // namespace whyno::detail

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include "unpublished.hpp"
+
+#include "publication.hpp"
 #include "container_view.hpp"
 #include "whyno/core/engine_lookup.hpp"
 #include "whyno/core/listeners.hpp"
@@ -142,6 +144,10 @@ void explain_unpublished(const Query& q, const Facts& facts, Walk& w) {
   const Container& c = *best.container;
   show_container(d, facts, c);
   std::string fix;
+  std::vector<std::string> commands;
+  if (best.app_port != 0) {
+    commands = republish_commands(c, q.port, best.app_port, q.protocol);
+  }
   if (best.host_port != 0) {
     fix = fmt::format("Dial port {} instead (e.g. curl localhost:{}), or re-create {} with "
                       "-p {}:{}.",
@@ -155,7 +161,7 @@ void explain_unpublished(const Query& q, const Facts& facts, Walk& w) {
   w.fail(hop, fmt::format("nothing publishes {}", what),
          {Verdict::nothing_published,
           fmt::format("No container publishes host port {}; {} {}.", what, container_phrase(c), best.why),
-          fix});
+          fix, std::move(commands)});
   for (std::size_t i = 1; i < found.size() && i < 4; ++i) {
     d.evidence.push_back(fmt::format("also: {} {}", container_phrase(*found[i].container),
                                      found[i].why));

@@ -76,11 +76,12 @@ void Walk::finish(std::string reachable_summary) {
   m_d.verdict = m_problems.front().verdict;
   m_d.summary = sentence(m_problems.front().summary);
   m_d.fix = sentence(m_problems.front().fix);
+  m_d.fix_commands = m_problems.front().commands;
   for (std::size_t i = 1; i < m_problems.size(); ++i) {
     const bool repeated = m_problems[i].verdict == m_d.verdict && m_problems[i].summary == m_d.summary;
     if (!repeated) {
       m_d.also.push_back({m_problems[i].verdict, sentence(m_problems[i].summary),
-                          sentence(m_problems[i].fix)});
+                          sentence(m_problems[i].fix), m_problems[i].commands});
     }
   }
 }

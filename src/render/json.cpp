@@ -41,6 +41,7 @@ nlohmann::ordered_json to_json(const Query& query, const Diagnosis& d) {
   j["ok"] = d.verdict == Verdict::reachable;
   j["summary"] = d.summary;
   j["fix"] = d.fix.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(d.fix);
+  j["fix_commands"] = d.fix_commands;
   j["query"] = {{"address", query.target.text},
                 {"port", query.port},
                 {"protocol", to_string(query.protocol)},
@@ -68,7 +69,10 @@ nlohmann::ordered_json to_json(const Query& query, const Diagnosis& d) {
   j["disagreements"] = d.disagreements;
   nlohmann::ordered_json also = nlohmann::ordered_json::array();
   for (const auto& p : d.also) {
-    also.push_back({{"verdict", code(p.verdict)}, {"summary", p.summary}, {"fix", p.fix}});
+    also.push_back({{"verdict", code(p.verdict)},
+                    {"summary", p.summary},
+                    {"fix", p.fix},
+                    {"fix_commands", p.commands}});
   }
   j["also"] = also;
   nlohmann::ordered_json unread = nlohmann::ordered_json::array();

@@ -157,6 +157,9 @@ void render_text(std::ostream& out, const Query& query, const Diagnosis& d, cons
   probe_line(out, d, p);
   if (!d.fix.empty()) {
     out << '\n' << p.bold("Fix") << ": " << printable(d.fix) << '\n';
+    for (const std::string& command : d.fix_commands) {
+      out << "  " << p.dim("$") << ' ' << printable(command) << '\n';
+    }
   }
 }
 

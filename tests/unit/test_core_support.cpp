@@ -68,6 +68,16 @@ TEST_CASE("near-miss names") {
   CHECK(near_miss("cahce", "cache"));
 }
 
+TEST_CASE("names in commands to paste are one shell word each") {
+  CHECK(shell_word("web") == "web");
+  CHECK(shell_word("shop_api_1") == "shop_api_1");
+  CHECK(shell_word("net.ipv4.ip_forward=1") == "net.ipv4.ip_forward=1");
+  CHECK(shell_word("x; rm -rf /") == "'x; rm -rf /'");
+  CHECK(shell_word("$(id)") == "'$(id)'");
+  CHECK(shell_word("it's") == "'it'\\''s'");
+  CHECK(shell_word("") == "''");
+}
+
 TEST_CASE("strings from containers cannot drive the terminal") {
   CHECK(printable("web") == "web");
   CHECK(printable("evil\x1b[2Jname") == "evil\\x1b[2Jname");

@@ -27,6 +27,9 @@ struct Problem {
   Verdict verdict = Verdict::reachable;
   std::string summary;
   std::string fix;
+  /// The fix as shell commands to paste, in order, when it is one; a line
+  /// that makes it persist comes last.
+  std::vector<std::string> commands{};
 };
 
 /// The active probe next to the verdict.
@@ -47,6 +50,7 @@ struct Diagnosis {
   Verdict verdict = Verdict::inconclusive;
   std::string summary;  // one sentence
   std::string fix;      // empty when nothing needs fixing
+  std::vector<std::string> fix_commands;  // the fix to paste, when it is commands
   std::vector<Hop> path;
   std::optional<ContainerSummary> container;  // the container the path ends in
   std::string listeners_title;                // e.g. "Listening sockets in container web"

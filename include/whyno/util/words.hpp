@@ -21,4 +21,9 @@ bool near_miss(std::string_view a, std::string_view b);
 /// `name` quoted for a sentence: web -> `web`.
 std::string quoted(std::string_view name);
 
+/// `word` as one shell word, for a command to paste: as is when it is made
+/// of letters, digits and _.:/@%+=,- only, else in single quotes (a name
+/// from an engine could hold `;` or `$(...)`).
+std::string shell_word(std::string_view word);
+
 }  // namespace whyno
