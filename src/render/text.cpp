@@ -14,18 +14,39 @@ namespace whyno::render {
 
 namespace {
 
-std::string path_line(const Diagnosis& d, const Painter& p) {
+/// The hops joined by arrows, after a 2-space indent. On a terminal of
+/// `width` columns a line that would not fit breaks before an arrow, and
+/// goes on 4 spaces in.
+std::string path_line(const Diagnosis& d, const Painter& p, std::size_t width) {
   std::string line;
+  std::size_t column = 2;  // the indent the caller printed
   for (const auto& h : d.path) {
-    if (!line.empty()) {
-      line += p.arrow();
-    }
     const std::string label = printable(h.label);
+    std::string hop;
+    std::size_t hop_width = display_width(label);
     switch (h.state) {
-      case HopState::ok: line += label; break;
-      case HopState::failed: line += p.red(p.mark(h.state) + " " + label); break;
-      case HopState::unknown: line += p.yellow("? " + label); break;
+      case HopState::ok: hop = label; break;
+      case HopState::failed:
+        hop = p.red(p.mark(h.state) + " " + label);
+        hop_width += 2;
+        break;
+      case HopState::unknown:
+        hop = p.yellow("? " + label);
+        hop_width += 2;
+        break;
     }
+    if (!line.empty()) {
+      const std::string arrow = p.arrow();
+      if (width != 0 && column + display_width(arrow) + hop_width > width) {
+        line += "\n    " + std::string(arrow.substr(1));  // the arrow without its leading space
+        column = 4 + display_width(arrow) - 1;
+      } else {
+        line += arrow;
+        column += display_width(arrow);
+      }
+    }
+    line += hop;
+    column += hop_width;
   }
   return line;
 }
@@ -131,7 +152,7 @@ void render_text(std::ostream& out, const Query& query, const Diagnosis& d, cons
     title = fmt::format("{} from container {}", dialled, query.from->text);
   }
   out << p.dim(printable(title)) << "\n\n";
-  out << "  " << path_line(d, p) << "\n\n";
+  out << "  " << path_line(d, p, style.width) << "\n\n";
   const std::string verdict(code(d.verdict));
   const std::string painted = ok                                  ? p.green(verdict)
                               : d.verdict == Verdict::inconclusive ? p.yellow(verdict)
