@@ -57,6 +57,18 @@ ProbeDecision plan_probe(const Query& q, const Facts& facts) {
     plan.use_embedded_dns = std::any_of(
         ns_holder.networks.begin(), ns_holder.networks.end(),
         [&](const ContainerNetwork& n) { return is_user_defined(*facts.engine, n); });
+    if (is_podman(*facts.engine, ns_holder)) {
+      // aardvark-dns answers on the gateway of each network with DNS on
+      // (resolv.conf lists it first); there is no 127.0.0.11.
+      const auto with_dns = std::find_if(
+          ns_holder.networks.begin(), ns_holder.networks.end(), [&](const ContainerNetwork& n) {
+            return n.gateway && is_user_defined(*facts.engine, n);
+          });
+      plan.use_embedded_dns = with_dns != ns_holder.networks.end();
+      if (plan.use_embedded_dns) {
+        plan.dns_server = with_dns->gateway;
+      }
+    }
   }
   decision.plan = plan;
   return decision;

@@ -32,6 +32,7 @@ void run_probe(const Query& query, Facts& facts, bool enabled, std::chrono::mill
   options.timeout = timeout;
   options.from = plan.from;
   options.use_embedded_dns = plan.use_embedded_dns;
+  options.dns_server = plan.dns_server;
   if (plan.netns_pid > 0) {
     options.netns_path = fmt::format("/proc/{}/ns/net", plan.netns_pid);
   }
