@@ -67,6 +67,9 @@ class Conversation {
       if (auto version = m_client.get("/version"); version && is_success(*version)) {
         if (auto parsed = parse_version(version->body)) {
           server_api_version = parsed->api_version;
+          if (parsed->podman) {
+            m_engine.product = "podman";  // its "Podman Engine" component says so
+          }
           if (m_engine.version.empty()) {
             m_engine.version = parsed->version;
           }

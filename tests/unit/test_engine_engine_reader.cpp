@@ -320,6 +320,19 @@ TEST_CASE("Podman is told apart by Libpod-Api-Version; daemon.json is not its fi
   CHECK_FALSE(engine->config.read);
 }
 
+TEST_CASE("a ping with neither Api-Version nor Libpod-Api-Version: podman's /version says it") {
+  FakeEngine fake([](const std::string& path) {
+    if (path == "/version") {
+      return reply(200, engine_fixture("podman/version.json"));
+    }
+    return recorded_engine(path, "Server: Libpod/4.3.1 (linux)\r\n");
+  });
+  const auto engine = read_engine(fake.path(), test_options());
+  REQUIRE_MESSAGE(engine, engine.error().message);
+  CHECK(engine->product == "podman");
+  CHECK(engine->api_version == "1.41");
+}
+
 TEST_CASE("without a Server header the version comes from /version") {
   FakeEngine fake([](const std::string& path) {
     return recorded_engine(path, "Api-Version: 1.41\r\n");
