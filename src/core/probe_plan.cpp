@@ -108,6 +108,9 @@ std::string_view outcome_words(ProbeResult::Outcome outcome) {
 
 bool probe_agrees(Verdict verdict, Protocol protocol, ProbeResult::Outcome outcome) {
   using Outcome = ProbeResult::Outcome;
+  if (verdict == Verdict::inconclusive) {
+    return true;  // "cannot say" fits whatever the probe saw; the probe line says what it was
+  }
   const bool reachable = verdict == Verdict::reachable;
   switch (outcome) {
     case Outcome::answered:

@@ -83,4 +83,26 @@ TEST_CASE("a name on another engine's network of the same name does not resolve"
                     [](const Hop& h) { return h.detail.find("Docker DNS on appnet") != std::string::npos; }));
 }
 
+TEST_CASE("a port of a rootless engine is forwarded by a process whyno-port does not follow") {
+  Facts f = two_engines();
+  f.engine->engines.back().rootless = true;
+  f.engine->engines.back().uid = 1001U;
+  f.engine->engines.back().endpoint = "/run/user/1001/podman/podman.sock";
+  add_container(f, "rl", "10.0.2.100", {listener(Protocol::tcp, "0.0.0.0", 3000)});
+  Container& c = f.engine->containers.back();
+  c.engine = "/run/user/1001/podman/podman.sock";
+  publish(c, 8080, 3000);
+  Listener forwarder = listener(Protocol::tcp, "::", 8080, "rootlessport", 20815);
+  f.host.listeners.push_back(forwarder);
+  const Diagnosis d = diagnose(host_query(8080), f);
+  CHECK(d.verdict == Verdict::inconclusive);
+  REQUIRE_FALSE(d.path.empty());
+  CHECK(d.path.front().state == HopState::unknown);
+  CHECK(d.path.front().detail.find("podman 4.3.1 (rootless, uid 1001)") != std::string::npos);
+  CHECK(d.fix.find("rootlessport") != std::string::npos);
+
+  f.engine->engines.back().rootless = false;  // the same facts from a rootful engine: a verdict
+  CHECK(diagnose(host_query(8080), f).verdict != Verdict::inconclusive);
+}
+
 TEST_SUITE_END();
