@@ -26,11 +26,14 @@ std::vector<EngineIdentity> Engine::identities() const {
   if (!engines.empty() || product.empty() || product == "none") {
     return engines;
   }
-  return {EngineIdentity{product, version, api_version, socket, false, std::nullopt}};
+  return {EngineIdentity{product, version, api_version, socket, false, std::nullopt, false}};
 }
 
 std::string describe(const EngineIdentity& engine) {
   std::string text = engine.version.empty() ? engine.kind : fmt::format("{} {}", engine.kind, engine.version);
+  if (engine.from_files) {
+    return text + " (rootful, read from its files: no API answered)";
+  }
   if (engine.rootless) {
     text += engine.uid ? fmt::format(" (rootless, uid {})", *engine.uid) : std::string(" (rootless)");
   } else if (engine.kind != "docker") {

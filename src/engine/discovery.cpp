@@ -181,6 +181,7 @@ Result<Discovery> discover_engines(const DiscoveryHost& host,
     }
   }
   Discovery found = finder.finish();
+  found.podman_files = host.is_root() && host.exists(k_podman_containers_json);
   if (found.endpoints.empty()) {
     // Nothing there: the error of the usual socket says so, as it always did.
     found.endpoints.push_back({k_default_docker_socket, "default", std::nullopt});

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
@@ -30,9 +31,13 @@ class LiveDiscoveryHost final : public DiscoveryHost {
       return std::nullopt;
     }
     std::string text;
-    text.resize(k_max_file_bytes);
-    in.read(text.data(), static_cast<std::streamsize>(text.size()));
-    text.resize(static_cast<std::size_t>(in.gcount()));
+    std::array<char, 8192> buffer{};
+    while (in.read(buffer.data(), buffer.size()) || in.gcount() > 0) {
+      text.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
+      if (text.size() > k_max_file_bytes) {
+        return std::nullopt;  // not a file of an engine's; do not hold it all
+      }
+    }
     return text;
   }
 
@@ -62,6 +67,11 @@ class LiveDiscoveryHost final : public DiscoveryHost {
   }
 
   bool is_root() const override { return ::geteuid() == 0; }
+
+  bool exists(const std::string& path) const override {
+    std::error_code error;
+    return std::filesystem::exists(path, error);
+  }
 };
 
 }  // namespace

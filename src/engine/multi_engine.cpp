@@ -2,11 +2,13 @@
 // side by side (and a user's rootless ones), and a port conflict between
 // them is a real case, so every engine that answers is read, at once.
 
+#include <algorithm>
 #include <future>
 #include <map>
 
 #include <fmt/format.h>
 
+#include "podman_state.hpp"
 #include "whyno/engine/engine_source.hpp"
 #include "whyno/util/printable.hpp"
 #include "whyno/util/words.hpp"
@@ -29,13 +31,19 @@ EngineIdentity identity_of(const Engine& engine, const EngineEndpoint& endpoint)
 class MultiEngine final : public EngineSource {
  public:
   MultiEngine(std::vector<EngineEndpoint> endpoints, std::vector<std::unique_ptr<EngineSource>> sources,
-              std::vector<Unread> unusable)
-      : m_endpoints(std::move(endpoints)), m_sources(std::move(sources)), m_unusable(std::move(unusable)) {}
+              std::vector<Unread> unusable, std::unique_ptr<EngineSource> podman_files)
+      : m_endpoints(std::move(endpoints)), m_sources(std::move(sources)), m_unusable(std::move(unusable)),
+        m_primaries(m_sources.size()) {
+    if (podman_files) {
+      m_endpoints.push_back({k_podman_storage, "podman's files", 0U});
+      m_sources.push_back(std::move(podman_files));
+    }
+  }
 
   Result<Engine> read() override {
     std::vector<std::future<Result<Engine>>> reads;
-    for (const auto& source : m_sources) {
-      reads.push_back(std::async(std::launch::async, [&source] { return source->read(); }));
+    for (std::size_t i = 0; i < m_primaries; ++i) {
+      reads.push_back(std::async(std::launch::async, [this, i] { return m_sources[i]->read(); }));
     }
     Engine merged;
     bool docker_config = false;
@@ -49,10 +57,24 @@ class MultiEngine final : public EngineSource {
       }
       add(merged, std::move(*engine), i, docker_config);
     }
+    const bool rootful_podman = std::any_of(merged.engines.begin(), merged.engines.end(),
+                                            [](const EngineIdentity& e) { return e.kind == "podman" && !e.rootless; });
+    if (m_sources.size() > m_primaries && !rootful_podman) {
+      // No podman API: its files say what they can. Absent files are no news.
+      auto engine = m_sources.back()->read();
+      if (engine) {
+        add(merged, std::move(*engine), m_primaries, docker_config);
+      } else if (engine.error().kind != Error::Kind::not_found) {
+        failures.emplace_back(&m_endpoints.back(), engine.error());
+      }
+    }
     if (merged.engines.empty()) {
       return std::unexpected(none_answered(failures));
     }
     for (const auto& [endpoint, error] : failures) {
+      if (endpoint->origin == "default" && !endpoint->owner) {
+        continue;  // the usual socket, tried although absent: only news when nothing answers
+      }
       merged.unread.push_back({fmt::format("engine at {}", endpoint->path), error.message});
     }
     merged.unread.insert(merged.unread.end(), m_unusable.begin(), m_unusable.end());
@@ -86,7 +108,8 @@ class MultiEngine final : public EngineSource {
       merged.config = engine.config;
       docker_config = true;
     }
-    merged.engines.push_back(identity_of(engine, endpoint));
+    merged.engines.push_back(engine.engines.empty() ? identity_of(engine, endpoint) : engine.engines.front());
+    merged.unread.insert(merged.unread.end(), engine.unread.begin(), engine.unread.end());
     for (Container& c : engine.containers) {
       c.engine = endpoint.path;
       m_owner.emplace(c.id, index);
@@ -122,6 +145,7 @@ class MultiEngine final : public EngineSource {
   std::vector<EngineEndpoint> m_endpoints;
   std::vector<std::unique_ptr<EngineSource>> m_sources;
   std::vector<Unread> m_unusable;
+  std::size_t m_primaries = 0;                 // the sockets; after them, podman's files
   std::map<std::string, std::size_t> m_owner;  // container id -> its engine's index
 };
 
@@ -129,8 +153,10 @@ class MultiEngine final : public EngineSource {
 
 std::unique_ptr<EngineSource> merge_engines(std::vector<EngineEndpoint> endpoints,
                                             std::vector<std::unique_ptr<EngineSource>> sources,
-                                            std::vector<Unread> unusable) {
-  return std::make_unique<MultiEngine>(std::move(endpoints), std::move(sources), std::move(unusable));
+                                            std::vector<Unread> unusable,
+                                            std::unique_ptr<EngineSource> podman_files) {
+  return std::make_unique<MultiEngine>(std::move(endpoints), std::move(sources), std::move(unusable),
+                                       std::move(podman_files));
 }
 
 std::unique_ptr<EngineSource> open_engines(const Discovery& discovery, bool read_info) {
@@ -138,7 +164,8 @@ std::unique_ptr<EngineSource> open_engines(const Discovery& discovery, bool read
   for (const EngineEndpoint& endpoint : discovery.endpoints) {
     sources.push_back(open_engine_api(endpoint.path, read_info));
   }
-  return merge_engines(discovery.endpoints, std::move(sources), discovery.unusable);
+  return merge_engines(discovery.endpoints, std::move(sources), discovery.unusable,
+                       discovery.podman_files ? open_podman_state(live_state_files()) : nullptr);
 }
 
 }  // namespace whyno::engine

@@ -83,7 +83,8 @@ nlohmann::ordered_json to_json(const Query& query, const Diagnosis& d) {
                        {"api_version", e.api_version},
                        {"rootless", e.rootless},
                        {"user", e.uid ? nlohmann::ordered_json(*e.uid) : nlohmann::ordered_json()},
-                       {"endpoint", e.endpoint}});
+                       {"endpoint", e.endpoint},
+                       {"from_files", e.from_files}});
   }
   j["engines"] = engines;
   if (d.probe) {

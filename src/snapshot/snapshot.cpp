@@ -169,7 +169,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Container, kind, id, name, image
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Network, id, name, driver, scope, internal,
                                                 enable_ipv6, subnets, gateways, options, engine)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EngineIdentity, kind, version, api_version, endpoint,
-                                                rootless, uid)
+                                                rootless, uid, from_files)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DaemonConfig, read, path, userland_proxy, iptables,
                                                 ip6tables, ip_forward, ip_masq, icc, ip,
                                                 firewall_backend, problem)

@@ -29,8 +29,8 @@ Query from_query(const std::string& target, const std::string& client) {
 
 Facts two_engines() {
   Facts f = host_facts();
-  f.engine->engines = {{"docker", "20.10.24+dfsg1", "1.41", k_docker, false, 0U},
-                       {"podman", "4.3.1", "1.41", k_podman, false, 0U}};
+  f.engine->engines = {{"docker", "20.10.24+dfsg1", "1.41", k_docker, false, 0U, false},
+                       {"podman", "4.3.1", "1.41", k_podman, false, 0U, false}};
   add_user_network(f, "appnet");
   f.engine->networks.back().engine = k_docker;
   return f;

@@ -41,6 +41,9 @@ class FakeHost final : public DiscoveryHost {
     return it == sockets.end() ? std::nullopt : std::optional<SocketFile>(it->second);
   }
   std::vector<unsigned> runtime_dir_uids() const override { return uids; }
+  bool exists(const std::string& path) const override {
+    return files.contains(path) || sockets.contains(path);
+  }
   bool is_root() const override { return root; }
 
  private:
@@ -287,7 +290,7 @@ TEST_CASE("no engine answers: the first one's error, the others named") {
 }
 
 TEST_CASE("a rootless engine is named with its user") {
-  EngineIdentity rootless{"podman", "4.3.1", "1.41", "/run/user/1000/podman/podman.sock", true, 1000U};
+  EngineIdentity rootless{"podman", "4.3.1", "1.41", "/run/user/1000/podman/podman.sock", true, 1000U, false};
   CHECK(describe(rootless) == "podman 4.3.1 (rootless, uid 1000)");
   rootless.kind = "docker";
   CHECK(describe(rootless) == "docker 4.3.1 (rootless, uid 1000)");
@@ -300,3 +303,50 @@ TEST_CASE("a rootless engine is named with its user") {
   old.product = "none";  // --pid/--netns
   CHECK(old.identities().empty());
 }
+
+TEST_CASE("podman's files stand in only when no rootful podman API answers") {
+  Engine files_engine;
+  files_engine.product = "podman";
+  files_engine.socket = "/var/lib/containers/storage";
+  files_engine.engines = {{"podman", "", "", "/var/lib/containers/storage", false, 0U, true}};
+  files_engine.unread = {{"podman's port bindings", "not read"}};
+  Container c;
+  c.id = std::string(64, 'd');
+  c.name = "ondisk";
+  files_engine.containers.push_back(c);
+
+  SUBCASE("no API: the files are read, and the absent usual socket is no news") {
+    std::vector<std::unique_ptr<EngineSource>> sources;
+    auto absent = std::make_unique<test::FakeEngine>(Engine{});
+    absent->fail_read("cannot reach the Docker engine: /var/run/docker.sock does not exist");
+    sources.push_back(std::move(absent));
+    const auto merged = merge_engines({{"/var/run/docker.sock", "default", std::nullopt}}, std::move(sources), {},
+                                      std::make_unique<test::FakeEngine>(files_engine))
+                            ->read();
+    REQUIRE_MESSAGE(merged, merged.error().message);
+    REQUIRE(merged->engines.size() == 1);
+    CHECK(merged->engines.front().from_files);
+    REQUIRE(merged->containers.size() == 1);
+    CHECK(merged->containers.front().engine == "/var/lib/containers/storage");
+    REQUIRE(merged->unread.size() == 1);
+    CHECK(merged->unread.front().source == "podman's port bindings");
+  }
+  SUBCASE("the API answers: the files are not read") {
+    Engine api;
+    api.product = "podman";
+    api.version = "4.3.1";
+    std::vector<std::unique_ptr<EngineSource>> sources;
+    sources.push_back(std::make_unique<test::FakeEngine>(api));
+    auto files = std::make_unique<test::FakeEngine>(files_engine);
+    files->fail_read("must not be read");
+    const auto merged = merge_engines({{"/run/podman/podman.sock", "default", 0U}}, std::move(sources), {},
+                                      std::move(files))
+                            ->read();
+    REQUIRE_MESSAGE(merged, merged.error().message);
+    REQUIRE(merged->engines.size() == 1);
+    CHECK_FALSE(merged->engines.front().from_files);
+    CHECK(merged->unread.empty());
+  }
+}
+
+TEST_SUITE_END();

@@ -20,9 +20,9 @@ TEST_CASE("engines, their containers and networks round-trip") {
   engine.product = "docker";
   engine.version = "20.10.24+dfsg1";
   engine.engines = {
-      {"docker", "20.10.24+dfsg1", "1.41", "/var/run/docker.sock", false, 0U},
-      {"podman", "4.3.1", "1.41", "/run/user/1000/podman/podman.sock", true, 1000U},
-      {"podman", "4.3.1", "1.41", "/run/podman/podman.sock", false, std::nullopt}};
+      {"docker", "20.10.24+dfsg1", "1.41", "/var/run/docker.sock", false, 0U, false},
+      {"podman", "4.3.1", "1.41", "/run/user/1000/podman/podman.sock", true, 1000U, false},
+      {"podman", "4.3.1", "1.41", "/run/podman/podman.sock", false, std::nullopt, false}};
   engine.unread = {{"engine at /run/user/1001/docker.sock", "refused the connection"}};
   Container c;
   c.id = std::string(64, 'a');

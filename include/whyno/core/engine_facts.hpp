@@ -121,6 +121,9 @@ struct EngineIdentity {
   std::string endpoint;     // the unix socket path we talked to
   bool rootless = false;    // its socket belongs to a user other than root
   std::optional<unsigned> uid;  // the socket's owner, when known
+  /// Read from the engine's files, without its API (podman with no service):
+  /// port bindings are not known then.
+  bool from_files = false;
 };
 
 /// What the engines say, merged: every container and network of every engine

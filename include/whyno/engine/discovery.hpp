@@ -34,6 +34,8 @@ class DiscoveryHost {
   virtual std::optional<SocketFile> socket_at(const std::string& path) const = 0;
   /// The uids that have a /run/user/<uid> directory, ascending.
   virtual std::vector<unsigned> runtime_dir_uids() const = 0;
+  /// Whether anything is at `path`.
+  virtual bool exists(const std::string& path) const = 0;
   virtual bool is_root() const = 0;
 };
 
@@ -54,7 +56,13 @@ struct Discovery {
   bool chosen = false;
   /// What was found but cannot be read: a docker context over tcp://.
   std::vector<Unread> unusable;
+  /// Rootful podman has state on disk (root only, not when the user chose):
+  /// read from its files when no rootful podman API answers.
+  bool podman_files = false;
 };
+
+inline constexpr const char* k_podman_containers_json =
+    "/var/lib/containers/storage/overlay-containers/containers.json";
 
 inline constexpr const char* k_default_docker_socket = "/var/run/docker.sock";
 inline constexpr const char* k_rootful_podman_socket = "/run/podman/podman.sock";
@@ -68,7 +76,8 @@ inline constexpr const char* k_rootful_podman_socket = "/run/podman/podman.sock"
 /// root, every /run/user/UID/docker.sock and /run/user/UID/podman/podman.sock.
 /// Well-known sockets that are not there are left out (the same socket twice,
 /// by device and inode, once); with none there, /var/run/docker.sock is
-/// tried anyway, so the error says what it always said.
+/// tried anyway, so the error says what it always said. For root,
+/// podman_files says whether k_podman_containers_json is there.
 Result<Discovery> discover_engines(const DiscoveryHost& host,
                                    const std::optional<std::string>& engine_option);
 

@@ -43,8 +43,11 @@ std::unique_ptr<EngineSource> open_engine_api(std::string socket_path, bool read
 std::unique_ptr<EngineSource> open_engines(const Discovery& discovery, bool read_info);
 
 /// The same over given sources, one per endpoint (tests pass fakes).
+/// `podman_files`, when given, is read only when no rootful podman API
+/// answered (podman's state on disk, engine/podman_state.hpp).
 std::unique_ptr<EngineSource> merge_engines(std::vector<EngineEndpoint> endpoints,
                                             std::vector<std::unique_ptr<EngineSource>> sources,
-                                            std::vector<Unread> unusable);
+                                            std::vector<Unread> unusable,
+                                            std::unique_ptr<EngineSource> podman_files = nullptr);
 
 }  // namespace whyno::engine
