@@ -62,9 +62,10 @@ class MultiEngine final : public EngineSource {
     if (m_sources.size() > m_primaries && !rootful_podman) {
       // No podman API: its files say what they can. Absent files are no news.
       auto engine = m_sources.back()->read();
-      if (engine) {
+      if (engine && !engine->containers.empty()) {
+        // No container: podman is installed, not used; that is no engine answering.
         add(merged, std::move(*engine), m_primaries, docker_config);
-      } else if (engine.error().kind != Error::Kind::not_found) {
+      } else if (!engine && engine.error().kind != Error::Kind::not_found) {
         failures.emplace_back(&m_endpoints.back(), engine.error());
       }
     }

@@ -331,6 +331,18 @@ TEST_CASE("podman's files stand in only when no rootful podman API answers") {
     REQUIRE(merged->unread.size() == 1);
     CHECK(merged->unread.front().source == "podman's port bindings");
   }
+  SUBCASE("files without a container are no engine: the usual error stands") {
+    files_engine.containers.clear();
+    std::vector<std::unique_ptr<EngineSource>> sources;
+    auto absent = std::make_unique<test::FakeEngine>(Engine{});
+    absent->fail_read("cannot reach the Docker engine: /var/run/docker.sock does not exist");
+    sources.push_back(std::move(absent));
+    const auto merged = merge_engines({{"/var/run/docker.sock", "default", std::nullopt}}, std::move(sources), {},
+                                      std::make_unique<test::FakeEngine>(files_engine))
+                            ->read();
+    REQUIRE_FALSE(merged);
+    CHECK(merged.error().message == "cannot reach the Docker engine: /var/run/docker.sock does not exist");
+  }
   SUBCASE("the API answers: the files are not read") {
     Engine api;
     api.product = "podman";
