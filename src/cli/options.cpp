@@ -36,6 +36,10 @@ po::options_description visible_options() {
        "Kubernetes pod, LXC); the target defaults to that namespace's address")
       ("netns", po::value<std::string>()->value_name("PATH"),
        "no engine: diagnose the network namespace at PATH, e.g. /run/netns/NAME")
+      ("engine", po::value<std::string>()->value_name("URL"),
+       "read only the engine at URL (unix:///PATH or PATH); by default DOCKER_HOST, else "
+       "every Docker and podman engine found (docker context, /var/run/docker.sock, "
+       "/run/podman/podman.sock, rootless ones)")
       ("json", "print one JSON object on stdout")
       ("no-probe", "do not try the connection; diagnose from the facts alone")
       ("probe-timeout", po::value<std::string>()->value_name("TIME")->default_value("1s"),
@@ -247,6 +251,15 @@ Result<Options> parse_options(std::span<const char* const> argv) {
   }
   if (vm.count("replay")) {
     o.replay = vm["replay"].as<std::string>();
+  }
+  if (vm.count("engine")) {
+    o.engine = vm["engine"].as<std::string>();
+    if (o.engine->empty()) {
+      return fail(Error::Kind::invalid, "--engine takes a unix socket: unix:///PATH or a PATH");
+    }
+    if (o.query.netns) {
+      return fail(Error::Kind::invalid, "--pid and --netns read no engine; leave out --engine");
+    }
   }
   if (vm.count("target")) {
     const auto& targets = vm["target"].as<std::vector<std::string>>();

@@ -20,6 +20,7 @@ struct Options {
   ColorMode color = ColorMode::automatic;
   std::optional<std::string> save_facts;  // write the facts snapshot here
   std::optional<std::string> replay;      // diagnose a saved snapshot instead
+  std::optional<std::string> engine;      // --engine: read this engine only
   bool probe = true;                      // try the connection too
   std::chrono::milliseconds probe_timeout{1000};
   bool all = false;                       // --all, or no PORT: every port

@@ -55,7 +55,7 @@ int run(int argc, char** argv) {
     snap = std::move(*replayed);
   } else {
     snap.query = options->query;
-    auto facts = gather::read_host(snap.query);
+    auto facts = gather::read_host(snap.query, options->engine);
     if (!facts) {
       return complain(facts.error().kind == gather::ReadFailure::Kind::usage ? k_exit_usage : k_exit_cannot_inspect,
                       facts.error().message);

@@ -62,12 +62,14 @@ Resolution resolve_name(const Engine& engine, const Container& client, std::stri
       continue;
     }
     for (const auto& c : engine.containers) {
-      if (&c == &client || !c.state.running) {
-        continue;
+      if (&c == &client || !c.state.running || c.engine != client.engine) {
+        continue;  // a network of another engine is another network, whatever its name
       }
       for (const auto& theirs : c.networks) {
         if (same_network(mine, theirs) && answers_to(c, theirs, name)) {
-          return {&c, &theirs, fmt::format("Docker DNS on {}", mine.name)};
+          return {&c, &theirs,
+                  fmt::format("{} on {}", is_podman(engine, client) ? "aardvark-dns" : "Docker DNS",
+                              mine.name)};
         }
       }
     }

@@ -91,6 +91,10 @@ Diagnosis diagnose(const Query& query, const Facts& facts) {
         "no engine (--pid/--netns): only the kernel's view was read; an engine would also say the "
         "container's name, its port bindings (-p), its networks and aliases, and its state");
   }
+  if (facts.engine) {
+    d.engines = facts.engine->identities();
+    d.unread.insert(d.unread.end(), facts.engine->unread.begin(), facts.engine->unread.end());
+  }
   d.unread.insert(d.unread.end(), facts.unread.begin(), facts.unread.end());
   d.unread.insert(d.unread.end(), facts.host.unread.begin(), facts.host.unread.end());
   d.unread.insert(d.unread.end(), facts.ruleset.unread.begin(), facts.ruleset.unread.end());

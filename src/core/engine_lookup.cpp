@@ -103,8 +103,25 @@ std::vector<std::string> network_names(const Container& c) {
   return names;
 }
 
+const EngineIdentity* engine_of(const Engine& engine, const Container& c) {
+  for (const EngineIdentity& e : engine.engines) {
+    if (e.endpoint == c.engine) {
+      return &e;
+    }
+  }
+  return nullptr;
+}
+
+bool is_podman(const Engine& engine, const Container& c) {
+  const EngineIdentity* e = engine_of(engine, c);
+  return e != nullptr ? e->kind == "podman" : engine.product == "podman";
+}
+
 std::vector<const ContainerNetwork*> shared_networks(const Container& a, const Container& b) {
   std::vector<const ContainerNetwork*> out;
+  if (a.engine != b.engine) {
+    return out;  // Docker's `bridge` and podman's are different networks
+  }
   for (const auto& n : b.networks) {
     const bool shared = std::any_of(a.networks.begin(), a.networks.end(), [&](const auto& m) {
       return m.name == n.name || (!m.network_id.empty() && m.network_id == n.network_id);

@@ -375,8 +375,9 @@ class HostPath {
     const bool engine_agrees = m_h.publication_where([&](const Publication& p) {
                                  return p.container == &c && p.binding.container_port == fw.port;
                                }) != nullptr;
-    if (engine_agrees) {
-      return;
+    const EngineIdentity* engine = m_h.f.engine ? engine_of(*m_h.f.engine, c) : nullptr;
+    if (engine_agrees || (engine != nullptr && engine->from_files)) {
+      return;  // an engine read from its files lists no bindings: nothing to compare
     }
     if (const Publication* p = m_h.publication_where([&](const Publication& pub) { return pub.container == &c; })) {
       m_d.disagreements.push_back(fmt::format(

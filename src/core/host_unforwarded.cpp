@@ -150,6 +150,30 @@ void explain_address_mismatch(const HostContext& h, Walk& w, const Publication& 
                                     h.q.port, p.binding.container_port)});
 }
 
+/// A rootless engine publishes through a process of its own (podman's
+/// rootlessport, Docker's rootlesskit), not with DNAT or docker-proxy on the
+/// host: no rule is missing, and whyno-port does not follow that forwarder
+/// yet, so the host's hop is unknown rather than a wrong verdict.
+bool explain_rootless(const HostContext& h, Walk& w, const Container& c, const Listener* holder) {
+  const EngineIdentity* engine = h.f.engine ? engine_of(*h.f.engine, c) : nullptr;
+  if (engine == nullptr || !engine->rootless) {
+    return false;
+  }
+  show_container(w.diagnosis(), h.f, c);
+  const std::string forwarder = engine->kind == "podman" ? "rootlessport" : "rootlesskit";
+  w.unknown(fmt::format("host :{}", h.q.port),
+            holder != nullptr
+                ? fmt::format("{} listens on {}: the port forwarder of {}, which whyno-port does "
+                              "not follow",
+                              describe_owners(*holder), describe_bind(*holder), describe(*engine))
+                : fmt::format("published by {} through {}, which whyno-port does not follow",
+                              describe(*engine), forwarder),
+            fmt::format("{} belongs to the rootless engine {}: whyno-port explains rootful engines "
+                        "only for now; check {} and the app in the container yourself.",
+                        container_phrase(c), describe(*engine), forwarder));
+  return true;
+}
+
 }  // namespace
 
 void explain_missing_rules(const HostContext& h, Walk& w, const Publication& p, bool input_drops) {
@@ -203,6 +227,9 @@ void explain_no_forward(const HostContext& h, Walk& w, const Listener* listener)
       is_port_conflict_error(meant->state.error)) {
     show_container(w.diagnosis(), h.f, *meant);
     explain_start_conflict(h, w, *meant, holder);
+    return;
+  }
+  if (meant != nullptr && meant->state.running && explain_rootless(h, w, *meant, holder)) {
     return;
   }
   if (holder != nullptr && !owned_by_engine(*holder) && listener != nullptr) {

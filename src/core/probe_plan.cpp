@@ -57,6 +57,18 @@ ProbeDecision plan_probe(const Query& q, const Facts& facts) {
     plan.use_embedded_dns = std::any_of(
         ns_holder.networks.begin(), ns_holder.networks.end(),
         [&](const ContainerNetwork& n) { return is_user_defined(*facts.engine, n); });
+    if (is_podman(*facts.engine, ns_holder)) {
+      // aardvark-dns answers on the gateway of each network with DNS on
+      // (resolv.conf lists it first); there is no 127.0.0.11.
+      const auto with_dns = std::find_if(
+          ns_holder.networks.begin(), ns_holder.networks.end(), [&](const ContainerNetwork& n) {
+            return n.gateway && is_user_defined(*facts.engine, n);
+          });
+      plan.use_embedded_dns = with_dns != ns_holder.networks.end();
+      if (plan.use_embedded_dns) {
+        plan.dns_server = with_dns->gateway;
+      }
+    }
   }
   decision.plan = plan;
   return decision;
@@ -96,6 +108,9 @@ std::string_view outcome_words(ProbeResult::Outcome outcome) {
 
 bool probe_agrees(Verdict verdict, Protocol protocol, ProbeResult::Outcome outcome) {
   using Outcome = ProbeResult::Outcome;
+  if (verdict == Verdict::inconclusive) {
+    return true;  // "cannot say" fits whatever the probe saw; the probe line says what it was
+  }
   const bool reachable = verdict == Verdict::reachable;
   switch (outcome) {
     case Outcome::answered:

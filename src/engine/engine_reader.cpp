@@ -67,6 +67,9 @@ class Conversation {
       if (auto version = m_client.get("/version"); version && is_success(*version)) {
         if (auto parsed = parse_version(version->body)) {
           server_api_version = parsed->api_version;
+          if (parsed->podman) {
+            m_engine.product = "podman";  // its "Podman Engine" component says so
+          }
           if (m_engine.version.empty()) {
             m_engine.version = parsed->version;
           }
@@ -184,23 +187,6 @@ class Conversation {
 };
 
 }  // namespace
-
-Result<std::string> engine_socket_path(const char* docker_host) {
-  if (docker_host == nullptr || *docker_host == '\0') {
-    return std::string(k_default_docker_socket);
-  }
-  constexpr std::string_view k_unix_scheme = "unix://";
-  const std::string_view host(docker_host);
-  if (!host.starts_with(k_unix_scheme)) {
-    return fail(Error::Kind::unsupported,
-                fmt::format("DOCKER_HOST={} is not supported; whyno-port needs the local "
-                            "unix socket",
-                            host));
-  }
-  const std::string_view path = host.substr(k_unix_scheme.size());
-  // "unix://" alone means the default socket, as it does for the Docker CLI.
-  return path.empty() ? std::string(k_default_docker_socket) : std::string(path);
-}
 
 Result<std::optional<Container>> inspect_container(HttpUnixClient& client, const std::string& prefix,
                                                    const std::string& id) {

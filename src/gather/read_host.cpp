@@ -4,7 +4,6 @@
 #include <sys/socket.h>
 
 #include <chrono>
-#include <cstdlib>
 
 #include <fmt/format.h>
 
@@ -49,7 +48,8 @@ std::int64_t epoch_seconds() {
 
 }  // namespace
 
-std::expected<Facts, ReadFailure> read_host(const Query& query) {
+std::expected<Facts, ReadFailure> read_host(const Query& query,
+                                           const std::optional<std::string>& engine_option) {
   if (const auto missing = sys::missing_capabilities(); !missing.empty()) {
     return std::unexpected(ReadFailure{
         ReadFailure::Kind::cannot_inspect,
@@ -57,13 +57,16 @@ std::expected<Facts, ReadFailure> read_host(const Query& query) {
                     "and read netfilter rules; run it as root (sudo whyno-port ...)",
                     join_words(missing, "and"))});
   }
-  const auto socket = engine::engine_socket_path(std::getenv("DOCKER_HOST"));
-  if (!socket) {
-    return std::unexpected(ReadFailure{ReadFailure::Kind::cannot_inspect, socket.error().message});
+  const auto discovery = engine::discover_engines(*engine::live_discovery_host(), engine_option);
+  if (!discovery) {
+    return std::unexpected(ReadFailure{discovery.error().kind == Error::Kind::invalid
+                                           ? ReadFailure::Kind::usage
+                                           : ReadFailure::Kind::cannot_inspect,
+                                       discovery.error().message});
   }
   // GET /info makes dockerd run `runc --version`: the slowest request by far,
   // for warnings whose causes (sysctls) are read from the kernel anyway.
-  const auto engine = engine::open_engine_api(*socket, /*read_info=*/false);
+  const auto engine = engine::open_engines(*discovery, /*read_info=*/false);
   const auto namespaces = kernel::live_namespace_reader();
   const Sources sources{*engine, *namespaces, netfilter::read_netfilter, resolve, epoch_seconds};
   return gather(query, sources);

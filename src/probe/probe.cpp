@@ -69,8 +69,9 @@ IpAddress prefer_v4(const std::vector<IpAddress>& addresses) {
   return v4 != addresses.end() ? *v4 : addresses.front();
 }
 
-std::string embedded_dns_failure(const DnsLookup& lookup) {
-  constexpr std::string_view dns = "Docker's embedded DNS at 127.0.0.11";
+std::string embedded_dns_failure(const DnsLookup& lookup, const std::optional<IpAddress>& server) {
+  const std::string dns = server ? fmt::format("the network's DNS at {}", server->to_string())
+                                 : std::string("Docker's embedded DNS at 127.0.0.11");
   switch (lookup.status) {
     case DnsLookup::Status::found:
       break;
@@ -81,7 +82,8 @@ std::string embedded_dns_failure(const DnsLookup& lookup) {
     case DnsLookup::Status::failure:
       return fmt::format("{} answered {}", dns, rcode_name(lookup.rcode));
     case DnsLookup::Status::no_server:
-      return "no embedded DNS on this network (nothing answers at 127.0.0.11:53)";
+      return fmt::format("no embedded DNS on this network (nothing answers at {}:53)",
+                         server ? server->to_string() : std::string("127.0.0.11"));
     case DnsLookup::Status::no_answer:
       return fmt::format("{} did not answer in time (it forwards names it does not know to "
                          "the host's DNS servers)", dns);
@@ -132,12 +134,12 @@ Resolution resolve(const ProbeTarget& target, const ProbeOptions& options,
     }
   }
   if (options.use_embedded_dns) {
-    const auto lookup = steps::query_dns(IpAddress::v4(k_embedded_dns_v4),
-                                               k_embedded_dns_port, name, deadline);
+    const auto lookup = steps::query_dns(options.dns_server.value_or(IpAddress::v4(k_embedded_dns_v4)),
+                                         k_embedded_dns_port, name, deadline);
     if (lookup.status == DnsLookup::Status::found) {
       return {prefer_v4(lookup.addresses), true, {}};
     }
-    tried.push_back(embedded_dns_failure(lookup));
+    tried.push_back(embedded_dns_failure(lookup, options.dns_server));
   } else if (hosts || options.netns_path) {
     tried.push_back("no embedded DNS on this network");
   } else {

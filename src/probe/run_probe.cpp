@@ -31,6 +31,7 @@ ProbeResult probe_result(const Query& query, const Facts& facts, bool enabled,
   options.timeout = timeout;
   options.from = plan.from;
   options.use_embedded_dns = plan.use_embedded_dns;
+  options.dns_server = plan.dns_server;
   if (plan.netns_pid > 0) {
     options.netns_path = fmt::format("/proc/{}/ns/net", plan.netns_pid);
   }

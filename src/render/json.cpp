@@ -80,6 +80,17 @@ nlohmann::ordered_json to_json(const Query& query, const Diagnosis& d) {
     unread.push_back({{"source", u.source}, {"reason", u.reason}});
   }
   j["unread"] = unread;
+  nlohmann::ordered_json engines = nlohmann::ordered_json::array();
+  for (const EngineIdentity& e : d.engines) {
+    engines.push_back({{"kind", e.kind},
+                       {"version", e.version},
+                       {"api_version", e.api_version},
+                       {"rootless", e.rootless},
+                       {"user", e.uid ? nlohmann::ordered_json(*e.uid) : nlohmann::ordered_json()},
+                       {"endpoint", e.endpoint},
+                       {"from_files", e.from_files}});
+  }
+  j["engines"] = engines;
   if (d.probe) {
     const ProbeResult& r = d.probe->result;
     j["probe"] = {{"outcome", outcome_name(r.outcome)},

@@ -9,6 +9,7 @@
 #include "whyno/core/probe_plan.hpp"
 #include "painter.hpp"
 #include "whyno/util/printable.hpp"
+#include "whyno/util/words.hpp"
 
 namespace whyno::render {
 
@@ -126,6 +127,18 @@ void probe_line(std::ostream& out, const Diagnosis& d, const Painter& p) {
   }
 }
 
+void engine_line(std::ostream& out, const Diagnosis& d, const Painter& p) {
+  if (d.engines.empty()) {
+    return;
+  }
+  std::vector<std::string> engines;
+  for (const EngineIdentity& e : d.engines) {
+    engines.push_back(printable(describe(e)));
+  }
+  out << '\n' << p.bold(d.engines.size() == 1 ? "Engine" : "Engines") << ": "
+      << join_words(engines, "and") << '\n';
+}
+
 void bullet_list(std::ostream& out, std::string_view title, const std::vector<std::string>& items,
                  const Painter& p) {
   if (items.empty()) {
@@ -175,6 +188,7 @@ void render_text(std::ostream& out, const Query& query, const Diagnosis& d, cons
     unread.push_back(fmt::format("{}: {}", u.source, u.reason));
   }
   bullet_list(out, "Could not read", unread, p);
+  engine_line(out, d, p);
   probe_line(out, d, p);
   if (!d.fix.empty()) {
     out << '\n' << p.bold("Fix") << ": " << printable(d.fix) << '\n';

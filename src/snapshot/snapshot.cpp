@@ -165,14 +165,17 @@ WHYNO_JSON_ENUM(Container::Kind, {{Container::Kind::container, "container"},
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Container, kind, id, name, image, created, state,
                                                 network_mode, intended, publish_all, actual, exposed,
                                                 networks, sandbox_key, hosts_path, links, hostname,
-                                                compose_project, compose_service)
+                                                compose_project, compose_service, engine)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Network, id, name, driver, scope, internal,
-                                                enable_ipv6, subnets, gateways, options)
+                                                enable_ipv6, subnets, gateways, options, engine)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EngineIdentity, kind, version, api_version, endpoint,
+                                                rootless, uid, from_files)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DaemonConfig, read, path, userland_proxy, iptables,
                                                 ip6tables, ip_forward, ip_masq, icc, ip,
                                                 firewall_backend, problem)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Engine, product, version, api_version, socket,
-                                                containers, networks, warnings, config)
+                                                containers, networks, warnings, config, engines,
+                                                unread)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Sysctls, ipv4_forward, ipv6_forward,
                                                 ipv4_iface_forward, route_localnet,
                                                 bridge_nf_call_iptables, bridge_nf_call_ip6tables,

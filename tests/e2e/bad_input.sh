@@ -21,6 +21,23 @@ run_whyno_with env DOCKER_HOST=unix:///nonexistent.sock -- "$HOST_PORT"
 expect_status 3
 expect_stderr_one_line
 
+# The user's choice of engine is the only one read, even when others answer.
+run_whyno "$HOST_PORT" --engine /nonexistent.sock
+expect_status 3
+expect_stderr_matches '/nonexistent.sock does not exist'
+for engine in "--engine tcp://10.0.0.5:2375" "--engine ssh://me@box"; do
+  # shellcheck disable=SC2086 # the option and its value
+  run_whyno "$HOST_PORT" $engine
+  expect_status 3
+  expect_stderr_one_line
+  expect_stderr_matches 'is not supported: .*tcp:// and ssh:// are not'
+done
+run_whyno_with env DOCKER_HOST=tcp://10.0.0.5:2375 -- "$HOST_PORT"
+expect_status 3
+expect_stderr_matches '^whyno-port: DOCKER_HOST=tcp://10.0.0.5:2375 is not supported'
+run_whyno "$HOST_PORT" --engine ""
+expect_status 2
+
 run_whyno_with setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$HOST_PORT"
 expect_status 3
 expect_stderr_matches 'CAP_SYS_ADMIN|CAP_NET_ADMIN'

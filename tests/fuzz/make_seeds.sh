@@ -86,6 +86,18 @@ case "$name" in
     printf '81.41' > "$out/negotiate"
     printf '920.10.24+dfsg1' > "$out/major"
     ;;
+  podman_state)  # '0'..'6' chooses the parser (fuzz_podman_state.cpp)
+    p=$fixtures/engine/podman/ondisk-net
+    prefixed containers 0 "$p/containers.json"
+    for f in "$p"/oci_config_*.json; do prefixed "spec_$(basename "$f")" 1 "$f"; done
+    for f in "$p"/userdata_*_pidfile; do prefixed "$(basename "$f")" 2 "$f"; done
+    prefixed hosts_def '3wpd-def\n' "$p/userdata_wpd-def_hosts"
+    prefixed hosts_net '3wpd-net\n' "$p/userdata_wpd-net_hosts"
+    prefixed aardvark 4 "$p/aardvark-dns_wpdisk"
+    prefixed network 5 "$p/networks_wpdisk.json"
+    printf '6{"currentContext":"rootless","Endpoints":{"docker":{"Host":"unix:///run/user/1000/docker.sock"}}}' \
+      > "$out/context"
+    ;;
   dns)  # CHOICE (bits 0-1 type, bit 2 "NAME\n" given, bit 3 hosts), then data
     d=$fixtures/dns
     for f in "$d"/*_a.bin; do prefixed "$(basename "$f")" '\x00' "$f"; done

@@ -48,7 +48,8 @@ inline Facts host_facts() {
   f.engine->networks.push_back(Network{"b1", "bridge", "bridge", "local", false, false,
                                        {{ip("172.17.0.0"), 16}}, {ip("172.17.0.1")},
                                        {{"com.docker.network.bridge.default_bridge", "true"},
-                                        {"com.docker.network.bridge.name", "docker0"}}});
+                                        {"com.docker.network.bridge.name", "docker0"}},
+                                       ""});
   f.host.inode = 1;
   f.host.interfaces.push_back({1, "lo", "", 0, true, 65536, {{ip("127.0.0.1"), 8}}});
   f.host.interfaces.push_back({3, "docker0", "bridge", 0, true, 1500, {{ip("172.17.0.1"), 16}}});
@@ -85,7 +86,7 @@ inline Container& add_container(Facts& f, const std::string& name, const char* a
 
 inline void add_user_network(Facts& f, const std::string& name) {
   f.engine->networks.push_back(Network{"id-" + name, name, "bridge", "local", false, false,
-                                       {{ip("172.18.0.0"), 16}}, {ip("172.18.0.1")}, {}});
+                                       {{ip("172.18.0.0"), 16}}, {ip("172.18.0.1")}, {}, ""});
 }
 
 inline void publish(Container& c, std::uint16_t host_port, std::uint16_t container_port,

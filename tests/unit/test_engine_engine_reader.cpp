@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -222,21 +223,6 @@ bool contains(const std::vector<std::string>& list, const std::string& item) {
 
 TEST_SUITE_BEGIN("engine_engine_reader");
 
-TEST_CASE("socket path from DOCKER_HOST") {
-  CHECK(*engine_socket_path(nullptr) == "/var/run/docker.sock");
-  CHECK(*engine_socket_path("") == "/var/run/docker.sock");
-  CHECK(*engine_socket_path("unix:///run/user/1000/docker.sock") ==
-        "/run/user/1000/docker.sock");
-  CHECK(*engine_socket_path("unix://") == "/var/run/docker.sock");
-  const auto tcp = engine_socket_path("tcp://10.0.0.5:2375");
-  REQUIRE_FALSE(tcp);
-  CHECK(tcp.error().kind == Error::Kind::unsupported);
-  CHECK(tcp.error().message ==
-        "DOCKER_HOST=tcp://10.0.0.5:2375 is not supported; whyno-port needs the local unix socket");
-  CHECK(engine_socket_path("ssh://me@box").error().kind == Error::Kind::unsupported);
-  CHECK(engine_socket_path("/var/run/docker.sock").error().kind == Error::Kind::unsupported);
-}
-
 TEST_CASE("a whole conversation with the recorded engine") {
   FakeEngine fake([](const std::string& path) { return recorded_engine(path); });
   const auto engine = read_engine(fake.path(), test_options());
@@ -332,6 +318,19 @@ TEST_CASE("Podman is told apart by Libpod-Api-Version; daemon.json is not its fi
   CHECK(engine->product == "podman");
   CHECK(engine->version == "5.4.2");
   CHECK_FALSE(engine->config.read);
+}
+
+TEST_CASE("a ping with neither Api-Version nor Libpod-Api-Version: podman's /version says it") {
+  FakeEngine fake([](const std::string& path) {
+    if (path == "/version") {
+      return reply(200, engine_fixture("podman/version.json"));
+    }
+    return recorded_engine(path, "Server: Libpod/4.3.1 (linux)\r\n");
+  });
+  const auto engine = read_engine(fake.path(), test_options());
+  REQUIRE_MESSAGE(engine, engine.error().message);
+  CHECK(engine->product == "podman");
+  CHECK(engine->api_version == "1.41");
 }
 
 TEST_CASE("without a Server header the version comes from /version") {
@@ -434,6 +433,76 @@ TEST_CASE("http client: many concurrent requests come back once each") {
   const auto after = client.get("/again");
   REQUIRE(after);
   CHECK(after->body == "/again");
+}
+
+TEST_CASE("rootful podman 4.3.1, as recorded: its compatible API in one conversation") {
+  // The recorded ping's headers, less what the fake server writes itself.
+  std::string ping;
+  std::istringstream lines(engine_fixture("podman/ping.headers"));
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with("HTTP/") && !line.starts_with("Content-") && line != "\r") {
+      ping += line + "\n";
+    }
+  }
+  const std::map<std::string, std::string> inspects = {
+      {"8c924a4137c2f697b51fbe719335117357d0f8d2d418c05c099036c7ae012225", "containers_inspect_lo.json"},
+      {"7a7839facbc0bec1b50c77c5a5ab8ff7acc4c57cbdd1490cf02781b3d646d5d1", "containers_inspect_any.json"},
+      {"3a8746af377d4bf85ae0a7c7ff364d9b0e2c0038bffda2636ae9b9f2462b0f82",
+       "containers_inspect_default_net.json"}};
+  FakeEngine fake([&](const std::string& path) {
+    if (path == "/_ping") {
+      return reply(200, "OK", ping);
+    }
+    if (path == "/v1.41/containers/json?all=1") {
+      return reply(200, engine_fixture("podman/containers_json.json"));
+    }
+    if (path == "/v1.41/networks") {
+      return reply(200, engine_fixture("podman/networks.json"));
+    }
+    for (const auto& [id, file] : inspects) {
+      if (path == "/v1.41/containers/" + id + "/json") {
+        return reply(200, engine_fixture("podman/" + file));
+      }
+    }
+    return reply(404, engine_fixture("podman/containers_inspect_not_found.json"));
+  });
+  const auto engine = read_engine(fake.path(), test_options());
+  REQUIRE_MESSAGE(engine, engine.error().message);
+  CHECK(engine->product == "podman");
+  CHECK(engine->version == "4.3.1");
+  CHECK(engine->api_version == "1.41");
+  CHECK_FALSE(engine->config.read);  // /etc/docker/daemon.json is not podman's
+  CHECK_FALSE(contains(fake.requests(), "/v1.41/version"));  // the Server header said it
+  REQUIRE(engine->containers.size() == 3);  // wp-cli's inspect was not recorded: a 404, skipped
+  const auto named = [&](const std::string& name) -> const Container& {
+    const auto it = std::find_if(engine->containers.begin(), engine->containers.end(),
+                                 [&](const Container& c) { return c.name == name; });
+    REQUIRE(it != engine->containers.end());
+    return *it;
+  };
+  const Container& lo = named("wp-lo");
+  CHECK(lo.state.running);
+  CHECK(lo.state.pid > 0);
+  CHECK(lo.network_mode == "bridge");  // podman says bridge for user networks too
+  CHECK(lo.sandbox_key.starts_with("/run/netns/netns-"));
+  CHECK(lo.hosts_path.ends_with("/userdata/hosts"));
+  REQUIRE(lo.intended.size() == 1);
+  CHECK(lo.intended.front().host_ip.empty());  // podman: "", Docker: "0.0.0.0"
+  CHECK(lo.intended.front().host_port == 18081);
+  CHECK(lo.intended.front().container_port == 3000);
+  REQUIRE(lo.networks.size() == 1);
+  CHECK(lo.networks.front().name == "wpnet");
+  CHECK(lo.networks.front().network_id == "wpnet");  // the name, not a hex id
+  CHECK(lo.networks.front().ipv4->to_string() == "10.89.0.2");
+  CHECK(lo.networks.front().gateway->to_string() == "10.89.0.1");
+  CHECK(contains(lo.networks.front().aliases, "api-alias"));
+  const Container& def = named("wp-def");
+  REQUIRE(def.networks.size() == 1);
+  CHECK(def.networks.front().name == "podman");
+  // The compat list calls podman's default network "bridge".
+  REQUIRE(engine->networks.size() == 2);
+  CHECK(std::any_of(engine->networks.begin(), engine->networks.end(),
+                    [](const Network& n) { return n.name == "wpnet" && n.driver == "bridge"; }));
 }
 
 TEST_SUITE_END();

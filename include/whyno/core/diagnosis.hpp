@@ -60,6 +60,7 @@ struct Diagnosis {
   std::vector<Problem> also;
   std::vector<Unread> unread;
   std::optional<ProbeReport> probe;
+  std::vector<EngineIdentity> engines;  // the engines read (none with --pid/--netns)
 };
 
 }  // namespace whyno

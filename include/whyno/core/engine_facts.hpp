@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "whyno/util/ip_address.hpp"
+#include "whyno/core/netns_facts.hpp"
 #include "whyno/core/protocol.hpp"
 
 namespace whyno {
@@ -75,6 +76,9 @@ struct Container {
   // Compose: Config.Labels com.docker.compose.project / .service.
   std::string compose_project;
   std::string compose_service;
+  /// The endpoint (EngineIdentity::endpoint) of the engine that reported it:
+  /// a host may run Docker and podman side by side.
+  std::string engine;
 };
 
 struct Network {
@@ -87,6 +91,7 @@ struct Network {
   std::vector<IpPrefix> subnets;
   std::vector<IpAddress> gateways;
   std::map<std::string, std::string> options;
+  std::string engine;  // the endpoint of the engine that reported it
 
   bool is_default_bridge() const;
   /// The Linux bridge device, e.g. docker0 or br-<id12>; "" when not a bridge.
@@ -108,6 +113,22 @@ struct DaemonConfig {
   std::string problem;           // why the file could not be used, if it couldn't
 };
 
+/// One engine that answered: who it is and where it listens.
+struct EngineIdentity {
+  std::string kind;         // "docker" or "podman"
+  std::string version;      // "20.10.24+dfsg1", "4.3.1"
+  std::string api_version;  // the negotiated one, e.g. "1.41"
+  std::string endpoint;     // the unix socket path we talked to
+  bool rootless = false;    // its socket belongs to a user other than root
+  std::optional<unsigned> uid;  // the socket's owner, when known
+  /// Read from the engine's files, without its API (podman with no service):
+  /// port bindings are not known then.
+  bool from_files = false;
+};
+
+/// What the engines say, merged: every container and network of every engine
+/// that answered, each remembering its engine (Container::engine). The first
+/// four fields are the first engine's, as snapshots of format 1 have them.
 struct Engine {
   std::string product;      // "docker" or "podman"
   std::string version;      // "20.10.24+dfsg1"
@@ -116,7 +137,16 @@ struct Engine {
   std::vector<Container> containers;
   std::vector<Network> networks;
   std::vector<std::string> warnings;  // GET /info Warnings
-  DaemonConfig config;
+  DaemonConfig config;                // Docker's daemon.json (defaults for podman alone)
+  std::vector<EngineIdentity> engines;  // every engine read, in discovery order
+  /// Engines that were found but did not answer, while others did.
+  std::vector<Unread> unread;
+
+  /// `engines`, or for a snapshot that predates it, the one engine it names.
+  std::vector<EngineIdentity> identities() const;
 };
+
+/// "podman 4.3.1 (rootful)", "docker 20.10.24", "podman 4.3.1 (rootless, uid 1000)".
+std::string describe(const EngineIdentity& engine);
 
 }  // namespace whyno

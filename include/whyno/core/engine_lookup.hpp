@@ -38,7 +38,13 @@ const Network* find_network(const Engine& engine, std::string_view name_or_id);
 /// The networks of `c` in attachment order, e.g. {"day8-net"}.
 std::vector<std::string> network_names(const Container& c);
 
-/// Networks both containers are attached to.
+/// The engine that reported `c`, or nullptr (a snapshot of format 1 names
+/// its one engine through Engine::product alone).
+const EngineIdentity* engine_of(const Engine& engine, const Container& c);
+/// Whether `c` is a podman container (its DNS is aardvark's, on the gateway).
+bool is_podman(const Engine& engine, const Container& c);
+
+/// Networks both containers are attached to (none across two engines).
 std::vector<const ContainerNetwork*> shared_networks(const Container& a, const Container& b);
 
 bool is_user_defined(const Engine& engine, const ContainerNetwork& n);

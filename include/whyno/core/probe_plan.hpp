@@ -21,6 +21,9 @@ struct ProbePlan {
   int netns_pid = 0;                 // 0: from the host's namespace
   std::string from;                  // "this host", "container `client`"
   bool use_embedded_dns = false;     // the client is on a user-defined network
+  /// The DNS server it asks: nullopt for Docker's embedded DNS (127.0.0.11);
+  /// for podman, aardvark-dns on the network's gateway.
+  std::optional<IpAddress> dns_server;
   std::string hosts_file;            // the client's /etc/hosts, read on the host
 };
 

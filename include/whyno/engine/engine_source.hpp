@@ -7,8 +7,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "whyno/core/engine_facts.hpp"
+#include "whyno/engine/discovery.hpp"
 #include "whyno/util/result.hpp"
 
 namespace whyno::engine {
@@ -27,17 +29,25 @@ class EngineSource {
   virtual Result<std::optional<Container>> inspect(const std::string& id) = 0;
 };
 
-inline constexpr const char* k_default_docker_socket = "/var/run/docker.sock";
-
-/// Where the engine listens: DOCKER_HOST if set (only unix:// is supported:
-/// any other scheme -> Error::Kind::unsupported), else /var/run/docker.sock.
-/// `docker_host` is the value of the DOCKER_HOST environment variable or
-/// nullptr; an empty value counts as unset, as it does for the Docker CLI.
-Result<std::string> engine_socket_path(const char* docker_host);
-
 /// The Engine API (Docker or podman's compatible API) at `socket_path`.
 /// `read_info` asks GET /info too (warnings, firewall backend), which costs
 /// dockerd a fork of runc.
 std::unique_ptr<EngineSource> open_engine_api(std::string socket_path, bool read_info);
+
+/// Every engine `discovery` found, read at once and merged into one Engine:
+/// each container and network keeps its engine's endpoint, Engine::engines
+/// names each engine. Engines that fail while others answer are
+/// Engine::unread, and so is what discovery found unusable; when none
+/// answers, the error is the first engine's (with the others named).
+/// inspect(id) asks the engine that reported `id`.
+std::unique_ptr<EngineSource> open_engines(const Discovery& discovery, bool read_info);
+
+/// The same over given sources, one per endpoint (tests pass fakes).
+/// `podman_files`, when given, is read only when no rootful podman API
+/// answered (podman's state on disk, engine/podman_state.hpp).
+std::unique_ptr<EngineSource> merge_engines(std::vector<EngineEndpoint> endpoints,
+                                            std::vector<std::unique_ptr<EngineSource>> sources,
+                                            std::vector<Unread> unusable,
+                                            std::unique_ptr<EngineSource> podman_files = nullptr);
 
 }  // namespace whyno::engine

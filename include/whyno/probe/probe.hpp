@@ -43,6 +43,9 @@ struct ProbeOptions {
   /// entered. With neither set and no `netns_path`, the host's own resolver
   /// (getaddrinfo) is asked, bounded by the timeout.
   bool use_embedded_dns = false;
+  /// Where that DNS is: nullopt for 127.0.0.11 (Docker); podman's aardvark-dns
+  /// listens on the network's gateway.
+  std::optional<IpAddress> dns_server;
   std::optional<std::string> hosts_file;
 };
 

@@ -1,0 +1,81 @@
+// DiscoveryHost over this machine: getenv, small file reads, stat(2).
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "whyno/engine/discovery.hpp"
+
+namespace whyno::engine {
+
+namespace {
+
+constexpr std::size_t k_max_file_bytes = 1 << 20;  // a docker config is a few hundred bytes
+
+class LiveDiscoveryHost final : public DiscoveryHost {
+ public:
+  std::optional<std::string> env(const std::string& name) const override {
+    const char* value = std::getenv(name.c_str());
+    return value == nullptr ? std::nullopt : std::optional<std::string>(value);
+  }
+
+  std::optional<std::string> read_file(const std::string& path) const override {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      return std::nullopt;
+    }
+    std::string text;
+    std::array<char, 8192> buffer{};
+    while (in.read(buffer.data(), buffer.size()) || in.gcount() > 0) {
+      text.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
+      if (text.size() > k_max_file_bytes) {
+        return std::nullopt;  // not a file of an engine's; do not hold it all
+      }
+    }
+    return text;
+  }
+
+  std::optional<SocketFile> socket_at(const std::string& path) const override {
+    struct stat st{};
+    if (::stat(path.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) {
+      return std::nullopt;
+    }
+    return SocketFile{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
+                      static_cast<unsigned>(st.st_uid)};
+  }
+
+  std::vector<unsigned> runtime_dir_uids() const override {
+    std::vector<unsigned> uids;
+    std::error_code error;
+    for (std::filesystem::directory_iterator it("/run/user", error), end; !error && it != end;
+         it.increment(error)) {
+      const std::string name = it->path().filename().string();
+      unsigned uid = 0;
+      const auto [last, ec] = std::from_chars(name.data(), name.data() + name.size(), uid);
+      if (!name.empty() && ec == std::errc{} && last == name.data() + name.size()) {
+        uids.push_back(uid);
+      }
+    }
+    std::sort(uids.begin(), uids.end());
+    return uids;
+  }
+
+  bool is_root() const override { return ::geteuid() == 0; }
+
+  bool exists(const std::string& path) const override {
+    std::error_code error;
+    return std::filesystem::exists(path, error);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<DiscoveryHost> live_discovery_host() { return std::make_unique<LiveDiscoveryHost>(); }
+
+}  // namespace whyno::engine

@@ -1,0 +1,172 @@
+// Several engines as one EngineSource: a host may run Docker and podman
+// side by side (and a user's rootless ones), and a port conflict between
+// them is a real case, so every engine that answers is read, at once.
+
+#include <algorithm>
+#include <future>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "podman_state.hpp"
+#include "whyno/engine/engine_source.hpp"
+#include "whyno/util/printable.hpp"
+#include "whyno/util/words.hpp"
+
+namespace whyno::engine {
+
+namespace {
+
+EngineIdentity identity_of(const Engine& engine, const EngineEndpoint& endpoint) {
+  EngineIdentity identity;
+  identity.kind = engine.product;
+  identity.version = engine.version;
+  identity.api_version = engine.api_version;
+  identity.endpoint = endpoint.path;
+  identity.uid = endpoint.owner;
+  identity.rootless = endpoint.owner && *endpoint.owner != 0;
+  return identity;
+}
+
+class MultiEngine final : public EngineSource {
+ public:
+  MultiEngine(std::vector<EngineEndpoint> endpoints, std::vector<std::unique_ptr<EngineSource>> sources,
+              std::vector<Unread> unusable, std::unique_ptr<EngineSource> podman_files)
+      : m_endpoints(std::move(endpoints)), m_sources(std::move(sources)), m_unusable(std::move(unusable)),
+        m_primaries(m_sources.size()) {
+    if (podman_files) {
+      m_endpoints.push_back({k_podman_storage, "podman's files", 0U});
+      m_sources.push_back(std::move(podman_files));
+    }
+  }
+
+  Result<Engine> read() override {
+    std::vector<std::future<Result<Engine>>> reads;
+    for (std::size_t i = 0; i < m_primaries; ++i) {
+      reads.push_back(std::async(std::launch::async, [this, i] { return m_sources[i]->read(); }));
+    }
+    Engine merged;
+    bool docker_config = false;
+    std::vector<std::pair<const EngineEndpoint*, Error>> failures;
+    m_owner.clear();
+    for (std::size_t i = 0; i < reads.size(); ++i) {
+      auto engine = reads[i].get();
+      if (!engine) {
+        failures.emplace_back(&m_endpoints[i], engine.error());
+        continue;
+      }
+      add(merged, std::move(*engine), i, docker_config);
+    }
+    const bool rootful_podman = std::any_of(merged.engines.begin(), merged.engines.end(),
+                                            [](const EngineIdentity& e) { return e.kind == "podman" && !e.rootless; });
+    if (m_sources.size() > m_primaries && !rootful_podman) {
+      // No podman API: its files say what they can. Absent files are no news.
+      auto engine = m_sources.back()->read();
+      if (engine && !engine->containers.empty()) {
+        // No container: podman is installed, not used; that is no engine answering.
+        add(merged, std::move(*engine), m_primaries, docker_config);
+      } else if (!engine && engine.error().kind != Error::Kind::not_found) {
+        failures.emplace_back(&m_endpoints.back(), engine.error());
+      }
+    }
+    if (merged.engines.empty()) {
+      return std::unexpected(none_answered(failures));
+    }
+    for (const auto& [endpoint, error] : failures) {
+      if (endpoint->origin == "default" && !endpoint->owner) {
+        continue;  // the usual socket, tried although absent: only news when nothing answers
+      }
+      merged.unread.push_back({fmt::format("engine at {}", endpoint->path), error.message});
+    }
+    merged.unread.insert(merged.unread.end(), m_unusable.begin(), m_unusable.end());
+    return merged;
+  }
+
+  Result<std::optional<Container>> inspect(const std::string& id) override {
+    const auto it = m_owner.find(id);
+    if (it == m_owner.end()) {
+      return std::optional<Container>();  // no engine reported it: it is gone for us
+    }
+    WHYNO_TRY_ASSIGN(auto fresh, m_sources[it->second]->inspect(id));
+    if (fresh) {
+      fresh->engine = m_endpoints[it->second].path;
+    }
+    return fresh;
+  }
+
+ private:
+  void add(Engine& merged, Engine engine, std::size_t index, bool& docker_config) {
+    const EngineEndpoint& endpoint = m_endpoints[index];
+    if (merged.engines.empty()) {
+      merged.product = engine.product;
+      merged.version = engine.version;
+      merged.api_version = engine.api_version;
+      merged.socket = engine.socket;
+      merged.config = engine.config;
+    }
+    if (engine.product == "docker" && !docker_config) {
+      // daemon.json is Docker's; podman's defaults say nothing about it.
+      merged.config = engine.config;
+      docker_config = true;
+    }
+    merged.engines.push_back(engine.engines.empty() ? identity_of(engine, endpoint) : engine.engines.front());
+    merged.unread.insert(merged.unread.end(), engine.unread.begin(), engine.unread.end());
+    for (Container& c : engine.containers) {
+      c.engine = endpoint.path;
+      m_owner.emplace(c.id, index);
+      merged.containers.push_back(std::move(c));
+    }
+    for (Network& n : engine.networks) {
+      n.engine = endpoint.path;
+      merged.networks.push_back(std::move(n));
+    }
+    merged.warnings.insert(merged.warnings.end(), engine.warnings.begin(), engine.warnings.end());
+  }
+
+  Error none_answered(const std::vector<std::pair<const EngineEndpoint*, Error>>& failures) const {
+    Error first = failures.front().second;
+    if (failures.size() > 1) {
+      std::vector<std::string> others;
+      for (std::size_t i = 1; i < failures.size(); ++i) {
+        others.push_back(failures[i].first->path);
+      }
+      first.message = fmt::format("{} (nor did the engine at {})", without_period(first.message),
+                                  excerpt(join_words(others, "or"), 120));
+    }
+    return first;
+  }
+
+  static std::string without_period(std::string text) {
+    while (!text.empty() && text.back() == '.') {
+      text.pop_back();
+    }
+    return text;
+  }
+
+  std::vector<EngineEndpoint> m_endpoints;
+  std::vector<std::unique_ptr<EngineSource>> m_sources;
+  std::vector<Unread> m_unusable;
+  std::size_t m_primaries = 0;                 // the sockets; after them, podman's files
+  std::map<std::string, std::size_t> m_owner;  // container id -> its engine's index
+};
+
+}  // namespace
+
+std::unique_ptr<EngineSource> merge_engines(std::vector<EngineEndpoint> endpoints,
+                                            std::vector<std::unique_ptr<EngineSource>> sources,
+                                            std::vector<Unread> unusable,
+                                            std::unique_ptr<EngineSource> podman_files) {
+  return std::make_unique<MultiEngine>(std::move(endpoints), std::move(sources), std::move(unusable),
+                                       std::move(podman_files));
+}
+
+std::unique_ptr<EngineSource> open_engines(const Discovery& discovery, bool read_info) {
+  std::vector<std::unique_ptr<EngineSource>> sources;
+  for (const EngineEndpoint& endpoint : discovery.endpoints) {
+    sources.push_back(open_engine_api(endpoint.path, read_info));
+  }
+  return merge_engines(discovery.endpoints, std::move(sources), discovery.unusable,
+                       discovery.podman_files ? open_podman_state(live_state_files()) : nullptr);
+}
+
+}  // namespace whyno::engine

@@ -1,0 +1,231 @@
+// Rootful podman read from its files when no podman API answers: what
+// podman_state.hpp's parsers give, put together into the engine's facts.
+
+#include "podman_state.hpp"
+
+#include <algorithm>
+#include <array>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "whyno/util/printable.hpp"
+
+namespace whyno::engine {
+
+namespace {
+
+constexpr std::size_t k_max_state_file = std::size_t{16} << 20;
+constexpr const char* k_netavark_networks = "/etc/containers/networks";
+constexpr const char* k_aardvark_dir = "/run/containers/networks/aardvark-dns";
+
+std::vector<Network> read_networks(const StateFiles& files) {
+  std::vector<Network> networks{podman_default_network()};
+  std::vector<std::string> names = files.list(k_netavark_networks);
+  std::sort(names.begin(), names.end());
+  for (const std::string& name : names) {
+    if (!name.ends_with(".json")) {
+      continue;
+    }
+    if (const auto text = files.read(fmt::format("{}/{}", k_netavark_networks, name))) {
+      if (auto network = parse_netavark_network(*text); network && network->name != "podman") {
+        networks.push_back(std::move(*network));
+      }
+    }
+  }
+  return networks;
+}
+
+std::map<std::string, AardvarkNetwork> read_aardvark(const StateFiles& files) {
+  std::map<std::string, AardvarkNetwork> dns;
+  for (const std::string& name : files.list(k_aardvark_dir)) {
+    if (name.starts_with("aardvark")) {
+      continue;  // aardvark.pid and the like
+    }
+    if (const auto text = files.read(fmt::format("{}/{}", k_aardvark_dir, name))) {
+      dns.emplace(name, parse_aardvark(*text));
+    }
+  }
+  return dns;
+}
+
+const Network* network_holding(const std::vector<Network>& networks, const IpAddress& address) {
+  for (const Network& n : networks) {
+    for (const IpPrefix& subnet : n.subnets) {
+      if (subnet.contains(address)) {
+        return &n;
+      }
+    }
+  }
+  return nullptr;
+}
+
+ContainerNetwork attachment(const std::vector<Network>& networks, std::string name, const IpAddress& address,
+                            std::optional<IpAddress> gateway) {
+  ContainerNetwork n;
+  n.ipv4 = address;
+  if (const Network* network = network_holding(networks, address)) {
+    for (const IpPrefix& subnet : network->subnets) {
+      if (subnet.contains(address)) {
+        n.ipv4_prefix_len = subnet.length;
+      }
+    }
+    if (name.empty()) {
+      name = network->name;
+    }
+    if (!gateway && !network->gateways.empty()) {
+      gateway = network->gateways.front();
+    }
+  }
+  n.name = name.empty() ? std::string("(unknown network)") : std::move(name);
+  n.network_id = n.name;  // podman's NetworkID is the name, as its API says
+  n.gateway = gateway;
+  return n;
+}
+
+Container read_container(const StateFiles& files, const StoredContainer& stored, const std::string& storage,
+                         const std::string& runroot, const std::vector<Network>& networks,
+                         const std::map<std::string, AardvarkNetwork>& dns) {
+  Container c;
+  c.id = stored.id;
+  c.name = stored.name;
+  c.image = stored.image;
+  c.created = stored.created;
+  const std::string static_dir = fmt::format("{}/overlay-containers/{}/userdata", storage, stored.id);
+  const std::string run_dir = fmt::format("{}/overlay-containers/{}/userdata", runroot, stored.id);
+  OciSpec spec;
+  if (const auto text = files.read(static_dir + "/config.json")) {
+    if (auto parsed = parse_oci_spec(*text)) {
+      spec = std::move(*parsed);
+    }
+  }
+  const auto pid_text = files.read(run_dir + "/pidfile");
+  const std::optional<int> pid = pid_text ? parse_pidfile(*pid_text) : std::nullopt;
+  c.state.running = pid && files.alive(*pid);
+  c.state.pid = c.state.running ? *pid : 0;
+  // Stopped: podman's cleanup removed the runtime files; its exit code is in BoltDB.
+  c.state.status = c.state.running ? "running" : "exited";
+  c.network_mode = spec.network_namespace ? "bridge" : "host";
+  c.sandbox_key = spec.netns_path;
+  c.hostname = spec.hostname;
+  c.hosts_path = spec.hosts_path.empty() ? run_dir + "/hosts" : spec.hosts_path;
+
+  const std::string short_id = c.id.substr(0, 12);
+  for (const auto& [network, table] : dns) {
+    for (const AardvarkEntry& entry : table.entries) {
+      if (entry.id != c.id || entry.addresses.empty()) {
+        continue;
+      }
+      ContainerNetwork n = attachment(networks, network, entry.addresses.front(), table.gateway);
+      for (const std::string& alias : entry.names) {
+        if (alias != c.name && alias != short_id) {
+          n.aliases.push_back(alias);
+        }
+      }
+      n.aliases.push_back(short_id);  // as the API lists them
+      c.networks.push_back(std::move(n));
+    }
+  }
+  const auto hosts_text = files.read(c.hosts_path);
+  const PodmanHosts hosts = hosts_text ? parse_podman_hosts(*hosts_text, c.name) : PodmanHosts{};
+  for (const IpAddress& address : hosts.own) {
+    const bool known = std::any_of(c.networks.begin(), c.networks.end(),
+                                   [&](const ContainerNetwork& n) { return n.ipv4 == address; });
+    if (!known) {
+      c.networks.push_back(attachment(networks, {}, address, hosts.gateway));
+    }
+  }
+  if (spec.network_namespace && c.networks.empty() && hosts_text) {
+    c.network_mode = "none";  // a namespace with no address of podman's: --network none
+  }
+  return c;
+}
+
+class PodmanState final : public EngineSource {
+ public:
+  explicit PodmanState(StateFiles files) : m_files(std::move(files)) {}
+
+  Result<Engine> read() override { return read_podman_state(m_files); }
+
+  Result<std::optional<Container>> inspect(const std::string& id) override {
+    WHYNO_TRY_ASSIGN(auto engine, read_podman_state(m_files));
+    for (Container& c : engine.containers) {
+      if (c.id == id) {
+        return std::optional<Container>(std::move(c));
+      }
+    }
+    return std::optional<Container>();
+  }
+
+ private:
+  StateFiles m_files;
+};
+
+}  // namespace
+
+Result<Engine> read_podman_state(const StateFiles& files, const std::string& storage, const std::string& runroot) {
+  const std::string list_path = storage + "/overlay-containers/containers.json";
+  const auto list = files.read(list_path);
+  if (!list) {
+    return fail(Error::Kind::not_found, fmt::format("cannot read {}", list_path));
+  }
+  auto stored = parse_storage_containers(*list);
+  if (!stored) {
+    return fail(Error::Kind::invalid, fmt::format("{}: {}", list_path, stored.error().message));
+  }
+  Engine engine;
+  engine.product = "podman";
+  engine.socket = storage;
+  engine.networks = read_networks(files);
+  const auto dns = read_aardvark(files);
+  for (const StoredContainer& s : *stored) {
+    engine.containers.push_back(read_container(files, s, storage, runroot, engine.networks, dns));
+  }
+  engine.engines.push_back({"podman", "", "", storage, false, 0U, true});
+  engine.unread.push_back(
+      {"podman's port bindings",
+       "no podman API answers (podman system service is not running), and podman keeps port "
+       "bindings and exit codes only in its database (libpod/bolt_state.db), which whyno-port "
+       "does not read; its containers come from their files, their ports from netavark's rules"});
+  return engine;
+}
+
+StateFiles live_state_files() {
+  StateFiles files;
+  files.read = [](const std::string& path) -> std::optional<std::string> {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      return std::nullopt;
+    }
+    std::string text;
+    std::array<char, 8192> buffer{};
+    while (in.read(buffer.data(), buffer.size()) || in.gcount() > 0) {
+      text.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
+      if (text.size() > k_max_state_file) {
+        return std::nullopt;  // not a file of an engine's; do not hold it all
+      }
+    }
+    return text;
+  };
+  files.list = [](const std::string& path) {
+    std::vector<std::string> names;
+    std::error_code error;
+    for (std::filesystem::directory_iterator it(path, error), end; !error && it != end; it.increment(error)) {
+      names.push_back(it->path().filename().string());
+    }
+    return names;
+  };
+  files.alive = [](int pid) {
+    std::error_code error;
+    return std::filesystem::exists(fmt::format("/proc/{}", pid), error);
+  };
+  return files;
+}
+
+std::unique_ptr<EngineSource> open_podman_state(StateFiles files) {
+  return std::make_unique<PodmanState>(std::move(files));
+}
+
+}  // namespace whyno::engine

@@ -1,0 +1,92 @@
+#pragma once
+// podman's state as plain files, for when no podman API answers (no
+// `podman system service`): c/storage's container list, each container's OCI
+// spec and runtime files, netavark's network files and aardvark-dns's
+// per-network lists. Read only; nothing is executed and no container's mount
+// namespace is entered. podman 4 keeps port bindings only in its BoltDB
+// (bolt_state.db), which is not read: they stay unknown, and the kernel's
+// rules (netavark's DNAT) carry the diagnosis.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "whyno/core/engine_facts.hpp"
+#include "whyno/engine/engine_source.hpp"
+#include "whyno/util/result.hpp"
+
+namespace whyno::engine {
+
+inline constexpr const char* k_podman_storage = "/var/lib/containers/storage";
+inline constexpr const char* k_podman_runroot = "/run/containers/storage";
+
+/// overlay-containers/containers.json: one entry per container.
+struct StoredContainer {
+  std::string id;
+  std::string name;
+  std::string image;    // metadata's image-name, else the image id
+  std::string created;
+};
+Result<std::vector<StoredContainer>> parse_storage_containers(std::string_view json);
+
+/// The parts of a container's OCI spec (userdata/config.json) that matter.
+struct OciSpec {
+  bool network_namespace = false;  // false: it shares the host's (--network host)
+  std::string netns_path;          // /run/netns/netns-<uuid>
+  std::string hosts_path;          // the host file bind-mounted on /etc/hosts
+  std::string hostname;
+  bool libpod = false;             // annotation io.container.manager=libpod
+};
+Result<OciSpec> parse_oci_spec(std::string_view json);
+
+/// A pidfile's decimal pid (no newline needed); nullopt when not one.
+std::optional<int> parse_pidfile(std::string_view text);
+
+/// podman's /etc/hosts for a container: its own addresses (the lines naming
+/// `name`) and the gateway (host.containers.internal).
+struct PodmanHosts {
+  std::vector<IpAddress> own;
+  std::optional<IpAddress> gateway;
+};
+PodmanHosts parse_podman_hosts(std::string_view text, std::string_view name);
+
+/// aardvark-dns's file for one network: the gateway line, then
+/// "ID IPV4S IPV6S NAME,ALIAS...,SHORTID" per container.
+struct AardvarkEntry {
+  std::string id;
+  std::vector<IpAddress> addresses;
+  std::vector<std::string> names;
+};
+struct AardvarkNetwork {
+  std::optional<IpAddress> gateway;
+  std::vector<AardvarkEntry> entries;
+};
+AardvarkNetwork parse_aardvark(std::string_view text);
+
+/// /etc/containers/networks/NAME.json (netavark).
+Result<Network> parse_netavark_network(std::string_view json);
+
+/// podman's default network, which has no file: `podman`, 10.88.0.0/16 on podman0.
+Network podman_default_network();
+
+/// What the state reader looks at.
+struct StateFiles {
+  /// A file's contents; nullopt when absent or unreadable.
+  std::function<std::optional<std::string>(const std::string&)> read;
+  /// The names in a directory; empty when there is none.
+  std::function<std::vector<std::string>(const std::string&)> list;
+  /// Whether process `pid` exists.
+  std::function<bool(int)> alive;
+};
+StateFiles live_state_files();
+
+/// Rootful podman from its files (paths under `storage` and `runroot`).
+Result<Engine> read_podman_state(const StateFiles& files, const std::string& storage = k_podman_storage,
+                                 const std::string& runroot = k_podman_runroot);
+
+std::unique_ptr<EngineSource> open_podman_state(StateFiles files);
+
+}  // namespace whyno::engine
