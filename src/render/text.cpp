@@ -8,6 +8,7 @@
 #include "whyno/core/listeners.hpp"
 #include "whyno/core/probe_plan.hpp"
 #include "painter.hpp"
+#include "trace_text.hpp"
 #include "whyno/util/printable.hpp"
 
 namespace whyno::render {
@@ -158,6 +159,7 @@ void render_text(std::ostream& out, const Query& query, const Diagnosis& d, cons
   if (!d.fix.empty()) {
     out << '\n' << p.bold("Fix") << ": " << printable(d.fix) << '\n';
   }
+  trace_section(out, d, p);
 }
 
 }  // namespace whyno::render
