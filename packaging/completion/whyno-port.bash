@@ -47,7 +47,7 @@ _whyno_port() {
   esac
 
   if [[ $cur == -* ]]; then
-    COMPREPLY=($(compgen -W "--all --project --from --container --pid --netns --json
+    COMPREPLY=($(compgen -W "--all --project --from --container --pid --netns --json --explain
       --no-probe --probe-timeout --color --save-facts --replay --help --version" -- "$cur"))
     return
   fi

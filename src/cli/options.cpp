@@ -41,6 +41,10 @@ po::options_description visible_options() {
        "every Docker and podman engine found (docker context, /var/run/docker.sock, "
        "/run/podman/podman.sock, rootless ones)")
       ("json", "print one JSON object on stdout")
+      ("explain", "after the answer, print the packet's whole walk through netfilter:\n"
+                  "every base chain in priority order, each rule (matched or not, and\n"
+                  "why not), jumps and returns, the DNAT and the re-route, each verdict\n"
+                  "(JSON: \"trace\"); computed from the rules, nothing is sent")
       ("no-probe", "do not try the connection; diagnose from the facts alone")
       ("probe-timeout", po::value<std::string>()->value_name("TIME")->default_value("1s"),
        "how long the probe waits, e.g. 1s or 300ms")
@@ -144,6 +148,9 @@ Result<void> check_all_mode(const Options& o) {
   if (o.replay || o.save_facts) {
     return refuse("--save-facts and --replay work with one PORT only");
   }
+  if (o.query.explain) {
+    return refuse("--explain walks one packet; ask about one PORT");
+  }
   return {};
 }
 
@@ -201,6 +208,7 @@ Result<Options> parse_options(std::span<const char* const> argv) {
     return o;
   }
   o.json = vm.count("json") > 0;
+  o.query.explain = vm.count("explain") > 0;
   const std::string color = vm["color"].as<std::string>();
   if (color == "auto") {
     o.color = ColorMode::automatic;
@@ -334,6 +342,7 @@ std::string help_text() {
       "Examples:\n"
       "  whyno-port 8080                        why does curl localhost:8080 fail?\n"
       "  whyno-port 8080 --json                 the same, as JSON\n"
+      "  whyno-port 8080 --explain              and every netfilter rule the packet meets\n"
       "  whyno-port                             what on this host is published and broken?\n"
       "  whyno-port --all --project shop        the same, for one Compose project\n"
       "  whyno-port server:3000 --from client   why can't container client reach server?\n"

@@ -106,6 +106,7 @@ Result<snapshot::Snapshot> replay(snapshot::Snapshot saved, const Options& optio
       saved.facts.resolved_addresses.clear();
     }
   }
+  query.explain = options.query.explain;  // how to answer, not what was asked
   saved.query = std::move(query);
   return saved;
 }

@@ -123,7 +123,7 @@ std::optional<std::pair<std::string, std::string>> near_miss_networks(const Cont
 class ContainerPath {
  public:
   ContainerPath(const Query& q, const Facts& f, const Container& client, Diagnosis& d)
-      : m_q(q), m_f(f), m_engine(*f.engine), m_client(client), m_d(d), m_w(d) {}
+      : m_q(q), m_f(f), m_engine(*f.engine), m_client(client), m_d(d), m_w(d, q.explain) {}
 
   void run() {
     client_hop();

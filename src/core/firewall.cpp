@@ -1,5 +1,6 @@
 #include "firewall.hpp"
 
+#include "explain.hpp"
 #include "firewall_drops.hpp"
 #include "host_firewalls.hpp"
 #include "rule_origin.hpp"
@@ -41,7 +42,7 @@ std::optional<Doubt> doubt_about(const Facts& facts, const nf::HookOutcome& out)
     return Doubt{fmt::format("{} has a rule whyno-port cannot evaluate", chain_of(r)),
                  fmt::format("Check by hand whether `{}` in {} matches this traffic: "
                              "whyno-port cannot evaluate its condition.",
-                             nf::describe(r), chain_of(r))};
+                             authored_display(r, facts), chain_of(r))};
   }
   return std::nullopt;
 }
@@ -58,11 +59,12 @@ void add_evidence(Diagnosis& d, std::string line) {
 
 }  // namespace
 
-void note_uncertain(Diagnosis& d, const nf::HookOutcome& out) {
+void note_uncertain(Diagnosis& d, const Facts& facts, const nf::HookOutcome& out) {
   for (const nf::Rule* r : out.uncertain) {
+    note_rule(d, *r, facts);
     const std::string line = fmt::format(
-        "kernel: {}: `{}` has a condition whyno-port cannot evaluate; assumed not to match",
-        chain_of(*r), nf::describe(*r));
+        "kernel: {} has a condition whyno-port cannot evaluate; assumed not to match",
+        authored_display(*r, facts));
     if (std::find(d.evidence.begin(), d.evidence.end(), line) == d.evidence.end()) {
       d.evidence.push_back(line);
     }
@@ -71,9 +73,14 @@ void note_uncertain(Diagnosis& d, const nf::HookOutcome& out) {
 
 nf::HookOutcome walk_firewall(Walk& w, const Facts& facts, nf::Hook hook, const nf::Packet& packet,
                               const std::string& flow, const nf::WalkOptions& options) {
-  nf::HookOutcome out = nf::walk_hook(facts.ruleset, hook, packet, options);
+  nf::WalkOptions walk_options = options;
+  walk_options.record_steps = w.explaining();
+  nf::HookOutcome out = nf::walk_hook(facts.ruleset, hook, packet, walk_options);
+  if (w.explaining()) {
+    record_trace(w.diagnosis(), facts, hook, packet, out, flow);
+  }
   note_host_firewalls(w.diagnosis(), facts);
-  note_uncertain(w.diagnosis(), out);
+  note_uncertain(w.diagnosis(), facts, out);
   if (out.kind == nf::HookOutcome::Kind::accepted) {
     if (const auto doubt = doubt_about(facts, out)) {
       w.unknown(hook_name(hook), doubt->detail, doubt->advice);
@@ -90,9 +97,10 @@ nf::HookOutcome walk_firewall(Walk& w, const Facts& facts, nf::Hook hook, const 
       w.ok(hook_name(hook),
            accepted == out.trace.rend()
                ? std::string("no rule drops it")
-               : fmt::format("accepted by {}: {}", chain_of(**accepted), nf::describe(**accepted)));
+               : fmt::format("accepted by {}", authored_display(**accepted, facts)));
       if (accepted != out.trace.rend()) {
         add_evidence(w.diagnosis(), rule_evidence(**accepted, facts));
+        note_rule(w.diagnosis(), **accepted, facts);
       }
       if (hook == nf::Hook::forward) {
         note_shadowed_drops(w.diagnosis(), facts, packet, out);
@@ -103,9 +111,10 @@ nf::HookOutcome walk_firewall(Walk& w, const Facts& facts, nf::Hook hook, const 
   if (out.rule != nullptr) {
     const nf::Rule& r = *out.rule;
     add_evidence(w.diagnosis(), rule_evidence(r, facts));
+    note_rule(w.diagnosis(), r, facts);
     w.fail(fmt::format("{} by {}", out.kind == nf::HookOutcome::Kind::rejected ? "rejected" : "dropped",
                        chain_of(r)),
-           nf::describe(r), drop_problem(r, facts, hook, out.packet, flow));
+           authored_display(r, facts), drop_problem(r, facts, hook, out.packet, flow));
   } else if (out.policy_chain != nullptr) {
     const nf::Chain& c = *out.policy_chain;
     w.fail(fmt::format("dropped by {} policy", nf::describe_chain(c.backend, c.family, c.table, c.name)),

@@ -24,6 +24,6 @@ void check_forwarding(Walk& walk, const Facts& facts, const std::optional<std::s
                       const std::optional<std::string>& output_interface);
 
 /// Evidence lines for rules whose matches could not be evaluated.
-void note_uncertain(Diagnosis& d, const nf::HookOutcome& out);
+void note_uncertain(Diagnosis& d, const Facts& facts, const nf::HookOutcome& out);
 
 }  // namespace whyno::detail

@@ -16,7 +16,6 @@ namespace {
 
 std::string chain_of(const nf::Rule& r) { return nf::describe_chain(r.backend, r.family, r.table, r.chain); }
 
-std::string rule_text(const nf::Rule& r) { return fmt::format("{}: `{}`", chain_of(r), nf::describe(r)); }
 
 /// The host ports a container publishes for `protocol`, e.g. "8080 and 8443".
 std::string published_ports(const Container& c) {
@@ -49,7 +48,7 @@ Problem docker_drop(const RuleOrigin& origin, const nf::Rule& r, const Facts& fa
               fmt::format("Docker 28 and later blocks direct access to containers from other "
                           "machines, by design: packets sent straight to {}'s address {} are "
                           "dropped ({}).",
-                          target, packet.destination.to_string(), rule_text(r)),
+                          target, packet.destination.to_string(), authored_display(r, facts)),
               fmt::format("Dial the container's published port on this host's address instead{}; "
                           "or, to reach containers by their own address, create the network "
                           "routed: docker network create -o "
@@ -62,14 +61,14 @@ Problem docker_drop(const RuleOrigin& origin, const nf::Rule& r, const Facts& fa
       return {Verdict::firewall_blocked,
               fmt::format("Docker drops packets from other machines to {}: the port is published "
                           "on 127.0.0.1 only ({}).",
-                          packet.destination.to_string_for_port(), rule_text(r)),
+                          packet.destination.to_string_for_port(), authored_display(r, facts)),
               "Publish the port on an address other machines reach, e.g. -p 0.0.0.0:PORT:PORT, "
               "or dial it from this host."};
     case RuleOrigin::Purpose::unpublished_port:
       return {Verdict::firewall_blocked,
               fmt::format("Port {} of {} is not published, and Docker drops traffic from outside "
                           "network {} to the ports its containers do not publish ({}).",
-                          packet.destination_port, target, network_of(at), rule_text(r)),
+                          packet.destination_port, target, network_of(at), authored_display(r, facts)),
               fmt::format("Publish it: re-create {} with -p {}:{} (on a routed network -p also "
                           "opens the container port to direct access), or dial a port it "
                           "publishes.",
@@ -79,7 +78,7 @@ Problem docker_drop(const RuleOrigin& origin, const nf::Rule& r, const Facts& fa
       return {Verdict::firewall_blocked,
               fmt::format("Inter-container communication (ICC) is off on network {}, so Docker "
                           "drops traffic between its containers: {} ({}).",
-                          network_of(at), flow, rule_text(r)),
+                          network_of(at), flow, authored_display(r, facts)),
               fmt::format("Re-create network {} without -o "
                           "com.docker.network.bridge.enable_icc=false, or connect both containers "
                           "to another network where ICC is on (docker network connect).",
@@ -88,20 +87,20 @@ Problem docker_drop(const RuleOrigin& origin, const nf::Rule& r, const Facts& fa
       return {Verdict::firewall_blocked,
               fmt::format("Network {} is --internal: Docker drops traffic into and out of it "
                           "({}).",
-                          network_of(at), rule_text(r)),
+                          network_of(at), authored_display(r, facts)),
               "Reach it from a container on the same network, or use a network that is not "
               "--internal."};
     case RuleOrigin::Purpose::isolation:
       return {Verdict::firewall_blocked,
               fmt::format("Docker keeps its networks apart: {} drops {} from one network to "
                           "another.",
-                          rule_text(r), flow),
+                          authored_display(r, facts), flow),
               "Connect the client to the target's network: docker network connect NETWORK CLIENT."};
     case RuleOrigin::Purpose::none:
       break;
   }
   return {Verdict::firewall_blocked,
-          fmt::format("Docker's rule drops {}: {}.", flow, rule_text(r)),
+          fmt::format("Docker's rule drops {}: {}.", flow, authored_display(r, facts)),
           "Restart dockerd so that it rewrites its rules; if they stay, check the container's "
           "network options."};
 }
@@ -148,13 +147,13 @@ Problem drop_problem(const nf::Rule& r, const Facts& facts, nf::Hook hook, const
     case RuleOrigin::Author::docker_user:
       return {Verdict::firewall_blocked,
               fmt::format("A rule in your DOCKER-USER chain {} {} at {}: {}.", verb, flow,
-                          hook_name(hook), rule_text(r)),
+                          hook_name(hook), authored_display(r, facts)),
               "Allow the traffic in DOCKER-USER before that rule, or delete the rule "
               "(DOCKER-USER sees the container's address and port, after DNAT)."};
     case RuleOrigin::Author::ufw:
       return {Verdict::firewall_blocked,
               fmt::format("ufw's {} chain {} {} at {}: {}.", r.chain, verb, flow, hook_name(hook),
-                          rule_text(r)),
+                          authored_display(r, facts)),
               hook == nf::Hook::forward
                   ? fmt::format("Allow it with ufw route allow (e.g. ufw route allow proto {} to "
                                 "{} port {}), or delete the rule: ufw status numbered, then ufw "
@@ -166,7 +165,7 @@ Problem drop_problem(const nf::Rule& r, const Facts& facts, nf::Hook hook, const
                                 packet.destination_port, packet.l4proto == 17 ? "udp" : "tcp")};
     case RuleOrigin::Author::firewalld:
       return {Verdict::firewall_blocked,
-              fmt::format("firewalld {} {} at {}: {}.", verb, flow, hook_name(hook), rule_text(r)),
+              fmt::format("firewalld {} {} at {}: {}.", verb, flow, hook_name(hook), authored_display(r, facts)),
               firewalld_fix(hook, packet)};
     case RuleOrigin::Author::netavark:
     case RuleOrigin::Author::kubernetes:
@@ -174,7 +173,7 @@ Problem drop_problem(const nf::Rule& r, const Facts& facts, nf::Hook hook, const
       break;
   }
   return {Verdict::firewall_blocked,
-          fmt::format("A firewall rule {} {} at {}: {}.", verb, flow, hook_name(hook), rule_text(r)),
+          fmt::format("A firewall rule {} {} at {}: {}.", verb, flow, hook_name(hook), authored_display(r, facts)),
           fmt::format("Allow the traffic before that rule in {}, or delete the rule.", chain_of(r))};
 }
 

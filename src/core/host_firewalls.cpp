@@ -123,9 +123,10 @@ void note_shadowed_drops(Diagnosis& d, const Facts& facts, const nf::Packet& pac
         std::find(out.trace.begin(), out.trace.end(), &r) != out.trace.end()) {
       return;
     }
-    add_evidence(d, fmt::format("kernel: {}: `{}` ({}{}) would {} this traffic, but the packet "
+    note_rule(d, r, facts);
+    add_evidence(d, fmt::format("kernel: {} ({}{}) would {} this traffic, but the packet "
                                 "never reaches it: {} accepted it first (a shadowed {})",
-                                chain_of(r), nf::describe(r), origin.description,
+                                authored_display(r, facts), origin.description,
                                 origin.author == RuleOrigin::Author::ufw ? ufw_kind(r) : "",
                                 drop_verb(r), chain_of(*first), drop_verb(r)));
     return;
@@ -160,9 +161,10 @@ void note_input_only_drops(Diagnosis& d, const Facts& facts, const nf::Packet& a
   if (origin.author == RuleOrigin::Author::docker) {
     return;
   }
-  add_evidence(d, fmt::format("kernel: {}: `{}` ({}{}) filters INPUT only: {}:{} is DNATed to {} "
+  note_rule(d, r, facts);
+  add_evidence(d, fmt::format("kernel: {} ({}{}) filters INPUT only: {}:{} is DNATed to {} "
                               "in PREROUTING and forwarded, so it never meets this rule",
-                              chain_of(r), nf::describe(r), origin.description,
+                              authored_display(r, facts), origin.description,
                               origin.author == RuleOrigin::Author::ufw ? ufw_kind(r) : "",
                               arrived.destination.to_string_for_port(), arrived.destination_port,
                               dnat_to));

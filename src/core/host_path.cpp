@@ -49,7 +49,7 @@ class HostPath {
  public:
   HostPath(const Query& q, const Facts& f, const IpAddress& destination,
            const std::optional<RemoteClient>& remote, Diagnosis& d)
-      : m_h(q, f, destination, remote), m_d(d), m_w(d) {}
+      : m_h(q, f, destination, remote), m_d(d), m_w(d, q.explain) {}
 
   void run() {
     note_publications();
@@ -142,6 +142,7 @@ class HostPath {
                           entry.nat->rule, nullptr};
       const nf::Rule& r = *entry.nat->rule;
       m_d.evidence.push_back(rule_evidence(r, m_h.f));
+      note_rule(m_d, r, m_h.f);
       if (m_h.remote) {
         note_input_only_drops(m_d, m_h.f, first_packet(),
                               fmt::format("{}:{}", m_packet.destination.to_string_for_port(),

@@ -148,6 +148,8 @@ std::string protocol_name(std::uint32_t number) {
   }
 }
 
+}  // namespace
+
 std::string describe(const Match& m) {
   const char* op = m.negated ? " != " : " ";
   switch (m.field) {
@@ -240,8 +242,6 @@ std::string describe(const Action& a) {
       return std::string(to_string(a.kind));
   }
 }
-
-}  // namespace
 
 std::string describe(const Rule& rule) {
   std::string out;

@@ -89,11 +89,14 @@ Tri evaluate(const Match& m, const Packet& p) {
 
 namespace {
 
-Tri evaluate_all(const Rule& rule, const Packet& packet) {
+/// `failed` is set to the first match that does not hold, when one does not.
+Tri evaluate_all(const Rule& rule, const Packet& packet, const Match*& failed) {
   Tri result = Tri::yes;
+  failed = nullptr;
   for (const auto& m : rule.matches) {
     const Tri t = evaluate(m, packet);
     if (t == Tri::no) {
+      failed = &m;
       return Tri::no;
     }
     if (t == Tri::maybe) {
@@ -110,10 +113,11 @@ ChainKey key_of(const Chain& c) { return {c.backend, c.family, c.table, c.name};
 
 class Walker {
  public:
-  Walker(const Ruleset& rules, Packet& packet, std::function<bool(const Rule&)> skip)
+  Walker(const Ruleset& rules, Packet& packet, std::function<bool(const Rule&)> skip, bool record)
       : m_packet(packet),
         m_max_steps((rules.rules.size() + 1) * (k_max_depth + 1)),
-        m_skip(std::move(skip)) {
+        m_skip(std::move(skip)),
+        m_record(record) {
     for (const auto& r : rules.rules) {
       m_chains[key_of(r)].push_back(&r);
     }
@@ -143,16 +147,22 @@ class Walker {
     struct Frame {
       const std::vector<const Rule*>* rules;
       std::size_t next;
+      std::string name;
     };
     std::vector<Frame> stack;
-    stack.push_back({rules_of(key_of(base)), 0});
+    stack.push_back({rules_of(key_of(base)), 0, base.name});
     std::size_t steps = 0;
     while (!stack.empty()) {
       Frame& frame = stack.back();
       if (frame.rules == nullptr || frame.next >= frame.rules->size()) {
+        if (stack.size() > 1) {
+          record(out, {WalkStep::Kind::return_, stack.size() - 1, nullptr, nullptr, Tri::yes, nullptr,
+                       false, frame.name, {}});
+        }
         stack.pop_back();  // the end of a regular chain returns to its caller
         continue;
       }
+      const std::size_t depth = stack.size() - 1;
       const Rule& rule = *(*frame.rules)[frame.next++];
       if (++steps > m_max_steps) {
         // Only a loop gets here: the kernel refuses jumps and gotos that
@@ -163,9 +173,12 @@ class Walker {
         return End::fell_through;
       }
       if (m_skip && m_skip(rule)) {
+        record(out, {WalkStep::Kind::rule, depth, nullptr, &rule, Tri::no, nullptr, true, {}, {}});
         continue;
       }
-      const Tri matched = evaluate_all(rule, m_packet);
+      const Match* failed = nullptr;
+      const Tri matched = evaluate_all(rule, m_packet, failed);
+      record(out, {WalkStep::Kind::rule, depth, nullptr, &rule, matched, failed, false, {}, {}});
       if (matched == Tri::no) {
         continue;
       }
@@ -215,6 +228,10 @@ class Walker {
           out.nat = NatDecision{kind, a.nat_address, a.nat_port_min, &rule};
           return End::nat;
         case ActionKind::return_:
+          if (stack.size() > 1) {
+            record(out, {WalkStep::Kind::return_, depth, nullptr, &rule, Tri::yes, nullptr, false,
+                         frame.name, {}});
+          }
           stack.pop_back();
           continue;
         case ActionKind::jump:
@@ -224,10 +241,12 @@ class Walker {
             continue;
           }
           const ChainKey callee{rule.backend, rule.family, rule.table, target};
+          record(out, {kind == ActionKind::goto_ ? WalkStep::Kind::goto_ : WalkStep::Kind::jump, depth,
+                       nullptr, &rule, Tri::yes, nullptr, false, target, {}});
           if (kind == ActionKind::goto_) {
             stack.pop_back();
           }
-          stack.push_back({rules_of(callee), 0});
+          stack.push_back({rules_of(callee), 0, target});
           continue;
         }
         case ActionKind::vmap:
@@ -235,6 +254,12 @@ class Walker {
       }
     }
     return End::fell_through;
+  }
+
+  void record(HookOutcome& out, WalkStep step) const {
+    if (m_record) {
+      out.steps.push_back(std::move(step));
+    }
   }
 
  private:
@@ -263,6 +288,7 @@ class Walker {
   Packet& m_packet;
   std::size_t m_max_steps;  // rules evaluated in one run, loops included
   std::function<bool(const Rule&)> m_skip;
+  bool m_record = false;
   std::map<ChainKey, std::vector<const Rule*>> m_chains;
 };
 
@@ -288,25 +314,33 @@ HookOutcome walk_hook(const Ruleset& rules, Hook hook, const Packet& packet,
     // firewalld's `oifname "docker0"` in raw PREROUTING simply does not match.
     out.packet.output_interface = "";
   }
-  Walker walker(rules, out.packet, options.skip);
+  Walker walker(rules, out.packet, options.skip, options.record_steps);
+  const auto verdict = [&](const Chain* base, std::string note) {
+    walker.record(out, {WalkStep::Kind::verdict, 0, base, nullptr, Tri::yes, nullptr, false, {}, std::move(note)});
+  };
   for (const Chain* base : bases) {
     if (out.nat && base->base->type == ChainType::nat) {
       continue;  // the connection's NAT binding is set; later nat chains don't run
     }
+    walker.record(out, {WalkStep::Kind::chain, 0, base, nullptr, Tri::yes, nullptr, false, {}, {}});
     const Walker::End end = walker.run(*base, out);
     switch (end) {
       case Walker::End::drop:
         out.kind = HookOutcome::Kind::dropped;
+        verdict(base, "drop");
         return out;
       case Walker::End::reject:
         out.kind = HookOutcome::Kind::rejected;
+        verdict(base, "reject");
         return out;
       case Walker::End::fell_through:
         if (base->base->policy_drop) {
           out.kind = HookOutcome::Kind::dropped;
           out.policy_chain = base;
+          verdict(base, "policy drop");
           return out;
         }
+        verdict(base, "policy accept");
         break;
       case Walker::End::nat:
         if (out.nat->kind == ActionKind::dnat && out.nat->address) {
@@ -320,11 +354,18 @@ HookOutcome walk_hook(const Ruleset& rules, Hook hook, const Packet& packet,
         }
         out.packet.ct_status |= k_ct_status_dnat;  // redirect is a DNAT too
         out.packet.destination_type = k_rtn_unicast;
+        walker.record(out, {WalkStep::Kind::nat, 0, base, out.nat->rule, Tri::yes, nullptr, false, {},
+                            out.packet.destination.to_string_for_port() + ":" +
+                                std::to_string(out.packet.destination_port)});
         if (options.reroute) {
           out.packet.output_interface = options.reroute(out.packet.destination);
+          walker.record(out, {WalkStep::Kind::reroute, 0, base, nullptr, Tri::yes, nullptr, false, {},
+                              out.packet.output_interface.value_or("?")});
         }
+        verdict(base, "dnat");
         break;
       case Walker::End::accept:
+        verdict(base, "accept");
         break;
     }
   }

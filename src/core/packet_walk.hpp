@@ -50,6 +50,30 @@ struct NatDecision {
   const Rule* rule = nullptr;
 };
 
+/// One step of a walk, recorded when WalkOptions::record_steps is set: what
+/// `nft monitor trace` would print, computed from the rules.
+struct WalkStep {
+  enum class Kind : std::uint8_t {
+    chain,    // a base chain starts: `base`
+    rule,     // a rule evaluated: `rule`, `matched`, `failed`
+    jump,     // `rule` jumps to `chain`
+    goto_,    // `rule` goes to `chain`
+    return_,  // back from `chain`: by `rule` (a return), or at its end (rule == nullptr)
+    nat,      // `rule` changes the destination to `note`
+    reroute,  // after the DNAT the packet leaves by `note`
+    verdict,  // `base` ends: note is accept, drop, reject, dnat, "policy accept", "policy drop"
+  };
+  Kind kind = Kind::rule;
+  std::size_t depth = 0;          // 0 in the base chain, 1 in a chain it jumps to, ...
+  const Chain* base = nullptr;    // chain, verdict
+  const Rule* rule = nullptr;
+  Tri matched = Tri::yes;         // rule
+  const Match* failed = nullptr;  // rule, not matched: the first condition that fails
+  bool skipped = false;           // rule: WalkOptions::skip walked past it
+  std::string chain;              // jump, goto_, return_
+  std::string note;
+};
+
 struct HookOutcome {
   enum class Kind { accepted, dropped, rejected };
   Kind kind = Kind::accepted;
@@ -64,6 +88,8 @@ struct HookOutcome {
   bool outcome_uncertain = false;
   /// Every rule that matched on the way, in order: the packet's trace.
   std::vector<const Rule*> trace;
+  /// With WalkOptions::record_steps: every step, in order.
+  std::vector<WalkStep> steps;
   /// The packet as it leaves the hook: after DNAT, later chains (and the
   /// caller) see the new destination.
   Packet packet;
@@ -78,6 +104,8 @@ struct WalkOptions {
   /// Rules to walk past as if they did not match (a "what if" walk: what
   /// would the rules after Docker's have done).
   std::function<bool(const Rule&)> skip;
+  /// Record HookOutcome::steps (for --explain).
+  bool record_steps = false;
 };
 
 /// Walks `packet` through every base chain on `hook`, in priority order.

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "rule_syntax.hpp"
 #include "whyno/core/engine_lookup.hpp"
 
 namespace whyno::detail {
@@ -170,8 +171,38 @@ RuleOrigin origin_of(const nf::Rule& r, const Facts& facts) {
 }
 
 std::string rule_evidence(const nf::Rule& r, const Facts& facts) {
-  return fmt::format("kernel: {}: `{}` ({})", nf::describe_chain(r.backend, r.family, r.table, r.chain),
-                     nf::describe(r), origin_of(r, facts).description);
+  return fmt::format("kernel: {} ({})", authored_display(r, facts), origin_of(r, facts).description);
+}
+
+std::string authored_display(const nf::Rule& r, const Facts& facts) {
+  return nf::display(nf::authored(facts.ruleset, r));
+}
+
+RuleRef rule_ref(const nf::Rule& r, const Facts& facts) {
+  const nf::AuthoredRule a = nf::authored(facts.ruleset, r);
+  RuleRef ref;
+  ref.syntax = std::string(nf::to_string(a.syntax));
+  ref.tool = a.tool;
+  ref.text = a.text;
+  ref.display = nf::display(a);
+  ref.backend = std::string(nf::to_string(r.backend));
+  ref.family = std::string(nf::to_string(r.family));
+  ref.table = r.table;
+  ref.chain = r.chain;
+  ref.position = a.position;
+  if (a.syntax == nf::Syntax::nft) {
+    ref.handle = a.handle;
+  }
+  ref.neutral = nf::describe(r);
+  ref.action = std::string(nf::to_string(r.action.kind));
+  return ref;
+}
+
+void note_rule(Diagnosis& d, const nf::Rule& r, const Facts& facts) {
+  RuleRef ref = rule_ref(r, facts);
+  if (std::find(d.rules.begin(), d.rules.end(), ref) == d.rules.end()) {
+    d.rules.push_back(std::move(ref));
+  }
 }
 
 }  // namespace whyno::detail

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "whyno/core/diagnosis.hpp"
 #include "whyno/core/facts.hpp"
 
 namespace whyno::detail {
@@ -41,8 +42,18 @@ struct RuleOrigin {
 
 RuleOrigin origin_of(const nf::Rule& rule, const Facts& facts);
 
-/// An evidence line for a rule the path depends on: "kernel: ip nat DOCKER:
-/// `...` (Docker (iptables))".
+/// An evidence line for a rule the path depends on, in its author's syntax:
+/// "kernel: `-A DOCKER ...` (iptables-nft nat DOCKER, rule 2) (Docker (iptables))".
 std::string rule_evidence(const nf::Rule& rule, const Facts& facts);
+
+/// The rule as its author wrote it, with its place: "`-A DOCKER-USER -j
+/// DROP` (iptables-nft filter DOCKER-USER, rule 1)" or "ip filter FORWARD
+/// handle 12: `... drop`".
+std::string authored_display(const nf::Rule& rule, const Facts& facts);
+
+/// The rule for Diagnosis::rules.
+RuleRef rule_ref(const nf::Rule& rule, const Facts& facts);
+/// Adds the rule to Diagnosis::rules, once.
+void note_rule(Diagnosis& d, const nf::Rule& rule, const Facts& facts);
 
 }  // namespace whyno::detail

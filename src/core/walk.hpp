@@ -11,7 +11,8 @@ namespace whyno::detail {
 
 class Walk {
  public:
-  explicit Walk(Diagnosis& d) : m_d(d) {}
+  /// `explain`: the firewall hooks record their walk in Diagnosis::trace.
+  explicit Walk(Diagnosis& d, bool explain = false) : m_d(d), m_explain(explain) {}
 
   void ok(std::string label, std::string detail);
   /// A hop that could not be read. `advice` is the fix if the walk ends
@@ -24,6 +25,7 @@ class Walk {
 
   bool failed() const { return !m_problems.empty(); }
   Diagnosis& diagnosis() { return m_d; }
+  bool explaining() const { return m_explain; }
 
   /// Sets the verdict from the first problem, or reachable with `summary`.
   void finish(std::string reachable_summary);
@@ -32,6 +34,7 @@ class Walk {
   Diagnosis& m_d;
   std::vector<Problem> m_problems;
   std::string m_unknown_advice;
+  bool m_explain = false;
 };
 
 }  // namespace whyno::detail

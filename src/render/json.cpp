@@ -66,6 +66,22 @@ nlohmann::ordered_json to_json(const Query& query, const Diagnosis& d) {
   }
   j["listeners"] = listeners;
   j["evidence"] = d.evidence;
+  nlohmann::ordered_json rules = nlohmann::ordered_json::array();
+  for (const RuleRef& r : d.rules) {
+    rules.push_back({{"syntax", r.syntax},
+                     {"tool", r.tool},
+                     {"text", r.text},
+                     {"display", r.display},
+                     {"backend", r.backend},
+                     {"family", r.family},
+                     {"table", r.table},
+                     {"chain", r.chain},
+                     {"position", r.position},
+                     {"handle", r.handle ? nlohmann::ordered_json(*r.handle) : nlohmann::ordered_json()},
+                     {"neutral", r.neutral},
+                     {"action", r.action}});
+  }
+  j["rules"] = rules;
   j["disagreements"] = d.disagreements;
   nlohmann::ordered_json also = nlohmann::ordered_json::array();
   for (const auto& p : d.also) {
@@ -91,6 +107,18 @@ nlohmann::ordered_json to_json(const Query& query, const Diagnosis& d) {
                        {"from_files", e.from_files}});
   }
   j["engines"] = engines;
+  nlohmann::ordered_json trace = nlohmann::ordered_json::array();
+  for (const TraceStep& t : d.trace) {
+    trace.push_back({{"hook", t.hook},
+                     {"event", t.event},
+                     {"depth", t.depth},
+                     {"chain", t.chain},
+                     {"text", t.text},
+                     {"matched", t.matched ? nlohmann::ordered_json(*t.matched) : nlohmann::ordered_json()},
+                     {"why_not", t.why_not},
+                     {"deciding", t.deciding}});
+  }
+  j["trace"] = trace;
   if (d.probe) {
     const ProbeResult& r = d.probe->result;
     j["probe"] = {{"outcome", outcome_name(r.outcome)},

@@ -39,6 +39,7 @@ class Painter {
   std::string bold(std::string_view s) const { return paint("1", s); }
   std::string dim(std::string_view s) const { return paint("2", s); }
 
+  bool unicode() const { return m_style.unicode; }
   std::string arrow() const { return m_style.unicode ? " → " : " -> "; }
   std::string mark(HopState s) const {
     switch (s) {

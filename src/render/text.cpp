@@ -8,6 +8,7 @@
 #include "whyno/core/listeners.hpp"
 #include "whyno/core/probe_plan.hpp"
 #include "painter.hpp"
+#include "trace_text.hpp"
 #include "whyno/util/printable.hpp"
 #include "whyno/util/words.hpp"
 
@@ -196,6 +197,7 @@ void render_text(std::ostream& out, const Query& query, const Diagnosis& d, cons
       out << "  " << p.dim("$") << ' ' << printable(command) << '\n';
     }
   }
+  trace_section(out, d, p);
 }
 
 }  // namespace whyno::render

@@ -59,7 +59,11 @@ run_whyno "$remote_target" --from "$REMOTE_CLIENT_ADDR" --json
 expect_verdict firewall-blocked
 expect_status 1
 expect_probe skipped
-expect_text .summary "ip raw PREROUTING"
+expect_text .summary "raw PREROUTING, rule "
+expect_text .summary "-A PREROUTING -s $REMOTE_CLIENT_ADDR/32 -p tcp -m tcp --dport $HOST_PORT -m comment"
+expect_json '.rules | any(.syntax == "iptables" and .table == "raw" and .chain == "PREROUTING")'
+run_whyno "$remote_target" --from "$REMOTE_CLIENT_ADDR" --json --explain
+expect_json '.trace | any(.event == "rule" and .deciding and (.text | contains("-A PREROUTING")))'
 remove_iptables_rule PREROUTING -t raw -s "$REMOTE_CLIENT_ADDR" -p tcp --dport "$HOST_PORT" -j DROP
 
 log "case: INPUT drops a container dialling the host's published port"

@@ -7,8 +7,10 @@
 #                                               intended change; review the
 #                                               diff before committing it
 #
-# Each line of cases.txt names a snapshot of tests/fixtures/snapshots; its
-# outputs are <name>.txt and <name>.json here. The environment is fixed
+# Each line of cases.txt names a snapshot of tests/fixtures/snapshots, and
+# optionally options for it (e.g. `NAME --explain`); its outputs are
+# <name>.txt and <name>.json here, or <name><options, spaces dropped>.txt
+# (NAME--explain.txt) for a line with options. The environment is fixed
 # (UTF-8, no colour, 80 columns) so the output depends on the facts alone.
 set -euo pipefail
 
@@ -26,12 +28,14 @@ trap 'rm -rf "$scratch"' EXIT
 export LC_ALL=C.UTF-8 COLUMNS=80 NO_COLOR=1
 unset TERM
 failed=0
-while read -r name; do
-  [[ -z $name || $name == \#* ]] && continue
-  snapshot=$snapshots/$name.json
+while read -r snapshot_name options; do
+  [[ -z $snapshot_name || $snapshot_name == \#* ]] && continue
+  snapshot=$snapshots/$snapshot_name.json
   [[ -f $snapshot ]] || { echo "golden: no snapshot $snapshot" >&2; exit 2; }
+  read -r -a extra <<<"${options:-}"
+  name=$snapshot_name${options// /}
   for format in txt json; do
-    args=(--replay "$snapshot" --color never)
+    args=(--replay "$snapshot" --color never "${extra[@]}")
     [[ $format == json ]] && args+=(--json)
     status=0
     "$whyno_port" "${args[@]}" >"$scratch/$name.$format" 2>&1 || status=$?

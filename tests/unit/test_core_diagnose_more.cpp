@@ -62,7 +62,8 @@ TEST_CASE("the healthy path, from the host and from another machine") {
   const auto forward = std::find_if(d.path.begin(), d.path.end(),
                                     [](const Hop& h) { return h.label == "FORWARD"; });
   REQUIRE(forward != d.path.end());
-  CHECK(mentions(forward->detail, "accepted by ip filter DOCKER"));
+  CHECK(mentions(forward->detail, "accepted by `-A DOCKER "));
+  CHECK(mentions(forward->detail, "(iptables-nft filter DOCKER, rule "));
 }
 
 TEST_CASE("container-not-running: exited, with its exit code") {
@@ -220,8 +221,7 @@ TEST_CASE("firewall-blocked: DOCKER-USER drops a remote client, named with its r
                                    nf::ActionKind::drop));
   const auto d = diagnose(remote_query("198.51.100.2"), f);
   CHECK(d.verdict == Verdict::firewall_blocked);
-  CHECK(mentions(d.summary, "ip filter DOCKER-USER"));
-  CHECK(mentions(d.summary, "198.51.100.0/24"));
+  CHECK(mentions(d.summary, "`-A DOCKER-USER -s 198.51.100.0/24 -j DROP` (iptables-nft filter DOCKER-USER, rule 1)"));
   CHECK(diagnose(host_query(8080), f).verdict == Verdict::reachable);  // local traffic skips FORWARD
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 // The answer: a verdict, the path as hops, the evidence and the fix.
 
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,6 +47,40 @@ struct ContainerSummary {
   std::string state;  // the engine's State.Status
 };
 
+/// A netfilter rule the verdict rests on: in the syntax its author used and
+/// in the backend-neutral form.
+struct RuleRef {
+  std::string syntax;    // "iptables" (iptables-nft, iptables-legacy) or "nft"
+  std::string tool;      // "iptables-nft", "ip6tables-legacy", "nft", ...
+  std::string text;      // the rule in that syntax: "-A DOCKER-USER ... -j DROP"
+  std::string display;   // text with its place, as the text output shows it
+  std::string backend;   // "nftables" or "iptables-legacy"
+  std::string family;    // "ip", "ip6", "inet", ...
+  std::string table;
+  std::string chain;
+  std::size_t position = 0;             // 1-based in its chain
+  std::optional<std::uint64_t> handle;  // nft syntax: the rule's handle
+  std::string neutral;   // the backend-neutral form (nft-like)
+  std::string action;    // "accept", "drop", "dnat", "jump", ...
+  friend bool operator==(const RuleRef&, const RuleRef&) = default;
+};
+
+/// One step of --explain's walk of the packet through netfilter.
+struct TraceStep {
+  std::string hook;      // "prerouting", "output", ...
+  /// "chain" (a base chain starts), "rule" (a rule evaluated), "jump",
+  /// "goto", "return", "nat" (the destination changes), "reroute" (a new
+  /// output interface), "verdict" (a base chain's or the hook's end).
+  std::string event;
+  std::size_t depth = 0;    // 0 in a base chain, 1 in a chain it jumps to, ...
+  std::string chain;        // "ip filter FORWARD" (describe_chain)
+  std::string text;         // the rule (author's syntax), the verdict, the new destination
+  std::optional<bool> matched;  // rule: true, false; nullopt when it cannot be evaluated
+  std::string why_not;      // rule, not matched: the first condition that fails
+  bool deciding = false;    // the rule or verdict the hook's outcome rests on
+  friend bool operator==(const TraceStep&, const TraceStep&) = default;
+};
+
 struct Diagnosis {
   // Until a walk finishes, nothing is known; a path never defaults to working.
   Verdict verdict = Verdict::inconclusive;
@@ -56,6 +92,8 @@ struct Diagnosis {
   std::string listeners_title;                // e.g. "Listening sockets in container web"
   std::vector<Listener> listeners;            // evidence: that namespace's sockets
   std::vector<std::string> evidence;          // facts the verdict rests on
+  std::vector<RuleRef> rules;                 // the netfilter rules among them
+  std::vector<TraceStep> trace;               // --explain: the walk, step by step
   std::vector<std::string> disagreements;     // engine intent vs kernel truth
   std::vector<Problem> also;
   std::vector<Unread> unread;

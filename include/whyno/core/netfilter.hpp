@@ -143,6 +143,9 @@ std::string_view to_string(ActionKind k);
 /// The rule in nft-like syntax, for evidence: `iifname != "docker0" tcp dport
 /// 8080 dnat to 172.17.0.2:3000`.
 std::string describe(const Rule& rule);
+/// One match or one action of a rule, in that syntax ("" for ActionKind::next).
+std::string describe(const Match& match);
+std::string describe(const Action& action);
 /// "ip nat DOCKER" (nftables) or "iptables-legacy nat DOCKER".
 std::string describe_chain(Backend b, Family f, const std::string& table,
                            const std::string& chain);

@@ -69,6 +69,8 @@ struct Query {
   std::optional<std::string> container;
   /// --pid or --netns.
   std::optional<NamespaceChoice> netns;
+  /// --explain: record the netfilter walk step by step (Diagnosis::trace).
+  bool explain = false;
 
   /// --from a container.
   bool from_container() const { return from && from->is_container(); }
