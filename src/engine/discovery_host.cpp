@@ -4,12 +4,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 
+#include "bounded_file.hpp"
 #include "whyno/engine/discovery.hpp"
 
 namespace whyno::engine {
@@ -26,19 +25,7 @@ class LiveDiscoveryHost final : public DiscoveryHost {
   }
 
   std::optional<std::string> read_file(const std::string& path) const override {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      return std::nullopt;
-    }
-    std::string text;
-    std::array<char, 8192> buffer{};
-    while (in.read(buffer.data(), buffer.size()) || in.gcount() > 0) {
-      text.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
-      if (text.size() > k_max_file_bytes) {
-        return std::nullopt;  // not a file of an engine's; do not hold it all
-      }
-    }
-    return text;
+    return read_bounded_file(path, k_max_file_bytes);
   }
 
   std::optional<SocketFile> socket_at(const std::string& path) const override {

@@ -3,10 +3,10 @@
 
 #include "podman_state.hpp"
 
+#include "bounded_file.hpp"
+
 #include <algorithm>
-#include <array>
 #include <filesystem>
-#include <fstream>
 #include <map>
 
 #include <fmt/format.h>
@@ -194,21 +194,7 @@ Result<Engine> read_podman_state(const StateFiles& files, const std::string& sto
 
 StateFiles live_state_files() {
   StateFiles files;
-  files.read = [](const std::string& path) -> std::optional<std::string> {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      return std::nullopt;
-    }
-    std::string text;
-    std::array<char, 8192> buffer{};
-    while (in.read(buffer.data(), buffer.size()) || in.gcount() > 0) {
-      text.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
-      if (text.size() > k_max_state_file) {
-        return std::nullopt;  // not a file of an engine's; do not hold it all
-      }
-    }
-    return text;
-  };
+  files.read = [](const std::string& path) { return read_bounded_file(path, k_max_state_file); };
   files.list = [](const std::string& path) {
     std::vector<std::string> names;
     std::error_code error;
