@@ -226,9 +226,15 @@ bool hook_ok(const Attribute& hook) {
   });
 }
 
-/// A set element: its key, key end and data are data registers.
+/// A set element: its key, key end and data are data registers. libnftnl
+/// (1.2) checks an element's attribute types against NFTA_SET_MAX, not
+/// NFTA_SET_ELEM_MAX, then stores them in a NFTA_SET_ELEM_MAX table on the
+/// stack: a type in between writes past it.
 bool element_ok(const Attribute& element) {
   return walk_nested(element, [](const Attribute& e) {
+    if (e.type > NFTA_SET_ELEM_MAX) {
+      return false;
+    }
     if (e.type == NFTA_SET_ELEM_KEY || e.type == NFTA_SET_ELEM_KEY_END ||
         e.type == NFTA_SET_ELEM_DATA) {
       return data_ok(e);

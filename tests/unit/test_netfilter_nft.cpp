@@ -395,3 +395,24 @@ TEST_CASE("a data register with neither a value nor a verdict is unread") {
   REQUIRE(sets.unread.size() == 1);
   CHECK(sets.unread[0].reason == "an nftables set element message could not be parsed");
 }
+
+TEST_CASE("a set element attribute past NFTA_SET_ELEM_MAX is unread") {
+  // libnftnl bounds element attribute types by NFTA_SET_MAX and stores them
+  // in a table of NFTA_SET_ELEM_MAX + 1 on the stack: a type in between
+  // smashed its stack (tests/fuzz/crashes/nftables-element-attribute-past-table).
+  NftDump dump;
+  dump.sets = nft_message(NFT_MSG_NEWSET, [](nlmsghdr* nlh) {
+    mnl_attr_put_strz(nlh, NFTA_SET_NAME, "s");
+  });
+  dump.set_elements = nft_message(NFT_MSG_NEWSETELEM, [](nlmsghdr* nlh) {
+    mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, "s");
+    nlattr* elements = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+    nlattr* element = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+    mnl_attr_put_u32(nlh, NFTA_SET_ELEM_MAX + 1, 0);
+    mnl_attr_nest_end(nlh, element);
+    mnl_attr_nest_end(nlh, elements);
+  });
+  const Ruleset sets = netfilter::parse_nftables(dump);
+  REQUIRE(sets.unread.size() == 1);
+  CHECK(sets.unread[0].reason == "an nftables set element message could not be parsed");
+}
