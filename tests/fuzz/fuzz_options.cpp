@@ -33,7 +33,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     WHYNO_FUZZ_CHECK(!options.error().message.empty());
     return 0;
   }
-  WHYNO_FUZZ_CHECK(options->help || options->version || options->have_target || options->replay);
+  // A run asks for help, the version, one PORT, a replay, or the whole host.
+  WHYNO_FUZZ_CHECK(options->help || options->version || options->have_target || options->replay ||
+                   options->all);
+  // --all asks from this host about every port: never with a PORT or --from.
+  WHYNO_FUZZ_CHECK(!options->all || (!options->have_target && !options->query.from));
   WHYNO_FUZZ_CHECK(options->probe_timeout.count() > 0 && options->probe_timeout.count() <= 60000);
   if (options->have_target) {
     WHYNO_FUZZ_CHECK(options->query.port != 0);
