@@ -59,6 +59,13 @@ std::string ufw_kind(const nf::Rule& r) {
   return {};
 }
 
+/// The rule as its author wrote it, and who that was: "`-A ufw-user-input
+/// ...` (ufw's ufw-user-input chain, a `ufw deny` rule)".
+std::string rule_and_author(const nf::Rule& r, const Facts& facts, const RuleOrigin& origin) {
+  return fmt::format("{} ({}{})", authored_display(r, facts), origin.description,
+                     origin.author == RuleOrigin::Author::ufw ? ufw_kind(r) : "");
+}
+
 std::string drop_verb(const nf::Rule& r) {
   return r.action.kind == nf::ActionKind::reject ? "reject" : "drop";
 }
@@ -124,11 +131,10 @@ void note_shadowed_drops(Diagnosis& d, const Facts& facts, const nf::Packet& pac
       return;
     }
     note_rule(d, r, facts);
-    add_evidence(d, fmt::format("kernel: {} ({}{}) would {} this traffic, but the packet "
-                                "never reaches it: {} accepted it first (a shadowed {})",
-                                authored_display(r, facts), origin.description,
-                                origin.author == RuleOrigin::Author::ufw ? ufw_kind(r) : "",
-                                drop_verb(r), chain_of(*first), drop_verb(r)));
+    add_evidence(d, fmt::format("kernel: {} would {} this traffic, but the packet never "
+                                "reaches it: {} accepted it first (a shadowed {})",
+                                rule_and_author(r, facts, origin), drop_verb(r), chain_of(*first),
+                                drop_verb(r)));
     return;
   }
   const nf::Chain* policy = without.policy_chain;
@@ -162,10 +168,9 @@ void note_input_only_drops(Diagnosis& d, const Facts& facts, const nf::Packet& a
     return;
   }
   note_rule(d, r, facts);
-  add_evidence(d, fmt::format("kernel: {} ({}{}) filters INPUT only: {}:{} is DNATed to {} "
-                              "in PREROUTING and forwarded, so it never meets this rule",
-                              authored_display(r, facts), origin.description,
-                              origin.author == RuleOrigin::Author::ufw ? ufw_kind(r) : "",
+  add_evidence(d, fmt::format("kernel: {} filters INPUT only: {}:{} is DNATed to {} in "
+                              "PREROUTING and forwarded, so it never meets this rule",
+                              rule_and_author(r, facts, origin),
                               arrived.destination.to_string_for_port(), arrived.destination_port,
                               dnat_to));
 }
