@@ -332,21 +332,22 @@ class ContainerPath {
                              quoted(miss->second));
       network = miss->second;
     }
+    const char* cli = cli_of(m_client);
     const std::string fix =
         network.empty()
-            ? fmt::format("Put both on one user-defined network: docker network create app-net; "
-                          "docker network connect app-net {}; docker network connect app-net {}.",
-                          target.name, m_client.name)
-            : fmt::format("Attach {} to {}: docker network connect {} {} (or start it with "
+            ? fmt::format("Put both on one user-defined network: {0} network create app-net; "
+                          "{0} network connect app-net {1}; {0} network connect app-net {2}.",
+                          cli, target.name, m_client.name)
+            : fmt::format("Attach {} to {}: {} network connect {} {} (or start it with "
                           "--network {}).",
-                          quoted(m_client.name), quoted(network), network, m_client.name, network);
+                          quoted(m_client.name), quoted(network), cli, network, m_client.name, network);
     std::vector<std::string> commands;
     if (network.empty()) {
-      commands = {"docker network create app-net",
-                  fmt::format("docker network connect app-net {}", shell_word(target.name)),
-                  fmt::format("docker network connect app-net {}", shell_word(m_client.name))};
+      commands = {fmt::format("{} network create app-net", cli),
+                  fmt::format("{} network connect app-net {}", cli, shell_word(target.name)),
+                  fmt::format("{} network connect app-net {}", cli, shell_word(m_client.name))};
     } else {
-      commands = {fmt::format("docker network connect {} {}", shell_word(network),
+      commands = {fmt::format("{} network connect {} {}", cli, shell_word(network),
                               shell_word(m_client.name))};
     }
     show_container(m_d, m_f, target);

@@ -62,18 +62,19 @@ std::optional<Problem> not_running_problem(const Container& c, const std::string
   std::string fix;
   std::vector<std::string> commands;
   const std::string name = shell_word(c.name);
+  const char* cli = cli_of(c);
   if (c.state.paused) {
-    fix = fmt::format("docker unpause {}", c.name);
-    commands = {fmt::format("docker unpause {}", name)};
+    fix = fmt::format("{} unpause {}", cli, c.name);
+    commands = {fmt::format("{} unpause {}", cli, name)};
   } else if (c.state.restarting || c.state.status == "restarting") {
-    fix = fmt::format("Read why it keeps failing: docker logs {}", c.name);
-    commands = {fmt::format("docker logs --tail 50 {}", name)};
+    fix = fmt::format("Read why it keeps failing: {} logs {}", cli, c.name);
+    commands = {fmt::format("{} logs --tail 50 {}", cli, name)};
   } else if (c.state.status == "created" && !c.state.error.empty()) {
-    fix = fmt::format("Fix the start error above, then docker start {}", c.name);
+    fix = fmt::format("Fix the start error above, then {} start {}", cli, c.name);
   } else {
-    fix = fmt::format("Start it (docker start {}) and read why it stopped: docker logs {}", c.name,
+    fix = fmt::format("Start it ({} start {}) and read why it stopped: {} logs {}", cli, c.name, cli,
                       c.name);
-    commands = {fmt::format("docker logs --tail 50 {}", name), fmt::format("docker start {}", name)};
+    commands = {fmt::format("{} logs --tail 50 {}", cli, name), fmt::format("{} start {}", cli, name)};
   }
   return Problem{Verdict::container_not_running,
                  fmt::format("{} {}, so {}.", container_phrase(c), phrase, what_fails), fix,
@@ -93,8 +94,8 @@ std::optional<Problem> crash_loop_problem(const Container& c, std::int64_t colle
                              "{}.",
                              container_phrase(c), c.state.restart_count,
                              std::max<std::int64_t>(0, collected_at - *started), what_fails),
-                 fmt::format("Read why it keeps failing: docker logs {}", c.name),
-                 {fmt::format("docker logs --tail 50 {}", shell_word(c.name))}};
+                 fmt::format("Read why it keeps failing: {} logs {}", cli_of(c), c.name),
+                 {fmt::format("{} logs --tail 50 {}", cli_of(c), shell_word(c.name))}};
 }
 
 }  // namespace detail

@@ -32,7 +32,10 @@ std::vector<EngineIdentity> Engine::identities() const {
 std::string describe(const EngineIdentity& engine) {
   std::string text = engine.version.empty() ? engine.kind : fmt::format("{} {}", engine.kind, engine.version);
   if (engine.from_files) {
-    return text + " (rootful, read from its files: no API answered)";
+    const std::string who = engine.rootless && engine.uid ? fmt::format("rootless, uid {}", *engine.uid)
+                            : engine.rootless             ? std::string("rootless")
+                                                          : std::string("rootful");
+    return fmt::format("{} ({}, read from its files: no API answered)", text, who);
   }
   if (engine.rootless) {
     text += engine.uid ? fmt::format(" (rootless, uid {})", *engine.uid) : std::string(" (rootless)");

@@ -18,6 +18,7 @@
 #include "docker_proxy.hpp"
 #include "whyno/core/engine_lookup.hpp"
 #include "whyno/core/listeners.hpp"
+#include "rootless_forward.hpp"
 #include "routing.hpp"
 #include "whyno/util/words.hpp"
 
@@ -28,12 +29,14 @@ namespace {
 /// Where the host sends traffic for the port, as the kernel sees it.
 struct Forward {
   // dnat: a rule rewrote the destination; proxy: docker-proxy dials on;
-  // direct: the client dialled a container's own address.
-  enum class Via { dnat, proxy, direct } via = Via::dnat;
+  // direct: the client dialled a container's own address; rootlessport:
+  // podman's forwarder dials from inside the container's namespace.
+  enum class Via { dnat, proxy, direct, rootlessport } via = Via::dnat;
   IpAddress address;
   std::uint16_t port = 0;
   const nf::Rule* rule = nullptr;      // via dnat
-  const Listener* listener = nullptr;  // via proxy
+  const Listener* listener = nullptr;  // via proxy and rootlessport
+  const Publication* publication = nullptr;  // via rootlessport: the engine's binding
 };
 
 const Listener* host_listener(const Facts& f, const Query& q, const IpAddress& destination) {
@@ -67,6 +70,12 @@ class HostPath {
         m_forward = Forward{Forward::Via::direct, m_h.destination, m_h.q.port, nullptr, nullptr};
         follow_direct(direct);
         return;
+      }
+      if (m_listener != nullptr) {
+        if (const ForwarderNamespace* inside = rootlesskit_namespace(m_h.f, *m_listener)) {
+          follow_rootlesskit(*inside);
+          return;
+        }
       }
       explain_no_forward(m_h, m_w, m_listener);
       m_w.finish({});
@@ -168,7 +177,7 @@ class HostPath {
     }
     const auto proxy = proxy_forward(*m_listener);
     if (!proxy) {
-      return false;
+      return rootlessport_forward();
     }
     m_forward = Forward{Forward::Via::proxy, proxy->container_ip, proxy->container_port, nullptr,
                         m_listener};
@@ -177,6 +186,99 @@ class HostPath {
                                        proxy->container_ip.to_string_for_port(),
                                        proxy->container_port));
     return true;
+  }
+
+  /// podman's rootlessport holds the port for a container of a rootless
+  /// engine: it dials the container's address from inside its namespace.
+  bool rootlessport_forward() {
+    if (std::none_of(m_listener->owners.begin(), m_listener->owners.end(), is_rootlessport)) {
+      return false;
+    }
+    const Publication* p = m_h.publication_where([&](const Publication& pub) {
+      const EngineIdentity* engine = m_h.f.engine ? engine_of(*m_h.f.engine, *pub.container) : nullptr;
+      return pub.live && pub.container->state.running && pub.binding.protocol == m_h.q.protocol &&
+             host_ip_covers(pub.binding.host_ip, m_h.destination) && engine != nullptr &&
+             engine->kind == "podman" && engine->rootless;
+    });
+    if (p == nullptr) {
+      return false;
+    }
+    const auto child = rootlessport_child_address(m_h.f, *p->container);
+    if (!child) {
+      return false;  // its namespace was not read: explain_rootless says so
+    }
+    m_forward = Forward{Forward::Via::rootlessport, *child, p->binding.container_port, nullptr,
+                        m_listener, p};
+    m_d.evidence.push_back(fmt::format(
+        "kernel: {} listens on {} and dials {}:{} from inside {}'s namespace", describe_owners(*m_listener),
+        describe_bind(*m_listener), child->to_string_for_port(), p->binding.container_port,
+        container_phrase(*p->container)));
+    return true;
+  }
+
+  /// Rootless Docker: rootlesskit holds the port and dials 127.0.0.1:PORT
+  /// (::1 for IPv6) in its child's namespace, where the rest of the path is
+  /// a Docker host of its own: diagnosed as one, behind two hops of ours.
+  void follow_rootlesskit(const ForwarderNamespace& inside) {
+    const IpAddress loopback = *IpAddress::parse(m_h.destination.is_v4() ? "127.0.0.1" : "::1");
+    const std::string owner = inside.uid ? fmt::format("rootlesskit (uid {})", *inside.uid)
+                                         : std::string("rootlesskit");
+    m_w.ok(fmt::format("host :{}", m_h.q.port),
+           fmt::format("{} listens on {}", describe_owners(*m_listener), describe_bind(*m_listener)));
+    m_w.ok(fmt::format("{} → {}:{}", owner, loopback.to_string_for_port(), m_h.q.port),
+           fmt::format("rootless Docker's namespace (rootlesskit's child, pid {})", inside.child_pid));
+    m_d.evidence.push_back(fmt::format(
+        "kernel: {} listens on {} and dials {}:{} in the namespace of its child (pid {}), where "
+        "rootless Docker runs",
+        describe_owners(*m_listener), describe_bind(*m_listener), loopback.to_string_for_port(),
+        m_h.q.port, inside.child_pid));
+    Query inner = m_h.q;
+    inner.target = Target::parse(loopback.to_string());
+    inner.from = std::nullopt;
+    const Facts facts = facts_inside(m_h.f, inside);
+    const Diagnosis d = diagnose_host(inner, facts, loopback, std::nullopt);
+    for (Hop hop : d.path) {
+      // The namespace's own "host" is rootlesskit's child, not this host.
+      if (hop.label.starts_with("host :")) {
+        hop.label = "rootless netns :" + hop.label.substr(6);
+      }
+      m_d.path.push_back(std::move(hop));
+    }
+    const auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
+    for (const std::string& line : d.evidence) {
+      if (std::find(m_d.evidence.begin(), m_d.evidence.end(), line) == m_d.evidence.end()) {
+        m_d.evidence.push_back(line);  // the engine's bindings are said once
+      }
+    }
+    append(m_d.rules, d.rules);
+    append(m_d.trace, d.trace);
+    append(m_d.disagreements, d.disagreements);
+    append(m_d.unread, d.unread);
+    for (const auto* unread : {&inside.netns.unread, &inside.ruleset.unread}) {
+      for (const Unread& u : *unread) {
+        m_d.unread.push_back({fmt::format("{} in rootless Docker's namespace", u.source), u.reason});
+      }
+    }
+    if (d.container) {
+      m_d.container = d.container;
+      m_d.listeners_title = d.listeners_title;
+      m_d.listeners = d.listeners;
+    }
+    if (d.verdict != Verdict::reachable && d.verdict != Verdict::inconclusive) {
+      m_w.note_problem({d.verdict, d.summary, d.fix, d.fix_commands});
+    }
+    for (const Problem& p : d.also) {
+      m_w.note_problem(p);
+    }
+    // "127.0.0.1:8080 from this host reaches the app ..." inside is what
+    // the user's client reaches through rootlesskit.
+    std::string reached = d.summary;
+    const std::string inner_client = fmt::format("{}:{} from this host", loopback.to_string_for_port(), m_h.q.port);
+    if (reached.starts_with(inner_client)) {
+      reached = fmt::format("{} from this host, through {},{}", m_h.dialled, owner,
+                            reached.substr(inner_client.size()));
+    }
+    m_w.finish(d.verdict == Verdict::reachable ? reached : std::string());
   }
 
   /// Docker publishes the port to other machines, but no DNAT rule carries
@@ -225,10 +327,14 @@ class HostPath {
   void follow_forward() {
     const Forward& fw = *m_forward;
     m_w.ok(fmt::format("host :{}", m_h.q.port),
-           fw.via == Forward::Via::proxy
+           fw.via == Forward::Via::proxy || fw.via == Forward::Via::rootlessport
                ? fmt::format("{} listens on {}", describe_owners(*fw.listener), describe_bind(*fw.listener))
                : fmt::format("nat rule in {}", nf::describe_chain(fw.rule->backend, fw.rule->family,
                                                                  fw.rule->table, fw.rule->chain)));
+    if (fw.via == Forward::Via::rootlessport) {
+      follow_rootlessport();
+      return;
+    }
     const std::string label = fmt::format("{} {}:{}", fw.via == Forward::Via::dnat ? "DNAT" : "docker-proxy →",
                                           fw.address.to_string_for_port(), fw.port);
     const Attachment target =
@@ -269,6 +375,23 @@ class HostPath {
     if (auto problem = not_running_problem(c, fmt::format("nothing in it answers on {}", fw.port))) {
       m_w.fail(fmt::format("{} {}", c.name, state_phrase(c)), c.state.status, *problem);
     }
+    judge_container(c);
+  }
+
+  /// rootlessport's child runs in the container's namespace: no host
+  /// firewall or bridge lies between it and the app.
+  void follow_rootlessport() {
+    const Forward& fw = *m_forward;
+    const Container& c = *fw.publication->container;
+    const EngineIdentity* engine = engine_of(*m_h.f.engine, c);
+    const std::string forwarder = engine != nullptr && engine->uid
+                                      ? fmt::format("rootlessport (uid {})", *engine->uid)
+                                      : std::string("rootlessport");
+    note_disagreements(c);
+    m_w.ok(fmt::format("{} → {}:{} ({})", forwarder, fw.address.to_string_for_port(), fw.port,
+                       container_phrase(c)),
+           fmt::format("{}, inside the container's namespace", c.network_mode.empty() ? "rootless network" : c.network_mode));
+    show_container(m_d, m_h.f, c);
     judge_container(c);
   }
 
@@ -342,7 +465,9 @@ class HostPath {
       };
       context.other_protocol_fix = fmt::format("Dial it over {}.", to_string(other));
     } else {
-      context.how_reached = fmt::format("port mapping forwards traffic to the container's {} ({})",
+      context.how_reached = fmt::format("{} forwards traffic to the container's {} ({})",
+                                        fw.via == Forward::Via::rootlessport ? "podman's rootlessport"
+                                                                             : "port mapping",
                                         iface_name, fw.address.to_string());
       context.closed_lead = fmt::format(
           "Host port {} is forwarded to port {} in {}, but nothing listens on {} there", m_h.q.port,

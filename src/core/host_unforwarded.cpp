@@ -105,8 +105,8 @@ void explain_start_conflict(const HostContext& h, Walk& w, const Container& c, c
                               container_phrase(c), h.q.port,
                               owner.empty() ? "" : fmt::format(" by {}", owner), c.state.error),
                   fmt::format("Free port {} (stop {}), or publish {} on another host port, then "
-                              "docker start {}.",
-                              h.q.port, owner.empty() ? "its owner" : owner, quoted(c.name), c.name)});
+                              "{} start {}.",
+                              h.q.port, owner.empty() ? "its owner" : owner, quoted(c.name), cli_of(c), c.name)});
 }
 
 void explain_host_network(const HostContext& h, Walk& w, const Container& c) {
@@ -152,8 +152,10 @@ void explain_address_mismatch(const HostContext& h, Walk& w, const Publication& 
 
 /// A rootless engine publishes through a process of its own (podman's
 /// rootlessport, Docker's rootlesskit), not with DNAT or docker-proxy on the
-/// host: no rule is missing, and whyno-port does not follow that forwarder
-/// yet, so the host's hop is unknown rather than a wrong verdict.
+/// host: no rule is missing. host_path.cpp follows the forwarder when it
+/// holds the port and its far side was read; here it did not (no forwarder
+/// holds the port, or its namespace could not be read), so the host's hop
+/// is unknown rather than a wrong verdict.
 bool explain_rootless(const HostContext& h, Walk& w, const Container& c, const Listener* holder) {
   const EngineIdentity* engine = h.f.engine ? engine_of(*h.f.engine, c) : nullptr;
   if (engine == nullptr || !engine->rootless) {
@@ -163,14 +165,47 @@ bool explain_rootless(const HostContext& h, Walk& w, const Container& c, const L
   const std::string forwarder = engine->kind == "podman" ? "rootlessport" : "rootlesskit";
   w.unknown(fmt::format("host :{}", h.q.port),
             holder != nullptr
-                ? fmt::format("{} listens on {}: the port forwarder of {}, which whyno-port does "
-                              "not follow",
+                ? fmt::format("{} listens on {}: the port forwarder of {}, whose far side "
+                              "whyno-port could not read",
                               describe_owners(*holder), describe_bind(*holder), describe(*engine))
-                : fmt::format("published by {} through {}, which whyno-port does not follow",
-                              describe(*engine), forwarder),
-            fmt::format("{} belongs to the rootless engine {}: whyno-port explains rootful engines "
-                        "only for now; check {} and the app in the container yourself.",
-                        container_phrase(c), describe(*engine), forwarder));
+                : fmt::format("published by {} through {}, but no {} holds the port", describe(*engine),
+                              forwarder, forwarder),
+            holder != nullptr
+                ? fmt::format("{} belongs to the rootless engine {}: see what whyno-port could not "
+                              "read (run it as root or as the container's owner).",
+                              container_phrase(c), describe(*engine))
+                : fmt::format("{} belongs to the rootless engine {}, whose {} does not hold port {}: "
+                              "restart the container (its forwarder may have died).",
+                              container_phrase(c), describe(*engine), forwarder, h.q.port));
+  return true;
+}
+
+/// A rootless engine binds the host port as its user, so a port below
+/// net.ipv4.ip_unprivileged_port_start (1024 unless lowered) makes the
+/// start fail: podman's rootlessport and rootless Docker both refuse with
+/// "cannot expose privileged port".
+bool explain_privileged_port(const HostContext& h, Walk& w, const Container& c) {
+  const EngineIdentity* engine = h.f.engine ? engine_of(*h.f.engine, c) : nullptr;
+  const int start = h.f.sysctls.unprivileged_port_start.value_or(1024);
+  const bool refused = c.state.error.find("privileged port") != std::string::npos;
+  if (engine == nullptr || !engine->rootless || (h.q.port >= start && !refused)) {
+    return false;
+  }
+  show_container(w.diagnosis(), h.f, c);
+  const std::string sysctl = fmt::format("net.ipv4.ip_unprivileged_port_start={}", h.q.port);
+  fail_host_port(h, w, fmt::format("below {}: a rootless engine may not bind it", start),
+                 {Verdict::container_not_running,
+                  fmt::format("{} {}, because {} is rootless and may not bind host port {}: ports "
+                              "below net.ipv4.ip_unprivileged_port_start ({}) need root.",
+                              container_phrase(c), state_phrase(c), describe(*engine), h.q.port, start),
+                  fmt::format("Publish it on a port of {} or above (e.g. -p {}:{}), or let users bind "
+                              "from {} up: sysctl -w {} (and put it in /etc/sysctl.d to keep it), "
+                              "then {} start {}.",
+                              start, std::max(start, 8000) + h.q.port % 1000, h.app_port_text(c), h.q.port,
+                              sysctl, cli_of(c), c.name),
+                  {fmt::format("sysctl -w {}", sysctl),
+                   fmt::format("echo {} > /etc/sysctl.d/50-unprivileged-ports.conf", sysctl),
+                   fmt::format("{} start {}", cli_of(c), shell_word(c.name))}});
   return true;
 }
 
@@ -230,6 +265,9 @@ void explain_no_forward(const HostContext& h, Walk& w, const Listener* listener)
     return;
   }
   if (meant != nullptr && meant->state.running && explain_rootless(h, w, *meant, holder)) {
+    return;
+  }
+  if (meant != nullptr && !meant->state.running && explain_privileged_port(h, w, *meant)) {
     return;
   }
   if (holder != nullptr && !owned_by_engine(*holder) && listener != nullptr) {

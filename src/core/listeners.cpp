@@ -61,7 +61,7 @@ std::vector<const Listener*> on_port(const std::vector<Listener>& listeners,
 
 bool is_engine_process(const ProcessRef& p) {
   return p.comm == "docker-proxy" || p.comm == "dockerd" || p.comm == "conmon" ||
-         p.comm == "rootlessport";
+         p.comm == "rootlessport" || p.comm == "rootlesskit";
 }
 
 bool is_engine_socket(const Listener& l) {

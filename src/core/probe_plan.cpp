@@ -4,10 +4,26 @@
 
 #include <fmt/format.h>
 
+#include "rootless_forward.hpp"
 #include "whyno/core/diagnose.hpp"
 #include "whyno/core/engine_lookup.hpp"
 
 namespace whyno {
+
+namespace {
+
+constexpr int k_rootless_settle_ms = 500;
+
+bool held_by_rootless_forwarder(const Facts& facts, const Query& q) {
+  return std::any_of(facts.host.listeners.begin(), facts.host.listeners.end(), [&](const Listener& l) {
+    return l.port == q.port && l.protocol == q.protocol &&
+           std::any_of(l.owners.begin(), l.owners.end(), [](const ProcessRef& p) {
+             return detail::is_rootlessport(p) || detail::is_rootlesskit(p);
+           });
+  });
+}
+
+}  // namespace
 
 ProbeDecision plan_probe(const Query& q, const Facts& facts) {
   ProbeDecision decision;
@@ -25,6 +41,7 @@ ProbeDecision plan_probe(const Query& q, const Facts& facts) {
   if (!q.from) {
     plan.from = "this host";
     plan.address = host_destination(q, facts);
+    plan.settle_ms = held_by_rootless_forwarder(facts, q) ? k_rootless_settle_ms : 0;
     if (!plan.address) {
       decision.skipped = fmt::format("not probed: {} does not resolve", q.target.text);
       return decision;

@@ -64,8 +64,9 @@ std::vector<std::string> republish_commands(const Container& c, std::uint16_t ho
     return {};
   }
   const std::string name = shell_word(c.name);
-  return {fmt::format("docker stop {} && docker rename {} {}", name, name, shell_word(c.name + "-old")),
-          fmt::format("docker run -d --name {} -p {} {}  # and its other options", name, mapping,
+  const char* cli = cli_of(c);
+  return {fmt::format("{} stop {} && {} rename {} {}", cli, name, cli, name, shell_word(c.name + "-old")),
+          fmt::format("{} run -d --name {} -p {} {}  # and its other options", cli, name, mapping,
                       shell_word(c.image))};
 }
 

@@ -182,6 +182,21 @@ Result<Discovery> discover_engines(const DiscoveryHost& host,
   }
   Discovery found = finder.finish();
   found.podman_files = host.is_root() && host.exists(k_podman_containers_json);
+  // Rootless podman with no API service: its database and files. Root looks
+  // at every user with a runtime dir (a running container needs one).
+  const auto add_user_files = [&](unsigned uid) {
+    const auto home = uid != 0 ? host.home_of(uid) : std::nullopt;
+    if (home && host.exists(*home + "/.local/share/containers/storage/libpod/bolt_state.db")) {
+      found.podman_user_files.push_back({uid, *home});
+    }
+  };
+  if (host.is_root()) {
+    for (const unsigned uid : host.runtime_dir_uids()) {
+      add_user_files(uid);
+    }
+  } else {
+    add_user_files(host.uid());
+  }
   if (found.endpoints.empty()) {
     // Nothing there: the error of the usual socket says so, as it always did.
     found.endpoints.push_back({k_default_docker_socket, "default", std::nullopt});

@@ -1,6 +1,7 @@
 // DiscoveryHost over this machine: getenv, small file reads, stat(2).
 
 #include <sys/stat.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -54,6 +55,19 @@ class LiveDiscoveryHost final : public DiscoveryHost {
   }
 
   bool is_root() const override { return ::geteuid() == 0; }
+
+  unsigned uid() const override { return ::geteuid(); }
+
+  std::optional<std::string> home_of(unsigned uid) const override {
+    std::vector<char> buffer(16384);
+    passwd entry{};
+    passwd* found = nullptr;
+    if (::getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &found) != 0 || found == nullptr ||
+        found->pw_dir == nullptr || found->pw_dir[0] != '/') {
+      return std::nullopt;
+    }
+    return std::string(found->pw_dir);
+  }
 
   bool exists(const std::string& path) const override {
     std::error_code error;

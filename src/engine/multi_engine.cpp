@@ -31,12 +31,12 @@ EngineIdentity identity_of(const Engine& engine, const EngineEndpoint& endpoint)
 class MultiEngine final : public EngineSource {
  public:
   MultiEngine(std::vector<EngineEndpoint> endpoints, std::vector<std::unique_ptr<EngineSource>> sources,
-              std::vector<Unread> unusable, std::unique_ptr<EngineSource> podman_files)
+              std::vector<Unread> unusable, std::vector<EngineFiles> files)
       : m_endpoints(std::move(endpoints)), m_sources(std::move(sources)), m_unusable(std::move(unusable)),
         m_primaries(m_sources.size()) {
-    if (podman_files) {
-      m_endpoints.push_back({k_podman_storage, "podman's files", 0U});
-      m_sources.push_back(std::move(podman_files));
+    for (EngineFiles& f : files) {
+      m_endpoints.push_back({f.path, "podman's files", f.uid});
+      m_sources.push_back(std::move(f.source));
     }
   }
 
@@ -57,16 +57,21 @@ class MultiEngine final : public EngineSource {
       }
       add(merged, std::move(*engine), i, docker_config);
     }
-    const bool rootful_podman = std::any_of(merged.engines.begin(), merged.engines.end(),
-                                            [](const EngineIdentity& e) { return e.kind == "podman" && !e.rootless; });
-    if (m_sources.size() > m_primaries && !rootful_podman) {
-      // No podman API: its files say what they can. Absent files are no news.
-      auto engine = m_sources.back()->read();
+    for (std::size_t i = m_primaries; i < m_sources.size(); ++i) {
+      const unsigned uid = m_endpoints[i].owner.value_or(0U);
+      const bool api_answered = std::any_of(merged.engines.begin(), merged.engines.end(), [&](const EngineIdentity& e) {
+        return e.kind == "podman" && !e.from_files && e.uid.value_or(0U) == uid;
+      });
+      if (api_answered) {
+        continue;
+      }
+      // No podman API of this user: its files say what they can. Absent files are no news.
+      auto engine = m_sources[i]->read();
       if (engine && !engine->containers.empty()) {
         // No container: podman is installed, not used; that is no engine answering.
-        add(merged, std::move(*engine), m_primaries, docker_config);
+        add(merged, std::move(*engine), i, docker_config);
       } else if (!engine && engine.error().kind != Error::Kind::not_found) {
-        failures.emplace_back(&m_endpoints.back(), engine.error());
+        failures.emplace_back(&m_endpoints[i], engine.error());
       }
     }
     if (merged.engines.empty()) {
@@ -111,8 +116,10 @@ class MultiEngine final : public EngineSource {
     }
     merged.engines.push_back(engine.engines.empty() ? identity_of(engine, endpoint) : engine.engines.front());
     merged.unread.insert(merged.unread.end(), engine.unread.begin(), engine.unread.end());
+    const std::string kind = engine.engines.empty() ? engine.product : engine.engines.front().kind;
     for (Container& c : engine.containers) {
       c.engine = endpoint.path;
+      c.engine_kind = kind;
       m_owner.emplace(c.id, index);
       merged.containers.push_back(std::move(c));
     }
@@ -154,10 +161,20 @@ class MultiEngine final : public EngineSource {
 
 std::unique_ptr<EngineSource> merge_engines(std::vector<EngineEndpoint> endpoints,
                                             std::vector<std::unique_ptr<EngineSource>> sources,
+                                            std::vector<Unread> unusable, std::vector<EngineFiles> files) {
+  return std::make_unique<MultiEngine>(std::move(endpoints), std::move(sources), std::move(unusable),
+                                       std::move(files));
+}
+
+std::unique_ptr<EngineSource> merge_engines(std::vector<EngineEndpoint> endpoints,
+                                            std::vector<std::unique_ptr<EngineSource>> sources,
                                             std::vector<Unread> unusable,
                                             std::unique_ptr<EngineSource> podman_files) {
-  return std::make_unique<MultiEngine>(std::move(endpoints), std::move(sources), std::move(unusable),
-                                       std::move(podman_files));
+  std::vector<EngineFiles> files;
+  if (podman_files) {
+    files.push_back({std::move(podman_files), 0U, k_podman_storage});
+  }
+  return merge_engines(std::move(endpoints), std::move(sources), std::move(unusable), std::move(files));
 }
 
 std::unique_ptr<EngineSource> open_engines(const Discovery& discovery, bool read_info) {
@@ -165,8 +182,16 @@ std::unique_ptr<EngineSource> open_engines(const Discovery& discovery, bool read
   for (const EngineEndpoint& endpoint : discovery.endpoints) {
     sources.push_back(open_engine_api(endpoint.path, read_info));
   }
-  return merge_engines(discovery.endpoints, std::move(sources), discovery.unusable,
-                       discovery.podman_files ? open_podman_state(live_state_files()) : nullptr);
+  std::vector<EngineFiles> files;
+  if (discovery.podman_files) {
+    files.push_back({open_podman_state(live_state_files()), 0U, k_podman_storage});
+  }
+  for (const PodmanUserFiles& user : discovery.podman_user_files) {
+    PodmanStore store = rootless_podman_store(user.uid, user.home);
+    const std::string path = store.storage;
+    files.push_back({open_podman_state(live_state_files(), std::move(store)), user.uid, path});
+  }
+  return merge_engines(discovery.endpoints, std::move(sources), discovery.unusable, std::move(files));
 }
 
 }  // namespace whyno::engine

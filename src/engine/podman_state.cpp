@@ -4,6 +4,7 @@
 #include "podman_state.hpp"
 
 #include "bounded_file.hpp"
+#include "podman_bolt.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -18,18 +19,16 @@ namespace whyno::engine {
 namespace {
 
 constexpr std::size_t k_max_state_file = std::size_t{16} << 20;
-constexpr const char* k_netavark_networks = "/etc/containers/networks";
-constexpr const char* k_aardvark_dir = "/run/containers/networks/aardvark-dns";
 
-std::vector<Network> read_networks(const StateFiles& files) {
+std::vector<Network> read_networks(const StateFiles& files, const std::string& dir) {
   std::vector<Network> networks{podman_default_network()};
-  std::vector<std::string> names = files.list(k_netavark_networks);
+  std::vector<std::string> names = files.list(dir);
   std::sort(names.begin(), names.end());
   for (const std::string& name : names) {
     if (!name.ends_with(".json")) {
       continue;
     }
-    if (const auto text = files.read(fmt::format("{}/{}", k_netavark_networks, name))) {
+    if (const auto text = files.read(fmt::format("{}/{}", dir, name))) {
       if (auto network = parse_netavark_network(*text); network && network->name != "podman") {
         networks.push_back(std::move(*network));
       }
@@ -38,13 +37,13 @@ std::vector<Network> read_networks(const StateFiles& files) {
   return networks;
 }
 
-std::map<std::string, AardvarkNetwork> read_aardvark(const StateFiles& files) {
+std::map<std::string, AardvarkNetwork> read_aardvark(const StateFiles& files, const std::string& dir) {
   std::map<std::string, AardvarkNetwork> dns;
-  for (const std::string& name : files.list(k_aardvark_dir)) {
+  for (const std::string& name : files.list(dir)) {
     if (name.starts_with("aardvark")) {
       continue;  // aardvark.pid and the like
     }
-    if (const auto text = files.read(fmt::format("{}/{}", k_aardvark_dir, name))) {
+    if (const auto text = files.read(fmt::format("{}/{}", dir, name))) {
       dns.emplace(name, parse_aardvark(*text));
     }
   }
@@ -85,16 +84,16 @@ ContainerNetwork attachment(const std::vector<Network>& networks, std::string na
   return n;
 }
 
-Container read_container(const StateFiles& files, const StoredContainer& stored, const std::string& storage,
-                         const std::string& runroot, const std::vector<Network>& networks,
+Container read_container(const StateFiles& files, const StoredContainer& stored, const std::string& storage_dir,
+                         const std::string& run_dir_root, const std::vector<Network>& networks,
                          const std::map<std::string, AardvarkNetwork>& dns) {
   Container c;
   c.id = stored.id;
   c.name = stored.name;
   c.image = stored.image;
   c.created = stored.created;
-  const std::string static_dir = fmt::format("{}/overlay-containers/{}/userdata", storage, stored.id);
-  const std::string run_dir = fmt::format("{}/overlay-containers/{}/userdata", runroot, stored.id);
+  const std::string static_dir = fmt::format("{}/{}/userdata", storage_dir, stored.id);
+  const std::string run_dir = fmt::format("{}/{}/userdata", run_dir_root, stored.id);
   OciSpec spec;
   if (const auto text = files.read(static_dir + "/config.json")) {
     if (auto parsed = parse_oci_spec(*text)) {
@@ -145,12 +144,12 @@ Container read_container(const StateFiles& files, const StoredContainer& stored,
 
 class PodmanState final : public EngineSource {
  public:
-  explicit PodmanState(StateFiles files) : m_files(std::move(files)) {}
+  PodmanState(StateFiles files, PodmanStore store) : m_files(std::move(files)), m_store(std::move(store)) {}
 
-  Result<Engine> read() override { return read_podman_state(m_files); }
+  Result<Engine> read() override { return read_podman_state(m_files, m_store); }
 
   Result<std::optional<Container>> inspect(const std::string& id) override {
-    WHYNO_TRY_ASSIGN(auto engine, read_podman_state(m_files));
+    WHYNO_TRY_ASSIGN(auto engine, read_podman_state(m_files, m_store));
     for (Container& c : engine.containers) {
       if (c.id == id) {
         return std::optional<Container>(std::move(c));
@@ -161,13 +160,78 @@ class PodmanState final : public EngineSource {
 
  private:
   StateFiles m_files;
+  PodmanStore m_store;
 };
+
+/// podman's database, when it can be read.
+std::optional<PodmanBolt> read_bolt(const StateFiles& files, const PodmanStore& store) {
+  const auto bytes = files.read(store.storage + "/libpod/bolt_state.db");
+  if (!bytes) {
+    return std::nullopt;
+  }
+  auto bolt = parse_podman_bolt(std::as_bytes(std::span(bytes->data(), bytes->size())));
+  return bolt ? std::optional<PodmanBolt>(std::move(*bolt)) : std::nullopt;
+}
+
+/// What only the database knows: the bindings, the network mode, and the
+/// state of a container that is not running (created or exited, and how).
+void apply_bolt(Container& c, const BoltContainer& b) {
+  c.intended = b.bindings;
+  if (c.state.running) {
+    c.actual = b.bindings;
+    c.state.started_at = b.state.started_at;
+    c.state.paused = b.state.paused;
+    if (b.state.paused) {
+      c.state.status = "paused";
+    }
+  } else {
+    const int pid = c.state.pid;
+    c.state = b.state;
+    c.state.running = false;
+    c.state.paused = false;
+    c.state.pid = pid;
+    if (c.state.status == "running" || c.state.status == "paused" || c.state.status == "unknown") {
+      c.state.status = "exited";  // the database lags: its process is gone
+    }
+  }
+  if (c.image.empty()) {
+    c.image = b.image;
+  }
+  if (!b.network_mode.empty() && b.network_mode != "bridge" && c.network_mode != "none") {
+    c.network_mode = b.network_mode;  // slirp4netns, pasta, host, ns:...
+  }
+}
 
 }  // namespace
 
-Result<Engine> read_podman_state(const StateFiles& files, const std::string& storage, const std::string& runroot) {
-  const std::string list_path = storage + "/overlay-containers/containers.json";
-  const auto list = files.read(list_path);
+PodmanStore rootless_podman_store(unsigned uid, const std::string& home) {
+  PodmanStore store;
+  store.storage = home + "/.local/share/containers/storage";
+  store.runroot = fmt::format("/run/user/{}/containers", uid);
+  store.networks = store.storage + "/networks";
+  store.aardvark = store.runroot + "/networks/aardvark-dns";
+  store.uid = uid;
+  return store;
+}
+
+Result<Engine> read_podman_state(const StateFiles& files, const PodmanStore& store) {
+  const auto bolt = read_bolt(files, store);
+  // c/storage keeps containers under the graph driver's name: overlay for
+  // root, vfs (or fuse-overlayfs, as overlay) for many rootless users.
+  std::vector<std::string> drivers{"overlay", "vfs"};
+  if (bolt && !bolt->graph_driver.empty()) {
+    drivers.insert(drivers.begin(), bolt->graph_driver);
+  }
+  std::optional<std::string> list;
+  std::string driver;
+  for (const std::string& d : drivers) {
+    if ((list = files.read(fmt::format("{}/{}-containers/containers.json", store.storage, d)))) {
+      driver = d;
+      break;
+    }
+  }
+  const std::string list_path = fmt::format("{}/{}-containers/containers.json", store.storage,
+                                            driver.empty() ? drivers.front() : driver);
   if (!list) {
     return fail(Error::Kind::not_found, fmt::format("cannot read {}", list_path));
   }
@@ -177,18 +241,33 @@ Result<Engine> read_podman_state(const StateFiles& files, const std::string& sto
   }
   Engine engine;
   engine.product = "podman";
-  engine.socket = storage;
-  engine.networks = read_networks(files);
-  const auto dns = read_aardvark(files);
+  engine.socket = store.storage;
+  engine.networks = read_networks(files, store.networks);
+  const auto dns = read_aardvark(files, store.aardvark);
+  const std::string storage_dir = fmt::format("{}/{}-containers", store.storage, driver);
+  const std::string run_dir = fmt::format("{}/{}-containers", store.runroot, driver);
   for (const StoredContainer& s : *stored) {
-    engine.containers.push_back(read_container(files, s, storage, runroot, engine.networks, dns));
+    Container c = read_container(files, s, storage_dir, run_dir, engine.networks, dns);
+    if (bolt) {
+      const auto it = std::find_if(bolt->containers.begin(), bolt->containers.end(),
+                                   [&](const BoltContainer& b) { return b.id == c.id; });
+      if (it != bolt->containers.end()) {
+        apply_bolt(c, *it);
+      }
+    }
+    engine.containers.push_back(std::move(c));
   }
-  engine.engines.push_back({"podman", "", "", storage, false, 0U, true});
-  engine.unread.push_back(
-      {"podman's port bindings",
-       "no podman API answers (podman system service is not running), and podman keeps port "
-       "bindings and exit codes only in its database (libpod/bolt_state.db), which whyno-port "
-       "does not read; its containers come from their files, their ports from netavark's rules"});
+  const bool rootless = store.uid && *store.uid != 0;
+  engine.engines.push_back({"podman", "", "", store.storage, rootless, store.uid.value_or(0U), true});
+  if (!bolt) {
+    engine.unread.push_back(
+        {"podman's port bindings",
+         fmt::format("no podman API answers (podman system service is not running), and podman "
+                     "keeps port bindings and exit codes only in its database ({}/libpod/"
+                     "bolt_state.db), which whyno-port could not read; its containers come from "
+                     "their files, their ports from netavark's rules",
+                     printable(store.storage))});
+  }
   return engine;
 }
 
@@ -210,8 +289,8 @@ StateFiles live_state_files() {
   return files;
 }
 
-std::unique_ptr<EngineSource> open_podman_state(StateFiles files) {
-  return std::make_unique<PodmanState>(std::move(files));
+std::unique_ptr<EngineSource> open_podman_state(StateFiles files, PodmanStore store) {
+  return std::make_unique<PodmanState>(std::move(files), std::move(store));
 }
 
 }  // namespace whyno::engine

@@ -83,10 +83,26 @@ struct StateFiles {
 };
 StateFiles live_state_files();
 
-/// Rootful podman from its files (paths under `storage` and `runroot`).
-Result<Engine> read_podman_state(const StateFiles& files, const std::string& storage = k_podman_storage,
-                                 const std::string& runroot = k_podman_runroot);
+/// Where one podman keeps its state: root's, or a user's (rootless).
+struct PodmanStore {
+  std::string storage = k_podman_storage;  // graphroot: ~/.local/share/containers/storage rootless
+  std::string runroot = k_podman_runroot;  // /run/user/UID/containers rootless
+  std::string networks = "/etc/containers/networks";  // STORAGE/networks rootless
+  std::string aardvark = "/run/containers/networks/aardvark-dns";  // RUNROOT/networks/aardvark-dns
+  std::optional<unsigned> uid;  // rootless: the user's
+};
 
-std::unique_ptr<EngineSource> open_podman_state(StateFiles files);
+/// The store of user `uid` whose home is `home` (podman's defaults, with no
+/// XDG_DATA_HOME or storage.conf of the user's).
+PodmanStore rootless_podman_store(unsigned uid, const std::string& home);
+
+/// podman from its files: c/storage's container list (under the graph
+/// driver's directory, which the database names), each container's files,
+/// and its database (libpod/bolt_state.db: port bindings, network mode,
+/// state and exit code). Without a readable database the bindings stay
+/// unknown and say so in Engine::unread.
+Result<Engine> read_podman_state(const StateFiles& files, const PodmanStore& store = {});
+
+std::unique_ptr<EngineSource> open_podman_state(StateFiles files, PodmanStore store = {});
 
 }  // namespace whyno::engine

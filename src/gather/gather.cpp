@@ -12,6 +12,7 @@
 #include "whyno/core/container_state.hpp"
 #include "whyno/core/engine_lookup.hpp"
 #include "whyno/core/involved.hpp"
+#include "forwarder_namespaces.hpp"
 #include "whyno/util/printable.hpp"
 #include "whyno/util/words.hpp"
 
@@ -394,8 +395,17 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
   for (auto& [id, ns] : facts.container_netns) {
     namespaces.push_back(&ns);
   }
-  sources.namespaces.attach_owners(namespaces, holders.get());
+  auto socket_holders = holders.get();
+  sources.namespaces.attach_owners(namespaces, socket_holders);
   settle_unowned_host_listeners(sources, facts);
+  read_forwarder_namespaces(query, sources, facts);
+  if (!facts.forwarder_namespaces.empty()) {
+    std::vector<NetnsFacts*> inside;
+    for (ForwarderNamespace& ns : facts.forwarder_namespaces) {
+      inside.push_back(&ns.netns);
+    }
+    sources.namespaces.attach_owners(inside, socket_holders);  // docker-proxy in there
+  }
 
   if (!query.from && query.target.is_name()) {
     facts.resolved_addresses = sources.resolve(query.target.text);

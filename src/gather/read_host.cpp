@@ -2,7 +2,9 @@
 
 #include <netdb.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -11,6 +13,7 @@
 #include "whyno/kernel/namespace_reader.hpp"
 #include "whyno/netfilter/netfilter_reader.hpp"
 #include "whyno/sys/capabilities.hpp"
+#include "whyno/sys/netns.hpp"
 #include "whyno/util/words.hpp"
 
 namespace whyno::gather {
@@ -40,6 +43,14 @@ std::vector<IpAddress> resolve(const std::string& name) {
   return out;
 }
 
+/// Run unprivileged, whyno-port works for the owner of a rootless engine:
+/// one of the sockets found is the user's own.
+bool owns_an_engine(const engine::Discovery& discovery) {
+  const unsigned uid = ::getuid();
+  return std::any_of(discovery.endpoints.begin(), discovery.endpoints.end(),
+                     [uid](const engine::EngineEndpoint& e) { return e.owner && *e.owner == uid; });
+}
+
 std::int64_t epoch_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -50,14 +61,16 @@ std::int64_t epoch_seconds() {
 
 std::expected<Facts, ReadFailure> read_host(const Query& query,
                                            const std::optional<std::string>& engine_option) {
-  if (const auto missing = sys::missing_capabilities(); !missing.empty()) {
+  const auto discovery = engine::discover_engines(*engine::live_discovery_host(), engine_option);
+  const auto missing = sys::missing_capabilities();
+  if (!missing.empty() && !(discovery && owns_an_engine(*discovery))) {
     return std::unexpected(ReadFailure{
         ReadFailure::Kind::cannot_inspect,
         fmt::format("missing {}, which whyno-port needs to enter container network namespaces "
-                    "and read netfilter rules; run it as root (sudo whyno-port ...)",
+                    "and read netfilter rules; run it as root (sudo whyno-port ...), or as the "
+                    "owner of a rootless engine with its API running",
                     join_words(missing, "and"))});
   }
-  const auto discovery = engine::discover_engines(*engine::live_discovery_host(), engine_option);
   if (!discovery) {
     return std::unexpected(ReadFailure{discovery.error().kind == Error::Kind::invalid
                                            ? ReadFailure::Kind::usage
@@ -68,8 +81,23 @@ std::expected<Facts, ReadFailure> read_host(const Query& query,
   // for warnings whose causes (sysctls) are read from the kernel anyway.
   const auto engine = engine::open_engines(*discovery, /*read_info=*/false);
   const auto namespaces = kernel::live_namespace_reader();
-  const Sources sources{*engine, *namespaces, netfilter::read_netfilter, resolve, epoch_seconds};
-  return gather(query, sources);
+  const auto read_rules_in = [](const kernel::NamespaceHandle& netns) -> Result<nf::Ruleset> {
+    Result<nf::Ruleset> rules = fail(Error::Kind::unavailable, "not read");
+    WHYNO_TRY(sys::run_in_netns(netns.fd, [&rules] { rules = netfilter::read_netfilter(); }));
+    return rules;
+  };
+  const Sources sources{*engine, *namespaces, netfilter::read_netfilter, resolve, epoch_seconds,
+                        read_rules_in};
+  auto facts = gather(query, sources);
+  if (facts && !missing.empty()) {
+    facts->unread.push_back(
+        {"what only root may read",
+         fmt::format("whyno-port runs as uid {} without {}: it reads the user's own engines and "
+                     "namespaces, but not the host's netfilter rules or other users' processes "
+                     "and namespaces; run it as root to check those too",
+                     ::getuid(), join_words(missing, "and"))});
+  }
+  return facts;
 }
 
 }  // namespace whyno::gather

@@ -5,6 +5,8 @@
 
 #include "whyno/kernel/namespace_reader.hpp"
 #include "whyno/kernel/netns_reader.hpp"
+#include "owner_netns.hpp"
+#include "process_children.hpp"
 #include "whyno/sys/netns.hpp"
 
 namespace whyno::kernel {
@@ -21,6 +23,19 @@ class LiveNamespaceReader final : public NamespaceReader {
     return kernel::read_sysctls(interfaces);
   }
 
+  Sysctls read_sysctls_in(const NamespaceHandle& netns, std::span<const std::string> interfaces) override {
+    // /proc/sys/net shows the namespace of the thread that opens it.
+    Sysctls sysctls;
+    if (!sys::run_in_netns(netns.fd, [&] { sysctls = kernel::read_sysctls(interfaces); })) {
+      return {};
+    }
+    return sysctls;
+  }
+
+  std::optional<ForwarderChild> forwarder_child(int pid) override {
+    return find_forwarder_child("/proc", pid);
+  }
+
   Result<NamespaceHandle> open(int pid) override { return open_path(netns_path(pid)); }
 
   Result<NamespaceHandle> open_path(const std::string& path) override {
@@ -31,7 +46,18 @@ class LiveNamespaceReader final : public NamespaceReader {
 
   Result<NetnsFacts> read(const NamespaceHandle& netns) override {
     NetnsFacts facts;
-    WHYNO_TRY(sys::run_in_netns(netns.fd, [&facts] { facts = read_netns(); }));
+    auto joined = sys::run_in_netns(netns.fd, [&facts] { facts = read_netns(); });
+    if (!joined && joined.error().kind == Error::Kind::permission_denied) {
+      // Unprivileged: the owner of a rootless container may still join it
+      // through the user namespace it belongs to.
+      auto owned = read_netns_as_owner(netns.fd);
+      if (!owned) {
+        return std::unexpected(joined.error());  // setns's reason says more
+      }
+      owned->inode = netns.inode;
+      return owned;
+    }
+    WHYNO_TRY(joined);
     return facts;
   }
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "links.hpp"
+#include "raw_netns.hpp"
 #include "sock_diag.hpp"
 #include "whyno/kernel/socket_owners.hpp"
 #include "whyno/sys/netlink_socket.hpp"
@@ -12,69 +13,65 @@
 
 namespace whyno::kernel {
 
-namespace {
-
-void read_links_and_routes(NetnsFacts& facts) {
-  auto socket = sys::NetlinkSocket::open(NETLINK_ROUTE);
-  if (!socket) {
-    facts.unread.push_back({"interfaces", socket.error().message});
-    facts.unread.push_back({"routes", socket.error().message});
-    return;
-  }
-  const auto links = fetch_links(*socket);
-  if (!links) {
-    facts.unread.push_back({"interfaces", links.error().message});
+RawNetns fetch_raw_netns() {
+  RawNetns raw;
+  const auto unavailable = [](const Error& e) { return Result<std::vector<std::byte>>(std::unexpected(e)); };
+  auto route = sys::NetlinkSocket::open(NETLINK_ROUTE);
+  if (!route) {
+    raw.links = raw.addresses = raw.routes = unavailable(route.error());
   } else {
-    auto addresses = fetch_addresses(*socket);
-    if (!addresses) {
-      facts.unread.push_back({"interface addresses", addresses.error().message});
-      addresses = std::vector<std::byte>();
-    }
-    facts.interfaces = parse_links(*links, *addresses);
+    raw.links = fetch_links(*route);
+    raw.addresses = fetch_addresses(*route);
+    raw.routes = fetch_routes(*route);
   }
-  const auto routes = fetch_routes(*socket);
-  if (!routes) {
-    facts.unread.push_back({"routes", routes.error().message});
-  } else {
-    facts.routes = parse_routes(*routes);
-  }
-}
-
-void read_listeners(NetnsFacts& facts) {
   // The socket, made on this thread, pins the dumps to this thread's netns.
-  auto socket = sys::NetlinkSocket::open(NETLINK_SOCK_DIAG);
-  if (!socket) {
-    facts.unread.push_back({"listening sockets", socket.error().message});
-    return;
+  auto diag = sys::NetlinkSocket::open(NETLINK_SOCK_DIAG);
+  for (std::size_t i = 0; i < RawNetns::k_socket_dumps.size(); ++i) {
+    const auto [protocol, family] = RawNetns::k_socket_dumps[i];
+    raw.sockets[i] = diag ? fetch_inet_diag(*diag, family, protocol) : unavailable(diag.error());
   }
-  for (const Protocol protocol : {Protocol::tcp, Protocol::udp}) {
-    for (const IpFamily family : {IpFamily::v4, IpFamily::v6}) {
-      const auto reply = fetch_inet_diag(*socket, family, protocol);
-      if (!reply) {
-        facts.unread.push_back({fmt::format("listening sockets ({}, {})", to_string(protocol),
-                                            family == IpFamily::v4 ? "IPv4" : "IPv6"),
-                                reply.error().message});
-        continue;
-      }
-      auto found = parse_inet_diag(*reply, protocol);
-      facts.listeners.insert(facts.listeners.end(), std::make_move_iterator(found.begin()),
-                             std::make_move_iterator(found.end()));
-    }
-  }
+  return raw;
 }
 
-}  // namespace
+NetnsFacts parse_raw_netns(const RawNetns& raw) {
+  NetnsFacts facts;
+  if (!raw.links) {
+    facts.unread.push_back({"interfaces", raw.links.error().message});
+  } else {
+    if (!raw.addresses) {
+      facts.unread.push_back({"interface addresses", raw.addresses.error().message});
+    }
+    facts.interfaces = parse_links(*raw.links, raw.addresses.value_or(std::vector<std::byte>()));
+  }
+  if (!raw.routes) {
+    facts.unread.push_back({"routes", raw.routes.error().message});
+  } else {
+    facts.routes = parse_routes(*raw.routes);
+  }
+  for (std::size_t i = 0; i < RawNetns::k_socket_dumps.size(); ++i) {
+    const auto [protocol, family] = RawNetns::k_socket_dumps[i];
+    const auto& reply = raw.sockets[i];
+    if (!reply) {
+      facts.unread.push_back({fmt::format("listening sockets ({}, {})", to_string(protocol),
+                                          family == IpFamily::v4 ? "IPv4" : "IPv6"),
+                              reply.error().message});
+      continue;
+    }
+    auto found = parse_inet_diag(*reply, protocol);
+    facts.listeners.insert(facts.listeners.end(), std::make_move_iterator(found.begin()),
+                           std::make_move_iterator(found.end()));
+  }
+  return facts;
+}
 
 NetnsFacts read_netns() {
-  NetnsFacts facts;
+  NetnsFacts facts = parse_raw_netns(fetch_raw_netns());
   // thread-self, not self: after setns only this thread is in the namespace.
   if (const auto inode = sys::netns_inode("/proc/thread-self/ns/net")) {
     facts.inode = *inode;
   } else {
     facts.unread.push_back({"network namespace identity", inode.error().message});
   }
-  read_links_and_routes(facts);
-  read_listeners(facts);
   return facts;
 }
 

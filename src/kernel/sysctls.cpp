@@ -90,6 +90,9 @@ Sysctls read_sysctls_at(const std::string& proc_sys_root,
   if (const auto text = read_file(net + "core/somaxconn")) {
     s.somaxconn = parse_sysctl_int(*text);
   }
+  if (const auto text = read_file(net + "ipv4/ip_unprivileged_port_start")) {
+    s.unprivileged_port_start = parse_sysctl_int(*text);
+  }
   return s;
 }
 

@@ -1,5 +1,7 @@
 #include "whyno/probe/run_probe.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "whyno/probe/probe.hpp"
@@ -32,6 +34,9 @@ ProbeResult probe_result(const Query& query, const Facts& facts, bool enabled,
   options.from = plan.from;
   options.use_embedded_dns = plan.use_embedded_dns;
   options.dns_server = plan.dns_server;
+  if (plan.settle_ms > 0) {
+    options.settle = std::min(std::chrono::milliseconds(plan.settle_ms), timeout);
+  }
   if (plan.netns_pid > 0) {
     options.netns_path = fmt::format("/proc/{}/ns/net", plan.netns_pid);
   }

@@ -165,7 +165,7 @@ WHYNO_JSON_ENUM(Container::Kind, {{Container::Kind::container, "container"},
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Container, kind, id, name, image, created, state,
                                                 network_mode, intended, publish_all, actual, exposed,
                                                 networks, sandbox_key, hosts_path, links, hostname,
-                                                compose_project, compose_service, engine)
+                                                compose_project, compose_service, engine, engine_kind)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Network, id, name, driver, scope, internal,
                                                 enable_ipv6, subnets, gateways, options, engine)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EngineIdentity, kind, version, api_version, endpoint,
@@ -179,7 +179,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Engine, product, version, api_ve
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Sysctls, ipv4_forward, ipv6_forward,
                                                 ipv4_iface_forward, route_localnet,
                                                 bridge_nf_call_iptables, bridge_nf_call_ip6tables,
-                                                somaxconn)
+                                                somaxconn, unprivileged_port_start)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProbeResult, outcome, from, target, detail,
                                                 milliseconds)
 // The query as it is typed, so snapshots keep the layout of format 1.
@@ -272,8 +272,11 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Ruleset, chains, rules, unread)
 
 }  // namespace nf
 
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ForwarderNamespace, forwarder_pid, child_pid, uid, netns,
+                                                ruleset, sysctls)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Facts, engine, host, ruleset, sysctls,
-                                                container_netns, resolved_addresses, probe, collected_at, unread)
+                                                container_netns, resolved_addresses, probe, collected_at, unread,
+                                                forwarder_namespaces)
 
 namespace snapshot {
 

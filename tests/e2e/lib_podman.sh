@@ -341,11 +341,18 @@ create_rootless_user() {
   if [[ ! -d /run/user ]]; then
     on_exit rmdir /run/user
   fi
+  # usermod refuses --add-subuids without the files (a minimal image may
+  # lack them); made empty here, they go again with the user (see above).
+  for f in subuid subgid; do
+    [[ -e /etc/$f ]] || install -m 0644 /dev/null "/etc/$f"
+  done
   useradd -m -s /bin/bash "$name" || fail "useradd $name failed"
+  # Until the full undo below is registered, a failure still removes the user.
+  on_exit bash -c 'getent passwd "$1" >/dev/null && userdel -r -f "$1" 2>/dev/null; true' _ "$name"
   ROOTLESS_UID=$(id -u "$name")
   if ! grep -q "^$name:" /etc/subuid 2>/dev/null || ! grep -q "^$name:" /etc/subgid 2>/dev/null; then
     # useradd adds ranges only where /etc/subuid exists; above every range in use.
-    range_start=$(cat /etc/subuid /etc/subgid 2>/dev/null |
+    range_start=$({ cat /etc/subuid /etc/subgid 2>/dev/null || true; } |
                     awk -F: 'BEGIN { m = 100000 } { e = $2 + $3; if (e > m) m = e } END { print m }')
     usermod --add-subuids "$range_start-$((range_start + 65535))" \
             --add-subgids "$range_start-$((range_start + 65535))" "$name"
@@ -455,4 +462,48 @@ start_rootless_dockerd() {
     sleep 0.25
   done
   fail "rootless dockerd of $name did not answer on $ROOTLESS_DOCKER_SOCK: $(tail -n 5 "$log")"
+}
+
+# docker_rootless NAME ARGS...: the docker CLI as NAME, against NAME's
+# rootless dockerd (start_rootless_dockerd first).
+docker_rootless() {
+  local name=$1
+  shift
+  as_user "$name" env DOCKER_HOST="unix://$ROOTLESS_DOCKER_SOCK" docker "$@"
+}
+
+# build_rootless_docker_image NAME: WHYNO_PODMAN_IMAGE (the same FROM
+# scratch image: /server, /client, /bin/busybox) in NAME's rootless dockerd,
+# by docker import (no registry, no build context).
+build_rootless_docker_image() {
+  local name=$1 stage
+  _ensure_test_programs
+  stage=$T_DIR/rootless-docker-image
+  rm -rf "$stage"
+  mkdir -p "$stage/bin"
+  cp "$PROGRAMS_DIR/server" "$PROGRAMS_DIR/client" "$stage/"
+  cp /bin/busybox "$stage/bin/busybox"
+  chmod -R a+rX "$stage"
+  tar -C "$stage" --owner=0 --group=0 --numeric-owner -cf - . |
+    docker_rootless "$name" import --change 'ENTRYPOINT ["/server"]' - "$WHYNO_PODMAN_IMAGE" \
+      >/dev/null 2>"$T_DIR/rootless-docker-import.log" ||
+    fail "docker import as $name failed: $(cat "$T_DIR/rootless-docker-import.log")"
+  rm -rf "$stage"
+}
+
+# run_whyno_as_owner NAME ARGS...: run_whyno as NAME, unprivileged, with the
+# environment of a login (XDG_RUNTIME_DIR): the owner of rootless
+# containers. The binary is copied where NAME may run it (the checkout may be
+# under a directory only root can enter).
+run_whyno_as_owner() {
+  local name=$1 saved=$WHYNO_PORT dir
+  shift
+  dir=$(mktemp -d /tmp/whyno-owner.XXXXXX)
+  on_exit rm -rf "$dir"
+  chmod 0755 "$dir"
+  install -m 0755 "$WHYNO_PORT" "$dir/whyno-port"
+  _as_user_argv "$name"
+  WHYNO_PORT=$dir/whyno-port
+  run_whyno_with "${_AS_USER[@]}" -- "$@"
+  WHYNO_PORT=$saved
 }

@@ -88,6 +88,18 @@ class FakeNamespaces final : public kernel::NamespaceReader {
     return ++host_reads > 1 && host_later ? *host_later : host;
   }
   Sysctls read_sysctls(std::span<const std::string>) override { return sysctls; }
+  /// Namespace inode -> its sysctls, for forwarder namespaces.
+  std::map<std::uint64_t, Sysctls> namespace_sysctls;
+  Sysctls read_sysctls_in(const kernel::NamespaceHandle& netns, std::span<const std::string>) override {
+    const auto it = namespace_sysctls.find(netns.inode);
+    return it == namespace_sysctls.end() ? Sysctls{} : it->second;
+  }
+  /// Forwarder pid -> its child in a namespace of its own (rootlesskit's).
+  std::map<int, kernel::ForwarderChild> forwarder_children;
+  std::optional<kernel::ForwarderChild> forwarder_child(int pid) override {
+    const auto it = forwarder_children.find(pid);
+    return it == forwarder_children.end() ? std::nullopt : std::optional(it->second);
+  }
 
   Result<kernel::NamespaceHandle> open(int pid) override {
     const std::lock_guard lock(m_mutex);
@@ -144,6 +156,8 @@ struct FakeHost {
   nf::Ruleset ruleset;
   std::optional<std::string> rules_error;
   std::vector<std::string> resolved;
+  /// Namespace inode -> its rules, for forwarder namespaces.
+  std::map<std::uint64_t, nf::Ruleset> namespace_rules;
 
   explicit FakeHost(Engine e) : engine(std::move(e)) {}
 
@@ -160,7 +174,14 @@ struct FakeHost {
           resolved.push_back(name);
           return std::vector<IpAddress>{};
         },
-        [] { return std::int64_t{1700000000}; }};
+        [] { return std::int64_t{1700000000}; },
+        [this](const kernel::NamespaceHandle& netns) -> Result<nf::Ruleset> {
+          const auto it = namespace_rules.find(netns.inode);
+          if (it == namespace_rules.end()) {
+            return fail(Error::Kind::permission_denied, "cannot enter network namespace (setns): Operation not permitted");
+          }
+          return it->second;
+        }};
   }
 };
 

@@ -7,6 +7,8 @@
 #include <memory>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "fake_sources.hpp"
 #include "whyno/engine/discovery.hpp"
 #include "whyno/engine/engine_source.hpp"
@@ -45,6 +47,13 @@ class FakeHost final : public DiscoveryHost {
     return files.contains(path) || sockets.contains(path);
   }
   bool is_root() const override { return root; }
+  unsigned uid() const override { return root ? 0U : user_uid; }
+  std::optional<std::string> home_of(unsigned uid) const override {
+    const auto it = homes.find(uid);
+    return it == homes.end() ? std::nullopt : std::optional<std::string>(it->second);
+  }
+  unsigned user_uid = 1000;
+  std::map<unsigned, std::string> homes;
 
  private:
   std::uint64_t m_next_inode = 100;
@@ -359,6 +368,63 @@ TEST_CASE("podman's files stand in only when no rootful podman API answers") {
     CHECK_FALSE(merged->engines.front().from_files);
     CHECK(merged->unread.empty());
   }
+}
+
+TEST_SUITE_END();
+
+TEST_SUITE_BEGIN("engine_discovery_rootless_files");
+
+TEST_CASE("rootless podman's database is found for every user with a runtime dir, or the user's own") {
+  FakeHost host;
+  host.uids = {1000, 1001, 1002};
+  host.homes = {{1000, "/home/a"}, {1001, "/home/b"}};
+  host.files["/home/b/.local/share/containers/storage/libpod/bolt_state.db"] = "";
+  auto found = discover_engines(host, std::nullopt);
+  REQUIRE(found);
+  REQUIRE(found->podman_user_files.size() == 1);
+  CHECK(found->podman_user_files.front().uid == 1001);
+  CHECK(found->podman_user_files.front().home == "/home/b");
+
+  host.root = false;
+  host.user_uid = 1000;
+  CHECK(discover_engines(host, std::nullopt)->podman_user_files.empty());  // not this user's
+  host.user_uid = 1001;
+  CHECK(discover_engines(host, std::nullopt)->podman_user_files.size() == 1);
+  CHECK(discover_engines(host, std::string("/tmp/x.sock"))->podman_user_files.empty());  // --engine: only it
+}
+
+TEST_CASE("a user's podman files stand in only when that user's podman API does not answer") {
+  Engine files_engine;
+  files_engine.product = "podman";
+  files_engine.engines = {{"podman", "", "", "/home/b/.local/share/containers/storage", true, 1001U, true}};
+  Container c;
+  c.id = std::string(64, 'e');
+  c.name = "rl";
+  files_engine.containers.push_back(c);
+
+  const auto merge = [&](unsigned api_owner) {
+    Engine api;
+    api.product = "podman";
+    api.version = "4.3.1";
+    std::vector<std::unique_ptr<EngineSource>> sources;
+    sources.push_back(std::make_unique<test::FakeEngine>(api));
+    std::vector<EngineFiles> files;
+    files.push_back({std::make_unique<test::FakeEngine>(files_engine), 1001U,
+                     "/home/b/.local/share/containers/storage"});
+    std::vector<EngineEndpoint> endpoints{{fmt::format("/run/user/{}/podman/podman.sock", api_owner), "default", api_owner}};
+    return merge_engines(std::move(endpoints),
+                         std::move(sources), {}, std::move(files))
+        ->read();
+  };
+  const auto other = merge(1000);  // another user's API: this user's files are read
+  REQUIRE(other);
+  CHECK(other->engines.size() == 2);
+  REQUIRE(other->containers.size() == 1);
+  CHECK(other->containers.front().engine_kind == "podman");
+  const auto same = merge(1001);  // the user's own API answers: its files are not read
+  REQUIRE(same);
+  CHECK(same->engines.size() == 1);
+  CHECK(same->containers.empty());
 }
 
 TEST_SUITE_END();

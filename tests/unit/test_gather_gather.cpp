@@ -346,6 +346,42 @@ TEST_CASE("--netns: no engine is asked; the namespace stands for a container") {
   CHECK(missing.error().kind == ReadFailure::Kind::usage);
 }
 
+TEST_CASE("behind a rootlesskit that holds the port, rootless Docker's namespace is read like a host") {
+  Scene s;
+  Listener kit = listener(Protocol::tcp, "0.0.0.0", 18090, "rootlesskit", 9302);
+  s.host->namespaces.host.listeners.push_back(kit);
+  s.host->namespaces.forwarder_children[9302] = {9314, 1001U};
+  NetnsFacts inside;
+  inside.listeners.push_back(docker_proxy(18090, "172.17.0.2", 3000, "127.0.0.1"));
+  s.host->namespaces.add(9314, 500, inside);
+  Sysctls sysctls;
+  sysctls.ipv4_forward = true;
+  s.host->namespaces.namespace_sysctls[500] = sysctls;
+  s.host->namespace_rules[500] = nf::Ruleset{};
+
+  auto f = s.gather(host_query(18090));
+  REQUIRE(f.has_value());
+  REQUIRE(f->forwarder_namespaces.size() == 1);
+  const ForwarderNamespace& ns = f->forwarder_namespaces.front();
+  CHECK(ns.forwarder_pid == 9302);
+  CHECK(ns.child_pid == 9314);
+  CHECK(ns.uid == 1001U);
+  CHECK(ns.netns.inode == 500);
+  CHECK(ns.netns.listeners.size() == 1);
+  CHECK(ns.sysctls.ipv4_forward == true);
+  CHECK(ns.ruleset.unread.empty());
+
+  // Another port's question does not read it; rules that cannot be read
+  // are unread on its ruleset; a rootlesskit with no such child is unread.
+  CHECK(s.gather(host_query(8080))->forwarder_namespaces.empty());
+  s.host->namespace_rules.clear();
+  CHECK_FALSE(s.gather(host_query(18090))->forwarder_namespaces.front().ruleset.unread.empty());
+  s.host->namespaces.forwarder_children.clear();
+  f = s.gather(host_query(18090));
+  CHECK(f->forwarder_namespaces.empty());
+  CHECK(has_unread(*f, "rootless Docker's namespace (behind rootlesskit, pid 9302)", "no child"));
+}
+
 TEST_CASE("gather over fakes built from each recording gives back its facts") {
   for (const auto& entry : std::filesystem::directory_iterator(test::fixture_path("snapshots"))) {
     if (entry.path().extension() != ".json") {
@@ -364,6 +400,12 @@ TEST_CASE("gather over fakes built from each recording gives back its facts") {
       if (const auto it = recorded.container_netns.find(c.id); it != recorded.container_netns.end()) {
         host.namespaces.add(c.state.pid, it->second.inode, it->second);
       }
+    }
+    for (const ForwarderNamespace& ns : recorded.forwarder_namespaces) {
+      host.namespaces.forwarder_children[ns.forwarder_pid] = {ns.child_pid, ns.uid};
+      host.namespaces.add(ns.child_pid, ns.netns.inode, ns.netns);
+      host.namespaces.namespace_sysctls[ns.netns.inode] = ns.sysctls;
+      host.namespace_rules[ns.netns.inode] = ns.ruleset;
     }
     auto gathered = gather::gather(snap->query, host.sources());
     REQUIRE(gathered.has_value());

@@ -79,7 +79,12 @@ struct Container {
   /// The endpoint (EngineIdentity::endpoint) of the engine that reported it:
   /// a host may run Docker and podman side by side.
   std::string engine;
+  /// That engine's kind, "docker" or "podman": which CLI the fixes name.
+  std::string engine_kind;
 };
+
+/// The command line tool that manages `c`: "podman" or "docker".
+inline const char* cli_of(const Container& c) { return c.engine_kind == "podman" ? "podman" : "docker"; }
 
 struct Network {
   std::string id;

@@ -23,6 +23,8 @@ struct Sysctls {
   std::optional<bool> bridge_nf_call_iptables;     // absent until br_netfilter loads
   std::optional<bool> bridge_nf_call_ip6tables;
   std::optional<int> somaxconn;
+  /// net.ipv4.ip_unprivileged_port_start: the lowest port a rootless engine may bind.
+  std::optional<int> unprivileged_port_start;
 };
 
 /// What a connection attempt saw, when whyno-port tried it.
@@ -45,6 +47,19 @@ struct ProbeResult {
   double milliseconds = 0;
 };
 
+/// The network namespace a rootless engine's port forwarder dials into:
+/// rootless Docker's rootlesskit holds the host ports and dials
+/// 127.0.0.1:PORT in the namespace of its child, where dockerd runs with its
+/// docker-proxy and its own rules. Read like the host's.
+struct ForwarderNamespace {
+  int forwarder_pid = 0;           // the rootlesskit that holds the host ports
+  int child_pid = 0;               // its child, which created the namespace
+  std::optional<unsigned> uid;     // the forwarder's owner
+  NetnsFacts netns;
+  nf::Ruleset ruleset;
+  Sysctls sysctls;
+};
+
 struct Facts {
   std::optional<Engine> engine;  // nullopt: the engine could not be reached
   NetnsFacts host;
@@ -57,6 +72,9 @@ struct Facts {
   std::optional<ProbeResult> probe;  // nullopt: no probe was planned at all
   std::int64_t collected_at = 0;     // epoch seconds when the facts were read (0: unknown)
   std::vector<Unread> unread;    // sources that could not be read at all
+  /// Rootless Docker's namespaces behind the rootlesskit processes that
+  /// hold host ports.
+  std::vector<ForwarderNamespace> forwarder_namespaces;
 };
 
 }  // namespace whyno

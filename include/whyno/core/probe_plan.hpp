@@ -25,6 +25,11 @@ struct ProbePlan {
   /// for podman, aardvark-dns on the network's gateway.
   std::optional<IpAddress> dns_server;
   std::string hosts_file;            // the client's /etc/hosts, read on the host
+  /// How long to wait after connecting for the peer to speak or hang up;
+  /// 0: the probe's default. A rootless port forwarder accepts first and
+  /// dials the container afterwards, and hangs up on its client only once
+  /// that fails (rootlessport after about 180 ms here).
+  int settle_ms = 0;
 };
 
 /// The probe a client would make, or a reason none can be made (e.g. a

@@ -37,6 +37,10 @@ class DiscoveryHost {
   /// Whether anything is at `path`.
   virtual bool exists(const std::string& path) const = 0;
   virtual bool is_root() const = 0;
+  /// The effective uid.
+  virtual unsigned uid() const = 0;
+  /// User `uid`'s home directory (the password database); nullopt when unknown.
+  virtual std::optional<std::string> home_of(unsigned uid) const = 0;
 };
 
 /// This host: getenv, /proc-free file reads, stat(2), /run/user, geteuid.
@@ -49,6 +53,11 @@ struct EngineEndpoint {
   std::optional<unsigned> owner;  // the socket's owner, when one is there
 };
 
+struct PodmanUserFiles {
+  unsigned uid = 0;
+  std::string home;
+};
+
 struct Discovery {
   std::vector<EngineEndpoint> endpoints;  // in the order they were looked for
   /// The user chose the engine (--engine, DOCKER_HOST): only it is read, and
@@ -59,6 +68,11 @@ struct Discovery {
   /// Rootful podman has state on disk (root only, not when the user chose):
   /// read from its files when no rootful podman API answers.
   bool podman_files = false;
+  /// Users whose rootless podman has a database on disk
+  /// (HOME/.local/share/containers/storage/libpod/bolt_state.db): root's
+  /// view of every user with a runtime dir, or the user's own. Read when no
+  /// podman API of that user answers.
+  std::vector<PodmanUserFiles> podman_user_files;
 };
 
 inline constexpr const char* k_podman_containers_json =

@@ -42,12 +42,22 @@ std::unique_ptr<EngineSource> open_engine_api(std::string socket_path, bool read
 /// inspect(id) asks the engine that reported `id`.
 std::unique_ptr<EngineSource> open_engines(const Discovery& discovery, bool read_info);
 
+/// podman's state on disk (engine/podman_state.hpp) for one user, read only
+/// when no podman API of that user answered.
+struct EngineFiles {
+  std::unique_ptr<EngineSource> source;
+  unsigned uid = 0;  // 0: rootful podman
+  std::string path;  // its storage, for messages
+};
+
 /// The same over given sources, one per endpoint (tests pass fakes).
-/// `podman_files`, when given, is read only when no rootful podman API
-/// answered (podman's state on disk, engine/podman_state.hpp).
+/// `podman_files`, when given, is rootful podman's files.
 std::unique_ptr<EngineSource> merge_engines(std::vector<EngineEndpoint> endpoints,
                                             std::vector<std::unique_ptr<EngineSource>> sources,
                                             std::vector<Unread> unusable,
                                             std::unique_ptr<EngineSource> podman_files = nullptr);
+std::unique_ptr<EngineSource> merge_engines(std::vector<EngineEndpoint> endpoints,
+                                            std::vector<std::unique_ptr<EngineSource>> sources,
+                                            std::vector<Unread> unusable, std::vector<EngineFiles> files);
 
 }  // namespace whyno::engine

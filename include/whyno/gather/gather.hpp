@@ -39,6 +39,8 @@ struct Sources {
   std::function<std::vector<IpAddress>(const std::string&)> resolve;
   /// Seconds since the epoch, stamped on the facts.
   std::function<std::int64_t()> now;
+  /// Every netfilter rule of an opened namespace (rootless Docker's).
+  std::function<Result<nf::Ruleset>(const kernel::NamespaceHandle&)> read_rules_in{};
 };
 
 /// The containers the query names must exist, and a --from container must

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -22,6 +23,13 @@ struct NamespaceHandle {
   std::uint64_t inode = 0; // same inode, same namespace
 };
 
+/// A child of a port forwarder that lives in a network namespace of its own:
+/// rootlesskit's child, in whose namespace rootless Docker runs.
+struct ForwarderChild {
+  int pid = 0;
+  std::optional<unsigned> uid;  // the forwarder's real uid
+};
+
 class NamespaceReader {
  public:
   virtual ~NamespaceReader() = default;
@@ -31,6 +39,14 @@ class NamespaceReader {
 
   /// Sysctls of the host namespace, per-interface ones for `interfaces`.
   virtual Sysctls read_sysctls(std::span<const std::string> interfaces) = 0;
+
+  /// Sysctls of an opened namespace, as read_sysctls() gives the host's.
+  virtual Sysctls read_sysctls_in(const NamespaceHandle& netns,
+                                  std::span<const std::string> interfaces) = 0;
+
+  /// The child of process `pid` that is in another network namespace than
+  /// `pid` (rootlesskit's child); nullopt when there is none.
+  virtual std::optional<ForwarderChild> forwarder_child(int pid) = 0;
 
   /// Opens the namespace process `pid` is in. Error::Kind::not_found when
   /// the process is gone.

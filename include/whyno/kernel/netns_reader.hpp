@@ -31,7 +31,8 @@ void attach_socket_owners(std::span<NetnsFacts* const> namespaces, const SocketH
 /// host): net.ipv4.ip_forward, net.ipv6.conf.all.forwarding,
 /// net.ipv4.conf.<if>.forwarding and .route_localnet for each interface
 /// given, net.bridge.bridge-nf-call-iptables/-ip6tables (nullopt unless
-/// br_netfilter is loaded), net.core.somaxconn. Read through /proc/sys, which
+/// br_netfilter is loaded), net.core.somaxconn and
+/// net.ipv4.ip_unprivileged_port_start. Read through /proc/sys, which
 /// resolves to the opener's netns.
 Sysctls read_sysctls(std::span<const std::string> interface_names);
 

@@ -1,0 +1,101 @@
+// Following a rootless engine's port forwarder (rootless_forward.hpp).
+
+#include "rootless_forward.hpp"
+
+#include <algorithm>
+
+#include "container_view.hpp"
+#include "whyno/core/engine_lookup.hpp"
+
+namespace whyno::detail {
+
+bool is_rootlessport(const ProcessRef& p) { return p.comm == "rootlessport"; }
+
+bool is_rootlesskit(const ProcessRef& p) { return p.comm == "rootlesskit"; }
+
+std::optional<IpAddress> rootlessport_child_address(const Facts& facts, const Container& c) {
+  // podman's getRootlessPortChildIP: the slirp4netns address, else the
+  // container's first IPv4 on its (rootless) networks.
+  for (const ContainerNetwork& n : c.networks) {
+    if (n.ipv4) {
+      return n.ipv4;
+    }
+  }
+  const NetnsFacts* ns = netns_of(facts, c);
+  if (ns == nullptr) {
+    return std::nullopt;
+  }
+  const auto first_v4 = [](const Interface& i) -> std::optional<IpAddress> {
+    for (const InterfaceAddress& a : i.addresses) {
+      if (a.address.is_v4() && !a.address.is_loopback()) {
+        return a.address;
+      }
+    }
+    return std::nullopt;
+  };
+  // slirp4netns's device is tap0; a namespace with only one other device
+  // (pasta copies the host's names) is as good.
+  for (const Interface& i : ns->interfaces) {
+    if (i.name == "tap0") {
+      if (auto a = first_v4(i)) {
+        return a;
+      }
+    }
+  }
+  for (const Interface& i : ns->interfaces) {
+    if (auto a = first_v4(i)) {
+      return a;
+    }
+  }
+  return std::nullopt;
+}
+
+const ForwarderNamespace* rootlesskit_namespace(const Facts& facts, const Listener& holder) {
+  for (const ProcessRef& owner : holder.owners) {
+    if (!is_rootlesskit(owner)) {
+      continue;
+    }
+    const auto it = std::find_if(facts.forwarder_namespaces.begin(), facts.forwarder_namespaces.end(),
+                                 [&](const ForwarderNamespace& ns) { return ns.forwarder_pid == owner.pid; });
+    if (it != facts.forwarder_namespaces.end()) {
+      return &*it;
+    }
+  }
+  return nullptr;
+}
+
+Facts facts_inside(const Facts& facts, const ForwarderNamespace& ns) {
+  Facts inside;
+  inside.collected_at = facts.collected_at;
+  inside.host = ns.netns;
+  inside.ruleset = ns.ruleset;
+  inside.sysctls = ns.sysctls;
+  inside.probe = std::nullopt;
+  if (!facts.engine) {
+    return inside;
+  }
+  // The rootless Docker engines of the forwarder's owner: a container of
+  // the rootful engine (or of another user) is not reachable from here, and
+  // its 172.17.0.2 may well be the same as one in here.
+  std::vector<std::string> endpoints;
+  for (const EngineIdentity& e : facts.engine->engines) {
+    if (e.kind == "docker" && e.rootless && (!ns.uid || !e.uid || *e.uid == *ns.uid)) {
+      endpoints.push_back(e.endpoint);
+    }
+  }
+  const auto ours = [&](const std::string& endpoint) {
+    return std::find(endpoints.begin(), endpoints.end(), endpoint) != endpoints.end();
+  };
+  Engine engine = *facts.engine;
+  std::erase_if(engine.containers, [&](const Container& c) { return !ours(c.engine); });
+  std::erase_if(engine.networks, [&](const Network& n) { return !ours(n.engine); });
+  for (const Container& c : engine.containers) {
+    if (const auto it = facts.container_netns.find(c.id); it != facts.container_netns.end()) {
+      inside.container_netns.emplace(it->first, it->second);
+    }
+  }
+  inside.engine = std::move(engine);
+  return inside;
+}
+
+}  // namespace whyno::detail

@@ -1,0 +1,73 @@
+#include "forwarder_namespaces.hpp"
+
+#include <set>
+
+#include <fmt/format.h>
+
+namespace whyno::gather {
+
+namespace {
+
+std::set<int> rootlesskit_holders(const Query& query, const NetnsFacts& host) {
+  std::set<int> pids;
+  for (const Listener& l : host.listeners) {
+    if (query.port != 0 && l.port != query.port) {
+      continue;
+    }
+    for (const ProcessRef& owner : l.owners) {
+      if (owner.comm == "rootlesskit") {
+        pids.insert(owner.pid);
+      }
+    }
+  }
+  return pids;
+}
+
+std::string source_name(int pid) {
+  return fmt::format("rootless Docker's namespace (behind rootlesskit, pid {})", pid);
+}
+
+}  // namespace
+
+void read_forwarder_namespaces(const Query& query, const Sources& sources, Facts& facts) {
+  for (const int pid : rootlesskit_holders(query, facts.host)) {
+    const auto child = sources.namespaces.forwarder_child(pid);
+    if (!child) {
+      facts.unread.push_back({source_name(pid), "rootlesskit has no child in a namespace of its own "
+                                                "(it is starting or stopping)"});
+      continue;
+    }
+    auto handle = sources.namespaces.open(child->pid);
+    if (!handle) {
+      facts.unread.push_back({source_name(pid), handle.error().message});
+      continue;
+    }
+    auto netns = sources.namespaces.read(*handle);
+    if (!netns) {
+      facts.unread.push_back({source_name(pid), netns.error().message});
+      continue;
+    }
+    ForwarderNamespace ns;
+    ns.forwarder_pid = pid;
+    ns.child_pid = child->pid;
+    ns.uid = child->uid;
+    ns.netns = std::move(*netns);
+    if (sources.read_rules_in) {
+      if (auto rules = sources.read_rules_in(*handle)) {
+        ns.ruleset = std::move(*rules);
+      } else {
+        ns.ruleset.unread.push_back({"netfilter rules of rootless Docker's namespace", rules.error().message});
+      }
+    } else {
+      ns.ruleset.unread.push_back({"netfilter rules of rootless Docker's namespace", "not read"});
+    }
+    std::vector<std::string> interfaces;
+    for (const Interface& i : ns.netns.interfaces) {
+      interfaces.push_back(i.name);
+    }
+    ns.sysctls = sources.namespaces.read_sysctls_in(*handle, interfaces);
+    facts.forwarder_namespaces.push_back(std::move(ns));
+  }
+}
+
+}  // namespace whyno::gather
