@@ -38,6 +38,8 @@ class FuzzHost final : public DiscoveryHost {
   std::vector<unsigned> runtime_dir_uids() const override { return {}; }
   bool exists(const std::string&) const override { return false; }
   bool is_root() const override { return true; }
+  unsigned uid() const override { return 0; }
+  std::optional<std::string> home_of(unsigned) const override { return std::nullopt; }
 
  private:
   std::string m_text;

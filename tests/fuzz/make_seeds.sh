@@ -98,6 +98,9 @@ case "$name" in
     printf '6{"currentContext":"rootless","Endpoints":{"docker":{"Host":"unix:///run/user/1000/docker.sock"}}}' \
       > "$out/context"
     ;;
+  podman_bolt)  # a whole BoltDB file
+    cp "$fixtures/engine/podman-rootless/ondisk-bolt/bolt_state.db" "$out/rootless_bolt_state.db"
+    ;;
   dns)  # CHOICE (bits 0-1 type, bit 2 "NAME\n" given, bit 3 hosts), then data
     d=$fixtures/dns
     for f in "$d"/*_a.bin; do prefixed "$(basename "$f")" '\x00' "$f"; done
