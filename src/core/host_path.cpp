@@ -241,6 +241,10 @@ class HostPath {
       // The namespace's own "host" is rootlesskit's child, not this host.
       if (hop.label.starts_with("host :")) {
         hop.label = "rootless netns :" + hop.label.substr(6);
+      } else if (!hop.label.empty() && std::all_of(hop.label.begin(), hop.label.end(), [](char ch) {
+                   return ch >= 'A' && ch <= 'Z';
+                 })) {
+        hop.label = "rootless netns " + hop.label;  // a hook there: OUTPUT, INPUT
       }
       m_d.path.push_back(std::move(hop));
     }

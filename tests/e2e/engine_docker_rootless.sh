@@ -42,9 +42,9 @@ expect_json 'any(.engines[]; .kind == "docker" and .rootless == true and .user =
                  and .endpoint == $sock)' \
   --argjson uid "$ROOTLESS_UID" --arg sock "$ROOTLESS_DOCKER_SOCK"
 expect_json '.container.name == $name' --arg name "$T-rl"
-expect_json '.path[1].label == "rootlesskit (uid \($uid)) → 127.0.0.1:\($port)"' \
+expect_json 'any(.path[]; .hop == "rootlesskit (uid \($uid)) → 127.0.0.1:\($port)")' \
   --argjson uid "$ROOTLESS_UID" --argjson port "$HOST_PORT"
-expect_json 'any(.path[]; .label | startswith("docker-proxy → "))'
+expect_json 'any(.path[]; .hop | startswith("docker-proxy → "))'
 expect_json 'all(.path[]; .state == "ok")'
 expect_probe answered
 
@@ -83,6 +83,6 @@ expect_json 'any(.unread[]; .source == "what only root may read")'
 run_whyno_as_owner "$user" "$HOST_PORT" --json
 expect_status 4
 expect_verdict inconclusive
-expect_json '.path[1].label == "rootlesskit (uid \($uid)) → 127.0.0.1:\($port)"' \
+expect_json 'any(.path[]; .hop == "rootlesskit (uid \($uid)) → 127.0.0.1:\($port)")' \
   --argjson uid "$ROOTLESS_UID" --argjson port "$HOST_PORT"
 expect_probe answered

@@ -41,7 +41,7 @@ expect_json 'any(.engines[]; .kind == "podman" and .rootless == true and .user =
                  and .endpoint == $sock)' \
   --argjson uid "$ROOTLESS_UID" --arg sock "$ROOTLESS_PODMAN_SOCK"
 expect_json '.container.name == $name' --arg name "$T-rl"
-expect_json '.path[1].label | startswith("rootlessport (uid \($uid)) → 10.0.2.100:3000")' \
+expect_json '.path[1].hop | startswith("rootlessport (uid \($uid)) → 10.0.2.100:3000")' \
   --argjson uid "$ROOTLESS_UID"
 expect_json 'all(.path[]; .state == "ok")'
 expect_probe answered
@@ -85,7 +85,7 @@ expect_verdict container-port-closed
 run_whyno_as_owner "$user" "$HOST_PORT" --json
 expect_status 4
 expect_verdict inconclusive
-expect_json 'any(.path[]; .label | startswith("rootlessport (uid \($uid))"))' --argjson uid "$ROOTLESS_UID"
+expect_json 'any(.path[]; .hop | startswith("rootlessport (uid \($uid))"))' --argjson uid "$ROOTLESS_UID"
 expect_json 'any(.path[]; .state == "unknown")'
 expect_probe answered
 

@@ -205,6 +205,19 @@ TEST_CASE("rootless Docker: rootlesskit is followed into its namespace, diagnose
   Facts unread = rootless_docker("0.0.0.0");
   unread.forwarder_namespaces.clear();  // rootlesskit's namespace could not be read
   CHECK(diagnose(host_query(8080), unread).verdict == Verdict::inconclusive);
+
+  // Its rules unread (run by the owner): the hooks in there are unknown, and
+  // named as that namespace's, not the host's.
+  Facts blind = rootless_docker("0.0.0.0");
+  blind.forwarder_namespaces.front().ruleset.unread.push_back({"netfilter rules", "setns: EPERM"});
+  const Diagnosis owner = diagnose(host_query(8080), blind);
+  CHECK(owner.verdict == Verdict::inconclusive);
+  CHECK(std::any_of(owner.path.begin(), owner.path.end(), [](const Hop& h) {
+    return h.label == "rootless netns OUTPUT" && h.state == HopState::unknown;
+  }));
+  CHECK(std::any_of(owner.unread.begin(), owner.unread.end(), [](const Unread& u) {
+    return u.source == "netfilter rules in rootless Docker's namespace";
+  }));
 }
 
 TEST_CASE("a rootless container on a port below ip_unprivileged_port_start: the sysctl, named") {
