@@ -86,3 +86,23 @@ expect_verdict inconclusive
 expect_json 'any(.path[]; .hop == "rootlesskit (uid \($uid)) → 127.0.0.1:\($port)")' \
   --argjson uid "$ROOTLESS_UID" --argjson port "$HOST_PORT"
 expect_probe answered
+
+# 5. A port below net.ipv4.ip_unprivileged_port_start: rootless dockerd may
+# not bind it, the container is created but does not start, and the fix
+# names the sysctl.
+low_port=1019
+need_free_host_ports "$low_port"
+[[ $(</proc/sys/net/ipv4/ip_unprivileged_port_start) -gt $low_port ]] ||
+  fail "ip_unprivileged_port_start is $(</proc/sys/net/ipv4/ip_unprivileged_port_start) here; case 5 needs it above $low_port"
+if docker_rootless "$user" run -d --name "$T-low" -p "$low_port:3000" "$WHYNO_PODMAN_IMAGE" tcp:0.0.0.0:3000 \
+     >/dev/null 2>"$T_DIR/low.err"; then
+  fail "rootless docker published privileged port $low_port"
+fi
+log "reality: docker run -p $low_port:3000 as $user: $(tr '\n' ' ' <"$T_DIR/low.err")"
+expect_host_curl "127.0.0.1:$low_port" 7
+run_whyno_with env -u DOCKER_HOST -- "$low_port" --json
+expect_status 1
+expect_verdict container-not-running
+expect_json '.container.name == $name' --arg name "$T-low"
+expect_text .summary "ip_unprivileged_port_start"
+expect_json '.fix_commands[0] == "sysctl -w net.ipv4.ip_unprivileged_port_start=\($port)"' --argjson port "$low_port"
