@@ -29,6 +29,17 @@ const Container* find_container(const Engine& engine, std::string_view key) {
 
 NameLookup look_up_container(const Engine& engine, std::string_view name) {
   NameLookup lookup;
+  // One name in two engines (Docker's web and podman's web): which one is
+  // the user's to say, by id.
+  for (const auto& c : engine.containers) {
+    if (c.name == name) {
+      lookup.candidates.push_back(&c);
+    }
+  }
+  if (lookup.candidates.size() > 1) {
+    return lookup;
+  }
+  lookup.candidates.clear();
   lookup.found = find_container(engine, name);
   if (lookup.found != nullptr || name.empty()) {
     return lookup;

@@ -301,6 +301,21 @@ std::optional<ReadFailure> unknown_name(const Engine& engine, const std::string&
     return std::nullopt;
   }
   const std::string shown = excerpt(name, 80);
+  const bool same_name = !lookup.candidates.empty() &&
+                         std::all_of(lookup.candidates.begin(), lookup.candidates.end(),
+                                     [&](const Container* c) { return c->name == name; });
+  if (same_name) {
+    std::vector<std::string> each;
+    for (const Container* c : lookup.candidates) {
+      const EngineIdentity* e = engine_of(engine, *c);
+      each.push_back(fmt::format("{} of {}", c->id.substr(0, 12), e != nullptr ? describe(*e) : c->engine));
+    }
+    return ReadFailure{ReadFailure::Kind::usage,
+                       fmt::format("{} '{}' names {} containers of different engines: {}; give the id "
+                                   "of the one you mean",
+                                   option, shown, lookup.candidates.size(),
+                                   excerpt(join_words(each, "and"), 200))};
+  }
   if (!lookup.candidates.empty()) {
     std::vector<std::string> names;
     for (const Container* c : lookup.candidates) {

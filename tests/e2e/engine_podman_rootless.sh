@@ -70,6 +70,19 @@ expect_json '.container.name == $name' --arg name "$T-wp"
 expect_text .fix "3001"
 expect_probe reset-or-closed
 
+# Another machine (a client namespace on a veth) dials this host's address:
+# rootlessport takes it on every address, and the same two answers hold.
+create_remote_client remote
+expect_netns_curl "$REMOTE_NS" "$REMOTE_HOST_ADDR:$HOST_PORT" 0
+run_whyno "$REMOTE_HOST_ADDR:$HOST_PORT" --from "$REMOTE_CLIENT_ADDR" --json
+expect_status 0
+expect_verdict reachable
+expect_json 'any(.path[]; .hop | startswith("rootlessport (uid \($uid))"))' --argjson uid "$ROOTLESS_UID"
+expect_netns_curl "$REMOTE_NS" "$REMOTE_HOST_ADDR:$((HOST_PORT + 1))" 56 52
+run_whyno "$REMOTE_HOST_ADDR:$((HOST_PORT + 1))" --from "$REMOTE_CLIENT_ADDR" --json
+expect_status 1
+expect_verdict bound-to-loopback
+
 # 4. Run as the owner, unprivileged: the diagnosis, not a refusal. It reads
 # the user's engine and joins the container's namespace through the user's
 # user namespace; the host's rules stay unread, so a working path is

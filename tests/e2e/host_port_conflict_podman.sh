@@ -44,3 +44,15 @@ expect_verdict reachable
 expect_status 0
 expect_json '.container.name == $name' --arg name "$T-pod"
 expect_text '.evidence | join(" ")' "\`$T-dock\` publishes $HOST_PORT"
+
+# One name in both engines: --container NAME is ambiguous (exit 2) and names
+# each with its engine; the id picks one.
+podman_rootful create --name "$T-dock" "$WHYNO_PODMAN_IMAGE" tcp:0.0.0.0:3000 >/dev/null
+run_whyno "$HOST_PORT" --container "$T-dock" --json
+expect_status 2
+expect_stderr_one_line
+expect_stderr_matches "names 2 containers of different engines: .* of docker .* and .* of podman"
+dock_id=$(docker inspect -f '{{.Id}}' "$T-dock")
+run_whyno "$HOST_PORT" --container "${dock_id:0:12}" --json
+expect_status 1
+expect_verdict host-port-conflict

@@ -382,6 +382,28 @@ TEST_CASE("behind a rootlesskit that holds the port, rootless Docker's namespace
   CHECK(has_unread(*f, "rootless Docker's namespace (behind rootlesskit, pid 9302)", "no child"));
 }
 
+TEST_CASE("one name in two engines is ambiguous: both are named, with their engines, and the id picks one") {
+  Facts recorded = host_facts();
+  recorded.engine->engines = {{"docker", "20.10.24+dfsg1", "1.41", "/var/run/docker.sock", false, 0U, false},
+                              {"podman", "4.3.1", "1.41", "/run/user/1001/podman/podman.sock", true, 1001U, false}};
+  Container& docker_web = add_container(recorded, "web", "172.17.0.2");
+  docker_web.engine = "/var/run/docker.sock";
+  Container& podman_web = add_container(recorded, "web", "10.88.0.2");
+  podman_web.id = std::string(64, 'b');
+  podman_web.engine = "/run/user/1001/podman/podman.sock";
+  FakeHost host(*recorded.engine);
+  Query q = host_query(8080);
+  q.container = "web";
+  const auto f = gather::gather(q, host.sources());
+  REQUIRE_FALSE(f.has_value());
+  CHECK(f.error().kind == ReadFailure::Kind::usage);
+  CHECK(f.error().message ==
+        "--container 'web' names 2 containers of different engines: webaaaaaaaaa of docker "
+        "20.10.24+dfsg1 and bbbbbbbbbbbb of podman 4.3.1 (rootless, uid 1001); give the id of the one you mean");
+  q.container = std::string(12, 'b');
+  CHECK(gather::gather(q, host.sources()).has_value());
+}
+
 TEST_CASE("gather over fakes built from each recording gives back its facts") {
   for (const auto& entry : std::filesystem::directory_iterator(test::fixture_path("snapshots"))) {
     if (entry.path().extension() != ".json") {
