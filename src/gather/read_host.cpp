@@ -44,10 +44,11 @@ std::vector<IpAddress> resolve(const std::string& name) {
 }
 
 /// Run unprivileged, whyno-port works for the owner of a rootless engine:
-/// one of the sockets found is the user's own.
+/// one of the sockets found is the user's own, or their podman's files are.
 bool owns_an_engine(const engine::Discovery& discovery) {
   const unsigned uid = ::getuid();
-  return std::any_of(discovery.endpoints.begin(), discovery.endpoints.end(),
+  return !discovery.podman_user_files.empty() ||  // unprivileged, only the user's own are found
+         std::any_of(discovery.endpoints.begin(), discovery.endpoints.end(),
                      [uid](const engine::EngineEndpoint& e) { return e.owner && *e.owner == uid; });
 }
 
@@ -68,7 +69,7 @@ std::expected<Facts, ReadFailure> read_host(const Query& query,
         ReadFailure::Kind::cannot_inspect,
         fmt::format("missing {}, which whyno-port needs to enter container network namespaces "
                     "and read netfilter rules; run it as root (sudo whyno-port ...), or as the "
-                    "owner of a rootless engine with its API running",
+                    "owner of a rootless engine",
                     join_words(missing, "and"))});
   }
   if (!discovery) {

@@ -118,3 +118,8 @@ expect_json 'any(.engines[]; .kind == "podman" and .rootless == true and .user =
   --argjson uid "$ROOTLESS_UID"
 expect_json 'all(.unread[]; .source != "podman'"'"'s port bindings")'
 expect_text .fix "bind 0.0.0.0:3000"
+# The owner, with no API either: the same from the user's own files.
+run_whyno_as_owner "$user" $((HOST_PORT + 1)) --json
+expect_status 1
+expect_verdict bound-to-loopback
+expect_json '.container.name == $name' --arg name "$T-lo"
