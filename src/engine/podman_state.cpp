@@ -147,7 +147,9 @@ class PodmanState final : public EngineSource {
  public:
   explicit PodmanState(StateFiles files) : m_files(std::move(files)) {}
 
-  Result<Engine> read() override { return read_podman_state(m_files); }
+  using EngineSource::read;
+  // The files hold every container whole: there is nothing to choose.
+  Result<Engine> read(const InspectChoice& /*choose*/) override { return read_podman_state(m_files); }
 
   Result<std::optional<Container>> inspect(const std::string& id) override {
     WHYNO_TRY_ASSIGN(auto engine, read_podman_state(m_files));

@@ -79,6 +79,12 @@ struct Container {
   /// The endpoint (EngineIdentity::endpoint) of the engine that reported it:
   /// a host may run Docker and podman side by side.
   std::string engine;
+  /// false: only the engine's container list was read for it (a query
+  /// about one port needs no more of a container off its path), so it has
+  /// id, name, image, state.status, network_mode, the live bindings, the
+  /// networks' addresses and the Compose labels, and nothing else: no pid,
+  /// no intended bindings, no exposed ports, no aliases, no created time.
+  bool inspected = true;
 };
 
 struct Network {
