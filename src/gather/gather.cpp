@@ -245,18 +245,27 @@ void inspect_listed(const Sources& sources, Facts& facts, const std::optional<st
 /// while the host was read (docker-proxy of a container that is restarting).
 /// Look for its holder again; a socket that is gone by then is dropped, so
 /// the diagnosis never blames an "unknown process" for a socket nobody holds.
-void settle_unowned_host_listeners(const Sources& sources, Facts& facts) {
+/// Sockets that were open before the scan began are not looked for again (a
+/// second scan costs what the first did, tens of milliseconds on a busy
+/// host, and finds nothing new): only whether they are still open.
+void settle_unowned_host_listeners(const Sources& sources, Facts& facts, const kernel::SocketScan& scan) {
   const auto unowned = [](const Listener& l) { return l.owners.empty() && l.inode != 0; };
   if (std::none_of(facts.host.listeners.begin(), facts.host.listeners.end(), unowned)) {
     return;
   }
-  std::vector<NetnsFacts*> host{&facts.host};
-  sources.namespaces.attach_owners(host, sources.namespaces.socket_holders());
-  if (std::none_of(facts.host.listeners.begin(), facts.host.listeners.end(), unowned)) {
-    return;
+  const bool all_older = std::all_of(facts.host.listeners.begin(), facts.host.listeners.end(),
+                                     [&](const Listener& l) {
+                                       return !unowned(l) || scan.listening_before.contains(l.inode);
+                                     });
+  if (!all_older) {
+    std::vector<NetnsFacts*> host{&facts.host};
+    sources.namespaces.attach_owners(host, sources.namespaces.socket_holders().holders);
+    if (std::none_of(facts.host.listeners.begin(), facts.host.listeners.end(), unowned)) {
+      return;
+    }
   }
   std::set<std::uint64_t> still_open;
-  for (const Listener& l : sources.namespaces.read_host().listeners) {
+  for (const Listener& l : sources.namespaces.read_host_listeners()) {
     still_open.insert(l.inode);
   }
   std::erase_if(facts.host.listeners,
@@ -436,8 +445,9 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
   for (auto& [id, ns] : facts.container_netns) {
     namespaces.push_back(&ns);
   }
-  sources.namespaces.attach_owners(namespaces, holders.get());
-  settle_unowned_host_listeners(sources, facts);
+  const kernel::SocketScan scan = holders.get();
+  sources.namespaces.attach_owners(namespaces, scan.holders);
+  settle_unowned_host_listeners(sources, facts, scan);
 
   if (!query.from && query.target.is_name()) {
     facts.resolved_addresses = sources.resolve(query.target.text);

@@ -65,6 +65,12 @@ void read_listeners(NetnsFacts& facts) {
 
 }  // namespace
 
+std::vector<Listener> read_listeners_here() {
+  NetnsFacts facts;
+  read_listeners(facts);
+  return std::move(facts.listeners);
+}
+
 NetnsFacts read_netns() {
   NetnsFacts facts;
   // thread-self, not self: after setns only this thread is in the namespace.

@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "whyno/engine/engine_source.hpp"
@@ -173,7 +174,14 @@ class FakeNamespaces final : public kernel::NamespaceReader {
     return it != pid_netns.end() && it->second == inode;
   }
 
-  kernel::SocketHolders socket_holders() override { return {}; }
+  /// What the scan says was listening before it began.
+  std::unordered_set<std::uint64_t> listening_before;
+  int scans = 0;
+  kernel::SocketScan socket_holders() override {
+    const std::lock_guard lock(m_mutex);
+    ++scans;
+    return {{}, listening_before};
+  }
   void attach_owners(std::span<NetnsFacts* const>, const kernel::SocketHolders&) override {}
 
  private:

@@ -261,12 +261,43 @@ TEST_CASE("a host socket nobody holds is read again: gone, it is dropped; still 
   CHECK(std::none_of(f->host.listeners.begin(), f->host.listeners.end(),
                      [](const Listener& l) { return l.port == 9090; }));
 
+  CHECK(s.host->namespaces.scans == 2);  // it started while the host was read: scanned again
+
   Scene kept;
   kept.host->namespaces.host.listeners.push_back(orphan);
   f = kept.gather();
   REQUIRE(f.has_value());
   CHECK(std::any_of(f->host.listeners.begin(), f->host.listeners.end(),
                     [](const Listener& l) { return l.port == 9090; }));
+}
+
+TEST_CASE("a host socket nobody held before the scan began is not scanned for again") {
+  // Its holder is a process of another PID namespace, or one that ended
+  // while the scan ran: a second scan cannot find it; only whether it is
+  // still open says which.
+  Scene s;
+  Listener orphan = listener(Protocol::tcp, "0.0.0.0", 9090);
+  orphan.owners.clear();
+  orphan.inode = 777;
+  s.host->namespaces.host.listeners.push_back(orphan);
+  s.host->namespaces.listening_before = {777};
+  auto f = s.gather();
+  REQUIRE(f.has_value());
+  CHECK(s.host->namespaces.scans == 1);
+  CHECK(std::any_of(f->host.listeners.begin(), f->host.listeners.end(),
+                    [](const Listener& l) { return l.port == 9090 && l.owners.empty(); }));
+
+  Scene gone;
+  gone.host->namespaces.host.listeners.push_back(orphan);
+  gone.host->namespaces.listening_before = {777};
+  NetnsFacts later = gone.host->namespaces.host;
+  later.listeners.pop_back();  // its holder ended while the scan ran
+  gone.host->namespaces.host_later = later;
+  f = gone.gather();
+  REQUIRE(f.has_value());
+  CHECK(gone.host->namespaces.scans == 1);
+  CHECK(std::none_of(f->host.listeners.begin(), f->host.listeners.end(),
+                     [](const Listener& l) { return l.port == 9090; }));
 }
 
 TEST_CASE("rules that cannot be read are unread on the ruleset; names are resolved") {
