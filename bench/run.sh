@@ -489,6 +489,10 @@ bench_containers() {
 # shellcheck disable=SC2034 # read through growth's namerefs
 declare -A RULES_MS RULES_FLOOR SOCKETS_MS SOCKETS_FLOOR
 ensure_dockerd || die "no Docker daemon"
+# One engine: the dockerd the containers run on. whyno-port would read every
+# engine it finds, and a rootless one of another user on a shared machine
+# (its answer took 3 to 150 ms here) would be timed with it.
+export DOCKER_HOST=${DOCKER_HOST:-unix:///var/run/docker.sock}
 sweep_stale
 
 log "whyno-port $("$WHYNO_PORT" --version 2>&1 | head -n 1) ($WHYNO_PORT); $runs runs each"

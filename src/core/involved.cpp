@@ -48,7 +48,56 @@ const Container* named(const Engine& engine, const std::string& name) {
   return nullptr;
 }
 
+/// A network whose published ports Docker carries with DNAT and the proxy,
+/// which the list's Ports then show: a bridge, not internal, in NAT mode.
+bool plain_nat_bridge(const Engine& engine, const ContainerNetwork& n) {
+  const Network* network = find_network(engine, n.network_id.empty() ? n.name : n.network_id);
+  if (network == nullptr) {
+    network = find_network(engine, n.name);
+  }
+  if (network == nullptr || network->driver != "bridge" || network->internal) {
+    return false;
+  }
+  for (const char* mode : {"com.docker.network.bridge.gateway_mode_ipv4",
+                           "com.docker.network.bridge.gateway_mode_ipv6"}) {
+    const auto it = network->options.find(mode);
+    if (it != network->options.end() && it->second != "nat") {
+      return false;
+    }
+  }
+  return true;
+}
+
+/// A container whose list entry says all the diagnosis of another
+/// container's port can need of it: running, so its live bindings are the
+/// ones it asked for, on plain NAT bridges only.
+bool listing_is_enough(const Engine& engine, const Container& c) {
+  if (c.state.status != "running" || c.network_mode == "host" || c.network_mode == "none" ||
+      c.network_mode.starts_with("container:") || c.networks.empty()) {
+    return false;
+  }
+  return std::all_of(c.networks.begin(), c.networks.end(),
+                     [&](const ContainerNetwork& n) { return plain_nat_bridge(engine, n); });
+}
+
 }  // namespace
+
+std::optional<std::set<std::string>> containers_to_inspect(const Query& query, const Engine& listed,
+                                                           const nf::Ruleset& rules) {
+  if (query.port == 0 || query.from_container() || listed.product != "docker") {
+    return std::nullopt;
+  }
+  auto ids = containers_involved(query, listed, rules);
+  if (!ids) {
+    return std::nullopt;
+  }
+  for (const Container& c : listed.containers) {
+    if (!listing_is_enough(listed, c)) {
+      ids->insert(c.id);
+    }
+  }
+  return ids;
+}
 
 std::optional<std::set<std::string>> containers_involved(const Query& query, const Engine& engine,
                                                          const nf::Ruleset& rules) {

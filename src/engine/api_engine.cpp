@@ -17,8 +17,9 @@ class ApiEngine final : public EngineSource {
     m_options.read_info = read_info;
   }
 
-  Result<Engine> read() override {
-    auto engine = read_engine(m_socket_path, m_options);
+  using EngineSource::read;
+  Result<Engine> read(const InspectChoice& choose) override {
+    auto engine = read_engine(m_socket_path, m_options, choose);
     if (engine) {
       m_api_prefix = "/v" + engine->api_version;
     }

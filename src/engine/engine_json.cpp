@@ -187,35 +187,6 @@ bool is_container_id(std::string_view id) {
          });
 }
 
-Result<std::vector<std::string>> parse_container_ids(std::string_view list_json) {
-  constexpr std::string_view endpoint = "GET /containers/json";
-  try {
-    Error error;
-    const auto json = parse_json(list_json, endpoint, error);
-    if (!json) {
-      return std::unexpected(error);
-    }
-    if (!json->is_array()) {
-      return fail(Error::Kind::invalid,
-                  fmt::format("the engine's answer to {} is not a JSON array", endpoint));
-    }
-    std::vector<std::string> ids;
-    for (const auto& item : *json) {
-      // Ids go into request paths: accept only what an engine id can be.
-      auto id = string_at(item, "Id");
-      if (!is_container_id(id)) {
-        return fail(Error::Kind::invalid,
-                    fmt::format("the engine's answer to {} lists '{}', which is not a container id",
-                                endpoint, excerpt(id, 80)));
-      }
-      ids.push_back(std::move(id));
-    }
-    return ids;
-  } catch (const std::exception& e) {
-    return std::unexpected(unreadable(endpoint, e));
-  }
-}
-
 Result<std::vector<Network>> parse_networks(std::string_view networks_json) {
   constexpr std::string_view endpoint = "GET /networks";
   try {

@@ -48,9 +48,14 @@ struct VersionReply {
 };
 Result<VersionReply> parse_version(std::string_view version_json);
 
-/// GET /containers/json?all=1: the full ids, in the engine's order. Ids with
-/// characters no engine id has (they would end up in a URL) are left out.
-Result<std::vector<std::string>> parse_container_ids(std::string_view list_json);
+/// GET /containers/json?all=1: every container as the list shows it
+/// (Container::inspected false): id, name, image, state.status (and what it
+/// implies of running, paused, restarting, dead), network_mode, the live
+/// bindings (NetworkSettings.Ports with a host side, in the inspect's order),
+/// the networks' ids and addresses, and the Compose labels, in the engine's
+/// order. An id that is not one (ids end up in request paths) fails the
+/// whole list, rather than leaving a container silently out.
+Result<std::vector<Container>> parse_container_list(std::string_view list_json);
 
 /// What Docker and podman ids look like (12 to 64 hex digits): ids go into
 /// request paths, so nothing else may.

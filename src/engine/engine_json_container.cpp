@@ -1,5 +1,7 @@
-// GET /containers/{id}/json -> Container.
+// GET /containers/{id}/json -> Container, and GET /containers/json -> the
+// same, as far as the list shows it.
 
+#include <algorithm>
 #include <exception>
 
 #include <fmt/format.h>
@@ -149,7 +151,110 @@ Container parse_container_object(const Json& inspect) {
   return c;
 }
 
+/// The list's "Ports": [{"IP": "0.0.0.0", "PrivatePort": 3000, "PublicPort":
+/// 8080, "Type": "tcp"}, {"PrivatePort": 4000, "Type": "tcp"}]: the live
+/// bindings, as NetworkSettings.Ports gives them (an entry without a
+/// PublicPort is only exposed), in the inspect's order: by "PORT/PROTO" key.
+std::vector<PortBinding> parse_listed_ports(const Json* ports) {
+  std::vector<std::pair<std::string, PortBinding>> keyed;
+  if (!ports || !ports->is_array()) {
+    return {};
+  }
+  for (const Json& entry : *ports) {
+    const auto protocol = parse_protocol(string_at(entry, "Type"));
+    const int container_port = int_at(entry, "PrivatePort");
+    const int host_port = int_at(entry, "PublicPort");
+    if (!protocol || container_port <= 0 || container_port > 65535 || host_port <= 0 ||
+        host_port > 65535) {
+      continue;
+    }
+    PortBinding b;
+    b.protocol = *protocol;
+    b.container_port = static_cast<std::uint16_t>(container_port);
+    b.host_ip = string_at(entry, "IP");
+    b.host_port = static_cast<std::uint16_t>(host_port);
+    keyed.emplace_back(fmt::format("{}/{}", b.container_port, to_string(b.protocol)), std::move(b));
+  }
+  std::stable_sort(keyed.begin(), keyed.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<PortBinding> out;
+  for (auto& [key, binding] : keyed) {
+    out.push_back(std::move(binding));
+  }
+  return out;
+}
+
+/// One entry of the list. Names holds link names too ("/app/db"): the
+/// container's own is the one without a second slash.
+Container parse_listed_container(const Json& entry) {
+  Container c;
+  c.inspected = false;
+  c.id = string_at(entry, "Id");
+  const std::vector<std::string> names = strings_at(entry, "Names");
+  for (const std::string& name : names) {
+    const std::string_view bare = std::string_view(name).substr(name.starts_with('/') ? 1 : 0);
+    if (bare.find('/') == std::string_view::npos) {
+      c.name = std::string(bare);
+      break;
+    }
+  }
+  if (c.name.empty() && !names.empty()) {
+    c.name = names.front().substr(names.front().starts_with('/') ? 1 : 0);
+  }
+  c.image = string_at(entry, "Image");
+  // The states of State.Status; Running stays true while paused or restarting.
+  c.state.status = string_at(entry, "State");
+  c.state.running = c.state.status == "running" || c.state.status == "paused" ||
+                    c.state.status == "restarting";
+  c.state.paused = c.state.status == "paused";
+  c.state.restarting = c.state.status == "restarting";
+  c.state.dead = c.state.status == "dead";
+  if (const Json* labels = member(entry, "Labels"); labels != nullptr && labels->is_object()) {
+    c.compose_project = string_at(*labels, "com.docker.compose.project");
+    c.compose_service = string_at(*labels, "com.docker.compose.service");
+  }
+  if (const Json* host = member(entry, "HostConfig")) {
+    c.network_mode = string_at(*host, "NetworkMode");
+  }
+  c.actual = parse_listed_ports(member(entry, "Ports"));
+  if (const Json* settings = member(entry, "NetworkSettings")) {
+    c.networks = parse_container_networks(member(*settings, "Networks"));
+  }
+  return c;
+}
+
 }  // namespace
+
+Result<std::vector<Container>> parse_container_list(std::string_view list_json) {
+  constexpr std::string_view endpoint = "GET /containers/json";
+  try {
+    const Json list = Json::parse(list_json, nullptr, false);
+    if (list.is_discarded()) {
+      return fail(Error::Kind::invalid,
+                  fmt::format("the engine's answer to {} is not valid JSON", endpoint));
+    }
+    if (!list.is_array()) {
+      return fail(Error::Kind::invalid,
+                  fmt::format("the engine's answer to {} is not a JSON array", endpoint));
+    }
+    std::vector<Container> out;
+    for (const Json& entry : list) {
+      Container c = parse_listed_container(entry);
+      // Ids go into request paths: accept only what an engine id can be.
+      if (!is_container_id(c.id)) {
+        return fail(Error::Kind::invalid,
+                    fmt::format("the engine's answer to {} lists '{}', which is not a container id",
+                                endpoint, excerpt(c.id, 80)));
+      }
+      out.push_back(std::move(c));
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return fail(Error::Kind::invalid,
+                fmt::format("the engine's answer to {} could not be read ({})", endpoint,
+                            excerpt(e.what(), 120)));
+  }
+}
 
 Result<Container> parse_container(std::string_view inspect_json) {
   constexpr std::string_view endpoint = "GET /containers/{id}/json";

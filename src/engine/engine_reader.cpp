@@ -1,5 +1,6 @@
 // One conversation with the engine: ping to negotiate, then every other
-// request concurrently, the inspects queued as soon as the list arrives.
+// request concurrently, the inspects queued as soon as the list and the
+// networks are in (the choice of whom to inspect looks at both).
 // dockerd answers /version and /info slowly (each runs `runc --version` and
 // `docker-init --version`, ~10 ms), so /version is skipped when the ping
 // already names the version, and /info overlaps the inspects.
@@ -8,6 +9,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -48,8 +50,8 @@ std::string version_from_server_header(std::string_view server) {
 
 class Conversation {
  public:
-  Conversation(HttpUnixClient& client, const EngineReadOptions& options)
-      : m_client(client), m_options(options) {}
+  Conversation(HttpUnixClient& client, const EngineReadOptions& options, const InspectChoice& choose)
+      : m_client(client), m_options(options), m_choose(choose) {}
 
   Result<Engine> run() {
     WHYNO_TRY_ASSIGN(auto ping, m_client.get("/_ping"));
@@ -98,6 +100,7 @@ class Conversation {
         m_engine.containers.push_back(std::move(*container));
       }
     }
+    m_engine.networks = std::move(m_networks_read);
     if (m_engine.product == "docker") {
       m_engine.config = read_daemon_config(m_options.daemon_config_path, m_engine.version);
     }
@@ -139,7 +142,9 @@ class Conversation {
         return std::unexpected(http_failure(m_prefix + "/networks", response));
       }
       WHYNO_TRY_ASSIGN(auto networks, parse_networks(response.body));
-      m_engine.networks = std::move(networks);
+      m_networks_read = std::move(networks);
+      m_have_networks = true;
+      start_inspects();
       return {};
     }
     return handle_inspect(ticket, response);
@@ -149,12 +154,41 @@ class Conversation {
     if (!is_success(response)) {
       return std::unexpected(http_failure(m_prefix + "/containers/json", response));
     }
-    WHYNO_TRY_ASSIGN(auto ids, parse_container_ids(response.body));
-    m_containers.resize(ids.size());
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-      m_inspects[m_client.start(m_prefix + "/containers/" + ids[i] + "/json")] = i;
+    WHYNO_TRY_ASSIGN(auto listed, parse_container_list(response.body));
+    m_containers.reserve(listed.size());
+    for (Container& c : listed) {
+      m_containers.emplace_back(std::move(c));
     }
+    m_have_list = true;
+    start_inspects();
     return {};
+  }
+
+  /// Once both the list and the networks are in: inspects the containers
+  /// the caller chooses; the others keep what the list says of them.
+  void start_inspects() {
+    if (!m_have_list || !m_have_networks) {
+      return;
+    }
+    std::optional<std::set<std::string>> chosen;
+    if (m_choose) {
+      Engine listed;
+      listed.product = m_engine.product;
+      listed.version = m_engine.version;
+      listed.api_version = m_engine.api_version;
+      listed.socket = m_engine.socket;
+      listed.networks = m_networks_read;
+      for (const auto& c : m_containers) {
+        listed.containers.push_back(*c);
+      }
+      chosen = m_choose(listed);
+    }
+    for (std::size_t i = 0; i < m_containers.size(); ++i) {
+      const std::string& id = m_containers[i]->id;
+      if (!chosen || chosen->contains(id)) {
+        m_inspects[m_client.start(m_prefix + "/containers/" + id + "/json")] = i;
+      }
+    }
   }
 
   Result<void> handle_inspect(HttpUnixClient::Ticket ticket, const HttpResponse& response) {
@@ -163,7 +197,8 @@ class Conversation {
       return {};
     }
     if (response.status == 404) {
-      return {};  // removed between the list and its inspect: not ours to report
+      m_containers[it->second].reset();  // removed between the list and its inspect: not ours to report
+      return {};
     }
     if (!is_success(response)) {
       return std::unexpected(http_failure(m_prefix + "/containers/{id}/json", response));
@@ -175,6 +210,7 @@ class Conversation {
 
   HttpUnixClient& m_client;
   const EngineReadOptions& m_options;
+  const InspectChoice& m_choose;
   Engine m_engine;
   std::string m_prefix;
   std::string m_firewall_backend;
@@ -184,6 +220,9 @@ class Conversation {
   std::optional<HttpUnixClient::Ticket> m_info;
   std::map<HttpUnixClient::Ticket, std::size_t> m_inspects;  // ticket -> list position
   std::vector<std::optional<Container>> m_containers;        // in the list's order
+  std::vector<Network> m_networks_read;
+  bool m_have_list = false;
+  bool m_have_networks = false;
 };
 
 }  // namespace
@@ -201,9 +240,14 @@ Result<std::optional<Container>> inspect_container(HttpUnixClient& client, const
   return std::optional<Container>(std::move(container));
 }
 
-Result<Engine> read_engine(const std::string& socket_path, const EngineReadOptions& options) {
+Result<Engine> read_engine(const std::string& socket_path, const EngineReadOptions& options,
+                           const InspectChoice& choose) {
   HttpUnixClient client(socket_path, options.limits);
-  return Conversation(client, options).run();
+  return Conversation(client, options, choose).run();
+}
+
+Result<Engine> read_engine(const std::string& socket_path, const EngineReadOptions& options) {
+  return read_engine(socket_path, options, InspectChoice{});
 }
 
 Result<Engine> read_engine(const std::string& socket_path) {

@@ -18,7 +18,7 @@ inline constexpr const char* k_default_daemon_config = "/etc/docker/daemon.json"
 /// (min of the engine's and k_max_api_version) and tell Docker from Podman
 /// (Libpod-Api-Version), then, concurrently over a few kept-alive
 /// connections, /containers/json?all=1, /containers/{id}/json for every
-/// container, /networks and /info. The version comes from the ping's Server
+/// container (once the list and /networks are in), /networks and /info. The version comes from the ping's Server
 /// header; /version is asked only when that header is missing. A container that vanishes between
 /// list and inspect is skipped. The whole conversation is bounded by 5 s
 /// (1 s to connect). For Docker, `config` is read from
@@ -37,6 +37,11 @@ struct EngineReadOptions {
   bool read_info = true;
 };
 Result<Engine> read_engine(const std::string& socket_path, const EngineReadOptions& options);
+
+/// The same, inspecting only the containers `choose` picks from the list
+/// (every one when `choose` is empty); the others keep what the list says.
+Result<Engine> read_engine(const std::string& socket_path, const EngineReadOptions& options,
+                           const InspectChoice& choose);
 
 /// GET {prefix}/containers/{id}/json, e.g. prefix "/v1.41": nullopt on 404.
 Result<std::optional<Container>> inspect_container(HttpUnixClient& client, const std::string& prefix,

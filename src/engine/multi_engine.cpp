@@ -40,10 +40,12 @@ class MultiEngine final : public EngineSource {
     }
   }
 
-  Result<Engine> read() override {
+  using EngineSource::read;
+  Result<Engine> read(const InspectChoice& choose) override {
     std::vector<std::future<Result<Engine>>> reads;
     for (std::size_t i = 0; i < m_primaries; ++i) {
-      reads.push_back(std::async(std::launch::async, [this, i] { return m_sources[i]->read(); }));
+      reads.push_back(
+          std::async(std::launch::async, [this, i, &choose] { return m_sources[i]->read(choose); }));
     }
     Engine merged;
     bool docker_config = false;

@@ -146,7 +146,9 @@ class PodmanState final : public EngineSource {
  public:
   PodmanState(StateFiles files, PodmanStore store) : m_files(std::move(files)), m_store(std::move(store)) {}
 
-  Result<Engine> read() override { return read_podman_state(m_files, m_store); }
+  using EngineSource::read;
+  // The files hold every container whole: there is nothing to choose.
+  Result<Engine> read(const InspectChoice& /*choose*/) override { return read_podman_state(m_files, m_store); }
 
   Result<std::optional<Container>> inspect(const std::string& id) override {
     WHYNO_TRY_ASSIGN(auto engine, read_podman_state(m_files, m_store));

@@ -31,21 +31,23 @@ struct HostRead {
   Sysctls sysctls;
 };
 
-HostRead read_host_namespace(const Sources& sources) {
-  HostRead host;
-  host.netns = sources.namespaces.read_host();
+/// Reads the host's namespace into `host`: the rules first, announced on
+/// `rules_read`, because the choice of the containers to inspect waits for
+/// them (DNAT destinations are on the path).
+void read_host_namespace(const Sources& sources, HostRead& host, std::promise<void>& rules_read) {
   if (auto rules = sources.read_rules()) {
     host.ruleset = std::move(*rules);
   } else {
     // On the ruleset, so that every hook the diagnosis walks knows it is blind.
     host.ruleset.unread.push_back({"netfilter rules", rules.error().message});
   }
+  rules_read.set_value();
+  host.netns = sources.namespaces.read_host();
   std::vector<std::string> interfaces;
   for (const auto& i : host.netns.interfaces) {
     interfaces.push_back(i.name);
   }
   host.sysctls = sources.namespaces.read_sysctls(interfaces);
-  return host;
 }
 
 /// A container whose processes have a network namespace of their own to read
@@ -212,22 +214,59 @@ class NamespaceGathering {
   std::map<std::string, std::string> m_shared_with;       // container -> the one read
 };
 
+/// Inspects the containers of `wanted` (every one when nullopt) that only
+/// the list was read for. containers_to_inspect chose them already, from
+/// the list; what the inspects brought (a stopped container's intended
+/// bindings) can put one more on the path, and its facts must be whole.
+void inspect_listed(const Sources& sources, Facts& facts, const std::optional<std::set<std::string>>& wanted) {
+  std::vector<std::string> ids;
+  for (const Container& c : facts.engine->containers) {
+    if (!c.inspected && (!wanted || wanted->contains(c.id))) {
+      ids.push_back(c.id);
+    }
+  }
+  for (const std::string& id : ids) {
+    auto& containers = facts.engine->containers;
+    const auto it = std::find_if(containers.begin(), containers.end(),
+                                 [&](const Container& c) { return c.id == id; });
+    auto fresh = sources.engine.inspect(id);
+    if (!fresh) {
+      facts.unread.push_back({fmt::format("container {}", container_phrase(*it)), fresh.error().message});
+      continue;
+    }
+    if (!*fresh) {
+      containers.erase(it);  // removed meanwhile
+      continue;
+    }
+    *it = std::move(**fresh);
+  }
+}
+
 /// A host listener whose holder the /proc scan did not see started or ended
 /// while the host was read (docker-proxy of a container that is restarting).
 /// Look for its holder again; a socket that is gone by then is dropped, so
 /// the diagnosis never blames an "unknown process" for a socket nobody holds.
-void settle_unowned_host_listeners(const Sources& sources, Facts& facts) {
+/// Sockets that were open before the scan began are not looked for again (a
+/// second scan costs what the first did, tens of milliseconds on a busy
+/// host, and finds nothing new): only whether they are still open.
+void settle_unowned_host_listeners(const Sources& sources, Facts& facts, const kernel::SocketScan& scan) {
   const auto unowned = [](const Listener& l) { return l.owners.empty() && l.inode != 0; };
   if (std::none_of(facts.host.listeners.begin(), facts.host.listeners.end(), unowned)) {
     return;
   }
-  std::vector<NetnsFacts*> host{&facts.host};
-  sources.namespaces.attach_owners(host, sources.namespaces.socket_holders());
-  if (std::none_of(facts.host.listeners.begin(), facts.host.listeners.end(), unowned)) {
-    return;
+  const bool all_older = std::all_of(facts.host.listeners.begin(), facts.host.listeners.end(),
+                                     [&](const Listener& l) {
+                                       return !unowned(l) || scan.listening_before.contains(l.inode);
+                                     });
+  if (!all_older) {
+    std::vector<NetnsFacts*> host{&facts.host};
+    sources.namespaces.attach_owners(host, sources.namespaces.socket_holders().holders);
+    if (std::none_of(facts.host.listeners.begin(), facts.host.listeners.end(), unowned)) {
+      return;
+    }
   }
   std::set<std::uint64_t> still_open;
-  for (const Listener& l : sources.namespaces.read_host().listeners) {
+  for (const Listener& l : sources.namespaces.read_host_listeners()) {
     still_open.insert(l.inode);
   }
   std::erase_if(facts.host.listeners,
@@ -370,9 +409,20 @@ std::optional<ReadFailure> check_query(const Query& query, const Engine& engine)
 std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sources) {
   // The host's own namespace and the /proc scan need nothing from the
   // engine: read them while it answers.
-  auto host = std::async(std::launch::async, [&sources] { return read_host_namespace(sources); });
+  HostRead host_read;
+  std::promise<void> rules_promise;
+  const std::shared_future<void> rules_read = rules_promise.get_future().share();
+  auto host = std::async(std::launch::async, [&sources, &host_read, &rules_promise] {
+    read_host_namespace(sources, host_read, rules_promise);
+  });
   auto holders = std::async(std::launch::async, [&sources] { return sources.namespaces.socket_holders(); });
-  auto engine = query.netns ? Result<Engine>(Engine{}) : sources.engine.read();
+  // Only the containers the question can involve are inspected (each costs
+  // the engine a few milliseconds); the rest keep what the list says.
+  const engine::InspectChoice choose = [&query, &host_read, rules_read](const Engine& listed) {
+    rules_read.wait();  // the host thread writes no rule after this
+    return containers_to_inspect(query, listed, host_read.ruleset);
+  };
+  auto engine = query.netns ? Result<Engine>(Engine{}) : sources.engine.read(choose);
   if (!engine) {
     // Wait for the readers still running: they use `sources`.
     host.wait();
@@ -388,7 +438,7 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
   Facts facts;
   facts.collected_at = sources.now();
   facts.engine = std::move(*engine);
-  HostRead host_read = host.get();
+  host.get();
   facts.host = std::move(host_read.netns);
   facts.ruleset = std::move(host_read.ruleset);
   facts.sysctls = std::move(host_read.sysctls);
@@ -402,24 +452,25 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
     facts.engine = std::move(*bare);
   } else {
     // Only the namespaces the question can involve (all for --all).
-    NamespaceGathering(sources, facts)
-        .run(containers_involved(query, *facts.engine, facts.ruleset));
+    const auto wanted = containers_involved(query, *facts.engine, facts.ruleset);
+    inspect_listed(sources, facts, wanted);
+    NamespaceGathering(sources, facts).run(wanted);
   }
 
   std::vector<NetnsFacts*> namespaces{&facts.host};
   for (auto& [id, ns] : facts.container_netns) {
     namespaces.push_back(&ns);
   }
-  auto socket_holders = holders.get();
-  sources.namespaces.attach_owners(namespaces, socket_holders);
-  settle_unowned_host_listeners(sources, facts);
+  const kernel::SocketScan scan = holders.get();
+  sources.namespaces.attach_owners(namespaces, scan.holders);
+  settle_unowned_host_listeners(sources, facts, scan);
   read_forwarder_namespaces(query, sources, facts);
   if (!facts.forwarder_namespaces.empty()) {
     std::vector<NetnsFacts*> inside;
     for (ForwarderNamespace& ns : facts.forwarder_namespaces) {
       inside.push_back(&ns.netns);
     }
-    sources.namespaces.attach_owners(inside, socket_holders);  // docker-proxy in there
+    sources.namespaces.attach_owners(inside, scan.holders);  // docker-proxy in there
   }
 
   if (!query.from && query.target.is_name()) {

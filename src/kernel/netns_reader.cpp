@@ -13,6 +13,21 @@
 
 namespace whyno::kernel {
 
+namespace {
+
+/// The four sock_diag dumps of the calling thread's namespace into `raw`.
+void fetch_socket_dumps(RawNetns& raw) {
+  // The socket, made on this thread, pins the dumps to this thread's netns.
+  auto diag = sys::NetlinkSocket::open(NETLINK_SOCK_DIAG);
+  for (std::size_t i = 0; i < RawNetns::k_socket_dumps.size(); ++i) {
+    const auto [protocol, family] = RawNetns::k_socket_dumps[i];
+    raw.sockets[i] = diag ? fetch_inet_diag(*diag, family, protocol)
+                          : Result<std::vector<std::byte>>(std::unexpected(diag.error()));
+  }
+}
+
+}  // namespace
+
 RawNetns fetch_raw_netns() {
   RawNetns raw;
   const auto unavailable = [](const Error& e) { return Result<std::vector<std::byte>>(std::unexpected(e)); };
@@ -24,12 +39,7 @@ RawNetns fetch_raw_netns() {
     raw.addresses = fetch_addresses(*route);
     raw.routes = fetch_routes(*route);
   }
-  // The socket, made on this thread, pins the dumps to this thread's netns.
-  auto diag = sys::NetlinkSocket::open(NETLINK_SOCK_DIAG);
-  for (std::size_t i = 0; i < RawNetns::k_socket_dumps.size(); ++i) {
-    const auto [protocol, family] = RawNetns::k_socket_dumps[i];
-    raw.sockets[i] = diag ? fetch_inet_diag(*diag, family, protocol) : unavailable(diag.error());
-  }
+  fetch_socket_dumps(raw);
   return raw;
 }
 
@@ -62,6 +72,12 @@ NetnsFacts parse_raw_netns(const RawNetns& raw) {
                            std::make_move_iterator(found.end()));
   }
   return facts;
+}
+
+std::vector<Listener> read_listeners_here() {
+  RawNetns raw;  // no links or routes: empty dumps, nothing unread
+  fetch_socket_dumps(raw);
+  return parse_raw_netns(raw).listeners;
 }
 
 NetnsFacts read_netns() {

@@ -10,6 +10,8 @@
 #include <charconv>
 #include <map>
 #include <memory>
+#include <thread>
+#include <vector>
 
 #include "whyno/sys/fd.hpp"
 
@@ -149,6 +151,11 @@ std::string clean_cmdline(std::string_view raw) {
 
 namespace {
 
+// Processes beyond which the scan is split over two threads: a busy host
+// has thousands of fds to readlink, and the kernel does that work on
+// whichever core is free while the other thread waits for the engine.
+constexpr std::size_t k_split_above = 256;
+
 SocketHolders scan_holders(const std::string& proc_root,
                            const std::unordered_set<std::uint64_t>* wanted) {
   SocketHolders holders;
@@ -156,14 +163,36 @@ SocketHolders scan_holders(const std::string& proc_root,
   if (!proc_fd) {
     return holders;
   }
-  const DirPtr proc = open_dir_at(proc_fd.get(), ".");
-  if (!proc) {
-    return holders;
-  }
-  while (const dirent* entry = readdir(proc.get())) {
-    if (const auto pid = parse_pid(entry->d_name)) {
-      scan_fds(proc_fd.get(), *pid, wanted, holders);
+  std::vector<int> processes;
+  {
+    const DirPtr proc = open_dir_at(proc_fd.get(), ".");
+    if (!proc) {
+      return holders;
     }
+    while (const dirent* entry = readdir(proc.get())) {
+      if (const auto pid = parse_pid(entry->d_name)) {
+        processes.push_back(*pid);
+      }
+    }
+  }
+  const std::size_t half = processes.size() > k_split_above ? processes.size() / 2 : processes.size();
+  SocketHolders second;
+  {
+    std::jthread helper;
+    if (half < processes.size()) {
+      helper = std::jthread([&] {
+        for (std::size_t i = half; i < processes.size(); ++i) {
+          scan_fds(proc_fd.get(), processes[i], wanted, second);
+        }
+      });
+    }
+    for (std::size_t i = 0; i < half; ++i) {
+      scan_fds(proc_fd.get(), processes[i], wanted, holders);
+    }
+  }
+  for (auto& [inode, held_by] : second) {
+    auto& all = holders[inode];
+    all.insert(all.end(), held_by.begin(), held_by.end());
   }
   for (auto& [inode, pids] : holders) {
     std::sort(pids.begin(), pids.end());

@@ -165,7 +165,8 @@ WHYNO_JSON_ENUM(Container::Kind, {{Container::Kind::container, "container"},
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Container, kind, id, name, image, created, state,
                                                 network_mode, intended, publish_all, actual, exposed,
                                                 networks, sandbox_key, hosts_path, links, hostname,
-                                                compose_project, compose_service, engine, engine_kind)
+                                                compose_project, compose_service, engine, engine_kind,
+                                                inspected)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Network, id, name, driver, scope, internal,
                                                 enable_ipv6, subnets, gateways, options, engine)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EngineIdentity, kind, version, api_version, endpoint,

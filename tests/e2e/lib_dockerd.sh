@@ -24,8 +24,17 @@ ensure_dockerd() {
     echo "ensure_dockerd: starting dockerd, log in $WHYNO_DOCKERD_LOG" >&2
     mkdir -p "$(dirname "$WHYNO_DOCKERD_LOG")"
     # setsid and closed descriptors: dockerd must outlive this test and must
-    # not hold ctest's output pipes (or this lock) open.
-    setsid -f dockerd </dev/null >>"$WHYNO_DOCKERD_LOG" 2>&1 8>&-
+    # not hold ctest's output pipes, this lock or any lock of the caller
+    # open (`flock /tmp/whyno-e2e.lock ctest ...` passes its lock down as fd
+    # 3: a dockerd holding it would keep every later run waiting).
+    (
+      for fd in $(ls /proc/$BASHPID/fd); do
+        if [[ $fd -gt 2 ]]; then
+          eval "exec $fd>&-"
+        fi
+      done
+      exec setsid -f dockerd </dev/null >>"$WHYNO_DOCKERD_LOG" 2>&1
+    )
     for _ in $(seq 1 60); do
       if docker info >/dev/null 2>&1; then
         exit 0

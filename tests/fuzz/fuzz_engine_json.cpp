@@ -2,7 +2,7 @@
 // ('0' + n; other bytes wrap around):
 //   0 parse_ping_headers (+ negotiate_api_version of its Api-Version)
 //   1 parse_version (+ negotiate_api_version, engine_major_version)
-//   2 parse_container_ids   3 parse_container   4 parse_networks
+//   2 parse_container_list   3 parse_container   4 parse_networks
 //   5 parse_info and parse_info_warnings        6 parse_error_message
 //   7 parse_daemon_config: "7ENGINE_VERSION\nDAEMON_JSON"
 //   8 negotiate_api_version  9 engine_major_version
@@ -55,9 +55,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
       break;
     case 2:
-      if (const auto ids = parse_container_ids(text)) {
-        for (const std::string& id : *ids) {
-          WHYNO_FUZZ_CHECK(!id.empty());
+      if (const auto listed = parse_container_list(text)) {
+        for (const Container& c : *listed) {
+          WHYNO_FUZZ_CHECK(is_container_id(c.id) && !c.inspected);
         }
       }
       break;

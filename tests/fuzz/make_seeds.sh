@@ -86,6 +86,14 @@ case "$name" in
     printf '81.41' > "$out/negotiate"
     printf '920.10.24+dfsg1' > "$out/major"
     ;;
+  http_response)  # bit 0 of the first byte: the peer closed after the rest
+    printf '\x00HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Length: 2\r\n\r\nOK' > "$out/ping"
+    printf '\x00HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n' > "$out/continue"
+    { printf '\x00HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n'
+      printf '%x;x=y\r\n' "$(wc -c < "$fixtures/engine/networks.json")"
+      cat "$fixtures/engine/networks.json"; printf '\r\n0\r\nTrailer: 1\r\n\r\n'; } > "$out/chunked"
+    printf '\x01HTTP/1.0 200 OK\r\nConnection: close\r\n\r\n[]' > "$out/until_close"
+    ;;
   podman_state)  # '0'..'6' chooses the parser (fuzz_podman_state.cpp)
     p=$fixtures/engine/podman/ondisk-net
     prefixed containers 0 "$p/containers.json"

@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "whyno/engine/engine_source.hpp"
@@ -16,6 +17,33 @@
 #include "whyno/kernel/namespace_reader.hpp"
 
 namespace whyno::test {
+
+/// What GET /containers/json shows of a container (parse_container_list):
+/// the inspect's facts less what only the inspect has.
+inline Container listed_summary(const Container& full) {
+  Container c;
+  c.inspected = false;
+  c.kind = full.kind;
+  c.id = full.id;
+  c.name = full.name;
+  c.image = full.image;
+  c.state.status = full.state.status;
+  c.state.running = full.state.running;
+  c.state.paused = full.state.paused;
+  c.state.restarting = full.state.restarting;
+  c.state.dead = full.state.dead;
+  c.network_mode = full.network_mode;
+  c.actual = full.actual;
+  for (ContainerNetwork n : full.networks) {
+    n.aliases.clear();
+    n.dns_names.clear();
+    c.networks.push_back(std::move(n));
+  }
+  c.compose_project = full.compose_project;
+  c.compose_service = full.compose_service;
+  c.engine = full.engine;
+  return c;
+}
 
 class FakeEngine final : public engine::EngineSource {
  public:
@@ -28,11 +56,28 @@ class FakeEngine final : public engine::EngineSource {
   }
   void fail_read(std::string message) { m_read_error = Error{Error::Kind::unavailable, std::move(message)}; }
 
-  Result<Engine> read() override {
+  using EngineSource::read;
+  /// As the live engine: the list first (every container a summary), then
+  /// the inspects of those `choose` picks.
+  Result<Engine> read(const engine::InspectChoice& choose) override {
     if (m_read_error) {
       return std::unexpected(*m_read_error);
     }
-    return m_engine;
+    if (!choose) {
+      return m_engine;
+    }
+    Engine listed = m_engine;
+    for (Container& c : listed.containers) {
+      c = listed_summary(c);
+    }
+    const auto chosen = choose(listed);
+    Engine out = m_engine;
+    for (std::size_t i = 0; i < out.containers.size(); ++i) {
+      if (chosen && !chosen->contains(out.containers[i].id)) {
+        out.containers[i] = listed.containers[i];
+      }
+    }
+    return out;
   }
 
   Result<std::optional<Container>> inspect(const std::string& id) override {
@@ -141,7 +186,14 @@ class FakeNamespaces final : public kernel::NamespaceReader {
     return it != pid_netns.end() && it->second == inode;
   }
 
-  kernel::SocketHolders socket_holders() override { return {}; }
+  /// What the scan says was listening before it began.
+  std::unordered_set<std::uint64_t> listening_before;
+  int scans = 0;
+  kernel::SocketScan socket_holders() override {
+    const std::lock_guard lock(m_mutex);
+    ++scans;
+    return {{}, listening_before};
+  }
   void attach_owners(std::span<NetnsFacts* const>, const kernel::SocketHolders&) override {}
 
  private:

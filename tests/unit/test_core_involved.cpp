@@ -6,6 +6,7 @@
 using namespace whyno;
 using whyno::test::add_container;
 using whyno::test::add_docker_rules;
+using whyno::test::add_user_network;
 using whyno::test::host_facts;
 using whyno::test::host_query;
 using whyno::test::publish;
@@ -73,4 +74,45 @@ TEST_CASE("every container when the diagnosis must look for the one meant") {
   CHECK_FALSE(h.involved(from("api", "localhost", 3000)));  // who serves it elsewhere?
   CHECK_FALSE(h.involved(from("api", "nosuch", 3000)));     // a name no container has
   CHECK_FALSE(h.involved(host_query(0)));           // --all
+}
+
+TEST_CASE("a port on the path: only its containers, and those the list cannot vouch for, are inspected") {
+  Host h;
+  std::set<std::string> want{h.id("web")};
+  CHECK(containers_to_inspect(host_query(8080), *h.f.engine, h.f.ruleset) == want);
+
+  // A container that is not running: its intended bindings are not listed
+  // (a start that failed on the port).
+  Container& stopped = add_container(h.f, "stopped", "172.17.0.9");
+  stopped.state.status = "created";
+  stopped.state.running = false;
+  // Another's namespace, the host's network, none.
+  Container& sidecar = add_container(h.f, "sidecar", "172.17.0.10");
+  sidecar.network_mode = "container:" + h.id("api");
+  add_container(h.f, "on-host", "172.17.0.11").network_mode = "host";
+  // Not a plain NAT bridge: internal, routed, or a network the list names
+  // and /networks does not.
+  add_user_network(h.f, "inner");
+  h.f.engine->networks.back().internal = true;
+  add_container(h.f, "internal", "172.20.0.2", {}, "inner");
+  add_user_network(h.f, "direct");
+  h.f.engine->networks.back().options["com.docker.network.bridge.gateway_mode_ipv4"] = "routed";
+  add_container(h.f, "routed", "172.21.0.2", {}, "direct");
+  add_container(h.f, "unknown-net", "172.22.0.2", {}, "gone");
+  // A user-defined bridge in NAT mode is as good as the default one.
+  add_user_network(h.f, "app");
+  add_container(h.f, "on-app", "172.23.0.2", {}, "app");
+
+  want.insert({h.id("stopped"), h.id("sidecar"), h.id("on-host"), h.id("internal"), h.id("routed"),
+               h.id("unknown-net")});
+  CHECK(containers_to_inspect(host_query(8080), *h.f.engine, h.f.ruleset) == want);
+}
+
+TEST_CASE("every container is inspected when the diagnosis may look at any of them") {
+  Host h;
+  CHECK_FALSE(containers_to_inspect(host_query(7000), *h.f.engine, h.f.ruleset));  // nothing publishes
+  CHECK_FALSE(containers_to_inspect(host_query(0), *h.f.engine, h.f.ruleset));     // --all
+  CHECK_FALSE(containers_to_inspect(from("api", "web", 3000), *h.f.engine, h.f.ruleset));  // aliases, links
+  h.f.engine->product = "podman";
+  CHECK_FALSE(containers_to_inspect(host_query(8080), *h.f.engine, h.f.ruleset));
 }

@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 
 #include "engine/engine_json.hpp"
+#include "fake_sources.hpp"
 
 using namespace whyno;
 using namespace whyno::engine;
@@ -85,7 +87,7 @@ TEST_CASE("container ids must look like ids before they go into a path") {
   CHECK_FALSE(is_container_id("abc/def?x=1"));
   CHECK_FALSE(is_container_id("abc"));
   CHECK_FALSE(is_container_id(std::string(65, 'a')));
-  const auto listed = parse_container_ids(R"([{"Id": "../../../../etc/passwd"}])");
+  const auto listed = parse_container_list(R"([{"Id": "../../../../etc/passwd"}])");
   REQUIRE_FALSE(listed);
   CHECK(listed.error().message ==
         "the engine's answer to GET /containers/json lists '../../../../etc/passwd', which is not "
@@ -104,23 +106,78 @@ TEST_CASE("version") {
 }
 
 TEST_CASE("container list gives the full ids in order") {
-  const auto ids = parse_container_ids(engine_fixture("containers_list.json"));
-  REQUIRE(ids);
-  REQUIRE(ids->size() == 11);
-  CHECK(ids->front() == "c8dba93236d4960c507ac1db3253539608d655679b0d29c279ee61f3fbffe8de");
-  for (const auto& id : *ids) {
-    CHECK(id.size() == 64);
+  const auto listed = parse_container_list(engine_fixture("containers_list.json"));
+  REQUIRE(listed);
+  REQUIRE(listed->size() == 11);
+  CHECK(listed->front().id == "c8dba93236d4960c507ac1db3253539608d655679b0d29c279ee61f3fbffe8de");
+  for (const Container& c : *listed) {
+    CHECK(c.id.size() == 64);
   }
-  CHECK(parse_container_ids("[]")->empty());
+  CHECK(parse_container_list("[]")->empty());
   // An id that is not one is an error, not a silently missing container.
   for (const char* bad : {R"([{"Id":"../info?x"}])", R"([{"Id":"ab12"}])", R"([{"Id":7}])", "[{}]"}) {
     INFO(bad);
-    CHECK_FALSE(parse_container_ids(bad));
+    CHECK_FALSE(parse_container_list(bad));
   }
-  const auto not_array = parse_container_ids(R"({"message":"x"})");
+  const auto not_array = parse_container_list(R"({"message":"x"})");
   REQUIRE_FALSE(not_array);
   CHECK(not_array.error().kind == Error::Kind::invalid);
   CHECK(not_array.error().message.find("GET /containers/json") != std::string::npos);
+}
+
+TEST_CASE("the container list says what the inspect says of a running container on a bridge") {
+  const auto listed = parse_container_list(engine_fixture("containers_list.json"));
+  REQUIRE_MESSAGE(listed, listed.error().message);
+  REQUIRE(listed->size() == 11);
+  const std::map<std::string, std::string> inspects{
+      {"engine-linked", "inspect_linked.json"}, {"engine-udp", "inspect_udp.json"},
+      {"engine-web", "inspect_web.json"}, {"engine-api", "inspect_api_docker29_synthetic.json"},
+      {"engine-paused", "inspect_paused.json"}, {"engine-none", "inspect_none.json"},
+      {"engine-host", "inspect_host.json"}};
+  int compared = 0;
+  for (const Container& c : *listed) {
+    INFO(c.name);
+    CHECK_FALSE(c.inspected);
+    CHECK(c.state.pid == 0);  // only the inspect has it
+    const auto it = inspects.find(c.name);
+    if (it == inspects.end()) {
+      continue;
+    }
+    // The fake engine of the gather tests makes its list this way.
+    const Container want = test::listed_summary(inspect(it->second));
+    CHECK(c.id == want.id);
+    CHECK(c.image == want.image);
+    CHECK(c.state.status == want.state.status);
+    CHECK(c.state.running == want.state.running);
+    CHECK(c.state.paused == want.state.paused);
+    CHECK(c.network_mode == want.network_mode);
+    REQUIRE(c.actual.size() == want.actual.size());
+    for (std::size_t i = 0; i < c.actual.size(); ++i) {
+      CHECK(c.actual[i].protocol == want.actual[i].protocol);
+      CHECK(c.actual[i].container_port == want.actual[i].container_port);
+      CHECK(c.actual[i].host_ip == want.actual[i].host_ip);
+      CHECK(c.actual[i].host_port == want.actual[i].host_port);
+    }
+    REQUIRE(c.networks.size() == want.networks.size());
+    for (std::size_t i = 0; i < c.networks.size(); ++i) {
+      CHECK(c.networks[i].name == want.networks[i].name);
+      CHECK(c.networks[i].network_id == want.networks[i].network_id);
+      CHECK(c.networks[i].ipv4 == want.networks[i].ipv4);
+      CHECK(c.networks[i].ipv4_prefix_len == want.networks[i].ipv4_prefix_len);
+      CHECK(c.networks[i].ipv6 == want.networks[i].ipv6);
+      CHECK(c.networks[i].gateway == want.networks[i].gateway);
+      CHECK(c.networks[i].aliases.empty());
+    }
+    CHECK(c.compose_project == want.compose_project);
+    ++compared;
+  }
+  CHECK(compared == 7);
+  // "Names" holds link names too; the container's own has no second slash.
+  CHECK((*listed)[9].name == "engine-web");
+  for (const char* bad : {R"([{"Id":"../info?x"}])", "[{}]", R"({"message":"x"})", "[1]"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_container_list(bad));
+  }
 }
 
 TEST_CASE("running container with -p 8080:3000 and --expose") {

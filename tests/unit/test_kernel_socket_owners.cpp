@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -110,6 +112,28 @@ TEST_CASE("one scan finds every holder, sorted by pid, each once") {
 
   CHECK(scan_socket_owners(proc.root(), {}).empty());
   CHECK(scan_socket_owners(proc.root() + "/missing", {1001}).empty());
+}
+
+TEST_CASE("a host with many processes is scanned in two halves, with the same result") {
+  FakeProc proc;
+  // 600 processes: each holds its own socket 10000+i, and every tenth also
+  // socket 1, so holders of one socket come from both halves.
+  for (int i = 1; i <= 600; ++i) {
+    const std::string pid = std::to_string(i);
+    proc.fd(pid, 3, "socket:[" + std::to_string(10000 + i) + "]");
+    if (i % 10 == 0) {
+      proc.fd(pid, 4, "socket:[1]");
+    }
+  }
+  const auto holders = whyno::kernel::scan_socket_holders(proc.root());
+  CHECK(holders.size() == 601);
+  const auto& shared = holders.at(1);
+  REQUIRE(shared.size() == 60);
+  CHECK(std::is_sorted(shared.begin(), shared.end()));
+  CHECK(shared.front() == 10);
+  CHECK(shared.back() == 600);
+  CHECK(holders.at(10001) == std::vector<int>{1});
+  CHECK(holders.at(10600) == std::vector<int>{600});
 }
 
 TEST_CASE("the real /proc: this process holds the socket it opened") {

@@ -81,6 +81,12 @@ struct Container {
   std::string engine;
   /// That engine's kind, "docker" or "podman": which CLI the fixes name.
   std::string engine_kind;
+  /// false: only the engine's container list was read for it (a query
+  /// about one port needs no more of a container off its path), so it has
+  /// id, name, image, state.status, network_mode, the live bindings, the
+  /// networks' addresses and the Compose labels, and nothing else: no pid,
+  /// no intended bindings, no exposed ports, no aliases, no created time.
+  bool inspected = true;
 };
 
 /// The command line tool that manages `c`: "podman" or "docker".

@@ -23,4 +23,18 @@ namespace whyno {
 std::optional<std::set<std::string>> containers_involved(const Query& query, const Engine& engine,
                                                          const nf::Ruleset& rules);
 
+/// Which containers of one engine's list to inspect for `query`, given the
+/// list (`listed`: containers as the list shows them, Container::inspected
+/// false, and the engine's networks): those containers_involved names, and
+/// every one whose list entry does not settle that it is off the path: a
+/// container that is not running (its intended bindings are not listed: a
+/// start that failed on the port), one on the host's network, on none, in
+/// another's namespace, or on a network that is not a plain NAT bridge
+/// (internal, routed, macvlan: -p there is not what the list shows). nullopt
+/// means every container: --all, a --from container (names resolve through
+/// every container's aliases and hosts file), a podman engine (its list is
+/// built from its own records), or whenever containers_involved says all.
+std::optional<std::set<std::string>> containers_to_inspect(const Query& query, const Engine& listed,
+                                                           const nf::Ruleset& rules);
+
 }  // namespace whyno

@@ -4,8 +4,10 @@
 // talks to the Engine API over its unix socket, and tests replay recorded
 // data (tests/unit/fake_sources.hpp).
 
+#include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -15,13 +17,25 @@
 
 namespace whyno::engine {
 
+/// Which containers of an engine's list to inspect, asked once the list and
+/// the networks are in: `listed` holds the engine's identity, its networks
+/// and its containers as the list shows them (Container::inspected false).
+/// The ids to inspect; nullopt for every container. It may be called from
+/// several threads at once (one per engine).
+using InspectChoice = std::function<std::optional<std::set<std::string>>(const Engine& listed)>;
+
 class EngineSource {
  public:
   virtual ~EngineSource() = default;
 
-  /// The engine's identity, every container (inspected), its networks and
-  /// its daemon settings, read together. One sentence on failure.
-  virtual Result<Engine> read() = 0;
+  /// The engine's identity, its containers, its networks and its daemon
+  /// settings, read together: the containers `choose` picks (every one when
+  /// it is empty) inspected, the others as the list shows them. One sentence
+  /// on failure.
+  virtual Result<Engine> read(const InspectChoice& choose) = 0;
+
+  /// The same, every container inspected.
+  Result<Engine> read() { return read(InspectChoice{}); }
 
   /// One container read again, when what the kernel showed no longer fits
   /// what the engine said (its PID vanished, it restarted): nullopt when the

@@ -8,6 +8,8 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_set>
+#include <vector>
 
 #include "whyno/core/facts.hpp"
 #include "whyno/kernel/socket_owners.hpp"
@@ -28,6 +30,17 @@ struct NamespaceHandle {
 struct ForwarderChild {
   int pid = 0;
   std::optional<unsigned> uid;  // the forwarder's real uid
+};
+
+/// The /proc scan, and the host's listening sockets of the moment before it
+/// began.
+struct SocketScan {
+  SocketHolders holders;
+  /// A listener in here that the scan found no holder for was open before
+  /// the scan began: no process that started while it ran holds it, so
+  /// scanning again cannot find one (its holder is gone, or is a process
+  /// whyno-port cannot see, of another PID namespace).
+  std::unordered_set<std::uint64_t> listening_before;
 };
 
 class NamespaceReader {
@@ -64,7 +77,10 @@ class NamespaceReader {
   virtual bool still_in(int pid, std::uint64_t inode) = 0;
 
   /// Every socket inode and the processes holding it (the /proc scan).
-  virtual SocketHolders socket_holders() = 0;
+  virtual SocketScan socket_holders() = 0;
+
+  /// The host namespace's listening sockets alone.
+  virtual std::vector<Listener> read_host_listeners() { return read_host().listeners; }
 
   /// Fills Listener::owners in `namespaces` from `holders`.
   virtual void attach_owners(std::span<NetnsFacts* const> namespaces,

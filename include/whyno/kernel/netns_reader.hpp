@@ -18,6 +18,10 @@ namespace whyno::kernel {
 /// "permission denied"}).
 NetnsFacts read_netns();
 
+/// Only the listening sockets of the calling thread's namespace (the
+/// sock_diag dumps of read_netns); what could not be read is left out.
+std::vector<Listener> read_listeners_here();
+
 /// Fills Listener::owners for every listener in every given namespace with ONE
 /// scan of /proc/[pid]/fd (readlink -> "socket:[inode]"). Socket inodes are
 /// global, so the host's /proc sees every container's processes. A socket
