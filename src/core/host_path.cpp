@@ -175,6 +175,9 @@ class HostPath {
     if (m_listener == nullptr) {
       return false;
     }
+    // A host socket takes the connection past any drop of INPUT: a client's
+    // connect() succeeds there, so it never tries its next address.
+    m_d.accepted_on_host = !m_w.failed();
     const auto proxy = proxy_forward(*m_listener);
     if (!proxy) {
       return rootlessport_forward();
