@@ -65,7 +65,7 @@ std::vector<IpAddress> client_addresses(const Query& query, const Facts& facts) 
 }
 
 bool connect_fails(const Diagnosis& d) {
-  return d.verdict != Verdict::reachable && d.verdict != Verdict::inconclusive && !d.accepted_on_host;
+  return d.verdict != Verdict::reachable && d.verdict != Verdict::inconclusive && !d.connection_accepted;
 }
 
 Diagnosis diagnose_addresses(const Query& query, const Facts& facts, const std::vector<IpAddress>& addresses) {

@@ -27,9 +27,10 @@ std::vector<IpAddress> client_addresses(const Query& query, const Facts& facts);
 /// Would the client's connect() fail on this path, so that it tries its next
 /// address? Yes when the path fails and no socket on this host accepted the
 /// connection (nothing published there, a drop, a reset from the container
-/// through DNAT); no when it works, when docker-proxy or another process
-/// accepted it (the client then sees the failure and stops), or when the
-/// path could not be read.
+/// through DNAT); no when it works, when docker-proxy, another process or
+/// another container's app accepted it (Diagnosis::connection_accepted: the
+/// client then sees the failure and stops), or when the path could not be
+/// read.
 bool connect_fails(const Diagnosis& diagnosis);
 
 /// Diagnoses each address in order, as the client tries them, until one

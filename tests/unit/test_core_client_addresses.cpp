@@ -82,7 +82,7 @@ TEST_CASE("localhost: docker-proxy on [::] takes ::1, so the client never tries 
   REQUIRE(d.addresses.size() == 1);  // connect() to ::1 succeeded: the client stops there
   CHECK(d.addresses[0].address == ip("::1"));
   CHECK_FALSE(d.addresses[0].connect_fails);
-  CHECK(d.accepted_on_host);
+  CHECK(d.connection_accepted);
 }
 
 TEST_CASE("a name whose every address fails at connect(): the first with something to fix decides") {
@@ -111,6 +111,24 @@ TEST_CASE("a name whose every address fails at connect(): the first with somethi
   CHECK(dnat.verdict == dnat.addresses[1].verdict);
   CHECK(dnat.also.empty());  // ::1's "nothing published" is evidence only
   CHECK(has_evidence(dnat, "172.17.0.1 decides; also failed: ::1 ("));
+}
+
+TEST_CASE("through DNAT the port belongs to another container: its app takes the connection, no fallback") {
+  Facts f = host_facts();
+  f.host.interfaces.front().addresses.push_back({ip("::1"), 128});
+  Container& web = add_container(f, "web", "172.17.0.2", {listener(Protocol::tcp, "0.0.0.0", 3000)});
+  publish(web, 8080, 3000);
+  Container& other = add_container(f, "other", "172.17.0.3", {listener(Protocol::tcp, "0.0.0.0", 3000)});
+  publish(other, 8080, 3000);
+  add_docker_rules(f, "172.17.0.3", 3000);
+  f.resolved_addresses = {ip("172.17.0.1"), ip("::1")};
+  Query q = host_query(8080, "myhost");
+  q.container = "web";
+  const Diagnosis d = diagnose(q, f);
+  CHECK(d.verdict == Verdict::host_port_conflict);
+  REQUIRE(d.addresses.size() == 1);  // the client stops at 172.17.0.1
+  CHECK_FALSE(d.addresses[0].connect_fails);
+  CHECK(d.connection_accepted);
 }
 
 TEST_CASE("IPv4-mapped IPv6 and the host's own interface addresses reach what localhost reaches") {

@@ -114,9 +114,10 @@ struct Diagnosis {
   /// When the client has several addresses to try: each one it tries, in
   /// order, up to the first whose connect() succeeds. Empty with one address.
   std::vector<AddressAttempt> addresses;
-  /// A socket on this host (docker-proxy, another process owning the port)
-  /// accepts the connection, so connect() succeeds whatever fails behind it.
-  bool accepted_on_host = false;
+  /// Something accepts the connection, so connect() succeeds whatever fails
+  /// behind it: a socket on this host (docker-proxy, another process owning
+  /// the port), or the app of another container the port belongs to.
+  bool connection_accepted = false;
 };
 
 }  // namespace whyno
