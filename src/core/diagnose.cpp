@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "client_addresses.hpp"
 #include "container_path.hpp"
 #include "host_path.hpp"
 #include "whyno/core/engine_lookup.hpp"
@@ -28,7 +29,8 @@ std::optional<IpAddress> host_destination(const Query& query, const Facts& facts
     }
   }
   if (!facts.resolved_addresses.empty()) {
-    return facts.resolved_addresses.front();
+    const IpAddress& first = facts.resolved_addresses.front();
+    return first.unmapped_v4().value_or(first);
   }
   return std::nullopt;
 }
@@ -57,8 +59,12 @@ ProbeReport compare_probe(const Query& q, const Diagnosis& d, const ProbeResult&
 
 Diagnosis diagnose(const Query& query, const Facts& facts) {
   Diagnosis d;
+  const std::vector<IpAddress> addresses =
+      query.from ? std::vector<IpAddress>{} : detail::client_addresses(query, facts);
   if (query.from_container()) {
     d = detail::diagnose_from_container(query, facts);
+  } else if (addresses.size() > 1) {
+    d = detail::diagnose_addresses(query, facts, addresses);
   } else if (const auto destination = host_destination(query, facts)) {
     std::optional<detail::RemoteClient> remote;
     if (query.from_remote()) {

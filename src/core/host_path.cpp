@@ -175,6 +175,9 @@ class HostPath {
     if (m_listener == nullptr) {
       return false;
     }
+    // A host socket takes the connection past any drop of INPUT: a client's
+    // connect() succeeds there, so it never tries its next address.
+    m_d.connection_accepted = !m_w.failed();
     const auto proxy = proxy_forward(*m_listener);
     if (!proxy) {
       return rootlessport_forward();
@@ -358,6 +361,7 @@ class HostPath {
     }
     const Container& c = *target.container;
     if (m_h.meant != nullptr && m_h.meant != &c) {
+      m_d.connection_accepted = true;  // the client talks to the other container's app
       show_container(m_d, m_h.f, *m_h.meant);
       m_w.fail(fmt::format("{} ({})", label, container_phrase(c)),
                fmt::format("not {}", m_h.meant->name),

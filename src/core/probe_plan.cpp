@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "client_addresses.hpp"
 #include "rootless_forward.hpp"
 #include "whyno/core/diagnose.hpp"
 #include "whyno/core/engine_lookup.hpp"
@@ -40,12 +41,14 @@ ProbeDecision plan_probe(const Query& q, const Facts& facts) {
   plan.protocol = q.protocol;
   if (!q.from) {
     plan.from = "this host";
-    plan.address = host_destination(q, facts);
     plan.settle_ms = held_by_rootless_forwarder(facts, q) ? k_rootless_settle_ms : 0;
-    if (!plan.address) {
+    const std::vector<IpAddress> addresses = detail::client_addresses(q, facts);
+    if (addresses.empty()) {
       decision.skipped = fmt::format("not probed: {} does not resolve", q.target.text);
       return decision;
     }
+    plan.address = addresses.front();
+    plan.fallbacks.assign(addresses.begin() + 1, addresses.end());
     decision.plan = plan;
     return decision;
   }

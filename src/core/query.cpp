@@ -32,10 +32,14 @@ std::optional<IpAddress> Target::local_address() const {
   switch (kind) {
     case Kind::localhost:
       return IpAddress::loopback(IpFamily::v4);
-    case Kind::ip:
-      // connect(2) to 0.0.0.0 or :: reaches this host's loopback: the kernel
+    case Kind::ip: {
+      // connect(2) to ::ffff:a.b.c.d (curl opens an AF_INET6 socket for it)
+      // sends IPv4 to a.b.c.d: the packet, its rules and its listeners are
+      // IPv4's. To 0.0.0.0 or :: it reaches this host's loopback: the kernel
       // routes the unspecified address there before any netfilter hook.
-      return ip->is_unspecified() ? IpAddress::loopback(ip->family()) : *ip;
+      const IpAddress dialled = ip->unmapped_v4().value_or(*ip);
+      return dialled.is_unspecified() ? IpAddress::loopback(dialled.family()) : dialled;
+    }
     case Kind::name:
     case Kind::netns:
       break;

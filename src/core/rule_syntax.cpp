@@ -230,6 +230,11 @@ bool written_by_iptables(const Ruleset& rules, const Rule& rule) {
   if (rule.backend == Backend::legacy) {
     return true;
   }
+  // The rule's own bytes first (netfilter/nft_writer.hpp): a native rule a user
+  // added to iptables-nft's filter table is nft's, with its handle.
+  if (rule.writer != Writer::unknown) {
+    return rule.writer == Writer::iptables;
+  }
   if ((rule.family != Family::ip && rule.family != Family::ip6) || !one_of(k_iptables_tables, rule.table)) {
     return false;
   }

@@ -31,11 +31,14 @@ struct AuthoredRule {
 };
 
 /// Was `rule` written by iptables? Legacy rules always are. An nftables rule
-/// is when its table has iptables-nft's shape: family ip or ip6, one of
-/// iptables' table names (filter, nat, mangle, raw, security), and a base
-/// chain with an iptables built-in name (INPUT, FORWARD, ...) or an xt
-/// compat expression (which only iptables-nft writes; nft itself warns
-/// "managed by iptables-nft" for those).
+/// is when its own bytes say so (Rule::writer: xt compat expressions,
+/// iptables-nft's counter and interface encodings, user data), and is not
+/// when they say nft wrote it. When they cannot tell (iptables-nft writes
+/// `-p tcp --dport 3000 -j DROP` exactly as nft writes `tcp dport 3000
+/// counter drop`), and for snapshots recorded before Rule::writer, its table
+/// decides: family ip or ip6, one of iptables' table names (filter, nat,
+/// mangle, raw, security), and a base chain with an iptables built-in name
+/// (INPUT, FORWARD, ...) or an xt compat expression in the table.
 bool written_by_iptables(const Ruleset& rules, const Rule& rule);
 
 /// The 1-based position of `rule` in its chain, as `iptables -L

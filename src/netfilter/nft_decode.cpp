@@ -95,6 +95,7 @@ void parse_rules(const std::vector<std::byte>& bytes, const nft::SetIndex& sets,
     rule.matches = std::move(decoded.matches);
     rule.action = std::move(decoded.action);
     rule.comment = std::move(decoded.comment);
+    rule.writer = decoded.writer;
     out.rules.push_back(std::move(rule));
   });
 }

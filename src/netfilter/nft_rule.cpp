@@ -8,6 +8,7 @@
 
 #include "nft_objects.hpp"
 #include "nft_rule_decoder.hpp"
+#include "nft_writer.hpp"
 
 namespace whyno::netfilter::nft {
 
@@ -41,6 +42,7 @@ DecodedRule decode_rule(const nftnl_rule* rule, nf::Family family, std::uint32_t
     }
   }
   DecodedRule out = decoder.finish();
+  out.writer = writer_from(writer_signals(rule));
   if (nftnl_rule_is_set(rule, NFTNL_RULE_USERDATA)) {
     std::uint32_t len = 0;
     const auto* data = static_cast<const std::uint8_t*>(

@@ -17,6 +17,7 @@ struct DecodedRule {
   std::vector<nf::Match> matches;
   nf::Action action;
   std::string comment;
+  nf::Writer writer = nf::Writer::unknown;
 };
 
 /// `nfproto` is the rule's raw family (NFPROTO_*), used to find its sets.

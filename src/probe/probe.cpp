@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "probe_steps.hpp"
+#include "whyno/core/probe_plan.hpp"
 #include "dns_message.hpp"
 #include "whyno/sys/fd.hpp"
 #include "whyno/sys/netns.hpp"
@@ -27,6 +28,16 @@ constexpr std::uint16_t k_embedded_dns_port = 53;
 constexpr std::uint32_t k_embedded_dns_v4 = 0x7f00000b;  // 127.0.0.11
 // Docker's hosts files are a few hundred bytes; a bigger file is not one.
 constexpr std::size_t k_max_hosts_file = 1 << 20;
+
+// curl starts its second address family 200 ms after the first.
+constexpr int k_fallback_after_ms = 200;
+
+/// The client's connect() failed, so it goes on to its next address (UDP
+/// silence says nothing: only an ICMP error fails it).
+bool fails_at_connect(Outcome outcome, Protocol protocol) {
+  return outcome == Outcome::refused || outcome == Outcome::unreachable ||
+         (outcome == Outcome::timed_out && protocol == Protocol::tcp);
+}
 
 struct HostsFile {
   std::string path;
@@ -181,10 +192,30 @@ void observe(const ProbeTarget& target, const ProbeOptions& options,
     result.detail = fmt::format("resolving the name took the whole {} ms", options.timeout.count());
     return;
   }
-  auto seen = steps::dial(*resolution.address, target.port, target.protocol,
-                                options.settle, deadline);
-  result.outcome = seen.outcome;
-  result.detail = std::move(seen.detail);
+  std::vector<IpAddress> addresses{*resolution.address};
+  if (!resolution.by_name) {
+    addresses.insert(addresses.end(), target.fallbacks.begin(), target.fallbacks.end());
+  }
+  std::vector<std::string> failed;
+  for (std::size_t i = 0; i < addresses.size(); ++i) {
+    const std::size_t left = addresses.size() - i;
+    const int share = left == 1 ? deadline.remaining_ms()
+                                : std::min(deadline.remaining_ms(),
+                                           std::max(k_fallback_after_ms, deadline.remaining_ms() / static_cast<int>(left)));
+    const Deadline attempt{std::chrono::milliseconds(share)};
+    auto seen = steps::dial(addresses[i], target.port, target.protocol, options.settle, attempt);
+    result.outcome = seen.outcome;
+    result.detail = std::move(seen.detail);
+    if (left == 1 || !fails_at_connect(seen.outcome, target.protocol)) {
+      break;
+    }
+    failed.push_back(fmt::format("{} {}", addresses[i].to_string(), outcome_name(seen.outcome)));
+  }
+  if (!failed.empty()) {
+    // Which address answered is part of what the client saw.
+    result.target = fmt::format("{} ({} after {})", result.target, addresses[failed.size()].to_string(),
+                                join(failed));
+  }
 }
 
 }  // namespace

@@ -27,6 +27,7 @@ ProbeResult probe_result(const Query& query, const Facts& facts, bool enabled,
   target.text = plan.text;
   target.name = plan.name;
   target.address = plan.address;
+  target.fallbacks = plan.fallbacks;
   target.port = plan.port;
   target.protocol = plan.protocol;
   ProbeOptions options;

@@ -56,6 +56,15 @@ nlohmann::ordered_json to_json(const Query& query, const Diagnosis& d) {
                     {"detail", h.detail}});
   }
   j["path"] = path;
+  nlohmann::ordered_json addresses = nlohmann::ordered_json::array();
+  for (const AddressAttempt& a : d.addresses) {
+    addresses.push_back({{"address", a.address.to_string()},
+                         {"verdict", code(a.verdict)},
+                         {"ok", a.verdict == Verdict::reachable},
+                         {"connect_fails", a.connect_fails},
+                         {"summary", a.summary}});
+  }
+  j["addresses"] = addresses;
   j["container"] = d.container ? nlohmann::ordered_json{{"name", d.container->name},
                                                 {"id", d.container->id},
                                                 {"state", d.container->state}}

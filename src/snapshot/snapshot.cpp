@@ -213,6 +213,7 @@ void from_json(const nlohmann::json& j, Query& q) {
 namespace nf {
 
 WHYNO_JSON_ENUM(Backend, {{Backend::nftables, "nftables"}, {Backend::legacy, "legacy"}})
+WHYNO_JSON_ENUM(Writer, {{Writer::unknown, "unknown"}, {Writer::iptables, "iptables"}, {Writer::nft, "nft"}})
 WHYNO_JSON_ENUM(Family, {{Family::other, "other"},
                                       {Family::ip, "ip"},
                                       {Family::ip6, "ip6"},
@@ -268,7 +269,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(VmapEntry, key, kind, chain)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Action, kind, chain, nat_address, nat_port_min,
                                                 nat_port_max, vmap_key, vmap, text)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Rule, backend, family, table, chain, handle,
-                                                matches, action, comment)
+                                                matches, action, comment, writer)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Ruleset, chains, rules, unread)
 
 }  // namespace nf

@@ -42,8 +42,11 @@ expect_json 'any(.engines[]; .kind == "docker" and .rootless == true and .user =
                  and .endpoint == $sock)' \
   --argjson uid "$ROOTLESS_UID" --arg sock "$ROOTLESS_DOCKER_SOCK"
 expect_json '.container.name == $name' --arg name "$T-rl"
-expect_json 'any(.path[]; .hop == "rootlesskit (uid \($uid)) → 127.0.0.1:\($port)")' \
-  --argjson uid "$ROOTLESS_UID" --argjson port "$HOST_PORT"
+# localhost is dialled as curl does: ::1 first where rootlesskit listens on
+# [::] (addresses[] says which address decided), else 127.0.0.1.
+rootlesskit_hop='(.addresses | last | .address // "127.0.0.1") as $a
+  | any(.path[]; .hop == "rootlesskit (uid \($uid)) → \(if $a == "::1" then "[::1]" else $a end):\($port)")'
+expect_json "$rootlesskit_hop" --argjson uid "$ROOTLESS_UID" --argjson port "$HOST_PORT"
 expect_json 'any(.path[]; .hop | startswith("docker-proxy → "))'
 expect_json 'all(.path[]; .state == "ok")'
 expect_probe answered
@@ -51,7 +54,7 @@ expect_probe answered
 run_whyno_with env -u DOCKER_HOST -- "$HOST_PORT" --color never
 expect_status 0
 expect_stdout_matches "docker [0-9][^ ]* \\(rootless, uid $ROOTLESS_UID\\)"
-expect_stdout_matches "host :$HOST_PORT → rootlesskit \\(uid $ROOTLESS_UID\\) → 127\\.0\\.0\\.1:$HOST_PORT → rootless netns :$HOST_PORT → docker-proxy"
+expect_stdout_matches "host :$HOST_PORT → rootlesskit \\(uid $ROOTLESS_UID\\) → (127\\.0\\.0\\.1|\\[::1\\]):$HOST_PORT → rootless netns :$HOST_PORT → docker-proxy"
 
 # 2. The seed's loopback bind: the inner docker-proxy accepts, then closes.
 expect_host_curl "127.0.0.1:$((HOST_PORT + 1))" 52 56
@@ -83,8 +86,7 @@ expect_json 'any(.unread[]; .source == "what only root may read")'
 run_whyno_as_owner "$user" "$HOST_PORT" --json
 expect_status 4
 expect_verdict inconclusive
-expect_json 'any(.path[]; .hop == "rootlesskit (uid \($uid)) → 127.0.0.1:\($port)")' \
-  --argjson uid "$ROOTLESS_UID" --argjson port "$HOST_PORT"
+expect_json "$rootlesskit_hop" --argjson uid "$ROOTLESS_UID" --argjson port "$HOST_PORT"
 expect_probe answered
 
 # 5. A port below net.ipv4.ip_unprivileged_port_start: rootless dockerd may

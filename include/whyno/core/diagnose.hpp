@@ -10,8 +10,10 @@ namespace whyno {
 
 Diagnosis diagnose(const Query& query, const Facts& facts);
 
-/// The address a client on the host dials for `query`: localhost ->
-/// 127.0.0.1, a literal as is, a name -> its first resolved address.
+/// One address a client on the host dials for `query`: localhost ->
+/// 127.0.0.1, a literal as connect(2) takes it, a name -> its first resolved
+/// address. The client's whole list, in its order (::1 before 127.0.0.1 for
+/// localhost), is core/client_addresses.hpp's.
 std::optional<IpAddress> host_destination(const Query& query, const Facts& facts);
 
 }  // namespace whyno

@@ -81,6 +81,18 @@ struct TraceStep {
   friend bool operator==(const TraceStep&, const TraceStep&) = default;
 };
 
+/// One address a client on this host dials, in the order it dials them
+/// (curl: ::1 then 127.0.0.1 for localhost; a name's addresses as happy
+/// eyeballs orders them), and what the path to it gives.
+struct AddressAttempt {
+  IpAddress address;
+  Verdict verdict = Verdict::inconclusive;
+  std::string summary;
+  /// The client's connect() fails there (refused, dropped, unreachable: no
+  /// socket on this host accepted it), so it goes on to its next address.
+  bool connect_fails = false;
+};
+
 struct Diagnosis {
   // Until a walk finishes, nothing is known; a path never defaults to working.
   Verdict verdict = Verdict::inconclusive;
@@ -99,6 +111,13 @@ struct Diagnosis {
   std::vector<Unread> unread;
   std::optional<ProbeReport> probe;
   std::vector<EngineIdentity> engines;  // the engines read (none with --pid/--netns)
+  /// When the client has several addresses to try: each one it tries, in
+  /// order, up to the first whose connect() succeeds. Empty with one address.
+  std::vector<AddressAttempt> addresses;
+  /// Something accepts the connection, so connect() succeeds whatever fails
+  /// behind it: a socket on this host (docker-proxy, another process owning
+  /// the port), or the app of another container the port belongs to.
+  bool connection_accepted = false;
 };
 
 }  // namespace whyno

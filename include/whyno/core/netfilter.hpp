@@ -19,6 +19,10 @@ enum class Backend : std::uint8_t { nftables, legacy };
 enum class Family : std::uint8_t { ip, ip6, inet, arp, bridge, netdev, other };
 enum class Hook : std::uint8_t { prerouting, input, forward, output, postrouting, ingress, other };
 enum class ChainType : std::uint8_t { filter, nat, route };
+/// Who wrote an nftables rule, as its own bytes show (netfilter/nft_writer.hpp
+/// says which signals are real): unknown when iptables-nft and nft would have
+/// written the same expressions.
+enum class Writer : std::uint8_t { unknown, iptables, nft };
 
 struct BaseChain {
   Hook hook = Hook::other;
@@ -125,6 +129,7 @@ struct Rule {
   std::vector<Match> matches;
   Action action;
   std::string comment;
+  Writer writer = Writer::unknown;  // nftables only; legacy rules are iptables'
 };
 
 /// Every table of one network namespace. rules are in evaluation order

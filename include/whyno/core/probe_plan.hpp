@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "whyno/core/facts.hpp"
 #include "whyno/core/query.hpp"
@@ -16,6 +17,9 @@ struct ProbePlan {
   std::string text;                  // as the client dials it: "server:3000"
   std::optional<std::string> name;   // resolve this, as the client would
   std::optional<IpAddress> address;  // or dial this
+  /// Then these, in order, each when the one before fails at connect()
+  /// (refused, unreachable, no answer): a host client's other addresses.
+  std::vector<IpAddress> fallbacks;
   std::uint16_t port = 0;
   Protocol protocol = Protocol::tcp;
   int netns_pid = 0;                 // 0: from the host's namespace

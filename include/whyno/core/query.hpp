@@ -29,8 +29,9 @@ struct Target {
 
   bool is_name() const { return kind == Kind::name; }
   /// The address a connect(2) to it reaches on this host, when that is known
-  /// without resolving: localhost is 127.0.0.1 (what curl tries first), and
-  /// 0.0.0.0 or [::] is this host's loopback, as the kernel routes them.
+  /// without resolving: localhost is 127.0.0.1 (its IPv4 address: see
+  /// core/client_addresses.hpp for ::1 before it), ::ffff:a.b.c.d is a.b.c.d,
+  /// and 0.0.0.0 or [::] is this host's loopback, as the kernel routes them.
   std::optional<IpAddress> local_address() const;
   /// Whether the kernel would deliver it to this host's loopback.
   bool is_this_host_loopback() const;

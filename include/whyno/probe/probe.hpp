@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "whyno/core/facts.hpp"
 #include "whyno/util/ip_address.hpp"
@@ -19,6 +20,11 @@ struct ProbeTarget {
   std::string text;                  // as the client dials it, for the report: "server:3000", "127.0.0.1:8080"
   std::optional<std::string> name;   // a name to resolve (see ProbeOptions), or nullopt when `address` is set
   std::optional<IpAddress> address;  // a literal address to dial
+  /// Dialled in order after `address` while each attempt fails at connect()
+  /// (refused, unreachable, no answer), as curl goes through a name's
+  /// addresses; each but the last gets its share of the timeout, 200 ms at
+  /// least (curl's happy-eyeballs head start).
+  std::vector<IpAddress> fallbacks;
   std::uint16_t port = 0;
   Protocol protocol = Protocol::tcp;
 };
