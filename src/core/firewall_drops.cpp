@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "rule_origin.hpp"
+#include "rule_syntax.hpp"
 #include "whyno/core/container_state.hpp"
 #include "whyno/core/engine_lookup.hpp"
 #include "whyno/util/words.hpp"
@@ -149,7 +150,8 @@ Problem drop_problem(const nf::Rule& r, const Facts& facts, nf::Hook hook, const
               fmt::format("A rule in your DOCKER-USER chain {} {} at {}: {}.", verb, flow,
                           hook_name(hook), authored_display(r, facts)),
               "Allow the traffic in DOCKER-USER before that rule, or delete the rule "
-              "(DOCKER-USER sees the container's address and port, after DNAT)."};
+              "(DOCKER-USER sees the container's address and port, after DNAT).",
+              nf::delete_commands(nf::authored(facts.ruleset, r), r)};
     case RuleOrigin::Author::ufw:
       return {Verdict::firewall_blocked,
               fmt::format("ufw's {} chain {} {} at {}: {}.", r.chain, verb, flow, hook_name(hook),
@@ -174,7 +176,9 @@ Problem drop_problem(const nf::Rule& r, const Facts& facts, nf::Hook hook, const
   }
   return {Verdict::firewall_blocked,
           fmt::format("A firewall rule {} {} at {}: {}.", verb, flow, hook_name(hook), authored_display(r, facts)),
-          fmt::format("Allow the traffic before that rule in {}, or delete the rule.", chain_of(r))};
+          fmt::format("Allow the traffic before that rule in {}, or delete the rule.", chain_of(r)),
+          origin.author == RuleOrigin::Author::user ? nf::delete_commands(nf::authored(facts.ruleset, r), r)
+                                                    : std::vector<std::string>{}};
 }
 
 Problem policy_drop_problem(const nf::Chain& c, const nf::HookOutcome& out, const Facts& facts,

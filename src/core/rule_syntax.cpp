@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "whyno/util/words.hpp"
+
 namespace whyno::nf {
 
 namespace {
@@ -334,6 +336,30 @@ AuthoredRule authored(const Ruleset& rules, const Rule& rule) {
   out.text = nft_text(rule);
   out.location = fmt::format("{} {} {} handle {}", to_string(rule.family), rule.table, rule.chain, rule.handle);
   return out;
+}
+
+std::vector<std::string> delete_commands(const AuthoredRule& authored, const Rule& rule) {
+  if (authored.syntax == Syntax::iptables) {
+    if (authored.position == 0) {
+      return {};
+    }
+    // Debian's iptables is iptables-nft; the legacy tool keeps its name.
+    std::string tool = authored.tool;
+    if (tool.ends_with("-nft")) {
+      tool.resize(tool.size() - 4);
+    }
+    const std::string table = rule.table == "filter" ? std::string() : fmt::format(" -t {}", shell_word(rule.table));
+    const std::string chain = shell_word(rule.chain);
+    return {fmt::format("{}{} -L {} --line-numbers -n", tool, table, chain),
+            fmt::format("{}{} -D {} {}", tool, table, chain, authored.position),
+            "netfilter-persistent save  # only if iptables-persistent restores your rules at boot"};
+  }
+  if (rule.handle == 0) {
+    return {};
+  }
+  const std::string where = fmt::format("{} {} {}", to_string(rule.family), shell_word(rule.table), shell_word(rule.chain));
+  return {fmt::format("nft -a list chain {}", where), fmt::format("nft delete rule {} handle {}", where, rule.handle),
+          "# and take it out of /etc/nftables.conf (or what loads your rules), or it comes back at boot"};
 }
 
 std::string display(const AuthoredRule& rule) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "whyno/core/netfilter.hpp"
 
@@ -51,6 +52,13 @@ AuthoredRule authored(const Ruleset& rules, const Rule& rule);
 /// One line: "`-A DOCKER-USER -j DROP` (iptables-nft filter DOCKER-USER, rule 1)"
 /// or "ip filter FORWARD handle 12: `iifname "eth0" tcp dport 3000 drop`".
 std::string display(const AuthoredRule& rule);
+
+/// Commands that delete `rule` with the tool its author used: the chain
+/// listed with its numbers (to see it is still that rule), the delete by
+/// position (iptables) or handle (nft), and how to keep it deleted after a
+/// reboot. By position and handle, so no text of the rule (a comment, say)
+/// ever reaches the shell; names are shell-quoted.
+std::vector<std::string> delete_commands(const AuthoredRule& authored, const Rule& rule);
 
 /// The text alone in iptables syntax ("-A CHAIN ..."), whatever the backend.
 std::string iptables_text(const Rule& rule);

@@ -21,7 +21,9 @@ expect_verdict firewall-blocked
 expect_status 1
 expect_probe skipped
 expect_text .summary "DOCKER-USER"
-remove_iptables_rule DOCKER-USER -s "${REMOTE_CLIENT_ADDR%.*}.0/24" -j DROP
+# The fix to paste deletes that rule, and curl proves it was the one.
+expect_json '.fix_commands[1] == "iptables -D DOCKER-USER 1"'
+run_fix_command 1
 expect_netns_curl "$REMOTE_NS" "$remote_target" 0
 
 log "case: a native nftables table drops forwarded traffic to the container"
@@ -38,6 +40,9 @@ expect_verdict firewall-blocked
 expect_status 1
 expect_probe skipped
 expect_text .summary "inet $table forward_drop"
+expect_json '.fix_commands[1] | test("^nft delete rule inet wt_fw_[0-9a-f]+ forward_drop handle [0-9]+$")'
+run_fix_command 1
+expect_netns_curl "$REMOTE_NS" "$remote_target" 0
 nft delete table inet "$table"
 
 log "case: OUTPUT drops docker-proxy's connection to the container"

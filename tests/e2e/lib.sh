@@ -587,6 +587,15 @@ fail_whyno() {
 
 # --- assertions on the last run_whyno ---------------------------------------
 
+# run_fix_command N: runs fix_commands[N] of the last JSON answer, as a user
+# would paste it (the tests that do undo what it changes themselves).
+run_fix_command() {
+  local command
+  command=$(jq -r --argjson n "$1" '.fix_commands[$n]' "$T_DIR/whyno.out")
+  log "pasting the fix: $command"
+  bash -c "$command" || fail "the fix command failed: $command"
+}
+
 expect_status() {
   if [[ $WHYNO_STATUS -ne $1 ]]; then
     fail_whyno "exit status $WHYNO_STATUS, expected $1"

@@ -130,3 +130,41 @@ TEST_CASE("--explain: every recorded firewall case shows its deciding rule or po
   }
   CHECK(cases >= 17);
 }
+
+TEST_CASE("delete commands: by position for iptables, by handle for nft, names quoted, no rule text") {
+  nf::Rule r;
+  r.backend = nf::Backend::nftables;
+  r.family = nf::Family::ip;
+  r.table = "filter";
+  r.chain = "DOCKER-USER";
+  r.handle = 12;
+  nf::AuthoredRule a;
+  a.syntax = nf::Syntax::iptables;
+  a.tool = "iptables-nft";
+  a.position = 1;
+  a.text = "-A DOCKER-USER -m comment --comment \"$(reboot)\" -j DROP";
+  auto commands = nf::delete_commands(a, r);
+  REQUIRE(commands.size() == 3);
+  CHECK(commands[0] == "iptables -L DOCKER-USER --line-numbers -n");
+  CHECK(commands[1] == "iptables -D DOCKER-USER 1");
+  for (const std::string& c : commands) {
+    CHECK(c.find("reboot") == std::string::npos);  // the comment never reaches the shell
+  }
+  r.table = "nat";
+  r.family = nf::Family::ip6;
+  a.tool = "ip6tables-legacy";
+  a.position = 3;
+  CHECK(nf::delete_commands(a, r)[1] == "ip6tables-legacy -t nat -D DOCKER-USER 3");
+  a.position = 0;
+  CHECK(nf::delete_commands(a, r).empty());
+
+  a.syntax = nf::Syntax::nft;
+  r.family = nf::Family::inet;
+  r.table = "my table";
+  r.chain = "fwd";
+  commands = nf::delete_commands(a, r);
+  REQUIRE(commands.size() == 3);
+  CHECK(commands[1] == "nft delete rule inet 'my table' fwd handle 12");
+  r.handle = 0;
+  CHECK(nf::delete_commands(a, r).empty());
+}
