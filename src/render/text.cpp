@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -53,14 +55,52 @@ std::string path_line(const Diagnosis& d, const Painter& p, std::size_t width) {
   return line;
 }
 
-void hop_table(std::ostream& out, const Diagnosis& d, const Painter& p) {
-  std::size_t width = 0;
-  for (const auto& h : d.path) {
-    width = std::max(width, display_width(printable(h.label)));
+/// `text` in lines of at most `width` columns, broken at spaces (a word
+/// longer than a line gets a line of its own).
+std::vector<std::string> wrap_at_spaces(const std::string& text, std::size_t width) {
+  std::vector<std::string> lines;
+  std::string line;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const std::size_t space = std::min(text.find(' ', at), text.size());
+    const std::string word = text.substr(at, space - at);
+    at = space + 1;
+    if (!line.empty() && display_width(line) + 1 + display_width(word) > width) {
+      lines.push_back(std::move(line));
+      line.clear();
+    }
+    line += line.empty() ? word : " " + word;
   }
+  if (!line.empty()) {
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+/// One row per hop: its mark, its label, its detail. On a terminal of
+/// `width` columns (0: no limit) where a row would run past the edge, each
+/// detail goes under its label, indented and broken at spaces.
+void hop_table(std::ostream& out, const Diagnosis& d, const Painter& p, std::size_t width) {
+  constexpr std::size_t k_indent = 6;
+  std::size_t label_width = 0;
   for (const auto& h : d.path) {
-    out << fmt::format("  {} {}  {}\n", p.mark(h.state), pad(printable(h.label), width),
-                       p.dim(printable(h.detail)));
+    label_width = std::max(label_width, display_width(printable(h.label)));
+  }
+  // One row that does not fit stacks them all, so the table reads one way.
+  const bool stacked = width > k_indent + 20 && std::any_of(d.path.begin(), d.path.end(), [&](const Hop& h) {
+                         return 4 + label_width + 2 + display_width(printable(h.detail)) > width;
+                       });
+  for (const auto& h : d.path) {
+    const std::string label = printable(h.label);
+    const std::string detail = printable(h.detail);
+    if (!stacked) {
+      out << fmt::format("  {} {}  {}\n", p.mark(h.state), pad(label, label_width), p.dim(detail));
+      continue;
+    }
+    out << fmt::format("  {} {}\n", p.mark(h.state), label);
+    for (const std::string& line : wrap_at_spaces(detail, width - k_indent)) {
+      out << std::string(k_indent, ' ') << p.dim(line) << '\n';
+    }
   }
 }
 
@@ -173,7 +213,7 @@ void render_text(std::ostream& out, const Query& query, const Diagnosis& d, cons
                                                                    : p.red(verdict);
   out << painted << ": " << printable(d.summary) << '\n';
   out << '\n';
-  hop_table(out, d, p);
+  hop_table(out, d, p, style.width);
   if (!d.listeners_title.empty()) {
     listener_table(out, d, p);
   }

@@ -66,3 +66,36 @@ TEST_CASE("the path line breaks before an arrow to fit the terminal, and not wit
   std::erase(joined, ' ');
   CHECK(joined == unbroken);
 }
+
+TEST_CASE("the hop table fits the terminal: a detail too long goes under its label, broken at spaces") {
+  Diagnosis d;
+  d.verdict = Verdict::reachable;
+  d.summary = "It works.";
+  d.path = {{"host :18080", HopState::ok, "rootlessport (pid 8838) listens on *:18080"},
+            {"rootlessport (uid 1001) → 10.0.2.100:3000 (container `rweb`)", HopState::ok,
+             "slirp4netns, inside the container's namespace, which is where rootlessport's child dials from"}};
+  for (const std::size_t width : {std::size_t{80}, std::size_t{60}}) {
+    std::ostringstream text;
+    render::TextStyle style;
+    style.width = width;
+    render::render_text(text, Query{}, d, style);
+    std::istringstream in(text.str());
+    bool seen_detail = false;
+    for (std::string line; std::getline(in, line);) {
+      if (line.find("rootlessport (uid 1001)") != std::string::npos && line.find("✓") != std::string::npos) {
+        CHECK(columns(line) <= std::max<std::size_t>(width, 4 + d.path[1].label.size()));  // a label is never cut
+      }
+      if (line.starts_with("      ") && line.find("slirp4netns") != std::string::npos) {
+        seen_detail = true;
+      }
+      if (line.find("slirp4netns") != std::string::npos || line.find("where rootlessport") != std::string::npos) {
+        CHECK(columns(line) <= width);
+      }
+    }
+    CHECK(seen_detail);
+  }
+  // No limit (a pipe, --color never without a terminal): one row per hop.
+  std::ostringstream text;
+  render::render_text(text, Query{}, d, render::TextStyle{});
+  CHECK(text.str().find("(container `rweb`)  slirp4netns") != std::string::npos);
+}
