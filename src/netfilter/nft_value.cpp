@@ -49,7 +49,9 @@ std::optional<unsigned> prefix_bits(const Bytes& mask, std::size_t len) {
 
 bool add_prefix(const RegValue& v, const Bytes& data, nf::Match& m) {
   const std::size_t full = address_size(v.family);
-  if (v.len == 0 || v.len > full || data.size() < v.len) {
+  // A mask shorter than the compared bytes says nothing of the rest: not
+  // a prefix we can state (the kernel writes masks as long as the load).
+  if (v.len == 0 || v.len > full || data.size() < v.len || (!v.mask.empty() && v.mask.size() < v.len)) {
     return false;
   }
   std::optional<unsigned> bits = v.len * 8;

@@ -18,19 +18,9 @@ create_rootless_user "$user"
 build_podman_image "$user"
 start_rootless_podman_service "$user"
 
-# run_rootless NAME HOST_PORT SERVER_SPEC: a container of the user's, app up.
-run_rootless() {
-  podman_rootless "$user" run -d --name "$1" -p "$2:3000" "$WHYNO_PODMAN_IMAGE" "$3" \
-    >/dev/null 2>"$T_DIR/run.err" || fail "podman run as $user: $(<"$T_DIR/run.err")"
-  for _ in $(seq 1 100); do
-    grep -q '^listening ' < <(podman_rootless "$user" logs "$1" 2>/dev/null) && return 0
-    sleep 0.1
-  done
-  fail "the app in $1 did not start: $(podman_rootless "$user" logs "$1" 2>&1 | tail -n 3)"
-}
-run_rootless "$T-rl" "$HOST_PORT" tcp:0.0.0.0:3000
-run_rootless "$T-lo" $((HOST_PORT + 1)) tcp:127.0.0.1:3000
-run_rootless "$T-wp" $((HOST_PORT + 2)) tcp:0.0.0.0:3001
+run_rootless_app podman_rootless "$user" "$T-rl" "$HOST_PORT" tcp:0.0.0.0:3000
+run_rootless_app podman_rootless "$user" "$T-lo" $((HOST_PORT + 1)) tcp:127.0.0.1:3000
+run_rootless_app podman_rootless "$user" "$T-wp" $((HOST_PORT + 2)) tcp:0.0.0.0:3001
 
 # 1. A working app: reachable, through rootlessport, with no variable set.
 expect_host_curl "127.0.0.1:$HOST_PORT" 0

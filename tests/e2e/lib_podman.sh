@@ -507,3 +507,17 @@ run_whyno_as_owner() {
   run_whyno_with "${_AS_USER[@]}" -- "$@"
   WHYNO_PORT=$saved
 }
+
+# run_rootless_app CLI NAME CONTAINER HOST_PORT SERVER_SPEC: a container of
+# user NAME's from WHYNO_PODMAN_IMAGE publishing HOST_PORT:3000, started by
+# CLI (podman_rootless or docker_rootless), once its app listens.
+run_rootless_app() {
+  local cli=$1 name=$2 container=$3 port=$4 spec=$5 _
+  "$cli" "$name" run -d --name "$container" -p "$port:3000" "$WHYNO_PODMAN_IMAGE" "$spec" \
+    >/dev/null 2>"$T_DIR/run.err" || fail "$cli run as $name: $(<"$T_DIR/run.err")"
+  for _ in $(seq 1 100); do
+    grep -q '^listening ' < <("$cli" "$name" logs "$container" 2>/dev/null) && return 0
+    sleep 0.1
+  done
+  fail "the app in $container did not start: $("$cli" "$name" logs "$container" 2>&1 | tail -n 3)"
+}

@@ -14,6 +14,7 @@
 
 #include "test_netfilter_nft_fixtures.hpp"
 #include "core/packet_walk.hpp"
+#include "netfilter/nft_value.hpp"
 
 using namespace whyno;
 using namespace whyno::nf;
@@ -415,4 +416,22 @@ TEST_CASE("a set element attribute past NFTA_SET_ELEM_MAX is unread") {
   const Ruleset sets = netfilter::parse_nftables(dump);
   REQUIRE(sets.unread.size() == 1);
   CHECK(sets.unread[0].reason == "an nftables set element message could not be parsed");
+}
+
+TEST_CASE("an address compared under a mask shorter than its load is no prefix (fuzz finding)") {
+  // tests/fuzz/crashes/nftables-prefix-mask-shorter-than-load: a bitwise of
+  // 1 byte before a 4-byte daddr compare read the mask past its end.
+  netfilter::nft::RegValue v;
+  v.source = netfilter::nft::Source::field;
+  v.field = nf::Field::daddr;
+  v.len = 4;
+  v.family = IpFamily::v4;
+  v.mask = {0xff};
+  nf::Match m;
+  CHECK_FALSE(netfilter::nft::add_compare(v, netfilter::nft::CmpOp::eq, {10, 0, 0, 1}, m));
+  CHECK(m.prefixes.empty());
+  v.mask = {0xff, 0xff, 0xff, 0x00};  // as the kernel writes a /24
+  CHECK(netfilter::nft::add_compare(v, netfilter::nft::CmpOp::eq, {10, 0, 0, 1}, m));
+  REQUIRE(m.prefixes.size() == 1);
+  CHECK(m.prefixes.front().to_string() == "10.0.0.0/24");
 }
