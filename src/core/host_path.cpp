@@ -240,37 +240,7 @@ class HostPath {
     inner.from = std::nullopt;
     const Facts facts = facts_inside(m_h.f, inside);
     const Diagnosis d = diagnose_host(inner, facts, loopback, std::nullopt);
-    for (Hop hop : d.path) {
-      // The namespace's own "host" is rootlesskit's child, not this host.
-      if (hop.label.starts_with("host :")) {
-        hop.label = "rootless netns :" + hop.label.substr(6);
-      } else if (!hop.label.empty() && std::all_of(hop.label.begin(), hop.label.end(), [](char ch) {
-                   return ch >= 'A' && ch <= 'Z';
-                 })) {
-        hop.label = "rootless netns " + hop.label;  // a hook there: OUTPUT, INPUT
-      }
-      m_d.path.push_back(std::move(hop));
-    }
-    const auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
-    for (const std::string& line : d.evidence) {
-      if (std::find(m_d.evidence.begin(), m_d.evidence.end(), line) == m_d.evidence.end()) {
-        m_d.evidence.push_back(line);  // the engine's bindings are said once
-      }
-    }
-    append(m_d.rules, d.rules);
-    append(m_d.trace, d.trace);
-    append(m_d.disagreements, d.disagreements);
-    append(m_d.unread, d.unread);
-    for (const auto* unread : {&inside.netns.unread, &inside.ruleset.unread}) {
-      for (const Unread& u : *unread) {
-        m_d.unread.push_back({fmt::format("{} in rootless Docker's namespace", u.source), u.reason});
-      }
-    }
-    if (d.container) {
-      m_d.container = d.container;
-      m_d.listeners_title = d.listeners_title;
-      m_d.listeners = d.listeners;
-    }
+    absorb_inside(m_d, d, inside);
     if (d.verdict != Verdict::reachable && d.verdict != Verdict::inconclusive) {
       m_w.note_problem({d.verdict, d.summary, d.fix, d.fix_commands});
     }

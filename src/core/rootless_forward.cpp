@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "container_view.hpp"
 #include "whyno/core/engine_lookup.hpp"
 
@@ -96,6 +98,39 @@ Facts facts_inside(const Facts& facts, const ForwarderNamespace& ns) {
   }
   inside.engine = std::move(engine);
   return inside;
+}
+
+void absorb_inside(Diagnosis& outer, const Diagnosis& inside, const ForwarderNamespace& ns) {
+  for (Hop hop : inside.path) {
+    // The namespace's own "host" is rootlesskit's child, not this host.
+    if (hop.label.starts_with("host :")) {
+      hop.label = "rootless netns :" + hop.label.substr(6);
+    } else if (!hop.label.empty() &&
+               std::all_of(hop.label.begin(), hop.label.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; })) {
+      hop.label = "rootless netns " + hop.label;  // a hook there: OUTPUT, INPUT
+    }
+    outer.path.push_back(std::move(hop));
+  }
+  const auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
+  for (const std::string& line : inside.evidence) {
+    if (std::find(outer.evidence.begin(), outer.evidence.end(), line) == outer.evidence.end()) {
+      outer.evidence.push_back(line);  // the engine's bindings are said once
+    }
+  }
+  append(outer.rules, inside.rules);
+  append(outer.trace, inside.trace);
+  append(outer.disagreements, inside.disagreements);
+  append(outer.unread, inside.unread);
+  for (const auto* unread : {&ns.netns.unread, &ns.ruleset.unread}) {
+    for (const Unread& u : *unread) {
+      outer.unread.push_back({fmt::format("{} in rootless Docker's namespace", u.source), u.reason});
+    }
+  }
+  if (inside.container) {
+    outer.container = inside.container;
+    outer.listeners_title = inside.listeners_title;
+    outer.listeners = inside.listeners;
+  }
 }
 
 }  // namespace whyno::detail

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "whyno/core/diagnosis.hpp"
 #include "whyno/core/facts.hpp"
 
 namespace whyno::detail {
@@ -34,5 +35,12 @@ const ForwarderNamespace* rootlesskit_namespace(const Facts& facts, const Listen
 /// interfaces, routes, listeners, rules and sysctls stand for the host's,
 /// and only the containers of the rootless engine that runs there remain.
 Facts facts_inside(const Facts& facts, const ForwarderNamespace& ns);
+
+/// Adds the diagnosis made inside `ns` to `outer`, behind its hops: its
+/// hops (the namespace's own "host" and hooks named as that namespace's),
+/// evidence not said yet, rules, trace, disagreements, what could not be
+/// read there, and the container the path ends in. Its verdict is the
+/// caller's to weigh.
+void absorb_inside(Diagnosis& outer, const Diagnosis& inside, const ForwarderNamespace& ns);
 
 }  // namespace whyno::detail
