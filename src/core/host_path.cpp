@@ -223,7 +223,7 @@ class HostPath {
   /// (::1 for IPv6) in its child's namespace, where the rest of the path is
   /// a Docker host of its own: diagnosed as one, behind two hops of ours.
   void follow_rootlesskit(const ForwarderNamespace& inside) {
-    const IpAddress loopback = *IpAddress::parse(m_h.destination.is_v4() ? "127.0.0.1" : "::1");
+    const IpAddress loopback = IpAddress::loopback(m_h.destination.family());
     const std::string owner = inside.uid ? fmt::format("rootlesskit (uid {})", *inside.uid)
                                          : std::string("rootlesskit");
     m_w.ok(fmt::format("host :{}", m_h.q.port),

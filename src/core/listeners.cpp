@@ -59,9 +59,13 @@ std::vector<const Listener*> on_port(const std::vector<Listener>& listeners,
   return out;
 }
 
+bool is_rootlessport(const ProcessRef& p) { return p.comm == "rootlessport"; }
+
+bool is_rootlesskit(const ProcessRef& p) { return p.comm == "rootlesskit"; }
+
 bool is_engine_process(const ProcessRef& p) {
-  return p.comm == "docker-proxy" || p.comm == "dockerd" || p.comm == "conmon" ||
-         p.comm == "rootlessport" || p.comm == "rootlesskit";
+  return p.comm == "docker-proxy" || p.comm == "dockerd" || p.comm == "conmon" || is_rootlessport(p) ||
+         is_rootlesskit(p);
 }
 
 bool is_engine_socket(const Listener& l) {

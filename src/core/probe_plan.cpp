@@ -5,9 +5,9 @@
 #include <fmt/format.h>
 
 #include "client_addresses.hpp"
-#include "rootless_forward.hpp"
 #include "whyno/core/diagnose.hpp"
 #include "whyno/core/engine_lookup.hpp"
+#include "whyno/core/listeners.hpp"
 
 namespace whyno {
 
@@ -19,7 +19,7 @@ bool held_by_rootless_forwarder(const Facts& facts, const Query& q) {
   return std::any_of(facts.host.listeners.begin(), facts.host.listeners.end(), [&](const Listener& l) {
     return l.port == q.port && l.protocol == q.protocol &&
            std::any_of(l.owners.begin(), l.owners.end(), [](const ProcessRef& p) {
-             return detail::is_rootlessport(p) || detail::is_rootlesskit(p);
+             return is_rootlessport(p) || is_rootlesskit(p);
            });
   });
 }

@@ -8,12 +8,9 @@
 
 #include "container_view.hpp"
 #include "whyno/core/engine_lookup.hpp"
+#include "whyno/core/listeners.hpp"
 
 namespace whyno::detail {
-
-bool is_rootlessport(const ProcessRef& p) { return p.comm == "rootlessport"; }
-
-bool is_rootlesskit(const ProcessRef& p) { return p.comm == "rootlesskit"; }
 
 std::optional<IpAddress> rootlessport_child_address(const Facts& facts, const Container& c) {
   // podman's getRootlessPortChildIP: the slirp4netns address, else the

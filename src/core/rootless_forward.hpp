@@ -19,9 +19,6 @@
 
 namespace whyno::detail {
 
-bool is_rootlessport(const ProcessRef& p);
-bool is_rootlesskit(const ProcessRef& p);
-
 /// Where podman's rootlessport, holding a host port for `c`, dials: the
 /// container's first IPv4 address on a network of its engine (a rootless
 /// bridge network), else the slirp4netns address of its namespace (tap0's).

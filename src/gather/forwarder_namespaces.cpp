@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "whyno/core/listeners.hpp"
+
 namespace whyno::gather {
 
 namespace {
@@ -15,7 +17,7 @@ std::set<int> rootlesskit_holders(const Query& query, const NetnsFacts& host) {
       continue;
     }
     for (const ProcessRef& owner : l.owners) {
-      if (owner.comm == "rootlesskit") {
+      if (is_rootlesskit(owner)) {
         pids.insert(owner.pid);
       }
     }

@@ -23,8 +23,13 @@ bool accepts(const Listener& l, Protocol protocol, const IpAddress& destination,
 std::vector<const Listener*> on_port(const std::vector<Listener>& listeners,
                                      Protocol protocol, std::uint16_t port);
 
-/// docker-proxy, dockerd, and Podman's conmon and rootlessport: processes
-/// that hold ports for containers rather than serve them.
+/// podman's rootlessport and rootless Docker's rootlesskit: the processes
+/// a rootless engine holds its published host ports with.
+bool is_rootlessport(const ProcessRef& p);
+bool is_rootlesskit(const ProcessRef& p);
+
+/// docker-proxy, dockerd, and Podman's conmon, and the rootless forwarders:
+/// processes that hold ports for containers rather than serve them.
 bool is_engine_process(const ProcessRef& p);
 
 /// Sockets the engine holds inside a container (Docker's embedded DNS on
