@@ -104,15 +104,25 @@ bool verdict_ok(const Attribute& verdict) {
   return (verdict_code != NFT_JUMP && verdict_code != NFT_GOTO) || has_chain;
 }
 
+/// What a data register may hold where libnftnl parses one.
+enum class Holds { value, value_or_verdict };
+
 /// nftnl_parse_data: a data register, a value or a verdict. One with
 /// neither leaves the caller's "type" unset, and libnftnl then switches on
 /// that uninitialised int: a set element came out flagged as a jump with no
-/// chain name (strlen(NULL)).
-bool data_ok(const Attribute& reg) {
+/// chain name (strlen(NULL)). A verdict where a value belongs (a cmp's
+/// operand, a set element's key) is no kernel's, and its jump's chain name,
+/// which libnftnl strdup()s, is never freed: only an immediate and a set
+/// element's data free theirs.
+bool data_ok(const Attribute& reg, Holds holds) {
   bool value_or_verdict = false;
   const bool whole = walk_nested(reg, [&](const Attribute& a) {
-    value_or_verdict = value_or_verdict || a.type == NFTA_DATA_VALUE || a.type == NFTA_DATA_VERDICT;
-    return a.type != NFTA_DATA_VERDICT || verdict_ok(a);
+    if (a.type == NFTA_DATA_VERDICT) {
+      value_or_verdict = true;
+      return holds == Holds::value_or_verdict && verdict_ok(a);
+    }
+    value_or_verdict = value_or_verdict || a.type == NFTA_DATA_VALUE;
+    return true;
   });
   return whole && value_or_verdict;
 }
@@ -144,22 +154,17 @@ bool string_attribute(std::string_view expression, std::uint16_t type) {
   return false;
 }
 
-/// The attributes of an expression's data that libnftnl parses as data
-/// registers, by expression name.
-bool data_register(std::string_view expression, std::uint16_t type) {
-  if (expression == "cmp") {
-    return type == NFTA_CMP_DATA;
+/// What the attribute of an expression's data holds when libnftnl parses it
+/// as a data register, by expression name; nullopt when it is no register.
+std::optional<Holds> data_register(std::string_view expression, std::uint16_t type) {
+  if (expression == "immediate" && type == NFTA_IMMEDIATE_DATA) {
+    return Holds::value_or_verdict;
   }
-  if (expression == "immediate") {
-    return type == NFTA_IMMEDIATE_DATA;
-  }
-  if (expression == "bitwise") {
-    return type == NFTA_BITWISE_MASK || type == NFTA_BITWISE_XOR || type == NFTA_BITWISE_DATA;
-  }
-  if (expression == "range") {
-    return type == NFTA_RANGE_FROM_DATA || type == NFTA_RANGE_TO_DATA;
-  }
-  return false;
+  const bool value = (expression == "cmp" && type == NFTA_CMP_DATA) ||
+                     (expression == "bitwise" && (type == NFTA_BITWISE_MASK || type == NFTA_BITWISE_XOR ||
+                                                  type == NFTA_BITWISE_DATA)) ||
+                     (expression == "range" && (type == NFTA_RANGE_FROM_DATA || type == NFTA_RANGE_TO_DATA));
+  return value ? std::optional(Holds::value) : std::nullopt;
 }
 
 /// nftnl_expr_parse: the last NFTA_EXPR_NAME names the expression, the last
@@ -198,7 +203,8 @@ bool expression_ok(const Attribute& expression, int depth) {
     if (string_attribute(kind, a.type)) {
       return terminated(a).has_value();
     }
-    return !data_register(kind, a.type) || data_ok(a);
+    const auto holds = data_register(kind, a.type);
+    return !holds || data_ok(a, *holds);
   });
 }
 
@@ -235,9 +241,11 @@ bool element_ok(const Attribute& element) {
     if (e.type > NFTA_SET_ELEM_MAX) {
       return false;
     }
-    if (e.type == NFTA_SET_ELEM_KEY || e.type == NFTA_SET_ELEM_KEY_END ||
-        e.type == NFTA_SET_ELEM_DATA) {
-      return data_ok(e);
+    if (e.type == NFTA_SET_ELEM_KEY || e.type == NFTA_SET_ELEM_KEY_END) {
+      return data_ok(e, Holds::value);
+    }
+    if (e.type == NFTA_SET_ELEM_DATA) {
+      return data_ok(e, Holds::value_or_verdict);  // a verdict map's
     }
     if (e.type == NFTA_SET_ELEM_OBJREF) {
       return string_ok(e);

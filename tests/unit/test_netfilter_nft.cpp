@@ -435,3 +435,60 @@ TEST_CASE("an address compared under a mask shorter than its load is no prefix (
   REQUIRE(m.prefixes.size() == 1);
   CHECK(m.prefixes.front().to_string() == "10.0.0.0/24");
 }
+
+TEST_CASE("a verdict where a data register holds a value is unread (fuzz finding)") {
+  // libnftnl strdup()s a jump's chain name in any data register but frees it
+  // only for an immediate and a set element's data: a cmp operand or a set
+  // key holding a jump leaked it
+  // (tests/fuzz/crashes/nftables-verdict-where-a-value-belongs).
+  const auto put_jump = [](nlmsghdr* nlh, std::uint16_t type) {
+    nlattr* reg = mnl_attr_nest_start(nlh, type);
+    nlattr* verdict = mnl_attr_nest_start(nlh, NFTA_DATA_VERDICT);
+    mnl_attr_put_u32(nlh, NFTA_VERDICT_CODE, htonl(static_cast<std::uint32_t>(NFT_JUMP)));
+    mnl_attr_put_strz(nlh, NFTA_VERDICT_CHAIN, "DOCKER");
+    mnl_attr_nest_end(nlh, verdict);
+    mnl_attr_nest_end(nlh, reg);
+  };
+  const auto rule_of = [&](const char* expression, std::uint16_t reg_type) {
+    return nft_message(NFT_MSG_NEWRULE, [&](nlmsghdr* nlh) {
+      mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, "filter");
+      mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN, "FORWARD");
+      nlattr* list = mnl_attr_nest_start(nlh, NFTA_RULE_EXPRESSIONS);
+      nlattr* e = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+      mnl_attr_put_strz(nlh, NFTA_EXPR_NAME, expression);
+      nlattr* data = mnl_attr_nest_start(nlh, NFTA_EXPR_DATA);
+      put_jump(nlh, reg_type);
+      mnl_attr_nest_end(nlh, data);
+      mnl_attr_nest_end(nlh, e);
+      mnl_attr_nest_end(nlh, list);
+    });
+  };
+  NftDump dump;
+  dump.rules = rule_of("immediate", NFTA_IMMEDIATE_DATA);  // where a jump belongs
+  CHECK(netfilter::parse_nftables(dump).unread.empty());
+  for (const auto& [expression, reg_type] :
+       {std::pair<const char*, int>{"cmp", NFTA_CMP_DATA}, {"bitwise", NFTA_BITWISE_MASK},
+        {"range", NFTA_RANGE_FROM_DATA}}) {
+    CAPTURE(expression);
+    dump.rules = rule_of(expression, static_cast<std::uint16_t>(reg_type));
+    const Ruleset r = netfilter::parse_nftables(dump);
+    REQUIRE(r.unread.size() == 1);
+    CHECK(r.unread[0].source == "nftables rules");
+  }
+
+  dump = NftDump{};
+  dump.sets = nft_message(NFT_MSG_NEWSET, [](nlmsghdr* nlh) {
+    mnl_attr_put_strz(nlh, NFTA_SET_NAME, "s");
+  });
+  dump.set_elements = nft_message(NFT_MSG_NEWSETELEM, [&](nlmsghdr* nlh) {
+    mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, "s");
+    nlattr* elements = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+    nlattr* element = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+    put_jump(nlh, NFTA_SET_ELEM_KEY);
+    mnl_attr_nest_end(nlh, element);
+    mnl_attr_nest_end(nlh, elements);
+  });
+  const Ruleset sets = netfilter::parse_nftables(dump);
+  REQUIRE(sets.unread.size() == 1);
+  CHECK(sets.unread[0].reason == "an nftables set element message could not be parsed");
+}
