@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "sysctl_interfaces.hpp"
 #include "whyno/core/listeners.hpp"
 
 namespace whyno::gather {
@@ -63,11 +64,7 @@ void read_forwarder_namespaces(const Query& query, const Sources& sources, Facts
     } else {
       ns.ruleset.unread.push_back({"netfilter rules of rootless Docker's namespace", "not read"});
     }
-    std::vector<std::string> interfaces;
-    for (const Interface& i : ns.netns.interfaces) {
-      interfaces.push_back(i.name);
-    }
-    ns.sysctls = sources.namespaces.read_sysctls_in(*handle, interfaces);
+    ns.sysctls = sources.namespaces.read_sysctls_in(*handle, sysctl_interfaces(ns.netns));
     facts.forwarder_namespaces.push_back(std::move(ns));
   }
 }

@@ -13,6 +13,8 @@
 #include "whyno/core/engine_lookup.hpp"
 #include "whyno/core/involved.hpp"
 #include "forwarder_namespaces.hpp"
+#include "owner_search.hpp"
+#include "sysctl_interfaces.hpp"
 #include "whyno/util/printable.hpp"
 #include "whyno/util/words.hpp"
 
@@ -31,23 +33,26 @@ struct HostRead {
   Sysctls sysctls;
 };
 
-/// Reads the host's namespace into `host`: the rules first, announced on
-/// `rules_read`, because the choice of the containers to inspect waits for
-/// them (DNAT destinations are on the path).
-void read_host_namespace(const Sources& sources, HostRead& host, std::promise<void>& rules_read) {
+/// Reads the host's rules into `rules`, announced on `rules_read`: the
+/// choice of the containers to inspect waits for them (DNAT destinations
+/// are on the path).
+void read_host_rules(const Sources& sources, nf::Ruleset& ruleset, std::promise<void>& rules_read) {
   if (auto rules = sources.read_rules()) {
-    host.ruleset = std::move(*rules);
+    ruleset = std::move(*rules);
   } else {
     // On the ruleset, so that every hook the diagnosis walks knows it is blind.
-    host.ruleset.unread.push_back({"netfilter rules", rules.error().message});
+    ruleset.unread.push_back({"netfilter rules", rules.error().message});
   }
   rules_read.set_value();
+}
+
+/// Reads the host's namespace into `host`, then the holders of its sockets
+/// on the query's port and its sysctls.
+void read_host_namespace(const Query& query, const Sources& sources, HostRead& host) {
   host.netns = sources.namespaces.read_host();
-  std::vector<std::string> interfaces;
-  for (const auto& i : host.netns.interfaces) {
-    interfaces.push_back(i.name);
-  }
-  host.sysctls = sources.namespaces.read_sysctls(interfaces);
+  NetnsFacts* const here[] = {&host.netns};
+  sources.namespaces.attach_owners(here, host_port_search(query, host.netns));
+  host.sysctls = sources.namespaces.read_sysctls(sysctl_interfaces(host.netns));
 }
 
 /// A container whose processes have a network namespace of their own to read
@@ -242,28 +247,16 @@ void inspect_listed(const Sources& sources, Facts& facts, const std::optional<st
   }
 }
 
-/// A host listener whose holder the /proc scan did not see started or ended
-/// while the host was read (docker-proxy of a container that is restarting).
-/// Look for its holder again; a socket that is gone by then is dropped, so
-/// the diagnosis never blames an "unknown process" for a socket nobody holds.
-/// Sockets that were open before the scan began are not looked for again (a
-/// second scan costs what the first did, tens of milliseconds on a busy
-/// host, and finds nothing new): only whether they are still open.
-void settle_unowned_host_listeners(const Sources& sources, Facts& facts, const kernel::SocketScan& scan) {
-  const auto unowned = [](const Listener& l) { return l.owners.empty() && l.inode != 0; };
+/// A host socket on the query's port that no process was found holding: its
+/// holder exited after the sockets were dumped (docker-proxy of a container
+/// that is restarting), or is a process of another PID namespace. One that
+/// is gone by now is dropped, so the diagnosis never blames an "unknown
+/// process" for a socket nobody holds; one still open stays, unowned.
+void settle_unowned_host_listeners(const Query& query, const Sources& sources, Facts& facts) {
+  const kernel::OwnerSearch asked = host_port_search(query, facts.host);
+  const auto unowned = [&](const Listener& l) { return l.owners.empty() && asked.needed.contains(l.inode); };
   if (std::none_of(facts.host.listeners.begin(), facts.host.listeners.end(), unowned)) {
     return;
-  }
-  const bool all_older = std::all_of(facts.host.listeners.begin(), facts.host.listeners.end(),
-                                     [&](const Listener& l) {
-                                       return !unowned(l) || scan.listening_before.contains(l.inode);
-                                     });
-  if (!all_older) {
-    std::vector<NetnsFacts*> host{&facts.host};
-    sources.namespaces.attach_owners(host, sources.namespaces.socket_holders().holders);
-    if (std::none_of(facts.host.listeners.begin(), facts.host.listeners.end(), unowned)) {
-      return;
-    }
   }
   std::set<std::uint64_t> still_open;
   for (const Listener& l : sources.namespaces.read_host_listeners()) {
@@ -271,6 +264,18 @@ void settle_unowned_host_listeners(const Sources& sources, Facts& facts, const k
   }
   std::erase_if(facts.host.listeners,
                 [&](const Listener& l) { return unowned(l) && !still_open.contains(l.inode); });
+}
+
+/// The involved containers that share the host's network: their own
+/// sockets are among the host's.
+std::vector<const Container*> on_host_network(const Engine& engine, const std::optional<std::set<std::string>>& wanted) {
+  std::vector<const Container*> out;
+  for (const Container& c : engine.containers) {
+    if (shares_host_network(c) && c.state.running && (!wanted || wanted->contains(c.id))) {
+      out.push_back(&c);
+    }
+  }
+  return out;
 }
 
 /// --pid/--netns: the namespace stands for a container of no engine, built
@@ -407,52 +412,57 @@ std::optional<ReadFailure> check_query(const Query& query, const Engine& engine)
 }
 
 std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sources) {
-  // The host's own namespace and the /proc scan need nothing from the
-  // engine: read them while it answers.
+  // The host's own namespace, and who holds its sockets on the query's port,
+  // need nothing from the engine: read them while it answers.
   HostRead host_read;
   std::promise<void> rules_promise;
   const std::shared_future<void> rules_read = rules_promise.get_future().share();
-  auto host = std::async(std::launch::async, [&sources, &host_read, &rules_promise] {
-    read_host_namespace(sources, host_read, rules_promise);
+  // The rules and the namespace on threads of their own: on a busy host
+  // each takes about as long as the engine's answer.
+  auto rules = std::async(std::launch::async, [&sources, &host_read, &rules_promise] {
+    read_host_rules(sources, host_read.ruleset, rules_promise);
   });
-  auto holders = std::async(std::launch::async, [&sources] { return sources.namespaces.socket_holders(); });
+  auto host = std::async(std::launch::async, [&query, &sources, &host_read] {
+    read_host_namespace(query, sources, host_read);
+  });
   // Only the containers the question can involve are inspected (each costs
   // the engine a few milliseconds); the rest keep what the list says.
   const engine::InspectChoice choose = [&query, &host_read, rules_read](const Engine& listed) {
-    rules_read.wait();  // the host thread writes no rule after this
+    rules_read.wait();  // the rules thread writes no rule after this
     return containers_to_inspect(query, listed, host_read.ruleset);
   };
   auto engine = query.netns ? Result<Engine>(Engine{}) : sources.engine.read(choose);
   if (!engine) {
     // Wait for the readers still running: they use `sources`.
+    rules.wait();
     host.wait();
-    holders.wait();
     return failure(ReadFailure::Kind::cannot_inspect, engine.error().message);
   }
   if (auto problem = check_query(query, *engine)) {
+    rules.wait();
     host.wait();
-    holders.wait();
     return std::unexpected(std::move(*problem));
   }
 
   Facts facts;
   facts.collected_at = sources.now();
   facts.engine = std::move(*engine);
+  rules.get();
   host.get();
   facts.host = std::move(host_read.netns);
   facts.ruleset = std::move(host_read.ruleset);
   facts.sysctls = std::move(host_read.sysctls);
 
+  std::optional<std::set<std::string>> wanted;
   if (query.netns) {
     auto bare = engine_of_namespace(*query.netns, sources, facts.host.inode, facts.container_netns);
     if (!bare) {
-      holders.wait();
       return std::unexpected(std::move(bare.error()));
     }
     facts.engine = std::move(*bare);
   } else {
     // Only the namespaces the question can involve (all for --all).
-    const auto wanted = containers_involved(query, *facts.engine, facts.ruleset);
+    wanted = containers_involved(query, *facts.engine, facts.ruleset);
     inspect_listed(sources, facts, wanted);
     NamespaceGathering(sources, facts).run(wanted);
   }
@@ -461,16 +471,13 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
   for (auto& [id, ns] : facts.container_netns) {
     namespaces.push_back(&ns);
   }
-  const kernel::SocketScan scan = holders.get();
-  sources.namespaces.attach_owners(namespaces, scan.holders);
-  settle_unowned_host_listeners(sources, facts, scan);
+  sources.namespaces.attach_owners(namespaces,
+                                   container_search(facts, on_host_network(*facts.engine, wanted)));
+  settle_unowned_host_listeners(query, sources, facts);
   read_forwarder_namespaces(query, sources, facts);
-  if (!facts.forwarder_namespaces.empty()) {
-    std::vector<NetnsFacts*> inside;
-    for (ForwarderNamespace& ns : facts.forwarder_namespaces) {
-      inside.push_back(&ns.netns);
-    }
-    sources.namespaces.attach_owners(inside, scan.holders);  // docker-proxy in there
+  for (ForwarderNamespace& ns : facts.forwarder_namespaces) {
+    NetnsFacts* const inside[] = {&ns.netns};
+    sources.namespaces.attach_owners(inside, forwarder_search(ns));  // docker-proxy in there
   }
 
   if (!query.from && query.target.is_name()) {

@@ -66,20 +66,10 @@ class LiveNamespaceReader final : public NamespaceReader {
     return now && *now == inode;
   }
 
-  SocketScan socket_holders() override {
-    // Called on a thread of the host's namespace, as read_host is.
-    SocketScan scan;
-    for (const Listener& l : read_listeners_here()) {
-      scan.listening_before.insert(l.inode);
-    }
-    scan.holders = scan_socket_holders("/proc");
-    return scan;
-  }
-
   std::vector<Listener> read_host_listeners() override { return read_listeners_here(); }
 
-  void attach_owners(std::span<NetnsFacts* const> namespaces, const SocketHolders& holders) override {
-    attach_socket_owners(namespaces, holders);
+  void attach_owners(std::span<NetnsFacts* const> namespaces, const OwnerSearch& search) override {
+    attach_socket_owners(namespaces, search);
   }
 };
 

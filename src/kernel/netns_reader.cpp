@@ -121,8 +121,8 @@ void attach_socket_owners(std::span<NetnsFacts* const> namespaces) {
   attach(namespaces, scan_socket_owners("/proc", listener_inodes(namespaces)));
 }
 
-void attach_socket_owners(std::span<NetnsFacts* const> namespaces, const SocketHolders& holders) {
-  attach(namespaces, resolve_socket_owners(holders, "/proc", listener_inodes(namespaces)));
+void attach_socket_owners(std::span<NetnsFacts* const> namespaces, const OwnerSearch& search) {
+  attach(namespaces, find_socket_owners("/proc", search));
 }
 
 }  // namespace whyno::kernel

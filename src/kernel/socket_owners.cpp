@@ -13,11 +13,15 @@
 #include <thread>
 #include <vector>
 
+#include "process_children.hpp"
 #include "whyno/sys/fd.hpp"
 
 namespace whyno::kernel {
 
 namespace {
+
+/// Socket inode -> pids holding it.
+using SocketHolders = std::unordered_map<std::uint64_t, std::vector<int>>;
 
 struct DirClose {
   void operator()(DIR* d) const noexcept { closedir(d); }
@@ -68,10 +72,8 @@ std::optional<std::string> read_small(int parent, const std::string& path, std::
   return text;
 }
 
-/// The wanted socket inodes among one process's fds (every socket when
-/// `wanted` is null).
-void scan_fds(int proc_fd, int pid, const std::unordered_set<std::uint64_t>* wanted,
-              SocketHolders& holders) {
+/// The wanted socket inodes among one process's fds.
+void scan_fds(int proc_fd, int pid, const std::unordered_set<std::uint64_t>& wanted, SocketHolders& holders) {
   const std::string fd_path = std::to_string(pid) + "/fd";
   const DirPtr fds = open_dir_at(proc_fd, fd_path.c_str());
   if (!fds) {
@@ -91,7 +93,7 @@ void scan_fds(int proc_fd, int pid, const std::unordered_set<std::uint64_t>* wan
       continue;
     }
     const auto inode = parse_socket_link({target.data(), static_cast<std::size_t>(n)});
-    if (!inode || (wanted != nullptr && !wanted->contains(*inode))) {
+    if (!inode || !wanted.contains(*inode)) {
       continue;
     }
     auto& pids = holders[*inode];
@@ -149,85 +151,175 @@ std::string clean_cmdline(std::string_view raw) {
   return text;
 }
 
+std::optional<std::uint16_t> docker_proxy_host_port(std::string_view cmdline) {
+  bool next_is_port = false;
+  while (!cmdline.empty()) {
+    const std::size_t end = std::min(cmdline.find('\0'), cmdline.size());
+    std::string_view argument = cmdline.substr(0, end);
+    cmdline.remove_prefix(std::min(end + 1, cmdline.size()));
+    if (next_is_port) {
+      std::uint16_t port = 0;
+      const auto [ptr, ec] = std::from_chars(argument.data(), argument.data() + argument.size(), port);
+      if (ec != std::errc() || ptr != argument.data() + argument.size()) {
+        return std::nullopt;
+      }
+      return port;
+    }
+    // Go's flag package takes -flag and --flag, and -flag=value.
+    if (argument.starts_with("--")) {
+      argument.remove_prefix(1);
+    }
+    constexpr std::string_view flag = "-host-port";
+    if (argument == flag) {
+      next_is_port = true;
+    } else if (argument.starts_with(flag) && argument.size() > flag.size() && argument[flag.size()] == '=') {
+      cmdline = argument.substr(flag.size() + 1);  // the value alone, read next
+      next_is_port = true;
+    }
+  }
+  return std::nullopt;
+}
+
+bool is_port_forwarder_comm(std::string_view comm) {
+  return comm == "docker-proxy" || comm == "rootlessport" || comm == "rootlesskit" || comm == "conmon" ||
+         comm == "slirp4netns" || comm == "pasta" || comm == "passt";
+}
+
 namespace {
 
-// Processes beyond which the scan is split over two threads: a busy host
-// has thousands of fds to readlink, and the kernel does that work on
-// whichever core is free while the other thread waits for the engine.
+// Processes beyond which round 3 is split over two threads: a busy host has
+// thousands of fds to readlink, and the kernel does that work on whichever
+// core is free.
 constexpr std::size_t k_split_above = 256;
 
-SocketHolders scan_holders(const std::string& proc_root,
-                           const std::unordered_set<std::uint64_t>* wanted) {
-  SocketHolders holders;
-  const sys::Fd proc_fd(::open(proc_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!proc_fd) {
-    return holders;
-  }
+// Descendants beyond which a tree is not followed further: a container is a
+// few processes; a fork bomb is not worth reading.
+constexpr std::size_t k_max_tree = 4096;
+
+std::vector<int> list_processes(int proc_fd) {
   std::vector<int> processes;
-  {
-    const DirPtr proc = open_dir_at(proc_fd.get(), ".");
-    if (!proc) {
-      return holders;
+  const DirPtr proc = open_dir_at(proc_fd, ".");
+  if (!proc) {
+    return processes;
+  }
+  while (const dirent* entry = readdir(proc.get())) {
+    if (const auto pid = parse_pid(entry->d_name)) {
+      processes.push_back(*pid);
     }
-    while (const dirent* entry = readdir(proc.get())) {
-      if (const auto pid = parse_pid(entry->d_name)) {
-        processes.push_back(*pid);
+  }
+  return processes;
+}
+
+/// `roots` and their descendants, each once.
+std::vector<int> process_trees(int proc_fd, const std::vector<int>& roots) {
+  std::vector<int> out;
+  std::unordered_set<int> seen;
+  for (const int root : roots) {
+    if (root > 0 && seen.insert(root).second) {
+      out.push_back(root);
+    }
+  }
+  for (std::size_t at = 0; at < out.size() && out.size() < k_max_tree; ++at) {
+    const std::string tasks_path = std::to_string(out[at]) + "/task";
+    const DirPtr tasks = open_dir_at(proc_fd, tasks_path.c_str());
+    if (!tasks) {
+      continue;
+    }
+    while (const dirent* task = readdir(tasks.get())) {
+      if (!parse_pid(task->d_name)) {
+        continue;
+      }
+      const auto children = read_small(proc_fd, tasks_path + "/" + task->d_name + "/children", 1 << 16);
+      for (const int child : parse_children(children.value_or(""))) {
+        if (seen.insert(child).second) {
+          out.push_back(child);
+        }
       }
     }
   }
-  const std::size_t half = processes.size() > k_split_above ? processes.size() / 2 : processes.size();
+  return out;
+}
+
+/// Scans the fds of `pids` for `wanted`, on two threads when they are many.
+void scan_processes(int proc_fd, const std::vector<int>& pids, const std::unordered_set<std::uint64_t>& wanted,
+                    SocketHolders& holders) {
+  const std::size_t half = pids.size() > k_split_above ? pids.size() / 2 : pids.size();
   SocketHolders second;
   {
     std::jthread helper;
-    if (half < processes.size()) {
+    if (half < pids.size()) {
       helper = std::jthread([&] {
-        for (std::size_t i = half; i < processes.size(); ++i) {
-          scan_fds(proc_fd.get(), processes[i], wanted, second);
+        for (std::size_t i = half; i < pids.size(); ++i) {
+          scan_fds(proc_fd, pids[i], wanted, second);
         }
       });
     }
     for (std::size_t i = 0; i < half; ++i) {
-      scan_fds(proc_fd.get(), processes[i], wanted, holders);
+      scan_fds(proc_fd, pids[i], wanted, holders);
     }
   }
   for (auto& [inode, held_by] : second) {
     auto& all = holders[inode];
     all.insert(all.end(), held_by.begin(), held_by.end());
   }
+}
+
+/// Whether process `pid` is a port forwarder worth looking in for `search`.
+bool is_forwarder_for(int proc_fd, int pid, const OwnerSearch& search) {
+  const std::string dir = std::to_string(pid);
+  const auto comm = read_small(proc_fd, dir + "/comm", 64);
+  if (!comm) {
+    return false;
+  }
+  const std::string name = clean_comm(*comm);
+  if (!is_port_forwarder_comm(name)) {
+    return false;
+  }
+  if (name != "docker-proxy" || search.forwarded_ports.empty()) {
+    return true;
+  }
+  // One per published port and address family: only the port's own.
+  const auto cmdline = read_small(proc_fd, dir + "/cmdline", 4096);
+  const auto port = cmdline ? docker_proxy_host_port(*cmdline) : std::nullopt;
+  return !port || search.forwarded_ports.contains(*port);
+}
+
+bool all_held(const std::unordered_set<std::uint64_t>& needed, const SocketHolders& holders) {
+  return std::all_of(needed.begin(), needed.end(), [&](std::uint64_t inode) { return holders.contains(inode); });
+}
+
+/// Round 2: the port forwarders among `processes`, in turn, until every
+/// needed socket is held; returns those looked in.
+std::vector<int> scan_forwarders(int proc_fd, const std::vector<int>& processes, const OwnerSearch& search,
+                                 const std::unordered_set<int>& looked_in, SocketHolders& holders) {
+  std::vector<int> scanned;
+  for (const int pid : processes) {
+    if (looked_in.contains(pid) || !is_forwarder_for(proc_fd, pid, search)) {
+      continue;
+    }
+    scan_fds(proc_fd, pid, search.needed, holders);
+    scanned.push_back(pid);
+    if (all_held(search.needed, holders)) {
+      break;
+    }
+  }
+  return scanned;
+}
+
+/// comm, cmdline and container of each holder of the sockets in `holders`.
+SocketOwners describe_holders(int proc_fd, SocketHolders& holders) {
+  SocketOwners owners;
+  std::map<int, std::optional<ProcessRef>> processes;
   for (auto& [inode, pids] : holders) {
     std::sort(pids.begin(), pids.end());
     pids.erase(std::unique(pids.begin(), pids.end()), pids.end());
-  }
-  return holders;
-}
-
-}  // namespace
-
-SocketHolders scan_socket_holders(const std::string& proc_root) {
-  return scan_holders(proc_root, nullptr);
-}
-
-SocketOwners resolve_socket_owners(const SocketHolders& holders, const std::string& proc_root,
-                                   const std::unordered_set<std::uint64_t>& wanted) {
-  SocketOwners owners;
-  const sys::Fd proc_fd(::open(proc_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!proc_fd) {
-    return owners;
-  }
-  // comm and cmdline are read for the holders of wanted sockets alone.
-  std::map<int, std::optional<ProcessRef>> processes;
-  for (const std::uint64_t inode : wanted) {
-    const auto found = holders.find(inode);
-    if (found == holders.end()) {
-      continue;
-    }
-    for (const int pid : found->second) {
+    for (const int pid : pids) {
       auto [slot, inserted] = processes.try_emplace(pid);
       if (inserted) {
         const std::string dir = std::to_string(pid);
-        auto comm = read_small(proc_fd.get(), dir + "/comm", 256);
-        auto cmdline = read_small(proc_fd.get(), dir + "/cmdline", k_cmdline_cap);
-        auto cgroup = read_small(proc_fd.get(), dir + "/cgroup", 4096);
+        auto comm = read_small(proc_fd, dir + "/comm", 256);
+        auto cmdline = read_small(proc_fd, dir + "/cmdline", k_cmdline_cap);
+        auto cgroup = read_small(proc_fd, dir + "/cgroup", 4096);
         if (comm && cmdline) {
           slot->second = ProcessRef{pid, clean_comm(*comm), clean_cmdline(*cmdline),
                                     cgroup ? container_id_from_cgroup(*cgroup) : std::string()};
@@ -241,12 +333,58 @@ SocketOwners resolve_socket_owners(const SocketHolders& holders, const std::stri
   return owners;
 }
 
+}  // namespace
+
+SocketOwners find_socket_owners(const std::string& proc_root, const OwnerSearch& search) {
+  if (search.empty()) {
+    return {};
+  }
+  const sys::Fd proc_fd(::open(proc_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!proc_fd) {
+    return {};
+  }
+  SocketHolders holders;
+  std::unordered_set<int> looked_in;
+  // 1. The containers' own processes.
+  if (!search.first.empty()) {
+    std::unordered_set<std::uint64_t> wanted = search.needed;
+    wanted.insert(search.if_held_by_first.begin(), search.if_held_by_first.end());
+    const std::vector<int> trees = process_trees(proc_fd.get(), search.first);
+    scan_processes(proc_fd.get(), trees, wanted, holders);
+    looked_in.insert(trees.begin(), trees.end());
+  }
+  if (!all_held(search.needed, holders)) {
+    const std::vector<int> processes = list_processes(proc_fd.get());
+    // 2. The port forwarders.
+    const std::vector<int> forwarders = scan_forwarders(proc_fd.get(), processes, search, looked_in, holders);
+    looked_in.insert(forwarders.begin(), forwarders.end());
+    // 3. Everyone else, for every needed socket (so that one held by many
+    // processes lists them all).
+    if (!all_held(search.needed, holders)) {
+      std::vector<int> rest;
+      for (const int pid : processes) {
+        if (!looked_in.contains(pid)) {
+          rest.push_back(pid);
+        }
+      }
+      scan_processes(proc_fd.get(), rest, search.needed, holders);
+    }
+  }
+  return describe_holders(proc_fd.get(), holders);
+}
+
 SocketOwners scan_socket_owners(const std::string& proc_root,
                                 const std::unordered_set<std::uint64_t>& wanted) {
   if (wanted.empty()) {
     return {};
   }
-  return resolve_socket_owners(scan_holders(proc_root, &wanted), proc_root, wanted);
+  const sys::Fd proc_fd(::open(proc_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!proc_fd) {
+    return {};
+  }
+  SocketHolders holders;
+  scan_processes(proc_fd.get(), list_processes(proc_fd.get()), wanted, holders);
+  return describe_holders(proc_fd.get(), holders);
 }
 
 }  // namespace whyno::kernel

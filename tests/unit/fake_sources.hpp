@@ -130,7 +130,7 @@ class FakeNamespaces final : public kernel::NamespaceReader {
 
   NetnsFacts read_host() override {
     const std::lock_guard lock(m_mutex);
-    return ++host_reads > 1 && host_later ? *host_later : host;
+    return without_owners(++host_reads > 1 && host_later ? *host_later : host);
   }
   Sysctls read_sysctls(std::span<const std::string>) override { return sysctls; }
   /// Namespace inode -> its sysctls, for forwarder namespaces.
@@ -177,7 +177,7 @@ class FakeNamespaces final : public kernel::NamespaceReader {
       it = it->second == netns.inode && exits_while_read.contains(it->first) ? pid_netns.erase(it)
                                                                             : std::next(it);
     }
-    return namespaces.at(netns.inode);
+    return without_owners(namespaces.at(netns.inode));
   }
 
   bool still_in(int pid, std::uint64_t inode) override {
@@ -186,19 +186,40 @@ class FakeNamespaces final : public kernel::NamespaceReader {
     return it != pid_netns.end() && it->second == inode;
   }
 
-  /// What the scan says was listening before it began.
-  std::unordered_set<std::uint64_t> listening_before;
-  int scans = 0;
-  kernel::SocketScan socket_holders() override {
+  /// Every search for socket holders, in order.
+  std::vector<kernel::OwnerSearch> searches;
+
+  /// As the live reader: the holders of the sockets searched for, here
+  /// the ones recorded (a socket without an inode keeps what it was given).
+  void attach_owners(std::span<NetnsFacts* const> in, const kernel::OwnerSearch& search) override {
     const std::lock_guard lock(m_mutex);
-    ++scans;
-    return {{}, listening_before};
+    searches.push_back(search);
+    for (NetnsFacts* ns : in) {
+      for (Listener& l : ns->listeners) {
+        const auto recorded = m_owners.find(l.inode);
+        if (recorded != m_owners.end() &&
+            (search.needed.contains(l.inode) || search.if_held_by_first.contains(l.inode))) {
+          l.owners = recorded->second;
+        }
+      }
+    }
   }
-  void attach_owners(std::span<NetnsFacts* const>, const kernel::SocketHolders&) override {}
 
  private:
+  /// What the live reader reads: sockets, their holders not yet known.
+  NetnsFacts without_owners(NetnsFacts facts) {
+    for (Listener& l : facts.listeners) {
+      if (l.inode != 0) {
+        m_owners[l.inode] = std::move(l.owners);
+        l.owners.clear();
+      }
+    }
+    return facts;
+  }
+
   mutable std::mutex m_mutex;
   std::vector<std::uint64_t> m_reads;
+  std::map<std::uint64_t, std::vector<ProcessRef>> m_owners;  // recorded, by socket inode
 };
 
 /// Sources over the fakes, with rules and names the test sets.

@@ -247,57 +247,108 @@ TEST_CASE("a container removed while it was read is dropped from the engine's li
   CHECK(diagnose(host_query(8080), *f).verdict != Verdict::reachable);
 }
 
-TEST_CASE("a host socket nobody holds is read again: gone, it is dropped; still there, it stays") {
+TEST_CASE("a host socket on the port nobody holds is read again: gone, it is dropped; still there, it stays") {
   Scene s;
-  Listener orphan = listener(Protocol::tcp, "0.0.0.0", 9090);
-  orphan.owners.clear();  // the scan found no process (FakeNamespaces never does)
+  Listener orphan = listener(Protocol::tcp, "0.0.0.0", 8080);
+  orphan.owners.clear();  // no process holds it
   orphan.inode = 777;
   s.host->namespaces.host.listeners.push_back(orphan);
   NetnsFacts later = s.host->namespaces.host;
-  later.listeners.pop_back();  // it closed while the host was read
+  later.listeners.pop_back();  // its holder exited after the dump
   s.host->namespaces.host_later = later;
   auto f = s.gather();
   REQUIRE(f.has_value());
   CHECK(std::none_of(f->host.listeners.begin(), f->host.listeners.end(),
-                     [](const Listener& l) { return l.port == 9090; }));
-
-  CHECK(s.host->namespaces.scans == 2);  // it started while the host was read: scanned again
+                     [](const Listener& l) { return l.inode == 777; }));
 
   Scene kept;
   kept.host->namespaces.host.listeners.push_back(orphan);
   f = kept.gather();
   REQUIRE(f.has_value());
   CHECK(std::any_of(f->host.listeners.begin(), f->host.listeners.end(),
-                    [](const Listener& l) { return l.port == 9090; }));
+                    [](const Listener& l) { return l.inode == 777 && l.owners.empty(); }));
+  const int reads = kept.host->namespaces.host_reads;
+
+  // One on another port is no question's: not looked for, not read again.
+  Scene other;
+  orphan.port = 9090;
+  other.host->namespaces.host.listeners.push_back(orphan);
+  f = other.gather();
+  REQUIRE(f.has_value());
+  CHECK(other.host->namespaces.host_reads == reads - 1);
 }
 
-TEST_CASE("a host socket nobody held before the scan began is not scanned for again") {
-  // Its holder is a process of another PID namespace, or one that ended
-  // while the scan ran: a second scan cannot find it; only whether it is
-  // still open says which.
+TEST_CASE("socket holders are looked for where the question needs them, cheapest first") {
   Scene s;
-  Listener orphan = listener(Protocol::tcp, "0.0.0.0", 9090);
-  orphan.owners.clear();
-  orphan.inode = 777;
-  s.host->namespaces.host.listeners.push_back(orphan);
-  s.host->namespaces.listening_before = {777};
+  Listener proxy = docker_proxy(8080, "172.17.0.2", 3000);
+  proxy.inode = 501;
+  Listener ssh = listener(Protocol::tcp, "0.0.0.0", 22, "sshd", 60);
+  ssh.inode = 502;
+  s.host->namespaces.host.listeners = {proxy, ssh};
+  NetnsFacts& web = s.host->namespaces.namespaces.at(100);
+  web.listeners.front().inode = 601;
+  Listener dns = listener(Protocol::udp, "127.0.0.11", 53000, "dockerd", 20);
+  dns.inode = 602;
+  web.listeners.push_back(dns);
   auto f = s.gather();
   REQUIRE(f.has_value());
-  CHECK(s.host->namespaces.scans == 1);
-  CHECK(std::any_of(f->host.listeners.begin(), f->host.listeners.end(),
-                    [](const Listener& l) { return l.port == 9090 && l.owners.empty(); }));
 
-  Scene gone;
-  gone.host->namespaces.host.listeners.push_back(orphan);
-  gone.host->namespaces.listening_before = {777};
-  NetnsFacts later = gone.host->namespaces.host;
-  later.listeners.pop_back();  // its holder ended while the scan ran
-  gone.host->namespaces.host_later = later;
-  f = gone.gather();
+  const auto& searches = s.host->namespaces.searches;
+  REQUIRE(searches.size() == 2);
+  // The host's, on the query's port: docker-proxy for 8080, not sshd.
+  CHECK(searches[0].needed == std::unordered_set<std::uint64_t>{501});
+  CHECK(searches[0].forwarded_ports == std::set<std::uint16_t>{8080});
+  CHECK(searches[0].first.empty());
+  // The container's, in its own processes first; the embedded DNS only if
+  // one of them holds it.
+  CHECK(searches[1].needed == std::unordered_set<std::uint64_t>{601});
+  CHECK(searches[1].if_held_by_first == std::unordered_set<std::uint64_t>{602});
+  CHECK(searches[1].first == std::vector<int>{s.container("web").state.pid});
+
+  const Listener* proxy_read = nullptr;
+  const Listener* ssh_read = nullptr;
+  for (const Listener& l : f->host.listeners) {
+    (l.port == 8080 ? proxy_read : ssh_read) = &l;
+  }
+  REQUIRE(proxy_read != nullptr);
+  REQUIRE(ssh_read != nullptr);
+  CHECK(proxy_read->owners.front().comm == "docker-proxy");
+  CHECK(ssh_read->owners.empty());  // no question's
+  CHECK(f->container_netns.at(s.container("web").id).listeners.front().owners.front().comm == "server");
+
+  // --all: every host socket.
+  Scene all;
+  all.host->namespaces.host.listeners = {proxy, ssh};
+  Query every = host_query(0);
+  REQUIRE(all.gather(every).has_value());
+  CHECK(all.host->namespaces.searches.front().needed == std::unordered_set<std::uint64_t>{501, 502});
+  CHECK(all.host->namespaces.searches.front().forwarded_ports.empty());
+}
+
+TEST_CASE("a container on the host's network: its own sockets among the host's, in its processes") {
+  Scene s;
+  Container& app = add_container(s.recorded, "hostapp", "10.9.9.9", {});
+  app.network_mode = "host";
+  app.networks.clear();
+  s.recorded.container_netns.erase(app.id);
+  publish(app, 8080, 8080);
+  Listener own = listener(Protocol::tcp, "0.0.0.0", 9000, "server", app.state.pid);
+  own.inode = 701;
+  own.owners.front().container_id = app.id;
+  const Container& web = s.container("web");
+  s.host = std::make_unique<FakeHost>(*s.recorded.engine);
+  s.host->namespaces.host = s.recorded.host;
+  s.host->namespaces.host.listeners.push_back(own);
+  s.host->namespaces.add(web.state.pid, 100, s.recorded.container_netns.at(web.id));
+  const auto f = s.gather();
   REQUIRE(f.has_value());
-  CHECK(gone.host->namespaces.scans == 1);
-  CHECK(std::none_of(f->host.listeners.begin(), f->host.listeners.end(),
-                     [](const Listener& l) { return l.port == 9090; }));
+  const auto& searches = s.host->namespaces.searches;
+  REQUIRE(searches.size() == 2);
+  CHECK(searches[1].if_held_by_first.contains(701));
+  CHECK_FALSE(searches[1].needed.contains(701));
+  CHECK(std::find(searches[1].first.begin(), searches[1].first.end(), app.state.pid) != searches[1].first.end());
+  CHECK(std::any_of(f->host.listeners.begin(), f->host.listeners.end(),
+                    [](const Listener& l) { return l.inode == 701 && !l.owners.empty(); }));
 }
 
 TEST_CASE("rules that cannot be read are unread on the ruleset; names are resolved") {
@@ -501,6 +552,19 @@ TEST_CASE("gather over fakes built from each recording gives back its facts") {
       std::erase_if(expected.facts.container_netns, [&](const auto& read) {
         return !wanted->contains(read.first);
       });
+    }
+    // The holders of the host's sockets are named for the query's port
+    // alone, unless a container on the host's network is involved (its own
+    // are among them).
+    const bool host_network = std::any_of(
+        expected.facts.engine->containers.begin(), expected.facts.engine->containers.end(),
+        [&](const Container& c) {
+          return shares_host_network(c) && c.state.running && (!wanted || wanted->contains(c.id));
+        });
+    for (Listener& l : expected.facts.host.listeners) {
+      if (!host_network && l.inode != 0 && snap->query.port != 0 && l.port != snap->query.port) {
+        l.owners.clear();
+      }
     }
     snapshot::Snapshot again{snap->query, std::move(*gathered)};
     CHECK(snapshot::save(again) == snapshot::save(expected));

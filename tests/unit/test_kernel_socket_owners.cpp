@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <unordered_set>
 
 #include "whyno/kernel/netns_reader.hpp"
 #include "whyno/kernel/socket_owners.hpp"
@@ -39,6 +40,10 @@ class FakeProc {
     fs::create_directories(m_root / pid / "fd");
     std::ofstream(m_root / pid / "comm") << comm;
     std::ofstream(m_root / pid / "cmdline", std::ios::binary) << cmdline;
+  }
+  void children(const std::string& pid, const std::string& task, const std::string& list) {
+    fs::create_directories(m_root / pid / "task" / task);
+    std::ofstream(m_root / pid / "task" / task / "children") << list;
   }
   void fd(const std::string& pid, int number, const std::string& target) {
     fs::create_directories(m_root / pid / "fd");
@@ -118,22 +123,96 @@ TEST_CASE("a host with many processes is scanned in two halves, with the same re
   FakeProc proc;
   // 600 processes: each holds its own socket 10000+i, and every tenth also
   // socket 1, so holders of one socket come from both halves.
+  std::unordered_set<std::uint64_t> wanted{1};
   for (int i = 1; i <= 600; ++i) {
     const std::string pid = std::to_string(i);
+    proc.process(pid, "p\n", "p");
     proc.fd(pid, 3, "socket:[" + std::to_string(10000 + i) + "]");
+    wanted.insert(static_cast<std::uint64_t>(10000 + i));
     if (i % 10 == 0) {
       proc.fd(pid, 4, "socket:[1]");
     }
   }
-  const auto holders = whyno::kernel::scan_socket_holders(proc.root());
-  CHECK(holders.size() == 601);
-  const auto& shared = holders.at(1);
+  const auto owners = scan_socket_owners(proc.root(), wanted);
+  CHECK(owners.size() == 601);
+  const auto& shared = owners.at(1);
   REQUIRE(shared.size() == 60);
-  CHECK(std::is_sorted(shared.begin(), shared.end()));
-  CHECK(shared.front() == 10);
-  CHECK(shared.back() == 600);
-  CHECK(holders.at(10001) == std::vector<int>{1});
-  CHECK(holders.at(10600) == std::vector<int>{600});
+  CHECK(std::is_sorted(shared.begin(), shared.end(),
+                       [](const auto& a, const auto& b) { return a.pid < b.pid; }));
+  CHECK(shared.front().pid == 10);
+  CHECK(shared.back().pid == 600);
+  CHECK(owners.at(10001).front().pid == 1);
+  CHECK(owners.at(10600).front().pid == 600);
+}
+
+TEST_CASE("holders are looked for in the containers' trees, then the forwarders, then everywhere") {
+  using namespace std::string_literals;
+  FakeProc proc;
+  // A container: init 4000 (two threads), its child 4001 holds the app's socket.
+  proc.process("4000", "tini\n", "tini\0--\0server\0"s);
+  proc.children("4000", "4000", "");
+  proc.children("4000", "4002", "4001 ");
+  proc.process("4001", "server\n", "server\0"s);
+  proc.fd("4001", 3, "socket:[601]");
+  // docker-proxy for 8080 and for 20001, and a process that also holds
+  // 8080's socket (an inherited fd).
+  proc.process("900", "docker-proxy\n",
+               "/usr/bin/docker-proxy\0-proto\0tcp\0-host-ip\0" "0.0.0.0\0-host-port\08080\0"s);
+  proc.fd("900", 4, "socket:[501]");
+  proc.process("901", "docker-proxy\n", "/usr/bin/docker-proxy\0-host-port\0" "20001\0"s);
+  proc.fd("901", 4, "socket:[502]");
+  proc.process("70", "inheritor\n", "inheritor\0"s);
+  proc.fd("70", 5, "socket:[501]");
+  proc.process("60", "sshd\n", "sshd\0"s);
+  proc.fd("60", 3, "socket:[503]");
+
+  whyno::kernel::OwnerSearch search;
+  search.needed = {601, 501};
+  search.first = {4000};
+  search.forwarded_ports = {8080};
+  auto owners = whyno::kernel::find_socket_owners(proc.root(), search);
+  REQUIRE(owners.size() == 2);
+  REQUIRE(owners.at(601).size() == 1);
+  CHECK(owners.at(601).front().pid == 4001);
+  CHECK(owners.at(601).front().comm == "server");
+  // Found among the forwarders: everyone else is not read.
+  REQUIRE(owners.at(501).size() == 1);
+  CHECK(owners.at(501).front().comm == "docker-proxy");
+
+  // Held by no likely process: every process is read, and every holder named.
+  search.needed = {503, 501};
+  search.forwarded_ports = {22};
+  owners = whyno::kernel::find_socket_owners(proc.root(), search);
+  REQUIRE(owners.at(503).size() == 1);
+  CHECK(owners.at(503).front().comm == "sshd");
+  REQUIRE(owners.at(501).size() == 2);
+  CHECK(owners.at(501)[0].pid == 70);
+  CHECK(owners.at(501)[1].pid == 900);
+
+  // Named only if the trees hold them: sshd's is not looked for elsewhere.
+  search = {};
+  search.if_held_by_first = {601, 503};
+  search.first = {4000};
+  owners = whyno::kernel::find_socket_owners(proc.root(), search);
+  CHECK(owners.size() == 1);
+  CHECK(owners.contains(601));
+
+  CHECK(whyno::kernel::find_socket_owners(proc.root(), {}).empty());
+}
+
+TEST_CASE("docker-proxy's host port from its command line") {
+  using namespace std::string_literals;
+  using whyno::kernel::docker_proxy_host_port;
+  CHECK(docker_proxy_host_port("docker-proxy\0-proto\0tcp\0-host-port\08080\0-container-port\03000\0"s) == 8080);
+  CHECK(docker_proxy_host_port("docker-proxy\0--host-port\0" "443\0"s) == 443);
+  CHECK(docker_proxy_host_port("docker-proxy\0-host-port=53\0"s) == 53);
+  CHECK_FALSE(docker_proxy_host_port("docker-proxy\0-host-port\0"s));
+  CHECK_FALSE(docker_proxy_host_port("docker-proxy\0-host-port\0x80\0"s));
+  CHECK_FALSE(docker_proxy_host_port("docker-proxy\0-host-port\070000\0"s));
+  CHECK_FALSE(docker_proxy_host_port("docker-proxy\0-host-portx\080\0"s));
+  CHECK_FALSE(docker_proxy_host_port(""));
+  CHECK(whyno::kernel::is_port_forwarder_comm("rootlessport"));
+  CHECK_FALSE(whyno::kernel::is_port_forwarder_comm("nginx"));
 }
 
 TEST_CASE("the real /proc: this process holds the socket it opened") {

@@ -1,7 +1,9 @@
 #pragma once
 // Gathers every fact a diagnosis needs from the readers, in as few kernel
 // round trips as it can: one engine conversation, a handful of netlink dumps
-// per namespace, one scan of /proc. Work that does not depend on the engine
+// per namespace, and in /proc the fds of the processes likely to hold the
+// sockets in question (owner_search.hpp), all of /proc only when they
+// do not. Work that does not depend on the engine
 // runs while the engine answers. The readers sit behind interfaces, so this
 // glue is unit-tested over fakes (tests/unit/test_gather_gather.cpp).
 

@@ -32,17 +32,6 @@ struct ForwarderChild {
   std::optional<unsigned> uid;  // the forwarder's real uid
 };
 
-/// The /proc scan, and the host's listening sockets of the moment before it
-/// began.
-struct SocketScan {
-  SocketHolders holders;
-  /// A listener in here that the scan found no holder for was open before
-  /// the scan began: no process that started while it ran holds it, so
-  /// scanning again cannot find one (its holder is gone, or is a process
-  /// whyno-port cannot see, of another PID namespace).
-  std::unordered_set<std::uint64_t> listening_before;
-};
-
 class NamespaceReader {
  public:
   virtual ~NamespaceReader() = default;
@@ -76,15 +65,12 @@ class NamespaceReader {
   /// exited or was replaced (a restart), so what was read is stale.
   virtual bool still_in(int pid, std::uint64_t inode) = 0;
 
-  /// Every socket inode and the processes holding it (the /proc scan).
-  virtual SocketScan socket_holders() = 0;
-
   /// The host namespace's listening sockets alone.
   virtual std::vector<Listener> read_host_listeners() { return read_host().listeners; }
 
-  /// Fills Listener::owners in `namespaces` from `holders`.
-  virtual void attach_owners(std::span<NetnsFacts* const> namespaces,
-                             const SocketHolders& holders) = 0;
+  /// Fills Listener::owners in `namespaces` for the sockets `search` asks
+  /// for (kernel::find_socket_owners); the others keep what they have.
+  virtual void attach_owners(std::span<NetnsFacts* const> namespaces, const OwnerSearch& search) = 0;
 };
 
 /// The reader of this machine's kernel.

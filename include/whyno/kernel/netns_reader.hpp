@@ -28,8 +28,10 @@ std::vector<Listener> read_listeners_here();
 /// held by several processes lists them all, sorted by pid. Processes that
 /// vanish mid-scan are skipped silently.
 void attach_socket_owners(std::span<NetnsFacts* const> namespaces);
-/// The same, from a scan_socket_holders("/proc") made earlier.
-void attach_socket_owners(std::span<NetnsFacts* const> namespaces, const SocketHolders& holders);
+/// Fills Listener::owners for the sockets `search` asks for, found by
+/// find_socket_owners("/proc", search): the processes likely to hold them
+/// first, every fd on the host only for what is still unheld.
+void attach_socket_owners(std::span<NetnsFacts* const> namespaces, const OwnerSearch& search);
 
 /// Sysctls of the calling thread's namespace (call from the main thread =
 /// host): net.ipv4.ip_forward, net.ipv6.conf.all.forwarding,

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -29,22 +30,52 @@ std::string clean_cmdline(std::string_view raw);
 std::string container_id_from_cgroup(std::string_view cgroup);
 
 using SocketOwners = std::unordered_map<std::uint64_t, std::vector<ProcessRef>>;
-/// Socket inode -> pids holding it, sorted; no process details yet.
-using SocketHolders = std::unordered_map<std::uint64_t, std::vector<int>>;
 
-/// Pass 1 alone: every socket held by every process. It needs no list of
-/// wanted sockets, so it can run while the sockets themselves are read.
-SocketHolders scan_socket_holders(const std::string& proc_root);
+/// A search of /proc for the processes holding some sockets. Reading every
+/// fd of every process (what `ss -p` does) costs tens of milliseconds on a
+/// host with hundreds of containers, most of the time a question takes; the
+/// holders are nearly always a container's own processes or a port
+/// forwarder, so those are looked at first.
+struct OwnerSearch {
+  /// Sockets whose holders are looked for until found, in all of /proc if
+  /// need be.
+  std::unordered_set<std::uint64_t> needed;
+  /// Sockets named only when the processes of `first` hold them: a
+  /// host-network container's own, among the host's many.
+  std::unordered_set<std::uint64_t> if_held_by_first;
+  /// Processes whose trees (each and its descendants) are looked in first:
+  /// the containers' own processes.
+  std::vector<int> first;
+  /// Host ports of the needed sockets: of the docker-proxy processes, only
+  /// those whose -host-port is one of these are looked in (all when empty).
+  std::set<std::uint16_t> forwarded_ports;
 
-/// Pass 2: the processes (comm, cmdline) behind the wanted sockets.
-SocketOwners resolve_socket_owners(const SocketHolders& holders, const std::string& proc_root,
-                                   const std::unordered_set<std::uint64_t>& wanted);
+  bool empty() const { return needed.empty() && if_held_by_first.empty(); }
+};
 
-/// Scans `proc_root`/[0-9]*/fd once and returns, for each wanted inode held by
-/// some process, the holders sorted by pid (one entry per process however
-/// many fds it has). comm and cmdline are read only for holders; processes
-/// that vanish meanwhile are skipped.
+/// The holders of the sockets `search` asks for, in up to three rounds, each
+/// only while a needed socket has no holder yet:
+///   1. the processes of `first` and their descendants
+///      (/proc/PID/task/TID/children);
+///   2. the port forwarders, by comm: docker-proxy (for forwarded_ports),
+///      rootlessport, rootlesskit, conmon, slirp4netns, pasta;
+///   3. every process not looked in yet, for every needed socket.
+/// Holders are sorted by pid, each once. A socket found in round 1 or 2 lists
+/// the holders found there: a process outside those that holds it too (an
+/// inherited fd) is not looked for. Processes that vanish meanwhile, or that
+/// may not be looked into, are skipped.
+SocketOwners find_socket_owners(const std::string& proc_root, const OwnerSearch& search);
+
+/// Every holder of each wanted socket, from one scan of every process's fds
+/// (round 3 alone).
 SocketOwners scan_socket_owners(const std::string& proc_root,
                                 const std::unordered_set<std::uint64_t>& wanted);
+
+/// The value of docker-proxy's "-host-port" in a raw /proc/PID/cmdline
+/// (arguments separated by NULs), nullopt when it has none.
+std::optional<std::uint16_t> docker_proxy_host_port(std::string_view cmdline);
+
+/// Whether `comm` names a process that holds host ports for containers.
+bool is_port_forwarder_comm(std::string_view comm);
 
 }  // namespace whyno::kernel

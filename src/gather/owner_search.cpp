@@ -1,0 +1,75 @@
+#include "owner_search.hpp"
+
+#include <algorithm>
+
+#include "whyno/core/engine_lookup.hpp"
+
+namespace whyno::gather {
+
+namespace {
+
+bool is_embedded_dns_address(const Listener& l) {
+  static const IpAddress k_embedded_dns = *IpAddress::parse("127.0.0.11");
+  return l.address == k_embedded_dns;
+}
+
+}  // namespace
+
+kernel::OwnerSearch host_port_search(const Query& query, const NetnsFacts& host) {
+  kernel::OwnerSearch search;
+  for (const Listener& l : host.listeners) {
+    if (l.inode != 0 && (query.port == 0 || l.port == query.port)) {
+      search.needed.insert(l.inode);
+    }
+  }
+  if (query.port != 0) {
+    search.forwarded_ports.insert(query.port);
+  }
+  return search;
+}
+
+kernel::OwnerSearch container_search(const Facts& facts, const std::vector<const Container*>& on_host_network) {
+  kernel::OwnerSearch search;
+  for (const Container& c : facts.engine->containers) {
+    // A container read, or one sharing a namespace read (a pod's members).
+    const Container* owner = network_owner(*facts.engine, c);
+    const std::string& id = owner != nullptr ? owner->id : c.id;
+    if (c.state.pid > 0 && facts.container_netns.contains(id)) {
+      search.first.push_back(c.state.pid);
+    }
+  }
+  for (const auto& [id, ns] : facts.container_netns) {
+    for (const Listener& l : ns.listeners) {
+      if (l.inode != 0) {
+        (is_embedded_dns_address(l) ? search.if_held_by_first : search.needed).insert(l.inode);
+      }
+    }
+  }
+  for (const Container* c : on_host_network) {
+    if (c->state.pid <= 0) {
+      continue;
+    }
+    search.first.push_back(c->state.pid);
+    for (const Listener& l : facts.host.listeners) {
+      if (l.inode != 0 && l.owners.empty()) {
+        search.if_held_by_first.insert(l.inode);
+      }
+    }
+  }
+  std::sort(search.first.begin(), search.first.end());
+  search.first.erase(std::unique(search.first.begin(), search.first.end()), search.first.end());
+  return search;
+}
+
+kernel::OwnerSearch forwarder_search(const ForwarderNamespace& ns) {
+  kernel::OwnerSearch search;
+  search.first.push_back(ns.child_pid);
+  for (const Listener& l : ns.netns.listeners) {
+    if (l.inode != 0) {
+      search.needed.insert(l.inode);
+    }
+  }
+  return search;
+}
+
+}  // namespace whyno::gather
