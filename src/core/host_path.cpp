@@ -301,6 +301,25 @@ class HostPath {
     judge_container(c);
   }
 
+  /// A forward to an address no container has, while a container that
+  /// publishes the port is not running: in a restart loop its proxy or rule
+  /// outlives its address between two runs (or comes before the next one).
+  /// Its state, not a stale rule, is what to report.
+  bool forward_outlives_publisher(const std::string& label) {
+    const Publication* p = m_h.publication_where([&](const Publication& pub) {
+      return pub.binding.protocol == m_h.q.protocol && not_running_problem(*pub.container, "").has_value();
+    });
+    if (p == nullptr) {
+      return false;
+    }
+    const Container& c = *p->container;
+    show_container(m_d, m_h.f, c);
+    m_w.fail(label, fmt::format("{} {}", container_phrase(c), state_phrase(c)),
+             *not_running_problem(c, fmt::format("nothing serves host port {}", m_h.q.port)));
+    m_w.finish({});
+    return true;
+  }
+
   void follow_forward() {
     const Forward& fw = *m_forward;
     m_w.ok(fmt::format("host :{}", m_h.q.port),
@@ -317,6 +336,9 @@ class HostPath {
     const Attachment target =
         m_h.f.engine ? container_with_address(*m_h.f.engine, fw.address) : Attachment{};
     if (target.container == nullptr) {
+      if (forward_outlives_publisher(label)) {
+        return;
+      }
       m_d.disagreements.push_back(fmt::format(
           "host port {} is forwarded to {}:{}, but no container has that address (a stale rule?)",
           m_h.q.port, fw.address.to_string_for_port(), fw.port));

@@ -289,3 +289,23 @@ TEST_CASE("a container that restarted a moment ago is in a crash loop, not unpub
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("a proxy outliving its restarting publisher: container-not-running, not a stale rule") {
+  // A restart loop caught between two runs: docker-proxy is up, the
+  // container has no address, the engine says it restarts.
+  Facts f = healthy();
+  Container& web = f.engine->containers.front();
+  stop(web, "restarting", 0);
+  web.state.restarting = true;
+  web.state.restart_count = 2;
+  web.networks.front().ipv4.reset();
+  const auto d = diagnose(host_query(8080), f);
+  CHECK(d.verdict == Verdict::container_not_running);
+  CHECK(mentions(d.summary, "restart"));
+  CHECK(d.disagreements.empty());
+
+  // With no publisher that is down, the address is a stale rule's.
+  Facts stale = healthy();
+  stale.engine->containers.front().networks.front().ipv4 = ip("172.17.0.9");
+  CHECK(diagnose(host_query(8080), stale).verdict == Verdict::container_port_closed);
+}
