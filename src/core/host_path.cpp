@@ -73,7 +73,7 @@ class HostPath {
       }
       if (m_listener != nullptr) {
         if (const ForwarderNamespace* inside = rootlesskit_namespace(m_h.f, *m_listener)) {
-          follow_rootlesskit(*inside);
+          walk_through_rootlesskit(m_h, m_w, m_d, *m_listener, *inside);
           return;
         }
       }
@@ -217,45 +217,6 @@ class HostPath {
         describe_bind(*m_listener), child->to_string_for_port(), p->binding.container_port,
         container_phrase(*p->container)));
     return true;
-  }
-
-  /// Rootless Docker: rootlesskit holds the port and dials 127.0.0.1:PORT
-  /// (::1 for IPv6) in its child's namespace, where the rest of the path is
-  /// a Docker host of its own: diagnosed as one, behind two hops of ours.
-  void follow_rootlesskit(const ForwarderNamespace& inside) {
-    const IpAddress loopback = IpAddress::loopback(m_h.destination.family());
-    const std::string owner = inside.uid ? fmt::format("rootlesskit (uid {})", *inside.uid)
-                                         : std::string("rootlesskit");
-    m_w.ok(fmt::format("host :{}", m_h.q.port),
-           fmt::format("{} listens on {}", describe_owners(*m_listener), describe_bind(*m_listener)));
-    m_w.ok(fmt::format("{} → {}:{}", owner, loopback.to_string_for_port(), m_h.q.port),
-           fmt::format("rootless Docker's namespace (rootlesskit's child, pid {})", inside.child_pid));
-    m_d.evidence.push_back(fmt::format(
-        "kernel: {} listens on {} and dials {}:{} in the namespace of its child (pid {}), where "
-        "rootless Docker runs",
-        describe_owners(*m_listener), describe_bind(*m_listener), loopback.to_string_for_port(),
-        m_h.q.port, inside.child_pid));
-    Query inner = m_h.q;
-    inner.target = Target::parse(loopback.to_string());
-    inner.from = std::nullopt;
-    const Facts facts = facts_inside(m_h.f, inside);
-    const Diagnosis d = diagnose_host(inner, facts, loopback, std::nullopt);
-    absorb_inside(m_d, d, inside);
-    if (d.verdict != Verdict::reachable && d.verdict != Verdict::inconclusive) {
-      m_w.note_problem({d.verdict, d.summary, d.fix, d.fix_commands});
-    }
-    for (const Problem& p : d.also) {
-      m_w.note_problem(p);
-    }
-    // "127.0.0.1:8080 from this host reaches the app ..." inside is what
-    // the user's client reaches through rootlesskit.
-    std::string reached = d.summary;
-    const std::string inner_client = fmt::format("{}:{} from this host", loopback.to_string_for_port(), m_h.q.port);
-    if (reached.starts_with(inner_client)) {
-      reached = fmt::format("{} from this host, through {},{}", m_h.dialled, owner,
-                            reached.substr(inner_client.size()));
-    }
-    m_w.finish(d.verdict == Verdict::reachable ? reached : std::string());
   }
 
   /// Docker publishes the port to other machines, but no DNAT rule carries

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "container_view.hpp"
+#include "host_context.hpp"
 #include "whyno/core/engine_lookup.hpp"
 #include "whyno/core/listeners.hpp"
 
@@ -128,6 +129,42 @@ void absorb_inside(Diagnosis& outer, const Diagnosis& inside, const ForwarderNam
     outer.listeners_title = inside.listeners_title;
     outer.listeners = inside.listeners;
   }
+}
+
+void walk_through_rootlesskit(const HostContext& h, Walk& w, Diagnosis& d, const Listener& holder,
+                              const ForwarderNamespace& inside) {
+  const IpAddress loopback = IpAddress::loopback(h.destination.family());
+  const std::string owner = inside.uid ? fmt::format("rootlesskit (uid {})", *inside.uid)
+                                       : std::string("rootlesskit");
+  w.ok(fmt::format("host :{}", h.q.port),
+       fmt::format("{} listens on {}", describe_owners(holder), describe_bind(holder)));
+  w.ok(fmt::format("{} → {}:{}", owner, loopback.to_string_for_port(), h.q.port),
+       fmt::format("rootless Docker's namespace (rootlesskit's child, pid {})", inside.child_pid));
+  d.evidence.push_back(fmt::format(
+      "kernel: {} listens on {} and dials {}:{} in the namespace of its child (pid {}), where "
+      "rootless Docker runs",
+      describe_owners(holder), describe_bind(holder), loopback.to_string_for_port(), h.q.port,
+      inside.child_pid));
+  Query inner = h.q;
+  inner.target = Target::parse(loopback.to_string());
+  inner.from = std::nullopt;
+  const Facts facts = facts_inside(h.f, inside);
+  const Diagnosis in = diagnose_host(inner, facts, loopback, std::nullopt);
+  absorb_inside(d, in, inside);
+  if (in.verdict != Verdict::reachable && in.verdict != Verdict::inconclusive) {
+    w.note_problem({in.verdict, in.summary, in.fix, in.fix_commands});
+  }
+  for (const Problem& p : in.also) {
+    w.note_problem(p);
+  }
+  // "127.0.0.1:8080 from this host reaches the app ..." inside is what the
+  // user's client reaches through rootlesskit.
+  std::string reached = in.summary;
+  const std::string inner_client = fmt::format("{}:{} from this host", loopback.to_string_for_port(), h.q.port);
+  if (reached.starts_with(inner_client)) {
+    reached = fmt::format("{} from this host, through {},{}", h.dialled, owner, reached.substr(inner_client.size()));
+  }
+  w.finish(in.verdict == Verdict::reachable ? reached : std::string());
 }
 
 }  // namespace whyno::detail

@@ -40,4 +40,14 @@ Facts facts_inside(const Facts& facts, const ForwarderNamespace& ns);
 /// caller's to weigh.
 void absorb_inside(Diagnosis& outer, const Diagnosis& inside, const ForwarderNamespace& ns);
 
+struct HostContext;
+class Walk;
+
+/// Rootless Docker: rootlesskit (`holder`) holds the host port and dials
+/// 127.0.0.1:PORT (::1 for IPv6) in its child's namespace, where the rest of
+/// the path is a Docker host of its own. Walks the two hops, then the
+/// diagnosis made inside, taken into `d`; finishes the walk.
+void walk_through_rootlesskit(const HostContext& h, Walk& w, Diagnosis& d, const Listener& holder,
+                              const ForwarderNamespace& inside);
+
 }  // namespace whyno::detail
