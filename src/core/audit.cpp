@@ -5,17 +5,11 @@
 #include <tuple>
 
 #include "whyno/core/engine_lookup.hpp"
+#include "whyno/core/listeners.hpp"
 
 namespace whyno {
 
 namespace {
-
-/// Docker's embedded DNS server listens inside every container on a user
-/// network, on 127.0.0.11 and a random port: not the app's.
-bool is_embedded_dns(const Listener& l) {
-  static const IpAddress k_embedded_dns = *IpAddress::parse("127.0.0.11");
-  return l.address == k_embedded_dns;
-}
 
 /// What a client on this host dials for a binding: localhost for every
 /// address and for loopback, else the binding's own address.

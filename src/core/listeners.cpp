@@ -68,9 +68,13 @@ bool is_engine_process(const ProcessRef& p) {
          is_rootlesskit(p);
 }
 
-bool is_engine_socket(const Listener& l) {
+bool is_embedded_dns(const Listener& l) {
   static const IpAddress k_embedded_dns = *IpAddress::parse("127.0.0.11");
-  if (l.address == k_embedded_dns) {
+  return l.address == k_embedded_dns;
+}
+
+bool is_engine_socket(const Listener& l) {
+  if (is_embedded_dns(l)) {
     return true;
   }
   return !l.owners.empty() && std::all_of(l.owners.begin(), l.owners.end(), is_engine_process);

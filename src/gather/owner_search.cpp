@@ -3,17 +3,9 @@
 #include <algorithm>
 
 #include "whyno/core/engine_lookup.hpp"
+#include "whyno/core/listeners.hpp"
 
 namespace whyno::gather {
-
-namespace {
-
-bool is_embedded_dns_address(const Listener& l) {
-  static const IpAddress k_embedded_dns = *IpAddress::parse("127.0.0.11");
-  return l.address == k_embedded_dns;
-}
-
-}  // namespace
 
 kernel::OwnerSearch host_port_search(const Query& query, const NetnsFacts& host) {
   kernel::OwnerSearch search;
@@ -41,15 +33,18 @@ kernel::OwnerSearch container_search(const Facts& facts, const std::vector<const
   for (const auto& [id, ns] : facts.container_netns) {
     for (const Listener& l : ns.listeners) {
       if (l.inode != 0) {
-        (is_embedded_dns_address(l) ? search.if_held_by_first : search.needed).insert(l.inode);
+        (is_embedded_dns(l) ? search.if_held_by_first : search.needed).insert(l.inode);
       }
     }
   }
+  bool host_network_processes = false;
   for (const Container* c : on_host_network) {
-    if (c->state.pid <= 0) {
-      continue;
+    if (c->state.pid > 0) {
+      search.first.push_back(c->state.pid);
+      host_network_processes = true;
     }
-    search.first.push_back(c->state.pid);
+  }
+  if (host_network_processes) {
     for (const Listener& l : facts.host.listeners) {
       if (l.inode != 0 && l.owners.empty()) {
         search.if_held_by_first.insert(l.inode);

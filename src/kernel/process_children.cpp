@@ -52,6 +52,17 @@ std::vector<int> parse_children(std::string_view text) {
   return pids;
 }
 
+std::vector<int> child_processes(const std::string& proc_root, int pid) {
+  std::vector<int> children;
+  std::error_code error;
+  const std::string tasks = fmt::format("{}/{}/task", proc_root, pid);
+  for (std::filesystem::directory_iterator it(tasks, error), end; !error && it != end; it.increment(error)) {
+    const auto listed = parse_children(read_text(it->path().string() + "/children").value_or(""));
+    children.insert(children.end(), listed.begin(), listed.end());
+  }
+  return children;
+}
+
 std::optional<unsigned> parse_status_uid(std::string_view status) {
   std::size_t at = 0;
   while (at < status.size()) {
@@ -78,16 +89,11 @@ std::optional<ForwarderChild> find_forwarder_child(const std::string& proc_root,
   if (!own) {
     return std::nullopt;
   }
-  std::error_code error;
-  const std::string tasks = fmt::format("{}/{}/task", proc_root, pid);
-  for (std::filesystem::directory_iterator it(tasks, error), end; !error && it != end; it.increment(error)) {
-    const auto children = read_text(it->path().string() + "/children");
-    for (const int child : parse_children(children.value_or(""))) {
-      const auto theirs = netns_of(proc_root, child);
-      if (theirs && *theirs != *own) {
-        const auto status = read_text(fmt::format("{}/{}/status", proc_root, pid));
-        return ForwarderChild{child, status ? parse_status_uid(*status) : std::nullopt};
-      }
+  for (const int child : child_processes(proc_root, pid)) {
+    const auto theirs = netns_of(proc_root, child);
+    if (theirs && *theirs != *own) {
+      const auto status = read_text(fmt::format("{}/{}/status", proc_root, pid));
+      return ForwarderChild{child, status ? parse_status_uid(*status) : std::nullopt};
     }
   }
   return std::nullopt;

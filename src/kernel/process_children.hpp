@@ -16,6 +16,10 @@ namespace whyno::kernel {
 /// "1234 1240 " (/proc/PID/task/TID/children) -> {1234, 1240}.
 std::vector<int> parse_children(std::string_view text);
 
+/// The children of process `pid` over all its threads
+/// (`proc_root`/PID/task/TID/children), in the order the kernel lists them.
+std::vector<int> child_processes(const std::string& proc_root, int pid);
+
 /// The real uid from /proc/PID/status's "Uid:" line.
 std::optional<unsigned> parse_status_uid(std::string_view status);
 

@@ -211,7 +211,7 @@ std::vector<int> list_processes(int proc_fd) {
 }
 
 /// `roots` and their descendants, each once.
-std::vector<int> process_trees(int proc_fd, const std::vector<int>& roots) {
+std::vector<int> process_trees(const std::string& proc_root, const std::vector<int>& roots) {
   std::vector<int> out;
   std::unordered_set<int> seen;
   for (const int root : roots) {
@@ -220,20 +220,9 @@ std::vector<int> process_trees(int proc_fd, const std::vector<int>& roots) {
     }
   }
   for (std::size_t at = 0; at < out.size() && out.size() < k_max_tree; ++at) {
-    const std::string tasks_path = std::to_string(out[at]) + "/task";
-    const DirPtr tasks = open_dir_at(proc_fd, tasks_path.c_str());
-    if (!tasks) {
-      continue;
-    }
-    while (const dirent* task = readdir(tasks.get())) {
-      if (!parse_pid(task->d_name)) {
-        continue;
-      }
-      const auto children = read_small(proc_fd, tasks_path + "/" + task->d_name + "/children", 1 << 16);
-      for (const int child : parse_children(children.value_or(""))) {
-        if (seen.insert(child).second) {
-          out.push_back(child);
-        }
+    for (const int child : child_processes(proc_root, out[at])) {
+      if (seen.insert(child).second) {
+        out.push_back(child);
       }
     }
   }
@@ -349,7 +338,7 @@ SocketOwners find_socket_owners(const std::string& proc_root, const OwnerSearch&
   if (!search.first.empty()) {
     std::unordered_set<std::uint64_t> wanted = search.needed;
     wanted.insert(search.if_held_by_first.begin(), search.if_held_by_first.end());
-    const std::vector<int> trees = process_trees(proc_fd.get(), search.first);
+    const std::vector<int> trees = process_trees(proc_root, search.first);
     scan_processes(proc_fd.get(), trees, wanted, holders);
     looked_in.insert(trees.begin(), trees.end());
   }

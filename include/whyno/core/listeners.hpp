@@ -32,6 +32,11 @@ bool is_rootlesskit(const ProcessRef& p);
 /// processes that hold ports for containers rather than serve them.
 bool is_engine_process(const ProcessRef& p);
 
+/// Docker's embedded DNS server, which listens inside every container on a
+/// user network on 127.0.0.11 and a random port (dockerd holds it, from
+/// outside the container): never the app's.
+bool is_embedded_dns(const Listener& l);
+
 /// Sockets the engine holds inside a container (Docker's embedded DNS on
 /// 127.0.0.11, owned by dockerd): not the user's app.
 bool is_engine_socket(const Listener& l);
