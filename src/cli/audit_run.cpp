@@ -132,7 +132,7 @@ std::optional<std::string> unknown_project(const std::string& project, const Eng
 
 int run_audit(const Options& options) {
   Query query = options.query;  // --container is checked like a single query's
-  auto facts = gather::read_host(query);
+  auto facts = gather::read_host(query, {options.engine, options.user_engines});
   if (!facts) {
     return complain(facts.error().kind == gather::ReadFailure::Kind::usage ? k_exit_usage
                                                                           : k_exit_cannot_inspect,
@@ -151,6 +151,13 @@ int run_audit(const Options& options) {
     Progress progress(!options.json && isatty(STDERR_FILENO) == 1);
     probes = probe_all(items, *facts, options, progress);
   }
+  std::vector<Unread> unread = facts->unread;
+  if (facts->engine) {
+    for (const NotBelieved& n : facts->engine->not_believed) {
+      unread.push_back({fmt::format("engine of uid {} at {}", n.uid, n.engine),
+                        "not believed, root's engines say otherwise: " + n.claim});
+    }
+  }
   std::vector<AuditEntry> entries;
   entries.reserve(items.size());
   for (std::size_t i = 0; i < items.size(); ++i) {
@@ -158,9 +165,9 @@ int run_audit(const Options& options) {
     entries.push_back({items[i], diagnose(items[i].query, *facts)});
   }
   if (options.json) {
-    render::render_audit_json(std::cout, entries, facts->unread);
+    render::render_audit_json(std::cout, entries, unread);
   } else {
-    render::render_audit_text(std::cout, entries, facts->unread, text_style(options.color));
+    render::render_audit_text(std::cout, entries, unread, text_style(options.color));
   }
   std::cout.flush();
   return exit_status(audit_verdict(entries));

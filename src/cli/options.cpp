@@ -40,6 +40,8 @@ po::options_description visible_options() {
        "read only the engine at URL (unix:///PATH or PATH); by default DOCKER_HOST, else "
        "every Docker and podman engine found (docker context, /var/run/docker.sock, "
        "/run/podman/podman.sock, rootless ones)")
+      ("no-user-engines", "as root, leave out users' rootless engines (their sockets under\n"
+                          "/run/user and podman's files in their homes): only root's are read")
       ("json", "print one JSON object on stdout")
       ("explain", "after the answer, print the packet's whole walk through netfilter:\n"
                   "every base chain in priority order, each rule (matched or not, and\n"
@@ -269,6 +271,7 @@ Result<Options> parse_options(std::span<const char* const> argv) {
       return fail(Error::Kind::invalid, "--pid and --netns read no engine; leave out --engine");
     }
   }
+  o.user_engines = vm.count("no-user-engines") == 0;
   if (vm.count("target")) {
     const auto& targets = vm["target"].as<std::vector<std::string>>();
     if (targets.size() > 1) {

@@ -21,6 +21,7 @@ struct Options {
   std::optional<std::string> save_facts;  // write the facts snapshot here
   std::optional<std::string> replay;      // diagnose a saved snapshot instead
   std::optional<std::string> engine;      // --engine: read this engine only
+  bool user_engines = true;               // root: read users' rootless engines too
   bool probe = true;                      // try the connection too
   std::chrono::milliseconds probe_timeout{1000};
   bool all = false;                       // --all, or no PORT: every port

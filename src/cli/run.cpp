@@ -1,6 +1,5 @@
 #include "run.hpp"
 
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -18,6 +17,7 @@
 #include "whyno/util/printable.hpp"
 #include "whyno/render/text.hpp"
 #include "whyno/snapshot/snapshot.hpp"
+#include "whyno/sys/atomic_file.hpp"
 
 namespace whyno::cli {
 
@@ -55,7 +55,7 @@ int run(int argc, char** argv) {
     snap = std::move(*replayed);
   } else {
     snap.query = options->query;
-    auto facts = gather::read_host(snap.query, options->engine);
+    auto facts = gather::read_host(snap.query, {options->engine, options->user_engines});
     if (!facts) {
       return complain(facts.error().kind == gather::ReadFailure::Kind::usage ? k_exit_usage : k_exit_cannot_inspect,
                       facts.error().message);
@@ -65,10 +65,9 @@ int run(int argc, char** argv) {
     probe::run_probe(snap.query, snap.facts, options->probe, options->probe_timeout);
   }
   if (options->save_facts) {
-    std::ofstream out(*options->save_facts);
-    out << snapshot::save(snap);
-    if (!out) {
-      return complain(k_exit_usage, fmt::format("cannot write {}", *options->save_facts));
+    // Facts may name other users' containers and processes: 0600.
+    if (auto saved = sys::write_file_atomically(*options->save_facts, snapshot::save(snap), 0600); !saved) {
+      return complain(k_exit_usage, saved.error().message);
     }
   }
 

@@ -100,6 +100,7 @@ Diagnosis diagnose(const Query& query, const Facts& facts) {
   if (facts.engine) {
     d.engines = facts.engine->identities();
     d.unread.insert(d.unread.end(), facts.engine->unread.begin(), facts.engine->unread.end());
+    d.not_believed = facts.engine->not_believed;
   }
   d.unread.insert(d.unread.end(), facts.unread.begin(), facts.unread.end());
   d.unread.insert(d.unread.end(), facts.host.unread.begin(), facts.host.unread.end());

@@ -1,5 +1,7 @@
 #include "docker_proxy.hpp"
 
+#include "whyno/core/listeners.hpp"
+
 #include <charconv>
 #include <string>
 #include <vector>
@@ -37,7 +39,14 @@ std::optional<std::uint16_t> parse_port(std::string_view s) {
 
 }  // namespace
 
-bool is_docker_proxy(const ProcessRef& p) {
+bool is_docker_proxy(const ProcessRef& p, unsigned owner) {
+  if (!runs_as(p, owner)) {
+    return false;  // docker-proxy runs as the engine's owner: root, or rootless Docker's user
+  }
+  if (!p.exe.empty()) {
+    return runs_system_program(p, "docker-proxy");
+  }
+  // A snapshot that predates exe: its comm or command line.
   return p.comm == "docker-proxy" || p.cmdline.find("docker-proxy ") != std::string::npos;
 }
 
@@ -76,9 +85,9 @@ std::optional<ProxyForward> parse_docker_proxy(std::string_view cmdline) {
   return f;
 }
 
-std::optional<ProxyForward> proxy_forward(const Listener& l) {
+std::optional<ProxyForward> proxy_forward(const Listener& l, unsigned owner_uid) {
   for (const auto& owner : l.owners) {
-    if (is_docker_proxy(owner)) {
+    if (is_docker_proxy(owner, owner_uid)) {
       if (auto f = parse_docker_proxy(owner.cmdline)) {
         return f;
       }

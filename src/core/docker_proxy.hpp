@@ -20,13 +20,17 @@ struct ProxyForward {
   std::uint16_t container_port = 0;
 };
 
-bool is_docker_proxy(const ProcessRef& p);
+/// The system's docker-proxy, run by `owner` (root, or the user of
+/// rootless Docker's namespace): a user's copy named docker-proxy, or one
+/// run by another uid, is an ordinary process whose -container-ip means
+/// nothing.
+bool is_docker_proxy(const ProcessRef& p, unsigned owner);
 
 /// Parses `docker-proxy -proto tcp -host-ip 0.0.0.0 -host-port 8080
 /// -container-ip 172.17.0.2 -container-port 3000`.
 std::optional<ProxyForward> parse_docker_proxy(std::string_view cmdline);
 
-/// The forward of the first docker-proxy among the socket's owners.
-std::optional<ProxyForward> proxy_forward(const Listener& l);
+/// The forward of the first docker-proxy of `owner_uid` among the socket's owners.
+std::optional<ProxyForward> proxy_forward(const Listener& l, unsigned owner_uid);
 
 }  // namespace whyno

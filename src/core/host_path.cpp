@@ -178,7 +178,7 @@ class HostPath {
     // A host socket takes the connection past any drop of INPUT: a client's
     // connect() succeeds there, so it never tries its next address.
     m_d.connection_accepted = !m_w.failed();
-    const auto proxy = proxy_forward(*m_listener);
+    const auto proxy = proxy_forward(*m_listener, m_h.f.host_owner);
     if (!proxy) {
       return rootlessport_forward();
     }
@@ -194,14 +194,16 @@ class HostPath {
   /// podman's rootlessport holds the port for a container of a rootless
   /// engine: it dials the container's address from inside its namespace.
   bool rootlessport_forward() {
-    if (std::none_of(m_listener->owners.begin(), m_listener->owners.end(), is_rootlessport)) {
+    const auto forwarder = std::find_if(m_listener->owners.begin(), m_listener->owners.end(), is_rootlessport);
+    if (forwarder == m_listener->owners.end()) {
       return false;
     }
+    // rootlessport speaks for its user's containers only.
     const Publication* p = m_h.publication_where([&](const Publication& pub) {
       const EngineIdentity* engine = m_h.f.engine ? engine_of(*m_h.f.engine, *pub.container) : nullptr;
       return pub.live && pub.container->state.running && pub.binding.protocol == m_h.q.protocol &&
              host_ip_covers(pub.binding.host_ip, m_h.destination) && engine != nullptr &&
-             engine->kind == "podman" && engine->rootless;
+             engine->kind == "podman" && engine->rootless && runs_as(*forwarder, pub.container->engine_uid);
     });
     if (p == nullptr) {
       return false;

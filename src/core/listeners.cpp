@@ -59,13 +59,33 @@ std::vector<const Listener*> on_port(const std::vector<Listener>& listeners,
   return out;
 }
 
-bool is_rootlessport(const ProcessRef& p) { return p.comm == "rootlessport"; }
+std::string_view program_of(const ProcessRef& p) {
+  if (p.exe.empty()) {
+    return p.comm;
+  }
+  std::string_view exe = p.exe;
+  // A replaced executable reads "/usr/bin/x (deleted)": still x.
+  constexpr std::string_view k_deleted = " (deleted)";
+  if (exe.ends_with(k_deleted)) {
+    exe.remove_suffix(k_deleted.size());
+  }
+  const auto slash = exe.rfind('/');
+  return slash == std::string_view::npos ? exe : exe.substr(slash + 1);
+}
 
-bool is_rootlesskit(const ProcessRef& p) { return p.comm == "rootlesskit"; }
+bool runs_system_program(const ProcessRef& p, std::string_view name) {
+  return p.system_binary && program_of(p) == name;
+}
+
+bool runs_as(const ProcessRef& p, unsigned uid) { return !p.uid || *p.uid == uid; }
+
+bool is_rootlessport(const ProcessRef& p) { return runs_system_program(p, "rootlessport"); }
+
+bool is_rootlesskit(const ProcessRef& p) { return runs_system_program(p, "rootlesskit"); }
 
 bool is_engine_process(const ProcessRef& p) {
-  return p.comm == "docker-proxy" || p.comm == "dockerd" || p.comm == "conmon" || is_rootlessport(p) ||
-         is_rootlesskit(p);
+  return runs_system_program(p, "docker-proxy") || runs_system_program(p, "dockerd") ||
+         runs_system_program(p, "conmon") || is_rootlessport(p) || is_rootlesskit(p);
 }
 
 bool is_embedded_dns(const Listener& l) {
@@ -84,9 +104,19 @@ std::string describe_owners(const Listener& l) {
   if (l.owners.empty()) {
     return "unknown process";
   }
-  const std::string& name = l.owners.front().comm;
+  const ProcessRef& first = l.owners.front();
+  const std::string& name = first.comm;
   if (l.owners.size() == 1) {
-    return fmt::format("{} (pid {})", name, l.owners.front().pid);
+    // Whose it is and what it runs, when that is not the system's: a
+    // user's process is named as theirs, never as a forwarder's.
+    std::string who;
+    if (first.uid && *first.uid != 0) {
+      who += fmt::format(", uid {}", *first.uid);
+    }
+    if (!first.system_binary && !first.exe.empty()) {
+      who += fmt::format(", {}", first.exe);
+    }
+    return fmt::format("{} (pid {}{})", name, first.pid, who);
   }
   std::string pids;
   for (const auto& p : l.owners) {

@@ -67,6 +67,7 @@ ProbeDecision plan_probe(const Query& q, const Facts& facts) {
   plan.netns_pid = ns_holder.state.pid;
   plan.from = fmt::format("container `{}`", client->name);
   plan.hosts_file = client->hosts_path;
+  plan.hosts_file_owner = client->engine_uid;
 
   if (q.target.is_this_host_loopback()) {
     plan.address = q.target.local_address();

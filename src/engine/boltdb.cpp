@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -109,13 +110,21 @@ std::optional<std::span<const std::byte>> BoltView::page(std::uint64_t id) const
   return m_file.subspan(at, length);
 }
 
-Result<void> BoltView::walk_page(std::span<const std::byte> page, int depth, std::size_t& budget,
+struct BoltView::Walk {
+  std::unordered_set<std::uint64_t> seen;  // a tree holds each page once
+};
+
+Result<void> BoltView::walk_page(std::span<const std::byte> page, std::uint64_t id, int depth, Walk& walk,
                                  const std::function<void(const Entry&)>& visit) const {
-  // A tree visits each page once: more visits than pages is a loop.
-  if (depth > k_max_depth || budget == 0) {
+  if (depth > k_max_depth || (id != 0 && !walk.seen.insert(id).second)) {
     return fail(Error::Kind::invalid, "BoltDB tree loops or is deeper than any bbolt writes");
   }
-  --budget;
+  if (m_visits_left == 0) {
+    return fail(Error::Kind::invalid,
+                "BoltDB buckets share their pages: reading them would cost many times the file, and "
+                "no bbolt database does that");
+  }
+  --m_visits_left;
   const auto flags = read<std::uint16_t>(page, 8);
   const auto count = read<std::uint16_t>(page, 10);
   if (!flags || !count || k_page_header + std::size_t{*count} * k_element > page.size()) {
@@ -129,7 +138,7 @@ Result<void> BoltView::walk_page(std::span<const std::byte> page, int depth, std
       if (!next) {
         return std::unexpected(next.error());
       }
-      WHYNO_TRY(walk_page(*next, depth + 1, budget, visit));
+      WHYNO_TRY(walk_page(*next, *child, depth + 1, walk, visit));
       continue;
     }
     if (!(*flags & k_leaf)) {
@@ -158,12 +167,12 @@ Result<std::span<const std::byte>> BoltView::page_or_fail(std::uint64_t id) cons
 }
 
 Result<void> BoltView::for_each(const Bucket& bucket, const std::function<void(const Entry&)>& visit) const {
-  std::size_t budget = m_file.size() / m_page_size + 1;
+  Walk walk;
   if (bucket.root == 0) {
-    return walk_page(bucket.inline_page, 0, budget, visit);
+    return walk_page(bucket.inline_page, 0, 0, walk, visit);  // inline: no page of the file
   }
   WHYNO_TRY_ASSIGN(const auto first, page_or_fail(bucket.root));
-  return walk_page(first, 0, budget, visit);
+  return walk_page(first, bucket.root, 0, walk, visit);
 }
 
 std::optional<BoltView::Bucket> BoltView::as_bucket(const Entry& entry) const {

@@ -38,7 +38,15 @@ class BoltView {
   Bucket root() const { return m_root; }
 
   /// Calls `visit` for every entry of `bucket`, in key order. Fails on a
-  /// page out of the file, a loop, or a tree deeper than any bbolt writes.
+  /// page out of the file, a page visited twice (a loop, or two branches
+  /// sharing a subtree), a tree deeper than any bbolt writes, or once the
+  /// view's budget is spent.
+  ///
+  /// The budget bounds the work of one view over all its walks: a hostile
+  /// file whose N buckets all point at one big tree would otherwise cost N
+  /// times the file. Each walk of a real database visits its own pages, and
+  /// a reader walks a bucket a few times at most (a lookup is a walk), so a
+  /// view may visit k_visits_per_page times the pages the file has.
   Result<void> for_each(const Bucket& bucket, const std::function<void(const Entry&)>& visit) const;
 
   /// The sub-bucket or value under `key`; nullopt when absent or of the
@@ -49,11 +57,21 @@ class BoltView {
   /// A bucket from an entry that is one.
   std::optional<Bucket> as_bucket(const Entry& entry) const;
 
- private:
-  BoltView(std::span<const std::byte> file, std::uint32_t page_size, Bucket root)
-      : m_file(file), m_page_size(page_size), m_root(root) {}
+  /// Whether a walk stopped because the budget was spent: the lookups that
+  /// came back empty since may not be.
+  bool budget_spent() const { return m_visits_left == 0; }
 
-  Result<void> walk_page(std::span<const std::byte> page, int depth, std::size_t& budget,
+ private:
+  static constexpr std::size_t k_visits_per_page = 4;
+
+  BoltView(std::span<const std::byte> file, std::uint32_t page_size, Bucket root)
+      : m_file(file),
+        m_page_size(page_size),
+        m_root(root),
+        m_visits_left(k_visits_per_page * (file.size() / page_size) + 16) {}
+
+  struct Walk;
+  Result<void> walk_page(std::span<const std::byte> page, std::uint64_t id, int depth, Walk& walk,
                          const std::function<void(const Entry&)>& visit) const;
   std::optional<std::span<const std::byte>> page(std::uint64_t id) const;
   Result<std::span<const std::byte>> page_or_fail(std::uint64_t id) const;
@@ -61,6 +79,8 @@ class BoltView {
   std::span<const std::byte> m_file;
   std::uint32_t m_page_size = 4096;
   Bucket m_root;
+  // Shared by every walk of this view; a view is used by one thread.
+  mutable std::size_t m_visits_left;
 };
 
 }  // namespace whyno::engine

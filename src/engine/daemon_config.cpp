@@ -1,11 +1,6 @@
 // /etc/docker/daemon.json -> DaemonConfig, with the engine's defaults for
 // every key the file leaves out (daemon/config/config*.go in moby).
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <exception>
 
 #include <fmt/format.h>
@@ -13,7 +8,7 @@
 #include "engine_json_fields.hpp"
 #include "engine_json.hpp"
 #include "engine_reader.hpp"
-#include "whyno/sys/fd.hpp"
+#include "whyno/sys/owned_file.hpp"
 
 namespace whyno::engine {
 
@@ -104,35 +99,17 @@ DaemonConfig parse_daemon_config(std::string_view json_text, const std::string& 
 }
 
 DaemonConfig read_daemon_config(const std::string& path, const std::string& engine_version) {
-  sys::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) {
-    const int error_number = errno;
+  // Root's file: a FIFO, a symlink or a file of a user's in its place is not read.
+  auto text = sys::read_owned_file(path, sys::FileOwner{0}, k_max_daemon_json_bytes);
+  if (!text) {
     DaemonConfig config = defaults_for(engine_version);
     config.path = path;
-    if (error_number != ENOENT) {
-      config.problem = fmt::format("cannot read {}: {}", path, std::strerror(error_number));
+    if (text.error().kind != Error::Kind::not_found) {
+      config.problem = text.error().message;
     }
     return config;
   }
-  std::string text;
-  char buffer[16384];
-  for (;;) {
-    const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      DaemonConfig config = defaults_for(engine_version);
-      config.path = path;
-      config.problem = fmt::format("cannot read {}: {}", path, std::strerror(errno));
-      return config;
-    }
-    if (n == 0 || text.size() > k_max_daemon_json_bytes) {
-      break;
-    }
-    text.append(buffer, static_cast<std::size_t>(n));
-  }
-  DaemonConfig config = parse_daemon_config(text, engine_version);
+  DaemonConfig config = parse_daemon_config(*text, engine_version);
   config.path = path;
   return config;
 }

@@ -150,7 +150,7 @@ void add_docker_context(const DiscoveryHost& host, Finder& finder) {
 }  // namespace
 
 Result<Discovery> discover_engines(const DiscoveryHost& host,
-                                   const std::optional<std::string>& engine_option) {
+                                   const std::optional<std::string>& engine_option, bool user_engines) {
   Finder finder(host);
   if (engine_option) {
     WHYNO_TRY_ASSIGN(auto path, engine_option_path(*engine_option));
@@ -174,7 +174,8 @@ Result<Discovery> discover_engines(const DiscoveryHost& host,
     finder.add(*runtime_dir + "/docker.sock", "XDG_RUNTIME_DIR");
     finder.add(*runtime_dir + "/podman/podman.sock", "XDG_RUNTIME_DIR");
   }
-  if (host.is_root()) {
+  const bool users_too = !host.is_root() || user_engines;
+  if (host.is_root() && users_too) {
     for (const unsigned uid : host.runtime_dir_uids()) {
       finder.add(fmt::format("/run/user/{}/docker.sock", uid), "default");
       finder.add(fmt::format("/run/user/{}/podman/podman.sock", uid), "default");
@@ -191,7 +192,7 @@ Result<Discovery> discover_engines(const DiscoveryHost& host,
     }
   };
   if (host.is_root()) {
-    for (const unsigned uid : host.runtime_dir_uids()) {
+    for (const unsigned uid : users_too ? host.runtime_dir_uids() : std::vector<unsigned>{}) {
       add_user_files(uid);
     }
   } else {

@@ -9,8 +9,8 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "bounded_file.hpp"
 #include "whyno/engine/discovery.hpp"
+#include "whyno/sys/owned_file.hpp"
 
 namespace whyno::engine {
 
@@ -25,8 +25,12 @@ class LiveDiscoveryHost final : public DiscoveryHost {
     return value == nullptr ? std::nullopt : std::optional<std::string>(value);
   }
 
+  // The docker CLI's files of whoever runs whyno-port: root reads only
+  // root's, so a HOME or DOCKER_CONFIG left pointing at a user's tree
+  // cannot hand root a FIFO or a symlink to follow.
   std::optional<std::string> read_file(const std::string& path) const override {
-    return read_bounded_file(path, k_max_file_bytes);
+    auto text = sys::read_owned_file(path, sys::FileOwner{static_cast<unsigned>(::geteuid())}, k_max_file_bytes);
+    return text ? std::optional<std::string>(std::move(*text)) : std::nullopt;
   }
 
   std::optional<SocketFile> socket_at(const std::string& path) const override {

@@ -47,34 +47,29 @@ class MultiEngine final : public EngineSource {
       reads.push_back(
           std::async(std::launch::async, [this, i, &choose] { return m_sources[i]->read(choose); }));
     }
-    Engine merged;
-    bool docker_config = false;
+    std::vector<std::optional<Engine>> answers(reads.size());
     std::vector<std::pair<const EngineEndpoint*, Error>> failures;
-    m_owner.clear();
     for (std::size_t i = 0; i < reads.size(); ++i) {
       auto engine = reads[i].get();
       if (!engine) {
         failures.emplace_back(&m_endpoints[i], engine.error());
         continue;
       }
-      add(merged, std::move(*engine), i, docker_config);
+      answers[i] = std::move(*engine);
     }
-    for (std::size_t i = m_primaries; i < m_sources.size(); ++i) {
-      const unsigned uid = m_endpoints[i].owner.value_or(0U);
-      const bool api_answered = std::any_of(merged.engines.begin(), merged.engines.end(), [&](const EngineIdentity& e) {
-        return e.kind == "podman" && !e.from_files && e.uid.value_or(0U) == uid;
-      });
-      if (api_answered) {
-        continue;
+    Engine merged;
+    bool docker_config = false;
+    m_owner.clear();
+    // Root's engines first, their files included: what they report is
+    // authoritative, and a user's engine that claims the same container is
+    // not believed (add()).
+    for (const bool users : {false, true}) {
+      for (std::size_t i = 0; i < answers.size(); ++i) {
+        if (answers[i] && is_users(m_endpoints[i]) == users) {
+          add(merged, std::move(*answers[i]), i, docker_config);
+        }
       }
-      // No podman API of this user: its files say what they can. Absent files are no news.
-      auto engine = m_sources[i]->read();
-      if (engine && !engine->containers.empty()) {
-        // No container: podman is installed, not used; that is no engine answering.
-        add(merged, std::move(*engine), i, docker_config);
-      } else if (!engine && engine.error().kind != Error::Kind::not_found) {
-        failures.emplace_back(&m_endpoints[i], engine.error());
-      }
+      add_files(merged, users, docker_config, failures);
     }
     if (merged.engines.empty()) {
       return std::unexpected(none_answered(failures));
@@ -97,11 +92,50 @@ class MultiEngine final : public EngineSource {
     WHYNO_TRY_ASSIGN(auto fresh, m_sources[it->second]->inspect(id));
     if (fresh) {
       fresh->engine = m_endpoints[it->second].path;
+      fresh->engine_uid = m_endpoints[it->second].owner.value_or(0U);
     }
     return fresh;
   }
 
  private:
+  static bool is_users(const EngineEndpoint& endpoint) { return endpoint.owner.value_or(0U) != 0; }
+
+  /// podman's files, root's or the users', for each store whose podman API
+  /// did not answer.
+  void add_files(Engine& merged, bool users, bool& docker_config,
+                 std::vector<std::pair<const EngineEndpoint*, Error>>& failures) {
+    for (std::size_t i = m_primaries; i < m_sources.size(); ++i) {
+      if (is_users(m_endpoints[i]) != users) {
+        continue;
+      }
+      const unsigned uid = m_endpoints[i].owner.value_or(0U);
+      const bool api_answered = std::any_of(merged.engines.begin(), merged.engines.end(), [&](const EngineIdentity& e) {
+        return e.kind == "podman" && !e.from_files && e.uid.value_or(0U) == uid;
+      });
+      if (api_answered) {
+        continue;
+      }
+      // No podman API of this user: its files say what they can. Absent files are no news.
+      auto engine = m_sources[i]->read();
+      if (engine && !engine->containers.empty()) {
+        // No container: podman is installed, not used; that is no engine answering.
+        add(merged, std::move(*engine), i, docker_config);
+      } else if (!engine && engine.error().kind != Error::Kind::not_found) {
+        failures.emplace_back(&m_endpoints[i], engine.error());
+      }
+    }
+  }
+
+  /// Root's container with `c`'s id or name, when `c` comes from a user's engine.
+  static const Container* root_claims(const Engine& merged, const Container& c) {
+    for (const Container& theirs : merged.containers) {
+      if (theirs.engine_uid == 0 && (theirs.id == c.id || (!c.name.empty() && theirs.name == c.name))) {
+        return &theirs;
+      }
+    }
+    return nullptr;
+  }
+
   void add(Engine& merged, Engine engine, std::size_t index, bool& docker_config) {
     const EngineEndpoint& endpoint = m_endpoints[index];
     if (merged.engines.empty()) {
@@ -119,9 +153,19 @@ class MultiEngine final : public EngineSource {
     merged.engines.push_back(engine.engines.empty() ? identity_of(engine, endpoint) : engine.engines.front());
     merged.unread.insert(merged.unread.end(), engine.unread.begin(), engine.unread.end());
     const std::string kind = engine.engines.empty() ? engine.product : engine.engines.front().kind;
+    const unsigned uid = endpoint.owner.value_or(0U);
     for (Container& c : engine.containers) {
       c.engine = endpoint.path;
       c.engine_kind = kind;
+      c.engine_uid = uid;
+      if (const Container* root = uid != 0 ? root_claims(merged, c) : nullptr) {
+        merged.not_believed.push_back(
+            {uid, endpoint.path,
+             fmt::format("it reports container `{}` ({}), as root's engine at {} does (`{}`, {})",
+                         excerpt(c.name, 60), excerpt(c.id, 12), root->engine, root->name,
+                         root->id.substr(0, 12))});
+        continue;
+      }
       m_owner.emplace(c.id, index);
       merged.containers.push_back(std::move(c));
     }
@@ -186,12 +230,12 @@ std::unique_ptr<EngineSource> open_engines(const Discovery& discovery, bool read
   }
   std::vector<EngineFiles> files;
   if (discovery.podman_files) {
-    files.push_back({open_podman_state(live_state_files()), 0U, k_podman_storage});
+    files.push_back({open_podman_state(live_state_files(0)), 0U, k_podman_storage});
   }
   for (const PodmanUserFiles& user : discovery.podman_user_files) {
     PodmanStore store = rootless_podman_store(user.uid, user.home);
     const std::string path = store.storage;
-    files.push_back({open_podman_state(live_state_files(), std::move(store)), user.uid, path});
+    files.push_back({open_podman_state(live_state_files(user.uid), std::move(store)), user.uid, path});
   }
   return merge_engines(discovery.endpoints, std::move(sources), discovery.unusable, std::move(files));
 }

@@ -14,7 +14,12 @@ namespace {
 using nlohmann::json;
 using namespace json_fields;
 
-std::vector<PortBinding> port_mappings(const json& config) {
+// However many ports a container maps (a range of 65535, both protocols),
+// this many bindings are kept: the ports a host can have, twice. The caller
+// caps the engine as a whole.
+constexpr std::size_t k_max_bindings_per_container = std::size_t{2} * 65536;
+
+std::vector<PortBinding> port_mappings(const json& config, bool& capped) {
   std::vector<PortBinding> out;
   const auto it = config.find("newPortMappings");
   if (it == config.end() || !it->is_array()) {
@@ -41,6 +46,10 @@ std::vector<PortBinding> port_mappings(const json& config) {
         continue;
       }
       for (int i = 0; i < range && container_port + i <= 65535 && host_port + i <= 65535; ++i) {
+        if (out.size() == k_max_bindings_per_container) {
+          capped = true;
+          return out;
+        }
         out.push_back({*protocol, static_cast<std::uint16_t>(container_port + i), string_at(m, "host_ip"),
                        static_cast<std::uint16_t>(host_port + i)});
       }
@@ -62,10 +71,14 @@ ContainerState container_state(const json& state) {
   return s;
 }
 
-std::optional<json> parse_json(std::optional<std::string_view> text) {
-  if (!text) {
+/// The JSON of a value, while `budget` (bytes parsed in all) lasts: values
+/// may be shared by many buckets of a hostile file.
+std::optional<json> parse_json(std::optional<std::string_view> text, std::size_t& budget) {
+  if (!text || text->size() > budget) {
+    budget = 0;
     return std::nullopt;
   }
+  budget -= text->size();
   json j = json::parse(*text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
     return std::nullopt;
@@ -115,8 +128,11 @@ Result<PodmanBolt> parse_podman_bolt(std::span<const std::byte> file) {
       ids.emplace_back(e.key);
     }
   }));
-  for (std::size_t i = 0; i < each.size(); ++i) {
-    const auto config = parse_json(db.value(each[i], "config"));
+  // A real database's values are parsed once each: twice the file is room.
+  std::size_t parse_budget = 2 * file.size() + (std::size_t{1} << 20);
+  std::size_t bindings = 0;
+  for (std::size_t i = 0; i < each.size() && parse_budget > 0 && !db.budget_spent(); ++i) {
+    const auto config = parse_json(db.value(each[i], "config"), parse_budget);
     if (!config) {
       continue;
     }
@@ -125,13 +141,23 @@ Result<PodmanBolt> parse_podman_bolt(std::span<const std::byte> file) {
     c.name = string_at(*config, "name");
     c.image = string_at(*config, "rootfsImageName");
     c.network_mode = string_at(*config, "networkMode");
-    c.bindings = port_mappings(*config);
-    if (const auto state = parse_json(db.value(each[i], "state"))) {
+    c.bindings = port_mappings(*config, out.bindings_capped);
+    if (bindings + c.bindings.size() > k_max_bindings) {
+      c.bindings.resize(k_max_bindings - std::min(bindings, k_max_bindings));
+      out.bindings_capped = true;
+    }
+    bindings += c.bindings.size();
+    if (const auto state = parse_json(db.value(each[i], "state"), parse_budget)) {
       c.state = container_state(*state);
     } else {
       c.state.status = "unknown";
     }
     out.containers.push_back(std::move(c));
+  }
+  if (parse_budget == 0 || db.budget_spent()) {
+    return fail(Error::Kind::invalid,
+                "its buckets share their pages or values, so reading them would cost many times the "
+                "file; no bbolt database does that");
   }
   return out;
 }

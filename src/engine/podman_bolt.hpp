@@ -33,10 +33,19 @@ struct PodmanBolt {
   std::string graph_root;
   std::string run_root;
   std::vector<BoltContainer> containers;
+  /// More bindings than k_max_bindings (or a container's own cap) were
+  /// mapped: the rest are left out.
+  bool bindings_capped = false;
 };
 
+/// Port bindings kept of one database: every port of a host, both
+/// protocols, twice over. Ranges are expanded, so a hostile file's
+/// 100 mappings of "range": 65535 stop here.
+inline constexpr std::size_t k_max_bindings = std::size_t{4} * 65536;
+
 /// A container that cannot be parsed is left out; a file that is not a
-/// BoltDB, or has no "ctr" bucket, fails.
+/// BoltDB, has no "ctr" bucket, or whose buckets share pages or values so
+/// that reading it would cost many times its size (a hostile file), fails.
 Result<PodmanBolt> parse_podman_bolt(std::span<const std::byte> file);
 
 /// libpod's ContainerStatus (define/containerstate.go) in Docker's words:

@@ -3,7 +3,6 @@
 
 #include "podman_state.hpp"
 
-#include "bounded_file.hpp"
 #include "podman_bolt.hpp"
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "whyno/sys/owned_file.hpp"
 #include "whyno/util/printable.hpp"
 
 namespace whyno::engine {
@@ -19,6 +19,8 @@ namespace whyno::engine {
 namespace {
 
 constexpr std::size_t k_max_state_file = std::size_t{16} << 20;
+// A directory of network files or DNS lists: one per network.
+constexpr std::size_t k_max_directory_entries = 4096;
 
 std::vector<Network> read_networks(const StateFiles& files, const std::string& dir) {
   std::vector<Network> networks{podman_default_network()};
@@ -166,13 +168,14 @@ class PodmanState final : public EngineSource {
 };
 
 /// podman's database, when it can be read.
-std::optional<PodmanBolt> read_bolt(const StateFiles& files, const PodmanStore& store) {
-  const auto bytes = files.read(store.storage + "/libpod/bolt_state.db");
-  if (!bytes) {
-    return std::nullopt;
+Result<PodmanBolt> read_bolt(const StateFiles& files, const PodmanStore& store) {
+  const std::string path = store.storage + "/libpod/bolt_state.db";
+  WHYNO_TRY_ASSIGN(const std::string bytes, files.read(path));
+  auto bolt = parse_podman_bolt(std::as_bytes(std::span(bytes.data(), bytes.size())));
+  if (!bolt) {
+    return fail(bolt.error().kind, fmt::format("{}: {}", printable(path), bolt.error().message));
   }
-  auto bolt = parse_podman_bolt(std::as_bytes(std::span(bytes->data(), bytes->size())));
-  return bolt ? std::optional<PodmanBolt>(std::move(*bolt)) : std::nullopt;
+  return bolt;
 }
 
 /// What only the database knows: the bindings, the network mode, and the
@@ -224,7 +227,7 @@ Result<Engine> read_podman_state(const StateFiles& files, const PodmanStore& sto
   if (bolt && !bolt->graph_driver.empty()) {
     drivers.insert(drivers.begin(), bolt->graph_driver);
   }
-  std::optional<std::string> list;
+  Result<std::string> list = fail(Error::Kind::not_found, "");
   std::string driver;
   for (const std::string& d : drivers) {
     if ((list = files.read(fmt::format("{}/{}-containers/containers.json", store.storage, d)))) {
@@ -235,7 +238,7 @@ Result<Engine> read_podman_state(const StateFiles& files, const PodmanStore& sto
   const std::string list_path = fmt::format("{}/{}-containers/containers.json", store.storage,
                                             driver.empty() ? drivers.front() : driver);
   if (!list) {
-    return fail(Error::Kind::not_found, fmt::format("cannot read {}", list_path));
+    return fail(Error::Kind::not_found, fmt::format("cannot read {}", printable(list_path)));
   }
   auto stored = parse_storage_containers(*list);
   if (!stored) {
@@ -266,23 +269,27 @@ Result<Engine> read_podman_state(const StateFiles& files, const PodmanStore& sto
         {"podman's port bindings",
          fmt::format("no podman API answers (podman system service is not running), and podman "
                      "keeps port bindings and exit codes only in its database ({}/libpod/"
-                     "bolt_state.db), which whyno-port could not read; its containers come from "
-                     "their files, their ports from netavark's rules",
-                     printable(store.storage))});
+                     "bolt_state.db), which whyno-port could not read ({}); its containers come "
+                     "from their files, their ports from netavark's rules",
+                     printable(store.storage), excerpt(bolt.error().message, 200))});
+  } else if (bolt->bindings_capped) {
+    engine.unread.push_back(
+        {"podman's port bindings",
+         fmt::format("podman's database ({}/libpod/bolt_state.db) maps more than {} ports; the "
+                     "rest are not read",
+                     printable(store.storage), k_max_bindings)});
   }
   return engine;
 }
 
-StateFiles live_state_files() {
+StateFiles live_state_files(unsigned owner) {
   StateFiles files;
-  files.read = [](const std::string& path) { return read_bounded_file(path, k_max_state_file); };
-  files.list = [](const std::string& path) {
-    std::vector<std::string> names;
-    std::error_code error;
-    for (std::filesystem::directory_iterator it(path, error), end; !error && it != end; it.increment(error)) {
-      names.push_back(it->path().filename().string());
-    }
-    return names;
+  files.read = [owner](const std::string& path) {
+    return sys::read_owned_file(path, sys::FileOwner{owner}, k_max_state_file);
+  };
+  files.list = [owner](const std::string& path) {
+    return sys::list_owned_directory(path, sys::FileOwner{owner}, k_max_directory_entries)
+        .value_or(std::vector<std::string>{});
   };
   files.alive = [](int pid) {
     std::error_code error;

@@ -74,14 +74,17 @@ Network podman_default_network();
 
 /// What the state reader looks at.
 struct StateFiles {
-  /// A file's contents; nullopt when absent or unreadable.
-  std::function<std::optional<std::string>(const std::string&)> read;
+  /// A file's contents; one sentence when absent or not to be read.
+  std::function<Result<std::string>(const std::string&)> read;
   /// The names in a directory; empty when there is none.
   std::function<std::vector<std::string>(const std::string&)> list;
   /// Whether process `pid` exists.
   std::function<bool(int)> alive;
 };
-StateFiles live_state_files();
+/// This host's files of the store `owner` keeps (root's: 0), each read by
+/// sys::read_owned_file: a FIFO, a symlink the user planted or a file of
+/// someone else's is not read, and says why.
+StateFiles live_state_files(unsigned owner);
 
 /// Where one podman keeps its state: root's, or a user's (rootless).
 struct PodmanStore {

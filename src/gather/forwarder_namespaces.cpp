@@ -40,6 +40,13 @@ void read_forwarder_namespaces(const Query& query, const Sources& sources, Facts
                                                 "(it is starting or stopping)"});
       continue;
     }
+    if (child->uid.value_or(0U) != 0) {
+      // The user's rootlesskit: its child must be the user's too.
+      if (auto mine = sources.namespaces.check_belongs_to(child->pid, *child->uid); !mine) {
+        facts.unread.push_back({source_name(pid), mine.error().message});
+        continue;
+      }
+    }
     auto handle = sources.namespaces.open(child->pid);
     if (!handle) {
       facts.unread.push_back({source_name(pid), handle.error().message});

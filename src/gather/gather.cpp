@@ -128,6 +128,20 @@ class NamespaceGathering {
       if (c == nullptr || !has_own_namespace(*c)) {
         continue;
       }
+      if (c->engine_uid != 0) {
+        // A user's engine is believed about that user's processes only: a
+        // PID it names must run in a user namespace the user owns.
+        if (auto mine = m_sources.namespaces.check_belongs_to(c->state.pid, c->engine_uid); !mine) {
+          if (mine.error().kind == Error::Kind::not_found) {
+            changed.push_back(id);
+          } else {
+            m_facts.unread.push_back(
+                {unread_source(*c), fmt::format("not read: the engine of uid {} names process {}, and {}",
+                                                c->engine_uid, c->state.pid, mine.error().message)});
+          }
+          continue;
+        }
+      }
       auto handle = m_sources.namespaces.open(c->state.pid);
       if (!handle) {
         if (handle.error().kind == Error::Kind::not_found) {

@@ -60,9 +60,9 @@ std::int64_t epoch_seconds() {
 
 }  // namespace
 
-std::expected<Facts, ReadFailure> read_host(const Query& query,
-                                           const std::optional<std::string>& engine_option) {
-  const auto discovery = engine::discover_engines(*engine::live_discovery_host(), engine_option);
+std::expected<Facts, ReadFailure> read_host(const Query& query, const EngineChoice& engines) {
+  const auto discovery =
+      engine::discover_engines(*engine::live_discovery_host(), engines.engine, engines.user_engines);
   const auto missing = sys::missing_capabilities();
   if (!missing.empty() && !(discovery && owns_an_engine(*discovery))) {
     return std::unexpected(ReadFailure{

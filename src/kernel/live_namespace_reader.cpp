@@ -7,6 +7,7 @@
 #include "whyno/kernel/netns_reader.hpp"
 #include "owner_netns.hpp"
 #include "process_children.hpp"
+#include "process_owner.hpp"
 #include "whyno/sys/netns.hpp"
 
 namespace whyno::kernel {
@@ -37,6 +38,10 @@ class LiveNamespaceReader final : public NamespaceReader {
   }
 
   Result<NamespaceHandle> open(int pid) override { return open_path(netns_path(pid)); }
+
+  Result<void> check_belongs_to(int pid, unsigned uid) override {
+    return check_process_belongs_to("/proc", pid, uid);
+  }
 
   Result<NamespaceHandle> open_path(const std::string& path) override {
     WHYNO_TRY_ASSIGN(auto fd, sys::open_netns(path));

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "process_children.hpp"
@@ -295,7 +297,26 @@ std::vector<int> scan_forwarders(int proc_fd, const std::vector<int>& processes,
   return scanned;
 }
 
-/// comm, cmdline and container of each holder of the sockets in `holders`.
+/// The executable of `dir` (/proc's PID), and whether it is the system's:
+/// a root-owned file nobody else may write. A user cannot make one (they
+/// can copy a program, and own the copy), so a process named docker-proxy
+/// or rootlessport running the user's copy is not taken for the real one.
+std::pair<std::string, bool> executable_of(int proc_fd, const std::string& dir) {
+  std::array<char, 4096> buffer{};
+  const ssize_t n = ::readlinkat(proc_fd, (dir + "/exe").c_str(), buffer.data(), buffer.size() - 1);
+  if (n <= 0) {
+    return {std::string(), false};  // a kernel thread, gone, or not ours to read
+  }
+  std::string exe(buffer.data(), static_cast<std::size_t>(n));
+  struct stat file {};
+  // Follows the magic link to the inode the process runs, even if replaced.
+  const bool system = ::fstatat(proc_fd, (dir + "/exe").c_str(), &file, 0) == 0 && file.st_uid == 0 &&
+                      (file.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+  return {std::move(exe), system};
+}
+
+/// comm, cmdline, container, uid and executable of each holder of the
+/// sockets in `holders`.
 SocketOwners describe_holders(int proc_fd, SocketHolders& holders) {
   SocketOwners owners;
   std::map<int, std::optional<ProcessRef>> processes;
@@ -309,9 +330,16 @@ SocketOwners describe_holders(int proc_fd, SocketHolders& holders) {
         auto comm = read_small(proc_fd, dir + "/comm", 256);
         auto cmdline = read_small(proc_fd, dir + "/cmdline", k_cmdline_cap);
         auto cgroup = read_small(proc_fd, dir + "/cgroup", 4096);
-        if (comm && cmdline) {
-          slot->second = ProcessRef{pid, clean_comm(*comm), clean_cmdline(*cmdline),
-                                    cgroup ? container_id_from_cgroup(*cgroup) : std::string()};
+        struct stat process {};
+        if (comm && cmdline && ::fstatat(proc_fd, dir.c_str(), &process, 0) == 0) {
+          ProcessRef ref;
+          ref.pid = pid;
+          ref.comm = clean_comm(*comm);
+          ref.cmdline = clean_cmdline(*cmdline);
+          ref.container_id = cgroup ? container_id_from_cgroup(*cgroup) : std::string();
+          ref.uid = static_cast<unsigned>(process.st_uid);  // its effective uid
+          std::tie(ref.exe, ref.system_binary) = executable_of(proc_fd, dir);
+          slot->second = std::move(ref);
         }
       }
       if (slot->second) {

@@ -14,6 +14,7 @@
 #include "whyno/core/probe_plan.hpp"
 #include "dns_message.hpp"
 #include "whyno/sys/fd.hpp"
+#include "whyno/sys/owned_file.hpp"
 #include "whyno/sys/netns.hpp"
 
 namespace whyno::probe {
@@ -46,31 +47,17 @@ struct HostsFile {
 };
 
 // Read by the calling thread, before any namespace switch: the file lives on
-// the host's filesystem (Docker's HostsPath), never in the container's.
-HostsFile read_hosts_file(const std::string& path) {
+// the host's filesystem (Docker's HostsPath), never in the container's. The
+// engine names it, so it is read as its owner's file: a FIFO, a symlink to
+// /etc/shadow or a file of someone else's is not read, and never blocks.
+HostsFile read_hosts_file(const std::string& path, unsigned owner) {
   HostsFile file{path, std::nullopt, {}};
-  sys::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) {
-    file.error = std::strerror(errno);
+  auto text = sys::read_owned_file(path, sys::FileOwner{owner}, k_max_hosts_file);
+  if (!text) {
+    file.error = text.error().message;
     return file;
   }
-  std::string text;
-  char buffer[4096];
-  while (text.size() < k_max_hosts_file) {
-    const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      file.error = std::strerror(errno);
-      return file;
-    }
-    if (n == 0) {
-      break;
-    }
-    text.append(buffer, static_cast<std::size_t>(n));
-  }
-  file.text = std::move(text);
+  file.text = std::move(*text);
   return file;
 }
 
@@ -141,7 +128,7 @@ Resolution resolve(const ProbeTarget& target, const ProbeOptions& options,
       }
       tried.push_back(fmt::format("not in {}", hosts->path));
     } else {
-      tried.push_back(fmt::format("cannot read {} ({})", hosts->path, hosts->error));
+      tried.push_back(hosts->error);  // names the path and why
     }
   }
   if (options.use_embedded_dns) {
@@ -229,7 +216,7 @@ ProbeResult probe(const ProbeTarget& target, const ProbeOptions& options) {
 
   std::optional<HostsFile> hosts;
   if (options.hosts_file && target.name) {
-    hosts = read_hosts_file(*options.hosts_file);
+    hosts = read_hosts_file(*options.hosts_file, options.hosts_file_owner);
   }
   const auto work = [&] { observe(target, options, hosts, deadline, result); };
   if (!options.netns_path) {

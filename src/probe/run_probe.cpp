@@ -43,6 +43,7 @@ ProbeResult probe_result(const Query& query, const Facts& facts, bool enabled,
   }
   if (!plan.hosts_file.empty()) {
     options.hosts_file = plan.hosts_file;
+    options.hosts_file_owner = plan.hosts_file_owner;
   }
   return probe(target, options);
 }

@@ -11,7 +11,10 @@ namespace {
 nlohmann::ordered_json listener_json(const Listener& l) {
   nlohmann::ordered_json processes = nlohmann::ordered_json::array();
   for (const auto& p : l.owners) {
-    processes.push_back({{"pid", p.pid}, {"name", p.comm}});
+    processes.push_back({{"pid", p.pid},
+                         {"name", p.comm},
+                         {"uid", p.uid ? nlohmann::ordered_json(*p.uid) : nlohmann::ordered_json()},
+                         {"exe", p.exe.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(p.exe)}});
   }
   return {{"protocol", to_string(l.protocol)},
           {"address", l.address.to_string()},
@@ -67,7 +70,8 @@ nlohmann::ordered_json to_json(const Query& query, const Diagnosis& d) {
   j["addresses"] = addresses;
   j["container"] = d.container ? nlohmann::ordered_json{{"name", d.container->name},
                                                 {"id", d.container->id},
-                                                {"state", d.container->state}}
+                                                {"state", d.container->state},
+                                                {"engine_uid", d.container->engine_uid}}
                                : nlohmann::ordered_json();
   nlohmann::ordered_json listeners = nlohmann::ordered_json::array();
   for (const auto& l : d.listeners) {
@@ -105,6 +109,11 @@ nlohmann::ordered_json to_json(const Query& query, const Diagnosis& d) {
     unread.push_back({{"source", u.source}, {"reason", u.reason}});
   }
   j["unread"] = unread;
+  nlohmann::ordered_json not_believed = nlohmann::ordered_json::array();
+  for (const NotBelieved& n : d.not_believed) {
+    not_believed.push_back({{"uid", n.uid}, {"engine", n.engine}, {"claim", n.claim}});
+  }
+  j["not_believed"] = not_believed;
   nlohmann::ordered_json engines = nlohmann::ordered_json::array();
   for (const EngineIdentity& e : d.engines) {
     engines.push_back({{"kind", e.kind},

@@ -229,6 +229,11 @@ void render_text(std::ostream& out, const Query& query, const Diagnosis& d, cons
     unread.push_back(fmt::format("{}: {}", u.source, u.reason));
   }
   bullet_list(out, "Could not read", unread, p);
+  std::vector<std::string> not_believed;
+  for (const NotBelieved& n : d.not_believed) {
+    not_believed.push_back(fmt::format("the engine of uid {} at {}: {}", n.uid, n.engine, n.claim));
+  }
+  bullet_list(out, "Not believed (root's engines say otherwise)", not_believed, p);
   engine_line(out, d, p);
   probe_line(out, d, p);
   if (!d.fix.empty()) {

@@ -1,6 +1,7 @@
 #include "whyno/snapshot/snapshot.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <type_traits>
@@ -142,7 +143,8 @@ WHYNO_JSON_ENUM(ProbeResult::Outcome,
                               {ProbeResult::Outcome::skipped, "skipped"}})
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Unread, source, reason)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProcessRef, pid, comm, cmdline, container_id)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProcessRef, pid, comm, cmdline, container_id, uid, exe,
+                                                system_binary)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Listener, protocol, address, port, v6only,
                                                 bound_ifindex, accept_queue, backlog, inode, owners)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(InterfaceAddress, address, prefix_len)
@@ -166,7 +168,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Container, kind, id, name, image
                                                 network_mode, intended, publish_all, actual, exposed,
                                                 networks, sandbox_key, hosts_path, links, hostname,
                                                 compose_project, compose_service, engine, engine_kind,
-                                                inspected)
+                                                inspected, engine_uid)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Network, id, name, driver, scope, internal,
                                                 enable_ipv6, subnets, gateways, options, engine)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EngineIdentity, kind, version, api_version, endpoint,
@@ -174,9 +176,10 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EngineIdentity, kind, version, a
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DaemonConfig, read, path, userland_proxy, iptables,
                                                 ip6tables, ip_forward, ip_masq, icc, ip,
                                                 firewall_backend, problem)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NotBelieved, uid, engine, claim)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Engine, product, version, api_version, socket,
                                                 containers, networks, warnings, config, engines,
-                                                unread)
+                                                unread, not_believed)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Sysctls, ipv4_forward, ipv6_forward,
                                                 ipv4_iface_forward, route_localnet,
                                                 bridge_nf_call_iptables, bridge_nf_call_ip6tables,
@@ -278,7 +281,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ForwarderNamespace, forwarder_pi
                                                 ruleset, sysctls)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Facts, engine, host, ruleset, sysctls,
                                                 container_netns, resolved_addresses, probe, collected_at, unread,
-                                                forwarder_namespaces)
+                                                forwarder_namespaces, host_owner)
 
 namespace snapshot {
 
@@ -325,6 +328,34 @@ int nesting_depth(std::string_view text) {
   return deepest;
 }
 
+/// The one field of a snapshot that holds a fraction.
+constexpr std::string_view k_float_field = "milliseconds";
+
+/// A number with a fraction or an exponent anywhere but in
+/// k_float_field: nlohmann would cast 1e308 into a 64-bit handle or inode,
+/// which is undefined behaviour (the 32-bit fields are range-checked as
+/// they are read). Its key, or nullopt when there is none.
+std::optional<std::string> stray_float(const nlohmann::json& j, std::string_view key = {}) {
+  if (j.is_number_float()) {
+    return key == k_float_field && std::isfinite(j.get<double>()) ? std::nullopt
+                                                                  : std::optional<std::string>(key);
+  }
+  if (j.is_object()) {
+    for (const auto& [k, v] : j.items()) {
+      if (auto found = stray_float(v, k)) {
+        return found;
+      }
+    }
+  } else if (j.is_array()) {
+    for (const auto& v : j) {
+      if (auto found = stray_float(v, key)) {
+        return found;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 /// nlohmann's messages start with "[json.exception.type_error.302] ".
 std::string without_exception_tag(std::string_view what) {
   if (what.starts_with("[json.exception.")) {
@@ -352,6 +383,11 @@ Result<Snapshot> load(std::string_view text) {
     if (!j.is_object() || !j.contains("whyno_port_snapshot") ||
         j.at("whyno_port_snapshot") != k_format) {
       return fail(Error::Kind::invalid, "not a whyno-port facts snapshot (format 1)");
+    }
+    if (const auto key = stray_float(j)) {
+      return fail(Error::Kind::invalid,
+                  fmt::format("the snapshot is not valid: {} holds a number that is not an integer",
+                              key->empty() ? std::string("a value") : "\"" + excerpt(*key, 40) + "\""));
     }
     Snapshot s;
     s.query = j.at("query").get<Query>();

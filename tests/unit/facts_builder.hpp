@@ -27,7 +27,7 @@ inline Listener listener(Protocol p, const char* address, std::uint16_t port,
   l.address = ip(address);
   l.port = port;
   l.backlog = 128;
-  l.owners.push_back({pid, process, process, {}});
+  l.owners.push_back({pid, process, process, {}, {}, {}, true});
   return l;
 }
 

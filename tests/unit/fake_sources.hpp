@@ -158,6 +158,18 @@ class FakeNamespaces final : public kernel::NamespaceReader {
     return kernel::NamespaceHandle{sys::Fd(), it->second};
   }
 
+  /// pid -> the uid whose user namespace it runs in (absent: root's).
+  std::map<int, unsigned> process_users;
+  Result<void> check_belongs_to(int pid, unsigned uid) override {
+    const std::lock_guard lock(m_mutex);
+    const auto it = process_users.find(pid);
+    if (it == process_users.end() || it->second != uid) {
+      return fail(Error::Kind::permission_denied,
+                  "process " + std::to_string(pid) + " runs in no user namespace of uid " + std::to_string(uid));
+    }
+    return {};
+  }
+
   /// nsfs path -> inode, for --netns.
   std::map<std::string, std::uint64_t> paths;
 

@@ -6,8 +6,13 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <map>
+#include <tuple>
+#include <vector>
+
+#include <fmt/format.h>
 
 #include "engine/boltdb.hpp"
 #include "engine/podman_bolt.hpp"
@@ -130,9 +135,12 @@ TEST_CASE("rootless podman without its API: containers from its files, bindings 
     files[run_dir + "hosts"] = test::fixture_text(std::string(k_dir) + "userdata_" + name + "_hosts");
   }
   StateFiles state;
-  state.read = [files](const std::string& path) -> std::optional<std::string> {
+  state.read = [files](const std::string& path) -> Result<std::string> {
     const auto it = files.find(path);
-    return it == files.end() ? std::nullopt : std::optional<std::string>(it->second);
+    if (it == files.end()) {
+      return fail(Error::Kind::not_found, path + ": no such file");
+    }
+    return it->second;
   };
   state.list = [](const std::string&) { return std::vector<std::string>(); };
   state.alive = [](int pid) { return pid == 10632 || pid == 10679; };
@@ -163,9 +171,12 @@ TEST_CASE("rootless podman without its API: containers from its files, bindings 
 
   // Without the database: the containers still, the bindings unknown, and said so.
   files.erase(store.storage + "/libpod/bolt_state.db");
-  state.read = [files](const std::string& path) -> std::optional<std::string> {
+  state.read = [files](const std::string& path) -> Result<std::string> {
     const auto it = files.find(path);
-    return it == files.end() ? std::nullopt : std::optional<std::string>(it->second);
+    if (it == files.end()) {
+      return fail(Error::Kind::not_found, path + ": no such file");
+    }
+    return it->second;
   };
   const auto blind = read_podman_state(state, store);
   REQUIRE(blind);
@@ -175,3 +186,97 @@ TEST_CASE("rootless podman without its API: containers from its files, bindings 
 }
 
 TEST_SUITE_END();
+
+namespace {
+
+/// A BoltDB of our own making, page size 4096: root bucket -> "ctr" ->
+/// `ids` container buckets that all point at one shared bucket page holding
+/// "config" and "state". A hostile file: real bbolt never shares a page.
+std::string shared_bucket_bomb(std::size_t ids, const std::string& config) {
+  constexpr std::size_t k_page = 4096;
+  const std::size_t config_pages = (config.size() + 200) / k_page + 1;
+  std::string file((5 + config_pages) * k_page, '\0');
+  const auto put = [&](std::size_t at, auto value) { std::memcpy(file.data() + at, &value, sizeof value); };
+  const auto fnv = [](const char* p, std::size_t n) {
+    std::uint64_t h = 0xcbf29ce484222325ULL;
+    for (std::size_t i = 0; i < n; ++i) {
+      h ^= static_cast<unsigned char>(p[i]);
+      h *= 0x100000001b3ULL;
+    }
+    return h;
+  };
+  for (std::uint64_t meta = 0; meta < 2; ++meta) {
+    const std::size_t at = meta * k_page + 16;
+    put(at, std::uint32_t{0xED0CDAED});
+    put(at + 4, std::uint32_t{2});
+    put(at + 8, std::uint32_t{k_page});
+    put(at + 16, std::uint64_t{2});  // root bucket's page
+    put(at + 48, meta);              // txid
+    put(at + 56, fnv(file.data() + at, 56));
+  }
+  // A leaf page at `page` with one element per (key, value, is_bucket).
+  const auto leaf = [&](std::size_t page, const std::vector<std::tuple<std::string, std::string, bool>>& items,
+                        std::uint32_t overflow) {
+    const std::size_t at = page * k_page;
+    put(at, std::uint64_t{page});
+    put(at + 8, std::uint16_t{0x02});
+    put(at + 10, static_cast<std::uint16_t>(items.size()));
+    put(at + 12, overflow);
+    std::size_t data = 16 + items.size() * 16;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const auto& [key, value, bucket] = items[i];
+      const std::size_t element = at + 16 + i * 16;
+      put(element, std::uint32_t{bucket ? 1U : 0U});
+      put(element + 4, static_cast<std::uint32_t>(at + data - element));
+      put(element + 8, static_cast<std::uint32_t>(key.size()));
+      put(element + 12, static_cast<std::uint32_t>(value.size()));
+      file.replace(at + data, key.size() + value.size(), key + value);
+      data += key.size() + value.size();
+    }
+  };
+  const auto bucket_value = [](std::uint64_t root) { return std::string(reinterpret_cast<const char*>(&root), 8) + std::string(8, '\0'); };
+  leaf(2, {{"ctr", bucket_value(3), true}}, 0);
+  std::vector<std::tuple<std::string, std::string, bool>> containers;
+  for (std::size_t i = 0; i < ids; ++i) {
+    containers.emplace_back(fmt::format("{:016}", i), bucket_value(4), true);  // 80 fit one page
+  }
+  leaf(3, containers, 0);
+  leaf(4, {{"config", config, false}, {"state", R"({"state":3,"pid":1})", false}},
+       static_cast<std::uint32_t>(config_pages));
+  return file;
+}
+
+}  // namespace
+
+TEST_CASE("a BoltDB whose container buckets share one tree costs the file once, then is refused") {
+  // 1 MiB of config, named by 80 buckets: 80 MiB of JSON to parse if believed.
+  const std::string config = R"({"name":"bomb","pad":")" + std::string(1 << 20, 'x') + R"("})";
+  const std::string file = shared_bucket_bomb(80, config);
+  const auto started = std::chrono::steady_clock::now();
+  const auto bolt = parse_podman_bolt(bytes_of(file));
+  const auto took = std::chrono::steady_clock::now() - started;
+  REQUIRE_FALSE(bolt);
+  CHECK_MESSAGE(bolt.error().message.find("share their pages or values") != std::string::npos, bolt.error().message);
+  CHECK(took < std::chrono::seconds(2));
+}
+
+TEST_CASE("port ranges of a hostile database are capped, per container and per database") {
+  std::string mappings;
+  for (int i = 0; i < 100; ++i) {
+    mappings += std::string(i == 0 ? "" : ",") +
+                R"({"host_ip":"","container_port":1,"host_port":1,"range":65535,"protocol":"tcp,udp"})";
+  }
+  const std::string config = R"({"name":"ranges","newPortMappings":[)" + mappings + "]}";
+  // Three containers (the bucket shared, as a hostile file may): 3 x 100 x
+  // 65535 x 2 bindings if expanded, 39 M; kept: k_max_bindings.
+  const auto bolt = parse_podman_bolt(bytes_of(shared_bucket_bomb(3, config)));
+  REQUIRE_MESSAGE(bolt, bolt.error().message);
+  CHECK(bolt->bindings_capped);
+  std::size_t bindings = 0;
+  for (const BoltContainer& c : bolt->containers) {
+    CHECK(c.bindings.size() <= std::size_t{2} * 65536);
+    bindings += c.bindings.size();
+  }
+  CHECK(bindings <= k_max_bindings);
+  CHECK(bindings > 0);
+}

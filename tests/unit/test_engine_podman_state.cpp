@@ -37,9 +37,12 @@ StateFiles recorded_files(std::set<int> alive = {28630, 28699}) {
     files[run_dir + "hosts"] = fixture(std::string("userdata_") + name + "_hosts");
   }
   StateFiles state;
-  state.read = [files](const std::string& path) -> std::optional<std::string> {
+  state.read = [files](const std::string& path) -> Result<std::string> {
     const auto it = files.find(path);
-    return it == files.end() ? std::nullopt : std::optional<std::string>(it->second);
+    if (it == files.end()) {
+      return fail(Error::Kind::not_found, path + ": no such file");
+    }
+    return it->second;
   };
   state.list = [files](const std::string& dir) {
     std::vector<std::string> names;
@@ -147,7 +150,9 @@ TEST_CASE("rootful podman without its API: containers, addresses and networks fr
 
 TEST_CASE("no podman state: not_found, which the merged engines take as no news") {
   StateFiles none;
-  none.read = [](const std::string&) { return std::optional<std::string>(); };
+  none.read = [](const std::string& path) -> Result<std::string> {
+    return fail(Error::Kind::not_found, path + ": no such file");
+  };
   none.list = [](const std::string&) { return std::vector<std::string>(); };
   none.alive = [](int) { return false; };
   const auto engine = read_podman_state(none);

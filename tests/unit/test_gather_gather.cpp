@@ -433,6 +433,7 @@ TEST_CASE("behind a rootlesskit that holds the port, rootless Docker's namespace
   Listener kit = listener(Protocol::tcp, "0.0.0.0", 18090, "rootlesskit", 9302);
   s.host->namespaces.host.listeners.push_back(kit);
   s.host->namespaces.forwarder_children[9302] = {9314, 1001U};
+  s.host->namespaces.process_users[9314] = 1001U;
   NetnsFacts inside;
   inside.listeners.push_back(docker_proxy(18090, "172.17.0.2", 3000, "127.0.0.1"));
   s.host->namespaces.add(9314, 500, inside);

@@ -320,6 +320,7 @@ TEST_CASE("names: the hosts file, then nothing else for a container") {
   target.port = listener.port;
   auto options = quick();
   options.hosts_file = hosts;
+  options.hosts_file_owner = static_cast<unsigned>(::geteuid());  // the test's own file
 
   const auto found = probe(target, options);
   CHECK(found.outcome == Outcome::connected);
@@ -337,7 +338,7 @@ TEST_CASE("names: the hosts file, then nothing else for a container") {
   options.hosts_file = hosts + ".gone";
   const auto unreadable = probe(target, options);
   CHECK(unreadable.outcome == Outcome::unresolved);
-  CHECK(unreadable.detail == fmt::format("cannot read {}.gone (No such file or directory) and no "
+  CHECK(unreadable.detail == fmt::format("cannot open {}.gone: No such file or directory and no "
                                          "embedded DNS on this network", hosts));
   ::unlink(hosts.c_str());
 }

@@ -45,6 +45,7 @@ struct ContainerSummary {
   std::string name;
   std::string id;
   std::string state;  // the engine's State.Status
+  unsigned engine_uid = 0;  // whose engine reported it: 0 root's
 };
 
 /// A netfilter rule the verdict rests on: in the syntax its author used and
@@ -109,6 +110,8 @@ struct Diagnosis {
   std::vector<std::string> disagreements;     // engine intent vs kernel truth
   std::vector<Problem> also;
   std::vector<Unread> unread;
+  /// Users' engines' claims that root's engines contradict: left out.
+  std::vector<NotBelieved> not_believed;
   std::optional<ProbeReport> probe;
   std::vector<EngineIdentity> engines;  // the engines read (none with --pid/--netns)
   /// When the client has several addresses to try: each one it tries, in

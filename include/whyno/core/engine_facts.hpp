@@ -81,6 +81,10 @@ struct Container {
   std::string engine;
   /// That engine's kind, "docker" or "podman": which CLI the fixes name.
   std::string engine_kind;
+  /// Who runs that engine: 0 for root's, else the user whose rootless
+  /// engine (its socket, or podman's files in their home) reported it. A
+  /// user's engine is believed about that user's containers only.
+  unsigned engine_uid = 0;
   /// false: only the engine's container list was read for it (a query
   /// about one port needs no more of a container off its path), so it has
   /// id, name, image, state.status, network_mode, the live bindings, the
@@ -137,6 +141,15 @@ struct EngineIdentity {
   bool from_files = false;
 };
 
+/// A claim of a user's engine that root's engines contradict: the same
+/// container id or name. Root's engines are authoritative for what they
+/// report; the user's claim is shown, never merged.
+struct NotBelieved {
+  unsigned uid = 0;    // whose engine made the claim
+  std::string engine;  // its endpoint
+  std::string claim;   // "it reports container `web` (3f2a...), which root's engine at ... reports"
+};
+
 /// What the engines say, merged: every container and network of every engine
 /// that answered, each remembering its engine (Container::engine). The first
 /// four fields are the first engine's, as snapshots of format 1 have them.
@@ -152,6 +165,9 @@ struct Engine {
   std::vector<EngineIdentity> engines;  // every engine read, in discovery order
   /// Engines that were found but did not answer, while others did.
   std::vector<Unread> unread;
+  /// Containers of users' engines left out because root's engines report
+  /// the same id or name.
+  std::vector<NotBelieved> not_believed;
 
   /// `engines`, or for a snapshot that predates it, the one engine it names.
   std::vector<EngineIdentity> identities() const;

@@ -75,6 +75,10 @@ struct Facts {
   /// Rootless Docker's namespaces behind the rootlesskit processes that
   /// hold host ports.
   std::vector<ForwarderNamespace> forwarder_namespaces;
+  /// Whose namespace `host` is: root's (0), or, when rootless Docker's
+  /// namespace is diagnosed as a host of its own, its user's. Engine
+  /// processes there (docker-proxy) run as that uid.
+  unsigned host_owner = 0;
 };
 
 }  // namespace whyno

@@ -23,14 +23,27 @@ bool accepts(const Listener& l, Protocol protocol, const IpAddress& destination,
 std::vector<const Listener*> on_port(const std::vector<Listener>& listeners,
                                      Protocol protocol, std::uint16_t port);
 
+/// The program `p` runs: its executable's file name, or its comm when the
+/// executable is not known.
+std::string_view program_of(const ProcessRef& p);
+
+/// Whether `p` runs the system's program `name`: a root-owned executable
+/// of that name (ProcessRef::system_binary). A user's copy of python3
+/// named rootlessport is an ordinary process.
+bool runs_system_program(const ProcessRef& p, std::string_view name);
+
 /// podman's rootlessport and rootless Docker's rootlesskit: the processes
-/// a rootless engine holds its published host ports with.
+/// a rootless engine holds its published host ports with. Their owner is
+/// the rootless engine's user: they speak for that user's containers only.
 bool is_rootlessport(const ProcessRef& p);
 bool is_rootlesskit(const ProcessRef& p);
 
 /// docker-proxy, dockerd, and Podman's conmon, and the rootless forwarders:
 /// processes that hold ports for containers rather than serve them.
 bool is_engine_process(const ProcessRef& p);
+
+/// Whether `p` runs as `uid`, or its uid is not known (an old snapshot).
+bool runs_as(const ProcessRef& p, unsigned uid);
 
 /// Docker's embedded DNS server, which listens inside every container on a
 /// user network on 127.0.0.11 and a random port (dockerd holds it, from
@@ -41,7 +54,10 @@ bool is_embedded_dns(const Listener& l);
 /// 127.0.0.11, owned by dockerd): not the user's app.
 bool is_engine_socket(const Listener& l);
 
-/// "server (pid 1234)" or "server (pids 12, 13)" or "unknown process".
+/// "server (pid 1234)" or "server (pids 12, 13)" or "unknown process"; a
+/// process of a user, or a copy of a user's named like the system's
+/// program, with its uid and executable: "rootlessport (pid 77, uid 1001,
+/// /home/eve/rootlessport)".
 std::string describe_owners(const Listener& l);
 
 /// "127.0.0.1:3000", "[::]:3000", "*:3000" for a dual-stack wildcard.

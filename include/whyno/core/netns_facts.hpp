@@ -3,6 +3,7 @@
 // and listening sockets. Filled by collect/, read by core/.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,17 @@ struct ProcessRef {
   std::string comm;     // /proc/PID/comm
   std::string cmdline;  // /proc/PID/cmdline, NULs turned into spaces
   std::string container_id;  // from /proc/PID/cgroup when it runs in a container
+  /// Its effective uid (/proc/PID's owner); nullopt when not known (a
+  /// snapshot that predates it).
+  std::optional<unsigned> uid;
+  /// /proc/PID/exe: the executable's path ("" when it cannot be read).
+  std::string exe;
+  /// The executable is a root-owned file, not writable by others, in a
+  /// root-owned directory not writable by others: the system's program,
+  /// not a copy a user made and named after it. Forwarders (docker-proxy,
+  /// rootlessport, rootlesskit, ...) are recognised only then. True in
+  /// snapshots that predate it.
+  bool system_binary = true;
 };
 
 /// A listening TCP socket, or a bound UDP socket (ss's UNCONN).

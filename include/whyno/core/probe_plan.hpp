@@ -29,6 +29,7 @@ struct ProbePlan {
   /// for podman, aardvark-dns on the network's gateway.
   std::optional<IpAddress> dns_server;
   std::string hosts_file;            // the client's /etc/hosts, read on the host
+  unsigned hosts_file_owner = 0;     // its engine's uid: only that user's file is read
   /// How long to wait after connecting for the peer to speak or hang up;
   /// 0: the probe's default. A rootless port forwarder accepts first and
   /// dials the container afterwards, and hangs up on its client only once

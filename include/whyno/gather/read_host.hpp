@@ -12,9 +12,15 @@
 
 namespace whyno::gather {
 
-/// `engine_option` is --engine (unix:///PATH or PATH): then that engine
-/// alone is read; else every engine discovery finds (engine/discovery.hpp).
-std::expected<Facts, ReadFailure> read_host(const Query& query,
-                                           const std::optional<std::string>& engine_option = std::nullopt);
+/// Which engines to read.
+struct EngineChoice {
+  /// --engine (unix:///PATH or PATH): that engine alone; else every engine
+  /// discovery finds (engine/discovery.hpp).
+  std::optional<std::string> engine;
+  /// false (--no-user-engines): root reads root's engines only.
+  bool user_engines = true;
+};
+
+std::expected<Facts, ReadFailure> read_host(const Query& query, const EngineChoice& engines = {});
 
 }  // namespace whyno::gather

@@ -54,6 +54,11 @@ class NamespaceReader {
   /// the process is gone.
   virtual Result<NamespaceHandle> open(int pid) = 0;
 
+  /// Whether process `pid` is user `uid`'s: it runs in a user namespace
+  /// that uid owns (a rootless engine's container does; root's containers
+  /// and PID 1 do not). permission_denied, in one sentence, when not.
+  virtual Result<void> check_belongs_to(int pid, unsigned uid) = 0;
+
   /// Opens the namespace an nsfs file names (/run/netns/NAME, /proc/PID/ns/net).
   virtual Result<NamespaceHandle> open_path(const std::string& path) = 0;
 

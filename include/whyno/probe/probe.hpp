@@ -53,6 +53,9 @@ struct ProbeOptions {
   /// listens on the network's gateway.
   std::optional<IpAddress> dns_server;
   std::optional<std::string> hosts_file;
+  /// Whose file it is: the uid of the engine that named it. A user's engine
+  /// may name any path; only a regular file of that user's is read.
+  unsigned hosts_file_owner = 0;
 };
 
 /// Never fails: every failure, its own included, is an outcome in the result
