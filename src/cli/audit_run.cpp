@@ -80,7 +80,10 @@ std::vector<ProbeResult> probe_all(const std::vector<AuditItem>& items, const Fa
   const auto work = [&] {
     for (std::size_t i = next++; i < items.size(); i = next++) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      if (left <= std::chrono::milliseconds{0}) {
+      if (items[i].not_checked > 0) {
+        results[i].outcome = ProbeResult::Outcome::skipped;
+        results[i].detail = "not probed: more ports than --all checks of one container";
+      } else if (left <= std::chrono::milliseconds{0}) {
         results[i].outcome = ProbeResult::Outcome::skipped;
         results[i].detail = fmt::format("not probed: --all probes for {} s at most",
                                         k_probe_budget.count());
@@ -162,7 +165,8 @@ int run_audit(const Options& options) {
   entries.reserve(items.size());
   for (std::size_t i = 0; i < items.size(); ++i) {
     facts->probe = probes[i];
-    entries.push_back({items[i], diagnose(items[i].query, *facts)});
+    entries.push_back({items[i], items[i].not_checked > 0 ? not_checked_diagnosis(items[i])
+                                                         : diagnose(items[i].query, *facts)});
   }
   if (options.json) {
     render::render_audit_json(std::cout, entries, unread);

@@ -4,6 +4,8 @@
 #include <set>
 #include <tuple>
 
+#include <fmt/format.h>
+
 #include "whyno/core/engine_lookup.hpp"
 #include "whyno/core/listeners.hpp"
 
@@ -39,17 +41,16 @@ bool in_scope(const Container& c, const AuditScope& scope, const Engine& engine)
 /// (a stopped container, or one whose start failed on its port).
 std::vector<PortBinding> bindings_of(const Container& c) {
   std::vector<PortBinding> out;
+  // A set, not a search of `out`: a container may map whole port ranges.
+  std::set<std::tuple<Protocol, std::uint16_t, std::uint16_t>> applied;
   for (const PortBinding& b : c.actual) {
     if (b.host_port != 0) {
       out.push_back(b);
+      applied.emplace(b.protocol, b.container_port, b.host_port);
     }
   }
   for (const PortBinding& b : c.intended) {
-    const bool applied = std::any_of(out.begin(), out.end(), [&](const PortBinding& a) {
-      return a.protocol == b.protocol && a.container_port == b.container_port &&
-             a.host_port == b.host_port;
-    });
-    if (b.host_port != 0 && !applied) {
+    if (b.host_port != 0 && !applied.contains({b.protocol, b.container_port, b.host_port})) {
       out.push_back(b);
     }
   }
@@ -73,12 +74,28 @@ AuditItem item_for(const Container& c, AuditItem::Kind kind, Target target, std:
 void add_container_items(const Container& c, const Facts& facts, std::vector<AuditItem>& out) {
   std::set<std::tuple<std::string, std::uint16_t, Protocol>> published;  // dialled, port, protocol
   std::set<std::pair<std::uint16_t, Protocol>> container_ports;
-  for (const PortBinding& b : bindings_of(c)) {
+  std::vector<PortBinding> bindings = bindings_of(c);
+  std::sort(bindings.begin(), bindings.end(), [](const PortBinding& a, const PortBinding& b) {
+    return std::tie(a.host_port, a.protocol, a.host_ip) < std::tie(b.host_port, b.protocol, b.host_ip);
+  });
+  std::size_t checked = 0;
+  AuditItem* rest = nullptr;
+  for (const PortBinding& b : bindings) {
     container_ports.emplace(b.container_port, b.protocol);
     Target target = dialled_for(b.host_ip);
     if (!published.emplace(target.text, b.host_port, b.protocol).second) {
       continue;  // 0.0.0.0 and :: of one port: the same question
     }
+    if (checked == k_max_checked_per_container) {
+      if (rest == nullptr) {
+        out.push_back(item_for(c, AuditItem::Kind::published, std::move(target), b.host_port,
+                               b.protocol, b.host_ip));
+        rest = &out.back();
+      }
+      ++rest->not_checked;
+      continue;
+    }
+    ++checked;
     out.push_back(item_for(c, AuditItem::Kind::published, std::move(target), b.host_port,
                            b.protocol, b.host_ip));
   }
@@ -130,6 +147,17 @@ std::vector<AuditItem> audit_items(const Facts& facts, const AuditScope& scope) 
               });
   }
   return out;
+}
+
+Diagnosis not_checked_diagnosis(const AuditItem& item) {
+  Diagnosis d;
+  d.verdict = Verdict::inconclusive;
+  d.summary = fmt::format("container `{}` publishes {} more ports, from {}/{} on, which were not checked: "
+                          "--all checks at most {} of one container",
+                          item.container_name, item.not_checked, item.query.port, to_string(item.query.protocol),
+                          k_max_checked_per_container);
+  d.fix = fmt::format("Ask about one of them: whyno-port PORT --container {}", item.container_name);
+  return d;
 }
 
 bool is_broken(const AuditEntry& entry) {

@@ -64,6 +64,12 @@ ProbeDecision plan_probe(const Query& q, const Facts& facts) {
     decision.skipped = fmt::format("not probed: container {} is not running", ns_holder.name);
     return decision;
   }
+  if (ns_holder.engine_uid != 0 && !facts.container_netns.contains(ns_holder.id)) {
+    // A user's engine names the PID: it was believed only if its namespace
+    // was read (gather checked it is the user's); never dial from another's.
+    decision.skipped = fmt::format("not probed: the namespace of container {} was not read", ns_holder.name);
+    return decision;
+  }
   plan.netns_pid = ns_holder.state.pid;
   plan.from = fmt::format("container `{}`", client->name);
   plan.hosts_file = client->hosts_path;

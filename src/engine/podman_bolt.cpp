@@ -14,11 +14,6 @@ namespace {
 using nlohmann::json;
 using namespace json_fields;
 
-// However many ports a container maps (a range of 65535, both protocols),
-// this many bindings are kept: the ports a host can have, twice. The caller
-// caps the engine as a whole.
-constexpr std::size_t k_max_bindings_per_container = std::size_t{2} * 65536;
-
 std::vector<PortBinding> port_mappings(const json& config, bool& capped) {
   std::vector<PortBinding> out;
   const auto it = config.find("newPortMappings");

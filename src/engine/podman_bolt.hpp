@@ -38,6 +38,10 @@ struct PodmanBolt {
   bool bindings_capped = false;
 };
 
+/// However many ports a container maps (a range of 65535, both protocols),
+/// this many bindings are kept: the ports a host can have, twice.
+inline constexpr std::size_t k_max_bindings_per_container = std::size_t{2} * 65536;
+
 /// Port bindings kept of one database: every port of a host, both
 /// protocols, twice over. Ranges are expanded, so a hostile file's
 /// 100 mappings of "range": 65535 stop here.

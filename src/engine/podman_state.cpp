@@ -275,9 +275,9 @@ Result<Engine> read_podman_state(const StateFiles& files, const PodmanStore& sto
   } else if (bolt->bindings_capped) {
     engine.unread.push_back(
         {"podman's port bindings",
-         fmt::format("podman's database ({}/libpod/bolt_state.db) maps more than {} ports; the "
-                     "rest are not read",
-                     printable(store.storage), k_max_bindings)});
+         fmt::format("podman's database ({}/libpod/bolt_state.db) maps more ports than whyno-port "
+                     "keeps ({} per container, {} in all); the rest are not read",
+                     printable(store.storage), k_max_bindings_per_container, k_max_bindings)});
   }
   return engine;
 }

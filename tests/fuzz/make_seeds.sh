@@ -108,6 +108,7 @@ case "$name" in
     ;;
   podman_bolt)  # a whole BoltDB file
     cp "$fixtures/engine/podman-rootless/ondisk-bolt/bolt_state.db" "$out/rootless_bolt_state.db"
+    cp "$fixtures"/engine/hostile/bolt_*_bomb.db "$out/"  # a user's planted files
     ;;
   dns)  # CHOICE (bits 0-1 type, bit 2 "NAME\n" given, bit 3 hosts), then data
     d=$fixtures/dns

@@ -123,6 +123,7 @@ TEST_CASE("malformed snapshots are one sentence, never an exception") {
       {"port of the wrong type", edited("\"port\": 8080", "\"port\": \"8080\"")},
       {"unknown protocol", edited("\"protocol\": \"tcp\"", "\"protocol\": \"sctp\"")},
       {"bad address", edited("\"172.17.0.1\"", "\"172.17.0.256\"")},
+      {"a 64-bit field as a huge float", edited("\"inode\": ", "\"inode\": 1e308, \"x\": ")},
       {"a name with control bytes", edited("\"whyno_port_snapshot\": 1", "\"whyno_port_snapshot\": \"\\u001b[2J\"")},
   };
   for (const auto& [name, text] : cases) {

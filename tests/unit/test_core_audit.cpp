@@ -117,3 +117,20 @@ TEST_CASE("--all with nothing to check is reachable: there is nothing broken") {
   CHECK(audit_items(f, {}).empty());
   CHECK(audit_verdict({}) == Verdict::reachable);
 }
+
+TEST_CASE("--all checks at most so many ports of one container; the rest are one inconclusive item") {
+  Facts f = host_facts();
+  Container& ranges = add_container(f, "ranges", "172.17.0.2");
+  for (unsigned port = 1; port <= k_max_checked_per_container + 500; ++port) {
+    ranges.intended.push_back({Protocol::tcp, static_cast<std::uint16_t>(port), "", static_cast<std::uint16_t>(port)});
+  }
+  const std::vector<AuditItem> items = audit_items(f, {});
+  REQUIRE(items.size() == k_max_checked_per_container + 1);
+  const AuditItem& rest = items.back();
+  CHECK(rest.not_checked == 500);
+  CHECK(rest.query.port == k_max_checked_per_container + 1);
+  const Diagnosis d = not_checked_diagnosis(rest);
+  CHECK(d.verdict == Verdict::inconclusive);
+  CHECK(d.summary.find("500 more ports") != std::string::npos);
+  CHECK(items.front().not_checked == 0);
+}

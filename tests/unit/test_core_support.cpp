@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <fmt/format.h>
+
 #include "facts_builder.hpp"
 #include "core/docker_proxy.hpp"
 #include "whyno/core/listeners.hpp"
@@ -120,3 +122,38 @@ TEST_CASE("engine timestamps") {
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("forwarders by their executable and their uid, not their name") {
+  Listener l = test::docker_proxy(8080, "172.17.0.2", 3000);
+  ProcessRef& proxy = l.owners.front();
+  proxy.uid = 0;
+  proxy.exe = "/usr/sbin/docker-proxy";
+  CHECK(proxy_forward(l, 0));
+  CHECK_FALSE(proxy_forward(l, 1001));  // rootless Docker's namespace: its user's docker-proxy only
+  proxy.uid = 1001;
+  CHECK(proxy_forward(l, 1001));
+  CHECK_FALSE(proxy_forward(l, 0));  // a user's docker-proxy on the host forwards nothing of root's
+  // A user's copy, named docker-proxy, with a forged -container-ip.
+  proxy.uid = 1001;
+  proxy.exe = "/home/eve/docker-proxy";
+  proxy.system_binary = false;
+  CHECK_FALSE(proxy_forward(l, 1001));
+  CHECK_FALSE(is_engine_process(proxy));
+  CHECK(describe_owners(l) == fmt::format("docker-proxy (pid {}, uid 1001, /home/eve/docker-proxy)", proxy.pid));
+
+  ProcessRef kit{77, "rootlesskit", "rootlesskit dockerd", {}, 1001U, "/usr/bin/rootlesskit", true};
+  CHECK(is_rootlesskit(kit));
+  CHECK(program_of(kit) == "rootlesskit");
+  kit.exe = "/home/eve/rootlesskit";
+  kit.system_binary = false;
+  CHECK_FALSE(is_rootlesskit(kit));
+  ProcessRef port{78, "rootlessport", "", {}, 1001U, "/home/eve/rootlessport", false};
+  CHECK_FALSE(is_rootlessport(port));
+  port.exe = "/usr/libexec/podman/rootlessport (deleted)";  // upgraded while it runs
+  port.system_binary = true;
+  CHECK(is_rootlessport(port));
+  // A snapshot from before exe and uid: the comm, as it always was.
+  ProcessRef old{79, "rootlessport", "", {}, std::nullopt, "", true};
+  CHECK(is_rootlessport(old));
+  CHECK(runs_as(old, 1001));
+}

@@ -12,6 +12,7 @@
 #include "fake_sources.hpp"
 #include "whyno/engine/discovery.hpp"
 #include "whyno/engine/engine_source.hpp"
+#include "whyno/core/engine_lookup.hpp"
 
 using namespace whyno;
 using namespace whyno::engine;
@@ -428,3 +429,62 @@ TEST_CASE("a user's podman files stand in only when that user's podman API does 
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("root's engines are authoritative: a user's engine that claims their container is not believed") {
+  Engine root;
+  root.product = "docker";
+  root.version = "20.10.24+dfsg1";
+  root.socket = "/var/run/docker.sock";
+  Container web;
+  web.id = std::string(64, 'a');
+  web.name = "web";
+  root.containers.push_back(web);
+  Engine user = root;  // the same id and name, from a user's socket
+  user.socket = "/run/user/1001/docker.sock";
+  Container own;
+  own.id = std::string(64, 'e');
+  own.name = "mine";
+  user.containers.push_back(own);
+  Container named_like_root;
+  named_like_root.id = std::string(64, 'f');
+  named_like_root.name = "web";
+  user.containers.push_back(named_like_root);
+
+  // The user's socket is found first (a docker context, say): root's still win.
+  const std::vector<EngineEndpoint> endpoints{{"/run/user/1001/docker.sock", "docker context u", 1001U},
+                                              {"/var/run/docker.sock", "default", 0U}};
+  std::vector<std::unique_ptr<EngineSource>> sources;
+  sources.push_back(std::make_unique<test::FakeEngine>(user));
+  sources.push_back(std::make_unique<test::FakeEngine>(root));
+  const auto merged = merge_engines(endpoints, std::move(sources), {})->read();
+  REQUIRE_MESSAGE(merged, merged.error().message);
+  REQUIRE(merged->containers.size() == 2);
+  CHECK(merged->containers[0].id == web.id);
+  CHECK(merged->containers[0].engine_uid == 0U);
+  CHECK(merged->containers[1].id == own.id);
+  CHECK(merged->containers[1].engine_uid == 1001U);
+  REQUIRE(merged->not_believed.size() == 2);
+  CHECK(merged->not_believed[0].uid == 1001U);
+  CHECK(merged->not_believed[0].engine == "/run/user/1001/docker.sock");
+  CHECK(merged->not_believed[0].claim.find("container `web`") != std::string::npos);
+  // Root's name stays unambiguous.
+  CHECK(look_up_container(*merged, "web").found == &merged->containers[0]);
+}
+
+TEST_CASE("--no-user-engines: root leaves out every user's socket and files") {
+  FakeHost host;
+  host.uids = {1001};
+  host.socket("/var/run/docker.sock");
+  host.socket("/run/user/1001/docker.sock", 1001);
+  host.homes[1001] = "/home/u";
+  host.files["/home/u/.local/share/containers/storage/libpod/bolt_state.db"] = "";
+  const auto all = discover_engines(host, std::nullopt);
+  REQUIRE(all);
+  CHECK(all->endpoints.size() == 2);
+  CHECK(all->podman_user_files.size() == 1);
+  const auto root_only = discover_engines(host, std::nullopt, /*user_engines=*/false);
+  REQUIRE(root_only);
+  REQUIRE(root_only->endpoints.size() == 1);
+  CHECK(root_only->endpoints.front().path == "/var/run/docker.sock");
+  CHECK(root_only->podman_user_files.empty());
+}

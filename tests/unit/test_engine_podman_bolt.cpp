@@ -280,3 +280,19 @@ TEST_CASE("port ranges of a hostile database are capped, per container and per d
   CHECK(bindings <= k_max_bindings);
   CHECK(bindings > 0);
 }
+
+TEST_CASE("the recorded hostile databases: the bucket bomb is refused fast, the range bomb capped") {
+  // tests/fixtures/engine/hostile/make_bombs.py wrote them.
+  const std::string bomb = test::fixture_text("engine/hostile/bolt_bucket_bomb.db");
+  const auto started = std::chrono::steady_clock::now();
+  const auto refused = parse_podman_bolt(bytes_of(bomb));
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(1));
+  REQUIRE_FALSE(refused);
+  CHECK_MESSAGE(refused.error().message.find("share their pages") != std::string::npos, refused.error().message);
+
+  const auto ranges = parse_podman_bolt(bytes_of(test::fixture_text("engine/hostile/bolt_range_bomb.db")));
+  REQUIRE_MESSAGE(ranges, ranges.error().message);
+  REQUIRE(ranges->containers.size() == 1);
+  CHECK(ranges->bindings_capped);
+  CHECK(ranges->containers.front().bindings.size() == std::size_t{2} * 65536);
+}

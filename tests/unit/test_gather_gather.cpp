@@ -575,3 +575,25 @@ TEST_CASE("gather over fakes built from each recording gives back its facts") {
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("a user's engine is believed about the user's processes only") {
+  Facts recorded = host_facts();
+  Container& web = add_container(recorded, "web", "172.17.0.2", {listener(Protocol::tcp, "0.0.0.0", 3000)});
+  publish(web, 8080, 3000);
+  web.engine_uid = 1001;  // a rootless engine's container, naming web.state.pid
+  FakeHost host(*recorded.engine);
+  host.namespaces.add(web.state.pid, 100, recorded.container_netns.at(web.id));
+
+  SUBCASE("its PID runs in no user namespace of the user's: the namespace is not read") {
+    const auto f = gather::gather(host_query(8080), host.sources());
+    REQUIRE(f.has_value());
+    CHECK_FALSE(f->container_netns.contains(web.id));
+    CHECK(has_unread(*f, "network namespace of container `web`", "the engine of uid 1001 names process"));
+  }
+  SUBCASE("its PID is the user's: read as any other") {
+    host.namespaces.process_users[web.state.pid] = 1001;
+    const auto f = gather::gather(host_query(8080), host.sources());
+    REQUIRE(f.has_value());
+    CHECK(f->container_netns.contains(web.id));
+  }
+}

@@ -236,6 +236,13 @@ TEST_CASE("the real /proc: this process holds the socket it opened") {
   std::getline(std::ifstream("/proc/self/comm"), comm);
   CHECK(me.comm == comm);
   CHECK(me.cmdline.find("whyno_unit_tests") != std::string::npos);
+  // Who runs it and what: the test binary is the builder's, root's only in CI.
+  REQUIRE(me.uid);
+  CHECK(*me.uid == static_cast<unsigned>(::geteuid()));
+  CHECK(me.exe.ends_with("/whyno_unit_tests"));
+  struct stat exe {};
+  REQUIRE(::stat("/proc/self/exe", &exe) == 0);
+  CHECK(me.system_binary == (exe.st_uid == 0 && (exe.st_mode & (S_IWGRP | S_IWOTH)) == 0));
   CHECK(ns.listeners[1].owners.empty());
 }
 

@@ -30,12 +30,24 @@ struct AuditItem {
   std::string container_id;
   std::string container_name;
   std::string host_ip;  // the binding's, "" for every address
+  /// More than 0: not a port checked, but the count of this container's
+  /// published ports beyond k_max_checked_per_container, from query.port
+  /// on. A user's engine may claim every port of the host; checking
+  /// 131,072 of them would take minutes.
+  std::size_t not_checked = 0;
 };
+
+/// Published ports of one container that --all checks; the rest are one
+/// item that says so, and is inconclusive.
+inline constexpr std::size_t k_max_checked_per_container = 1024;
 
 /// The ports of the containers in `scope`, grouped by container (sorted by
 /// name), each container's by port and protocol. A port published on
 /// several addresses is one item per distinct address the client dials.
 std::vector<AuditItem> audit_items(const Facts& facts, const AuditScope& scope);
+
+/// The diagnosis of an item that stands for ports not checked: inconclusive.
+Diagnosis not_checked_diagnosis(const AuditItem& item);
 
 /// An item and its diagnosis.
 struct AuditEntry {
