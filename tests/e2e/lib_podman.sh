@@ -61,9 +61,11 @@ _apt_install() {
 require_podman() {
   if ! command -v podman >/dev/null 2>&1 || ! command -v runc >/dev/null 2>&1 ||
      ! command -v slirp4netns >/dev/null 2>&1 || ! command -v newuidmap >/dev/null 2>&1 ||
-     [[ ! -x /usr/lib/podman/netavark ]]; then
-    log "installing podman (apt-get install podman runc slirp4netns uidmap)"
-    _apt_install podman runc slirp4netns uidmap
+     [[ ! -x /usr/lib/podman/netavark ]] || [[ ! -x /usr/lib/podman/aardvark-dns ]]; then
+    # netavark and aardvark-dns are named: podman only recommends them, and
+    # without recommends apt satisfies its network stack with CNI plugins.
+    log "installing podman (apt-get install podman netavark aardvark-dns runc slirp4netns uidmap)"
+    _apt_install podman netavark aardvark-dns runc slirp4netns uidmap
   fi
   _podman_sweep_stale
 }
