@@ -13,9 +13,9 @@
 
 #include "exit_status.hpp"
 #include "terminal.hpp"
-#include "whyno/core/audit.hpp"
-#include "whyno/core/diagnose.hpp"
-#include "whyno/core/engine_lookup.hpp"
+#include "whyno/core/plan/audit_items.hpp"
+#include "whyno/core/paths/diagnose.hpp"
+#include "whyno/core/plan/container_lookup.hpp"
 #include "whyno/gather/read_host.hpp"
 #include "whyno/probe/run_probe.hpp"
 #include "whyno/render/audit.hpp"

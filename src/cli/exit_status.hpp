@@ -1,7 +1,7 @@
 #pragma once
 // The documented exit statuses (whyno-port(1), EXIT STATUS).
 
-#include "whyno/core/verdict.hpp"
+#include "whyno/model/verdict.hpp"
 
 namespace whyno::cli {
 

@@ -1,6 +1,6 @@
 #include "options.hpp"
 
-#include "whyno/core/verdict.hpp"
+#include "whyno/model/verdict.hpp"
 
 #include <boost/program_options.hpp>
 #include <charconv>

@@ -6,7 +6,7 @@
 #include <span>
 #include <string>
 
-#include "whyno/core/query.hpp"
+#include "whyno/model/query.hpp"
 #include "whyno/util/result.hpp"
 
 namespace whyno::cli {

@@ -12,7 +12,7 @@
 #include "terminal.hpp"
 #include "whyno/gather/read_host.hpp"
 #include "whyno/probe/run_probe.hpp"
-#include "whyno/core/diagnose.hpp"
+#include "whyno/core/paths/diagnose.hpp"
 #include "whyno/render/json.hpp"
 #include "whyno/util/printable.hpp"
 #include "whyno/render/text.hpp"

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "whyno/core/engine_facts.hpp"
+#include "whyno/model/engine_facts.hpp"
 #include "whyno/util/result.hpp"
 
 namespace whyno::engine {

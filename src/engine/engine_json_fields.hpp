@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "whyno/util/ip_address.hpp"
-#include "whyno/core/protocol.hpp"
+#include "whyno/model/protocol.hpp"
 
 namespace whyno::engine::json_fields {
 

@@ -7,7 +7,7 @@
 
 #include "http_unix.hpp"
 #include "whyno/engine/engine_source.hpp"
-#include "whyno/core/engine_facts.hpp"
+#include "whyno/model/engine_facts.hpp"
 #include "whyno/util/result.hpp"
 
 namespace whyno::engine {

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "whyno/core/engine_facts.hpp"
+#include "whyno/model/engine_facts.hpp"
 #include "whyno/util/result.hpp"
 
 namespace whyno::engine {

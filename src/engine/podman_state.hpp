@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "whyno/core/engine_facts.hpp"
+#include "whyno/model/engine_facts.hpp"
 #include "whyno/engine/engine_source.hpp"
 #include "whyno/util/result.hpp"
 

@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "sysctl_interfaces.hpp"
-#include "whyno/core/listeners.hpp"
+#include "whyno/model/listeners.hpp"
 
 namespace whyno::gather {
 

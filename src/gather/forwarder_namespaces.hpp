@@ -4,8 +4,8 @@
 // Docker's rules live. They are read like the host's own
 // (Facts::forwarder_namespaces), after the host's socket owners are known.
 
-#include "whyno/core/facts.hpp"
-#include "whyno/core/query.hpp"
+#include "whyno/model/facts.hpp"
+#include "whyno/model/query.hpp"
 #include "whyno/gather/gather.hpp"
 
 namespace whyno::gather {

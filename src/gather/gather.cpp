@@ -9,9 +9,9 @@
 
 #include <fmt/format.h>
 
-#include "whyno/core/container_state.hpp"
-#include "whyno/core/engine_lookup.hpp"
-#include "whyno/core/involved.hpp"
+#include "whyno/model/container_words.hpp"
+#include "whyno/core/plan/container_lookup.hpp"
+#include "whyno/core/plan/involved.hpp"
 #include "forwarder_namespaces.hpp"
 #include "owner_search.hpp"
 #include "sysctl_interfaces.hpp"

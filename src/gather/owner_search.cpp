@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "whyno/core/engine_lookup.hpp"
-#include "whyno/core/listeners.hpp"
+#include "whyno/core/plan/container_lookup.hpp"
+#include "whyno/model/listeners.hpp"
 
 namespace whyno::gather {
 

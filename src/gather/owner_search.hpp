@@ -5,8 +5,8 @@
 
 #include <vector>
 
-#include "whyno/core/facts.hpp"
-#include "whyno/core/query.hpp"
+#include "whyno/model/facts.hpp"
+#include "whyno/model/query.hpp"
 #include "whyno/kernel/socket_owners.hpp"
 
 namespace whyno::gather {

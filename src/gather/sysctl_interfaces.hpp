@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "whyno/core/netns_facts.hpp"
+#include "whyno/model/netns_facts.hpp"
 
 namespace whyno::gather {
 

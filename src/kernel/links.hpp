@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "whyno/core/netns_facts.hpp"
+#include "whyno/model/netns_facts.hpp"
 #include "whyno/util/result.hpp"
 #include "whyno/sys/netlink_socket.hpp"
 

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "whyno/core/netns_facts.hpp"
+#include "whyno/model/netns_facts.hpp"
 #include "whyno/util/ip_address.hpp"
 #include "whyno/util/result.hpp"
 

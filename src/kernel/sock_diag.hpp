@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "whyno/util/ip_address.hpp"
-#include "whyno/core/netns_facts.hpp"
-#include "whyno/core/protocol.hpp"
+#include "whyno/model/netns_facts.hpp"
+#include "whyno/model/protocol.hpp"
 #include "whyno/util/result.hpp"
 #include "whyno/sys/netlink_socket.hpp"
 

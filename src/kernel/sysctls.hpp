@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "whyno/core/facts.hpp"
+#include "whyno/model/facts.hpp"
 
 namespace whyno::kernel {
 

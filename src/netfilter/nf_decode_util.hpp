@@ -8,7 +8,7 @@
 #include <span>
 #include <string>
 
-#include "whyno/core/netfilter.hpp"
+#include "whyno/model/ruleset.hpp"
 
 namespace whyno::netfilter {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "whyno/core/netfilter.hpp"
+#include "whyno/model/ruleset.hpp"
 
 namespace whyno::netfilter {
 

@@ -8,7 +8,7 @@
 
 #include "nft_value.hpp"
 #include "whyno/util/ip_address.hpp"
-#include "whyno/core/netfilter.hpp"
+#include "whyno/model/ruleset.hpp"
 
 struct nftnl_expr;
 

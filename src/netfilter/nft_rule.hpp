@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "nft_sets.hpp"
-#include "whyno/core/netfilter.hpp"
+#include "whyno/model/ruleset.hpp"
 
 struct nftnl_rule;
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "nft_value.hpp"
-#include "whyno/core/netfilter.hpp"
+#include "whyno/model/ruleset.hpp"
 
 namespace whyno::netfilter::nft {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "whyno/util/ip_address.hpp"
-#include "whyno/core/netfilter.hpp"
+#include "whyno/model/ruleset.hpp"
 
 namespace whyno::netfilter::nft {
 

@@ -33,7 +33,7 @@
 #include <cstdint>
 #include <span>
 
-#include "whyno/core/netfilter.hpp"
+#include "whyno/model/ruleset.hpp"
 
 struct nftnl_rule;
 

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "whyno/core/netfilter.hpp"
+#include "whyno/model/ruleset.hpp"
 
 namespace whyno::netfilter {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "xt_legacy_decode.hpp"
-#include "whyno/core/netns_facts.hpp"
+#include "whyno/model/netns_facts.hpp"
 
 namespace whyno::netfilter {
 

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "whyno/core/netfilter.hpp"
+#include "whyno/model/ruleset.hpp"
 
 struct ipt_ip;
 struct ip6t_ip6;

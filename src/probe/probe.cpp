@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 
 #include "probe_steps.hpp"
-#include "whyno/core/probe_plan.hpp"
+#include "whyno/core/plan/probe_plan.hpp"
 #include "dns_message.hpp"
 #include "whyno/sys/fd.hpp"
 #include "whyno/sys/owned_file.hpp"

@@ -12,9 +12,9 @@
 #include <string_view>
 #include <vector>
 
-#include "whyno/core/facts.hpp"
+#include "whyno/model/facts.hpp"
 #include "whyno/util/ip_address.hpp"
-#include "whyno/core/protocol.hpp"
+#include "whyno/model/protocol.hpp"
 
 namespace whyno::probe::steps {
 

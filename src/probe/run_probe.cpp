@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "whyno/probe/probe.hpp"
-#include "whyno/core/probe_plan.hpp"
+#include "whyno/core/plan/probe_plan.hpp"
 
 namespace whyno::probe {
 

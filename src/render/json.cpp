@@ -1,7 +1,7 @@
 #include "whyno/render/json.hpp"
 
-#include "whyno/core/listeners.hpp"
-#include "whyno/core/probe_plan.hpp"
+#include "whyno/model/listeners.hpp"
+#include "whyno/model/probe_result.hpp"
 #include "whyno/util/printable.hpp"
 
 namespace whyno::render {

@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "whyno/core/diagnosis.hpp"
+#include "whyno/model/diagnosis.hpp"
 #include "whyno/render/text.hpp"
 
 namespace whyno::render {

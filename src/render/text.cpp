@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
-#include "whyno/core/listeners.hpp"
-#include "whyno/core/probe_plan.hpp"
+#include "whyno/model/listeners.hpp"
+#include "whyno/model/probe_result.hpp"
 #include "painter.hpp"
 #include "trace_text.hpp"
 #include "whyno/util/printable.hpp"

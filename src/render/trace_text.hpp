@@ -4,7 +4,7 @@
 
 #include <ostream>
 
-#include "whyno/core/diagnosis.hpp"
+#include "whyno/model/diagnosis.hpp"
 #include "painter.hpp"
 
 namespace whyno::render {

@@ -9,7 +9,8 @@
 #include <string>
 
 #include "fuzz_input.hpp"
-#include "whyno/core/diagnose.hpp"
+#include "whyno/core/paths/diagnose.hpp"
+#include "whyno/core/plan/client_addresses.hpp"
 #include "whyno/render/json.hpp"
 #include "whyno/render/text.hpp"
 #include "whyno/snapshot/snapshot.hpp"

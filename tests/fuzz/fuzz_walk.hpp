@@ -7,9 +7,9 @@
 #include <optional>
 #include <string>
 
-#include "core/packet_walk.hpp"
+#include "core/firewall/packet_walk.hpp"
 #include "fuzz_input.hpp"
-#include "whyno/core/netfilter.hpp"
+#include "whyno/model/ruleset.hpp"
 
 namespace whyno::fuzz {
 

@@ -6,24 +6,36 @@
 # header of another folder. This fails, naming file and line, when
 #   - a file of src/<layer> or include/whyno/<layer> includes a whyno header
 #     of a layer it may not use ("whyno/<other>/..." or "<other>/x.hpp");
-#   - a file of core/ or util/ includes a system header other than the C++
-#     standard library and fmt (util/ may also use libc's arpa/inet.h).
+#   - a file of a pure layer (util/, model/, core/*/) includes a system
+#     header other than the C++ standard library and fmt (util/ may also use
+#     libc's arpa/inet.h);
+#   - a file sits directly in src/core/ or include/whyno/core/: the core's
+#     files belong to one of its jobs.
 
 cmake_minimum_required(VERSION 3.25)
 
-# What each layer may include, itself included.
+# What each layer may include, itself included. A layer is a folder of src/
+# (and of include/whyno/); the core is split by job into core/plan,
+# core/firewall and core/paths, each a layer of its own.
 set(allowed_util util)
-set(allowed_core core util)
+set(allowed_model model util)
+set(allowed_core/plan core/plan model util)
+set(allowed_core/firewall core/firewall core/plan model util)
+set(allowed_core/paths core/paths core/firewall core/plan model util)
 set(allowed_sys sys util)
-set(allowed_kernel kernel sys core util)
-set(allowed_netfilter netfilter sys core util)
-set(allowed_engine engine sys core util)
-set(allowed_probe probe sys core util)
-set(allowed_gather gather engine kernel netfilter sys core util)
-set(allowed_snapshot snapshot core util)
-set(allowed_render render core util)
-set(allowed_cli cli gather probe snapshot render engine kernel netfilter sys core util)
-set(layers util core sys kernel netfilter engine probe gather snapshot render cli)
+set(allowed_kernel kernel sys model util)
+set(allowed_netfilter netfilter sys model util)
+set(allowed_engine engine sys model util)
+set(allowed_probe probe sys core/plan model util)
+set(allowed_gather gather engine kernel netfilter sys core/plan model util)
+set(allowed_snapshot snapshot model util)
+set(allowed_render render model util)
+set(allowed_cli cli gather probe snapshot render engine kernel netfilter sys core/paths core/firewall
+    core/plan model util)
+set(layers util model core/plan core/firewall core/paths sys kernel netfilter engine probe gather
+    snapshot render cli)
+# Layers that are pure: no system header but the C++ standard library and fmt.
+set(pure_layers util model core/plan core/firewall core/paths)
 
 # The C++ standard library headers the pure layers may use.
 set(standard_headers
@@ -46,8 +58,12 @@ foreach(layer IN LISTS layers)
       if(line MATCHES "#[ \t]*include[ \t]*\"([^\"]+)\"")
         set(header "${CMAKE_MATCH_1}")
         set(target_layer "")
-        if(header MATCHES "^whyno/([a-z_]+)/")
+        if(header MATCHES "^whyno/core/([a-z_]+)/[^/]+$")
+          set(target_layer "core/${CMAKE_MATCH_1}")
+        elseif(header MATCHES "^whyno/([a-z_]+)/[^/]+$")
           set(target_layer "${CMAKE_MATCH_1}")
+        elseif(header MATCHES "^core/([a-z_]+)/[^/]+$")
+          set(target_layer "core/${CMAKE_MATCH_1}")
         elseif(header MATCHES "^([a-z_]+)/[^/]+$")
           set(target_layer "${CMAKE_MATCH_1}")
         endif()
@@ -60,7 +76,7 @@ foreach(layer IN LISTS layers)
         endif()
       elseif(line MATCHES "#[ \t]*include[ \t]*<([^>]+)>")
         set(header "${CMAKE_MATCH_1}")
-        if(layer STREQUAL "core" OR layer STREQUAL "util")
+        if(layer IN_LIST pure_layers)
           set(ok FALSE)
           if(header IN_LIST standard_headers OR header MATCHES "^fmt/")
             set(ok TRUE)
@@ -74,6 +90,12 @@ foreach(layer IN LISTS layers)
       endif()
     endforeach()
   endforeach()
+endforeach()
+
+file(GLOB loose "${SOURCE_DIR}/src/core/*.*" "${SOURCE_DIR}/include/whyno/core/*.*")
+foreach(file IN LISTS loose)
+  file(RELATIVE_PATH shown "${SOURCE_DIR}" "${file}")
+  list(APPEND problems "${shown}: belongs in core/plan, core/firewall or core/paths")
 endforeach()
 
 if(problems)

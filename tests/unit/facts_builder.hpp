@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "whyno/core/facts.hpp"
-#include "whyno/core/query.hpp"
+#include "whyno/model/facts.hpp"
+#include "whyno/model/query.hpp"
 
 namespace whyno::test {
 

@@ -14,7 +14,7 @@
 #include "cli/options.hpp"
 #include "cli/replay.hpp"
 #include "fixtures.hpp"
-#include "whyno/core/diagnose.hpp"
+#include "whyno/core/paths/diagnose.hpp"
 
 using namespace whyno;
 using whyno::cli::load_snapshot_file;

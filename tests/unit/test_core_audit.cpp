@@ -4,8 +4,8 @@
 
 #include "facts_builder.hpp"
 #include "fixtures.hpp"
-#include "whyno/core/audit.hpp"
-#include "whyno/core/diagnose.hpp"
+#include "whyno/core/plan/audit_items.hpp"
+#include "whyno/core/paths/diagnose.hpp"
 #include "whyno/snapshot/snapshot.hpp"
 
 using namespace whyno;

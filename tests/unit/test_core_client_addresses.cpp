@@ -7,10 +7,11 @@
 
 #include <algorithm>
 
-#include "core/client_addresses.hpp"
+#include "core/paths/addresses_diagnosis.hpp"
+#include "whyno/core/plan/client_addresses.hpp"
 #include "facts_builder.hpp"
-#include "whyno/core/diagnose.hpp"
-#include "whyno/core/probe_plan.hpp"
+#include "whyno/core/paths/diagnose.hpp"
+#include "whyno/core/plan/probe_plan.hpp"
 
 using namespace whyno;
 using namespace whyno::test;

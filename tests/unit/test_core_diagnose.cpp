@@ -4,7 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "facts_builder.hpp"
-#include "whyno/core/diagnose.hpp"
+#include "whyno/core/paths/diagnose.hpp"
 
 using namespace whyno;
 using namespace whyno::test;

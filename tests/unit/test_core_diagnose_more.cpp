@@ -5,8 +5,8 @@
 #include <algorithm>
 
 #include "facts_builder.hpp"
-#include "whyno/core/diagnose.hpp"
-#include "core/timestamp.hpp"
+#include "whyno/core/paths/diagnose.hpp"
+#include "whyno/model/timestamp.hpp"
 
 using namespace whyno;
 using namespace whyno::test;

@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "fixtures.hpp"
-#include "whyno/core/diagnose.hpp"
+#include "whyno/core/paths/diagnose.hpp"
 #include "whyno/render/json.hpp"
 #include "whyno/render/text.hpp"
 #include "whyno/snapshot/snapshot.hpp"

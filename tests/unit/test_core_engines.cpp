@@ -7,9 +7,9 @@
 #include <algorithm>
 
 #include "facts_builder.hpp"
-#include "whyno/core/diagnose.hpp"
-#include "whyno/core/engine_lookup.hpp"
-#include "whyno/core/probe_plan.hpp"
+#include "whyno/core/paths/diagnose.hpp"
+#include "whyno/core/plan/container_lookup.hpp"
+#include "whyno/core/plan/probe_plan.hpp"
 
 using namespace whyno;
 using namespace whyno::test;

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "fixtures.hpp"
-#include "whyno/core/diagnose.hpp"
+#include "whyno/core/paths/diagnose.hpp"
 #include "whyno/snapshot/snapshot.hpp"
 
 using namespace whyno;

@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "facts_builder.hpp"
-#include "whyno/core/involved.hpp"
+#include "whyno/core/plan/involved.hpp"
 
 using namespace whyno;
 using whyno::test::add_container;

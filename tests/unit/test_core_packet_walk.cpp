@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "facts_builder.hpp"
-#include "core/packet_walk.hpp"
+#include "core/firewall/packet_walk.hpp"
 
 using namespace whyno;
 using namespace whyno::nf;

@@ -4,8 +4,8 @@
 #include <doctest/doctest.h>
 
 #include "facts_builder.hpp"
-#include "whyno/core/diagnose.hpp"
-#include "whyno/core/query.hpp"
+#include "whyno/core/paths/diagnose.hpp"
+#include "whyno/model/query.hpp"
 
 using namespace whyno;
 using namespace whyno::test;

@@ -3,7 +3,7 @@
 
 #include <doctest/doctest.h>
 
-#include "core/rule_origin.hpp"
+#include "core/firewall/rule_origin.hpp"
 #include "facts_builder.hpp"
 
 using namespace whyno;

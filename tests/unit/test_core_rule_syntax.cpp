@@ -10,11 +10,11 @@
 #include <sstream>
 #include <string>
 
-#include "core/rule_syntax.hpp"
+#include "core/firewall/rule_syntax.hpp"
 #include "fixtures.hpp"
 #include "netfilter/xt_legacy_decode.hpp"
 #include "test_netfilter_nft_fixtures.hpp"
-#include "whyno/core/diagnose.hpp"
+#include "whyno/core/paths/diagnose.hpp"
 #include "whyno/snapshot/snapshot.hpp"
 
 using namespace whyno;

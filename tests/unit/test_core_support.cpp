@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 
 #include "facts_builder.hpp"
-#include "core/docker_proxy.hpp"
-#include "whyno/core/listeners.hpp"
-#include "core/timestamp.hpp"
-#include "whyno/core/verdict.hpp"
+#include "core/paths/docker_proxy.hpp"
+#include "whyno/model/listeners.hpp"
+#include "whyno/model/timestamp.hpp"
+#include "whyno/model/verdict.hpp"
 #include "whyno/util/words.hpp"
 #include "whyno/util/printable.hpp"
 

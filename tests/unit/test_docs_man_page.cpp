@@ -6,7 +6,7 @@
 #include <sstream>
 #include <string>
 
-#include "whyno/core/verdict.hpp"
+#include "whyno/model/verdict.hpp"
 
 TEST_SUITE_BEGIN("docs_man_page");
 

@@ -12,7 +12,7 @@
 #include "fake_sources.hpp"
 #include "whyno/engine/discovery.hpp"
 #include "whyno/engine/engine_source.hpp"
-#include "whyno/core/engine_lookup.hpp"
+#include "whyno/core/plan/container_lookup.hpp"
 
 using namespace whyno;
 using namespace whyno::engine;

@@ -11,9 +11,9 @@
 #include "facts_builder.hpp"
 #include "fake_sources.hpp"
 #include "fixtures.hpp"
-#include "whyno/core/diagnose.hpp"
-#include "whyno/core/engine_lookup.hpp"
-#include "whyno/core/involved.hpp"
+#include "whyno/core/paths/diagnose.hpp"
+#include "whyno/core/plan/container_lookup.hpp"
+#include "whyno/core/plan/involved.hpp"
 #include "whyno/gather/gather.hpp"
 #include "whyno/snapshot/snapshot.hpp"
 

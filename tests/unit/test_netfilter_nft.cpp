@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "test_netfilter_nft_fixtures.hpp"
-#include "core/packet_walk.hpp"
+#include "core/firewall/packet_walk.hpp"
 #include "netfilter/nft_value.hpp"
 
 using namespace whyno;

@@ -14,8 +14,8 @@
 #include "fixtures.hpp"
 #include "netfilter/nft_decode.hpp"
 #include "netfilter/xt_legacy_decode.hpp"
-#include "whyno/core/netfilter.hpp"
-#include "core/packet_walk.hpp"
+#include "whyno/model/ruleset.hpp"
+#include "core/firewall/packet_walk.hpp"
 
 namespace whyno::test::nf_fixtures {
 

@@ -3,7 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "test_netfilter_nft_fixtures.hpp"
-#include "core/packet_walk.hpp"
+#include "core/firewall/packet_walk.hpp"
 
 using namespace whyno;
 using namespace whyno::nf;

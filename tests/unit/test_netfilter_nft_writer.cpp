@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <array>
 
-#include "core/rule_syntax.hpp"
+#include "core/firewall/rule_syntax.hpp"
 #include "netfilter/nft_writer.hpp"
 #include "test_netfilter_nft_fixtures.hpp"
 

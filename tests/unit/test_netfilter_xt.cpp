@@ -25,7 +25,7 @@
 #include "test_netfilter_nft_fixtures.hpp"
 #include "netfilter/xt_decode.hpp"
 #include "netfilter/xt_legacy_decode.hpp"
-#include "core/packet_walk.hpp"
+#include "core/firewall/packet_walk.hpp"
 
 using namespace whyno;
 using namespace whyno::nf;

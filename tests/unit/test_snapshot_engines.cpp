@@ -6,7 +6,7 @@
 #include <algorithm>
 
 #include "fixtures.hpp"
-#include "whyno/core/diagnose.hpp"
+#include "whyno/core/paths/diagnose.hpp"
 #include "whyno/snapshot/snapshot.hpp"
 
 using namespace whyno;

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "whyno/core/netns_facts.hpp"
+#include "whyno/model/netns_facts.hpp"
 #include "whyno/util/result.hpp"
 
 namespace whyno::engine {

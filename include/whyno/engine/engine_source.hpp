@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "whyno/core/engine_facts.hpp"
+#include "whyno/model/engine_facts.hpp"
 #include "whyno/engine/discovery.hpp"
 #include "whyno/util/result.hpp"
 

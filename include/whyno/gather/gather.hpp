@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "whyno/core/facts.hpp"
-#include "whyno/core/query.hpp"
+#include "whyno/model/facts.hpp"
+#include "whyno/model/query.hpp"
 #include "whyno/engine/engine_source.hpp"
 #include "whyno/kernel/namespace_reader.hpp"
 

@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "whyno/core/facts.hpp"
-#include "whyno/core/query.hpp"
+#include "whyno/model/facts.hpp"
+#include "whyno/model/query.hpp"
 #include "whyno/gather/gather.hpp"
 
 namespace whyno::gather {

@@ -11,7 +11,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "whyno/core/facts.hpp"
+#include "whyno/model/facts.hpp"
 #include "whyno/kernel/socket_owners.hpp"
 #include "whyno/sys/fd.hpp"
 #include "whyno/util/result.hpp"

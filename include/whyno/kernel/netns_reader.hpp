@@ -6,8 +6,8 @@
 #include <string>
 
 #include "whyno/kernel/socket_owners.hpp"
-#include "whyno/core/facts.hpp"
-#include "whyno/core/netns_facts.hpp"
+#include "whyno/model/facts.hpp"
+#include "whyno/model/netns_facts.hpp"
 
 namespace whyno::kernel {
 

@@ -10,7 +10,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "whyno/core/netns_facts.hpp"
+#include "whyno/model/netns_facts.hpp"
 
 namespace whyno::kernel {
 

@@ -2,7 +2,7 @@
 // Reads every netfilter rule of a network namespace, nftables and
 // iptables-legacy alike, into the backend-neutral nf::Ruleset.
 
-#include "whyno/core/netfilter.hpp"
+#include "whyno/model/ruleset.hpp"
 #include "whyno/util/result.hpp"
 
 namespace whyno::netfilter {

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "whyno/core/facts.hpp"
+#include "whyno/model/facts.hpp"
 #include "whyno/util/ip_address.hpp"
-#include "whyno/core/protocol.hpp"
+#include "whyno/model/protocol.hpp"
 
 namespace whyno::probe {
 

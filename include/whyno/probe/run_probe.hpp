@@ -4,8 +4,8 @@
 
 #include <chrono>
 
-#include "whyno/core/facts.hpp"
-#include "whyno/core/query.hpp"
+#include "whyno/model/facts.hpp"
+#include "whyno/model/query.hpp"
 
 namespace whyno::probe {
 

@@ -5,7 +5,7 @@
 #include <ostream>
 #include <vector>
 
-#include "whyno/core/audit.hpp"
+#include "whyno/model/audit.hpp"
 #include "whyno/render/text.hpp"
 
 namespace whyno::render {

@@ -6,8 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "whyno/core/diagnosis.hpp"
-#include "whyno/core/query.hpp"
+#include "whyno/model/diagnosis.hpp"
+#include "whyno/model/query.hpp"
 
 namespace whyno::render {
 

@@ -3,8 +3,8 @@
 #include <cstddef>
 #include <ostream>
 
-#include "whyno/core/diagnosis.hpp"
-#include "whyno/core/query.hpp"
+#include "whyno/model/diagnosis.hpp"
+#include "whyno/model/query.hpp"
 
 namespace whyno::render {
 

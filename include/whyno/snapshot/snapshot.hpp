@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "whyno/core/facts.hpp"
-#include "whyno/core/query.hpp"
+#include "whyno/model/facts.hpp"
+#include "whyno/model/query.hpp"
 #include "whyno/util/result.hpp"
 
 namespace whyno::snapshot {

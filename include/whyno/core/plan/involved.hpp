@@ -1,0 +1,40 @@
+#pragma once
+// Which containers a query can involve, so only their network namespaces
+// are read: on a host with hundreds of containers, a question about one
+// port needs one or two of them.
+
+#include <optional>
+#include <set>
+#include <string>
+
+#include "whyno/model/engine_facts.hpp"
+#include "whyno/model/ruleset.hpp"
+#include "whyno/model/query.hpp"
+
+namespace whyno {
+
+/// The ids of the containers whose namespaces `query` can need: those that
+/// publish its port (or were asked to), the --container, the --from client
+/// and the container its target names or addresses, the containers a DNAT
+/// rule for the port leads to, and the owners of namespaces these share.
+/// nullopt means every container: --all (port 0), a client dialling its own
+/// localhost (another container may serve the port), or nothing found, when
+/// the diagnosis ranks every container as "the one you likely meant".
+std::optional<std::set<std::string>> containers_involved(const Query& query, const Engine& engine,
+                                                         const nf::Ruleset& rules);
+
+/// Which containers of one engine's list to inspect for `query`, given the
+/// list (`listed`: containers as the list shows them, Container::inspected
+/// false, and the engine's networks): those containers_involved names, and
+/// every one whose list entry does not settle that it is off the path: a
+/// container that is not running (its intended bindings are not listed: a
+/// start that failed on the port), one on the host's network, on none, in
+/// another's namespace, or on a network that is not a plain NAT bridge
+/// (internal, routed, macvlan: -p there is not what the list shows). nullopt
+/// means every container: --all, a --from container (names resolve through
+/// every container's aliases and hosts file), a podman engine (its list is
+/// built from its own records), or whenever containers_involved says all.
+std::optional<std::set<std::string>> containers_to_inspect(const Query& query, const Engine& listed,
+                                                           const nf::Ruleset& rules);
+
+}  // namespace whyno

@@ -1,0 +1,65 @@
+#pragma once
+// Everything whyno-port knows about the host when it diagnoses: plain data
+// gathered by collect/, saved and replayed by snapshot/, read by core/.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "whyno/model/engine_facts.hpp"
+#include "whyno/model/ruleset.hpp"
+#include "whyno/model/netns_facts.hpp"
+#include "whyno/model/probe_result.hpp"
+
+namespace whyno {
+
+/// Sysctls of the host namespace that decide whether forwarded traffic flows.
+struct Sysctls {
+  std::optional<bool> ipv4_forward;                // net.ipv4.ip_forward
+  std::optional<bool> ipv6_forward;                // net.ipv6.conf.all.forwarding
+  std::map<std::string, bool> ipv4_iface_forward;  // net.ipv4.conf.<if>.forwarding
+  std::map<std::string, bool> route_localnet;      // net.ipv4.conf.<if>.route_localnet
+  std::optional<bool> bridge_nf_call_iptables;     // absent until br_netfilter loads
+  std::optional<bool> bridge_nf_call_ip6tables;
+  std::optional<int> somaxconn;
+  /// net.ipv4.ip_unprivileged_port_start: the lowest port a rootless engine may bind.
+  std::optional<int> unprivileged_port_start;
+};
+
+/// The network namespace a rootless engine's port forwarder dials into:
+/// rootless Docker's rootlesskit holds the host ports and dials
+/// 127.0.0.1:PORT in the namespace of its child, where dockerd runs with its
+/// docker-proxy and its own rules. Read like the host's.
+struct ForwarderNamespace {
+  int forwarder_pid = 0;           // the rootlesskit that holds the host ports
+  int child_pid = 0;               // its child, which created the namespace
+  std::optional<unsigned> uid;     // the forwarder's owner
+  NetnsFacts netns;
+  nf::Ruleset ruleset;
+  Sysctls sysctls;
+};
+
+struct Facts {
+  std::optional<Engine> engine;  // nullopt: the engine could not be reached
+  NetnsFacts host;
+  nf::Ruleset ruleset;           // the host namespace's netfilter rules
+  Sysctls sysctls;
+  /// The network namespaces of running containers, by container id.
+  std::map<std::string, NetnsFacts> container_netns;
+  /// Addresses the query's ADDRESS resolved to on the host (getaddrinfo).
+  std::vector<IpAddress> resolved_addresses;
+  std::optional<ProbeResult> probe;  // nullopt: no probe was planned at all
+  std::int64_t collected_at = 0;     // epoch seconds when the facts were read (0: unknown)
+  std::vector<Unread> unread;    // sources that could not be read at all
+  /// Rootless Docker's namespaces behind the rootlesskit processes that
+  /// hold host ports.
+  std::vector<ForwarderNamespace> forwarder_namespaces;
+  /// Whose namespace `host` is: root's (0), or, when rootless Docker's
+  /// namespace is diagnosed as a host of its own, its user's. Engine
+  /// processes there (docker-proxy) run as that uid.
+  unsigned host_owner = 0;
+};
+
+}  // namespace whyno

@@ -1,0 +1,85 @@
+#pragma once
+// What the kernel says about one network namespace: its interfaces, routes
+// and listening sockets. Filled by collect/, read by core/.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "whyno/util/ip_address.hpp"
+#include "whyno/model/protocol.hpp"
+
+namespace whyno {
+
+/// A source of facts that could not be read, and why. Missing facts are data:
+/// the diagnosis says what it could not see instead of guessing.
+struct Unread {
+  std::string source;  // e.g. "nftables rules", "listeners of container web"
+  std::string reason;  // e.g. "permission denied (needs CAP_NET_ADMIN)"
+};
+
+struct ProcessRef {
+  int pid = 0;
+  std::string comm;     // /proc/PID/comm
+  std::string cmdline;  // /proc/PID/cmdline, NULs turned into spaces
+  std::string container_id;  // from /proc/PID/cgroup when it runs in a container
+  /// Its effective uid (/proc/PID's owner); nullopt when not known (a
+  /// snapshot that predates it).
+  std::optional<unsigned> uid;
+  /// /proc/PID/exe: the executable's path ("" when it cannot be read).
+  std::string exe;
+  /// The executable is a root-owned file, not writable by others, in a
+  /// root-owned directory not writable by others: the system's program,
+  /// not a copy a user made and named after it. Forwarders (docker-proxy,
+  /// rootlessport, rootlesskit, ...) are recognised only then. True in
+  /// snapshots that predate it.
+  bool system_binary = true;
+};
+
+/// A listening TCP socket, or a bound UDP socket (ss's UNCONN).
+struct Listener {
+  Protocol protocol = Protocol::tcp;
+  IpAddress address;  // unspecified = wildcard
+  std::uint16_t port = 0;
+  bool v6only = false;             // IPV6_V6ONLY, for IPv6 sockets
+  std::uint32_t bound_ifindex = 0; // SO_BINDTODEVICE, 0 = none
+  std::uint32_t accept_queue = 0;  // TCP listen: connections waiting for accept()
+  std::uint32_t backlog = 0;       // TCP listen: the accept queue's limit
+  std::uint64_t inode = 0;
+  std::vector<ProcessRef> owners;  // every process holding the socket
+};
+
+struct InterfaceAddress {
+  IpAddress address;
+  unsigned prefix_len = 0;
+};
+
+struct Interface {
+  std::uint32_t index = 0;
+  std::string name;
+  std::string kind;                 // rtnl link kind: "bridge", "veth", ... or ""
+  std::uint32_t master_index = 0;   // the bridge a port is enslaved to
+  bool up = false;                  // IFF_UP
+  std::uint32_t mtu = 0;
+  std::vector<InterfaceAddress> addresses;
+};
+
+struct Route {
+  IpPrefix destination;
+  std::uint32_t output_index = 0;
+  IpAddress gateway;           // unspecified when directly connected
+  bool has_gateway = false;
+  std::uint8_t type = 0;       // RTN_* (1 unicast, 2 local, 6 prohibit, ...)
+  std::uint32_t table = 0;     // RT_TABLE_* (254 main, 255 local)
+};
+
+struct NetnsFacts {
+  std::uint64_t inode = 0;  // of the nsfs file: same inode, same namespace
+  std::vector<Interface> interfaces;
+  std::vector<Route> routes;
+  std::vector<Listener> listeners;
+  std::vector<Unread> unread;
+};
+
+}  // namespace whyno

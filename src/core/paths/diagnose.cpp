@@ -1,0 +1,92 @@
+#include "whyno/core/paths/diagnose.hpp"
+
+#include <algorithm>
+
+#include "addresses_diagnosis.hpp"
+#include "whyno/core/plan/client_addresses.hpp"
+#include "container_path.hpp"
+#include "host_path.hpp"
+#include "whyno/core/plan/container_lookup.hpp"
+#include "whyno/model/listeners.hpp"
+#include "whyno/core/plan/probe_plan.hpp"
+#include "routing.hpp"
+#include "whyno/util/words.hpp"
+
+#include <fmt/format.h>
+
+namespace whyno {
+
+namespace {
+
+ProbeReport compare_probe(const Query& q, const Diagnosis& d, const ProbeResult& result) {
+  ProbeReport report{result, probe_agrees(d.verdict, q.protocol, result.outcome), {}};
+  if (report.agrees) {
+    return report;
+  }
+  report.note =
+      d.verdict == Verdict::reachable
+          ? fmt::format("The facts say the path works, but the probe did not get through ({}). "
+                        "Something whyno-port cannot see is in the way: a rule it could not "
+                        "evaluate, a policy outside netfilter, or a change while it ran.",
+                        result.detail)
+          : fmt::format("The facts say {}, but the probe got through ({}). The facts may be "
+                        "stale (the container changed while whyno-port ran) or incomplete (see "
+                        "what could not be read).",
+                        code(d.verdict), result.detail);
+  return report;
+}
+
+}  // namespace
+
+Diagnosis diagnose(const Query& query, const Facts& facts) {
+  Diagnosis d;
+  const std::vector<IpAddress> addresses =
+      query.from ? std::vector<IpAddress>{} : detail::client_addresses(query, facts);
+  if (query.from_container()) {
+    d = detail::diagnose_from_container(query, facts);
+  } else if (addresses.size() > 1) {
+    d = detail::diagnose_addresses(query, facts, addresses);
+  } else if (const auto destination = host_destination(query, facts)) {
+    std::optional<detail::RemoteClient> remote;
+    if (query.from_remote()) {
+      const IpAddress& client = *query.from->ip;
+      remote = detail::RemoteClient{client, route_interface(facts.host, client),
+                                    fmt::format("client {}", client.to_string())};
+    }
+    d = detail::diagnose_host(query, facts, *destination, remote);
+  } else {
+    d.verdict = Verdict::name_not_resolvable;
+    d.summary = fmt::format("{} does not resolve to an address on this host.", query.target.text);
+    d.fix = "Check the name, or give an IP address.";
+    d.path.push_back({fmt::format("resolve {}", query.target.text), HopState::failed, "no address"});
+  }
+  if (facts.probe) {
+    d.probe = compare_probe(query, d, *facts.probe);
+    if (d.verdict == Verdict::reachable && !d.probe->agrees) {
+      // The facts found no fault, but a real connection failed: whatever is
+      // in the way is outside what was read, so this is no all-clear.
+      d.verdict = Verdict::inconclusive;
+      d.summary = fmt::format("The facts say the path works, but the probe did not get through "
+                              "({}: {}).",
+                              outcome_words(facts.probe->outcome), facts.probe->detail);
+      d.fix = "Look for what whyno-port cannot see: a rule it could not evaluate, a policy "
+              "outside netfilter, or a container that changed while it ran; then run it again.";
+    }
+  }
+  if (query.netns) {
+    d.evidence.push_back(
+        "no engine (--pid/--netns): only the kernel's view was read; an engine would also say the "
+        "container's name, its port bindings (-p), its networks and aliases, and its state");
+  }
+  if (facts.engine) {
+    d.engines = facts.engine->identities();
+    d.unread.insert(d.unread.end(), facts.engine->unread.begin(), facts.engine->unread.end());
+    d.not_believed = facts.engine->not_believed;
+  }
+  d.unread.insert(d.unread.end(), facts.unread.begin(), facts.unread.end());
+  d.unread.insert(d.unread.end(), facts.host.unread.begin(), facts.host.unread.end());
+  d.unread.insert(d.unread.end(), facts.ruleset.unread.begin(), facts.ruleset.unread.end());
+  return d;
+}
+
+}  // namespace whyno

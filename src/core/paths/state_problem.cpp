@@ -1,0 +1,62 @@
+// Containers that cannot answer because of their state, as problems of a path.
+
+#include "state_problem.hpp"
+
+#include <fmt/format.h>
+
+#include "whyno/model/container_words.hpp"
+#include "whyno/model/listeners.hpp"
+#include "whyno/model/timestamp.hpp"
+#include "whyno/util/words.hpp"
+
+namespace whyno {
+
+namespace detail {
+
+
+std::optional<Problem> not_running_problem(const Container& c, const std::string& what_fails) {
+  if (c.state.running && !c.state.paused && !c.state.restarting) {
+    return std::nullopt;
+  }
+  const std::string phrase = state_phrase(c);
+  std::string fix;
+  std::vector<std::string> commands;
+  const std::string name = shell_word(c.name);
+  const char* cli = cli_of(c);
+  if (c.state.paused) {
+    fix = fmt::format("{} unpause {}", cli, c.name);
+    commands = {fmt::format("{} unpause {}", cli, name)};
+  } else if (c.state.restarting || c.state.status == "restarting") {
+    fix = fmt::format("Read why it keeps failing: {} logs {}", cli, c.name);
+    commands = {fmt::format("{} logs --tail 50 {}", cli, name)};
+  } else if (c.state.status == "created" && !c.state.error.empty()) {
+    fix = fmt::format("Fix the start error above, then {} start {}", cli, c.name);
+  } else {
+    fix = fmt::format("Start it ({} start {}) and read why it stopped: {} logs {}", cli, c.name, cli,
+                      c.name);
+    commands = {fmt::format("{} logs --tail 50 {}", cli, name), fmt::format("{} start {}", cli, name)};
+  }
+  return Problem{Verdict::container_not_running,
+                 fmt::format("{} {}, so {}.", container_phrase(c), phrase, what_fails), fix,
+                 std::move(commands)};
+}
+
+std::optional<Problem> crash_loop_problem(const Container& c, std::int64_t collected_at,
+                                          const std::string& what_fails) {
+  constexpr std::int64_t k_just_started_seconds = 10;
+  const auto started = parse_rfc3339(c.state.started_at);
+  if (!c.state.running || c.state.restart_count == 0 || !started || collected_at == 0 ||
+      collected_at - *started > k_just_started_seconds) {
+    return std::nullopt;
+  }
+  return Problem{Verdict::container_not_running,
+                 fmt::format("{} keeps restarting: restarted {} times, the last time {} s ago, so "
+                             "{}.",
+                             container_phrase(c), c.state.restart_count,
+                             std::max<std::int64_t>(0, collected_at - *started), what_fails),
+                 fmt::format("Read why it keeps failing: {} logs {}", cli_of(c), c.name),
+                 {fmt::format("{} logs --tail 50 {}", cli_of(c), shell_word(c.name))}};
+}
+
+}  // namespace detail
+}  // namespace whyno

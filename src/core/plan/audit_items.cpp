@@ -1,0 +1,163 @@
+#include "whyno/core/plan/audit_items.hpp"
+
+#include <algorithm>
+#include <set>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "whyno/core/plan/container_lookup.hpp"
+#include "whyno/model/listeners.hpp"
+
+namespace whyno {
+
+namespace {
+
+/// What a client on this host dials for a binding: localhost for every
+/// address and for loopback, else the binding's own address.
+Target dialled_for(const std::string& host_ip) {
+  const auto address = IpAddress::parse(host_ip);
+  if (host_ip.empty() || !address || address->is_unspecified() || address->is_loopback()) {
+    return Target::parse("localhost");
+  }
+  return Target::parse(address->is_v4() ? host_ip : "[" + host_ip + "]");
+}
+
+bool in_scope(const Container& c, const AuditScope& scope, const Engine& engine) {
+  if (c.kind != Container::Kind::container) {
+    return false;
+  }
+  if (scope.project && c.compose_project != *scope.project) {
+    return false;
+  }
+  if (scope.container) {
+    const NameLookup lookup = look_up_container(engine, *scope.container);
+    return lookup.found == &c;
+  }
+  return true;
+}
+
+/// Bindings the engine applied, and those it was asked for and did not
+/// (a stopped container, or one whose start failed on its port).
+std::vector<PortBinding> bindings_of(const Container& c) {
+  std::vector<PortBinding> out;
+  // A set, not a search of `out`: a container may map whole port ranges.
+  std::set<std::tuple<Protocol, std::uint16_t, std::uint16_t>> applied;
+  for (const PortBinding& b : c.actual) {
+    if (b.host_port != 0) {
+      out.push_back(b);
+      applied.emplace(b.protocol, b.container_port, b.host_port);
+    }
+  }
+  for (const PortBinding& b : c.intended) {
+    if (b.host_port != 0 && !applied.contains({b.protocol, b.container_port, b.host_port})) {
+      out.push_back(b);
+    }
+  }
+  return out;
+}
+
+AuditItem item_for(const Container& c, AuditItem::Kind kind, Target target, std::uint16_t port,
+                   Protocol protocol, std::string host_ip) {
+  AuditItem item;
+  item.kind = kind;
+  item.query.target = std::move(target);
+  item.query.port = port;
+  item.query.protocol = protocol;
+  item.query.container = c.name;
+  item.container_id = c.id;
+  item.container_name = c.name;
+  item.host_ip = std::move(host_ip);
+  return item;
+}
+
+void add_container_items(const Container& c, const Facts& facts, std::vector<AuditItem>& out) {
+  std::set<std::tuple<std::string, std::uint16_t, Protocol>> published;  // dialled, port, protocol
+  std::set<std::pair<std::uint16_t, Protocol>> container_ports;
+  std::vector<PortBinding> bindings = bindings_of(c);
+  std::sort(bindings.begin(), bindings.end(), [](const PortBinding& a, const PortBinding& b) {
+    return std::tie(a.host_port, a.protocol, a.host_ip) < std::tie(b.host_port, b.protocol, b.host_ip);
+  });
+  std::size_t checked = 0;
+  AuditItem* rest = nullptr;
+  for (const PortBinding& b : bindings) {
+    container_ports.emplace(b.container_port, b.protocol);
+    Target target = dialled_for(b.host_ip);
+    if (!published.emplace(target.text, b.host_port, b.protocol).second) {
+      continue;  // 0.0.0.0 and :: of one port: the same question
+    }
+    if (checked == k_max_checked_per_container) {
+      if (rest == nullptr) {
+        out.push_back(item_for(c, AuditItem::Kind::published, std::move(target), b.host_port,
+                               b.protocol, b.host_ip));
+        rest = &out.back();
+      }
+      ++rest->not_checked;
+      continue;
+    }
+    ++checked;
+    out.push_back(item_for(c, AuditItem::Kind::published, std::move(target), b.host_port,
+                           b.protocol, b.host_ip));
+  }
+  if (shares_host_network(c)) {
+    return;  // its sockets are the host's: there is nothing to publish
+  }
+  std::set<std::pair<std::uint16_t, Protocol>> unpublished;
+  for (const ExposedPort& e : c.exposed) {
+    unpublished.emplace(e.port, e.protocol);
+  }
+  if (const auto ns = facts.container_netns.find(c.id); ns != facts.container_netns.end()) {
+    for (const Listener& l : ns->second.listeners) {
+      if (!is_embedded_dns(l)) {
+        unpublished.emplace(l.port, l.protocol);
+      }
+    }
+  }
+  for (const auto& [port, protocol] : unpublished) {
+    if (port != 0 && !container_ports.contains({port, protocol})) {
+      out.push_back(item_for(c, AuditItem::Kind::unpublished, Target::parse("localhost"), port,
+                             protocol, ""));
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<AuditItem> audit_items(const Facts& facts, const AuditScope& scope) {
+  std::vector<AuditItem> out;
+  if (!facts.engine) {
+    return out;
+  }
+  std::vector<const Container*> containers;
+  for (const Container& c : facts.engine->containers) {
+    if (in_scope(c, scope, *facts.engine)) {
+      containers.push_back(&c);
+    }
+  }
+  std::sort(containers.begin(), containers.end(), [](const Container* a, const Container* b) {
+    return std::tie(a->name, a->id) < std::tie(b->name, b->id);
+  });
+  for (const Container* c : containers) {
+    const std::size_t first = out.size();
+    add_container_items(*c, facts, out);
+    std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
+              [](const AuditItem& a, const AuditItem& b) {
+                return std::tuple(a.kind, a.query.port, a.query.protocol, a.host_ip) <
+                       std::tuple(b.kind, b.query.port, b.query.protocol, b.host_ip);
+              });
+  }
+  return out;
+}
+
+Diagnosis not_checked_diagnosis(const AuditItem& item) {
+  Diagnosis d;
+  d.verdict = Verdict::inconclusive;
+  d.summary = fmt::format("container `{}` publishes {} more ports, from {}/{} on, which were not checked: "
+                          "--all checks at most {} of one container",
+                          item.container_name, item.not_checked, item.query.port, to_string(item.query.protocol),
+                          k_max_checked_per_container);
+  d.fix = fmt::format("Ask about one of them: whyno-port PORT --container {}", item.container_name);
+  return d;
+}
+
+}  // namespace whyno

@@ -1,0 +1,163 @@
+#include "whyno/core/plan/involved.hpp"
+
+#include <algorithm>
+
+#include "whyno/core/plan/container_lookup.hpp"
+
+namespace whyno {
+
+namespace {
+
+bool publishes(const Container& c, const Query& q) {
+  const auto on_port = [&](const PortBinding& b) {
+    return b.host_port == q.port && b.protocol == q.protocol;
+  };
+  return std::any_of(c.actual.begin(), c.actual.end(), on_port) ||
+         std::any_of(c.intended.begin(), c.intended.end(), on_port);
+}
+
+/// A rule that can match the query's port: one with no dport match, or one
+/// whose dport ranges hold the port.
+bool may_match_port(const nf::Rule& rule, std::uint16_t port) {
+  for (const nf::Match& m : rule.matches) {
+    if (m.field != nf::Field::dport) {
+      continue;
+    }
+    const bool in = std::any_of(m.ranges.begin(), m.ranges.end(),
+                                [&](const auto& r) { return r.first <= port && port <= r.second; });
+    if (in == m.negated) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/// A container name, id, Compose service, or a network alias or DNS name.
+const Container* named(const Engine& engine, const std::string& name) {
+  if (const Container* c = look_up_container(engine, name).found) {
+    return c;
+  }
+  for (const Container& c : engine.containers) {
+    for (const ContainerNetwork& n : c.networks) {
+      if (std::find(n.aliases.begin(), n.aliases.end(), name) != n.aliases.end() ||
+          std::find(n.dns_names.begin(), n.dns_names.end(), name) != n.dns_names.end()) {
+        return &c;
+      }
+    }
+  }
+  return nullptr;
+}
+
+/// A network whose published ports Docker carries with DNAT and the proxy,
+/// which the list's Ports then show: a bridge, not internal, in NAT mode.
+bool plain_nat_bridge(const Engine& engine, const ContainerNetwork& n) {
+  const Network* network = find_network(engine, n.network_id.empty() ? n.name : n.network_id);
+  if (network == nullptr) {
+    network = find_network(engine, n.name);
+  }
+  if (network == nullptr || network->driver != "bridge" || network->internal) {
+    return false;
+  }
+  for (const char* mode : {"com.docker.network.bridge.gateway_mode_ipv4",
+                           "com.docker.network.bridge.gateway_mode_ipv6"}) {
+    const auto it = network->options.find(mode);
+    if (it != network->options.end() && it->second != "nat") {
+      return false;
+    }
+  }
+  return true;
+}
+
+/// A container whose list entry says all the diagnosis of another
+/// container's port can need of it: running, so its live bindings are the
+/// ones it asked for, on plain NAT bridges only.
+bool listing_is_enough(const Engine& engine, const Container& c) {
+  if (c.state.status != "running" || c.network_mode == "host" || c.network_mode == "none" ||
+      c.network_mode.starts_with("container:") || c.networks.empty()) {
+    return false;
+  }
+  return std::all_of(c.networks.begin(), c.networks.end(),
+                     [&](const ContainerNetwork& n) { return plain_nat_bridge(engine, n); });
+}
+
+}  // namespace
+
+std::optional<std::set<std::string>> containers_to_inspect(const Query& query, const Engine& listed,
+                                                           const nf::Ruleset& rules) {
+  if (query.port == 0 || query.from_container() || listed.product != "docker") {
+    return std::nullopt;
+  }
+  auto ids = containers_involved(query, listed, rules);
+  if (!ids) {
+    return std::nullopt;
+  }
+  for (const Container& c : listed.containers) {
+    if (!listing_is_enough(listed, c)) {
+      ids->insert(c.id);
+    }
+  }
+  return ids;
+}
+
+std::optional<std::set<std::string>> containers_involved(const Query& query, const Engine& engine,
+                                                         const nf::Ruleset& rules) {
+  if (query.port == 0) {
+    return std::nullopt;
+  }
+  std::set<std::string> ids;
+  const auto add = [&](const Container* c) {
+    if (c != nullptr) {
+      ids.insert(c->id);
+    }
+  };
+  if (query.container) {
+    add(look_up_container(engine, *query.container).found);
+  }
+  bool on_path = false;  // a publisher, a DNAT destination or the target
+  const auto add_on_path = [&](const Container* c) {
+    on_path = on_path || c != nullptr;
+    add(c);
+  };
+  if (query.from_container()) {
+    add(look_up_container(engine, query.from->text).found);
+    if (query.target.is_this_host_loopback() || query.target.kind == Target::Kind::localhost) {
+      return std::nullopt;  // localhost-is-self: which container does serve the port?
+    }
+    const Container* target = query.target.ip ? container_with_address(engine, *query.target.ip).container
+                                              : named(engine, query.target.text);
+    if (target == nullptr) {
+      return std::nullopt;
+    }
+    add_on_path(target);
+  } else if (query.target.ip) {
+    add_on_path(container_with_address(engine, *query.target.ip).container);
+  }
+  for (const Container& c : engine.containers) {
+    if (publishes(c, query)) {
+      add_on_path(&c);
+    }
+  }
+  for (const nf::Rule& rule : rules.rules) {
+    if ((rule.action.kind == nf::ActionKind::dnat || rule.action.kind == nf::ActionKind::redirect) &&
+        rule.action.nat_address && may_match_port(rule, query.port)) {
+      add_on_path(container_with_address(engine, *rule.action.nat_address).container);
+    }
+  }
+  if (!on_path) {
+    // Nothing on the path: nothing publishes the port, no rule forwards it,
+    // so the diagnosis looks at every container for the one the user
+    // likely meant.
+    return std::nullopt;
+  }
+  // A container in another's namespace (container:<id>) is read as that one.
+  for (const Container& c : engine.containers) {
+    if (ids.contains(c.id)) {
+      if (const Container* owner = network_owner(engine, c)) {
+        ids.insert(owner->id);
+      }
+    }
+  }
+  return ids;
+}
+
+}  // namespace whyno
