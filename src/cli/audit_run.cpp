@@ -14,6 +14,7 @@
 #include "exit_status.hpp"
 #include "terminal.hpp"
 #include "whyno/core/plan/audit_items.hpp"
+#include "whyno/core/plan/query_check.hpp"
 #include "whyno/core/paths/diagnose.hpp"
 #include "whyno/core/plan/container_lookup.hpp"
 #include "whyno/gather/read_host.hpp"
@@ -101,34 +102,6 @@ std::vector<ProbeResult> probe_all(const std::vector<AuditItem>& items, const Fa
   }
   pool.clear();  // joins
   return results;
-}
-
-/// --project names no project on this host: one sentence, with the
-/// projects it is close to.
-std::optional<std::string> unknown_project(const std::string& project, const Engine& engine) {
-  std::vector<std::string> projects;
-  for (const Container& c : engine.containers) {
-    if (c.compose_project == project) {
-      return std::nullopt;
-    }
-    if (!c.compose_project.empty() &&
-        std::find(projects.begin(), projects.end(), c.compose_project) == projects.end()) {
-      projects.push_back(c.compose_project);
-    }
-  }
-  std::vector<std::string> near;
-  for (const std::string& p : projects) {
-    if (near_miss(project, p)) {
-      near.push_back(p);
-    }
-  }
-  std::string sentence = fmt::format("no container belongs to a Compose project '{}'", excerpt(project, 80));
-  if (!near.empty()) {
-    sentence += fmt::format("; did you mean {}?", excerpt(join_words(near, "or"), 120));
-  } else if (!projects.empty()) {
-    sentence += fmt::format(" (the projects here: {})", excerpt(join_words(projects, "and"), 160));
-  }
-  return sentence;
 }
 
 }  // namespace

@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "whyno/gather/gather.hpp"
+#include "whyno/core/plan/query_check.hpp"
 #include "whyno/sys/fd.hpp"
 #include "whyno/util/printable.hpp"
 
@@ -96,7 +96,7 @@ Result<snapshot::Snapshot> replay(snapshot::Snapshot saved, const Options& optio
                             query_text(saved.query)));
   }
   if (saved.facts.engine) {
-    if (const auto problem = gather::check_query(query, *saved.facts.engine)) {
+    if (const auto problem = check_query(query, *saved.facts.engine)) {
       return fail(Error::Kind::invalid, problem->message);
     }
   }

@@ -12,6 +12,7 @@
 #include "whyno/model/container_words.hpp"
 #include "whyno/core/plan/container_lookup.hpp"
 #include "whyno/core/plan/involved.hpp"
+#include "whyno/core/plan/query_check.hpp"
 #include "forwarder_namespaces.hpp"
 #include "owner_search.hpp"
 #include "sysctl_interfaces.hpp"
@@ -351,79 +352,7 @@ std::expected<Engine, ReadFailure> engine_of_namespace(const NamespaceChoice& ch
   return engine;
 }
 
-/// A name the user typed that names no one container: one sentence with the
-/// candidates (Compose replicas or projects) or the names it is close to.
-std::optional<ReadFailure> unknown_name(const Engine& engine, const std::string& name, std::string_view option) {
-  const NameLookup lookup = look_up_container(engine, name);
-  if (lookup.found != nullptr) {
-    return std::nullopt;
-  }
-  const std::string shown = excerpt(name, 80);
-  const bool same_name = !lookup.candidates.empty() &&
-                         std::all_of(lookup.candidates.begin(), lookup.candidates.end(),
-                                     [&](const Container* c) { return c->name == name; });
-  if (same_name) {
-    std::vector<std::string> each;
-    for (const Container* c : lookup.candidates) {
-      const EngineIdentity* e = engine_of(engine, *c);
-      each.push_back(fmt::format("{} of {}", c->id.substr(0, 12), e != nullptr ? describe(*e) : c->engine));
-    }
-    return ReadFailure{ReadFailure::Kind::usage,
-                       fmt::format("{} '{}' names {} containers of different engines: {}; give the id "
-                                   "of the one you mean",
-                                   option, shown, lookup.candidates.size(),
-                                   excerpt(join_words(each, "and"), 200))};
-  }
-  if (!lookup.candidates.empty()) {
-    std::vector<std::string> names;
-    for (const Container* c : lookup.candidates) {
-      names.push_back(c->compose_project.empty() ? c->name
-                                                 : fmt::format("{} ({}/{})", c->name, c->compose_project,
-                                                               c->compose_service));
-    }
-    return ReadFailure{ReadFailure::Kind::usage,
-                       fmt::format("{} '{}' is the Compose service of {} containers: {}; name one "
-                                   "(or PROJECT/SERVICE)",
-                                   option, shown, names.size(), excerpt(join_words(names, "and"), 160))};
-  }
-  const auto near = names_like(engine, name);
-  return ReadFailure{ReadFailure::Kind::usage,
-                     near.empty()
-                         ? fmt::format("no container is named or has the id '{}'", shown)
-                         : fmt::format("no container is named or has the id '{}'; did you mean {}?",
-                                       shown, excerpt(join_words(near, "or"), 120))};
-}
-
 }  // namespace
-
-std::optional<ReadFailure> check_query(const Query& query, const Engine& engine) {
-  if (query.container) {
-    if (auto unknown = unknown_name(engine, *query.container, "--container")) {
-      return unknown;
-    }
-  }
-  if (query.from_remote()) {
-    if (query.target.is_this_host_loopback()) {
-      const std::string client = excerpt(query.from->text, 60);
-      return ReadFailure{ReadFailure::Kind::usage,
-                         fmt::format("a client at {} cannot dial this host's loopback; give the "
-                                     "address it dials, e.g. whyno-port 192.0.2.10:{} --from {}",
-                                     client, query.port, client)};
-    }
-  } else if (query.from) {
-    if (auto unknown = unknown_name(engine, query.from->text, "--from")) {
-      return unknown;
-    }
-    const Container* client = look_up_container(engine, query.from->text).found;
-    if (!client->state.running || client->state.paused) {
-      return ReadFailure{ReadFailure::Kind::cannot_inspect,
-                         fmt::format("the --from container '{}' {}, so it has no network to "
-                                     "inspect; start it first",
-                                     excerpt(client->name, 80), state_phrase(*client))};
-    }
-  }
-  return std::nullopt;
-}
 
 std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sources) {
   // The host's own namespace, and who holds its sockets on the query's port,
@@ -455,7 +384,9 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
   if (auto problem = check_query(query, *engine)) {
     rules.wait();
     host.wait();
-    return std::unexpected(std::move(*problem));
+    return failure(problem->kind == QueryProblem::Kind::usage ? ReadFailure::Kind::usage
+                                                              : ReadFailure::Kind::cannot_inspect,
+                   std::move(problem->message));
   }
 
   Facts facts;

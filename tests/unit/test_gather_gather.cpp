@@ -10,6 +10,7 @@
 
 #include "facts_builder.hpp"
 #include "fake_sources.hpp"
+#include "whyno/core/plan/query_check.hpp"
 #include "fixtures.hpp"
 #include "whyno/core/paths/diagnose.hpp"
 #include "whyno/core/plan/container_lookup.hpp"
@@ -376,23 +377,23 @@ TEST_CASE("Compose service names for --from and --container; replicas are ambigu
   s.host = std::make_unique<FakeHost>(*s.recorded.engine);
   Query q = host_query(3000, "web");
   q.from = Client::parse("api");
-  CHECK_FALSE(gather::check_query(q, *s.recorded.engine).has_value());
+  CHECK_FALSE(check_query(q, *s.recorded.engine).has_value());
   q.from = Client::parse("shop/api");
-  CHECK_FALSE(gather::check_query(q, *s.recorded.engine).has_value());
+  CHECK_FALSE(check_query(q, *s.recorded.engine).has_value());
   q.from = Client::parse("worker");
-  auto problem = gather::check_query(q, *s.recorded.engine);
+  auto problem = check_query(q, *s.recorded.engine);
   REQUIRE(problem);
-  CHECK(problem->kind == ReadFailure::Kind::usage);
+  CHECK(problem->kind == QueryProblem::Kind::usage);
   CHECK(problem->message ==
         "--from 'worker' is the Compose service of 2 containers: shop_worker_1 (shop/worker) and "
         "shop_worker_2 (shop/worker); name one (or PROJECT/SERVICE)");
   q.from = Client::parse("wrker");
-  problem = gather::check_query(q, *s.recorded.engine);
+  problem = check_query(q, *s.recorded.engine);
   REQUIRE(problem);
   CHECK(problem->message == "no container is named or has the id 'wrker'; did you mean worker?");
   q.from.reset();
   q.container = "shop_api_2";
-  problem = gather::check_query(q, *s.recorded.engine);
+  problem = check_query(q, *s.recorded.engine);
   REQUIRE(problem);
   CHECK(problem->message.find("did you mean shop_api_1") != std::string::npos);
 }

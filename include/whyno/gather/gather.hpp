@@ -45,10 +45,6 @@ struct Sources {
   std::function<Result<nf::Ruleset>(const kernel::NamespaceHandle&)> read_rules_in{};
 };
 
-/// The containers the query names must exist, and a --from container must
-/// run: nullopt when they do.
-std::optional<ReadFailure> check_query(const Query& query, const Engine& engine);
-
 /// How often a container whose namespace no longer fits what the engine
 /// said (its PID vanished, or it restarted) is inspected and read again.
 constexpr int k_max_rereads = 2;
