@@ -147,9 +147,6 @@ Result<void> check_all_mode(const Options& o) {
   if (o.query.netns) {
     return refuse("--pid and --netns name one namespace; ask about a PORT there");
   }
-  if (o.replay || o.save_facts) {
-    return refuse("--save-facts and --replay work with one PORT only");
-  }
   if (o.query.explain) {
     return refuse("--explain walks one packet; ask about one PORT");
   }

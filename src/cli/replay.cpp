@@ -85,6 +85,35 @@ Result<snapshot::Snapshot> load_snapshot_file(const std::string& path) {
 }
 
 Result<snapshot::Snapshot> replay(snapshot::Snapshot saved, const Options& options) {
+  if (!options.have_target && (options.all || saved.all)) {
+    // The whole host, as --all saw it (or every port of a snapshot saved for
+    // one): --container and --project narrow it as they would live.
+    if (!saved.all) {
+      saved.probes.clear();  // its one probe tried one port; the rest were not tried
+    }
+    saved.all = true;
+    if (options.query.container) {
+      saved.query.container = options.query.container;
+    }
+    if (options.project) {
+      saved.project = options.project;
+    }
+    if (saved.facts.engine) {
+      if (saved.query.container) {
+        Query scope;
+        scope.container = saved.query.container;
+        if (const auto problem = check_query(scope, *saved.facts.engine)) {
+          return fail(Error::Kind::invalid, problem->message);
+        }
+      }
+      if (saved.project) {
+        if (auto problem = unknown_project(*saved.project, *saved.facts.engine)) {
+          return fail(Error::Kind::invalid, *problem);
+        }
+      }
+    }
+    return saved;
+  }
   Query query = saved.query;
   if (options.have_target) {
     query = options.query;
@@ -100,11 +129,23 @@ Result<snapshot::Snapshot> replay(snapshot::Snapshot saved, const Options& optio
       return fail(Error::Kind::invalid, problem->message);
     }
   }
-  if (!same_question(query, saved.query)) {
-    saved.facts.probe.reset();  // it tried the saved question's connection
-    if (query.target.text != saved.query.target.text) {
-      saved.facts.resolved_addresses.clear();
+  if (saved.all) {
+    // One question asked of --all's snapshot: its items' probes tried
+    // other questions, though one may be this one's.
+    for (const snapshot::ItemProbe& p : saved.probes) {
+      if (p.query.target.text == query.target.text && p.query.port == query.port &&
+          p.query.protocol == query.protocol && !query.from) {
+        saved.probe = p.result;
+      }
     }
+    saved.all = false;
+    saved.probes.clear();
+    saved.project.reset();
+  } else if (!same_question(query, saved.query)) {
+    saved.probe.reset();  // it tried the saved question's connection
+  }
+  if (query.target.text != saved.query.target.text) {
+    saved.facts.resolved_addresses.clear();
   }
   query.explain = options.query.explain;  // how to answer, not what was asked
   saved.query = std::move(query);

@@ -48,8 +48,4 @@ ProbeResult probe_result(const Query& query, const Facts& facts, bool enabled,
   return probe(target, options);
 }
 
-void run_probe(const Query& query, Facts& facts, bool enabled, std::chrono::milliseconds timeout) {
-  facts.probe = probe_result(query, facts, enabled, timeout);
-}
-
 }  // namespace whyno::probe

@@ -280,7 +280,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Ruleset, chains, rules, unread)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ForwarderNamespace, forwarder_pid, child_pid, uid, netns,
                                                 ruleset, sysctls)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Facts, engine, host, ruleset, sysctls,
-                                                container_netns, resolved_addresses, probe, collected_at, unread,
+                                                container_netns, resolved_addresses, collected_at, unread,
                                                 forwarder_namespaces, host_owner)
 
 namespace snapshot {
@@ -293,7 +293,19 @@ std::string save(const Snapshot& s) {
   nlohmann::json j;
   j["whyno_port_snapshot"] = k_format;
   j["query"] = s.query;
+  if (s.all) {
+    j["all"] = true;
+    j["project"] = s.project;
+  }
   j["facts"] = s.facts;
+  j["probe"] = s.probe;
+  if (s.all) {
+    nlohmann::json probes = nlohmann::json::array();
+    for (const ItemProbe& p : s.probes) {
+      probes.push_back({{"query", p.query}, {"result", p.result}});
+    }
+    j["probes"] = std::move(probes);
+  }
   return j.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
@@ -391,10 +403,23 @@ Result<Snapshot> load(std::string_view text) {
     }
     Snapshot s;
     s.query = j.at("query").get<Query>();
-    if (s.query.port == 0) {
+    s.all = j.value("all", false);
+    if (s.query.port == 0 && !s.all) {
       return fail(Error::Kind::invalid, "the snapshot is not valid: its query has no port");
     }
-    s.facts = j.at("facts").get<Facts>();
+    s.project = j.value("project", std::optional<std::string>());
+    const nlohmann::json& facts = j.at("facts");
+    s.facts = facts.get<Facts>();
+    if (const auto it = j.find("probe"); it != j.end()) {
+      s.probe = it->get<std::optional<ProbeResult>>();
+    } else if (const auto old = facts.find("probe"); old != facts.end()) {
+      s.probe = old->get<std::optional<ProbeResult>>();  // snapshots kept it among the facts
+    }
+    if (const auto it = j.find("probes"); it != j.end()) {
+      for (const nlohmann::json& p : *it) {
+        s.probes.push_back({p.at("query").get<Query>(), p.at("result").get<ProbeResult>()});
+      }
+    }
     return s;
   } catch (const nlohmann::json::exception& e) {
     return fail(Error::Kind::invalid,

@@ -73,3 +73,20 @@ log "case: --all with a PORT is one sentence"
 run_whyno --all 8080
 expect_status 2
 expect_stderr_matches "leave out PORT"
+
+log "case: --all --save-facts, then --replay of that file: the same answer, probes included"
+run_whyno --all --project "$project" --json --save-facts "$T_DIR/all.json"
+cp "$T_DIR/whyno.out" "$T_DIR/live.json"
+live_status=$WHYNO_STATUS
+run_whyno --replay "$T_DIR/all.json" --json
+expect_status "$live_status"
+cmp -s "$T_DIR/live.json" "$T_DIR/whyno.out" || fail_whyno "the replayed --all differs from the live one"
+expect_json 'any(.diagnoses[]; .probe.outcome != "skipped")'
+run_whyno --replay "$T_DIR/all.json" "$OTHER_HOST_PORT" --json
+expect_verdict bound-to-loopback
+expect_json '.probe != null'
+
+log "case: --all --engine of a socket that is not there reads nothing else (exit 3)"
+run_whyno --all --engine unix:///nonexistent-whyno.sock
+expect_status 3
+expect_stderr_one_line

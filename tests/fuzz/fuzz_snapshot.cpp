@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!snap) {
     return 0;
   }
-  const Diagnosis d = diagnose(snap->query, snap->facts);
+  const Diagnosis d = diagnose(snap->query, snap->facts, snap->probe);
   (void)host_destination(snap->query, snap->facts);
 
   std::ostringstream text;

@@ -83,8 +83,9 @@ TEST_CASE("--all, and no PORT, check the whole host") {
   CHECK_FALSE(parse({"8080"})->all);
   CHECK(parse({"--all", "8080"}).error().message.find("leave out PORT") != std::string::npos);
   CHECK(parse({"--all", "--from", "client"}).error().message.find("--from") != std::string::npos);
-  CHECK(parse({"--all", "--save-facts", "f.json"}).error().message.find("--save-facts") !=
-        std::string::npos);
+  // One pipeline: --all saves and replays its facts as a single question does.
+  CHECK(parse({"--all", "--save-facts", "f.json"})->save_facts == "f.json");
+  CHECK(parse({"--all", "--replay", "f.json"})->all);
   CHECK(parse({"8080", "--project", "shop"}).error().message.starts_with("--project narrows --all"));
   CHECK_FALSE(parse({"--netns", "/run/netns/x"}));  // one namespace: say which PORT
 }

@@ -15,6 +15,7 @@
 #include "cli/replay.hpp"
 #include "fixtures.hpp"
 #include "whyno/core/paths/diagnose.hpp"
+#include "whyno/snapshot/snapshot.hpp"
 
 using namespace whyno;
 using whyno::cli::load_snapshot_file;
@@ -152,8 +153,66 @@ TEST_CASE("the question must fit the snapshot, as it must fit a live host") {
     const auto replayed = replay(*snap, options_for({"--replay", "x", "8081"}));
     REQUIRE(replayed);
     CHECK(replayed->query.port == 8081);
-    CHECK_FALSE(replayed->facts.probe.has_value());
+    CHECK_FALSE(replayed->probe.has_value());
   }
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("--all is saved and replayed: the facts once, each port's probe beside them") {
+  const auto single = load_snapshot_file(test::fixture_path(k_recorded));
+  REQUIRE(single);
+  // A snapshot saved by --all: every port, and what each one's probe saw.
+  snapshot::Snapshot all = *single;
+  all.all = true;
+  all.query = Query{};
+  all.probe.reset();
+  const auto as_all = replay(all, options_for({"--replay", "x"}));
+  REQUIRE(as_all);
+  CHECK(as_all->all);
+  TempDir dir;
+  ProbeResult seen;
+  seen.outcome = ProbeResult::Outcome::reset_or_closed;
+  seen.detail = "Empty reply from server";
+  Query item = single->query;
+  item.container = single->facts.engine->containers.front().name;
+  all.probes.push_back({item, seen});
+  all.project = "shop";
+  const auto loaded = snapshot::load(snapshot::save(all));
+  REQUIRE_MESSAGE(loaded, loaded.error().message);
+  CHECK(loaded->all);
+  CHECK(loaded->project == "shop");
+  REQUIRE(loaded->probes.size() == 1);
+  CHECK(loaded->probes.front().query.port == item.port);
+  CHECK(loaded->probes.front().result.outcome == ProbeResult::Outcome::reset_or_closed);
+  CHECK_FALSE(loaded->probe);
+  // One question asked of it takes that port's probe.
+  const auto one = replay(*loaded, options_for({"--replay", "x", std::to_string(item.port).c_str()}));
+  REQUIRE_MESSAGE(one, one.error().message);
+  CHECK_FALSE(one->all);
+  REQUIRE(one->probe);
+  CHECK(one->probe->detail == "Empty reply from server");
+  // A snapshot of one question replayed as --all: its one probe tried one port only.
+  const auto widened = replay(*single, options_for({"--replay", "x", "--all"}));
+  REQUIRE(widened);
+  CHECK(widened->all);
+  CHECK(widened->probes.empty());
+  // --project must name a project of the snapshot.
+  const auto wrong = replay(*single, options_for({"--replay", "x", "--all", "--project", "nosuch"}));
+  REQUIRE_FALSE(wrong);
+  CHECK(wrong.error().message.find("no container belongs to a Compose project 'nosuch'") != std::string::npos);
+}
+
+TEST_CASE("a snapshot of format 1 keeps its probe among the facts; it is read beside them") {
+  const std::string text = test::fixture_text(k_recorded);
+  REQUIRE(text.find("\"probe\"") != std::string::npos);
+  const auto snap = snapshot::load(text);
+  REQUIRE(snap);
+  REQUIRE(snap->probe);
+  const auto saved = snapshot::save(*snap);
+  const auto again = snapshot::load(saved);
+  REQUIRE(again);
+  REQUIRE(again->probe);
+  CHECK(again->probe->outcome == snap->probe->outcome);
+  CHECK(snapshot::save(*again) == saved);
+}

@@ -42,7 +42,7 @@ TEST_CASE("--all on a recorded host: the one published port, with its single-por
   CHECK(entries[0].item.query.port == 8080);
   CHECK(entries[0].item.query.target.text == "localhost");
   CHECK(entries[0].diagnosis.verdict == Verdict::bound_to_loopback);
-  CHECK(entries[0].diagnosis.verdict == diagnose(snap->query, snap->facts).verdict);
+  CHECK(entries[0].diagnosis.verdict == diagnose(snap->query, snap->facts, snap->probe).verdict);
   CHECK(is_broken(entries[0]));
   CHECK(audit_verdict(entries) == Verdict::bound_to_loopback);
   const AuditTally t = tally(entries);

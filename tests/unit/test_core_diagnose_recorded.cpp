@@ -28,7 +28,7 @@ TEST_CASE("every recorded scenario gives its verdict again") {
     INFO("snapshot: " << name);
     const auto snap = snapshot::load(test::fixture_text("snapshots/" + name));
     REQUIRE(snap.has_value());
-    const Diagnosis d = diagnose(snap->query, snap->facts);
+    const Diagnosis d = diagnose(snap->query, snap->facts, snap->probe);
     CHECK(code(d.verdict) == expected);
     if (d.probe) {
       CHECK(d.probe->agrees);

@@ -20,7 +20,7 @@ namespace {
 Diagnosis replay(const std::string& name) {
   const auto snap = snapshot::load(test::fixture_text("snapshots/" + name + ".json"));
   REQUIRE(snap.has_value());
-  return diagnose(snap->query, snap->facts);
+  return diagnose(snap->query, snap->facts, snap->probe);
 }
 
 /// The evidence line that contains every one of `words`, or "".

@@ -108,8 +108,7 @@ TEST_CASE("forwarding that was not read is unknown for a remote client") {
 
 TEST_CASE("a probe that contradicts a reachable path makes it inconclusive") {
   Facts f = healthy();
-  f.probe = probe_seen(ProbeResult::Outcome::refused, "Connection refused");
-  const auto d = diagnose(host_query(8080), f);
+  const auto d = diagnose(host_query(8080), f, probe_seen(ProbeResult::Outcome::refused, "Connection refused"));
   CHECK(d.verdict == Verdict::inconclusive);
   CHECK(d.summary ==
         "The facts say the path works, but the probe did not get through (refused: Connection "
@@ -117,8 +116,9 @@ TEST_CASE("a probe that contradicts a reachable path makes it inconclusive") {
   REQUIRE(d.probe);
   CHECK_FALSE(d.probe->agrees);
 
-  f.probe = probe_seen(ProbeResult::Outcome::connected, "connected; the peer sent nothing within 100 ms");
-  CHECK(diagnose(host_query(8080), f).verdict == Verdict::reachable);
+  const ProbeResult silent =
+      probe_seen(ProbeResult::Outcome::connected, "connected; the peer sent nothing within 100 ms");
+  CHECK(diagnose(host_query(8080), f, silent).verdict == Verdict::reachable);
 }
 
 TEST_CASE("no recorded scenario is reachable once a hop is taken away") {

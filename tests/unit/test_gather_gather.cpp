@@ -518,12 +518,11 @@ TEST_CASE("gather over fakes built from each recording gives back its facts") {
     REQUIRE(gathered.has_value());
     gathered->resolved_addresses = recorded.resolved_addresses;
     gathered->collected_at = recorded.collected_at;
-    gathered->probe = recorded.probe;
     gathered->unread = recorded.unread;
     // Only the namespaces on the query's path are read: the diagnosis over
     // them is the diagnosis over everything.
-    const Diagnosis full = diagnose(snap->query, recorded);
-    const Diagnosis narrow = diagnose(snap->query, *gathered);
+    const Diagnosis full = diagnose(snap->query, recorded, snap->probe);
+    const Diagnosis narrow = diagnose(snap->query, *gathered, snap->probe);
     CHECK(code(narrow.verdict) == code(full.verdict));
     CHECK(narrow.summary == full.summary);
     CHECK(narrow.fix == full.fix);
@@ -568,7 +567,10 @@ TEST_CASE("gather over fakes built from each recording gives back its facts") {
         l.owners.clear();
       }
     }
-    snapshot::Snapshot again{snap->query, std::move(*gathered)};
+    snapshot::Snapshot again;
+    again.query = snap->query;
+    again.facts = std::move(*gathered);
+    again.probe = expected.probe;
     CHECK(snapshot::save(again) == snapshot::save(expected));
   }
   MESSAGE(listed_only << " containers of the recordings were read from the list alone");

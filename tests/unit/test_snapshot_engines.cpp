@@ -48,7 +48,7 @@ TEST_CASE("engines, their containers and networks round-trip") {
   CHECK(back.networks.front().engine == "/run/user/1000/podman/podman.sock");
   REQUIRE(back.unread.size() == 1);
 
-  const Diagnosis d = diagnose(loaded->query, loaded->facts);
+  const Diagnosis d = diagnose(loaded->query, loaded->facts, loaded->probe);
   REQUIRE(d.engines.size() == 3);
   CHECK(describe(d.engines[1]) == "podman 4.3.1 (rootless, uid 1000)");
   CHECK(std::any_of(d.unread.begin(), d.unread.end(), [](const Unread& u) {
@@ -61,7 +61,7 @@ TEST_CASE("a snapshot from before `engines` names its one engine") {
       snapshot::load(test::fixture_text("snapshots/bound-to-loopback__bound-to-loopback-host-1.json"));
   REQUIRE_MESSAGE(loaded, loaded.error().message);
   CHECK(loaded->facts.engine->engines.empty());
-  const Diagnosis d = diagnose(loaded->query, loaded->facts);
+  const Diagnosis d = diagnose(loaded->query, loaded->facts, loaded->probe);
   REQUIRE(d.engines.size() == 1);
   CHECK(d.engines.front().kind == "docker");
   CHECK(describe(d.engines.front()).starts_with("docker 20.10"));

@@ -50,7 +50,6 @@ struct Facts {
   std::map<std::string, NetnsFacts> container_netns;
   /// Addresses the query's ADDRESS resolved to on the host (getaddrinfo).
   std::vector<IpAddress> resolved_addresses;
-  std::optional<ProbeResult> probe;  // nullopt: no probe was planned at all
   std::int64_t collected_at = 0;     // epoch seconds when the facts were read (0: unknown)
   std::vector<Unread> unread;    // sources that could not be read at all
   /// Rootless Docker's namespaces behind the rootlesskit processes that

@@ -14,7 +14,4 @@ namespace whyno::probe {
 ProbeResult probe_result(const Query& query, const Facts& facts, bool enabled,
                          std::chrono::milliseconds timeout);
 
-/// Sets facts.probe: what the client's connection saw, or why none was tried.
-void run_probe(const Query& query, Facts& facts, bool enabled, std::chrono::milliseconds timeout);
-
 }  // namespace whyno::probe

@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <optional>
+#include <vector>
 
 #include "whyno/model/facts.hpp"
 #include "whyno/model/query.hpp"
@@ -13,9 +15,24 @@
 
 namespace whyno::snapshot {
 
-struct Snapshot {
+/// What one item's probe saw, in an --all snapshot: the item's question
+/// names it (audit_items gives the same items from the same facts).
+struct ItemProbe {
   Query query;
+  ProbeResult result;
+};
+
+struct Snapshot {
+  Query query;  // the question; for --all, its scope (--container)
+  /// --all: every port of the host (or of `project`), each probed.
+  bool all = false;
+  std::optional<std::string> project;
   Facts facts;
+  /// What the question's own probe saw; nullopt when none was planned.
+  /// Kept beside the facts: the facts are what was read, the probe what a
+  /// connection did after.
+  std::optional<ProbeResult> probe;
+  std::vector<ItemProbe> probes;  // --all
 };
 
 /// Like the cap on engine answers: far above a real snapshot (300 containers

@@ -38,7 +38,7 @@ ProbeReport compare_probe(const Query& q, const Diagnosis& d, const ProbeResult&
 
 }  // namespace
 
-Diagnosis diagnose(const Query& query, const Facts& facts) {
+Diagnosis diagnose(const Query& query, const Facts& facts, const std::optional<ProbeResult>& probe) {
   Diagnosis d;
   const std::vector<IpAddress> addresses =
       query.from ? std::vector<IpAddress>{} : detail::client_addresses(query, facts);
@@ -60,15 +60,15 @@ Diagnosis diagnose(const Query& query, const Facts& facts) {
     d.fix = "Check the name, or give an IP address.";
     d.path.push_back({fmt::format("resolve {}", query.target.text), HopState::failed, "no address"});
   }
-  if (facts.probe) {
-    d.probe = compare_probe(query, d, *facts.probe);
+  if (probe) {
+    d.probe = compare_probe(query, d, *probe);
     if (d.verdict == Verdict::reachable && !d.probe->agrees) {
       // The facts found no fault, but a real connection failed: whatever is
       // in the way is outside what was read, so this is no all-clear.
       d.verdict = Verdict::inconclusive;
       d.summary = fmt::format("The facts say the path works, but the probe did not get through "
                               "({}: {}).",
-                              outcome_words(facts.probe->outcome), facts.probe->detail);
+                              outcome_words(probe->outcome), probe->detail);
       d.fix = "Look for what whyno-port cannot see: a rule it could not evaluate, a policy "
               "outside netfilter, or a container that changed while it ran; then run it again.";
     }

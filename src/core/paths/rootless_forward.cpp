@@ -70,7 +70,6 @@ Facts facts_inside(const Facts& facts, const ForwarderNamespace& ns) {
   inside.host = ns.netns;
   inside.ruleset = ns.ruleset;
   inside.sysctls = ns.sysctls;
-  inside.probe = std::nullopt;
   inside.host_owner = ns.uid.value_or(0U);
   if (!facts.engine) {
     return inside;

@@ -8,6 +8,10 @@
 
 namespace whyno {
 
-Diagnosis diagnose(const Query& query, const Facts& facts);
+/// `probe` is what the client's connection saw, when whyno-port tried it:
+/// read beside the facts, compared with the verdict, and a working path the
+/// probe could not get through is inconclusive.
+Diagnosis diagnose(const Query& query, const Facts& facts,
+                   const std::optional<ProbeResult>& probe = std::nullopt);
 
 }  // namespace whyno

@@ -1,4 +1,4 @@
-#include "audit_run.hpp"
+#include "all_ports.hpp"
 
 #include <unistd.h>
 
@@ -13,15 +13,10 @@
 
 #include "exit_status.hpp"
 #include "terminal.hpp"
-#include "whyno/core/plan/audit_items.hpp"
-#include "whyno/core/plan/query_check.hpp"
 #include "whyno/core/paths/diagnose.hpp"
-#include "whyno/core/plan/container_lookup.hpp"
-#include "whyno/gather/read_host.hpp"
+#include "whyno/core/plan/audit_items.hpp"
 #include "whyno/probe/run_probe.hpp"
 #include "whyno/render/audit.hpp"
-#include "whyno/util/printable.hpp"
-#include "whyno/util/words.hpp"
 
 namespace whyno::cli {
 
@@ -72,8 +67,8 @@ class Progress {
 };
 
 /// The probe of every item, run by a bounded pool within k_probe_budget.
-std::vector<ProbeResult> probe_all(const std::vector<AuditItem>& items, const Facts& facts,
-                                   const Options& options, Progress& progress) {
+std::vector<ProbeResult> probe_each(const std::vector<AuditItem>& items, const Facts& facts,
+                                    const Options& options, Progress& progress) {
   std::vector<ProbeResult> results(items.size());
   const auto deadline = Clock::now() + k_probe_budget;
   std::atomic<std::size_t> next{0};
@@ -104,42 +99,55 @@ std::vector<ProbeResult> probe_all(const std::vector<AuditItem>& items, const Fa
   return results;
 }
 
-}  // namespace
+AuditScope scope_of(const snapshot::Snapshot& snap) { return AuditScope{snap.query.container, snap.project}; }
 
-int run_audit(const Options& options) {
-  Query query = options.query;  // --container is checked like a single query's
-  auto facts = gather::read_host(query, {options.engine, options.user_engines});
-  if (!facts) {
-    return complain(facts.error().kind == gather::ReadFailure::Kind::usage ? k_exit_usage
-                                                                          : k_exit_cannot_inspect,
-                    facts.error().message);
-  }
-  if (options.project && facts->engine) {
-    if (auto problem = unknown_project(*options.project, *facts->engine)) {
-      return complain(k_exit_usage, *problem);
+bool same_item(const Query& a, const Query& b) {
+  return a.target.text == b.target.text && a.port == b.port && a.protocol == b.protocol &&
+         a.container == b.container;
+}
+
+/// The probe recorded for `item`; nullopt when none was (a snapshot of one
+/// question replayed as --all).
+std::optional<ProbeResult> probe_of(const snapshot::Snapshot& snap, const AuditItem& item) {
+  for (const snapshot::ItemProbe& p : snap.probes) {
+    if (same_item(p.query, item.query)) {
+      return p.result;
     }
   }
-  const AuditScope scope{options.query.container, options.project};
-  const std::vector<AuditItem> items = audit_items(*facts, scope);
+  return std::nullopt;
+}
 
-  std::vector<ProbeResult> probes;
+}  // namespace
+
+std::vector<snapshot::ItemProbe> probe_all_ports(const snapshot::Snapshot& snap, const Options& options) {
+  const std::vector<AuditItem> items = audit_items(snap.facts, scope_of(snap));
+  std::vector<ProbeResult> results;
   {
     Progress progress(!options.json && isatty(STDERR_FILENO) == 1);
-    probes = probe_all(items, *facts, options, progress);
+    results = probe_each(items, snap.facts, options, progress);
   }
-  std::vector<Unread> unread = facts->unread;
-  if (facts->engine) {
-    for (const NotBelieved& n : facts->engine->not_believed) {
+  std::vector<snapshot::ItemProbe> probes;
+  probes.reserve(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    probes.push_back({items[i].query, std::move(results[i])});
+  }
+  return probes;
+}
+
+int answer_all_ports(const snapshot::Snapshot& snap, const Options& options) {
+  const std::vector<AuditItem> items = audit_items(snap.facts, scope_of(snap));
+  std::vector<Unread> unread = snap.facts.unread;
+  if (snap.facts.engine) {
+    for (const NotBelieved& n : snap.facts.engine->not_believed) {
       unread.push_back({fmt::format("engine of uid {} at {}", n.uid, n.engine),
                         "not believed, root's engines say otherwise: " + n.claim});
     }
   }
   std::vector<AuditEntry> entries;
   entries.reserve(items.size());
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    facts->probe = probes[i];
-    entries.push_back({items[i], items[i].not_checked > 0 ? not_checked_diagnosis(items[i])
-                                                         : diagnose(items[i].query, *facts)});
+  for (const AuditItem& item : items) {
+    entries.push_back({item, item.not_checked > 0 ? not_checked_diagnosis(item)
+                                                  : diagnose(item.query, snap.facts, probe_of(snap, item))});
   }
   if (options.json) {
     render::render_audit_json(std::cout, entries, unread);

@@ -1,0 +1,103 @@
+#include "pipeline.hpp"
+
+#include <expected>
+#include <iostream>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "all_ports.hpp"
+#include "exit_status.hpp"
+#include "replay.hpp"
+#include "terminal.hpp"
+#include "whyno/core/paths/diagnose.hpp"
+#include "whyno/core/plan/query_check.hpp"
+#include "whyno/gather/read_host.hpp"
+#include "whyno/probe/run_probe.hpp"
+#include "whyno/render/json.hpp"
+#include "whyno/render/text.hpp"
+#include "whyno/snapshot/snapshot.hpp"
+#include "whyno/sys/atomic_file.hpp"
+
+namespace whyno::cli {
+
+namespace {
+
+/// Why there is no answer: one sentence and the exit status it means.
+struct Failure {
+  int status = k_exit_cannot_inspect;
+  std::string message;
+};
+
+std::expected<snapshot::Snapshot, Failure> read_snapshot(const Options& options) {
+  auto loaded = load_snapshot_file(*options.replay);
+  if (!loaded) {
+    return std::unexpected(Failure{k_exit_usage, loaded.error().message});
+  }
+  auto replayed = replay(std::move(*loaded), options);
+  if (!replayed) {
+    return std::unexpected(Failure{k_exit_usage, replayed.error().message});
+  }
+  return std::move(*replayed);
+}
+
+std::expected<snapshot::Snapshot, Failure> read_this_host(const Options& options) {
+  snapshot::Snapshot snap;
+  snap.query = options.query;
+  snap.all = options.all;
+  snap.project = options.project;
+  auto facts = gather::read_host(snap.query, {options.engine, options.user_engines});
+  if (!facts) {
+    return std::unexpected(Failure{
+        facts.error().kind == gather::ReadFailure::Kind::usage ? k_exit_usage : k_exit_cannot_inspect,
+        facts.error().message});
+  }
+  snap.facts = std::move(*facts);
+  if (snap.all && snap.project && snap.facts.engine) {
+    if (auto problem = unknown_project(*snap.project, *snap.facts.engine)) {
+      return std::unexpected(Failure{k_exit_usage, std::move(*problem)});
+    }
+  }
+  return snap;
+}
+
+/// Tries the connections the clients would make, after every fact is read.
+void probe(snapshot::Snapshot& snap, const Options& options) {
+  if (snap.all) {
+    snap.probes = probe_all_ports(snap, options);
+  } else {
+    snap.probe = probe::probe_result(snap.query, snap.facts, options.probe, options.probe_timeout);
+  }
+}
+
+int answer_one(const snapshot::Snapshot& snap, const Options& options) {
+  const Diagnosis diagnosis = diagnose(snap.query, snap.facts, snap.probe);
+  if (options.json) {
+    render::render_json(std::cout, snap.query, diagnosis);
+  } else {
+    render::render_text(std::cout, snap.query, diagnosis, text_style(options.color));
+  }
+  std::cout.flush();
+  return exit_status(diagnosis.verdict);
+}
+
+}  // namespace
+
+int answer(const Options& options) {
+  auto snap = options.replay ? read_snapshot(options) : read_this_host(options);
+  if (!snap) {
+    return complain(snap.error().status, snap.error().message);
+  }
+  if (!options.replay) {
+    probe(*snap, options);
+  }
+  if (options.save_facts) {
+    // Facts may name other users' containers and processes: 0600.
+    if (auto saved = sys::write_file_atomically(*options.save_facts, snapshot::save(*snap), 0600); !saved) {
+      return complain(k_exit_usage, saved.error().message);
+    }
+  }
+  return snap->all ? answer_all_ports(*snap, options) : answer_one(*snap, options);
+}
+
+}  // namespace whyno::cli
