@@ -17,18 +17,30 @@ class ApiEngine final : public EngineSource {
     m_options.read_info = read_info;
   }
 
-  using EngineSource::read;
-  Result<Engine> read(const InspectChoice& choose) override {
-    auto engine = read_engine(m_socket_path, m_options, choose);
-    if (engine) {
-      m_api_prefix = "/v" + engine->api_version;
+  Result<Engine> list() override {
+    m_conversation.reset();
+    m_client = std::make_unique<HttpUnixClient>(m_socket_path, m_options.limits);
+    m_conversation = start_conversation(*m_client, m_options);
+    auto listed = list_engine(*m_conversation);
+    if (listed) {
+      m_api_prefix = "/v" + listed->api_version;
     }
+    return listed;
+  }
+
+  Result<Engine> finish(const InspectIds& ids) override {
+    if (!m_conversation) {
+      return fail(Error::Kind::invalid, "the engine was not listed before it was inspected");
+    }
+    auto engine = finish_engine(*m_conversation, ids);
+    m_conversation.reset();  // its connections close; the client with them
+    m_client.reset();
     return engine;
   }
 
   Result<std::optional<Container>> inspect(const std::string& id) override {
     if (m_api_prefix.empty()) {
-      return fail(Error::Kind::invalid, "the engine was not read before a container was");
+      return fail(Error::Kind::invalid, "the engine was not listed before a container was inspected");
     }
     HttpUnixClient client(m_socket_path, m_options.limits);
     return inspect_container(client, m_api_prefix, id);
@@ -37,7 +49,11 @@ class ApiEngine final : public EngineSource {
  private:
   std::string m_socket_path;
   EngineReadOptions m_options;
-  std::string m_api_prefix;  // "/v1.41", once read() negotiated it
+  std::string m_api_prefix;  // "/v1.41", once list() negotiated it
+  // Between list() and finish(): the conversation and its connections
+  // (declared after the client it refers to, so it goes first).
+  std::unique_ptr<HttpUnixClient> m_client;
+  ConversationPtr m_conversation;
 };
 
 }  // namespace

@@ -1,6 +1,6 @@
-// One conversation with the engine: ping to negotiate, then every other
-// request concurrently, the inspects queued as soon as the list and the
-// networks are in (the choice of whom to inspect looks at both).
+// One conversation with the engine, in two phases: ping to negotiate, then
+// the list, the networks (and /info) concurrently; then, once the caller has
+// chosen from the list, the inspects, while /info may still be running.
 // dockerd answers /version and /info slowly (each runs `runc --version` and
 // `docker-init --version`, ~10 ms), so /version is skipped when the ping
 // already names the version, and /info overlaps the inspects.
@@ -48,12 +48,14 @@ std::string version_from_server_header(std::string_view server) {
   return std::string(server.substr(0, server.find(' ')));
 }
 
+}  // namespace
+
 class Conversation {
  public:
-  Conversation(HttpUnixClient& client, const EngineReadOptions& options, const InspectChoice& choose)
-      : m_client(client), m_options(options), m_choose(choose) {}
+  Conversation(HttpUnixClient& client, const EngineReadOptions& options) : m_client(client), m_options(options) {}
 
-  Result<Engine> run() {
+  /// Phase one: the engine's identity, networks and list.
+  Result<Engine> list() {
     WHYNO_TRY_ASSIGN(auto ping, m_client.get("/_ping"));
     const PingReply reply = parse_ping_headers(ping.headers);
     if (reply.api_version.empty() && !is_success(ping)) {
@@ -91,6 +93,34 @@ class Conversation {
     m_networks = m_client.start(m_prefix + "/networks");
     if (m_options.read_info) {
       m_info = m_client.start(m_prefix + "/info");
+    }
+    while (!(m_have_list && m_have_networks)) {
+      auto done = m_client.next();
+      if (!done) {
+        return fail(Error::Kind::invalid, "the engine's conversation ended before its list");
+      }
+      WHYNO_TRY(handle(done->first, done->second));
+    }
+    Engine listed;
+    listed.product = m_engine.product;
+    listed.version = m_engine.version;
+    listed.api_version = m_engine.api_version;
+    listed.socket = m_engine.socket;
+    listed.networks = m_networks_read;
+    for (const auto& c : m_containers) {
+      listed.containers.push_back(*c);
+    }
+    return listed;
+  }
+
+  /// Phase two: the containers `ids` inspected (every one when nullopt),
+  /// the rest as listed, and the daemon's settings.
+  Result<Engine> finish(const InspectIds& ids) {
+    for (std::size_t i = 0; i < m_containers.size(); ++i) {
+      const std::string& id = m_containers[i]->id;
+      if (!ids || ids->contains(id)) {
+        m_inspects[m_client.start(m_prefix + "/containers/" + id + "/json")] = i;
+      }
     }
     while (auto done = m_client.next()) {
       WHYNO_TRY(handle(done->first, done->second));
@@ -144,7 +174,6 @@ class Conversation {
       WHYNO_TRY_ASSIGN(auto networks, parse_networks(response.body));
       m_networks_read = std::move(networks);
       m_have_networks = true;
-      start_inspects();
       return {};
     }
     return handle_inspect(ticket, response);
@@ -160,35 +189,7 @@ class Conversation {
       m_containers.emplace_back(std::move(c));
     }
     m_have_list = true;
-    start_inspects();
     return {};
-  }
-
-  /// Once both the list and the networks are in: inspects the containers
-  /// the caller chooses; the others keep what the list says of them.
-  void start_inspects() {
-    if (!m_have_list || !m_have_networks) {
-      return;
-    }
-    std::optional<std::set<std::string>> chosen;
-    if (m_choose) {
-      Engine listed;
-      listed.product = m_engine.product;
-      listed.version = m_engine.version;
-      listed.api_version = m_engine.api_version;
-      listed.socket = m_engine.socket;
-      listed.networks = m_networks_read;
-      for (const auto& c : m_containers) {
-        listed.containers.push_back(*c);
-      }
-      chosen = m_choose(listed);
-    }
-    for (std::size_t i = 0; i < m_containers.size(); ++i) {
-      const std::string& id = m_containers[i]->id;
-      if (!chosen || chosen->contains(id)) {
-        m_inspects[m_client.start(m_prefix + "/containers/" + id + "/json")] = i;
-      }
-    }
   }
 
   Result<void> handle_inspect(HttpUnixClient::Ticket ticket, const HttpResponse& response) {
@@ -210,7 +211,6 @@ class Conversation {
 
   HttpUnixClient& m_client;
   const EngineReadOptions& m_options;
-  const InspectChoice& m_choose;
   Engine m_engine;
   std::string m_prefix;
   std::string m_firewall_backend;
@@ -225,7 +225,6 @@ class Conversation {
   bool m_have_networks = false;
 };
 
-}  // namespace
 
 Result<std::optional<Container>> inspect_container(HttpUnixClient& client, const std::string& prefix,
                                                    const std::string& id) {
@@ -240,14 +239,23 @@ Result<std::optional<Container>> inspect_container(HttpUnixClient& client, const
   return std::optional<Container>(std::move(container));
 }
 
-Result<Engine> read_engine(const std::string& socket_path, const EngineReadOptions& options,
-                           const InspectChoice& choose) {
+Result<Engine> read_engine(const std::string& socket_path, const EngineReadOptions& options) {
   HttpUnixClient client(socket_path, options.limits);
-  return Conversation(client, options, choose).run();
+  Conversation conversation(client, options);
+  WHYNO_TRY(conversation.list());
+  return conversation.finish(std::nullopt);
 }
 
-Result<Engine> read_engine(const std::string& socket_path, const EngineReadOptions& options) {
-  return read_engine(socket_path, options, InspectChoice{});
+void ConversationEnd::operator()(Conversation* conversation) const { delete conversation; }
+
+ConversationPtr start_conversation(HttpUnixClient& client, const EngineReadOptions& options) {
+  return ConversationPtr(new Conversation(client, options));
+}
+
+Result<Engine> list_engine(Conversation& conversation) { return conversation.list(); }
+
+Result<Engine> finish_engine(Conversation& conversation, const InspectIds& ids) {
+  return conversation.finish(ids);
 }
 
 Result<Engine> read_engine(const std::string& socket_path) {

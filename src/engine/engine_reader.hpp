@@ -3,6 +3,7 @@
 // bindings, networks, settings), for the diagnosis to compare with the
 // kernel's truth.
 
+#include <memory>
 #include <string>
 
 #include "http_unix.hpp"
@@ -38,10 +39,18 @@ struct EngineReadOptions {
 };
 Result<Engine> read_engine(const std::string& socket_path, const EngineReadOptions& options);
 
-/// The same, inspecting only the containers `choose` picks from the list
-/// (every one when `choose` is empty); the others keep what the list says.
-Result<Engine> read_engine(const std::string& socket_path, const EngineReadOptions& options,
-                           const InspectChoice& choose);
+/// The conversation read_engine has, in its two phases: list() (ping, the
+/// list, the networks; /info started), then finish(ids) (the inspects of
+/// `ids`, every container when nullopt; the daemon's settings). The client
+/// must outlive it.
+class Conversation;
+struct ConversationEnd {
+  void operator()(Conversation* conversation) const;
+};
+using ConversationPtr = std::unique_ptr<Conversation, ConversationEnd>;
+ConversationPtr start_conversation(HttpUnixClient& client, const EngineReadOptions& options);
+Result<Engine> list_engine(Conversation& conversation);
+Result<Engine> finish_engine(Conversation& conversation, const InspectIds& ids);
 
 /// GET {prefix}/containers/{id}/json, e.g. prefix "/v1.41": nullopt on 404.
 Result<std::optional<Container>> inspect_container(HttpUnixClient& client, const std::string& prefix,

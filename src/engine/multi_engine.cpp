@@ -40,48 +40,32 @@ class MultiEngine final : public EngineSource {
     }
   }
 
-  using EngineSource::read;
-  Result<Engine> read(const InspectChoice& choose) override {
-    std::vector<std::future<Result<Engine>>> reads;
+  Result<Engine> list() override {
+    m_answers.assign(m_sources.size(), std::nullopt);
+    m_failures.clear();
+    std::vector<std::future<Result<Engine>>> lists;
     for (std::size_t i = 0; i < m_primaries; ++i) {
-      reads.push_back(
-          std::async(std::launch::async, [this, i, &choose] { return m_sources[i]->read(choose); }));
+      lists.push_back(std::async(std::launch::async, [this, i] { return m_sources[i]->list(); }));
     }
-    std::vector<std::optional<Engine>> answers(reads.size());
-    std::vector<std::pair<const EngineEndpoint*, Error>> failures;
-    for (std::size_t i = 0; i < reads.size(); ++i) {
-      auto engine = reads[i].get();
-      if (!engine) {
-        failures.emplace_back(&m_endpoints[i], engine.error());
-        continue;
+    for (std::size_t i = 0; i < lists.size(); ++i) {
+      take(i, lists[i].get());
+    }
+    list_files();
+    return merged();
+  }
+
+  Result<Engine> finish(const InspectIds& ids) override {
+    std::vector<std::pair<std::size_t, std::future<Result<Engine>>>> finishing;
+    for (std::size_t i = 0; i < m_sources.size(); ++i) {
+      if (m_answers[i]) {
+        finishing.emplace_back(i, std::async(std::launch::async, [this, i, &ids] { return m_sources[i]->finish(ids); }));
       }
-      answers[i] = std::move(*engine);
     }
-    Engine merged;
-    bool docker_config = false;
-    m_owner.clear();
-    // Root's engines first, their files included: what they report is
-    // authoritative, and a user's engine that claims the same container is
-    // not believed (add()).
-    for (const bool users : {false, true}) {
-      for (std::size_t i = 0; i < answers.size(); ++i) {
-        if (answers[i] && is_users(m_endpoints[i]) == users) {
-          add(merged, std::move(*answers[i]), i, docker_config);
-        }
-      }
-      add_files(merged, users, docker_config, failures);
+    for (auto& [i, engine] : finishing) {
+      m_answers[i].reset();
+      take(i, engine.get());
     }
-    if (merged.engines.empty()) {
-      return std::unexpected(none_answered(failures));
-    }
-    for (const auto& [endpoint, error] : failures) {
-      if (endpoint->origin == "default" && !endpoint->owner) {
-        continue;  // the usual socket, tried although absent: only news when nothing answers
-      }
-      merged.unread.push_back({fmt::format("engine at {}", endpoint->path), error.message});
-    }
-    merged.unread.insert(merged.unread.end(), m_unusable.begin(), m_unusable.end());
-    return merged;
+    return merged();
   }
 
   Result<std::optional<Container>> inspect(const std::string& id) override {
@@ -100,30 +84,71 @@ class MultiEngine final : public EngineSource {
  private:
   static bool is_users(const EngineEndpoint& endpoint) { return endpoint.owner.value_or(0U) != 0; }
 
+  /// An engine's answer, or why there is none.
+  void take(std::size_t i, Result<Engine> engine) {
+    if (engine) {
+      m_answers[i] = std::move(*engine);
+    } else {
+      m_failures.emplace_back(i, engine.error());
+    }
+  }
+
   /// podman's files, root's or the users', for each store whose podman API
   /// did not answer.
-  void add_files(Engine& merged, bool users, bool& docker_config,
-                 std::vector<std::pair<const EngineEndpoint*, Error>>& failures) {
+  void list_files() {
     for (std::size_t i = m_primaries; i < m_sources.size(); ++i) {
-      if (is_users(m_endpoints[i]) != users) {
-        continue;
-      }
       const unsigned uid = m_endpoints[i].owner.value_or(0U);
-      const bool api_answered = std::any_of(merged.engines.begin(), merged.engines.end(), [&](const EngineIdentity& e) {
-        return e.kind == "podman" && !e.from_files && e.uid.value_or(0U) == uid;
-      });
+      bool api_answered = false;
+      for (std::size_t j = 0; j < m_primaries; ++j) {
+        if (m_answers[j]) {
+          const EngineIdentity e = identity_in(*m_answers[j], m_endpoints[j]);
+          api_answered = api_answered || (e.kind == "podman" && !e.from_files && e.uid.value_or(0U) == uid);
+        }
+      }
       if (api_answered) {
         continue;
       }
       // No podman API of this user: its files say what they can. Absent files are no news.
-      auto engine = m_sources[i]->read();
+      auto engine = m_sources[i]->list();
       if (engine && !engine->containers.empty()) {
         // No container: podman is installed, not used; that is no engine answering.
-        add(merged, std::move(*engine), i, docker_config);
+        m_answers[i] = std::move(*engine);
       } else if (!engine && engine.error().kind != Error::Kind::not_found) {
-        failures.emplace_back(&m_endpoints[i], engine.error());
+        m_failures.emplace_back(i, engine.error());
       }
     }
+  }
+
+  static EngineIdentity identity_in(const Engine& engine, const EngineEndpoint& endpoint) {
+    return engine.engines.empty() ? identity_of(engine, endpoint) : engine.engines.front();
+  }
+
+  /// Every answer merged: root's engines first (their files included), so
+  /// that what they report is authoritative and a user's engine that claims
+  /// the same container is not believed (add()).
+  Result<Engine> merged() {
+    Engine merged;
+    bool docker_config = false;
+    m_owner.clear();
+    for (const bool users : {false, true}) {
+      for (std::size_t i = 0; i < m_answers.size(); ++i) {
+        if (m_answers[i] && is_users(m_endpoints[i]) == users) {
+          add(merged, *m_answers[i], i, docker_config);
+        }
+      }
+    }
+    if (merged.engines.empty()) {
+      return std::unexpected(none_answered());
+    }
+    for (const auto& [i, error] : m_failures) {
+      const EngineEndpoint& endpoint = m_endpoints[i];
+      if (endpoint.origin == "default" && !endpoint.owner) {
+        continue;  // the usual socket, tried although absent: only news when nothing answers
+      }
+      merged.unread.push_back({fmt::format("engine at {}", endpoint.path), error.message});
+    }
+    merged.unread.insert(merged.unread.end(), m_unusable.begin(), m_unusable.end());
+    return merged;
   }
 
   /// Root's container with `c`'s id or name, when `c` comes from a user's engine.
@@ -136,7 +161,7 @@ class MultiEngine final : public EngineSource {
     return nullptr;
   }
 
-  void add(Engine& merged, Engine engine, std::size_t index, bool& docker_config) {
+  void add(Engine& merged, Engine engine, std::size_t index, bool& docker_config) {  // a copy: finish() merges again
     const EngineEndpoint& endpoint = m_endpoints[index];
     if (merged.engines.empty()) {
       merged.product = engine.product;
@@ -150,7 +175,7 @@ class MultiEngine final : public EngineSource {
       merged.config = engine.config;
       docker_config = true;
     }
-    merged.engines.push_back(engine.engines.empty() ? identity_of(engine, endpoint) : engine.engines.front());
+    merged.engines.push_back(identity_in(engine, endpoint));
     merged.unread.insert(merged.unread.end(), engine.unread.begin(), engine.unread.end());
     const std::string kind = engine.engines.empty() ? engine.product : engine.engines.front().kind;
     const unsigned uid = endpoint.owner.value_or(0U);
@@ -176,12 +201,15 @@ class MultiEngine final : public EngineSource {
     merged.warnings.insert(merged.warnings.end(), engine.warnings.begin(), engine.warnings.end());
   }
 
-  Error none_answered(const std::vector<std::pair<const EngineEndpoint*, Error>>& failures) const {
-    Error first = failures.front().second;
-    if (failures.size() > 1) {
+  Error none_answered() const {
+    if (m_failures.empty()) {
+      return Error{Error::Kind::unavailable, "no engine answered"};
+    }
+    Error first = m_failures.front().second;
+    if (m_failures.size() > 1) {
       std::vector<std::string> others;
-      for (std::size_t i = 1; i < failures.size(); ++i) {
-        others.push_back(failures[i].first->path);
+      for (std::size_t i = 1; i < m_failures.size(); ++i) {
+        others.push_back(m_endpoints[m_failures[i].first].path);
       }
       first.message = fmt::format("{} (nor did the engine at {})", without_period(first.message),
                                   excerpt(join_words(others, "or"), 120));
@@ -201,6 +229,8 @@ class MultiEngine final : public EngineSource {
   std::vector<Unread> m_unusable;
   std::size_t m_primaries = 0;                 // the sockets; after them, podman's files
   std::map<std::string, std::size_t> m_owner;  // container id -> its engine's index
+  std::vector<std::optional<Engine>> m_answers;                // per source, from list() on
+  std::vector<std::pair<std::size_t, Error>> m_failures;      // per source that did not answer
 };
 
 }  // namespace

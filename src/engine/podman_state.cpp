@@ -148,9 +148,22 @@ class PodmanState final : public EngineSource {
  public:
   PodmanState(StateFiles files, PodmanStore store) : m_files(std::move(files)), m_store(std::move(store)) {}
 
-  using EngineSource::read;
-  // The files hold every container whole: there is nothing to choose.
-  Result<Engine> read(const InspectChoice& /*choose*/) override { return read_podman_state(m_files, m_store); }
+  // The files hold every container whole: list() reads them all, and
+  // there is nothing left for finish() to inspect.
+  Result<Engine> list() override {
+    auto engine = read_podman_state(m_files, m_store);
+    if (engine) {
+      m_read = *engine;
+    }
+    return engine;
+  }
+
+  Result<Engine> finish(const InspectIds& /*ids*/) override {
+    if (!m_read) {
+      return fail(Error::Kind::invalid, "podman's files were not listed before they were finished");
+    }
+    return std::move(*m_read);
+  }
 
   Result<std::optional<Container>> inspect(const std::string& id) override {
     WHYNO_TRY_ASSIGN(auto engine, read_podman_state(m_files, m_store));
@@ -165,6 +178,7 @@ class PodmanState final : public EngineSource {
  private:
   StateFiles m_files;
   PodmanStore m_store;
+  std::optional<Engine> m_read;  // list()'s, for finish()
 };
 
 /// podman's database, when it can be read.

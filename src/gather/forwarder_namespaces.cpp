@@ -34,7 +34,7 @@ std::string source_name(int pid) {
 
 void read_forwarder_namespaces(const Query& query, const Sources& sources, Facts& facts) {
   for (const int pid : rootlesskit_holders(query, facts.host)) {
-    const auto child = sources.namespaces.forwarder_child(pid);
+    const auto child = sources.processes.forwarder_child(pid);
     if (!child) {
       facts.unread.push_back({source_name(pid), "rootlesskit has no child in a namespace of its own "
                                                 "(it is starting or stopping)"});
@@ -42,7 +42,7 @@ void read_forwarder_namespaces(const Query& query, const Sources& sources, Facts
     }
     if (child->uid.value_or(0U) != 0) {
       // The user's rootlesskit: its child must be the user's too.
-      if (auto mine = sources.namespaces.check_belongs_to(child->pid, *child->uid); !mine) {
+      if (auto mine = sources.processes.check_belongs_to(child->pid, *child->uid); !mine) {
         facts.unread.push_back({source_name(pid), mine.error().message});
         continue;
       }

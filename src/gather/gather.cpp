@@ -52,7 +52,7 @@ void read_host_rules(const Sources& sources, nf::Ruleset& ruleset, std::promise<
 void read_host_namespace(const Query& query, const Sources& sources, HostRead& host) {
   host.netns = sources.namespaces.read_host();
   NetnsFacts* const here[] = {&host.netns};
-  sources.namespaces.attach_owners(here, host_port_search(query, host.netns));
+  sources.processes.attach_owners(here, host_port_search(query, host.netns));
   host.sysctls = sources.namespaces.read_sysctls(sysctl_interfaces(host.netns));
 }
 
@@ -132,7 +132,7 @@ class NamespaceGathering {
       if (c->engine_uid != 0) {
         // A user's engine is believed about that user's processes only: a
         // PID it names must run in a user namespace the user owns.
-        if (auto mine = m_sources.namespaces.check_belongs_to(c->state.pid, c->engine_uid); !mine) {
+        if (auto mine = m_sources.processes.check_belongs_to(c->state.pid, c->engine_uid); !mine) {
           if (mine.error().kind == Error::Kind::not_found) {
             changed.push_back(id);
           } else {
@@ -368,13 +368,18 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
   auto host = std::async(std::launch::async, [&query, &sources, &host_read] {
     read_host_namespace(query, sources, host_read);
   });
-  // Only the containers the question can involve are inspected (each costs
-  // the engine a few milliseconds); the rest keep what the list says.
-  const engine::InspectChoice choose = [&query, &host_read, rules_read](const Engine& listed) {
-    rules_read.wait();  // the rules thread writes no rule after this
-    return containers_to_inspect(query, listed, host_read.ruleset);
-  };
-  auto engine = query.netns ? Result<Engine>(Engine{}) : sources.engine.read(choose);
+  // Reading is planned, then done: the engine's list, then (once the
+  // rules are in) a pure planner picks the containers the question can
+  // involve, and only those are inspected (each costs the engine a few
+  // milliseconds); the rest keep what the list says.
+  Result<Engine> engine = Engine{};
+  if (!query.netns) {
+    engine = sources.engine.list();
+    if (engine) {
+      rules_read.wait();  // the rules thread writes no rule after this
+      engine = sources.engine.finish(containers_to_inspect(query, *engine, host_read.ruleset));
+    }
+  }
   if (!engine) {
     // Wait for the readers still running: they use `sources`.
     rules.wait();
@@ -416,13 +421,13 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
   for (auto& [id, ns] : facts.container_netns) {
     namespaces.push_back(&ns);
   }
-  sources.namespaces.attach_owners(namespaces,
+  sources.processes.attach_owners(namespaces,
                                    container_search(facts, on_host_network(*facts.engine, wanted)));
   settle_unowned_host_listeners(query, sources, facts);
   read_forwarder_namespaces(query, sources, facts);
   for (ForwarderNamespace& ns : facts.forwarder_namespaces) {
     NetnsFacts* const inside[] = {&ns.netns};
-    sources.namespaces.attach_owners(inside, forwarder_search(ns));  // docker-proxy in there
+    sources.processes.attach_owners(inside, forwarder_search(ns));  // docker-proxy in there
   }
 
   if (!query.from && query.target.is_name()) {

@@ -82,12 +82,13 @@ std::expected<Facts, ReadFailure> read_host(const Query& query, const EngineChoi
   // for warnings whose causes (sysctls) are read from the kernel anyway.
   const auto engine = engine::open_engines(*discovery, /*read_info=*/false);
   const auto namespaces = kernel::live_namespace_reader();
+  const auto processes = kernel::live_process_reader();
   const auto read_rules_in = [](const kernel::NamespaceHandle& netns) -> Result<nf::Ruleset> {
     Result<nf::Ruleset> rules = fail(Error::Kind::unavailable, "not read");
     WHYNO_TRY(sys::run_in_netns(netns.fd, [&rules] { rules = netfilter::read_netfilter(); }));
     return rules;
   };
-  const Sources sources{*engine, *namespaces, netfilter::read_netfilter, resolve, epoch_seconds,
+  const Sources sources{*engine, *namespaces, *processes, netfilter::read_netfilter, resolve, epoch_seconds,
                         read_rules_in};
   auto facts = gather(query, sources);
   if (facts && !missing.empty()) {

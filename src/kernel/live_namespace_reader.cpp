@@ -1,5 +1,5 @@
-// NamespaceReader over this machine's kernel: setns(2) on a thread of its
-// own per namespace, netlink dumps made there, and /proc.
+// NamespaceReader and ProcessReader over this machine's kernel: setns(2) on
+// a thread of its own per namespace, netlink dumps made there; and /proc.
 
 #include <fmt/format.h>
 
@@ -33,15 +33,8 @@ class LiveNamespaceReader final : public NamespaceReader {
     return sysctls;
   }
 
-  std::optional<ForwarderChild> forwarder_child(int pid) override {
-    return find_forwarder_child("/proc", pid);
-  }
-
   Result<NamespaceHandle> open(int pid) override { return open_path(netns_path(pid)); }
 
-  Result<void> check_belongs_to(int pid, unsigned uid) override {
-    return check_process_belongs_to("/proc", pid, uid);
-  }
 
   Result<NamespaceHandle> open_path(const std::string& path) override {
     WHYNO_TRY_ASSIGN(auto fd, sys::open_netns(path));
@@ -73,12 +66,24 @@ class LiveNamespaceReader final : public NamespaceReader {
 
   std::vector<Listener> read_host_listeners() override { return read_listeners_here(); }
 
+};
+
+class LiveProcessReader final : public ProcessReader {
+ public:
   void attach_owners(std::span<NetnsFacts* const> namespaces, const OwnerSearch& search) override {
     attach_socket_owners(namespaces, search);
   }
+
+  Result<void> check_belongs_to(int pid, unsigned uid) override {
+    return check_process_belongs_to("/proc", pid, uid);
+  }
+
+  std::optional<ForwarderChild> forwarder_child(int pid) override { return find_forwarder_child("/proc", pid); }
 };
 
 }  // namespace
+
+std::unique_ptr<ProcessReader> live_process_reader() { return std::make_unique<LiveProcessReader>(); }
 
 std::unique_ptr<NamespaceReader> live_namespace_reader() {
   return std::make_unique<LiveNamespaceReader>();

@@ -56,29 +56,37 @@ class FakeEngine final : public engine::EngineSource {
   }
   void fail_read(std::string message) { m_read_error = Error{Error::Kind::unavailable, std::move(message)}; }
 
-  using EngineSource::read;
   /// As the live engine: the list first (every container a summary), then
-  /// the inspects of those `choose` picks.
-  Result<Engine> read(const engine::InspectChoice& choose) override {
+  /// the inspects of those the planner picks.
+  Result<Engine> list() override {
     if (m_read_error) {
       return std::unexpected(*m_read_error);
-    }
-    if (!choose) {
-      return m_engine;
     }
     Engine listed = m_engine;
     for (Container& c : listed.containers) {
       c = listed_summary(c);
     }
-    const auto chosen = choose(listed);
+    m_listed = true;
+    return listed;
+  }
+
+  Result<Engine> finish(const engine::InspectIds& ids) override {
+    if (!m_listed) {
+      return fail(Error::Kind::invalid, "finish() before list()");
+    }
+    m_listed = false;
+    finished_with = ids;
     Engine out = m_engine;
-    for (std::size_t i = 0; i < out.containers.size(); ++i) {
-      if (chosen && !chosen->contains(out.containers[i].id)) {
-        out.containers[i] = listed.containers[i];
+    for (Container& c : out.containers) {
+      if (ids && !ids->contains(c.id)) {
+        c = listed_summary(c);
       }
     }
     return out;
   }
+
+  /// What the last finish() was asked to inspect.
+  engine::InspectIds finished_with;
 
   Result<std::optional<Container>> inspect(const std::string& id) override {
     inspected.push_back(id);
@@ -97,11 +105,13 @@ class FakeEngine final : public engine::EngineSource {
 
  private:
   Engine m_engine;
+  bool m_listed = false;
   std::optional<Error> m_read_error;
   std::map<std::string, std::vector<std::optional<Container>>> m_inspections;
 };
 
-class FakeNamespaces final : public kernel::NamespaceReader {
+/// Both kernel readers, over one recorded host.
+class FakeNamespaces final : public kernel::NamespaceReader, public kernel::ProcessReader {
  public:
   NetnsFacts host;
   /// What reading the host again gives, when it changed meanwhile.
@@ -248,7 +258,7 @@ struct FakeHost {
 
   gather::Sources sources() {
     return gather::Sources{
-        engine, namespaces,
+        engine, namespaces, namespaces,
         [this]() -> Result<nf::Ruleset> {
           if (rules_error) {
             return fail(Error::Kind::permission_denied, *rules_error);

@@ -17,25 +17,31 @@
 
 namespace whyno::engine {
 
-/// Which containers of an engine's list to inspect, asked once the list and
-/// the networks are in: `listed` holds the engine's identity, its networks
-/// and its containers as the list shows them (Container::inspected false).
-/// The ids to inspect; nullopt for every container. It may be called from
-/// several threads at once (one per engine).
-using InspectChoice = std::function<std::optional<std::set<std::string>>(const Engine& listed)>;
+/// Which of the listed containers to inspect: their ids, or nullopt for
+/// every one. Picked by a pure planner (core/plan/involved.hpp) from the
+/// list and the host's rules, between list() and finish().
+using InspectIds = std::optional<std::set<std::string>>;
 
+/// Reading is planned, then done: list() begins the conversation, the
+/// caller plans from what it gives, finish() inspects what was planned.
 class EngineSource {
  public:
   virtual ~EngineSource() = default;
 
-  /// The engine's identity, its containers, its networks and its daemon
-  /// settings, read together: the containers `choose` picks (every one when
-  /// it is empty) inspected, the others as the list shows them. One sentence
-  /// on failure.
-  virtual Result<Engine> read(const InspectChoice& choose) = 0;
+  /// The engine's identity, its networks and its containers as its list
+  /// shows them (Container::inspected false). The conversation stays open
+  /// for finish(). One sentence on failure.
+  virtual Result<Engine> list() = 0;
 
-  /// The same, every container inspected.
-  Result<Engine> read() { return read(InspectChoice{}); }
+  /// After list(): the containers `ids` inspected, the others as listed,
+  /// and the daemon's settings. One sentence on failure.
+  virtual Result<Engine> finish(const InspectIds& ids) = 0;
+
+  /// Both, every container inspected.
+  Result<Engine> read() {
+    WHYNO_TRY(list());
+    return finish(std::nullopt);
+  }
 
   /// One container read again, when what the kernel showed no longer fits
   /// what the engine said (its PID vanished, it restarted): nullopt when the

@@ -35,6 +35,7 @@ struct ReadFailure {
 struct Sources {
   engine::EngineSource& engine;
   kernel::NamespaceReader& namespaces;
+  kernel::ProcessReader& processes;
   /// Every netfilter rule of the host namespace (netfilter::read_netfilter).
   std::function<Result<nf::Ruleset>()> read_rules;
   /// The host resolver, for an ADDRESS that is a host name.

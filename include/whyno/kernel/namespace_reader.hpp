@@ -1,7 +1,8 @@
 #pragma once
-// The kernel's view of network namespaces, behind one narrow interface: the
-// live reader joins namespaces with setns(2) and dumps them over netlink;
-// tests use recorded namespaces (tests/unit/fake_sources.hpp).
+// The kernel's view of network namespaces and of the processes in them,
+// behind two narrow interfaces: the live namespace reader joins namespaces
+// with setns(2) and dumps them over netlink, the live process reader reads
+// /proc; tests use recorded ones (tests/unit/fake_sources.hpp).
 
 #include <cstdint>
 #include <memory>
@@ -46,18 +47,10 @@ class NamespaceReader {
   virtual Sysctls read_sysctls_in(const NamespaceHandle& netns,
                                   std::span<const std::string> interfaces) = 0;
 
-  /// The child of process `pid` that is in another network namespace than
-  /// `pid` (rootlesskit's child); nullopt when there is none.
-  virtual std::optional<ForwarderChild> forwarder_child(int pid) = 0;
-
   /// Opens the namespace process `pid` is in. Error::Kind::not_found when
   /// the process is gone.
   virtual Result<NamespaceHandle> open(int pid) = 0;
 
-  /// Whether process `pid` is user `uid`'s: it runs in a user namespace
-  /// that uid owns (a rootless engine's container does; root's containers
-  /// and PID 1 do not). permission_denied, in one sentence, when not.
-  virtual Result<void> check_belongs_to(int pid, unsigned uid) = 0;
 
   /// Opens the namespace an nsfs file names (/run/netns/NAME, /proc/PID/ns/net).
   virtual Result<NamespaceHandle> open_path(const std::string& path) = 0;
@@ -72,13 +65,30 @@ class NamespaceReader {
 
   /// The host namespace's listening sockets alone.
   virtual std::vector<Listener> read_host_listeners() { return read_host().listeners; }
+};
+
+/// Processes, as far as a diagnosis needs them: who holds which socket,
+/// whose a process is, and rootlesskit's child.
+class ProcessReader {
+ public:
+  virtual ~ProcessReader() = default;
 
   /// Fills Listener::owners in `namespaces` for the sockets `search` asks
   /// for (kernel::find_socket_owners); the others keep what they have.
   virtual void attach_owners(std::span<NetnsFacts* const> namespaces, const OwnerSearch& search) = 0;
+
+  /// Whether process `pid` is user `uid`'s: it runs in a user namespace
+  /// that uid owns (a rootless engine's container does; root's containers
+  /// and PID 1 do not). permission_denied, in one sentence, when not.
+  virtual Result<void> check_belongs_to(int pid, unsigned uid) = 0;
+
+  /// The child of process `pid` that is in another network namespace than
+  /// `pid` (rootlesskit's child); nullopt when there is none.
+  virtual std::optional<ForwarderChild> forwarder_child(int pid) = 0;
 };
 
-/// The reader of this machine's kernel.
+/// The readers of this machine's kernel.
 std::unique_ptr<NamespaceReader> live_namespace_reader();
+std::unique_ptr<ProcessReader> live_process_reader();
 
 }  // namespace whyno::kernel
