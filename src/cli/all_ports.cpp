@@ -81,11 +81,10 @@ std::vector<ProbeResult> probe_each(const std::vector<AuditItem>& items, const F
         results[i].detail = "not probed: more ports than --all checks of one container";
       } else if (left <= std::chrono::milliseconds{0}) {
         results[i].outcome = ProbeResult::Outcome::skipped;
-        results[i].detail = fmt::format("not probed: --all probes for {} s at most",
-                                        k_probe_budget.count());
+        results[i].detail = fmt::format("not probed: --all probes for {} s at most", k_probe_budget.count());
       } else {
-        results[i] = probe::probe_result(items[i].query, facts, options.probe,
-                                         std::min(options.probe_timeout, left));
+        results[i] =
+            probe::probe_result(items[i].query, facts, options.probe, std::min(options.probe_timeout, left));
       }
       progress.show(++done, items.size());
     }

@@ -20,44 +20,44 @@ namespace {
 
 po::options_description visible_options() {
   po::options_description o("Options");
-  o.add_options()
-      ("all", "check every port of every container on this host (the default with "
-       "no PORT): one line each, exit 1 if any published port is broken")
-      ("project", po::value<std::string>()->value_name("NAME"),
-       "with --all: only the containers of this Compose project")
-      ("from", po::value<std::string>()->value_name("CLIENT"),
-       "the client: a container name or id, a Compose service (SERVICE or "
-       "PROJECT/SERVICE), or the address of another machine")
-      ("container", po::value<std::string>()->value_name("NAME|ID"),
-       "the container you mean (name, id or Compose service), when the port alone "
-       "doesn't say")
-      ("pid", po::value<std::string>()->value_name("PID"),
-       "no engine: diagnose the network namespace process PID is in (containerd, a "
-       "Kubernetes pod, LXC); the target defaults to that namespace's address")
-      ("netns", po::value<std::string>()->value_name("PATH"),
-       "no engine: diagnose the network namespace at PATH, e.g. /run/netns/NAME")
-      ("engine", po::value<std::string>()->value_name("URL"),
-       "read only the engine at URL (unix:///PATH or PATH); by default DOCKER_HOST, else "
-       "every Docker and podman engine found (docker context, /var/run/docker.sock, "
-       "/run/podman/podman.sock, rootless ones)")
-      ("no-user-engines", "as root, leave out users' rootless engines (their sockets under\n"
-                          "/run/user and podman's files in their homes): only root's are read")
-      ("json", "print one JSON object on stdout")
-      ("explain", "after the answer, print the packet's whole walk through netfilter:\n"
-                  "every base chain in priority order, each rule (matched or not, and\n"
-                  "why not), jumps and returns, the DNAT and the re-route, each verdict\n"
-                  "(JSON: \"trace\"); computed from the rules, nothing is sent")
-      ("no-probe", "do not try the connection; diagnose from the facts alone")
-      ("probe-timeout", po::value<std::string>()->value_name("TIME")->default_value("1s"),
-       "how long the probe waits, e.g. 1s or 300ms")
-      ("color", po::value<std::string>()->value_name("WHEN")->default_value("auto"),
-       "colour the text output: auto, always or never (NO_COLOR is honoured)")
-      ("save-facts", po::value<std::string>()->value_name("FILE"),
-       "also write every fact read to FILE, for --replay or a bug report")
-      ("replay", po::value<std::string>()->value_name("FILE"),
-       "diagnose a saved facts snapshot instead of this host")
-      ("help,h", "show this help")
-      ("version", "show the version");
+  o.add_options()("all",
+                  "check every port of every container on this host (the default with "
+                  "no PORT): one line each, exit 1 if any published port is broken")(
+      "project", po::value<std::string>()->value_name("NAME"),
+      "with --all: only the containers of this Compose project")(
+      "from", po::value<std::string>()->value_name("CLIENT"),
+      "the client: a container name or id, a Compose service (SERVICE or "
+      "PROJECT/SERVICE), or the address of another machine")(
+      "container", po::value<std::string>()->value_name("NAME|ID"),
+      "the container you mean (name, id or Compose service), when the port alone "
+      "doesn't say")("pid", po::value<std::string>()->value_name("PID"),
+                     "no engine: diagnose the network namespace process PID is in (containerd, a "
+                     "Kubernetes pod, LXC); the target defaults to that namespace's address")(
+      "netns", po::value<std::string>()->value_name("PATH"),
+      "no engine: diagnose the network namespace at PATH, e.g. /run/netns/NAME")(
+      "engine", po::value<std::string>()->value_name("URL"),
+      "read only the engine at URL (unix:///PATH or PATH); by default DOCKER_HOST, else "
+      "every Docker and podman engine found (docker context, /var/run/docker.sock, "
+      "/run/podman/podman.sock, rootless ones)")(
+      "no-user-engines",
+      "as root, leave out users' rootless engines (their sockets under\n"
+      "/run/user and podman's files in their homes): only root's are read")(
+      "json", "print one JSON object on stdout")(
+      "explain",
+      "after the answer, print the packet's whole walk through netfilter:\n"
+      "every base chain in priority order, each rule (matched or not, and\n"
+      "why not), jumps and returns, the DNAT and the re-route, each verdict\n"
+      "(JSON: \"trace\"); computed from the rules, nothing is sent")(
+      "no-probe", "do not try the connection; diagnose from the facts alone")(
+      "probe-timeout", po::value<std::string>()->value_name("TIME")->default_value("1s"),
+      "how long the probe waits, e.g. 1s or 300ms")(
+      "color", po::value<std::string>()->value_name("WHEN")->default_value("auto"),
+      "colour the text output: auto, always or never (NO_COLOR is honoured)")(
+      "save-facts", po::value<std::string>()->value_name("FILE"),
+      "also write every fact read to FILE, for --replay or a bug report")(
+      "replay", po::value<std::string>()->value_name("FILE"),
+      "diagnose a saved facts snapshot instead of this host")("help,h", "show this help")("version",
+                                                                                          "show the version");
   return o;
 }
 
@@ -105,9 +105,9 @@ Result<bool> parse_target(std::string_view text, Query& query) {
     const std::string_view proto = rest.substr(slash + 1);
     const auto p = parse_protocol(proto);
     if (!p) {
-      return fail(Error::Kind::invalid,
-                  fmt::format("unknown protocol '{}'; whyno-port understands tcp and udp",
-                              excerpt(proto, 60)));
+      return fail(
+          Error::Kind::invalid,
+          fmt::format("unknown protocol '{}'; whyno-port understands tcp and udp", excerpt(proto, 60)));
     }
     query.protocol = *p;
     rest = rest.substr(0, slash);
@@ -158,8 +158,8 @@ Result<void> check_all_mode(const Options& o) {
 /// holds its own placeholder never stops being replaced: the process hangs.
 /// No option or target contains one; such an argument is refused first.
 std::optional<std::string_view> boost_placeholder_in(std::string_view argument) {
-  for (const std::string_view placeholder : {"%canonical_option%", "%option%",
-                                             "%original_token%", "%prefix%", "%value%"}) {
+  for (const std::string_view placeholder :
+       {"%canonical_option%", "%option%", "%original_token%", "%prefix%", "%value%"}) {
     if (argument.find(placeholder) != std::string_view::npos) {
       return placeholder;
     }
@@ -236,15 +236,15 @@ Result<Options> parse_options(std::span<const char* const> argv) {
     int pid = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), pid);
     if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || pid <= 0) {
-      return fail(Error::Kind::invalid,
-                  fmt::format("--pid takes a process id, not '{}'", excerpt(text, 40)));
+      return fail(Error::Kind::invalid, fmt::format("--pid takes a process id, not '{}'", excerpt(text, 40)));
     }
     o.query.netns = NamespaceChoice{fmt::format("/proc/{}/ns/net", pid), pid, fmt::format("pid {}", pid)};
   }
   if (vm.count("netns")) {
     const std::string path = vm["netns"].as<std::string>();
     if (path.empty()) {
-      return fail(Error::Kind::invalid, "--netns takes the path of a network namespace, e.g. /run/netns/NAME");
+      return fail(Error::Kind::invalid,
+                  "--netns takes the path of a network namespace, e.g. /run/netns/NAME");
     }
     o.query.netns = NamespaceChoice{path, 0, path};
   }

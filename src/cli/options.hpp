@@ -24,8 +24,8 @@ struct Options {
   bool user_engines = true;               // root: read users' rootless engines too
   bool probe = true;                      // try the connection too
   std::chrono::milliseconds probe_timeout{1000};
-  bool all = false;                       // --all, or no PORT: every port
-  std::optional<std::string> project;     // --all --project: one Compose project
+  bool all = false;                    // --all, or no PORT: every port
+  std::optional<std::string> project;  // --all --project: one Compose project
   bool help = false;
   bool version = false;
 };

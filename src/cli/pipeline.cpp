@@ -48,9 +48,9 @@ std::expected<snapshot::Snapshot, Failure> read_this_host(const Options& options
   snap.project = options.project;
   auto facts = gather::read_host(snap.query, {options.engine, options.user_engines});
   if (!facts) {
-    return std::unexpected(Failure{
-        facts.error().kind == gather::ReadFailure::Kind::usage ? k_exit_usage : k_exit_cannot_inspect,
-        facts.error().message});
+    return std::unexpected(
+        Failure{facts.error().kind == gather::ReadFailure::Kind::usage ? k_exit_usage : k_exit_cannot_inspect,
+                facts.error().message});
   }
   snap.facts = std::move(*facts);
   if (snap.all && snap.project && snap.facts.engine) {

@@ -57,8 +57,8 @@ Result<snapshot::Snapshot> load_snapshot_file(const std::string& path) {
                             shown));
   }
   if (static_cast<std::uint64_t>(st.st_size) > snapshot::k_max_snapshot_bytes) {
-    return fail(Error::Kind::invalid, fmt::format("{} is larger than {} MiB, too large for a snapshot",
-                                                  shown, snapshot::k_max_snapshot_bytes >> 20));
+    return fail(Error::Kind::invalid, fmt::format("{} is larger than {} MiB, too large for a snapshot", shown,
+                                                  snapshot::k_max_snapshot_bytes >> 20));
   }
   std::string text;
   text.resize(static_cast<std::size_t>(st.st_size));

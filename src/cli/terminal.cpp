@@ -40,11 +40,15 @@ render::TextStyle text_style(ColorMode mode) {
   const char* term = std::getenv("TERM");
   const bool no_color = std::getenv("NO_COLOR") != nullptr && *std::getenv("NO_COLOR") != '\0';
   switch (mode) {
-    case ColorMode::always: style.color = true; break;
-    case ColorMode::never: style.color = false; break;
+    case ColorMode::always:
+      style.color = true;
+      break;
+    case ColorMode::never:
+      style.color = false;
+      break;
     case ColorMode::automatic:
-      style.color = !no_color && isatty(STDOUT_FILENO) == 1 && term != nullptr &&
-                    std::string_view(term) != "dumb";
+      style.color =
+          !no_color && isatty(STDOUT_FILENO) == 1 && term != nullptr && std::string_view(term) != "dumb";
       break;
   }
   return style;

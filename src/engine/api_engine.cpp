@@ -12,8 +12,7 @@ namespace {
 
 class ApiEngine final : public EngineSource {
  public:
-  ApiEngine(std::string socket_path, bool read_info)
-      : m_socket_path(std::move(socket_path)) {
+  ApiEngine(std::string socket_path, bool read_info) : m_socket_path(std::move(socket_path)) {
     m_options.read_info = read_info;
   }
 

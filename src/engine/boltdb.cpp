@@ -12,8 +12,8 @@ namespace {
 
 constexpr std::uint32_t k_magic = 0xED0CDAED;
 constexpr std::uint32_t k_version = 2;
-constexpr std::size_t k_page_header = 16;  // id u64, flags u16, count u16, overflow u32
-constexpr std::size_t k_element = 16;      // branch: pos, ksize, pgid; leaf: flags, pos, ksize, vsize
+constexpr std::size_t k_page_header = 16;    // id u64, flags u16, count u16, overflow u32
+constexpr std::size_t k_element = 16;        // branch: pos, ksize, pgid; leaf: flags, pos, ksize, vsize
 constexpr std::size_t k_bucket_header = 16;  // root pgid u64, sequence u64
 constexpr std::uint16_t k_branch = 0x01;
 constexpr std::uint16_t k_leaf = 0x02;

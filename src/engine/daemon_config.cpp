@@ -35,13 +35,12 @@ void read_bool(const Json& json, std::string_view key, bool& field, std::string&
   if (it->is_boolean()) {
     field = it->get<bool>();
   } else if (problem.empty()) {
-    problem = fmt::format(
-        "daemon.json sets \"{}\" to neither true nor false, so dockerd would refuse it", key);
+    problem =
+        fmt::format("daemon.json sets \"{}\" to neither true nor false, so dockerd would refuse it", key);
   }
 }
 
-void read_string(const Json& json, std::string_view key, std::string& field,
-                 std::string& problem) {
+void read_string(const Json& json, std::string_view key, std::string& field, std::string& problem) {
   const auto it = json.find(key);
   if (it == json.end()) {
     return;
@@ -50,8 +49,7 @@ void read_string(const Json& json, std::string_view key, std::string& field,
     field = it->get<std::string>();
   } else if (problem.empty()) {
     problem = fmt::format(
-        "daemon.json sets \"{}\" to something other than a string, so dockerd would refuse it",
-        key);
+        "daemon.json sets \"{}\" to something other than a string, so dockerd would refuse it", key);
   }
 }
 

@@ -35,13 +35,13 @@ Error unsupported(std::string_view where, std::string_view url) {
   const auto scheme_end = url.find("://");
   const std::string scheme =
       scheme_end == std::string_view::npos ? std::string() : std::string(url.substr(0, scheme_end + 3));
-  return Error{Error::Kind::unsupported,
-               fmt::format("{}{} is not supported: whyno-port reads the engine of this host over its "
-                           "unix socket ({}tcp:// and ssh:// are not); give --engine unix:///PATH",
-                           where, excerpt(url, 80),
-                           scheme.empty() || scheme == "tcp://" || scheme == "ssh://"
-                               ? ""
-                               : excerpt(scheme, 20) + ", ")};
+  return Error{
+      Error::Kind::unsupported,
+      fmt::format(
+          "{}{} is not supported: whyno-port reads the engine of this host over its "
+          "unix socket ({}tcp:// and ssh:// are not); give --engine unix:///PATH",
+          where, excerpt(url, 80),
+          scheme.empty() || scheme == "tcp://" || scheme == "ssh://" ? "" : excerpt(scheme, 20) + ", ")};
 }
 
 Result<std::string> engine_option_path(std::string_view option) {
@@ -68,8 +68,8 @@ class Finder {
       return;
     }
     for (const auto& [seen, endpoint] : m_seen) {
-      if (endpoint.path == path || (socket && seen && seen->device == socket->device &&
-                                    seen->inode == socket->inode)) {
+      if (endpoint.path == path ||
+          (socket && seen && seen->device == socket->device && seen->inode == socket->inode)) {
         return;  // /var/run is /run: one engine, once
       }
     }
@@ -149,8 +149,8 @@ void add_docker_context(const DiscoveryHost& host, Finder& finder) {
 
 }  // namespace
 
-Result<Discovery> discover_engines(const DiscoveryHost& host,
-                                   const std::optional<std::string>& engine_option, bool user_engines) {
+Result<Discovery> discover_engines(const DiscoveryHost& host, const std::optional<std::string>& engine_option,
+                                   bool user_engines) {
   Finder finder(host);
   if (engine_option) {
     WHYNO_TRY_ASSIGN(auto path, engine_option_path(*engine_option));

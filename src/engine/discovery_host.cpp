@@ -29,12 +29,13 @@ class LiveDiscoveryHost final : public DiscoveryHost {
   // root's, so a HOME or DOCKER_CONFIG left pointing at a user's tree
   // cannot hand root a FIFO or a symlink to follow.
   std::optional<std::string> read_file(const std::string& path) const override {
-    auto text = sys::read_owned_file(path, sys::FileOwner{static_cast<unsigned>(::geteuid())}, k_max_file_bytes);
+    auto text =
+        sys::read_owned_file(path, sys::FileOwner{static_cast<unsigned>(::geteuid())}, k_max_file_bytes);
     return text ? std::optional<std::string>(std::move(*text)) : std::nullopt;
   }
 
   std::optional<SocketFile> socket_at(const std::string& path) const override {
-    struct stat st{};
+    struct stat st {};
     if (::stat(path.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) {
       return std::nullopt;
     }

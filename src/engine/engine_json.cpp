@@ -30,8 +30,7 @@ std::string_view trim(std::string_view text) {
 
 bool iequals(std::string_view a, std::string_view b) {
   return std::ranges::equal(a, b, [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
+    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
   });
 }
 
@@ -55,21 +54,18 @@ std::optional<ApiVersion> parse_api_version(std::string_view text) {
 }
 
 /// Parses `text` as JSON; nullopt (with `error` set) when it is not.
-std::optional<Json> parse_json(std::string_view text, std::string_view endpoint,
-                               Error& error) {
+std::optional<Json> parse_json(std::string_view text, std::string_view endpoint, Error& error) {
   Json json = Json::parse(text, nullptr, false);
   if (json.is_discarded()) {
-    error = Error{Error::Kind::invalid,
-                  fmt::format("the engine's answer to {} is not valid JSON", endpoint)};
+    error = Error{Error::Kind::invalid, fmt::format("the engine's answer to {} is not valid JSON", endpoint)};
     return std::nullopt;
   }
   return json;
 }
 
 Error unreadable(std::string_view endpoint, const std::exception& e) {
-  return Error{Error::Kind::invalid,
-               fmt::format("the engine's answer to {} could not be read ({})", endpoint,
-                           excerpt(e.what(), 120))};
+  return Error{Error::Kind::invalid, fmt::format("the engine's answer to {} could not be read ({})", endpoint,
+                                                 excerpt(e.what(), 120))};
 }
 
 Network parse_network(const Json& json) {
@@ -131,13 +127,12 @@ PingReply parse_ping_headers(std::string_view raw_headers) {
   return reply;
 }
 
-Result<std::string> negotiate_api_version(std::string_view server_api_version,
-                                          std::string_view socket) {
+Result<std::string> negotiate_api_version(std::string_view server_api_version, std::string_view socket) {
   const std::string_view text = trim(server_api_version);
   if (text.empty()) {
-    return fail(Error::Kind::unsupported,
-                fmt::format("the engine at {} did not say which Engine API version it speaks",
-                            excerpt(socket, 80)));
+    return fail(
+        Error::Kind::unsupported,
+        fmt::format("the engine at {} did not say which Engine API version it speaks", excerpt(socket, 80)));
   }
   const auto theirs = parse_api_version(text);
   if (!theirs) {
@@ -182,9 +177,8 @@ Result<VersionReply> parse_version(std::string_view version_json) {
 }
 
 bool is_container_id(std::string_view id) {
-  return id.size() >= 12 && id.size() <= 64 && std::ranges::all_of(id, [](char c) {
-           return std::isxdigit(static_cast<unsigned char>(c)) != 0;
-         });
+  return id.size() >= 12 && id.size() <= 64 &&
+         std::ranges::all_of(id, [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
 }
 
 Result<std::vector<Network>> parse_networks(std::string_view networks_json) {

@@ -36,8 +36,7 @@ PingReply parse_ping_headers(std::string_view raw_headers);
 /// As the docker CLI negotiates: min(server's Api-Version, k_max_api_version),
 /// as "1.NN". An engine below k_min_api_version, or whose version is not one
 /// (or empty), is an Error of one sentence naming `socket`.
-Result<std::string> negotiate_api_version(std::string_view server_api_version,
-                                          std::string_view socket);
+Result<std::string> negotiate_api_version(std::string_view server_api_version, std::string_view socket);
 
 /// GET /version.
 struct VersionReply {
@@ -83,8 +82,7 @@ std::string parse_error_message(std::string_view body);
 /// depend on `engine_version` (ip6tables: off up to 26.x, on from 27.0).
 /// Invalid JSON gives the defaults with `problem` set and read=false; a key
 /// of the wrong type keeps its default and sets `problem`. `path` is not set.
-DaemonConfig parse_daemon_config(std::string_view json,
-                                 const std::string& engine_version);
+DaemonConfig parse_daemon_config(std::string_view json, const std::string& engine_version);
 
 /// The major number of an engine version ("20.10.24+dfsg1" -> 20), 0 if none.
 int engine_major_version(std::string_view engine_version);

@@ -164,8 +164,7 @@ std::vector<PortBinding> parse_listed_ports(const Json* ports) {
     const auto protocol = parse_protocol(string_at(entry, "Type"));
     const int container_port = int_at(entry, "PrivatePort");
     const int host_port = int_at(entry, "PublicPort");
-    if (!protocol || container_port <= 0 || container_port > 65535 || host_port <= 0 ||
-        host_port > 65535) {
+    if (!protocol || container_port <= 0 || container_port > 65535 || host_port <= 0 || host_port > 65535) {
       continue;
     }
     PortBinding b;
@@ -204,8 +203,8 @@ Container parse_listed_container(const Json& entry) {
   c.image = string_at(entry, "Image");
   // The states of State.Status; Running stays true while paused or restarting.
   c.state.status = string_at(entry, "State");
-  c.state.running = c.state.status == "running" || c.state.status == "paused" ||
-                    c.state.status == "restarting";
+  c.state.running =
+      c.state.status == "running" || c.state.status == "paused" || c.state.status == "restarting";
   c.state.paused = c.state.status == "paused";
   c.state.restarting = c.state.status == "restarting";
   c.state.dead = c.state.status == "dead";
@@ -230,8 +229,7 @@ Result<std::vector<Container>> parse_container_list(std::string_view list_json) 
   try {
     const Json list = Json::parse(list_json, nullptr, false);
     if (list.is_discarded()) {
-      return fail(Error::Kind::invalid,
-                  fmt::format("the engine's answer to {} is not valid JSON", endpoint));
+      return fail(Error::Kind::invalid, fmt::format("the engine's answer to {} is not valid JSON", endpoint));
     }
     if (!list.is_array()) {
       return fail(Error::Kind::invalid,
@@ -243,16 +241,15 @@ Result<std::vector<Container>> parse_container_list(std::string_view list_json) 
       // Ids go into request paths: accept only what an engine id can be.
       if (!is_container_id(c.id)) {
         return fail(Error::Kind::invalid,
-                    fmt::format("the engine's answer to {} lists '{}', which is not a container id",
-                                endpoint, excerpt(c.id, 80)));
+                    fmt::format("the engine's answer to {} lists '{}', which is not a container id", endpoint,
+                                excerpt(c.id, 80)));
       }
       out.push_back(std::move(c));
     }
     return out;
   } catch (const std::exception& e) {
-    return fail(Error::Kind::invalid,
-                fmt::format("the engine's answer to {} could not be read ({})", endpoint,
-                            excerpt(e.what(), 120)));
+    return fail(Error::Kind::invalid, fmt::format("the engine's answer to {} could not be read ({})",
+                                                  endpoint, excerpt(e.what(), 120)));
   }
 }
 
@@ -262,8 +259,7 @@ Result<Container> parse_container(std::string_view inspect_json) {
     const Json inspect = Json::parse(inspect_json, nullptr, false);
     if (inspect.is_discarded()) {
       // Invalid UTF-8 inside a string lands here too: JSON is UTF-8 only.
-      return fail(Error::Kind::invalid,
-                  fmt::format("the engine's answer to {} is not valid JSON", endpoint));
+      return fail(Error::Kind::invalid, fmt::format("the engine's answer to {} is not valid JSON", endpoint));
     }
     if (!inspect.is_object()) {
       return fail(Error::Kind::invalid,
@@ -276,9 +272,8 @@ Result<Container> parse_container(std::string_view inspect_json) {
     }
     return c;
   } catch (const std::exception& e) {
-    return fail(Error::Kind::invalid,
-                fmt::format("the engine's answer to {} could not be read ({})", endpoint,
-                            excerpt(e.what(), 120)));
+    return fail(Error::Kind::invalid, fmt::format("the engine's answer to {} could not be read ({})",
+                                                  endpoint, excerpt(e.what(), 120)));
   }
 }
 

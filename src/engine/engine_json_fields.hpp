@@ -71,8 +71,7 @@ inline std::optional<IpAddress> address_at(const Json& object, std::string_view 
 }
 
 /// A decimal port 1..65535 (0 allowed only when `allow_zero`), else nullopt.
-inline std::optional<std::uint16_t> parse_port(std::string_view text,
-                                               bool allow_zero = false) {
+inline std::optional<std::uint16_t> parse_port(std::string_view text, bool allow_zero = false) {
   if (text.empty() || text.size() > 5) {
     return std::nullopt;
   }

@@ -20,9 +20,7 @@ namespace whyno::engine {
 
 namespace {
 
-bool is_success(const HttpResponse& response) {
-  return response.status >= 200 && response.status < 300;
-}
+bool is_success(const HttpResponse& response) { return response.status >= 200 && response.status < 300; }
 
 std::string without_final_period(std::string text) {
   while (!text.empty() && (text.back() == '.' || text.back() == ' ')) {
@@ -33,8 +31,7 @@ std::string without_final_period(std::string text) {
 
 Error http_failure(const std::string& endpoint, const HttpResponse& response) {
   return Error{Error::Kind::unavailable,
-               fmt::format("the Docker engine refused GET {} (HTTP {}: {})", endpoint,
-                           response.status,
+               fmt::format("the Docker engine refused GET {} (HTTP {}: {})", endpoint, response.status,
                            excerpt(without_final_period(parse_error_message(response.body)), 160))};
 }
 
@@ -52,7 +49,8 @@ std::string version_from_server_header(std::string_view server) {
 
 class Conversation {
  public:
-  Conversation(HttpUnixClient& client, const EngineReadOptions& options) : m_client(client), m_options(options) {}
+  Conversation(HttpUnixClient& client, const EngineReadOptions& options)
+      : m_client(client), m_options(options) {}
 
   /// Phase one: the engine's identity, networks and list.
   Result<Engine> list() {
@@ -224,7 +222,6 @@ class Conversation {
   bool m_have_list = false;
   bool m_have_networks = false;
 };
-
 
 Result<std::optional<Container>> inspect_container(HttpUnixClient& client, const std::string& prefix,
                                                    const std::string& id) {

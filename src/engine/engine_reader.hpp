@@ -19,13 +19,12 @@ inline constexpr const char* k_default_daemon_config = "/etc/docker/daemon.json"
 /// (min of the engine's and k_max_api_version) and tell Docker from Podman
 /// (Libpod-Api-Version), then, concurrently over a few kept-alive
 /// connections, /containers/json?all=1, /containers/{id}/json for every
-/// container (once the list and /networks are in), /networks and /info. The version comes from the ping's Server
-/// header; /version is asked only when that header is missing. A container that vanishes between
-/// list and inspect is skipped. The whole conversation is bounded by 5 s
-/// (1 s to connect). For Docker, `config` is read from
-/// /etc/docker/daemon.json, with /info's firewall backend when it reports one.
-/// Errors carry exactly one sentence, e.g. "cannot reach the Docker engine:
-/// /var/run/docker.sock does not exist (is dockerd running?)".
+/// container (once the list and /networks are in), /networks and /info. The version comes from the ping's
+/// Server header; /version is asked only when that header is missing. A container that vanishes between list
+/// and inspect is skipped. The whole conversation is bounded by 5 s (1 s to connect). For Docker, `config` is
+/// read from /etc/docker/daemon.json, with /info's firewall backend when it reports one. Errors carry exactly
+/// one sentence, e.g. "cannot reach the Docker engine: /var/run/docker.sock does not exist (is dockerd
+/// running?)".
 Result<Engine> read_engine(const std::string& socket_path);
 
 /// The same, with knobs for tests and for speed.
@@ -59,7 +58,6 @@ Result<std::optional<Container>> inspect_container(HttpUnixClient& client, const
 /// Reads daemon.json. Absent file -> defaults with read=false and no problem;
 /// unreadable or invalid -> defaults with `problem` set. See
 /// parse_daemon_config for the defaults that depend on `engine_version`.
-DaemonConfig read_daemon_config(const std::string& path,
-                                const std::string& engine_version);
+DaemonConfig read_daemon_config(const std::string& path, const std::string& engine_version);
 
 }  // namespace whyno::engine

@@ -98,7 +98,7 @@ ParsedResponse incomplete(std::size_t needed = 0) {
 }
 
 struct Head {
-  int minor = 1;                 // HTTP/1.minor
+  int minor = 1;  // HTTP/1.minor
   long status = 0;
   std::optional<std::size_t> length;
   bool chunked = false;

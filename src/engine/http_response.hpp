@@ -20,13 +20,13 @@ struct HttpResponse {
 struct ParsedResponse {
   enum class State { incomplete, complete, invalid, too_large };
   State state = State::incomplete;
-  HttpResponse response;      // complete: the final response, body decoded
-  std::size_t consumed = 0;   // complete: the bytes of the input it used
-  bool keep_alive = false;    // complete: the connection may carry another request
+  HttpResponse response;     // complete: the final response, body decoded
+  std::size_t consumed = 0;  // complete: the bytes of the input it used
+  bool keep_alive = false;   // complete: the connection may carry another request
   /// incomplete: the input length below which parsing again cannot finish
   /// (a Content-Length body still arriving); 0 when any new byte may.
   std::size_t needed = 0;
-  std::string problem;        // invalid: what is wrong, for an error sentence
+  std::string problem;  // invalid: what is wrong, for an error sentence
 };
 
 /// Parses the response at the start of `bytes`. `at_eof`: the peer closed

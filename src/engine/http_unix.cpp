@@ -62,8 +62,7 @@ Error connect_failure(const std::string& socket, long os_errno) {
                  error_number};
   }
   return Error{Error::Kind::unavailable,
-               fmt::format("cannot reach the Docker engine: cannot connect to {}",
-                           socket)};
+               fmt::format("cannot reach the Docker engine: cannot connect to {}", socket)};
 }
 
 Error broken(const std::string& socket, const std::string& path, std::string_view what) {
@@ -100,12 +99,12 @@ HttpUnixClient::~HttpUnixClient() = default;
 HttpUnixClient::Ticket HttpUnixClient::start(const std::string& path) {
   const Ticket ticket = m_next_ticket++;
   if (Clock::now() >= m_deadline) {
-    m_done.emplace_back(ticket, std::unexpected(Error{
-                                    Error::Kind::unavailable,
-                                    fmt::format("cannot reach the Docker engine: {} sent no complete "
-                                                "response within {:.1f} s (is dockerd hung?)",
-                                                m_socket_path,
-                                                static_cast<double>(m_limits.total.count()) / 1000.0)}));
+    m_done.emplace_back(
+        ticket, std::unexpected(
+                    Error{Error::Kind::unavailable,
+                          fmt::format("cannot reach the Docker engine: {} sent no complete "
+                                      "response within {:.1f} s (is dockerd hung?)",
+                                      m_socket_path, static_cast<double>(m_limits.total.count()) / 1000.0)}));
     return ticket;
   }
   m_queued.push_back({ticket, path, false});
@@ -206,29 +205,32 @@ void HttpUnixClient::fail_on_deadline() {
     const std::string& path = c->request->path;
     std::string message;
     if (c->state != Connection::State::connected) {
-      message = fmt::format("cannot reach the Docker engine: nothing accepted a connection on {} within "
-                            "{:.1f} s (is dockerd hung?)",
-                            m_socket_path, seconds);
+      message = fmt::format(
+          "cannot reach the Docker engine: nothing accepted a connection on {} within "
+          "{:.1f} s (is dockerd hung?)",
+          m_socket_path, seconds);
     } else if (c->in.empty()) {
-      message = fmt::format("cannot reach the Docker engine: {} accepted the connection but sent no "
-                            "response to GET {} within {:.1f} s (is dockerd hung?)",
-                            m_socket_path, path, seconds);
+      message = fmt::format(
+          "cannot reach the Docker engine: {} accepted the connection but sent no "
+          "response to GET {} within {:.1f} s (is dockerd hung?)",
+          m_socket_path, path, seconds);
     } else {
-      message = fmt::format("cannot reach the Docker engine: {} began to answer GET {} and stalled; no "
-                            "complete response within {:.1f} s (is dockerd hung?)",
-                            m_socket_path, path, seconds);
+      message = fmt::format(
+          "cannot reach the Docker engine: {} began to answer GET {} and stalled; no "
+          "complete response within {:.1f} s (is dockerd hung?)",
+          m_socket_path, path, seconds);
     }
     finish(*c, std::unexpected(Error{Error::Kind::unavailable, std::move(message)}), false);
   }
   while (!m_queued.empty()) {
-    m_done.emplace_back(m_queued.front().ticket,
-                        std::unexpected(Error{Error::Kind::unavailable,
-                                              fmt::format("cannot reach the Docker engine: {} sent no "
-                                                          "complete response within {:.1f} s (is "
-                                                          "dockerd hung?)",
-                                                          m_socket_path,
-                                                          static_cast<double>(m_limits.total.count()) /
-                                                              1000.0)}));
+    m_done.emplace_back(
+        m_queued.front().ticket,
+        std::unexpected(
+            Error{Error::Kind::unavailable,
+                  fmt::format("cannot reach the Docker engine: {} sent no "
+                              "complete response within {:.1f} s (is "
+                              "dockerd hung?)",
+                              m_socket_path, static_cast<double>(m_limits.total.count()) / 1000.0)}));
     m_queued.pop_front();
   }
 }
@@ -313,10 +315,11 @@ void HttpUnixClient::on_ready(Connection& c, short events) {
       finish(c, std::move(parsed.response), parsed.keep_alive && !eof && parsed.consumed == c.in.size());
       return;
     case ParsedResponse::State::too_large:
-      finish(c,
-             std::unexpected(Error{Error::Kind::io, fmt::format("the engine's answer to GET {} exceeds {} MiB",
-                                                               path, k_max_response_bytes >> 20)}),
-             false);
+      finish(
+          c,
+          std::unexpected(Error{Error::Kind::io, fmt::format("the engine's answer to GET {} exceeds {} MiB",
+                                                             path, k_max_response_bytes >> 20)}),
+          false);
       return;
     case ParsedResponse::State::invalid:
       finish(c, std::unexpected(broken(m_socket_path, path, "its answer is not HTTP/1.1: " + parsed.problem)),
@@ -385,10 +388,9 @@ std::optional<std::pair<HttpUnixClient::Ticket, Result<HttpResponse>>> HttpUnixC
           continue;
         }
       }
-      const short events =
-          c->state == Connection::State::connecting
-              ? static_cast<short>(POLLOUT)
-              : static_cast<short>(POLLIN | (c->out.empty() ? 0 : POLLOUT));
+      const short events = c->state == Connection::State::connecting
+                               ? static_cast<short>(POLLOUT)
+                               : static_cast<short>(POLLIN | (c->out.empty() ? 0 : POLLOUT));
       polled.push_back({c->fd.get(), events, 0});
       owners.push_back(c);
     }

@@ -32,7 +32,9 @@ class MultiEngine final : public EngineSource {
  public:
   MultiEngine(std::vector<EngineEndpoint> endpoints, std::vector<std::unique_ptr<EngineSource>> sources,
               std::vector<Unread> unusable, std::vector<EngineFiles> files)
-      : m_endpoints(std::move(endpoints)), m_sources(std::move(sources)), m_unusable(std::move(unusable)),
+      : m_endpoints(std::move(endpoints)),
+        m_sources(std::move(sources)),
+        m_unusable(std::move(unusable)),
         m_primaries(m_sources.size()) {
     for (EngineFiles& f : files) {
       m_endpoints.push_back({f.path, "podman's files", f.uid});
@@ -58,7 +60,8 @@ class MultiEngine final : public EngineSource {
     std::vector<std::pair<std::size_t, std::future<Result<Engine>>>> finishing;
     for (std::size_t i = 0; i < m_sources.size(); ++i) {
       if (m_answers[i]) {
-        finishing.emplace_back(i, std::async(std::launch::async, [this, i, &ids] { return m_sources[i]->finish(ids); }));
+        finishing.emplace_back(
+            i, std::async(std::launch::async, [this, i, &ids] { return m_sources[i]->finish(ids); }));
       }
     }
     for (auto& [i, engine] : finishing) {
@@ -161,7 +164,8 @@ class MultiEngine final : public EngineSource {
     return nullptr;
   }
 
-  void add(Engine& merged, Engine engine, std::size_t index, bool& docker_config) {  // a copy: finish() merges again
+  void add(Engine& merged, Engine engine, std::size_t index,
+           bool& docker_config) {  // a copy: finish() merges again
     const EngineEndpoint& endpoint = m_endpoints[index];
     if (merged.engines.empty()) {
       merged.product = engine.product;
@@ -227,10 +231,10 @@ class MultiEngine final : public EngineSource {
   std::vector<EngineEndpoint> m_endpoints;
   std::vector<std::unique_ptr<EngineSource>> m_sources;
   std::vector<Unread> m_unusable;
-  std::size_t m_primaries = 0;                 // the sockets; after them, podman's files
-  std::map<std::string, std::size_t> m_owner;  // container id -> its engine's index
-  std::vector<std::optional<Engine>> m_answers;                // per source, from list() on
-  std::vector<std::pair<std::size_t, Error>> m_failures;      // per source that did not answer
+  std::size_t m_primaries = 0;                            // the sockets; after them, podman's files
+  std::map<std::string, std::size_t> m_owner;             // container id -> its engine's index
+  std::vector<std::optional<Engine>> m_answers;           // per source, from list() on
+  std::vector<std::pair<std::size_t, Error>> m_failures;  // per source that did not answer
 };
 
 }  // namespace

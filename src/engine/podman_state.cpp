@@ -86,8 +86,9 @@ ContainerNetwork attachment(const std::vector<Network>& networks, std::string na
   return n;
 }
 
-Container read_container(const StateFiles& files, const StoredContainer& stored, const std::string& storage_dir,
-                         const std::string& run_dir_root, const std::vector<Network>& networks,
+Container read_container(const StateFiles& files, const StoredContainer& stored,
+                         const std::string& storage_dir, const std::string& run_dir_root,
+                         const std::vector<Network>& networks,
                          const std::map<std::string, AardvarkNetwork>& dns) {
   Container c;
   c.id = stored.id;

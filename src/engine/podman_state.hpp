@@ -27,7 +27,7 @@ inline constexpr const char* k_podman_runroot = "/run/containers/storage";
 struct StoredContainer {
   std::string id;
   std::string name;
-  std::string image;    // metadata's image-name, else the image id
+  std::string image;  // metadata's image-name, else the image id
   std::string created;
 };
 Result<std::vector<StoredContainer>> parse_storage_containers(std::string_view json);
@@ -38,7 +38,7 @@ struct OciSpec {
   std::string netns_path;          // /run/netns/netns-<uuid>
   std::string hosts_path;          // the host file bind-mounted on /etc/hosts
   std::string hostname;
-  bool libpod = false;             // annotation io.container.manager=libpod
+  bool libpod = false;  // annotation io.container.manager=libpod
 };
 Result<OciSpec> parse_oci_spec(std::string_view json);
 
@@ -88,11 +88,11 @@ StateFiles live_state_files(unsigned owner);
 
 /// Where one podman keeps its state: root's, or a user's (rootless).
 struct PodmanStore {
-  std::string storage = k_podman_storage;  // graphroot: ~/.local/share/containers/storage rootless
-  std::string runroot = k_podman_runroot;  // /run/user/UID/containers rootless
+  std::string storage = k_podman_storage;             // graphroot: ~/.local/share/containers/storage rootless
+  std::string runroot = k_podman_runroot;             // /run/user/UID/containers rootless
   std::string networks = "/etc/containers/networks";  // STORAGE/networks rootless
   std::string aardvark = "/run/containers/networks/aardvark-dns";  // RUNROOT/networks/aardvark-dns
-  std::optional<unsigned> uid;  // rootless: the user's
+  std::optional<unsigned> uid;                                     // rootless: the user's
 };
 
 /// The store of user `uid` whose home is `home` (podman's defaults, with no

@@ -13,8 +13,8 @@ namespace whyno::engine {
 
 namespace {
 
-using json_fields::Json;
 using json_fields::bool_at;
+using json_fields::Json;
 using json_fields::member;
 using json_fields::parse_prefix;
 using json_fields::string_at;
@@ -59,8 +59,8 @@ Result<std::vector<StoredContainer>> parse_storage_containers(std::string_view t
     if (!is_container_id(c.id)) {
       continue;  // it goes into paths: only ids that look like ids
     }
-    if (const Json* names = member(entry, "names"); names && names->is_array() && !names->empty() &&
-                                                   names->front().is_string()) {
+    if (const Json* names = member(entry, "names");
+        names && names->is_array() && !names->empty() && names->front().is_string()) {
       c.name = names->front().get<std::string>();
     }
     c.image = string_at(entry, "image");

@@ -36,8 +36,9 @@ void read_forwarder_namespaces(const Query& query, const Sources& sources, Facts
   for (const int pid : rootlesskit_holders(query, facts.host)) {
     const auto child = sources.processes.forwarder_child(pid);
     if (!child) {
-      facts.unread.push_back({source_name(pid), "rootlesskit has no child in a namespace of its own "
-                                                "(it is starting or stopping)"});
+      facts.unread.push_back({source_name(pid),
+                              "rootlesskit has no child in a namespace of its own "
+                              "(it is starting or stopping)"});
       continue;
     }
     if (child->uid.value_or(0U) != 0) {
@@ -66,7 +67,8 @@ void read_forwarder_namespaces(const Query& query, const Sources& sources, Facts
       if (auto rules = sources.read_rules_in(*handle)) {
         ns.ruleset = std::move(*rules);
       } else {
-        ns.ruleset.unread.push_back({"netfilter rules of rootless Docker's namespace", rules.error().message});
+        ns.ruleset.unread.push_back(
+            {"netfilter rules of rootless Docker's namespace", rules.error().message});
       }
     } else {
       ns.ruleset.unread.push_back({"netfilter rules of rootless Docker's namespace", "not read"});

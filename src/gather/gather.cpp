@@ -114,8 +114,8 @@ class NamespaceGathering {
 
   Container* find(const std::string& id) {
     auto& containers = m_facts.engine->containers;
-    const auto it = std::find_if(containers.begin(), containers.end(),
-                                 [&](const Container& c) { return c.id == id; });
+    const auto it =
+        std::find_if(containers.begin(), containers.end(), [&](const Container& c) { return c.id == id; });
     return it == containers.end() ? nullptr : &*it;
   }
 
@@ -238,7 +238,8 @@ class NamespaceGathering {
 /// the list was read for. containers_to_inspect chose them already, from
 /// the list; what the inspects brought (a stopped container's intended
 /// bindings) can put one more on the path, and its facts must be whole.
-void inspect_listed(const Sources& sources, Facts& facts, const std::optional<std::set<std::string>>& wanted) {
+void inspect_listed(const Sources& sources, Facts& facts,
+                    const std::optional<std::set<std::string>>& wanted) {
   std::vector<std::string> ids;
   for (const Container& c : facts.engine->containers) {
     if (!c.inspected && (!wanted || wanted->contains(c.id))) {
@@ -247,8 +248,8 @@ void inspect_listed(const Sources& sources, Facts& facts, const std::optional<st
   }
   for (const std::string& id : ids) {
     auto& containers = facts.engine->containers;
-    const auto it = std::find_if(containers.begin(), containers.end(),
-                                 [&](const Container& c) { return c.id == id; });
+    const auto it =
+        std::find_if(containers.begin(), containers.end(), [&](const Container& c) { return c.id == id; });
     auto fresh = sources.engine.inspect(id);
     if (!fresh) {
       facts.unread.push_back({fmt::format("container {}", container_phrase(*it)), fresh.error().message});
@@ -283,7 +284,8 @@ void settle_unowned_host_listeners(const Query& query, const Sources& sources, F
 
 /// The involved containers that share the host's network: their own
 /// sockets are among the host's.
-std::vector<const Container*> on_host_network(const Engine& engine, const std::optional<std::set<std::string>>& wanted) {
+std::vector<const Container*> on_host_network(const Engine& engine,
+                                              const std::optional<std::set<std::string>>& wanted) {
   std::vector<const Container*> out;
   for (const Container& c : engine.containers) {
     if (shares_host_network(c) && c.state.running && (!wanted || wanted->contains(c.id))) {
@@ -295,9 +297,9 @@ std::vector<const Container*> on_host_network(const Engine& engine, const std::o
 
 /// --pid/--netns: the namespace stands for a container of no engine, built
 /// from what the kernel shows of it, so the paths can be walked to it.
-std::expected<Engine, ReadFailure> engine_of_namespace(const NamespaceChoice& choice,
-                                                        const Sources& sources, std::uint64_t host_inode,
-                                                        std::map<std::string, NetnsFacts>& namespaces) {
+std::expected<Engine, ReadFailure> engine_of_namespace(const NamespaceChoice& choice, const Sources& sources,
+                                                       std::uint64_t host_inode,
+                                                       std::map<std::string, NetnsFacts>& namespaces) {
   auto handle = sources.namespaces.open_path(choice.path);
   if (!handle) {
     // A path that is not a namespace, or a process that does not exist, is
@@ -365,9 +367,8 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
   auto rules = std::async(std::launch::async, [&sources, &host_read, &rules_promise] {
     read_host_rules(sources, host_read.ruleset, rules_promise);
   });
-  auto host = std::async(std::launch::async, [&query, &sources, &host_read] {
-    read_host_namespace(query, sources, host_read);
-  });
+  auto host = std::async(std::launch::async,
+                         [&query, &sources, &host_read] { read_host_namespace(query, sources, host_read); });
   // Reading is planned, then done: the engine's list, then (once the
   // rules are in) a pure planner picks the containers the question can
   // involve, and only those are inspected (each costs the engine a few
@@ -422,7 +423,7 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
     namespaces.push_back(&ns);
   }
   sources.processes.attach_owners(namespaces,
-                                   container_search(facts, on_host_network(*facts.engine, wanted)));
+                                  container_search(facts, on_host_network(*facts.engine, wanted)));
   settle_unowned_host_listeners(query, sources, facts);
   read_forwarder_namespaces(query, sources, facts);
   for (ForwarderNamespace& ns : facts.forwarder_namespaces) {

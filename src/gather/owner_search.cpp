@@ -20,7 +20,8 @@ kernel::OwnerSearch host_port_search(const Query& query, const NetnsFacts& host)
   return search;
 }
 
-kernel::OwnerSearch container_search(const Facts& facts, const std::vector<const Container*>& on_host_network) {
+kernel::OwnerSearch container_search(const Facts& facts,
+                                     const std::vector<const Container*>& on_host_network) {
   kernel::OwnerSearch search;
   for (const Container& c : facts.engine->containers) {
     // A container read, or one sharing a namespace read (a pod's members).

@@ -22,7 +22,8 @@ kernel::OwnerSearch host_port_search(const Query& query, const NetnsFacts& host)
 /// host's, looked for in its processes alone. Docker's embedded DNS
 /// (127.0.0.11, held by dockerd from outside the container) is named only
 /// if a container's process holds it.
-kernel::OwnerSearch container_search(const Facts& facts, const std::vector<const Container*>& on_host_network);
+kernel::OwnerSearch container_search(const Facts& facts,
+                                     const std::vector<const Container*>& on_host_network);
 
 /// Rootless Docker's namespace behind rootlesskit: every socket, looked for
 /// first in rootlesskit's child and its descendants (dockerd, docker-proxy).

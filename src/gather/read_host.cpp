@@ -53,8 +53,7 @@ bool owns_an_engine(const engine::Discovery& discovery) {
 }
 
 std::int64_t epoch_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -65,12 +64,12 @@ std::expected<Facts, ReadFailure> read_host(const Query& query, const EngineChoi
       engine::discover_engines(*engine::live_discovery_host(), engines.engine, engines.user_engines);
   const auto missing = sys::missing_capabilities();
   if (!missing.empty() && !(discovery && owns_an_engine(*discovery))) {
-    return std::unexpected(ReadFailure{
-        ReadFailure::Kind::cannot_inspect,
-        fmt::format("missing {}, which whyno-port needs to enter container network namespaces "
-                    "and read netfilter rules; run it as root (sudo whyno-port ...), or as the "
-                    "owner of a rootless engine",
-                    join_words(missing, "and"))});
+    return std::unexpected(
+        ReadFailure{ReadFailure::Kind::cannot_inspect,
+                    fmt::format("missing {}, which whyno-port needs to enter container network namespaces "
+                                "and read netfilter rules; run it as root (sudo whyno-port ...), or as the "
+                                "owner of a rootless engine",
+                                join_words(missing, "and"))});
   }
   if (!discovery) {
     return std::unexpected(ReadFailure{discovery.error().kind == Error::Kind::invalid
@@ -88,8 +87,8 @@ std::expected<Facts, ReadFailure> read_host(const Query& query, const EngineChoi
     WHYNO_TRY(sys::run_in_netns(netns.fd, [&rules] { rules = netfilter::read_netfilter(); }));
     return rules;
   };
-  const Sources sources{*engine, *namespaces, *processes, netfilter::read_netfilter, resolve, epoch_seconds,
-                        read_rules_in};
+  const Sources sources{*engine, *namespaces,   *processes,   netfilter::read_netfilter,
+                        resolve, epoch_seconds, read_rules_in};
   auto facts = gather(query, sources);
   if (facts && !missing.empty()) {
     facts->unread.push_back(

@@ -44,8 +44,8 @@ bool for_each_attribute(const std::byte* data, std::size_t length, Visit&& visit
     if (attribute.nla_len < sizeof(nlattr) || attribute.nla_len > length - offset) {
       break;
     }
-    if (!visit(static_cast<std::uint16_t>(attribute.nla_type & NLA_TYPE_MASK),
-               data + offset + sizeof(nlattr), attribute.nla_len - sizeof(nlattr))) {
+    if (!visit(static_cast<std::uint16_t>(attribute.nla_type & NLA_TYPE_MASK), data + offset + sizeof(nlattr),
+               attribute.nla_len - sizeof(nlattr))) {
       return false;
     }
     offset += align4(attribute.nla_len);
@@ -66,57 +66,57 @@ inline bool via_ok(std::uint16_t type, std::size_t length) {
 /// hop's length, rounded up, overruns it. RTA_VIA as via_ok says, at the
 /// top and in each next hop.
 inline bool route_ok(const std::byte* attributes, std::size_t length) {
-  return for_each_attribute(attributes, length, [](std::uint16_t type, const std::byte* hops,
-                                                   std::size_t rest) {
-    if (!via_ok(type, rest)) {
-      return false;
-    }
-    if (type != RTA_MULTIPATH) {
-      return true;
-    }
-    while (rest > 0) {
-      rtnexthop next{};
-      if (rest < sizeof next) {
-        return false;
-      }
-      std::memcpy(&next, hops, sizeof next);
-      const std::size_t step = align4(next.rtnh_len);
-      if (next.rtnh_len < sizeof next || step > rest) {
-        return false;
-      }
-      const std::size_t header = align4(sizeof next);
-      if (next.rtnh_len > header &&
-          !for_each_attribute(hops + header, next.rtnh_len - header,
-                              [](std::uint16_t t, const std::byte*, std::size_t n) { return via_ok(t, n); })) {
-        return false;
-      }
-      hops += step;
-      rest -= step;
-    }
-    return true;
-  });
+  return for_each_attribute(
+      attributes, length, [](std::uint16_t type, const std::byte* hops, std::size_t rest) {
+        if (!via_ok(type, rest)) {
+          return false;
+        }
+        if (type != RTA_MULTIPATH) {
+          return true;
+        }
+        while (rest > 0) {
+          rtnexthop next{};
+          if (rest < sizeof next) {
+            return false;
+          }
+          std::memcpy(&next, hops, sizeof next);
+          const std::size_t step = align4(next.rtnh_len);
+          if (next.rtnh_len < sizeof next || step > rest) {
+            return false;
+          }
+          const std::size_t header = align4(sizeof next);
+          if (next.rtnh_len > header && !for_each_attribute(hops + header, next.rtnh_len - header,
+                                                            [](std::uint16_t t, const std::byte*,
+                                                               std::size_t n) { return via_ok(t, n); })) {
+            return false;
+          }
+          hops += step;
+          rest -= step;
+        }
+        return true;
+      });
 }
 
 /// An IFLA_LINKINFO with a kind and IFLA_INFO_XSTATS must have IFLA_INFO_DATA
 /// too: libnl-route then calls the kind's parser with no data, and most (veth,
 /// vlan, bridge, ...) dereference it.
 inline bool link_ok(const std::byte* attributes, std::size_t length) {
-  return for_each_attribute(attributes, length, [](std::uint16_t type, const std::byte* info,
-                                                   std::size_t info_length) {
-    if (type != IFLA_LINKINFO) {
-      return true;
-    }
-    bool kind = false;
-    bool data = false;
-    bool xstats = false;
-    for_each_attribute(info, info_length, [&](std::uint16_t t, const std::byte*, std::size_t) {
-      kind = kind || t == IFLA_INFO_KIND;
-      data = data || t == IFLA_INFO_DATA;
-      xstats = xstats || t == IFLA_INFO_XSTATS;
-      return true;
-    });
-    return !kind || !xstats || data;
-  });
+  return for_each_attribute(
+      attributes, length, [](std::uint16_t type, const std::byte* info, std::size_t info_length) {
+        if (type != IFLA_LINKINFO) {
+          return true;
+        }
+        bool kind = false;
+        bool data = false;
+        bool xstats = false;
+        for_each_attribute(info, info_length, [&](std::uint16_t t, const std::byte*, std::size_t) {
+          kind = kind || t == IFLA_INFO_KIND;
+          data = data || t == IFLA_INFO_DATA;
+          xstats = xstats || t == IFLA_INFO_XSTATS;
+          return true;
+        });
+        return !kind || !xstats || data;
+      });
 }
 
 /// Whether libnl-route (3.7) can be handed `header`. It trusts the kernel,

@@ -19,8 +19,7 @@ namespace whyno::kernel {
 namespace {
 
 template <typename Header>
-Result<std::vector<std::byte>> dump(sys::NetlinkSocket& socket, std::uint16_t type,
-                                    std::uint32_t ext_mask) {
+Result<std::vector<std::byte>> dump(sys::NetlinkSocket& socket, std::uint16_t type, std::uint32_t ext_mask) {
   alignas(nlmsghdr) std::array<std::byte, 256> buffer{};
   nlmsghdr* header = mnl_nlmsg_put_header(buffer.data());
   header->nlmsg_type = type;
@@ -79,8 +78,7 @@ std::vector<Interface> parse_links(const std::vector<std::byte>& links,
     if (found == by_index.end() || !address) {
       return;
     }
-    found->second.addresses.push_back(
-        {*address, static_cast<unsigned>(rtnl_addr_get_prefixlen(addr))});
+    found->second.addresses.push_back({*address, static_cast<unsigned>(rtnl_addr_get_prefixlen(addr))});
   });
   std::vector<Interface> result;
   result.reserve(by_index.size());

@@ -35,7 +35,6 @@ class LiveNamespaceReader final : public NamespaceReader {
 
   Result<NamespaceHandle> open(int pid) override { return open_path(netns_path(pid)); }
 
-
   Result<NamespaceHandle> open_path(const std::string& path) override {
     WHYNO_TRY_ASSIGN(auto fd, sys::open_netns(path));
     WHYNO_TRY_ASSIGN(const std::uint64_t inode, sys::netns_inode(fd));
@@ -65,7 +64,6 @@ class LiveNamespaceReader final : public NamespaceReader {
   }
 
   std::vector<Listener> read_host_listeners() override { return read_listeners_here(); }
-
 };
 
 class LiveProcessReader final : public ProcessReader {
@@ -78,15 +76,15 @@ class LiveProcessReader final : public ProcessReader {
     return check_process_belongs_to("/proc", pid, uid);
   }
 
-  std::optional<ForwarderChild> forwarder_child(int pid) override { return find_forwarder_child("/proc", pid); }
+  std::optional<ForwarderChild> forwarder_child(int pid) override {
+    return find_forwarder_child("/proc", pid);
+  }
 };
 
 }  // namespace
 
 std::unique_ptr<ProcessReader> live_process_reader() { return std::make_unique<LiveProcessReader>(); }
 
-std::unique_ptr<NamespaceReader> live_namespace_reader() {
-  return std::make_unique<LiveNamespaceReader>();
-}
+std::unique_ptr<NamespaceReader> live_namespace_reader() { return std::make_unique<LiveNamespaceReader>(); }
 
 }  // namespace whyno::kernel

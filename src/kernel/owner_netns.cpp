@@ -157,11 +157,11 @@ Result<std::vector<std::byte>> read_until_closed(int fd, int timeout_ms) {
   std::vector<std::byte> out;
   std::array<std::byte, 65536> buffer{};
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
-      return fail(Error::Kind::io, fmt::format("the reader of the namespace did not finish within {} ms",
-                                               timeout_ms));
+      return fail(Error::Kind::io,
+                  fmt::format("the reader of the namespace did not finish within {} ms", timeout_ms));
     }
     pollfd p{fd, POLLIN, 0};
     const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
@@ -204,8 +204,8 @@ std::vector<std::byte> encode_raw_netns(const RawNetns& raw) {
 Result<RawNetns> decode_raw_netns(std::span<const std::byte> bytes) {
   Reader in(bytes);
   RawNetns raw;
-  std::array<RawNetns::Dump*, 7> dumps{&raw.links, &raw.addresses, &raw.routes, &raw.sockets[0],
-                                        &raw.sockets[1], &raw.sockets[2], &raw.sockets[3]};
+  std::array<RawNetns::Dump*, 7> dumps{&raw.links,      &raw.addresses,  &raw.routes,    &raw.sockets[0],
+                                       &raw.sockets[1], &raw.sockets[2], &raw.sockets[3]};
   for (RawNetns::Dump* dump : dumps) {
     auto read = in.dump();
     if (!read) {
@@ -222,10 +222,10 @@ Result<RawNetns> decode_raw_netns(std::span<const std::byte> bytes) {
 Result<NetnsFacts> read_netns_as_owner(const sys::Fd& netns, int timeout_ms) {
   sys::Fd userns(::ioctl(netns.get(), NS_GET_USERNS));
   if (!userns) {
-    return fail(errno == EPERM ? Error::Kind::permission_denied : Error::Kind::io,
-                fmt::format("cannot find the namespace's user namespace (NS_GET_USERNS): {}",
-                            std::strerror(errno)),
-                errno);
+    return fail(
+        errno == EPERM ? Error::Kind::permission_denied : Error::Kind::io,
+        fmt::format("cannot find the namespace's user namespace (NS_GET_USERNS): {}", std::strerror(errno)),
+        errno);
   }
   int ends[2];
   if (::pipe2(ends, O_CLOEXEC) != 0) {

@@ -13,8 +13,7 @@ namespace {
 bool wanted(rtnl_route* route) {
   const auto family = rtnl_route_get_family(route);
   const auto table = rtnl_route_get_table(route);
-  return (family == AF_INET || family == AF_INET6) &&
-         (table == RT_TABLE_MAIN || table == RT_TABLE_LOCAL);
+  return (family == AF_INET || family == AF_INET6) && (table == RT_TABLE_MAIN || table == RT_TABLE_LOCAL);
 }
 
 }  // namespace

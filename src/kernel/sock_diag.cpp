@@ -59,8 +59,7 @@ std::optional<std::uint8_t> u8_attribute(const std::byte* attributes, std::size_
 }
 
 std::optional<Listener> to_listener(const nlmsghdr* header, Protocol protocol) {
-  if (header->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
-      header->nlmsg_len < NLMSG_LENGTH(sizeof(inet_diag_msg))) {
+  if (header->nlmsg_type != SOCK_DIAG_BY_FAMILY || header->nlmsg_len < NLMSG_LENGTH(sizeof(inet_diag_msg))) {
     return std::nullopt;
   }
   const auto* payload = static_cast<const std::byte*>(mnl_nlmsg_get_payload(header));

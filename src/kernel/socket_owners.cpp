@@ -128,8 +128,7 @@ std::string container_id_from_cgroup(std::string_view cgroup) {
     for (std::size_t at = cgroup.find(marker); at != std::string_view::npos;
          at = cgroup.find(marker, at + 1)) {
       const std::string_view id = cgroup.substr(at + marker.size()).substr(0, k_id_length);
-      if (id.size() == k_id_length &&
-          id.find_first_not_of("0123456789abcdef") == std::string_view::npos) {
+      if (id.size() == k_id_length && id.find_first_not_of("0123456789abcdef") == std::string_view::npos) {
         return std::string(id);
       }
     }
@@ -232,8 +231,8 @@ std::vector<int> process_trees(const std::string& proc_root, const std::vector<i
 }
 
 /// Scans the fds of `pids` for `wanted`, on two threads when they are many.
-void scan_processes(int proc_fd, const std::vector<int>& pids, const std::unordered_set<std::uint64_t>& wanted,
-                    SocketHolders& holders) {
+void scan_processes(int proc_fd, const std::vector<int>& pids,
+                    const std::unordered_set<std::uint64_t>& wanted, SocketHolders& holders) {
   const std::size_t half = pids.size() > k_split_above ? pids.size() / 2 : pids.size();
   SocketHolders second;
   {
@@ -276,7 +275,8 @@ bool is_forwarder_for(int proc_fd, int pid, const OwnerSearch& search) {
 }
 
 bool all_held(const std::unordered_set<std::uint64_t>& needed, const SocketHolders& holders) {
-  return std::all_of(needed.begin(), needed.end(), [&](std::uint64_t inode) { return holders.contains(inode); });
+  return std::all_of(needed.begin(), needed.end(),
+                     [&](std::uint64_t inode) { return holders.contains(inode); });
 }
 
 /// Round 2: the port forwarders among `processes`, in turn, until every

@@ -42,8 +42,8 @@ std::optional<bool> read_bool(const std::string& path) {
 // Interface names come from the kernel, which already forbids '/', but the
 // names may also come from a snapshot or the engine.
 bool safe_component(const std::string& name) {
-  return !name.empty() && name != "." && name != ".." &&
-         name.find('/') == std::string::npos && name.find('\0') == std::string::npos;
+  return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos &&
+         name.find('\0') == std::string::npos;
 }
 
 }  // namespace
@@ -67,8 +67,7 @@ std::optional<int> parse_sysctl_int(std::string_view text) {
   return value;
 }
 
-Sysctls read_sysctls_at(const std::string& proc_sys_root,
-                        std::span<const std::string> interface_names) {
+Sysctls read_sysctls_at(const std::string& proc_sys_root, std::span<const std::string> interface_names) {
   Sysctls s;
   const std::string net = proc_sys_root + "/net/";
   s.ipv4_forward = read_bool(net + "ipv4/ip_forward");

@@ -18,7 +18,6 @@ std::optional<int> parse_sysctl_int(std::string_view text);
 /// read_sysctls() over any directory laid out like /proc/sys (tests use a
 /// recorded copy). Interface names that could escape their directory ("..",
 /// "a/b") are skipped; a missing file leaves its field unset.
-Sysctls read_sysctls_at(const std::string& proc_sys_root,
-                        std::span<const std::string> interface_names);
+Sysctls read_sysctls_at(const std::string& proc_sys_root, std::span<const std::string> interface_names);
 
 }  // namespace whyno::kernel

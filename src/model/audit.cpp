@@ -3,8 +3,7 @@
 namespace whyno {
 
 bool is_broken(const AuditEntry& entry) {
-  return entry.item.kind == AuditItem::Kind::published &&
-         entry.diagnosis.verdict != Verdict::reachable &&
+  return entry.item.kind == AuditItem::Kind::published && entry.diagnosis.verdict != Verdict::reachable &&
          entry.diagnosis.verdict != Verdict::inconclusive;
 }
 

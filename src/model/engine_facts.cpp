@@ -6,8 +6,7 @@ namespace whyno {
 
 bool Network::is_default_bridge() const {
   const auto it = options.find("com.docker.network.bridge.default_bridge");
-  return (it != options.end() && it->second == "true") ||
-         (name == "bridge" && driver == "bridge");
+  return (it != options.end() && it->second == "true") || (name == "bridge" && driver == "bridge");
 }
 
 std::string Network::bridge_name() const {

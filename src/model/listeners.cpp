@@ -15,15 +15,17 @@ BindScope bind_scope(const Listener& l) {
 
 std::string_view to_string(BindScope s) {
   switch (s) {
-    case BindScope::loopback: return "loopback";
-    case BindScope::wildcard: return "wildcard";
-    case BindScope::specific: break;
+    case BindScope::loopback:
+      return "loopback";
+    case BindScope::wildcard:
+      return "wildcard";
+    case BindScope::specific:
+      break;
   }
   return "specific";
 }
 
-bool accepts(const Listener& l, Protocol protocol, const IpAddress& destination,
-             std::uint16_t port) {
+bool accepts(const Listener& l, Protocol protocol, const IpAddress& destination, std::uint16_t port) {
   if (l.protocol != protocol || l.port != port) {
     return false;
   }
@@ -48,8 +50,8 @@ bool accepts(const Listener& l, Protocol protocol, const IpAddress& destination,
   return l.address.is_unspecified() || l.address == destination;
 }
 
-std::vector<const Listener*> on_port(const std::vector<Listener>& listeners,
-                                     Protocol protocol, std::uint16_t port) {
+std::vector<const Listener*> on_port(const std::vector<Listener>& listeners, Protocol protocol,
+                                     std::uint16_t port) {
   std::vector<const Listener*> out;
   for (const auto& l : listeners) {
     if (l.protocol == protocol && l.port == port) {

@@ -6,50 +6,76 @@ namespace whyno::nf {
 
 std::string_view to_string(Family f) {
   switch (f) {
-    case Family::ip: return "ip";
-    case Family::ip6: return "ip6";
-    case Family::inet: return "inet";
-    case Family::arp: return "arp";
-    case Family::bridge: return "bridge";
-    case Family::netdev: return "netdev";
-    case Family::other: break;
+    case Family::ip:
+      return "ip";
+    case Family::ip6:
+      return "ip6";
+    case Family::inet:
+      return "inet";
+    case Family::arp:
+      return "arp";
+    case Family::bridge:
+      return "bridge";
+    case Family::netdev:
+      return "netdev";
+    case Family::other:
+      break;
   }
   return "?";
 }
 
 std::string_view to_string(Hook h) {
   switch (h) {
-    case Hook::prerouting: return "prerouting";
-    case Hook::input: return "input";
-    case Hook::forward: return "forward";
-    case Hook::output: return "output";
-    case Hook::postrouting: return "postrouting";
-    case Hook::ingress: return "ingress";
-    case Hook::other: break;
+    case Hook::prerouting:
+      return "prerouting";
+    case Hook::input:
+      return "input";
+    case Hook::forward:
+      return "forward";
+    case Hook::output:
+      return "output";
+    case Hook::postrouting:
+      return "postrouting";
+    case Hook::ingress:
+      return "ingress";
+    case Hook::other:
+      break;
   }
   return "?";
 }
 
-std::string_view to_string(Backend b) {
-  return b == Backend::nftables ? "nftables" : "iptables-legacy";
-}
+std::string_view to_string(Backend b) { return b == Backend::nftables ? "nftables" : "iptables-legacy"; }
 
 std::string_view to_string(ActionKind k) {
   switch (k) {
-    case ActionKind::next: return "continue";
-    case ActionKind::accept: return "accept";
-    case ActionKind::drop: return "drop";
-    case ActionKind::reject: return "reject";
-    case ActionKind::return_: return "return";
-    case ActionKind::jump: return "jump";
-    case ActionKind::goto_: return "goto";
-    case ActionKind::dnat: return "dnat";
-    case ActionKind::snat: return "snat";
-    case ActionKind::masquerade: return "masquerade";
-    case ActionKind::redirect: return "redirect";
-    case ActionKind::vmap: return "vmap";
-    case ActionKind::queue: return "queue";
-    case ActionKind::unknown: break;
+    case ActionKind::next:
+      return "continue";
+    case ActionKind::accept:
+      return "accept";
+    case ActionKind::drop:
+      return "drop";
+    case ActionKind::reject:
+      return "reject";
+    case ActionKind::return_:
+      return "return";
+    case ActionKind::jump:
+      return "jump";
+    case ActionKind::goto_:
+      return "goto";
+    case ActionKind::dnat:
+      return "dnat";
+    case ActionKind::snat:
+      return "snat";
+    case ActionKind::masquerade:
+      return "masquerade";
+    case ActionKind::redirect:
+      return "redirect";
+    case ActionKind::vmap:
+      return "vmap";
+    case ActionKind::queue:
+      return "queue";
+    case ActionKind::unknown:
+      break;
   }
   return "unknown";
 }
@@ -58,29 +84,43 @@ namespace {
 
 std::string field_name(Field f) {
   switch (f) {
-    case Field::iifname: return "iifname";
-    case Field::oifname: return "oifname";
-    case Field::l4proto: return "meta l4proto";
-    case Field::nfproto: return "meta nfproto";
-    case Field::saddr: return "saddr";
-    case Field::daddr: return "daddr";
-    case Field::sport: return "sport";
-    case Field::dport: return "dport";
-    case Field::saddr_type: return "fib saddr type";
-    case Field::daddr_type: return "fib daddr type";
-    case Field::ct_state: return "ct state";
-    case Field::ct_status: return "ct status";
-    case Field::mark: return "meta mark";
-    case Field::unknown: break;
+    case Field::iifname:
+      return "iifname";
+    case Field::oifname:
+      return "oifname";
+    case Field::l4proto:
+      return "meta l4proto";
+    case Field::nfproto:
+      return "meta nfproto";
+    case Field::saddr:
+      return "saddr";
+    case Field::daddr:
+      return "daddr";
+    case Field::sport:
+      return "sport";
+    case Field::dport:
+      return "dport";
+    case Field::saddr_type:
+      return "fib saddr type";
+    case Field::daddr_type:
+      return "fib daddr type";
+    case Field::ct_state:
+      return "ct state";
+    case Field::ct_status:
+      return "ct status";
+    case Field::mark:
+      return "meta mark";
+    case Field::unknown:
+      break;
   }
   return "?";
 }
 
 std::string address_types(std::uint32_t mask) {
   // Bit positions are RTN_* route types.
-  static constexpr const char* k_names[] = {
-      "unspec", "unicast", "local", "broadcast", "anycast", "multicast",
-      "blackhole", "unreachable", "prohibit", "throw", "nat", "xresolve"};
+  static constexpr const char* k_names[] = {"unspec",   "unicast",   "local",     "broadcast",
+                                            "anycast",  "multicast", "blackhole", "unreachable",
+                                            "prohibit", "throw",     "nat",       "xresolve"};
   std::string out;
   for (unsigned bit = 0; bit < std::size(k_names); ++bit) {
     if ((mask & (1u << bit)) != 0) {
@@ -93,8 +133,8 @@ std::string address_types(std::uint32_t mask) {
 
 std::string ct_states(std::uint32_t mask) {
   static constexpr std::pair<std::uint32_t, const char*> k_states[] = {
-      {1, "invalid"}, {2, "established"}, {4, "related"}, {8, "new"}, {64, "untracked"},
-      {k_ct_state_snat, "snat"}, {k_ct_state_dnat, "dnat"}};
+      {1, "invalid"},    {2, "established"},        {4, "related"},           {8, "new"},
+      {64, "untracked"}, {k_ct_state_snat, "snat"}, {k_ct_state_dnat, "dnat"}};
   std::string out;
   for (const auto& [bit, name] : k_states) {
     if ((mask & bit) != 0) {
@@ -114,7 +154,7 @@ std::string ct_statuses(std::uint32_t mask) {
     }
   }
   return (mask & ~(k_ct_status_snat | k_ct_status_dnat)) != 0 || out.empty() ? fmt::format("{:#x}", mask)
-                                                                              : out;
+                                                                             : out;
 }
 
 template <typename Items, typename Format>
@@ -133,18 +173,23 @@ std::string set_of(const Items& items, Format format) {
 }
 
 std::string range_text(const std::pair<std::uint32_t, std::uint32_t>& r) {
-  return r.first == r.second ? fmt::format("{}", r.first)
-                             : fmt::format("{}-{}", r.first, r.second);
+  return r.first == r.second ? fmt::format("{}", r.first) : fmt::format("{}-{}", r.first, r.second);
 }
 
 std::string protocol_name(std::uint32_t number) {
   switch (number) {
-    case 1: return "icmp";
-    case 6: return "tcp";
-    case 17: return "udp";
-    case 58: return "icmpv6";
-    case 132: return "sctp";
-    default: return fmt::format("{}", number);
+    case 1:
+      return "icmp";
+    case 6:
+      return "tcp";
+    case 17:
+      return "udp";
+    case 58:
+      return "icmpv6";
+    case 132:
+      return "sctp";
+    default:
+      return fmt::format("{}", number);
   }
 }
 
@@ -155,8 +200,7 @@ std::string describe(const Match& m) {
   switch (m.field) {
     case Field::iifname:
     case Field::oifname:
-      return field_name(m.field) + op +
-             set_of(m.interfaces, [](const InterfaceName& i) {
+      return field_name(m.field) + op + set_of(m.interfaces, [](const InterfaceName& i) {
                return fmt::format("\"{}{}\"", i.name, i.prefix ? "*" : "");
              });
     case Field::l4proto:
@@ -186,10 +230,8 @@ std::string describe(const Match& m) {
     case Field::ct_status:
       return field_name(m.field) + op + ct_statuses(m.mask);
     case Field::mark:
-      return fmt::format("{}{}{}{}", field_name(m.field),
-                         m.mask != 0 ? fmt::format(" & {:#x}", m.mask) : "",
-                         m.negated ? " != " : " == ",
-                         set_of(m.ranges, [](const auto& r) {
+      return fmt::format("{}{}{}{}", field_name(m.field), m.mask != 0 ? fmt::format(" & {:#x}", m.mask) : "",
+                         m.negated ? " != " : " == ", set_of(m.ranges, [](const auto& r) {
                            return r.first == r.second ? fmt::format("{:#x}", r.first)
                                                       : fmt::format("{:#x}-{:#x}", r.first, r.second);
                          }));
@@ -209,8 +251,7 @@ std::string describe(const Action& a) {
       std::string out(to_string(a.kind));
       out += " to ";
       if (a.nat_address) {
-        out += a.nat_port_min != 0 ? a.nat_address->to_string_for_port()
-                                   : a.nat_address->to_string();
+        out += a.nat_port_min != 0 ? a.nat_address->to_string_for_port() : a.nat_address->to_string();
       }
       if (a.nat_port_min != 0) {
         out += fmt::format(":{}", a.nat_port_min);
@@ -221,15 +262,13 @@ std::string describe(const Action& a) {
       return out;
     }
     case ActionKind::redirect:
-      return a.nat_port_min != 0 ? fmt::format("redirect to :{}", a.nat_port_min)
-                                 : "redirect";
+      return a.nat_port_min != 0 ? fmt::format("redirect to :{}", a.nat_port_min) : "redirect";
     case ActionKind::vmap: {
       std::string out = field_name(a.vmap_key) + " vmap { ";
       bool first = true;
       for (const auto& e : a.vmap) {
         out += first ? "" : ", ";
-        out += fmt::format("\"{}\" : {}{}", e.key, to_string(e.kind),
-                           e.chain.empty() ? "" : " " + e.chain);
+        out += fmt::format("\"{}\" : {}{}", e.key, to_string(e.kind), e.chain.empty() ? "" : " " + e.chain);
         first = false;
       }
       return out + " }";
@@ -260,11 +299,9 @@ std::string describe(const Rule& rule) {
   return out;
 }
 
-std::string describe_chain(Backend b, Family f, const std::string& table,
-                           const std::string& chain) {
+std::string describe_chain(Backend b, Family f, const std::string& table, const std::string& chain) {
   if (b == Backend::legacy) {
-    return fmt::format("{} {} {}", f == Family::ip6 ? "ip6tables-legacy" : "iptables-legacy",
-                       table, chain);
+    return fmt::format("{} {} {}", f == Family::ip6 ? "ip6tables-legacy" : "iptables-legacy", table, chain);
   }
   return fmt::format("{} {} {}", to_string(f), table, chain);
 }

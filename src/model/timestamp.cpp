@@ -40,8 +40,8 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view s) {
   const auto minute = number(s, 14, 2);
   const auto second = number(s, 17, 2);
   if (!year || !month || !day || !hour || !minute || !second || s[4] != '-' || s[7] != '-' ||
-      (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' || s[16] != ':' ||
-      *month < 1 || *month > 12 || *day < 1 || *day > 31 || *year < 1970) {
+      (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' || s[16] != ':' || *month < 1 ||
+      *month > 12 || *day < 1 || *day > 31 || *year < 1970) {
     return std::nullopt;  // includes Docker's "0001-01-01T00:00:00Z": never
   }
   std::size_t at = 19;
@@ -68,7 +68,8 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view s) {
   if (at != s.size()) {
     return std::nullopt;
   }
-  const std::int64_t days = days_from_civil(*year, static_cast<unsigned>(*month), static_cast<unsigned>(*day));
+  const std::int64_t days =
+      days_from_civil(*year, static_cast<unsigned>(*month), static_cast<unsigned>(*day));
   return days * 86400 + *hour * 3600 + *minute * 60 + *second - offset;
 }
 

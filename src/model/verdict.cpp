@@ -20,8 +20,7 @@ constexpr std::array k_codes = {
           "the port is forwarded, but nothing listens there"},
     Entry{Verdict::bound_to_loopback, "bound-to-loopback", "the app listens on 127.0.0.1 or ::1 only"},
     Entry{Verdict::no_shared_network, "no-shared-network", "client and target share no network"},
-    Entry{Verdict::name_not_resolvable, "name-not-resolvable",
-          "the client cannot resolve the target's name"},
+    Entry{Verdict::name_not_resolvable, "name-not-resolvable", "the client cannot resolve the target's name"},
     Entry{Verdict::localhost_is_self, "localhost-is-self", "localhost in a container is that container"},
     Entry{Verdict::host_port_used_internally, "host-port-used-internally",
           "a container dials the host-side published port"},
@@ -32,8 +31,7 @@ constexpr std::array k_codes = {
           "published on another host address than the one dialled"},
     Entry{Verdict::host_network, "host-network", "--network host: -p was ignored"},
     Entry{Verdict::no_network, "no-network", "--network none: nothing can reach it"},
-    Entry{Verdict::host_port_conflict, "host-port-conflict",
-          "something else owns the host port"},
+    Entry{Verdict::host_port_conflict, "host-port-conflict", "something else owns the host port"},
     Entry{Verdict::v6only_listener, "v6only-listener", "the app and the traffic use different IP versions"},
     Entry{Verdict::backlog_full, "backlog-full", "the app is alive but not accepting (hung)"},
     Entry{Verdict::bound_to_other_address, "bound-to-other-address",
@@ -56,8 +54,8 @@ constexpr auto k_all = [] {
 }();
 
 const Entry* entry_of(Verdict v) {
-  const auto it = std::find_if(k_codes.begin(), k_codes.end(),
-                               [v](const Entry& entry) { return entry.verdict == v; });
+  const auto it =
+      std::find_if(k_codes.begin(), k_codes.end(), [v](const Entry& entry) { return entry.verdict == v; });
   return it == k_codes.end() ? nullptr : &*it;
 }
 
@@ -69,8 +67,8 @@ std::string_view code(Verdict v) {
 }
 
 std::optional<Verdict> parse_verdict(std::string_view text) {
-  const auto it = std::find_if(k_codes.begin(), k_codes.end(),
-                               [text](const Entry& entry) { return entry.code == text; });
+  const auto it =
+      std::find_if(k_codes.begin(), k_codes.end(), [text](const Entry& entry) { return entry.code == text; });
   if (it == k_codes.end()) {
     return std::nullopt;
   }

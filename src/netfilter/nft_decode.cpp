@@ -31,13 +31,20 @@ nf::Hook hook_of(nf::Family family, std::uint32_t hooknum) {
   }
   // ip, ip6, inet and bridge number their hooks alike (NF_INET_*, NF_BR_*).
   switch (hooknum) {
-    case NF_INET_PRE_ROUTING: return nf::Hook::prerouting;
-    case NF_INET_LOCAL_IN: return nf::Hook::input;
-    case NF_INET_FORWARD: return nf::Hook::forward;
-    case NF_INET_LOCAL_OUT: return nf::Hook::output;
-    case NF_INET_POST_ROUTING: return nf::Hook::postrouting;
-    case NF_INET_INGRESS: return nf::Hook::ingress;
-    default: return nf::Hook::other;
+    case NF_INET_PRE_ROUTING:
+      return nf::Hook::prerouting;
+    case NF_INET_LOCAL_IN:
+      return nf::Hook::input;
+    case NF_INET_FORWARD:
+      return nf::Hook::forward;
+    case NF_INET_LOCAL_OUT:
+      return nf::Hook::output;
+    case NF_INET_POST_ROUTING:
+      return nf::Hook::postrouting;
+    case NF_INET_INGRESS:
+      return nf::Hook::ingress;
+    default:
+      return nf::Hook::other;
   }
 }
 
@@ -104,13 +111,20 @@ void parse_rules(const std::vector<std::byte>& bytes, const nft::SetIndex& sets,
 
 nf::Family family_of(std::uint32_t nfproto) {
   switch (nfproto) {
-    case NFPROTO_IPV4: return nf::Family::ip;
-    case NFPROTO_IPV6: return nf::Family::ip6;
-    case NFPROTO_INET: return nf::Family::inet;
-    case NFPROTO_ARP: return nf::Family::arp;
-    case NFPROTO_BRIDGE: return nf::Family::bridge;
-    case NFPROTO_NETDEV: return nf::Family::netdev;
-    default: return nf::Family::other;
+    case NFPROTO_IPV4:
+      return nf::Family::ip;
+    case NFPROTO_IPV6:
+      return nf::Family::ip6;
+    case NFPROTO_INET:
+      return nf::Family::inet;
+    case NFPROTO_ARP:
+      return nf::Family::arp;
+    case NFPROTO_BRIDGE:
+      return nf::Family::bridge;
+    case NFPROTO_NETDEV:
+      return nf::Family::netdev;
+    default:
+      return nf::Family::other;
   }
 }
 
@@ -126,8 +140,7 @@ std::vector<NftSetRef> looked_up_sets(const std::vector<std::byte>& rules) {
     if (!it) {
       return;
     }
-    for (nftnl_expr* e = nftnl_expr_iter_next(it.get()); e != nullptr;
-         e = nftnl_expr_iter_next(it.get())) {
+    for (nftnl_expr* e = nftnl_expr_iter_next(it.get()); e != nullptr; e = nftnl_expr_iter_next(it.get())) {
       if (std::string_view(nftnl_expr_get_str(e, NFTNL_EXPR_NAME)) != "lookup" ||
           !nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_SET)) {
         continue;

@@ -12,9 +12,9 @@
 namespace whyno::netfilter {
 
 struct NftDump {
-  std::vector<std::byte> chains;        // NFT_MSG_GETCHAIN dump
-  std::vector<std::byte> rules;         // NFT_MSG_GETRULE dump
-  std::vector<std::byte> sets;          // NFT_MSG_GETSET dump
+  std::vector<std::byte> chains;  // NFT_MSG_GETCHAIN dump
+  std::vector<std::byte> rules;   // NFT_MSG_GETRULE dump
+  std::vector<std::byte> sets;    // NFT_MSG_GETSET dump
   /// NFT_MSG_GETSETELEM dumps, back to back, of every set looked_up_sets()
   /// names for `rules`.
   std::vector<std::byte> set_elements;

@@ -63,8 +63,7 @@ Result<std::vector<std::byte>> dump_elements(sys::NetlinkSocket& socket, const N
   nftnl_set_set_str(set.get(), NFTNL_SET_TABLE, ref.table.c_str());
   nftnl_set_set_str(set.get(), NFTNL_SET_NAME, ref.name.c_str());
   RequestBuffer buffer;
-  nlmsghdr* nlh = buffer.header(NFT_MSG_GETSETELEM, static_cast<std::uint16_t>(ref.family),
-                                NLM_F_DUMP);
+  nlmsghdr* nlh = buffer.header(NFT_MSG_GETSETELEM, static_cast<std::uint16_t>(ref.family), NLM_F_DUMP);
   nftnl_set_elems_nlmsg_build_payload(nlh, set.get());
   return socket.request(nlh);
 }

@@ -33,37 +33,39 @@ RegValue unknown(std::string text) {
 
 std::string meta_name(std::uint32_t key) {
   static constexpr std::array<const char*, 37> k_names = {
-      "len",     "protocol", "priority", "mark",    "iif",       "oif",       "iifname",
-      "oifname", "iiftype",  "oiftype",  "skuid",   "skgid",     "nftrace",   "rtclassid",
-      "secmark", "nfproto",  "l4proto",  "ibrname", "obrname",   "pkttype",   "cpu",
-      "iifgroup", "oifgroup", "cgroup",  "random",  "secpath",   "iifkind",   "oifkind",
-      "ibrpvid", "ibrvproto", "time",    "day",     "hour",      "sdif",      "sdifname",
-      "?",       "?"};
-  return key < k_names.size() ? fmt::format("meta {}", k_names[key])
-                              : fmt::format("meta key {}", key);
+      "len",     "protocol", "priority", "mark",    "iif",     "oif",       "iifname",  "oifname",
+      "iiftype", "oiftype",  "skuid",    "skgid",   "nftrace", "rtclassid", "secmark",  "nfproto",
+      "l4proto", "ibrname",  "obrname",  "pkttype", "cpu",     "iifgroup",  "oifgroup", "cgroup",
+      "random",  "secpath",  "iifkind",  "oifkind", "ibrpvid", "ibrvproto", "time",     "day",
+      "hour",    "sdif",     "sdifname", "?",       "?"};
+  return key < k_names.size() ? fmt::format("meta {}", k_names[key]) : fmt::format("meta key {}", key);
 }
 
 std::string ct_name(std::uint32_t key) {
   static constexpr std::array<const char*, 24> k_names = {
-      "state",   "direction", "status",    "mark",     "secmark",  "expiration",
-      "helper",  "l3proto",   "saddr",     "daddr",    "protocol", "proto-src",
-      "proto-dst", "label",   "packets",   "bytes",    "avgpkt",   "zone",
-      "event",   "ip saddr",  "ip daddr",  "ip6 saddr", "ip6 daddr", "id"};
+      "state",  "direction", "status",   "mark",      "secmark",   "expiration", "helper",    "l3proto",
+      "saddr",  "daddr",     "protocol", "proto-src", "proto-dst", "label",      "packets",   "bytes",
+      "avgpkt", "zone",      "event",    "ip saddr",  "ip daddr",  "ip6 saddr",  "ip6 daddr", "id"};
   return key < k_names.size() ? fmt::format("ct {}", k_names[key]) : fmt::format("ct key {}", key);
 }
 
 RegValue meta_load(std::uint32_t key) {
   switch (key) {
-    case NFT_META_IIFNAME: return field(nf::Field::iifname, k_ifname_len, "iifname");
-    case NFT_META_OIFNAME: return field(nf::Field::oifname, k_ifname_len, "oifname");
-    case NFT_META_L4PROTO: return field(nf::Field::l4proto, 1, "meta l4proto");
-    case NFT_META_NFPROTO: return field(nf::Field::nfproto, 1, "meta nfproto");
-    case NFT_META_MARK: return field(nf::Field::mark, 4, "meta mark", true);
+    case NFT_META_IIFNAME:
+      return field(nf::Field::iifname, k_ifname_len, "iifname");
+    case NFT_META_OIFNAME:
+      return field(nf::Field::oifname, k_ifname_len, "oifname");
+    case NFT_META_L4PROTO:
+      return field(nf::Field::l4proto, 1, "meta l4proto");
+    case NFT_META_NFPROTO:
+      return field(nf::Field::nfproto, 1, "meta nfproto");
+    case NFT_META_MARK:
+      return field(nf::Field::mark, 4, "meta mark", true);
     default: {
       RegValue v = unknown(meta_name(key));
       // Most meta keys are host-order words; the string ones are not.
-      v.host_order = key != NFT_META_BRI_IIFNAME && key != NFT_META_BRI_OIFNAME &&
-                     key != NFT_META_IIFKIND && key != NFT_META_OIFKIND && key != NFT_META_SDIFNAME;
+      v.host_order = key != NFT_META_BRI_IIFNAME && key != NFT_META_BRI_OIFNAME && key != NFT_META_IIFKIND &&
+                     key != NFT_META_OIFKIND && key != NFT_META_SDIFNAME;
       return v;
     }
   }
@@ -71,9 +73,12 @@ RegValue meta_load(std::uint32_t key) {
 
 std::optional<IpFamily> l3_of(const LoadContext& ctx) {
   switch (ctx.family) {
-    case nf::Family::ip: return IpFamily::v4;
-    case nf::Family::ip6: return IpFamily::v6;
-    default: return ctx.l3;
+    case nf::Family::ip:
+      return IpFamily::v4;
+    case nf::Family::ip6:
+      return IpFamily::v6;
+    default:
+      return ctx.l3;
   }
 }
 
@@ -83,8 +88,7 @@ RegValue network_load(std::uint32_t offset, std::uint32_t len, const LoadContext
     // No family dependency seen: guess from where the load sits.
     family = (offset == 8 || offset == 24 || offset == 6) ? IpFamily::v6 : IpFamily::v4;
   }
-  const std::string at = fmt::format("{} header @{}/{}", *family == IpFamily::v4 ? "ip" : "ip6",
-                                     offset, len);
+  const std::string at = fmt::format("{} header @{}/{}", *family == IpFamily::v4 ? "ip" : "ip6", offset, len);
   if (*family == IpFamily::v4) {
     if (offset == 9 && len == 1) {
       return field(nf::Field::l4proto, 1, "ip protocol");

@@ -36,8 +36,7 @@ DecodedRule decode_rule(const nftnl_rule* rule, nf::Family family, std::uint32_t
   RuleDecoder decoder(family, nfproto, table == nullptr ? "" : table, sets);
   ExprIterPtr it(nftnl_expr_iter_create(rule));
   if (it) {
-    for (nftnl_expr* e = nftnl_expr_iter_next(it.get()); e != nullptr;
-         e = nftnl_expr_iter_next(it.get())) {
+    for (nftnl_expr* e = nftnl_expr_iter_next(it.get()); e != nullptr; e = nftnl_expr_iter_next(it.get())) {
       decoder.run(e);
     }
   }
@@ -45,8 +44,7 @@ DecodedRule decode_rule(const nftnl_rule* rule, nf::Family family, std::uint32_t
   out.writer = writer_from(writer_signals(rule));
   if (nftnl_rule_is_set(rule, NFTNL_RULE_USERDATA)) {
     std::uint32_t len = 0;
-    const auto* data = static_cast<const std::uint8_t*>(
-        nftnl_rule_get_data(rule, NFTNL_RULE_USERDATA, &len));
+    const auto* data = static_cast<const std::uint8_t*>(nftnl_rule_get_data(rule, NFTNL_RULE_USERDATA, &len));
     std::string comment = udata_comment(data, len);
     if (!comment.empty()) {
       out.comment = std::move(comment);

@@ -21,12 +21,18 @@ namespace {
 
 std::string unit_name(std::uint64_t seconds) {
   switch (seconds) {
-    case 1: return "second";
-    case 60: return "minute";
-    case 3600: return "hour";
-    case 86400: return "day";
-    case 604800: return "week";
-    default: return fmt::format("{} seconds", seconds);
+    case 1:
+      return "second";
+    case 60:
+      return "minute";
+    case 3600:
+      return "hour";
+    case 86400:
+      return "day";
+    case 604800:
+      return "week";
+    default:
+      return fmt::format("{} seconds", seconds);
   }
 }
 
@@ -56,9 +62,9 @@ std::optional<std::string> stateful_match(const nftnl_expr* e, std::string_view 
 /// ct set, payload write...), which decode_load() declined.
 bool is_side_effect(std::string_view name) {
   static constexpr std::array<std::string_view, 20> k_names = {
-      "counter", "log",    "notrack", "objref", "dynset",  "last",    "dup",
-      "flow_offload", "meta", "ct",   "payload", "exthdr", "rt",      "socket",
-      "osf",     "hash",   "numgen",  "xfrm",   "tunnel",  "byteorder"};
+      "counter",      "log",  "notrack", "objref",  "dynset", "last",     "dup",
+      "flow_offload", "meta", "ct",      "payload", "exthdr", "rt",       "socket",
+      "osf",          "hash", "numgen",  "xfrm",    "tunnel", "byteorder"};
   return std::find(k_names.begin(), k_names.end(), name) != k_names.end();
 }
 
@@ -147,9 +153,8 @@ void RuleDecoder::nat(const nftnl_expr* e) {
   }
   if (nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_PROTO_MIN)) {
     const auto min = port_in(e, NFTNL_EXPR_NAT_REG_PROTO_MIN);
-    const auto max = nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_PROTO_MAX)
-                         ? port_in(e, NFTNL_EXPR_NAT_REG_PROTO_MAX)
-                         : min;
+    const auto max =
+        nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_PROTO_MAX) ? port_in(e, NFTNL_EXPR_NAT_REG_PROTO_MAX) : min;
     if (!min || !max) {
       set_action(unknown_action(fmt::format("{} to a port from a map or expression", what)));
       return;
@@ -167,15 +172,15 @@ void RuleDecoder::masq_or_redir(const nftnl_expr* e, bool masq) {
   nf::Action a;
   a.kind = masq ? nf::ActionKind::masquerade : nf::ActionKind::redirect;
   const auto min_attr = static_cast<std::uint16_t>(masq ? int{NFTNL_EXPR_MASQ_REG_PROTO_MIN}
-                                                         : int{NFTNL_EXPR_REDIR_REG_PROTO_MIN});
+                                                        : int{NFTNL_EXPR_REDIR_REG_PROTO_MIN});
   const auto max_attr = static_cast<std::uint16_t>(masq ? int{NFTNL_EXPR_MASQ_REG_PROTO_MAX}
-                                                         : int{NFTNL_EXPR_REDIR_REG_PROTO_MAX});
+                                                        : int{NFTNL_EXPR_REDIR_REG_PROTO_MAX});
   if (nftnl_expr_is_set(e, min_attr)) {
     const auto min = port_in(e, min_attr);
     const auto max = nftnl_expr_is_set(e, max_attr) ? port_in(e, max_attr) : min;
     if (!min || !max) {
-      set_action(unknown_action(fmt::format("{} to a port from a map or expression",
-                                            masq ? "masquerade" : "redirect")));
+      set_action(unknown_action(
+          fmt::format("{} to a port from a map or expression", masq ? "masquerade" : "redirect")));
       return;
     }
     a.nat_port_min = *min;

@@ -28,8 +28,8 @@ bool is_range_op(CmpOp op) { return op != CmpOp::eq && op != CmpOp::neq; }
 /// `th dport >= 1000` then `th dport <= 2000` (iptables-nft's port ranges)
 /// become one match with the range [1000, 2000].
 bool merge_bound(nf::Match& previous, const nf::Match& bound) {
-  if (previous.field != bound.field || previous.negated || bound.negated ||
-      previous.ranges.size() != 1 || bound.ranges.size() != 1) {
+  if (previous.field != bound.field || previous.negated || bound.negated || previous.ranges.size() != 1 ||
+      bound.ranges.size() != 1) {
     return false;
   }
   auto& [lo, hi] = previous.ranges.front();
@@ -61,8 +61,7 @@ std::uint32_t expr_u32(const nftnl_expr* e, std::uint16_t attr, std::uint32_t fa
   return nftnl_expr_is_set(e, attr) ? nftnl_expr_get_u32(e, attr) : fallback;
 }
 
-RuleDecoder::RuleDecoder(nf::Family family, std::uint32_t nfproto, std::string table,
-                         const SetIndex& sets)
+RuleDecoder::RuleDecoder(nf::Family family, std::uint32_t nfproto, std::string table, const SetIndex& sets)
     : m_family(family), m_nfproto(nfproto), m_table(std::move(table)), m_sets(sets) {
   m_ctx.family = family;
 }
@@ -134,10 +133,17 @@ bool RuleDecoder::ethertype_cmp(CmpOp op, const Bytes& data) {
   }
   std::uint32_t nfproto = 0;
   switch (big_endian(data)) {
-    case 0x0800: nfproto = NFPROTO_IPV4; break;
-    case 0x86dd: nfproto = NFPROTO_IPV6; break;
-    case 0x0806: nfproto = NFPROTO_ARP; break;
-    default: return false;
+    case 0x0800:
+      nfproto = NFPROTO_IPV4;
+      break;
+    case 0x86dd:
+      nfproto = NFPROTO_IPV6;
+      break;
+    case 0x0806:
+      nfproto = NFPROTO_ARP;
+      break;
+    default:
+      return false;
   }
   nf::Match m;
   m.field = nf::Field::nfproto;
@@ -188,8 +194,8 @@ void RuleDecoder::range(const nftnl_expr* e) {
   m.field = v.field;
   m.negated = negated;
   if (v.source != Source::field || !add_interval(v, from, to, m)) {
-    m_out.matches.push_back(unknown_match(fmt::format(
-        "{} {}{}-{}", v.text.empty() ? "register" : v.text, negated ? "!= " : "", hex(from), hex(to))));
+    m_out.matches.push_back(unknown_match(fmt::format("{} {}{}-{}", v.text.empty() ? "register" : v.text,
+                                                      negated ? "!= " : "", hex(from), hex(to))));
     return;
   }
   m_out.matches.push_back(std::move(m));
@@ -210,7 +216,8 @@ void RuleDecoder::bitwise(const nftnl_expr* e) {
     out.source = Source::unknown;
     out.len = v.len;
     out.text = fmt::format("{} (bitwise {}{})", v.text.empty() ? "register" : v.text,
-                           op != NFT_BITWISE_BOOL ? "shift" : "& ", op != NFT_BITWISE_BOOL ? "" : hex(mask) + " ^ " + hex(xor_));
+                           op != NFT_BITWISE_BOOL ? "shift" : "& ",
+                           op != NFT_BITWISE_BOOL ? "" : hex(mask) + " ^ " + hex(xor_));
     write(dreg, std::move(out), nullptr);
     return;
   }

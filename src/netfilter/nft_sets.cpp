@@ -141,17 +141,25 @@ bool vmap_field(nf::Field f) {
 
 std::optional<nf::ActionKind> verdict_kind(std::int32_t verdict) {
   switch (verdict) {
-    case NF_ACCEPT: return nf::ActionKind::accept;
-    case NF_DROP: return nf::ActionKind::drop;
-    case NF_QUEUE: return nf::ActionKind::queue;
-    case NFT_JUMP: return nf::ActionKind::jump;
-    case NFT_GOTO: return nf::ActionKind::goto_;
-    case NFT_RETURN: return nf::ActionKind::return_;
+    case NF_ACCEPT:
+      return nf::ActionKind::accept;
+    case NF_DROP:
+      return nf::ActionKind::drop;
+    case NF_QUEUE:
+      return nf::ActionKind::queue;
+    case NFT_JUMP:
+      return nf::ActionKind::jump;
+    case NFT_GOTO:
+      return nf::ActionKind::goto_;
+    case NFT_RETURN:
+      return nf::ActionKind::return_;
     // continue goes on with the next expression; break ends the rule as if
     // it had not matched. Either way the next rule runs.
     case NFT_CONTINUE:
-    case NFT_BREAK: return nf::ActionKind::next;
-    default: return std::nullopt;
+    case NFT_BREAK:
+      return nf::ActionKind::next;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -196,8 +204,7 @@ SetIndex parse_sets(const std::vector<std::byte>& sets, const std::vector<std::b
   return index;
 }
 
-nf::Match set_match(const RegValue& key, const SetInfo* set, const std::string& set_name,
-                    bool negated) {
+nf::Match set_match(const RegValue& key, const SetInfo* set, const std::string& set_name, bool negated) {
   if (set == nullptr) {
     return unknown_lookup(key, set_name, negated, "set not found");
   }
@@ -265,8 +272,7 @@ nf::Action vmap_action(const RegValue& key, const SetInfo* set, const std::strin
     }
     const std::uint32_t lo = big_endian(i.lo);
     const std::uint32_t hi = big_endian(i.hi);
-    if (hi < lo || hi - lo >= k_max_vmap_entries ||
-        a.vmap.size() + (hi - lo) >= k_max_vmap_entries) {
+    if (hi < lo || hi - lo >= k_max_vmap_entries || a.vmap.size() + (hi - lo) >= k_max_vmap_entries) {
       return unknown_vmap(key, set_name, "interval too wide to list");
     }
     for (std::uint32_t n = lo;; ++n) {

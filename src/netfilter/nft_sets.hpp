@@ -28,7 +28,7 @@ struct SetInfo {
   std::uint32_t family = 0;  // NFPROTO_*
   std::string table;
   std::string name;
-  std::uint32_t flags = 0;   // NFT_SET_*
+  std::uint32_t flags = 0;  // NFT_SET_*
   std::uint32_t key_len = 0;
   std::uint32_t data_type = 0;
   std::vector<SetElement> elements;  // empty unless a rule looks the set up
@@ -48,8 +48,7 @@ std::optional<nf::ActionKind> verdict_kind(std::int32_t verdict);
 
 /// `key` looked up in `set` (negated: `!= @set`) as a Match; a
 /// Field::unknown match when the set or its key cannot be modelled.
-nf::Match set_match(const RegValue& key, const SetInfo* set, const std::string& set_name,
-                    bool negated);
+nf::Match set_match(const RegValue& key, const SetInfo* set, const std::string& set_name, bool negated);
 
 /// A verdict map lookup (`oifname vmap @m`) as an Action; ActionKind::unknown
 /// when the map cannot be represented as VmapEntry keys.

@@ -70,9 +70,7 @@ bool add_prefix(const RegValue& v, const Bytes& data, nf::Match& m) {
 }
 
 // Byte-array arithmetic over the first n bytes, for intervals of addresses.
-int compare(const Address& a, const Address& b, std::size_t n) {
-  return std::memcmp(a.data(), b.data(), n);
-}
+int compare(const Address& a, const Address& b, std::size_t n) { return std::memcmp(a.data(), b.data(), n); }
 
 unsigned trailing_zero_bits(const Address& a, std::size_t n) {
   unsigned bits = 0;
@@ -137,15 +135,12 @@ bool add_address_interval(const RegValue& v, const Bytes& lo, const Bytes& hi, n
 }
 
 bool is_numeric(nf::Field f) {
-  return f == nf::Field::l4proto || f == nf::Field::nfproto || f == nf::Field::sport ||
-         f == nf::Field::dport;
+  return f == nf::Field::l4proto || f == nf::Field::nfproto || f == nf::Field::sport || f == nf::Field::dport;
 }
 
 bool is_interface(nf::Field f) { return f == nf::Field::iifname || f == nf::Field::oifname; }
 
-std::uint32_t max_of(std::uint32_t len) {
-  return len >= 4 ? 0xffffffffu : (1u << (len * 8)) - 1;
-}
+std::uint32_t max_of(std::uint32_t len) { return len >= 4 ? 0xffffffffu : (1u << (len * 8)) - 1; }
 
 /// An interface name compared as bytes: a NUL inside ends an exact name;
 /// without one, the bytes are a prefix (iptables "veth+", nft "veth*").
@@ -156,12 +151,18 @@ nf::InterfaceName interface_of(const Bytes& data) {
 
 std::string_view op_text(CmpOp op) {
   switch (op) {
-    case CmpOp::eq: return "==";
-    case CmpOp::neq: return "!=";
-    case CmpOp::lt: return "<";
-    case CmpOp::lte: return "<=";
-    case CmpOp::gt: return ">";
-    case CmpOp::gte: return ">=";
+    case CmpOp::eq:
+      return "==";
+    case CmpOp::neq:
+      return "!=";
+    case CmpOp::lt:
+      return "<";
+    case CmpOp::lte:
+      return "<=";
+    case CmpOp::gt:
+      return ">";
+    case CmpOp::gte:
+      return ">=";
   }
   return "?";
 }
@@ -274,12 +275,23 @@ bool add_compare(const RegValue& v, CmpOp op, const Bytes& data, nf::Match& m) {
   std::uint32_t hi = max;
   bool empty = false;
   switch (op) {
-    case CmpOp::lt: empty = n == 0; hi = n - (n == 0 ? 0 : 1); break;
-    case CmpOp::lte: hi = n; break;
-    case CmpOp::gt: empty = n == max; lo = n + (n == max ? 0 : 1); break;
-    case CmpOp::gte: lo = n; break;
+    case CmpOp::lt:
+      empty = n == 0;
+      hi = n - (n == 0 ? 0 : 1);
+      break;
+    case CmpOp::lte:
+      hi = n;
+      break;
+    case CmpOp::gt:
+      empty = n == max;
+      lo = n + (n == max ? 0 : 1);
+      break;
+    case CmpOp::gte:
+      lo = n;
+      break;
     case CmpOp::eq:
-    case CmpOp::neq: break;
+    case CmpOp::neq:
+      break;
   }
   if (!empty) {
     m.ranges.emplace_back(lo, hi);  // an empty list never matches, like `< 0`
@@ -311,17 +323,17 @@ bool add_interval(const RegValue& v, const Bytes& lo, const Bytes& hi, nf::Match
     if (common == v.len) {
       return add_element(v, lo, m);
     }
-    const bool zeros = std::all_of(lo.begin() + static_cast<std::ptrdiff_t>(common),
-                                   lo.begin() + v.len, [](std::uint8_t b) { return b == 0; });
-    const bool ones = std::all_of(hi.begin() + static_cast<std::ptrdiff_t>(common),
-                                  hi.begin() + v.len, [](std::uint8_t b) { return b == 0xff; });
+    const bool zeros = std::all_of(lo.begin() + static_cast<std::ptrdiff_t>(common), lo.begin() + v.len,
+                                   [](std::uint8_t b) { return b == 0; });
+    const bool ones = std::all_of(hi.begin() + static_cast<std::ptrdiff_t>(common), hi.begin() + v.len,
+                                  [](std::uint8_t b) { return b == 0xff; });
     const bool name_ok = std::none_of(lo.begin(), lo.begin() + static_cast<std::ptrdiff_t>(common),
                                       [](std::uint8_t b) { return b == 0; });
     if (!zeros || !ones || !name_ok) {
       return false;
     }
-    m.interfaces.push_back(nf::InterfaceName{
-        std::string(lo.begin(), lo.begin() + static_cast<std::ptrdiff_t>(common)), true});
+    m.interfaces.push_back(
+        nf::InterfaceName{std::string(lo.begin(), lo.begin() + static_cast<std::ptrdiff_t>(common)), true});
     return true;
   }
   return false;

@@ -161,8 +161,8 @@ std::optional<Holds> data_register(std::string_view expression, std::uint16_t ty
     return Holds::value_or_verdict;
   }
   const bool value = (expression == "cmp" && type == NFTA_CMP_DATA) ||
-                     (expression == "bitwise" && (type == NFTA_BITWISE_MASK || type == NFTA_BITWISE_XOR ||
-                                                  type == NFTA_BITWISE_DATA)) ||
+                     (expression == "bitwise" &&
+                      (type == NFTA_BITWISE_MASK || type == NFTA_BITWISE_XOR || type == NFTA_BITWISE_DATA)) ||
                      (expression == "range" && (type == NFTA_RANGE_FROM_DATA || type == NFTA_RANGE_TO_DATA));
   return value ? std::optional(Holds::value) : std::nullopt;
 }
@@ -210,9 +210,8 @@ bool expression_ok(const Attribute& expression, int depth) {
 
 /// A list of NFTA_LIST_ELEM expressions (libnftnl stops at anything else).
 bool list_ok(const Attribute& list, int depth) {
-  return walk_nested(list, [&](const Attribute& a) {
-    return a.type != NFTA_LIST_ELEM || expression_ok(a, depth);
-  });
+  return walk_nested(list,
+                     [&](const Attribute& a) { return a.type != NFTA_LIST_ELEM || expression_ok(a, depth); });
 }
 
 bool string_ok(const Attribute& a) { return terminated(a).has_value(); }
@@ -224,9 +223,7 @@ bool hook_ok(const Attribute& hook) {
       return string_ok(a);
     }
     if (a.type == NFTA_HOOK_DEVS) {
-      return walk_nested(a, [](const Attribute& device) {
-        return device.type != 1 || string_ok(device);
-      });
+      return walk_nested(a, [](const Attribute& device) { return device.type != 1 || string_ok(device); });
     }
     return true;
   });
@@ -309,9 +306,8 @@ bool top_level_ok(ParsedAs as, const Attribute& a) {
       if (a.type != NFTA_SET_ELEM_LIST_ELEMENTS) {
         return true;
       }
-      return walk_nested(a, [](const Attribute& element) {
-        return element.type != NFTA_LIST_ELEM || element_ok(element);
-      });
+      return walk_nested(
+          a, [](const Attribute& element) { return element.type != NFTA_LIST_ELEM || element_ok(element); });
   }
   return false;
 }

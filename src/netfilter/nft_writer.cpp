@@ -57,7 +57,7 @@ WriterSignals writer_signals(const nftnl_rule* rule) {
   // Where the expression before loaded iifname/oifname; the verdict register
   // (no meta load ever writes it) when it loaded something else.
   std::uint32_t interface_register = NFT_REG_VERDICT;
-  bool after_counter = false;     // the expression before this one was the counter
+  bool after_counter = false;  // the expression before this one was the counter
   bool counter_misplaced = false;
   ExprIterPtr it(nftnl_expr_iter_create(rule));
   for (nftnl_expr* e = it ? nftnl_expr_iter_next(it.get()) : nullptr; e != nullptr;
@@ -81,7 +81,8 @@ WriterSignals writer_signals(const nftnl_rule* rule) {
     interface_register = NFT_REG_VERDICT;
     if (name == "meta") {
       const std::uint32_t key = expr_u32(e, NFTNL_EXPR_META_KEY);
-      if (nftnl_expr_is_set(e, NFTNL_EXPR_META_DREG) && (key == NFT_META_IIFNAME || key == NFT_META_OIFNAME)) {
+      if (nftnl_expr_is_set(e, NFTNL_EXPR_META_DREG) &&
+          (key == NFT_META_IIFNAME || key == NFT_META_OIFNAME)) {
         interface_register = expr_u32(e, NFTNL_EXPR_META_DREG);
       }
     }
@@ -89,7 +90,8 @@ WriterSignals writer_signals(const nftnl_rule* rule) {
   out.counter_before_verdict = out.counters == 1 && !counter_misplaced;
   if (nftnl_rule_is_set(rule, NFTNL_RULE_USERDATA)) {
     std::uint32_t length = 0;
-    const auto* data = static_cast<const std::uint8_t*>(nftnl_rule_get_data(rule, NFTNL_RULE_USERDATA, &length));
+    const auto* data =
+        static_cast<const std::uint8_t*>(nftnl_rule_get_data(rule, NFTNL_RULE_USERDATA, &length));
     if (data != nullptr) {
       note_userdata({data, length}, out);
     }

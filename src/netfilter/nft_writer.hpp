@@ -41,14 +41,14 @@ namespace whyno::netfilter::nft {
 
 /// What one rule's bytes say about its writer; gathered by writer_signals().
 struct WriterSignals {
-  bool xt = false;             // a `match` or `target` expression
-  bool compat_userdata = false;  // a UDATA_TYPE_COMPAT_EXT TLV
+  bool xt = false;                // a `match` or `target` expression
+  bool compat_userdata = false;   // a UDATA_TYPE_COMPAT_EXT TLV
   bool comment_userdata = false;  // a NFTNL_UDATA_RULE_COMMENT TLV
-  bool set_lookup = false;     // `lookup`/`dynset`: nft's anonymous and named sets
+  bool set_lookup = false;        // `lookup`/`dynset`: nft's anonymous and named sets
   std::size_t counters = 0;
   bool counter_before_verdict = false;  // the only counter is last, or right before the verdict
-  bool short_interface = false;  // an exact name compared over strlen+1 bytes (< IFNAMSIZ)
-  bool padded_interface = false;  // a name shorter than 15 compared over IFNAMSIZ bytes
+  bool short_interface = false;         // an exact name compared over strlen+1 bytes (< IFNAMSIZ)
+  bool padded_interface = false;        // a name shorter than 15 compared over IFNAMSIZ bytes
 };
 
 /// The TLV types in a rule's user data ({u8 type, u8 len, value[len]}).

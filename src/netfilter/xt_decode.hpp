@@ -27,8 +27,8 @@ XtMatchResult decode_xt_match(std::string_view name, std::uint32_t revision,
 /// Decodes one xt target (not the legacy standard/ERROR targets).
 /// Targets that never end a rule's evaluation (LOG, MARK...) give
 /// ActionKind::next; unknown ones ActionKind::unknown.
-nf::Action decode_xt_target(std::string_view name, std::uint32_t revision,
-                            std::span<const std::uint8_t> info, nf::Family family);
+nf::Action decode_xt_target(std::string_view name, std::uint32_t revision, std::span<const std::uint8_t> info,
+                            nf::Family family);
 
 /// ct state bits as nf::Match::mask uses them, from xt_conntrack's
 /// state_mask or xt_state's statemask (`-m state`); conntrack's SNAT/DNAT

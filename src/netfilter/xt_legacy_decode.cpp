@@ -23,11 +23,10 @@ namespace whyno::netfilter {
 
 namespace {
 
-constexpr std::array<std::string_view, NF_INET_NUMHOOKS> k_hook_chains = {
-    "PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"};
+constexpr std::array<std::string_view, NF_INET_NUMHOOKS> k_hook_chains = {"PREROUTING", "INPUT", "FORWARD",
+                                                                          "OUTPUT", "POSTROUTING"};
 constexpr std::array<nf::Hook, NF_INET_NUMHOOKS> k_hooks = {
-    nf::Hook::prerouting, nf::Hook::input, nf::Hook::forward, nf::Hook::output,
-    nf::Hook::postrouting};
+    nf::Hook::prerouting, nf::Hook::input, nf::Hook::forward, nf::Hook::output, nf::Hook::postrouting};
 
 // Standard target verdicts are -NF_x - 1 (and XT_RETURN = -NF_REPEAT - 1).
 constexpr int k_verdict_drop = -NF_DROP - 1;
@@ -183,10 +182,18 @@ nf::Action action_of(const EntryView<V>& e, const std::map<std::size_t, std::str
     return a;
   }
   switch (*verdict) {
-    case k_verdict_drop: a.kind = nf::ActionKind::drop; break;
-    case k_verdict_accept: a.kind = nf::ActionKind::accept; break;
-    case k_verdict_queue: a.kind = nf::ActionKind::queue; break;
-    case k_verdict_return: a.kind = nf::ActionKind::return_; break;
+    case k_verdict_drop:
+      a.kind = nf::ActionKind::drop;
+      break;
+    case k_verdict_accept:
+      a.kind = nf::ActionKind::accept;
+      break;
+    case k_verdict_queue:
+      a.kind = nf::ActionKind::queue;
+      break;
+    case k_verdict_return:
+      a.kind = nf::ActionKind::return_;
+      break;
     default:
       return unknown_action(fmt::format("standard verdict {}", *verdict));
   }
@@ -195,9 +202,8 @@ nf::Action action_of(const EntryView<V>& e, const std::map<std::size_t, std::str
 
 template <typename V>
 void parse_table(const LegacyTableDump& dump, nf::Ruleset& out) {
-  const std::string source = fmt::format("{} table {}",
-                                         dump.family == nf::Family::ip6 ? "ip6tables-legacy" : "iptables-legacy",
-                                         dump.table);
+  const std::string source = fmt::format(
+      "{} table {}", dump.family == nf::Family::ip6 ? "ip6tables-legacy" : "iptables-legacy", dump.table);
   typename V::GetInfo info{};
   if (dump.info.size() < sizeof info || dump.entries.size() < V::k_entries_offset) {
     out.unread.push_back({source, "table blob too short"});
@@ -206,7 +212,8 @@ void parse_table(const LegacyTableDump& dump, nf::Ruleset& out) {
   std::memcpy(&info, dump.info.data(), sizeof info);
   const std::span<const std::uint8_t> all(reinterpret_cast<const std::uint8_t*>(dump.entries.data()),
                                           dump.entries.size());
-  const auto bytes = all.subspan(V::k_entries_offset, std::min<std::size_t>(info.size, all.size() - V::k_entries_offset));
+  const auto bytes =
+      all.subspan(V::k_entries_offset, std::min<std::size_t>(info.size, all.size() - V::k_entries_offset));
   const auto entries = walk<V>(bytes);
   if (!entries) {
     out.unread.push_back({source, "malformed entry in the table blob"});

@@ -33,11 +33,13 @@ struct FamilyCalls {
   int get_entries;
 };
 
-constexpr FamilyCalls k_ipv4{nf::Family::ip, "/proc/thread-self/net/ip_tables_names",
-                             "iptables-legacy", AF_INET, IPPROTO_IP, IPT_SO_GET_INFO,
+constexpr FamilyCalls k_ipv4{nf::Family::ip,    "/proc/thread-self/net/ip_tables_names",
+                             "iptables-legacy", AF_INET,
+                             IPPROTO_IP,        IPT_SO_GET_INFO,
                              IPT_SO_GET_ENTRIES};
-constexpr FamilyCalls k_ipv6{nf::Family::ip6, "/proc/thread-self/net/ip6_tables_names",
-                             "ip6tables-legacy", AF_INET6, IPPROTO_IPV6, IP6T_SO_GET_INFO,
+constexpr FamilyCalls k_ipv6{nf::Family::ip6,    "/proc/thread-self/net/ip6_tables_names",
+                             "ip6tables-legacy", AF_INET6,
+                             IPPROTO_IPV6,       IP6T_SO_GET_INFO,
                              IP6T_SO_GET_ENTRIES};
 
 std::vector<std::string> table_names(const char* path) {
@@ -62,8 +64,7 @@ std::string reason(int error_number) {
 /// GetInfo/GetEntries: ipt_getinfo/ipt_get_entries or the ip6t_ twins,
 /// which have the same layout.
 template <typename GetInfo, typename GetEntries>
-std::optional<std::string> read_table(const sys::Fd& fd, const FamilyCalls& calls,
-                                      LegacyTableDump& out) {
+std::optional<std::string> read_table(const sys::Fd& fd, const FamilyCalls& calls, LegacyTableDump& out) {
   for (int attempt = 0; attempt < k_max_attempts; ++attempt) {
     GetInfo info{};
     std::strncpy(info.name, out.table.c_str(), sizeof info.name - 1);

@@ -40,8 +40,8 @@ std::optional<unsigned> mask_length(const std::uint8_t* mask, std::size_t n) {
   return bits;
 }
 
-void add_interface(nf::Field field, const char (&name)[16], const unsigned char (&mask)[16],
-                   bool negated, std::vector<nf::Match>& out) {
+void add_interface(nf::Field field, const char (&name)[16], const unsigned char (&mask)[16], bool negated,
+                   std::vector<nf::Match>& out) {
   const bool any = std::all_of(std::begin(mask), std::end(mask), [](unsigned char b) { return b == 0; });
   if (any) {
     return;  // no -i/-o, or "+": every interface
@@ -54,16 +54,16 @@ void add_interface(nf::Field field, const char (&name)[16], const unsigned char 
 }
 
 /// `-s`/`-d`: a prefix, skipped when the mask is 0 (0.0.0.0/0) and not negated.
-void add_address(nf::Field field, const std::uint8_t* address, const std::uint8_t* mask,
-                 std::size_t n, bool negated, std::vector<nf::Match>& out) {
+void add_address(nf::Field field, const std::uint8_t* address, const std::uint8_t* mask, std::size_t n,
+                 bool negated, std::vector<nf::Match>& out) {
   const bool any = std::all_of(mask, mask + n, [](std::uint8_t b) { return b == 0; });
   if (any && !negated) {
     return;
   }
   const auto length = mask_length(mask, n);
   if (!length) {
-    out.push_back(unknown_match(
-        fmt::format("{} with a non-prefix netmask", field == nf::Field::saddr ? "-s" : "-d")));
+    out.push_back(
+        unknown_match(fmt::format("{} with a non-prefix netmask", field == nf::Field::saddr ? "-s" : "-d")));
     return;
   }
   std::uint8_t masked[16] = {};
@@ -73,8 +73,7 @@ void add_address(nf::Field field, const std::uint8_t* address, const std::uint8_
   nf::Match m;
   m.field = field;
   m.negated = negated;
-  m.prefixes.push_back(IpPrefix{n == 4 ? IpAddress::v4_bytes(masked) : IpAddress::v6_bytes(masked),
-                                *length});
+  m.prefixes.push_back(IpPrefix{n == 4 ? IpAddress::v4_bytes(masked) : IpAddress::v6_bytes(masked), *length});
   out.push_back(std::move(m));
 }
 
@@ -93,8 +92,7 @@ void add_protocol(std::uint16_t proto, bool negated, std::vector<nf::Match>& out
 /// -s and -d of an ipt_ip (N = 4) or ip6t_ip6 (N = 16), copied out of the
 /// kernel structs' address unions.
 template <std::size_t N, typename Ip>
-void add_addresses(const Ip& ip, bool negate_source, bool negate_destination,
-                   std::vector<nf::Match>& out) {
+void add_addresses(const Ip& ip, bool negate_source, bool negate_destination, std::vector<nf::Match>& out) {
   std::uint8_t src[N];
   std::uint8_t smsk[N];
   std::uint8_t dst[N];
@@ -135,7 +133,7 @@ std::vector<nf::Match> legacy_ip_matches(const ipt_ip& ip) {
   }
   if ((ip.flags & IPT_F_FRAG) != 0) {
     out.push_back(unknown_match((ip.invflags & IPT_INV_FRAG) != 0 ? "! -f (not a later fragment)"
-                                                                    : "-f (a later fragment)"));
+                                                                  : "-f (a later fragment)"));
   }
   return out;
 }
@@ -143,8 +141,7 @@ std::vector<nf::Match> legacy_ip_matches(const ipt_ip& ip) {
 std::vector<nf::Match> legacy_ip_matches(const ip6t_ip6& ip) {
   std::vector<nf::Match> out;
   add_interfaces(ip, out);
-  add_addresses<16>(ip, (ip.invflags & IP6T_INV_SRCIP) != 0, (ip.invflags & IP6T_INV_DSTIP) != 0,
-                    out);
+  add_addresses<16>(ip, (ip.invflags & IP6T_INV_SRCIP) != 0, (ip.invflags & IP6T_INV_DSTIP) != 0, out);
   if ((ip.flags & IP6T_F_PROTO) != 0) {
     add_protocol(ip.proto, (ip.invflags & IP6T_INV_PROTO) != 0, out);
   }

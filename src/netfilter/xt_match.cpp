@@ -65,9 +65,9 @@ XtMatchResult decode_tcp(std::span<const std::uint8_t> info) {
   add_ports(nf::Field::sport, tcp->spts, (tcp->invflags & XT_TCP_INV_SRCPT) != 0, out);
   add_ports(nf::Field::dport, tcp->dpts, (tcp->invflags & XT_TCP_INV_DSTPT) != 0, out);
   if (tcp->flg_mask != 0) {
-    out.matches.push_back(unknown_match(fmt::format("xt match tcp flags {:#x}/{:#x}{}",
-                                                    tcp->flg_cmp, tcp->flg_mask,
-                                                    (tcp->invflags & XT_TCP_INV_FLAGS) ? " inverted" : "")));
+    out.matches.push_back(
+        unknown_match(fmt::format("xt match tcp flags {:#x}/{:#x}{}", tcp->flg_cmp, tcp->flg_mask,
+                                  (tcp->invflags & XT_TCP_INV_FLAGS) ? " inverted" : "")));
   }
   if (tcp->option != 0) {
     out.matches.push_back(unknown_match(fmt::format("xt match tcp option {}", tcp->option)));
@@ -145,8 +145,8 @@ XtMatchResult decode_conntrack_info(const Info& c) {
   }
   const unsigned others = c.match_flags & ~k_modelled;
   if (others != 0) {
-    out.matches.push_back(unknown_match(
-        fmt::format("xt match conntrack (flags {:#x} besides --ctstate/--ctstatus)", others)));
+    out.matches.push_back(
+        unknown_match(fmt::format("xt match conntrack (flags {:#x} besides --ctstate/--ctstatus)", others)));
   }
   return out;
 }

@@ -19,9 +19,8 @@ namespace {
 
 // Targets that return XT_CONTINUE: they never decide the packet's fate.
 constexpr std::array<std::string_view, 20> k_continue_targets = {
-    "LOG",  "NFLOG",   "ULOG",    "MARK",   "CONNMARK", "CHECKSUM",    "TRACE",
-    "CT",   "NOTRACK", "TCPMSS",  "DSCP",   "TOS",      "TTL",         "HL",
-    "CLASSIFY", "SECMARK", "CONNSECMARK", "AUDIT", "IDLETIMER", "LED"};
+    "LOG",  "NFLOG", "ULOG", "MARK", "CONNMARK", "CHECKSUM", "TRACE",       "CT",    "NOTRACK",   "TCPMSS",
+    "DSCP", "TOS",   "TTL",  "HL",   "CLASSIFY", "SECMARK",  "CONNSECMARK", "AUDIT", "IDLETIMER", "LED"};
 
 /// One NAT range, whichever struct it came from. Addresses and ports are in
 /// network byte order in every layout.
@@ -90,8 +89,8 @@ nf::Action nat_action(nf::ActionKind kind, std::string_view name, std::uint32_t 
 
 }  // namespace
 
-nf::Action decode_xt_target(std::string_view name, std::uint32_t revision,
-                            std::span<const std::uint8_t> info, nf::Family family) {
+nf::Action decode_xt_target(std::string_view name, std::uint32_t revision, std::span<const std::uint8_t> info,
+                            nf::Family family) {
   if (name == "DNAT") {
     return nat_action(nf::ActionKind::dnat, name, revision, info, family);
   }
@@ -113,8 +112,7 @@ nf::Action decode_xt_target(std::string_view name, std::uint32_t revision,
     a.kind = nf::ActionKind::queue;
     return a;
   }
-  if (std::find(k_continue_targets.begin(), k_continue_targets.end(), name) !=
-      k_continue_targets.end()) {
+  if (std::find(k_continue_targets.begin(), k_continue_targets.end(), name) != k_continue_targets.end()) {
     a.kind = nf::ActionKind::next;
     return a;
   }

@@ -33,9 +33,7 @@ void put_u16(std::vector<std::byte>& out, std::uint16_t value) {
   out.push_back(static_cast<std::byte>(value & 0xff));
 }
 
-char ascii_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
+char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 std::string_view without_root_dot(std::string_view name) {
   if (!name.empty() && name.back() == '.') {
@@ -48,9 +46,8 @@ std::string_view without_root_dot(std::string_view name) {
 bool same_name(std::string_view a, std::string_view b) {
   a = without_root_dot(a);
   b = without_root_dot(b);
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(),
-                    [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
 }
 
 std::unexpected<Error> malformed(std::string what) {
@@ -136,8 +133,8 @@ Result<Record> read_record(std::span<const std::byte> m, std::size_t& offset) {
   return r;
 }
 
-Result<void> check_question(std::span<const std::byte> m, std::size_t& offset,
-                            std::string_view name, DnsType type) {
+Result<void> check_question(std::span<const std::byte> m, std::size_t& offset, std::string_view name,
+                            DnsType type) {
   WHYNO_TRY_ASSIGN(auto asked, read_name(m, offset));
   offset = asked.next;
   if (offset + 4 > m.size()) {
@@ -145,8 +142,7 @@ Result<void> check_question(std::span<const std::byte> m, std::size_t& offset,
   }
   if (!same_name(asked.text, name) || u16_at(m, offset) != static_cast<std::uint16_t>(type) ||
       u16_at(m, offset + 2) != k_class_in) {
-    return fail(Error::Kind::invalid,
-                fmt::format("DNS reply answers another question ({})", asked.text));
+    return fail(Error::Kind::invalid, fmt::format("DNS reply answers another question ({})", asked.text));
   }
   offset += 4;
   return {};
@@ -176,8 +172,7 @@ Result<void> follow_chain(std::span<const std::byte> m, const std::vector<Record
       if (r.type == wanted && r.length == size && same_name(r.owner, current)) {
         const auto* bytes = reinterpret_cast<const std::uint8_t*>(m.data() + r.data);
         const auto address = type == DnsType::a ? IpAddress::v4_bytes(bytes) : IpAddress::v6_bytes(bytes);
-        if (std::find(reply.addresses.begin(), reply.addresses.end(), address) ==
-            reply.addresses.end()) {
+        if (std::find(reply.addresses.begin(), reply.addresses.end(), address) == reply.addresses.end()) {
           reply.addresses.push_back(address);
         }
       }
@@ -203,8 +198,7 @@ Result<void> follow_chain(std::span<const std::byte> m, const std::vector<Record
 
 }  // namespace
 
-Result<std::vector<std::byte>> build_dns_query(std::uint16_t id, std::string_view name,
-                                               DnsType type) {
+Result<std::vector<std::byte>> build_dns_query(std::uint16_t id, std::string_view name, DnsType type) {
   name = without_root_dot(name);
   if (name.empty()) {
     return fail(Error::Kind::invalid, "cannot query an empty name");
@@ -243,8 +237,8 @@ Result<std::vector<std::byte>> build_dns_query(std::uint16_t id, std::string_vie
   return out;
 }
 
-Result<DnsReply> parse_dns_reply(std::span<const std::byte> m, std::uint16_t id,
-                                 std::string_view name, DnsType type) {
+Result<DnsReply> parse_dns_reply(std::span<const std::byte> m, std::uint16_t id, std::string_view name,
+                                 DnsType type) {
   if (m.size() < k_header_size) {
     return malformed("shorter than a header");
   }
@@ -271,16 +265,15 @@ Result<DnsReply> parse_dns_reply(std::span<const std::byte> m, std::uint16_t id,
   if (reply.rcode == k_rcode_noerror) {
     reply.status = reply.addresses.empty() ? DnsReply::Status::no_data : DnsReply::Status::addresses;
   } else {
-    reply.status = reply.rcode == k_rcode_nxdomain ? DnsReply::Status::nxdomain
-                                                   : DnsReply::Status::failure;
+    reply.status = reply.rcode == k_rcode_nxdomain ? DnsReply::Status::nxdomain : DnsReply::Status::failure;
     reply.addresses.clear();
   }
   return reply;
 }
 
 std::string rcode_name(std::uint8_t rcode) {
-  static constexpr std::array<std::string_view, 6> k_names = {
-      "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"};
+  static constexpr std::array<std::string_view, 6> k_names = {"NOERROR",  "FORMERR", "SERVFAIL",
+                                                              "NXDOMAIN", "NOTIMP",  "REFUSED"};
   if (rcode < k_names.size()) {
     return std::string(k_names[rcode]);
   }

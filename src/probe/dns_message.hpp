@@ -49,8 +49,8 @@ struct DnsReply {
 /// a response, another question) or is malformed: every read is bounds
 /// checked, compression pointers may not loop, names stay within 255 bytes.
 /// CNAME chains inside the answer section are followed, at most 16 links.
-Result<DnsReply> parse_dns_reply(std::span<const std::byte> message, std::uint16_t id,
-                                 std::string_view name, DnsType type);
+Result<DnsReply> parse_dns_reply(std::span<const std::byte> message, std::uint16_t id, std::string_view name,
+                                 DnsType type);
 
 /// "NOERROR", "SERVFAIL", "NXDOMAIN", ... or "RCODE <n>".
 std::string rcode_name(std::uint8_t rcode);

@@ -62,8 +62,8 @@ HostsFile read_hosts_file(const std::string& path, unsigned owner) {
 }
 
 IpAddress prefer_v4(const std::vector<IpAddress>& addresses) {
-  const auto v4 = std::find_if(addresses.begin(), addresses.end(),
-                               [](const IpAddress& a) { return a.is_v4(); });
+  const auto v4 =
+      std::find_if(addresses.begin(), addresses.end(), [](const IpAddress& a) { return a.is_v4(); });
   return v4 != addresses.end() ? *v4 : addresses.front();
 }
 
@@ -83,8 +83,10 @@ std::string embedded_dns_failure(const DnsLookup& lookup, const std::optional<Ip
       return fmt::format("no embedded DNS on this network (nothing answers at {}:53)",
                          server ? server->to_string() : std::string("127.0.0.11"));
     case DnsLookup::Status::no_answer:
-      return fmt::format("{} did not answer in time (it forwards names it does not know to "
-                         "the host's DNS servers)", dns);
+      return fmt::format(
+          "{} did not answer in time (it forwards names it does not know to "
+          "the host's DNS servers)",
+          dns);
     case DnsLookup::Status::error:
       return fmt::format("cannot query {}: {}", dns, lookup.detail);
   }
@@ -163,8 +165,8 @@ std::string target_text(const ProbeTarget& target) {
 
 // Everything that must happen in the client's namespace: the DNS exchange
 // and the dial.
-void observe(const ProbeTarget& target, const ProbeOptions& options,
-             const std::optional<HostsFile>& hosts, const Deadline& deadline, ProbeResult& result) {
+void observe(const ProbeTarget& target, const ProbeOptions& options, const std::optional<HostsFile>& hosts,
+             const Deadline& deadline, ProbeResult& result) {
   const auto resolution = resolve(target, options, hosts, deadline);
   if (!resolution.address) {
     result.outcome = Outcome::unresolved;
@@ -186,9 +188,10 @@ void observe(const ProbeTarget& target, const ProbeOptions& options,
   std::vector<std::string> failed;
   for (std::size_t i = 0; i < addresses.size(); ++i) {
     const std::size_t left = addresses.size() - i;
-    const int share = left == 1 ? deadline.remaining_ms()
-                                : std::min(deadline.remaining_ms(),
-                                           std::max(k_fallback_after_ms, deadline.remaining_ms() / static_cast<int>(left)));
+    const int share =
+        left == 1 ? deadline.remaining_ms()
+                  : std::min(deadline.remaining_ms(),
+                             std::max(k_fallback_after_ms, deadline.remaining_ms() / static_cast<int>(left)));
     const Deadline attempt{std::chrono::milliseconds(share)};
     auto seen = steps::dial(addresses[i], target.port, target.protocol, options.settle, attempt);
     result.outcome = seen.outcome;
@@ -200,8 +203,8 @@ void observe(const ProbeTarget& target, const ProbeOptions& options,
   }
   if (!failed.empty()) {
     // Which address answered is part of what the client saw.
-    result.target = fmt::format("{} ({} after {})", result.target, addresses[failed.size()].to_string(),
-                                join(failed));
+    result.target =
+        fmt::format("{} ({} after {})", result.target, addresses[failed.size()].to_string(), join(failed));
   }
 }
 
@@ -228,8 +231,7 @@ ProbeResult probe(const ProbeTarget& target, const ProbeOptions& options) {
     result.outcome = Outcome::error;
     result.detail = ran.error().message;
   }
-  result.milliseconds =
-      std::chrono::duration<double, std::milli>(Deadline::Clock::now() - started).count();
+  result.milliseconds = std::chrono::duration<double, std::milli>(Deadline::Clock::now() - started).count();
   return result;
 }
 

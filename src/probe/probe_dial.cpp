@@ -35,13 +35,11 @@ int pending_error(const sys::Fd& fd) {
 }
 
 long elapsed_ms(Deadline::Clock::time_point since) {
-  return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                               Deadline::Clock::now() - since)
-                               .count());
+  return static_cast<long>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(Deadline::Clock::now() - since).count());
 }
 
-Observation dial_tcp(const SocketAddress& to, std::chrono::milliseconds settle,
-                     const Deadline& deadline) {
+Observation dial_tcp(const SocketAddress& to, std::chrono::milliseconds settle, const Deadline& deadline) {
   sys::Fd fd(::socket(to.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd) {
     return {Outcome::error, fmt::format("socket: {}", std::strerror(errno))};
@@ -127,8 +125,8 @@ Observation classify_socket_error(int error_number, std::string_view call) {
 // drops the connection (EOF or RST).
 Observation observe_connected(int fd, std::chrono::milliseconds settle, const Deadline& deadline) {
   const int settle_ms = std::min(static_cast<int>(settle.count()), deadline.remaining_ms());
-  const int events = wait_for(fd, static_cast<short>(POLLIN | POLLRDHUP),
-                              Deadline(std::chrono::milliseconds(settle_ms)));
+  const int events =
+      wait_for(fd, static_cast<short>(POLLIN | POLLRDHUP), Deadline(std::chrono::milliseconds(settle_ms)));
   if (events < 0) {
     return {Outcome::error, fmt::format("poll: {}", std::strerror(errno))};
   }

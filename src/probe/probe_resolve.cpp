@@ -71,8 +71,7 @@ DnsLookup summarise(const std::array<Question, 2>& questions) {
   for (const auto& q : questions) {
     if (q.reply) {
       any_reply = true;
-      lookup.addresses.insert(lookup.addresses.end(), q.reply->addresses.begin(),
-                              q.reply->addresses.end());
+      lookup.addresses.insert(lookup.addresses.end(), q.reply->addresses.begin(), q.reply->addresses.end());
     }
   }
   if (!lookup.addresses.empty()) {
@@ -188,8 +187,8 @@ HostLookup resolve_on_host(const std::string& name, Protocol protocol, const Dea
         std::memcpy(&in6, ai->ai_addr, sizeof in6);
         address = IpAddress::v6_bytes(reinterpret_cast<const std::uint8_t*>(&in6.sin6_addr));
       }
-      if (address && std::find(lookup.addresses.begin(), lookup.addresses.end(), *address) ==
-                         lookup.addresses.end()) {
+      if (address &&
+          std::find(lookup.addresses.begin(), lookup.addresses.end(), *address) == lookup.addresses.end()) {
         lookup.addresses.push_back(*address);
       }
     }

@@ -41,8 +41,8 @@ std::string entry_mark(const AuditEntry& e, const TextStyle& style, const Painte
 /// publishes nothing"), since the first only says no host port leads there.
 std::string_view reason_clause(std::string_view summary, AuditItem::Kind kind) {
   if (const auto semicolon = summary.find("; "); semicolon != std::string_view::npos) {
-    summary = kind == AuditItem::Kind::unpublished ? summary.substr(semicolon + 2)
-                                                   : summary.substr(0, semicolon);
+    summary =
+        kind == AuditItem::Kind::unpublished ? summary.substr(semicolon + 2) : summary.substr(0, semicolon);
   }
   if (summary.ends_with('.')) {
     summary.remove_suffix(1);
@@ -78,8 +78,8 @@ std::string audit_summary(const AuditTally& t) {
   }
   std::string summary = fmt::format("{} port{}: {}", ports, ports == 1 ? "" : "s", published);
   if (t.unpublished != 0) {
-    summary += fmt::format(", {} not published (reachable from the container's networks only)",
-                           t.unpublished);
+    summary +=
+        fmt::format(", {} not published (reachable from the container's networks only)", t.unpublished);
   }
   return summary;
 }
@@ -100,8 +100,8 @@ void render_audit_text(std::ostream& out, const std::vector<AuditEntry>& entries
       container = &e.item.container_id;
     }
     const std::string verdict = pad(verdict_label(e), verdict_width);
-    const std::string painted = e.item.kind == AuditItem::Kind::unpublished ? p.dim(verdict)
-                                : e.diagnosis.verdict == Verdict::reachable ? p.green(verdict)
+    const std::string painted = e.item.kind == AuditItem::Kind::unpublished    ? p.dim(verdict)
+                                : e.diagnosis.verdict == Verdict::reachable    ? p.green(verdict)
                                 : e.diagnosis.verdict == Verdict::inconclusive ? p.yellow(verdict)
                                                                                : p.red(verdict);
     // "  ✓ " + port + "  " + verdict + "  ": what the reason may fill after.
@@ -112,20 +112,21 @@ void render_audit_text(std::ostream& out, const std::vector<AuditEntry>& entries
     out << fmt::format("  {} {}  {}  {}\n", entry_mark(e, style, p), pad(port_label(e.item), port_width),
                        painted, reason);
     if (is_broken(e) && !e.diagnosis.fix.empty()) {
-      out << std::string(4 + port_width + 2, ' ') << p.bold("fix") << ": "
-          << printable(e.diagnosis.fix) << '\n';
+      out << std::string(4 + port_width + 2, ' ') << p.bold("fix") << ": " << printable(e.diagnosis.fix)
+          << '\n';
     }
   }
   if (!entries.empty()) {
     out << '\n';
   }
   for (const Unread& u : unread) {
-    out << p.yellow("could not read") << ' ' << printable(u.source) << ": " << printable(u.reason)
-        << '\n';
+    out << p.yellow("could not read") << ' ' << printable(u.source) << ": " << printable(u.reason) << '\n';
   }
   const AuditTally t = tally(entries);
   const std::string summary = audit_summary(t);
-  out << (t.broken != 0 ? p.red(summary) : t.inconclusive != 0 ? p.yellow(summary) : p.green(summary))
+  out << (t.broken != 0         ? p.red(summary)
+          : t.inconclusive != 0 ? p.yellow(summary)
+                                : p.green(summary))
       << '\n';
 }
 

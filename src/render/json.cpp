@@ -28,9 +28,12 @@ nlohmann::ordered_json listener_json(const Listener& l) {
 
 std::string_view state_name(HopState s) {
   switch (s) {
-    case HopState::ok: return "ok";
-    case HopState::failed: return "failed";
-    case HopState::unknown: break;
+    case HopState::ok:
+      return "ok";
+    case HopState::failed:
+      return "failed";
+    case HopState::unknown:
+      break;
   }
   return "unknown";
 }
@@ -45,12 +48,13 @@ nlohmann::ordered_json to_json(const Query& query, const Diagnosis& d) {
   j["summary"] = d.summary;
   j["fix"] = d.fix.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(d.fix);
   j["fix_commands"] = d.fix_commands;
-  j["query"] = {{"address", query.target.text},
-                {"port", query.port},
-                {"protocol", to_string(query.protocol)},
-                {"from", query.from ? nlohmann::ordered_json(query.from->text) : nlohmann::ordered_json()},
-                {"container", query.container ? nlohmann::ordered_json(*query.container) : nlohmann::ordered_json()},
-                {"netns", query.netns ? nlohmann::ordered_json(query.netns->label) : nlohmann::ordered_json()}};
+  j["query"] = {
+      {"address", query.target.text},
+      {"port", query.port},
+      {"protocol", to_string(query.protocol)},
+      {"from", query.from ? nlohmann::ordered_json(query.from->text) : nlohmann::ordered_json()},
+      {"container", query.container ? nlohmann::ordered_json(*query.container) : nlohmann::ordered_json()},
+      {"netns", query.netns ? nlohmann::ordered_json(query.netns->label) : nlohmann::ordered_json()}};
   nlohmann::ordered_json path = nlohmann::ordered_json::array();
   for (const auto& h : d.path) {
     path.push_back({{"hop", h.label},
@@ -69,9 +73,9 @@ nlohmann::ordered_json to_json(const Query& query, const Diagnosis& d) {
   }
   j["addresses"] = addresses;
   j["container"] = d.container ? nlohmann::ordered_json{{"name", d.container->name},
-                                                {"id", d.container->id},
-                                                {"state", d.container->state},
-                                                {"engine_uid", d.container->engine_uid}}
+                                                        {"id", d.container->id},
+                                                        {"state", d.container->state},
+                                                        {"engine_uid", d.container->engine_uid}}
                                : nlohmann::ordered_json();
   nlohmann::ordered_json listeners = nlohmann::ordered_json::array();
   for (const auto& l : d.listeners) {
@@ -98,10 +102,8 @@ nlohmann::ordered_json to_json(const Query& query, const Diagnosis& d) {
   j["disagreements"] = d.disagreements;
   nlohmann::ordered_json also = nlohmann::ordered_json::array();
   for (const auto& p : d.also) {
-    also.push_back({{"verdict", code(p.verdict)},
-                    {"summary", p.summary},
-                    {"fix", p.fix},
-                    {"fix_commands", p.commands}});
+    also.push_back(
+        {{"verdict", code(p.verdict)}, {"summary", p.summary}, {"fix", p.fix}, {"fix_commands", p.commands}});
   }
   j["also"] = also;
   nlohmann::ordered_json unread = nlohmann::ordered_json::array();
@@ -139,13 +141,14 @@ nlohmann::ordered_json to_json(const Query& query, const Diagnosis& d) {
   j["trace"] = trace;
   if (d.probe) {
     const ProbeResult& r = d.probe->result;
-    j["probe"] = {{"outcome", outcome_name(r.outcome)},
-                  {"from", r.from},
-                  {"target", r.target},
-                  {"detail", r.detail},
-                  {"milliseconds", r.milliseconds},
-                  {"agrees", d.probe->agrees},
-                  {"note", d.probe->note.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(d.probe->note)}};
+    j["probe"] = {
+        {"outcome", outcome_name(r.outcome)},
+        {"from", r.from},
+        {"target", r.target},
+        {"detail", r.detail},
+        {"milliseconds", r.milliseconds},
+        {"agrees", d.probe->agrees},
+        {"note", d.probe->note.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(d.probe->note)}};
   } else {
     j["probe"] = nullptr;
   }
@@ -154,8 +157,8 @@ nlohmann::ordered_json to_json(const Query& query, const Diagnosis& d) {
 
 void render_json(std::ostream& out, const Query& query, const Diagnosis& diagnosis) {
   // Strings from containers may hold invalid UTF-8; replace rather than throw.
-  out << escape_display_controls_in_json(to_json(query, diagnosis).dump(
-             2, ' ', false, nlohmann::ordered_json::error_handler_t::replace))
+  out << escape_display_controls_in_json(
+             to_json(query, diagnosis).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace))
       << '\n';
 }
 

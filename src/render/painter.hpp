@@ -16,9 +16,8 @@ namespace whyno::render {
 /// Columns a UTF-8 string takes: one per code point (no wide characters are
 /// printed by whyno-port itself; untrusted text went through printable()).
 inline std::size_t display_width(std::string_view s) {
-  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xc0) != 0x80;
-  }));
+  return static_cast<std::size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xc0) != 0x80; }));
 }
 
 inline std::string pad(std::string s, std::size_t width) {
@@ -43,9 +42,12 @@ class Painter {
   std::string arrow() const { return m_style.unicode ? " → " : " -> "; }
   std::string mark(HopState s) const {
     switch (s) {
-      case HopState::ok: return green(m_style.unicode ? "✓" : "ok");
-      case HopState::failed: return red(m_style.unicode ? "✗" : "x");
-      case HopState::unknown: break;
+      case HopState::ok:
+        return green(m_style.unicode ? "✓" : "ok");
+      case HopState::failed:
+        return red(m_style.unicode ? "✗" : "x");
+      case HopState::unknown:
+        break;
     }
     return yellow("?");
   }

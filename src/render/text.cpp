@@ -29,7 +29,9 @@ std::string path_line(const Diagnosis& d, const Painter& p, std::size_t width) {
     std::string hop;
     std::size_t hop_width = display_width(label);
     switch (h.state) {
-      case HopState::ok: hop = label; break;
+      case HopState::ok:
+        hop = label;
+        break;
       case HopState::failed:
         hop = p.red(p.mark(h.state) + " " + label);
         hop_width += 2;
@@ -113,15 +115,14 @@ void listener_table(std::ostream& out, const Diagnosis& d, const Painter& p) {
   std::vector<std::array<std::string, 5>> rows;
   rows.push_back({"PROTO", "ADDRESS", "BIND", "QUEUE", "PROCESS"});
   for (const auto& l : d.listeners) {
-    const std::string queue = l.protocol == Protocol::tcp
-                                  ? fmt::format("{}/{}", l.accept_queue, l.backlog)
-                                  : std::string("-");
+    const std::string queue =
+        l.protocol == Protocol::tcp ? fmt::format("{}/{}", l.accept_queue, l.backlog) : std::string("-");
     std::string scope(to_string(bind_scope(l)));
     if (l.address.is_v6() && l.v6only) {
       scope += ",v6only";
     }
-    rows.push_back({std::string(to_string(l.protocol)), describe_bind(l), scope, queue,
-                    printable(describe_owners(l))});
+    rows.push_back(
+        {std::string(to_string(l.protocol)), describe_bind(l), scope, queue, printable(describe_owners(l))});
   }
   std::array<std::size_t, 5> widths{};
   for (const auto& r : rows) {
@@ -163,8 +164,8 @@ void probe_line(std::ostream& out, const Diagnosis& d, const Painter& p) {
   out << fmt::format(" in {:.0f} ms", r.milliseconds);
   out << (d.probe->agrees ? p.dim(" - agrees with the diagnosis") : "") << '\n';
   if (!d.probe->agrees) {
-    out << "  " << p.yellow("The probe and the diagnosis disagree") << ": "
-        << printable(d.probe->note) << '\n';
+    out << "  " << p.yellow("The probe and the diagnosis disagree") << ": " << printable(d.probe->note)
+        << '\n';
   }
 }
 
@@ -176,8 +177,8 @@ void engine_line(std::ostream& out, const Diagnosis& d, const Painter& p) {
   for (const EngineIdentity& e : d.engines) {
     engines.push_back(printable(describe(e)));
   }
-  out << '\n' << p.bold(d.engines.size() == 1 ? "Engine" : "Engines") << ": "
-      << join_words(engines, "and") << '\n';
+  out << '\n'
+      << p.bold(d.engines.size() == 1 ? "Engine" : "Engines") << ": " << join_words(engines, "and") << '\n';
 }
 
 void bullet_list(std::ostream& out, std::string_view title, const std::vector<std::string>& items,
@@ -196,7 +197,8 @@ void bullet_list(std::ostream& out, std::string_view title, const std::vector<st
 void render_text(std::ostream& out, const Query& query, const Diagnosis& d, const TextStyle& style) {
   const Painter p(style);
   const bool ok = d.verdict == Verdict::reachable;
-  const std::string dialled = fmt::format("{}:{}/{}", query.target.text, query.port, to_string(query.protocol));
+  const std::string dialled =
+      fmt::format("{}:{}/{}", query.target.text, query.port, to_string(query.protocol));
   std::string title;
   if (!query.from) {
     title = fmt::format("{} from this host", dialled);
@@ -208,7 +210,7 @@ void render_text(std::ostream& out, const Query& query, const Diagnosis& d, cons
   out << p.dim(printable(title)) << "\n\n";
   out << "  " << path_line(d, p, style.width) << "\n\n";
   const std::string verdict(code(d.verdict));
-  const std::string painted = ok                                  ? p.green(verdict)
+  const std::string painted = ok                                   ? p.green(verdict)
                               : d.verdict == Verdict::inconclusive ? p.yellow(verdict)
                                                                    : p.red(verdict);
   out << painted << ": " << printable(d.summary) << '\n';

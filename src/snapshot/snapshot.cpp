@@ -48,23 +48,23 @@ namespace nlohmann {
 
 template <typename T>
 struct adl_serializer<std::optional<T>> {
-  static void to_json(json& j, const std::optional<T>& value) {
-    j = value ? json(*value) : json(nullptr);
-  }
+  static void to_json(json& j, const std::optional<T>& value) { j = value ? json(*value) : json(nullptr); }
   static void from_json(const json& j, std::optional<T>& value) {
     value = j.is_null() ? std::nullopt : std::optional<T>(j.get<T>());
   }
 };
 
 // Range-checked integers: nlohmann alone would cast 70000 into a port of 4464.
-#define WHYNO_CHECKED_INTEGER(T)                                                            \
-  template <>                                                                               \
-  struct adl_serializer<T> {                                                                \
-    static void to_json(json& j, T value) { j = static_cast<std::conditional_t<std::is_signed_v<T>, \
-                                                  json::number_integer_t, json::number_unsigned_t>>(value); } \
-    static void from_json(const json& j, T& value) {                                        \
-      value = whyno::snapshot_detail::checked_integer<T>(j);                                \
-    }                                                                                       \
+#define WHYNO_CHECKED_INTEGER(T)                                                                            \
+  template <>                                                                                               \
+  struct adl_serializer<T> {                                                                                \
+    static void to_json(json& j, T value) {                                                                 \
+      j = static_cast<                                                                                      \
+          std::conditional_t<std::is_signed_v<T>, json::number_integer_t, json::number_unsigned_t>>(value); \
+    }                                                                                                       \
+    static void from_json(const json& j, T& value) {                                                        \
+      value = whyno::snapshot_detail::checked_integer<T>(j);                                                \
+    }                                                                                                       \
   };
 WHYNO_CHECKED_INTEGER(std::uint8_t)
 WHYNO_CHECKED_INTEGER(std::uint16_t)
@@ -76,29 +76,29 @@ WHYNO_CHECKED_INTEGER(std::int32_t)
 
 // Like NLOHMANN_JSON_SERIALIZE_ENUM, but an unknown name is an error instead
 // of the first value.
-#define WHYNO_JSON_ENUM(ENUM_TYPE, ...)                                                        \
-  inline void to_json(nlohmann::json& j, const ENUM_TYPE& e) {                                 \
-    static const std::pair<ENUM_TYPE, const char*> k_names[] = __VA_ARGS__;                    \
-    for (const auto& [value, name] : k_names) {                                               \
-      if (value == e) {                                                                       \
-        j = name;                                                                             \
-        return;                                                                               \
-      }                                                                                       \
-    }                                                                                         \
-    j = nullptr;                                                                              \
-  }                                                                                           \
-  inline void from_json(const nlohmann::json& j, ENUM_TYPE& e) {                               \
-    static const std::pair<ENUM_TYPE, const char*> k_names[] = __VA_ARGS__;                    \
-    if (j.is_string()) {                                                                      \
-      for (const auto& [value, name] : k_names) {                                             \
-        if (j.get_ref<const std::string&>() == name) {                                        \
-          e = value;                                                                          \
-          return;                                                                             \
-        }                                                                                     \
-      }                                                                                       \
-    }                                                                                         \
-    throw nlohmann::json::type_error::create(                                                 \
-        302, "unknown " #ENUM_TYPE " " + whyno::excerpt(j.dump(), 40), &j);                   \
+#define WHYNO_JSON_ENUM(ENUM_TYPE, ...)                                                                     \
+  inline void to_json(nlohmann::json& j, const ENUM_TYPE& e) {                                              \
+    static const std::pair<ENUM_TYPE, const char*> k_names[] = __VA_ARGS__;                                 \
+    for (const auto& [value, name] : k_names) {                                                             \
+      if (value == e) {                                                                                     \
+        j = name;                                                                                           \
+        return;                                                                                             \
+      }                                                                                                     \
+    }                                                                                                       \
+    j = nullptr;                                                                                            \
+  }                                                                                                         \
+  inline void from_json(const nlohmann::json& j, ENUM_TYPE& e) {                                            \
+    static const std::pair<ENUM_TYPE, const char*> k_names[] = __VA_ARGS__;                                 \
+    if (j.is_string()) {                                                                                    \
+      for (const auto& [value, name] : k_names) {                                                           \
+        if (j.get_ref<const std::string&>() == name) {                                                      \
+          e = value;                                                                                        \
+          return;                                                                                           \
+        }                                                                                                   \
+      }                                                                                                     \
+    }                                                                                                       \
+    throw nlohmann::json::type_error::create(302, "unknown " #ENUM_TYPE " " + whyno::excerpt(j.dump(), 40), \
+                                             &j);                                                           \
   }
 
 namespace whyno {
@@ -131,61 +131,54 @@ void from_json(const nlohmann::json& j, IpPrefix& p) {
 }
 
 WHYNO_JSON_ENUM(Protocol, {{Protocol::tcp, "tcp"}, {Protocol::udp, "udp"}})
-WHYNO_JSON_ENUM(ProbeResult::Outcome,
-                             {{ProbeResult::Outcome::error, "error"},
-                              {ProbeResult::Outcome::answered, "answered"},
-                              {ProbeResult::Outcome::connected, "connected"},
-                              {ProbeResult::Outcome::refused, "refused"},
-                              {ProbeResult::Outcome::reset_or_closed, "reset-or-closed"},
-                              {ProbeResult::Outcome::timed_out, "timed-out"},
-                              {ProbeResult::Outcome::unresolved, "unresolved"},
-                              {ProbeResult::Outcome::unreachable, "unreachable"},
-                              {ProbeResult::Outcome::skipped, "skipped"}})
+WHYNO_JSON_ENUM(ProbeResult::Outcome, {{ProbeResult::Outcome::error, "error"},
+                                       {ProbeResult::Outcome::answered, "answered"},
+                                       {ProbeResult::Outcome::connected, "connected"},
+                                       {ProbeResult::Outcome::refused, "refused"},
+                                       {ProbeResult::Outcome::reset_or_closed, "reset-or-closed"},
+                                       {ProbeResult::Outcome::timed_out, "timed-out"},
+                                       {ProbeResult::Outcome::unresolved, "unresolved"},
+                                       {ProbeResult::Outcome::unreachable, "unreachable"},
+                                       {ProbeResult::Outcome::skipped, "skipped"}})
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Unread, source, reason)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProcessRef, pid, comm, cmdline, container_id, uid, exe,
                                                 system_binary)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Listener, protocol, address, port, v6only,
-                                                bound_ifindex, accept_queue, backlog, inode, owners)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Listener, protocol, address, port, v6only, bound_ifindex,
+                                                accept_queue, backlog, inode, owners)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(InterfaceAddress, address, prefix_len)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Interface, index, name, kind, master_index, up, mtu,
                                                 addresses)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Route, destination, output_index, gateway,
-                                                has_gateway, type, table)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NetnsFacts, inode, interfaces, routes, listeners,
-                                                unread)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PortBinding, protocol, container_port, host_ip,
-                                                host_port)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Route, destination, output_index, gateway, has_gateway, type,
+                                                table)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NetnsFacts, inode, interfaces, routes, listeners, unread)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PortBinding, protocol, container_port, host_ip, host_port)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ExposedPort, protocol, port)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ContainerNetwork, name, network_id, ipv4,
-                                                ipv4_prefix_len, ipv6, gateway, aliases, dns_names)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ContainerNetwork, name, network_id, ipv4, ipv4_prefix_len,
+                                                ipv6, gateway, aliases, dns_names)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ContainerState, status, running, paused, restarting,
                                                 oom_killed, dead, pid, exit_code, error, started_at,
                                                 finished_at, restart_count)
-WHYNO_JSON_ENUM(Container::Kind, {{Container::Kind::container, "container"},
-                                   {Container::Kind::namespace_only, "namespace"}})
+WHYNO_JSON_ENUM(Container::Kind,
+                {{Container::Kind::container, "container"}, {Container::Kind::namespace_only, "namespace"}})
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Container, kind, id, name, image, created, state,
                                                 network_mode, intended, publish_all, actual, exposed,
                                                 networks, sandbox_key, hosts_path, links, hostname,
                                                 compose_project, compose_service, engine, engine_kind,
                                                 inspected, engine_uid)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Network, id, name, driver, scope, internal,
-                                                enable_ipv6, subnets, gateways, options, engine)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Network, id, name, driver, scope, internal, enable_ipv6,
+                                                subnets, gateways, options, engine)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EngineIdentity, kind, version, api_version, endpoint,
                                                 rootless, uid, from_files)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DaemonConfig, read, path, userland_proxy, iptables,
-                                                ip6tables, ip_forward, ip_masq, icc, ip,
-                                                firewall_backend, problem)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DaemonConfig, read, path, userland_proxy, iptables, ip6tables,
+                                                ip_forward, ip_masq, icc, ip, firewall_backend, problem)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NotBelieved, uid, engine, claim)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Engine, product, version, api_version, socket,
-                                                containers, networks, warnings, config, engines,
-                                                unread, not_believed)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Sysctls, ipv4_forward, ipv6_forward,
-                                                ipv4_iface_forward, route_localnet,
-                                                bridge_nf_call_iptables, bridge_nf_call_ip6tables,
-                                                somaxconn, unprivileged_port_start)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProbeResult, outcome, from, target, detail,
-                                                milliseconds)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Engine, product, version, api_version, socket, containers,
+                                                networks, warnings, config, engines, unread, not_believed)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Sysctls, ipv4_forward, ipv6_forward, ipv4_iface_forward,
+                                                route_localnet, bridge_nf_call_iptables,
+                                                bridge_nf_call_ip6tables, somaxconn, unprivileged_port_start)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProbeResult, outcome, from, target, detail, milliseconds)
 // The query as it is typed, so snapshots keep the layout of format 1.
 void to_json(nlohmann::json& j, const Query& q) {
   j = {{"address", q.target.text},
@@ -218,69 +211,68 @@ namespace nf {
 WHYNO_JSON_ENUM(Backend, {{Backend::nftables, "nftables"}, {Backend::legacy, "legacy"}})
 WHYNO_JSON_ENUM(Writer, {{Writer::unknown, "unknown"}, {Writer::iptables, "iptables"}, {Writer::nft, "nft"}})
 WHYNO_JSON_ENUM(Family, {{Family::other, "other"},
-                                      {Family::ip, "ip"},
-                                      {Family::ip6, "ip6"},
-                                      {Family::inet, "inet"},
-                                      {Family::arp, "arp"},
-                                      {Family::bridge, "bridge"},
-                                      {Family::netdev, "netdev"}})
+                         {Family::ip, "ip"},
+                         {Family::ip6, "ip6"},
+                         {Family::inet, "inet"},
+                         {Family::arp, "arp"},
+                         {Family::bridge, "bridge"},
+                         {Family::netdev, "netdev"}})
 WHYNO_JSON_ENUM(Hook, {{Hook::other, "other"},
-                                    {Hook::prerouting, "prerouting"},
-                                    {Hook::input, "input"},
-                                    {Hook::forward, "forward"},
-                                    {Hook::output, "output"},
-                                    {Hook::postrouting, "postrouting"},
-                                    {Hook::ingress, "ingress"}})
-WHYNO_JSON_ENUM(ChainType, {{ChainType::filter, "filter"},
-                                         {ChainType::nat, "nat"},
-                                         {ChainType::route, "route"}})
+                       {Hook::prerouting, "prerouting"},
+                       {Hook::input, "input"},
+                       {Hook::forward, "forward"},
+                       {Hook::output, "output"},
+                       {Hook::postrouting, "postrouting"},
+                       {Hook::ingress, "ingress"}})
+WHYNO_JSON_ENUM(ChainType,
+                {{ChainType::filter, "filter"}, {ChainType::nat, "nat"}, {ChainType::route, "route"}})
 WHYNO_JSON_ENUM(Field, {{Field::unknown, "unknown"},
-                                     {Field::iifname, "iifname"},
-                                     {Field::oifname, "oifname"},
-                                     {Field::l4proto, "l4proto"},
-                                     {Field::nfproto, "nfproto"},
-                                     {Field::saddr, "saddr"},
-                                     {Field::daddr, "daddr"},
-                                     {Field::sport, "sport"},
-                                     {Field::dport, "dport"},
-                                     {Field::saddr_type, "saddr_type"},
-                                     {Field::daddr_type, "daddr_type"},
-                                     {Field::ct_state, "ct_state"},
-                                     {Field::ct_status, "ct_status"},
-                                     {Field::mark, "mark"}})
+                        {Field::iifname, "iifname"},
+                        {Field::oifname, "oifname"},
+                        {Field::l4proto, "l4proto"},
+                        {Field::nfproto, "nfproto"},
+                        {Field::saddr, "saddr"},
+                        {Field::daddr, "daddr"},
+                        {Field::sport, "sport"},
+                        {Field::dport, "dport"},
+                        {Field::saddr_type, "saddr_type"},
+                        {Field::daddr_type, "daddr_type"},
+                        {Field::ct_state, "ct_state"},
+                        {Field::ct_status, "ct_status"},
+                        {Field::mark, "mark"}})
 WHYNO_JSON_ENUM(ActionKind, {{ActionKind::unknown, "unknown"},
-                                          {ActionKind::next, "next"},
-                                          {ActionKind::accept, "accept"},
-                                          {ActionKind::drop, "drop"},
-                                          {ActionKind::reject, "reject"},
-                                          {ActionKind::return_, "return"},
-                                          {ActionKind::jump, "jump"},
-                                          {ActionKind::goto_, "goto"},
-                                          {ActionKind::dnat, "dnat"},
-                                          {ActionKind::snat, "snat"},
-                                          {ActionKind::masquerade, "masquerade"},
-                                          {ActionKind::redirect, "redirect"},
-                                          {ActionKind::vmap, "vmap"},
-                                          {ActionKind::queue, "queue"}})
+                             {ActionKind::next, "next"},
+                             {ActionKind::accept, "accept"},
+                             {ActionKind::drop, "drop"},
+                             {ActionKind::reject, "reject"},
+                             {ActionKind::return_, "return"},
+                             {ActionKind::jump, "jump"},
+                             {ActionKind::goto_, "goto"},
+                             {ActionKind::dnat, "dnat"},
+                             {ActionKind::snat, "snat"},
+                             {ActionKind::masquerade, "masquerade"},
+                             {ActionKind::redirect, "redirect"},
+                             {ActionKind::vmap, "vmap"},
+                             {ActionKind::queue, "queue"}})
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BaseChain, hook, priority, type, policy_drop)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Chain, backend, family, table, name, base)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(InterfaceName, name, prefix)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Match, field, negated, interfaces, prefixes, ranges,
-                                                mask, text)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Match, field, negated, interfaces, prefixes, ranges, mask,
+                                                text)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(VmapEntry, key, kind, chain)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Action, kind, chain, nat_address, nat_port_min,
-                                                nat_port_max, vmap_key, vmap, text)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Rule, backend, family, table, chain, handle,
-                                                matches, action, comment, writer)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Action, kind, chain, nat_address, nat_port_min, nat_port_max,
+                                                vmap_key, vmap, text)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Rule, backend, family, table, chain, handle, matches, action,
+                                                comment, writer)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Ruleset, chains, rules, unread)
 
 }  // namespace nf
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ForwarderNamespace, forwarder_pid, child_pid, uid, netns,
                                                 ruleset, sysctls)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Facts, engine, host, ruleset, sysctls,
-                                                container_netns, resolved_addresses, collected_at, unread,
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Facts, engine, host, ruleset, sysctls, container_netns,
+                                                resolved_addresses, collected_at, unread,
                                                 forwarder_namespaces, host_owner)
 
 namespace snapshot {
@@ -382,18 +374,17 @@ std::string without_exception_tag(std::string_view what) {
 
 Result<Snapshot> load(std::string_view text) {
   if (text.size() > k_max_snapshot_bytes) {
-    return fail(Error::Kind::invalid, fmt::format("the snapshot is larger than {} MiB",
-                                                  k_max_snapshot_bytes >> 20));
+    return fail(Error::Kind::invalid,
+                fmt::format("the snapshot is larger than {} MiB", k_max_snapshot_bytes >> 20));
   }
   if (nesting_depth(text) > k_max_depth) {
-    return fail(Error::Kind::invalid,
-                fmt::format("the snapshot nests deeper than {} levels; it is not one whyno-port wrote",
-                            k_max_depth));
+    return fail(
+        Error::Kind::invalid,
+        fmt::format("the snapshot nests deeper than {} levels; it is not one whyno-port wrote", k_max_depth));
   }
   try {
     const auto j = nlohmann::json::parse(text);
-    if (!j.is_object() || !j.contains("whyno_port_snapshot") ||
-        j.at("whyno_port_snapshot") != k_format) {
+    if (!j.is_object() || !j.contains("whyno_port_snapshot") || j.at("whyno_port_snapshot") != k_format) {
       return fail(Error::Kind::invalid, "not a whyno-port facts snapshot (format 1)");
     }
     if (const auto key = stray_float(j)) {

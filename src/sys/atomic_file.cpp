@@ -54,7 +54,8 @@ Result<void> write_file_atomically(const std::string& path, std::string_view tex
   }
   WHYNO_TRY(check_replaceable(path));
   const auto slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? std::string(".") : path.substr(0, std::max<std::size_t>(slash, 1));
+  const std::string dir =
+      slash == std::string::npos ? std::string(".") : path.substr(0, std::max<std::size_t>(slash, 1));
   const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
   std::string temp = fmt::format("{}/.{}.XXXXXX", dir, base);
   std::vector<char> name(temp.begin(), temp.end());

@@ -11,9 +11,7 @@
 
 namespace whyno::sys {
 
-void MnlSocketClose::operator()(mnl_socket* s) const noexcept {
-  mnl_socket_close(s);
-}
+void MnlSocketClose::operator()(mnl_socket* s) const noexcept { mnl_socket_close(s); }
 
 namespace {
 

@@ -56,8 +56,7 @@ Result<void> run_in_netns(const Fd& netns, const std::function<void()>& work) {
   });
   worker.join();
   if (setns_errno != 0) {
-    return std::unexpected(
-        errno_error(setns_errno, "cannot enter network namespace (setns)"));
+    return std::unexpected(errno_error(setns_errno, "cannot enter network namespace (setns)"));
   }
   return {};
 }

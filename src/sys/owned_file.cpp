@@ -70,7 +70,8 @@ Result<void> check_directory(const std::string& path, const std::string& name, c
   };
   const unsigned uid = static_cast<unsigned>(st.st_uid);
   if (uid == 0 && in_user_tree) {
-    return refuse(fmt::format("{} belongs to root inside a tree {} owns", excerpt(name, 60), whose(owner.uid)));
+    return refuse(
+        fmt::format("{} belongs to root inside a tree {} owns", excerpt(name, 60), whose(owner.uid)));
   }
   if (uid != 0 && (owner.uid == 0 || uid != owner.uid)) {
     return refuse(fmt::format("the directory {} belongs to uid {}, not to {}", excerpt(name, 60), uid,
@@ -93,7 +94,8 @@ Result<std::string> link_target(int link_fd, const std::string& path) {
     return std::unexpected(errno_error(errno, fmt::format("cannot read a symbolic link of {}", shown(path))));
   }
   if (static_cast<std::size_t>(n) >= buffer.size()) {
-    return fail(Error::Kind::invalid, fmt::format("{} holds a symbolic link too long to follow", shown(path)));
+    return fail(Error::Kind::invalid,
+                fmt::format("{} holds a symbolic link too long to follow", shown(path)));
   }
   return std::string(buffer.data(), static_cast<std::size_t>(n));
 }
@@ -133,8 +135,8 @@ Result<Located> locate(const std::string& path, FileOwner owner) {
       // Only a link root made in root's directories is followed (/var/run).
       if (in_user_tree || st.st_uid != 0) {
         return fail(Error::Kind::permission_denied,
-                    fmt::format("{} is not read: {} is a symbolic link {} made", shown(path), excerpt(name, 60),
-                                whose(static_cast<unsigned>(st.st_uid))));
+                    fmt::format("{} is not read: {} is a symbolic link {} made", shown(path),
+                                excerpt(name, 60), whose(static_cast<unsigned>(st.st_uid))));
       }
       if (++links > k_max_symlinks) {
         return fail(Error::Kind::invalid, fmt::format("{} has too many symbolic links", shown(path)));
@@ -161,11 +163,16 @@ Result<Located> locate(const std::string& path, FileOwner owner) {
 }
 
 std::string_view kind_of(mode_t mode) {
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISSOCK(mode)) return "a socket";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode))
+    return "a FIFO";
+  if (S_ISSOCK(mode))
+    return "a socket";
+  if (S_ISCHR(mode))
+    return "a character device";
+  if (S_ISBLK(mode))
+    return "a block device";
+  if (S_ISDIR(mode))
+    return "a directory";
   return "not a regular file";
 }
 
@@ -180,22 +187,23 @@ Result<std::string> read_owned_file(const std::string& path, FileOwner owner, st
   }
   const unsigned uid = static_cast<unsigned>(at.st.st_uid);
   if (uid != owner.uid) {
-    return fail(Error::Kind::permission_denied,
-                fmt::format("{} is not read: it belongs to {}, not to {}", shown(path), whose(uid),
-                            whose(owner.uid)));
+    return fail(Error::Kind::permission_denied, fmt::format("{} is not read: it belongs to {}, not to {}",
+                                                            shown(path), whose(uid), whose(owner.uid)));
   }
   if (static_cast<std::uint64_t>(at.st.st_size) > max_bytes) {
     return fail(Error::Kind::invalid,
                 fmt::format("{} is not read: it holds {} bytes, more than the {} allowed", shown(path),
                             at.st.st_size, max_bytes));
   }
-  Fd fd(::openat(at.parent.get(), at.name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+  Fd fd(
+      ::openat(at.parent.get(), at.name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
   struct stat opened {};
   if (!fd || ::fstat(fd.get(), &opened) != 0) {
     return std::unexpected(errno_error(errno, fmt::format("cannot read {}", shown(path))));
   }
   if (opened.st_dev != at.st.st_dev || opened.st_ino != at.st.st_ino) {
-    return fail(Error::Kind::io, fmt::format("{} is not read: it was replaced while it was opened", shown(path)));
+    return fail(Error::Kind::io,
+                fmt::format("{} is not read: it was replaced while it was opened", shown(path)));
   }
   std::string text;
   std::array<char, 16384> buffer{};
@@ -244,8 +252,8 @@ Result<std::vector<std::string>> list_owned_directory(const std::string& path, F
       continue;
     }
     if (names.size() == max_entries) {
-      return fail(Error::Kind::invalid, fmt::format("{} is not listed: it holds more than {} entries",
-                                                    shown(path), max_entries));
+      return fail(Error::Kind::invalid,
+                  fmt::format("{} is not listed: it holds more than {} entries", shown(path), max_entries));
     }
     names.emplace_back(name);
   }

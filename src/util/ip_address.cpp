@@ -126,8 +126,7 @@ bool IpAddress::in_prefix(const IpAddress& network, unsigned prefix_len) const {
 
 std::string IpAddress::to_string() const {
   char buf[INET6_ADDRSTRLEN] = {};
-  inet_ntop(m_family == IpFamily::v4 ? AF_INET : AF_INET6, m_bytes.data(), buf,
-            sizeof buf);
+  inet_ntop(m_family == IpFamily::v4 ? AF_INET : AF_INET6, m_bytes.data(), buf, sizeof buf);
   return buf;
 }
 
@@ -135,8 +134,6 @@ std::string IpAddress::to_string_for_port() const {
   return m_family == IpFamily::v6 ? "[" + to_string() + "]" : to_string();
 }
 
-std::string IpPrefix::to_string() const {
-  return fmt::format("{}/{}", address.to_string(), length);
-}
+std::string IpPrefix::to_string() const { return fmt::format("{}/{}", address.to_string(), length); }
 
 }  // namespace whyno

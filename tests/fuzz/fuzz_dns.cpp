@@ -80,10 +80,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     name = question_name(input);
   }
   const auto message = fuzz::bytes(message_text);
-  const std::uint16_t id =
-      message.size() < 2 ? 0
-                         : static_cast<std::uint16_t>((std::to_integer<unsigned>(message[0]) << 8) |
-                                                      std::to_integer<unsigned>(message[1]));
+  const std::uint16_t id = message.size() < 2
+                               ? 0
+                               : static_cast<std::uint16_t>((std::to_integer<unsigned>(message[0]) << 8) |
+                                                            std::to_integer<unsigned>(message[1]));
 
   if (const auto reply = parse_dns_reply(message, id, name, type)) {
     WHYNO_FUZZ_CHECK(reply->has_address() == !reply->addresses.empty());

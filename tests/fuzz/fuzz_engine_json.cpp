@@ -36,8 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (input.empty()) {
     return 0;
   }
-  const auto choice =
-      static_cast<unsigned char>(static_cast<unsigned char>(input.front()) - '0') % 10;
+  const auto choice = static_cast<unsigned char>(static_cast<unsigned char>(input.front()) - '0') % 10;
   // A copy of its own size, so ASan sees a read past the end of the text.
   const std::string body(input.substr(1));
   const std::string_view text = body;
@@ -61,14 +60,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
       }
       break;
-    case 3: (void)parse_container(text); break;
-    case 4: (void)parse_networks(text); break;
+    case 3:
+      (void)parse_container(text);
+      break;
+    case 4:
+      (void)parse_networks(text);
+      break;
     case 5: {
       const InfoReply info = parse_info(text);
       WHYNO_FUZZ_CHECK(parse_info_warnings(text) == info.warnings);
       break;
     }
-    case 6: (void)parse_error_message(text); break;
+    case 6:
+      (void)parse_error_message(text);
+      break;
     case 7: {
       const auto newline = text.find('\n');
       const std::string version(text.substr(0, newline));
@@ -77,9 +82,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       (void)parse_daemon_config(json, version);
       break;
     }
-    case 8: check_negotiated(text); break;
-    case 9: (void)engine_major_version(text); break;
-    default: break;
+    case 8:
+      check_negotiated(text);
+      break;
+    case 9:
+      (void)engine_major_version(text);
+      break;
+    default:
+      break;
   }
   return 0;
 }

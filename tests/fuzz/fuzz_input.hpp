@@ -17,8 +17,7 @@ namespace whyno::fuzz {
 inline constexpr std::string_view k_separator = "\n--8<--\n";
 
 inline std::string_view text(const std::uint8_t* data, std::size_t size) {
-  return size == 0 ? std::string_view{}
-                   : std::string_view(reinterpret_cast<const char*>(data), size);
+  return size == 0 ? std::string_view{} : std::string_view(reinterpret_cast<const char*>(data), size);
 }
 
 /// A copy in its own allocation of exactly `text.size()` bytes, so ASan sees
@@ -51,13 +50,12 @@ inline std::vector<std::vector<std::byte>> sections(std::string_view rest, std::
 }
 
 /// Stops the run (libFuzzer saves the input) when a property does not hold.
-#define WHYNO_FUZZ_CHECK(condition)                                                \
-  do {                                                                             \
-    if (!(condition)) {                                                            \
-      std::fprintf(stderr, "%s:%d: property failed: %s\n", __FILE__, __LINE__,     \
-                   #condition);                                                    \
-      std::abort();                                                                \
-    }                                                                              \
+#define WHYNO_FUZZ_CHECK(condition)                                                         \
+  do {                                                                                      \
+    if (!(condition)) {                                                                     \
+      std::fprintf(stderr, "%s:%d: property failed: %s\n", __FILE__, __LINE__, #condition); \
+      std::abort();                                                                         \
+    }                                                                                       \
   } while (false)
 
 }  // namespace whyno::fuzz

@@ -22,7 +22,7 @@ using namespace whyno;
 namespace {
 
 constexpr std::size_t k_info_size = 84;  // sizeof(ipt_getinfo) == sizeof(ip6t_getinfo)
-constexpr std::array<std::string_view, 8> k_tables = {"filter", "nat",     "raw", "mangle",
+constexpr std::array<std::string_view, 8> k_tables = {"filter",   "nat",    "raw", "mangle",
                                                       "security", "broute", "",    "filter"};
 
 }  // namespace
@@ -44,8 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   nf::Ruleset rules;
   netfilter::parse_legacy_table(dump, rules);
   for (const nf::Rule& r : rules.rules) {
-    WHYNO_FUZZ_CHECK(r.backend == nf::Backend::legacy && r.family == dump.family &&
-                     r.table == dump.table);
+    WHYNO_FUZZ_CHECK(r.backend == nf::Backend::legacy && r.family == dump.family && r.table == dump.table);
   }
   fuzz::walk_every_hook(rules);
   return 0;

@@ -16,8 +16,7 @@ using namespace whyno;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto parts = fuzz::sections(fuzz::text(data, size), 4);
-  netfilter::NftDump dump{std::move(parts[0]), std::move(parts[1]), std::move(parts[2]),
-                          std::move(parts[3])};
+  netfilter::NftDump dump{std::move(parts[0]), std::move(parts[1]), std::move(parts[2]), std::move(parts[3])};
   for (const netfilter::NftSetRef& ref : netfilter::looked_up_sets(dump.rules)) {
     (void)netfilter::family_of(ref.family);
   }

@@ -64,7 +64,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
       }
       break;
-    case 1: (void)parse_oci_spec(text); break;
+    case 1:
+      (void)parse_oci_spec(text);
+      break;
     case 2:
       if (const auto pid = parse_pidfile(text)) {
         WHYNO_FUZZ_CHECK(*pid > 0);
@@ -83,13 +85,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         WHYNO_FUZZ_CHECK(!entry.id.empty());
       }
       break;
-    case 5: (void)parse_netavark_network(text); break;
+    case 5:
+      (void)parse_netavark_network(text);
+      break;
     case 6: {
       const auto found = discover_engines(FuzzHost(body), std::nullopt);
       WHYNO_FUZZ_CHECK(found.has_value() && !found->endpoints.empty());
       break;
     }
-    default: break;
+    default:
+      break;
   }
   return 0;
 }

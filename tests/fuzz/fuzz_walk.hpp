@@ -34,8 +34,8 @@ inline void walk_every_hook(const nf::Ruleset& rules) {
   nf::WalkOptions reroute;
   reroute.reroute = [](const IpAddress&) { return std::optional<std::string>("docker0"); };
 
-  for (const nf::Hook hook : {nf::Hook::prerouting, nf::Hook::input, nf::Hook::forward,
-                              nf::Hook::output, nf::Hook::postrouting, nf::Hook::ingress}) {
+  for (const nf::Hook hook : {nf::Hook::prerouting, nf::Hook::input, nf::Hook::forward, nf::Hook::output,
+                              nf::Hook::postrouting, nf::Hook::ingress}) {
     for (const nf::Packet* packet : {&remote, &local}) {
       const nf::HookOutcome outcome = nf::walk_hook(rules, hook, *packet, reroute);
       WHYNO_FUZZ_CHECK(outcome.kind == nf::HookOutcome::Kind::accepted || outcome.rule != nullptr ||

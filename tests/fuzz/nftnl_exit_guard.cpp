@@ -80,8 +80,7 @@ bool allocated_by_libnftnl(const volatile void* block) {
       __asan_get_alloc_stack(const_cast<void*>(block), trace, std::size(trace), &thread);
   static const void* const self = [] {
     Dl_info info{};
-    return dladdr(reinterpret_cast<const void*>(&hooks_installed), &info) != 0 ? info.dli_fbase
-                                                                                : nullptr;
+    return dladdr(reinterpret_cast<const void*>(&hooks_installed), &info) != 0 ? info.dli_fbase : nullptr;
   }();
   for (std::size_t i = 0; i < frames; ++i) {
     Dl_info info{};
@@ -108,8 +107,8 @@ Function next_definition(const char* symbol) {
 }
 
 template <typename Object>
-int guarded(Parse<Object> real, Object* (*make)(), void (*release)(Object*),
-            const nlmsghdr* nlh, Object* object) {
+int guarded(Parse<Object> real, Object* (*make)(), void (*release)(Object*), const nlmsghdr* nlh,
+            Object* object) {
   Object* const scratch = make();
   if (scratch == nullptr) {
     return -1;
@@ -155,23 +154,23 @@ void nftnl_set_free(const nftnl_set*);
 
 int nftnl_chain_nlmsg_parse(const nlmsghdr* nlh, nftnl_chain* c) {
   static const auto real = next_definition<Parse<nftnl_chain>>("nftnl_chain_nlmsg_parse");
-  return guarded<nftnl_chain>(real, nftnl_chain_alloc, [](nftnl_chain* p) { nftnl_chain_free(p); },
-                              nlh, c);
+  return guarded<nftnl_chain>(
+      real, nftnl_chain_alloc, [](nftnl_chain* p) { nftnl_chain_free(p); }, nlh, c);
 }
 int nftnl_rule_nlmsg_parse(const nlmsghdr* nlh, nftnl_rule* r) {
   static const auto real = next_definition<Parse<nftnl_rule>>("nftnl_rule_nlmsg_parse");
-  return guarded<nftnl_rule>(real, nftnl_rule_alloc, [](nftnl_rule* p) { nftnl_rule_free(p); },
-                             nlh, r);
+  return guarded<nftnl_rule>(
+      real, nftnl_rule_alloc, [](nftnl_rule* p) { nftnl_rule_free(p); }, nlh, r);
 }
 int nftnl_set_nlmsg_parse(const nlmsghdr* nlh, nftnl_set* s) {
   static const auto real = next_definition<Parse<nftnl_set>>("nftnl_set_nlmsg_parse");
-  return guarded<nftnl_set>(real, nftnl_set_alloc, [](nftnl_set* p) { nftnl_set_free(p); }, nlh,
-                            s);
+  return guarded<nftnl_set>(
+      real, nftnl_set_alloc, [](nftnl_set* p) { nftnl_set_free(p); }, nlh, s);
 }
 int nftnl_set_elems_nlmsg_parse(const nlmsghdr* nlh, nftnl_set* s) {
   static const auto real = next_definition<Parse<nftnl_set>>("nftnl_set_elems_nlmsg_parse");
-  return guarded<nftnl_set>(real, nftnl_set_alloc, [](nftnl_set* p) { nftnl_set_free(p); }, nlh,
-                            s);
+  return guarded<nftnl_set>(
+      real, nftnl_set_alloc, [](nftnl_set* p) { nftnl_set_free(p); }, nlh, s);
 }
 
 void exit(int status) noexcept {  // noreturn, as <cstdlib> declares it

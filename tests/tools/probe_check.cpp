@@ -26,7 +26,6 @@ using namespace whyno;
 
 namespace {
 
-
 std::optional<probe::ProbeTarget> parse_target(std::string_view text, Protocol protocol) {
   const auto colon = text.rfind(':');
   if (colon == std::string_view::npos || colon + 1 == text.size()) {

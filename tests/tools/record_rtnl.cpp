@@ -27,8 +27,7 @@ bool save(const std::string& name, const Result<std::vector<std::byte>>& reply) 
     return false;
   }
   std::ofstream out(name, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(reply->data()),
-            static_cast<std::streamsize>(reply->size()));
+  out.write(reinterpret_cast<const char*>(reply->data()), static_cast<std::streamsize>(reply->size()));
   fmt::print("{} ({} bytes)\n", name, reply->size());
   return true;
 }
@@ -54,15 +53,15 @@ int main(int argc, char** argv) {
     return 1;
   }
   for (const auto& i : kernel::parse_links(*links, *addresses)) {
-    fmt::print("  if {} {} kind={} master={} up={} mtu={}\n", i.index, i.name, i.kind,
-               i.master_index, i.up, i.mtu);
+    fmt::print("  if {} {} kind={} master={} up={} mtu={}\n", i.index, i.name, i.kind, i.master_index, i.up,
+               i.mtu);
     for (const auto& a : i.addresses) {
       fmt::print("      {}/{}\n", a.address.to_string(), a.prefix_len);
     }
   }
   for (const auto& r : kernel::parse_routes(*routes)) {
-    fmt::print("  route {} dev {} via {} type {} table {}\n", r.destination.to_string(),
-               r.output_index, r.has_gateway ? r.gateway.to_string() : "-", r.type, r.table);
+    fmt::print("  route {} dev {} via {} type {} table {}\n", r.destination.to_string(), r.output_index,
+               r.has_gateway ? r.gateway.to_string() : "-", r.type, r.table);
   }
   return 0;
 }

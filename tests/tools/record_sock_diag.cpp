@@ -73,8 +73,8 @@ int main(int argc, char** argv) {
       save(name, *reply);
       for (const auto& l : kernel::parse_inet_diag(*reply, protocol)) {
         fmt::print("  {} {}:{} v6only={} if={} queue={}/{} inode={}\n", to_string(l.protocol),
-                   l.address.to_string_for_port(), l.port, l.v6only, l.bound_ifindex,
-                   l.accept_queue, l.backlog, l.inode);
+                   l.address.to_string_for_port(), l.port, l.v6only, l.bound_ifindex, l.accept_queue,
+                   l.backlog, l.inode);
       }
     }
   }

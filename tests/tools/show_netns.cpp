@@ -38,15 +38,15 @@ double cpu_ms() {
 void print(const NetnsFacts& ns) {
   fmt::print("netns inode {}\n", ns.inode);
   for (const auto& i : ns.interfaces) {
-    fmt::print("  if {} {} kind={} master={} up={} mtu={}\n", i.index, i.name, i.kind,
-               i.master_index, i.up, i.mtu);
+    fmt::print("  if {} {} kind={} master={} up={} mtu={}\n", i.index, i.name, i.kind, i.master_index, i.up,
+               i.mtu);
     for (const auto& a : i.addresses) {
       fmt::print("      {}/{}\n", a.address.to_string(), a.prefix_len);
     }
   }
   for (const auto& r : ns.routes) {
-    fmt::print("  route {} dev {} via {} type {} table {}\n", r.destination.to_string(),
-               r.output_index, r.has_gateway ? r.gateway.to_string() : "-", r.type, r.table);
+    fmt::print("  route {} dev {} via {} type {} table {}\n", r.destination.to_string(), r.output_index,
+               r.has_gateway ? r.gateway.to_string() : "-", r.type, r.table);
   }
   for (const auto& l : ns.listeners) {
     std::string owners;
@@ -54,8 +54,8 @@ void print(const NetnsFacts& ns) {
       owners += fmt::format(" [{} {} \"{}\"]", p.pid, p.comm, p.cmdline);
     }
     fmt::print("  {} {}:{} v6only={} if={} queue={}/{} inode={}{}\n", to_string(l.protocol),
-               l.address.to_string_for_port(), l.port, l.v6only, l.bound_ifindex,
-               l.accept_queue, l.backlog, l.inode, owners);
+               l.address.to_string_for_port(), l.port, l.v6only, l.bound_ifindex, l.accept_queue, l.backlog,
+               l.inode, owners);
   }
   for (const auto& u : ns.unread) {
     fmt::print("  UNREAD {}: {}\n", u.source, u.reason);
@@ -100,17 +100,18 @@ int main(int argc, char** argv) {
 
   print(ns);
   auto show = [](const auto& v) { return v ? fmt::format("{}", *v) : std::string("unset"); };
-  fmt::print("sysctls (this process's namespace): ip_forward={} ipv6_forward={} "
-             "bridge-nf-call-iptables={} -ip6tables={} somaxconn={}\n",
-             show(s.ipv4_forward), show(s.ipv6_forward), show(s.bridge_nf_call_iptables),
-             show(s.bridge_nf_call_ip6tables), show(s.somaxconn));
+  fmt::print(
+      "sysctls (this process's namespace): ip_forward={} ipv6_forward={} "
+      "bridge-nf-call-iptables={} -ip6tables={} somaxconn={}\n",
+      show(s.ipv4_forward), show(s.ipv6_forward), show(s.bridge_nf_call_iptables),
+      show(s.bridge_nf_call_ip6tables), show(s.somaxconn));
   for (const auto& [name, on] : s.ipv4_iface_forward) {
     fmt::print("  {}: forwarding={} route_localnet={}\n", name, on,
-               s.route_localnet.contains(name) ? fmt::format("{}", s.route_localnet.at(name))
-                                               : "unset");
+               s.route_localnet.contains(name) ? fmt::format("{}", s.route_localnet.at(name)) : "unset");
   }
-  fmt::print("timing: read_netns {:.2f} ms, attach_socket_owners {:.2f} ms ({:.2f} ms CPU), "
-             "read_sysctls {:.2f} ms\n",
-             read_ms, owners_ms, owners_cpu_ms, sysctl_ms);
+  fmt::print(
+      "timing: read_netns {:.2f} ms, attach_socket_owners {:.2f} ms ({:.2f} ms CPU), "
+      "read_sysctls {:.2f} ms\n",
+      read_ms, owners_ms, owners_cpu_ms, sysctl_ms);
   return 0;
 }

@@ -20,8 +20,8 @@ inline Query host_query(std::uint16_t port, const char* address = "localhost") {
   return q;
 }
 
-inline Listener listener(Protocol p, const char* address, std::uint16_t port,
-                         const char* process = "server", int pid = 100) {
+inline Listener listener(Protocol p, const char* address, std::uint16_t port, const char* process = "server",
+                         int pid = 100) {
   Listener l;
   l.protocol = p;
   l.address = ip(address);
@@ -31,12 +31,12 @@ inline Listener listener(Protocol p, const char* address, std::uint16_t port,
   return l;
 }
 
-inline Listener docker_proxy(std::uint16_t host_port, const char* container_ip,
-                             std::uint16_t container_port, const char* host_ip = "0.0.0.0") {
+inline Listener docker_proxy(std::uint16_t host_port, const char* container_ip, std::uint16_t container_port,
+                             const char* host_ip = "0.0.0.0") {
   Listener l = listener(Protocol::tcp, host_ip, host_port, "docker-proxy", 900);
   l.owners.front().cmdline = std::string("/usr/sbin/docker-proxy -proto tcp -host-ip ") + host_ip +
-                             " -host-port " + std::to_string(host_port) + " -container-ip " +
-                             container_ip + " -container-port " + std::to_string(container_port);
+                             " -host-port " + std::to_string(host_port) + " -container-ip " + container_ip +
+                             " -container-port " + std::to_string(container_port);
   return l;
 }
 
@@ -45,11 +45,17 @@ inline Facts host_facts() {
   Facts f;
   f.engine = Engine{};
   f.engine->product = "docker";
-  f.engine->networks.push_back(Network{"b1", "bridge", "bridge", "local", false, false,
-                                       {{ip("172.17.0.0"), 16}}, {ip("172.17.0.1")},
-                                       {{"com.docker.network.bridge.default_bridge", "true"},
-                                        {"com.docker.network.bridge.name", "docker0"}},
-                                       ""});
+  f.engine->networks.push_back(Network{
+      "b1",
+      "bridge",
+      "bridge",
+      "local",
+      false,
+      false,
+      {{ip("172.17.0.0"), 16}},
+      {ip("172.17.0.1")},
+      {{"com.docker.network.bridge.default_bridge", "true"}, {"com.docker.network.bridge.name", "docker0"}},
+      ""});
   f.host.inode = 1;
   f.host.interfaces.push_back({1, "lo", "", 0, true, 65536, {{ip("127.0.0.1"), 8}}});
   f.host.interfaces.push_back({3, "docker0", "bridge", 0, true, 1500, {{ip("172.17.0.1"), 16}}});
@@ -59,8 +65,7 @@ inline Facts host_facts() {
 /// Adds a running container attached to `network` at `address`, with a
 /// namespace holding an eth0 and the given listeners.
 inline Container& add_container(Facts& f, const std::string& name, const char* address,
-                                std::vector<Listener> listeners = {},
-                                const std::string& network = "bridge") {
+                                std::vector<Listener> listeners = {}, const std::string& network = "bridge") {
   Container c;
   c.id = name + std::string(64 - name.size(), 'a');
   c.name = name;
@@ -85,8 +90,16 @@ inline Container& add_container(Facts& f, const std::string& name, const char* a
 }
 
 inline void add_user_network(Facts& f, const std::string& name) {
-  f.engine->networks.push_back(Network{"id-" + name, name, "bridge", "local", false, false,
-                                       {{ip("172.18.0.0"), 16}}, {ip("172.18.0.1")}, {}, ""});
+  f.engine->networks.push_back(Network{"id-" + name,
+                                       name,
+                                       "bridge",
+                                       "local",
+                                       false,
+                                       false,
+                                       {{ip("172.18.0.0"), 16}},
+                                       {ip("172.18.0.1")},
+                                       {},
+                                       ""});
 }
 
 inline void publish(Container& c, std::uint16_t host_port, std::uint16_t container_port,
@@ -114,8 +127,7 @@ inline nf::Match match_interface(nf::Field field, const char* name, bool negated
   return m;
 }
 
-inline nf::Match match_prefix(nf::Field field, const char* address, unsigned length,
-                              bool negated = false) {
+inline nf::Match match_prefix(nf::Field field, const char* address, unsigned length, bool negated = false) {
   nf::Match m;
   m.field = field;
   m.negated = negated;
@@ -140,8 +152,8 @@ inline void add_docker_rules(Facts& f, const char* container_ip, std::uint16_t c
                              std::uint16_t host_port = 8080) {
   using nf::ActionKind;
   using nf::Field;
-  const auto base = [](const char* table, const char* name, nf::Hook hook, int prio,
-                       nf::ChainType type, bool drop) {
+  const auto base = [](const char* table, const char* name, nf::Hook hook, int prio, nf::ChainType type,
+                       bool drop) {
     return nf::Chain{nf::Backend::nftables, nf::Family::ip, table, name,
                      nf::BaseChain{hook, prio, type, drop}};
   };
@@ -157,9 +169,9 @@ inline void add_docker_rules(Facts& f, const char* container_ip, std::uint16_t c
   nf::Match local;
   local.field = Field::daddr_type;
   local.mask = 1u << 2;
-  nf::Rule dnat = make_rule("nat", "DOCKER", {match_interface(Field::iifname, "docker0", true),
-                                              match_dport(host_port)},
-                            ActionKind::dnat);
+  nf::Rule dnat =
+      make_rule("nat", "DOCKER", {match_interface(Field::iifname, "docker0", true), match_dport(host_port)},
+                ActionKind::dnat);
   dnat.action.nat_address = ip(container_ip);
   dnat.action.nat_port_min = dnat.action.nat_port_max = container_port;
   nf::Match established;
@@ -167,8 +179,8 @@ inline void add_docker_rules(Facts& f, const char* container_ip, std::uint16_t c
   established.mask = 2 | 4;
   f.ruleset.rules = {
       make_rule("nat", "PREROUTING", {local}, ActionKind::jump, "DOCKER"),
-      make_rule("nat", "OUTPUT", {match_prefix(Field::daddr, "127.0.0.0", 8, true), local},
-                ActionKind::jump, "DOCKER"),
+      make_rule("nat", "OUTPUT", {match_prefix(Field::daddr, "127.0.0.0", 8, true), local}, ActionKind::jump,
+                "DOCKER"),
       make_rule("nat", "DOCKER", {match_interface(Field::iifname, "docker0")}, ActionKind::return_),
       dnat,
       make_rule("filter", "FORWARD", {}, ActionKind::jump, "DOCKER-USER"),
@@ -177,11 +189,11 @@ inline void add_docker_rules(Facts& f, const char* container_ip, std::uint16_t c
       make_rule("filter", "FORWARD", {match_interface(Field::oifname, "docker0")}, ActionKind::jump,
                 "DOCKER"),
       make_rule("filter", "DOCKER-USER", {}, ActionKind::return_),
-      make_rule("filter", "DOCKER",
-                {match_prefix(Field::daddr, container_ip, 32),
-                 match_interface(Field::iifname, "docker0", true),
-                 match_interface(Field::oifname, "docker0"), match_dport(container_port)},
-                ActionKind::accept),
+      make_rule(
+          "filter", "DOCKER",
+          {match_prefix(Field::daddr, container_ip, 32), match_interface(Field::iifname, "docker0", true),
+           match_interface(Field::oifname, "docker0"), match_dport(container_port)},
+          ActionKind::accept),
   };
 }
 

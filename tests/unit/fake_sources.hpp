@@ -174,8 +174,9 @@ class FakeNamespaces final : public kernel::NamespaceReader, public kernel::Proc
     const std::lock_guard lock(m_mutex);
     const auto it = process_users.find(pid);
     if (it == process_users.end() || it->second != uid) {
-      return fail(Error::Kind::permission_denied,
-                  "process " + std::to_string(pid) + " runs in no user namespace of uid " + std::to_string(uid));
+      return fail(
+          Error::Kind::permission_denied,
+          "process " + std::to_string(pid) + " runs in no user namespace of uid " + std::to_string(uid));
     }
     return {};
   }
@@ -197,7 +198,7 @@ class FakeNamespaces final : public kernel::NamespaceReader, public kernel::Proc
     m_reads.push_back(netns.inode);
     for (auto it = pid_netns.begin(); it != pid_netns.end();) {
       it = it->second == netns.inode && exits_while_read.contains(it->first) ? pid_netns.erase(it)
-                                                                            : std::next(it);
+                                                                             : std::next(it);
     }
     return without_owners(namespaces.at(netns.inode));
   }
@@ -257,26 +258,28 @@ struct FakeHost {
   explicit FakeHost(Engine e) : engine(std::move(e)) {}
 
   gather::Sources sources() {
-    return gather::Sources{
-        engine, namespaces, namespaces,
-        [this]() -> Result<nf::Ruleset> {
-          if (rules_error) {
-            return fail(Error::Kind::permission_denied, *rules_error);
-          }
-          return ruleset;
-        },
-        [this](const std::string& name) {
-          resolved.push_back(name);
-          return std::vector<IpAddress>{};
-        },
-        [] { return std::int64_t{1700000000}; },
-        [this](const kernel::NamespaceHandle& netns) -> Result<nf::Ruleset> {
-          const auto it = namespace_rules.find(netns.inode);
-          if (it == namespace_rules.end()) {
-            return fail(Error::Kind::permission_denied, "cannot enter network namespace (setns): Operation not permitted");
-          }
-          return it->second;
-        }};
+    return gather::Sources{engine,
+                           namespaces,
+                           namespaces,
+                           [this]() -> Result<nf::Ruleset> {
+                             if (rules_error) {
+                               return fail(Error::Kind::permission_denied, *rules_error);
+                             }
+                             return ruleset;
+                           },
+                           [this](const std::string& name) {
+                             resolved.push_back(name);
+                             return std::vector<IpAddress>{};
+                           },
+                           [] { return std::int64_t{1700000000}; },
+                           [this](const kernel::NamespaceHandle& netns) -> Result<nf::Ruleset> {
+                             const auto it = namespace_rules.find(netns.inode);
+                             if (it == namespace_rules.end()) {
+                               return fail(Error::Kind::permission_denied,
+                                           "cannot enter network namespace (setns): Operation not permitted");
+                             }
+                             return it->second;
+                           }};
   }
 };
 

@@ -4,8 +4,8 @@
 
 #include "cli/options.hpp"
 
-using whyno::cli::parse_options;
 using whyno::Protocol;
+using whyno::cli::parse_options;
 
 namespace {
 
@@ -93,8 +93,8 @@ TEST_CASE("--all, and no PORT, check the whole host") {
 TEST_CASE("timeouts are bounded, and huge ones do not wrap around") {
   CHECK(parse({"8080", "--probe-timeout", "60s"})->probe_timeout == std::chrono::seconds(60));
   CHECK(parse({"8080", "--probe-timeout", "300ms"})->probe_timeout == std::chrono::milliseconds(300));
-  for (const char* bad : {"61s", "60001ms", "18446744073709552s", "18446744073709551616ms", "0s", "-1s",
-                          "1m", "s", ""}) {
+  for (const char* bad :
+       {"61s", "60001ms", "18446744073709552s", "18446744073709551616ms", "0s", "-1s", "1m", "s", ""}) {
     INFO("--probe-timeout " << bad);
     const auto o = parse({"8080", "--probe-timeout", bad});
     REQUIRE_FALSE(o);

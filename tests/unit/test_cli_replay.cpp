@@ -125,7 +125,8 @@ TEST_CASE("malformed snapshots are one sentence, never an exception") {
       {"unknown protocol", edited("\"protocol\": \"tcp\"", "\"protocol\": \"sctp\"")},
       {"bad address", edited("\"172.17.0.1\"", "\"172.17.0.256\"")},
       {"a 64-bit field as a huge float", edited("\"inode\": ", "\"inode\": 1e308, \"x\": ")},
-      {"a name with control bytes", edited("\"whyno_port_snapshot\": 1", "\"whyno_port_snapshot\": \"\\u001b[2J\"")},
+      {"a name with control bytes",
+       edited("\"whyno_port_snapshot\": 1", "\"whyno_port_snapshot\": \"\\u001b[2J\"")},
   };
   for (const auto& [name, text] : cases) {
     INFO(name);
@@ -200,7 +201,8 @@ TEST_CASE("--all is saved and replayed: the facts once, each port's probe beside
   // --project must name a project of the snapshot.
   const auto wrong = replay(*single, options_for({"--replay", "x", "--all", "--project", "nosuch"}));
   REQUIRE_FALSE(wrong);
-  CHECK(wrong.error().message.find("no container belongs to a Compose project 'nosuch'") != std::string::npos);
+  CHECK(wrong.error().message.find("no container belongs to a Compose project 'nosuch'") !=
+        std::string::npos);
 }
 
 TEST_CASE("a snapshot of format 1 keeps its probe among the facts; it is read beside them") {

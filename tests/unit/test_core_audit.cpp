@@ -32,8 +32,8 @@ TEST_SUITE_BEGIN("core_audit");
 
 TEST_CASE("--all on a recorded host: the one published port, with its single-port verdict") {
   // Recorded by tests/e2e: -p 8080:3000, the app bound to 127.0.0.1:3000.
-  auto snap = snapshot::load(
-      test::fixture_text("snapshots/bound-to-loopback__bound-to-loopback-host-1.json"));
+  auto snap =
+      snapshot::load(test::fixture_text("snapshots/bound-to-loopback__bound-to-loopback-host-1.json"));
   REQUIRE(snap);
   const auto entries = diagnose_all(snap->facts);
   // 0.0.0.0:8080 and [::]:8080 are one question: localhost:8080.
@@ -53,10 +53,10 @@ TEST_CASE("--all on a recorded host: the one published port, with its single-por
 
 TEST_CASE("--all lists listened and EXPOSEd ports that nothing publishes, and they are not broken") {
   Facts f = host_facts();
-  Container& web = add_container(f, "web", "172.17.0.2",
-                                 {listener(Protocol::tcp, "0.0.0.0", 3000),
-                                  listener(Protocol::tcp, "0.0.0.0", 9090),
-                                  listener(Protocol::udp, "127.0.0.11", 45678)});  // Docker's DNS
+  Container& web =
+      add_container(f, "web", "172.17.0.2",
+                    {listener(Protocol::tcp, "0.0.0.0", 3000), listener(Protocol::tcp, "0.0.0.0", 9090),
+                     listener(Protocol::udp, "127.0.0.11", 45678)});  // Docker's DNS
   publish(web, 8080, 3000);
   web.exposed.push_back({Protocol::tcp, 3000});
   web.exposed.push_back({Protocol::tcp, 5000});
@@ -71,8 +71,8 @@ TEST_CASE("--all lists listened and EXPOSEd ports that nothing publishes, and th
                                e.item.query.port));
   }
   // By container name, published first, then by port.
-  CHECK(seen == std::vector<std::string>{"db unpublished 5432", "web published 8080",
-                                         "web unpublished 5000", "web unpublished 9090"});
+  CHECK(seen == std::vector<std::string>{"db unpublished 5432", "web published 8080", "web unpublished 5000",
+                                         "web unpublished 9090"});
   for (const AuditEntry& e : entries) {
     CHECK_FALSE((e.item.kind == AuditItem::Kind::unpublished && is_broken(e)));
   }
@@ -122,7 +122,8 @@ TEST_CASE("--all checks at most so many ports of one container; the rest are one
   Facts f = host_facts();
   Container& ranges = add_container(f, "ranges", "172.17.0.2");
   for (unsigned port = 1; port <= k_max_checked_per_container + 500; ++port) {
-    ranges.intended.push_back({Protocol::tcp, static_cast<std::uint16_t>(port), "", static_cast<std::uint16_t>(port)});
+    ranges.intended.push_back(
+        {Protocol::tcp, static_cast<std::uint16_t>(port), "", static_cast<std::uint16_t>(port)});
   }
   const std::vector<AuditItem> items = audit_items(f, {});
   REQUIRE(items.size() == k_max_checked_per_container + 1);

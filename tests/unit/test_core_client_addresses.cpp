@@ -44,12 +44,14 @@ TEST_CASE("localhost is ::1 then 127.0.0.1 when the host has ::1, as curl resolv
   f.host.interfaces.front().addresses.push_back({ip("::1"), 128});
   CHECK(detail::client_addresses(host_query(8080), f) == std::vector<IpAddress>{ip("::1"), ip("127.0.0.1")});
   // A literal is one address, whatever the host has.
-  CHECK(detail::client_addresses(host_query(8080, "127.0.0.1"), f) == std::vector<IpAddress>{ip("127.0.0.1")});
+  CHECK(detail::client_addresses(host_query(8080, "127.0.0.1"), f) ==
+        std::vector<IpAddress>{ip("127.0.0.1")});
 }
 
 TEST_CASE("a name's addresses: the first one's family first, each family in the resolver's order") {
   Facts f = host_facts();
-  f.resolved_addresses = {ip("fd00::5"), ip("10.0.0.5"), ip("fd00::6"), ip("::ffff:10.0.0.6"), ip("10.0.0.5")};
+  f.resolved_addresses = {ip("fd00::5"), ip("10.0.0.5"), ip("fd00::6"), ip("::ffff:10.0.0.6"),
+                          ip("10.0.0.5")};
   CHECK(detail::client_addresses(host_query(8080, "app.test"), f) ==
         std::vector<IpAddress>{ip("fd00::5"), ip("fd00::6"), ip("10.0.0.5"), ip("10.0.0.6")});
   f.resolved_addresses = {ip("10.0.0.5"), ip("fd00::5")};
@@ -69,7 +71,8 @@ TEST_CASE("localhost: ::1 refused, 127.0.0.1 works: reachable after the fallback
   CHECK(d.addresses[0].connect_fails);
   CHECK(d.addresses[1].address == ip("127.0.0.1"));
   CHECK(d.addresses[1].verdict == Verdict::reachable);
-  CHECK(d.summary.find("::1 is tried first and fails; the client falls back to 127.0.0.1.") != std::string::npos);
+  CHECK(d.summary.find("::1 is tried first and fails; the client falls back to 127.0.0.1.") !=
+        std::string::npos);
   CHECK(has_evidence(d, "client: localhost is dialled at ::1 then 127.0.0.1"));
   CHECK(d.also.empty());  // the client got through: nothing else to fix
 }
@@ -99,7 +102,8 @@ TEST_CASE("a name whose every address fails at connect(): the first with somethi
   CHECK(none.addresses[1].connect_fails);
   CHECK(none.verdict == none.addresses[0].verdict);  // every address is "nothing there": the first
   CHECK(none.summary == none.addresses[0].summary);
-  CHECK(has_evidence(none, "::1 decides; also failed: 127.0.0.1 (" + std::string(code(none.addresses[1].verdict)) + ")"));
+  CHECK(has_evidence(
+      none, "::1 decides; also failed: 127.0.0.1 (" + std::string(code(none.addresses[1].verdict)) + ")"));
 
   // Docker's DNAT carries docker0's address to the app, which binds
   // loopback: the container resets the SYN, and ::1 has nothing at all.

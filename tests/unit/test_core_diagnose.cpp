@@ -48,8 +48,8 @@ TEST_CASE("a dual-stack [::] socket takes IPv4 traffic") {
 }
 
 TEST_CASE("bound-to-loopback names the process and the bind") {
-  const auto d = diagnose(host_query(8080),
-                          published({listener(Protocol::tcp, "127.0.0.1", 3000, "python3", 77)}));
+  const auto d =
+      diagnose(host_query(8080), published({listener(Protocol::tcp, "127.0.0.1", 3000, "python3", 77)}));
   CHECK(d.verdict == Verdict::bound_to_loopback);
   CHECK(d.summary.find("python3 (pid 77)") != std::string::npos);
   CHECK(d.summary.find("127.0.0.1:3000 only") != std::string::npos);
@@ -60,8 +60,7 @@ TEST_CASE("bound-to-loopback names the process and the bind") {
 }
 
 TEST_CASE("container-port-closed says where the app listens") {
-  const auto d = diagnose(host_query(8080),
-                          published({listener(Protocol::tcp, "0.0.0.0", 3000)}, 4000));
+  const auto d = diagnose(host_query(8080), published({listener(Protocol::tcp, "0.0.0.0", 3000)}, 4000));
   CHECK(d.verdict == Verdict::container_port_closed);
   CHECK(d.summary.find("port 4000") != std::string::npos);
   CHECK(d.summary.find("0.0.0.0:3000") != std::string::npos);

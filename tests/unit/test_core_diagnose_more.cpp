@@ -59,8 +59,8 @@ TEST_CASE("the healthy path, from the host and from another machine") {
   CHECK(d.path.front().label == "client 198.51.100.2");
   CHECK(d.path.front().detail == "arrives on eth1");
   CHECK(mentions(d.summary, "198.51.100.1:8080 from 198.51.100.2 reaches"));
-  const auto forward = std::find_if(d.path.begin(), d.path.end(),
-                                    [](const Hop& h) { return h.label == "FORWARD"; });
+  const auto forward =
+      std::find_if(d.path.begin(), d.path.end(), [](const Hop& h) { return h.label == "FORWARD"; });
   REQUIRE(forward != d.path.end());
   CHECK(mentions(forward->detail, "accepted by `-A DOCKER "));
   CHECK(mentions(forward->detail, "(iptables-nft filter DOCKER, rule "));
@@ -215,19 +215,21 @@ TEST_CASE("v6only-listener, bound-to-other-address and backlog-full at the app")
 
 TEST_CASE("firewall-blocked: DOCKER-USER drops a remote client, named with its rule") {
   Facts f = healthy();
-  f.ruleset.rules.insert(f.ruleset.rules.begin() + 7,
-                         make_rule("filter", "DOCKER-USER",
-                                   {match_prefix(nf::Field::saddr, "198.51.100.0", 24)},
-                                   nf::ActionKind::drop));
+  f.ruleset.rules.insert(
+      f.ruleset.rules.begin() + 7,
+      make_rule("filter", "DOCKER-USER", {match_prefix(nf::Field::saddr, "198.51.100.0", 24)},
+                nf::ActionKind::drop));
   const auto d = diagnose(remote_query("198.51.100.2"), f);
   CHECK(d.verdict == Verdict::firewall_blocked);
-  CHECK(mentions(d.summary, "`-A DOCKER-USER -s 198.51.100.0/24 -j DROP` (iptables-nft filter DOCKER-USER, rule 1)"));
+  CHECK(mentions(d.summary,
+                 "`-A DOCKER-USER -s 198.51.100.0/24 -j DROP` (iptables-nft filter DOCKER-USER, rule 1)"));
   CHECK(diagnose(host_query(8080), f).verdict == Verdict::reachable);  // local traffic skips FORWARD
 }
 
 TEST_CASE("firewall-blocked: FORWARD policy drop without Docker's accept") {
   Facts f = healthy();
-  std::erase_if(f.ruleset.rules, [](const nf::Rule& r) { return r.chain == "DOCKER" && r.table == "filter"; });
+  std::erase_if(f.ruleset.rules,
+                [](const nf::Rule& r) { return r.chain == "DOCKER" && r.table == "filter"; });
   const auto d = diagnose(remote_query("198.51.100.2"), f);
   CHECK(d.verdict == Verdict::firewall_blocked);
   CHECK(mentions(d.summary, "policy is drop"));
@@ -236,7 +238,8 @@ TEST_CASE("firewall-blocked: FORWARD policy drop without Docker's accept") {
 TEST_CASE("forwarding-disabled comes before the FORWARD chain, and both are listed") {
   Facts f = healthy();
   f.sysctls.ipv4_forward = false;
-  std::erase_if(f.ruleset.rules, [](const nf::Rule& r) { return r.chain == "DOCKER" && r.table == "filter"; });
+  std::erase_if(f.ruleset.rules,
+                [](const nf::Rule& r) { return r.chain == "DOCKER" && r.table == "filter"; });
   const auto d = diagnose(remote_query("198.51.100.2"), f);
   CHECK(d.verdict == Verdict::forwarding_disabled);
   CHECK(mentions(d.summary, "net.ipv4.ip_forward is 0"));
@@ -270,7 +273,6 @@ TEST_CASE("from: a stopped target is not running, not unresolvable") {
   CHECK(d.verdict == Verdict::container_not_running);
   CHECK(mentions(d.summary, "exited with code 2"));
 }
-
 
 TEST_CASE("a container that restarted a moment ago is in a crash loop, not unpublished") {
   Facts f = healthy();

@@ -228,9 +228,10 @@ TEST_CASE("a rootless container on a port below ip_unprivileged_port_start: the 
   c.state.status = "created";
   c.state.running = false;
   c.state.pid = 0;
-  c.state.error = "driver failed programming external connectivity on endpoint dweb: cannot expose "
-                  "privileged port 80, you can add 'net.ipv4.ip_unprivileged_port_start=80' to "
-                  "/etc/sysctl.conf (currently 1024)";
+  c.state.error =
+      "driver failed programming external connectivity on endpoint dweb: cannot expose "
+      "privileged port 80, you can add 'net.ipv4.ip_unprivileged_port_start=80' to "
+      "/etc/sysctl.conf (currently 1024)";
   c.intended = {{Protocol::tcp, 3000, "", 80}};
   c.actual.clear();
   f.sysctls.unprivileged_port_start = 1024;

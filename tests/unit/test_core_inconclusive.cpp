@@ -108,7 +108,8 @@ TEST_CASE("forwarding that was not read is unknown for a remote client") {
 
 TEST_CASE("a probe that contradicts a reachable path makes it inconclusive") {
   Facts f = healthy();
-  const auto d = diagnose(host_query(8080), f, probe_seen(ProbeResult::Outcome::refused, "Connection refused"));
+  const auto d =
+      diagnose(host_query(8080), f, probe_seen(ProbeResult::Outcome::refused, "Connection refused"));
   CHECK(d.verdict == Verdict::inconclusive);
   CHECK(d.summary ==
         "The facts say the path works, but the probe did not get through (refused: Connection "

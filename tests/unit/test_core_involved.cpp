@@ -70,10 +70,10 @@ TEST_CASE("a client and its target, by name, alias or address") {
 
 TEST_CASE("every container when the diagnosis must look for the one meant") {
   const Host h;
-  CHECK_FALSE(h.involved(host_query(7000)));       // nothing publishes 7000
+  CHECK_FALSE(h.involved(host_query(7000)));                // nothing publishes 7000
   CHECK_FALSE(h.involved(from("api", "localhost", 3000)));  // who serves it elsewhere?
   CHECK_FALSE(h.involved(from("api", "nosuch", 3000)));     // a name no container has
-  CHECK_FALSE(h.involved(host_query(0)));           // --all
+  CHECK_FALSE(h.involved(host_query(0)));                   // --all
 }
 
 TEST_CASE("a port on the path: only its containers, and those the list cannot vouch for, are inspected") {

@@ -82,8 +82,7 @@ Action dnat(const char* address, std::uint16_t port) {
 Ruleset docker_nat() {
   Ruleset r;
   r.chains = {base("nat", "PREROUTING", Hook::prerouting, -100, ChainType::nat),
-              base("nat", "OUTPUT", Hook::output, -100, ChainType::nat),
-              regular("nat", "DOCKER")};
+              base("nat", "OUTPUT", Hook::output, -100, ChainType::nat), regular("nat", "DOCKER")};
   r.rules = {
       rule("nat", "PREROUTING", {local_destination()}, jump("DOCKER")),
       rule("nat", "OUTPUT", {daddr("127.0.0.0", 8, true), local_destination()}, jump("DOCKER")),

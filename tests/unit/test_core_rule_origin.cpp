@@ -8,10 +8,10 @@
 
 using namespace whyno;
 using namespace whyno::test;
-using whyno::detail::origin_of;
-using whyno::detail::RuleOrigin;
 using nf::ActionKind;
 using nf::Field;
+using whyno::detail::origin_of;
+using whyno::detail::RuleOrigin;
 
 namespace {
 
@@ -42,15 +42,13 @@ TEST_CASE("Docker 28+'s raw PREROUTING drops: direct access and remote loopback"
   CHECK(direct.purpose == RuleOrigin::Purpose::direct_access);
   const auto loopback = origin_of(make_rule("raw", "PREROUTING",
                                             {match_prefix(Field::daddr, "127.0.0.1", 32),
-                                             match_interface(Field::iifname, "lo", true),
-                                             match_dport(8080)},
+                                             match_interface(Field::iifname, "lo", true), match_dport(8080)},
                                             ActionKind::drop),
                                   f);
   CHECK(loopback.purpose == RuleOrigin::Purpose::remote_loopback);
   // A drop of the user's own in raw PREROUTING is the user's.
-  const auto own = origin_of(make_rule("raw", "PREROUTING",
-                                       {match_prefix(Field::saddr, "198.51.100.0", 24)}, ActionKind::drop),
-                             f);
+  const auto own = origin_of(
+      make_rule("raw", "PREROUTING", {match_prefix(Field::saddr, "198.51.100.0", 24)}, ActionKind::drop), f);
   CHECK(own.author == RuleOrigin::Author::user);
 }
 
@@ -62,17 +60,17 @@ TEST_CASE("Docker's iptables chains: unpublished ports and ICC") {
                                                ActionKind::drop),
                                      f);
   CHECK(unpublished.purpose == RuleOrigin::Purpose::unpublished_port);
-  const auto icc29 = origin_of(make_rule("filter", "DOCKER-FORWARD",
-                                         {match_interface(Field::iifname, "bridge1"),
-                                          match_interface(Field::oifname, "bridge1")},
-                                         ActionKind::drop),
-                               f);
+  const auto icc29 = origin_of(
+      make_rule("filter", "DOCKER-FORWARD",
+                {match_interface(Field::iifname, "bridge1"), match_interface(Field::oifname, "bridge1")},
+                ActionKind::drop),
+      f);
   CHECK(icc29.purpose == RuleOrigin::Purpose::inter_container);
-  const auto icc20 = origin_of(make_rule("filter", "FORWARD",
-                                         {match_interface(Field::iifname, "docker0"),
-                                          match_interface(Field::oifname, "docker0")},
-                                         ActionKind::drop),
-                               f);
+  const auto icc20 = origin_of(
+      make_rule("filter", "FORWARD",
+                {match_interface(Field::iifname, "docker0"), match_interface(Field::oifname, "docker0")},
+                ActionKind::drop),
+      f);
   CHECK(icc20.author == RuleOrigin::Author::docker);
   CHECK(icc20.purpose == RuleOrigin::Purpose::inter_container);
   CHECK(origin_of(make_rule("filter", "DOCKER-ISOLATION-STAGE-2",
@@ -91,7 +89,8 @@ TEST_CASE("Docker 29's nftables backend: by table and comment") {
             .purpose == RuleOrigin::Purpose::unpublished_port);
   CHECK(origin_of(nft_rule("docker-bridges", "filter-forward-in__bridge1", "ICC", ActionKind::drop), f)
             .purpose == RuleOrigin::Purpose::inter_container);
-  const auto accept = origin_of(nft_rule("docker-bridges", "filter-forward-in__bridge1", "ICC", ActionKind::accept), f);
+  const auto accept =
+      origin_of(nft_rule("docker-bridges", "filter-forward-in__bridge1", "ICC", ActionKind::accept), f);
   CHECK(accept.author == RuleOrigin::Author::docker);
   CHECK(accept.purpose == RuleOrigin::Purpose::none);
 }

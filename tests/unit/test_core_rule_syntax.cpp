@@ -47,9 +47,10 @@ TEST_CASE("iptables-legacy rules read back as iptables-save wrote them") {
   netfilter::parse_legacy_table(test::nf_fixtures::legacy_table("legacy", nf::Family::ip, "filter"), r);
   REQUIRE_FALSE(r.rules.empty());
   const std::string saved = test::fixture_text("netfilter/legacy/iptables-save.txt");
-  for (const char* line : {"-A FORWARD -j DOCKER-USER", "-A FORWARD -g DOCKER-ISOLATION-STAGE-1",
-                           "-A DOCKER-USER -s 198.51.100.0/24 -j DROP",
-                           "-A DOCKER -d 172.17.0.2/32 ! -i docker0 -o docker0 -p tcp -m tcp --dport 3000 -j ACCEPT"}) {
+  for (const char* line :
+       {"-A FORWARD -j DOCKER-USER", "-A FORWARD -g DOCKER-ISOLATION-STAGE-1",
+        "-A DOCKER-USER -s 198.51.100.0/24 -j DROP",
+        "-A DOCKER -d 172.17.0.2/32 ! -i docker0 -o docker0 -p tcp -m tcp --dport 3000 -j ACCEPT"}) {
     REQUIRE(has_line(saved, line));
     const bool found = std::any_of(r.rules.begin(), r.rules.end(),
                                    [&](const nf::Rule& rule) { return nf::iptables_text(rule) == line; });
@@ -62,7 +63,8 @@ TEST_CASE("iptables-legacy rules read back as iptables-save wrote them") {
   CHECK(a.syntax == nf::Syntax::iptables);
   CHECK(a.tool == "iptables-legacy");
   CHECK(a.position == 1);
-  CHECK(nf::display(a) == "`-A DOCKER-USER -s 198.51.100.0/24 -j DROP` (iptables-legacy filter DOCKER-USER, rule 1)");
+  CHECK(nf::display(a) ==
+        "`-A DOCKER-USER -s 198.51.100.0/24 -j DROP` (iptables-legacy filter DOCKER-USER, rule 1)");
 }
 
 TEST_CASE("iptables-nft rules (the Docker 29 twin, iptables backend) are shown in iptables syntax") {
@@ -94,7 +96,8 @@ TEST_CASE("native nftables rules (Docker 29, nftables backend) are shown in nft 
   REQUIRE(ref.handle.has_value());
   CHECK(*ref.handle == 34);
   CHECK(ref.text == "iifname \"bridge1\" drop comment \"ICC\"");
-  CHECK(ref.display == "ip docker-bridges filter-forward-in__bridge1 handle 34: `iifname \"bridge1\" drop comment \"ICC\"`");
+  CHECK(ref.display ==
+        "ip docker-bridges filter-forward-in__bridge1 handle 34: `iifname \"bridge1\" drop comment \"ICC\"`");
   for (const nf::Rule& rule : s.facts.ruleset.rules) {
     CHECK_FALSE(nf::written_by_iptables(s.facts.ruleset, rule));
   }

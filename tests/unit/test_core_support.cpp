@@ -31,7 +31,8 @@ TEST_CASE("docker-proxy command lines, 20.10 and 28 style") {
   REQUIRE(f);
   CHECK(f->protocol == Protocol::udp);
   CHECK(f->container_ip == ip("fd00::2"));
-  CHECK_FALSE(parse_docker_proxy("/usr/sbin/docker-proxy -proto sctp -container-ip 1.2.3.4 -container-port 9"));
+  CHECK_FALSE(
+      parse_docker_proxy("/usr/sbin/docker-proxy -proto sctp -container-ip 1.2.3.4 -container-port 9"));
   CHECK_FALSE(parse_docker_proxy("nginx: master process"));
 }
 
@@ -88,12 +89,17 @@ TEST_CASE("strings from containers cannot drive the terminal") {
   CHECK(printable("bad\xff") == "bad\\xff");
   CHECK(printable("tab\there") == "tab\\x09here");
   CHECK(printable("del\x7f") == "del\\x7f");
-  CHECK(printable("ab\xe2\x80\xae" "cd") == "ab\\u{202e}cd");  // RIGHT-TO-LEFT OVERRIDE
+  CHECK(printable("ab\xe2\x80\xae"
+                  "cd") == "ab\\u{202e}cd");  // RIGHT-TO-LEFT OVERRIDE
   CHECK(printable("zero\xe2\x80\x8bwidth") == "zero\\u{200b}width");
   CHECK(printable("iso\xe2\x81\xa6late") == "iso\\u{2066}late");
-  CHECK(printable("\xef\xbb\xbf" "bom") == "\\u{feff}bom");
-  CHECK(printable("\xe2\x80\x90" "dash") == "\xe2\x80\x90" "dash");  // U+2010 is fine
-  CHECK(printable("\xed\xa0\x80") == "\\xed\\xa0\\x80");    // a surrogate is invalid
+  CHECK(printable("\xef\xbb\xbf"
+                  "bom") == "\\u{feff}bom");
+  CHECK(printable("\xe2\x80\x90"
+                  "dash") ==
+        "\xe2\x80\x90"
+        "dash");                                          // U+2010 is fine
+  CHECK(printable("\xed\xa0\x80") == "\\xed\\xa0\\x80");  // a surrogate is invalid
 }
 
 TEST_CASE("excerpt: printable, at most so many characters, then an ellipsis") {
@@ -109,7 +115,6 @@ TEST_CASE("JSON: C1, DEL, format and bidi controls become \\u escapes") {
   CHECK(escape_display_controls_in_json("{\"a\":\"\xe2\x80\xae\x7f\"}") == R"({"a":"\u202e\u007f"})");
   CHECK(escape_display_controls_in_json("{\"a\":\"caf\xc3\xa9\"}") == "{\"a\":\"caf\xc3\xa9\"}");
 }
-
 
 TEST_CASE("engine timestamps") {
   using whyno::parse_rfc3339;
@@ -139,7 +144,8 @@ TEST_CASE("forwarders by their executable and their uid, not their name") {
   proxy.system_binary = false;
   CHECK_FALSE(proxy_forward(l, 1001));
   CHECK_FALSE(is_engine_process(proxy));
-  CHECK(describe_owners(l) == fmt::format("docker-proxy (pid {}, uid 1001, /home/eve/docker-proxy)", proxy.pid));
+  CHECK(describe_owners(l) ==
+        fmt::format("docker-proxy (pid {}, uid 1001, /home/eve/docker-proxy)", proxy.pid));
 
   ProcessRef kit{77, "rootlesskit", "rootlesskit dockerd", {}, 1001U, "/usr/bin/rootlesskit", true};
   CHECK(is_rootlesskit(kit));

@@ -77,8 +77,8 @@ TEST_CASE("invalid JSON: defaults plus a problem") {
 TEST_CASE("wrong types keep the default and say so") {
   const DaemonConfig c = read_daemon_config(daemon_fixture("wrong_type.json"), "20.10.24");
   CHECK(c.read);
-  CHECK(c.iptables);        // "false" is a string, dockerd would refuse it
-  CHECK_FALSE(c.icc);       // the well-typed key still applies
+  CHECK(c.iptables);   // "false" is a string, dockerd would refuse it
+  CHECK_FALSE(c.icc);  // the well-typed key still applies
   CHECK(c.ip == "0.0.0.0");
   CHECK(c.problem.find("\"iptables\"") != std::string::npos);
 }

@@ -192,8 +192,8 @@ TEST_CASE("the current docker context comes first") {
     host.files["/etc/ann-docker/contexts/meta/" + sha256_hex("other") + "/meta.json"] =
         R"({"Name":"other","Endpoints":{"docker":{"Host":"unix:///srv/other.sock"}}})";
     found = discover_engines(host, std::nullopt);
-    CHECK(paths(*found) == std::vector<std::string>{"/srv/other.sock", "/var/run/docker.sock",
-                                                    "/run/user/1000/docker.sock"});
+    CHECK(paths(*found) ==
+          std::vector<std::string>{"/srv/other.sock", "/var/run/docker.sock", "/run/user/1000/docker.sock"});
   }
   SUBCASE("a context on another machine is named, not read") {
     host.files[meta] = R"({"Name":"rootless","Endpoints":{"docker":{"Host":"ssh://me@box"}}})";
@@ -253,7 +253,8 @@ TEST_CASE("several engines merge; each container and network keeps its engine") 
   sources.push_back(std::make_unique<test::FakeEngine>(podman));
   sources.push_back(std::make_unique<test::FakeEngine>(docker));
   auto broken = std::make_unique<test::FakeEngine>(Engine{});
-  broken->fail_read("cannot reach the Docker engine: /run/user/1000/podman/podman.sock refused the connection");
+  broken->fail_read(
+      "cannot reach the Docker engine: /run/user/1000/podman/podman.sock refused the connection");
   auto* podman_fake = static_cast<test::FakeEngine*>(sources.front().get());
   sources.push_back(std::move(broken));
   const auto merged_source =
@@ -286,8 +287,9 @@ TEST_CASE("no engine answers: the first one's error, the others named") {
   const std::vector<EngineEndpoint> endpoints{{"/var/run/docker.sock", "default", 0U},
                                               {"/run/podman/podman.sock", "default", 0U}};
   std::vector<std::unique_ptr<EngineSource>> sources;
-  for (const char* message : {"cannot reach the Docker engine: /var/run/docker.sock refused the connection (is dockerd running?).",
-                              "cannot reach the Docker engine: /run/podman/podman.sock refused the connection"}) {
+  for (const char* message :
+       {"cannot reach the Docker engine: /var/run/docker.sock refused the connection (is dockerd running?).",
+        "cannot reach the Docker engine: /run/podman/podman.sock refused the connection"}) {
     auto fake = std::make_unique<test::FakeEngine>(Engine{});
     fake->fail_read(message);
     sources.push_back(std::move(fake));
@@ -330,8 +332,8 @@ TEST_CASE("podman's files stand in only when no rootful podman API answers") {
     auto absent = std::make_unique<test::FakeEngine>(Engine{});
     absent->fail_read("cannot reach the Docker engine: /var/run/docker.sock does not exist");
     sources.push_back(std::move(absent));
-    const auto merged = merge_engines({{"/var/run/docker.sock", "default", std::nullopt}}, std::move(sources), {},
-                                      std::make_unique<test::FakeEngine>(files_engine))
+    const auto merged = merge_engines({{"/var/run/docker.sock", "default", std::nullopt}}, std::move(sources),
+                                      {}, std::make_unique<test::FakeEngine>(files_engine))
                             ->read();
     REQUIRE_MESSAGE(merged, merged.error().message);
     REQUIRE(merged->engines.size() == 1);
@@ -347,8 +349,8 @@ TEST_CASE("podman's files stand in only when no rootful podman API answers") {
     auto absent = std::make_unique<test::FakeEngine>(Engine{});
     absent->fail_read("cannot reach the Docker engine: /var/run/docker.sock does not exist");
     sources.push_back(std::move(absent));
-    const auto merged = merge_engines({{"/var/run/docker.sock", "default", std::nullopt}}, std::move(sources), {},
-                                      std::make_unique<test::FakeEngine>(files_engine))
+    const auto merged = merge_engines({{"/var/run/docker.sock", "default", std::nullopt}}, std::move(sources),
+                                      {}, std::make_unique<test::FakeEngine>(files_engine))
                             ->read();
     REQUIRE_FALSE(merged);
     CHECK(merged.error().message == "cannot reach the Docker engine: /var/run/docker.sock does not exist");
@@ -361,9 +363,9 @@ TEST_CASE("podman's files stand in only when no rootful podman API answers") {
     sources.push_back(std::make_unique<test::FakeEngine>(api));
     auto files = std::make_unique<test::FakeEngine>(files_engine);
     files->fail_read("must not be read");
-    const auto merged = merge_engines({{"/run/podman/podman.sock", "default", 0U}}, std::move(sources), {},
-                                      std::move(files))
-                            ->read();
+    const auto merged =
+        merge_engines({{"/run/podman/podman.sock", "default", 0U}}, std::move(sources), {}, std::move(files))
+            ->read();
     REQUIRE_MESSAGE(merged, merged.error().message);
     REQUIRE(merged->engines.size() == 1);
     CHECK_FALSE(merged->engines.front().from_files);
@@ -410,12 +412,11 @@ TEST_CASE("a user's podman files stand in only when that user's podman API does 
     std::vector<std::unique_ptr<EngineSource>> sources;
     sources.push_back(std::make_unique<test::FakeEngine>(api));
     std::vector<EngineFiles> files;
-    files.push_back({std::make_unique<test::FakeEngine>(files_engine), 1001U,
-                     "/home/b/.local/share/containers/storage"});
-    std::vector<EngineEndpoint> endpoints{{fmt::format("/run/user/{}/podman/podman.sock", api_owner), "default", api_owner}};
-    return merge_engines(std::move(endpoints),
-                         std::move(sources), {}, std::move(files))
-        ->read();
+    files.push_back(
+        {std::make_unique<test::FakeEngine>(files_engine), 1001U, "/home/b/.local/share/containers/storage"});
+    std::vector<EngineEndpoint> endpoints{
+        {fmt::format("/run/user/{}/podman/podman.sock", api_owner), "default", api_owner}};
+    return merge_engines(std::move(endpoints), std::move(sources), {}, std::move(files))->read();
   };
   const auto other = merge(1000);  // another user's API: this user's files are read
   REQUIRE(other);

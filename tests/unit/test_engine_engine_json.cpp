@@ -16,9 +16,7 @@ using namespace whyno::engine;
 
 namespace {
 
-std::string engine_fixture(const std::string& name) {
-  return whyno::test::fixture_text("engine/" + name);
-}
+std::string engine_fixture(const std::string& name) { return whyno::test::fixture_text("engine/" + name); }
 
 Container inspect(const std::string& name) {
   auto c = parse_container(engine_fixture(name));
@@ -59,9 +57,9 @@ TEST_CASE("the API version is the lower of the engine's and ours") {
   const auto negotiate = [](std::string_view v) { return negotiate_api_version(v, "/run/e.sock"); };
   CHECK(*negotiate("1.41") == "1.41");  // Docker 20.10, podman 4
   CHECK(*negotiate("1.47") == "1.47");
-  CHECK(*negotiate("1.52") == "1.52");  // Docker 29.0 (minimum 1.44)
-  CHECK(*negotiate("1.55") == "1.52");  // Docker 29.7
-  CHECK(*negotiate("1.100") == "1.52"); // compared as numbers, not text
+  CHECK(*negotiate("1.52") == "1.52");   // Docker 29.0 (minimum 1.44)
+  CHECK(*negotiate("1.55") == "1.52");   // Docker 29.7
+  CHECK(*negotiate("1.100") == "1.52");  // compared as numbers, not text
   CHECK(*negotiate("2.0") == "1.52");
 }
 
@@ -131,7 +129,7 @@ TEST_CASE("the container list says what the inspect says of a running container 
   REQUIRE(listed->size() == 11);
   const std::map<std::string, std::string> inspects{
       {"engine-linked", "inspect_linked.json"}, {"engine-udp", "inspect_udp.json"},
-      {"engine-web", "inspect_web.json"}, {"engine-api", "inspect_api_docker29_synthetic.json"},
+      {"engine-web", "inspect_web.json"},       {"engine-api", "inspect_api_docker29_synthetic.json"},
       {"engine-paused", "inspect_paused.json"}, {"engine-none", "inspect_none.json"},
       {"engine-host", "inspect_host.json"}};
   int compared = 0;
@@ -219,8 +217,8 @@ TEST_CASE("running container with -p 8080:3000 and --expose") {
   CHECK(n.ipv4 == ip("172.17.0.2"));
   CHECK(n.ipv4_prefix_len == 16);
   CHECK(n.gateway == ip("172.17.0.1"));
-  CHECK_FALSE(n.ipv6);     // "" in the answer
-  CHECK(n.aliases.empty());  // null in the answer
+  CHECK_FALSE(n.ipv6);         // "" in the answer
+  CHECK(n.aliases.empty());    // null in the answer
   CHECK(n.dns_names.empty());  // absent before API 1.44
   CHECK(c.sandbox_key == "/var/run/docker/netns/b25367bc9d1e");
   CHECK(c.links.empty());
@@ -316,8 +314,7 @@ TEST_CASE("paused, published with -P") {
 }
 
 TEST_CASE("links and restart count") {
-  CHECK(inspect("inspect_linked.json").links ==
-        std::vector<std::string>{"/engine-web:/engine-linked/web"});
+  CHECK(inspect("inspect_linked.json").links == std::vector<std::string>{"/engine-web:/engine-linked/web"});
   const Container restarting = inspect("inspect_restarting.json");
   CHECK(restarting.state.restart_count == 2);
   CHECK(restarting.state.exit_code == 1);
@@ -340,7 +337,7 @@ TEST_CASE("port keys: sctp skipped, bare number is tcp, empty bindings") {
   REQUIRE(c->intended.size() == 3);
   CHECK(c->intended[0].container_port == 80);
   CHECK(c->intended[0].protocol == Protocol::tcp);
-  CHECK(c->intended[0].host_port == 0);  // "" = ephemeral
+  CHECK(c->intended[0].host_port == 0);        // "" = ephemeral
   CHECK(c->intended[1].container_port == 81);  // [] is still a request to publish
   CHECK(c->intended[1].host_port == 0);
   CHECK(c->intended[2].host_port == 0);  // a range: the engine picks
@@ -421,8 +418,7 @@ TEST_CASE("info warnings and firewall backend") {
 }
 
 TEST_CASE("error bodies") {
-  CHECK(parse_error_message(engine_fixture("not_found.json")) ==
-        "No such container: engine-gone");
+  CHECK(parse_error_message(engine_fixture("not_found.json")) == "No such container: engine-gone");
   CHECK(parse_error_message(engine_fixture("too_new.json")) ==
         "client version 1.44 is too new. Maximum supported API version is 1.41");
   CHECK(parse_error_message("  502 Bad Gateway\n") == "502 Bad Gateway");

@@ -35,9 +35,7 @@ using namespace whyno::engine;
 
 namespace {
 
-std::string engine_fixture(const std::string& name) {
-  return whyno::test::fixture_text("engine/" + name);
-}
+std::string engine_fixture(const std::string& name) { return whyno::test::fixture_text("engine/" + name); }
 
 struct Reply {
   int status = 200;
@@ -78,8 +76,7 @@ class FakeEngine {
     m_listener = sys::Fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     REQUIRE(m_listener);
     const sockaddr_un address = unix_address(m_path);
-    REQUIRE(::bind(m_listener.get(), reinterpret_cast<const sockaddr*>(&address),
-                   sizeof address) == 0);
+    REQUIRE(::bind(m_listener.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0);
     if (listening) {
       REQUIRE(::listen(m_listener.get(), 16) == 0);
       m_acceptor = std::thread([this] { accept_loop(); });
@@ -137,8 +134,7 @@ class FakeEngine {
         return;
       }
       buffer.append(chunk, static_cast<std::size_t>(n));
-      for (auto end = buffer.find("\r\n\r\n"); end != std::string::npos;
-           end = buffer.find("\r\n\r\n")) {
+      for (auto end = buffer.find("\r\n\r\n"); end != std::string::npos; end = buffer.find("\r\n\r\n")) {
         const std::string request = buffer.substr(0, end);
         buffer.erase(0, end + 4);
         const auto first_space = request.find(' ');
@@ -150,10 +146,10 @@ class FakeEngine {
         }
         const Reply reply = m_handler(path);
         std::this_thread::sleep_for(reply.delay);
-        const std::string response = "HTTP/1.1 " + std::to_string(reply.status) +
-                                     " X\r\nContent-Type: application/json\r\nContent-Length: " +
-                                     std::to_string(reply.body.size()) + "\r\n" +
-                                     reply.extra_headers + "\r\n" + reply.body;
+        const std::string response =
+            "HTTP/1.1 " + std::to_string(reply.status) +
+            " X\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(reply.body.size()) +
+            "\r\n" + reply.extra_headers + "\r\n" + reply.body;
         if (::send(fd.get(), response.data(), response.size(), MSG_NOSIGNAL) < 0) {
           return;
         }
@@ -177,8 +173,7 @@ constexpr const char* k_web_id = "bf8ab1ec98ecb8c0cc57d49c73eb834984988bb703b232
 constexpr const char* k_api_id = "5f4f76d0f074980fe7cc5d5159a2a7373d356ddfd57156a7a5cf1f5a2500c1b0";
 constexpr const char* k_gone_id = "0000000000000000000000000000000000000000000000000000000000000000";
 
-const std::string k_docker_ping =
-    "Api-Version: 1.41\r\nServer: Docker/20.10.24+dfsg1 (linux)\r\n";
+const std::string k_docker_ping = "Api-Version: 1.41\r\nServer: Docker/20.10.24+dfsg1 (linux)\r\n";
 
 /// The recorded engine: engine-web, engine-api and one container that is
 /// removed between list and inspect.
@@ -263,9 +258,7 @@ TEST_CASE("read_info=false skips /info") {
 
 TEST_CASE("a Docker 29 engine is spoken to in our newest version") {
   const std::string ping = "Api-Version: 1.55\r\nServer: Docker/29.7.2 (linux)\r\n";
-  FakeEngine fake([&](const std::string& path) {
-    return recorded_engine(path, ping, "/v1.52");
-  });
+  FakeEngine fake([&](const std::string& path) { return recorded_engine(path, ping, "/v1.52"); });
   const auto engine = read_engine(fake.path(), test_options("absent.json"));
   REQUIRE_MESSAGE(engine, engine.error().message);
   CHECK(engine->api_version == "1.52");
@@ -305,8 +298,8 @@ TEST_CASE("a ping without Api-Version: the unversioned /version says it") {
   });
   const auto refused = read_engine(silent.path(), test_options());
   REQUIRE_FALSE(refused);
-  CHECK(refused.error().message == "the engine at " + silent.path() +
-                                       " did not say which Engine API version it speaks");
+  CHECK(refused.error().message ==
+        "the engine at " + silent.path() + " did not say which Engine API version it speaks");
 }
 
 TEST_CASE("Podman is told apart by Libpod-Api-Version; daemon.json is not its file") {
@@ -334,9 +327,7 @@ TEST_CASE("a ping with neither Api-Version nor Libpod-Api-Version: podman's /ver
 }
 
 TEST_CASE("without a Server header the version comes from /version") {
-  FakeEngine fake([](const std::string& path) {
-    return recorded_engine(path, "Api-Version: 1.41\r\n");
-  });
+  FakeEngine fake([](const std::string& path) { return recorded_engine(path, "Api-Version: 1.41\r\n"); });
   const auto engine = read_engine(fake.path(), test_options());
   REQUIRE_MESSAGE(engine, engine.error().message);
   CHECK(engine->version == "20.10.24+dfsg1");
@@ -355,8 +346,7 @@ TEST_CASE("a failing /info costs only the warnings; a failing /networks is an er
   }
   SUBCASE("networks") {
     FakeEngine fake([](const std::string& path) {
-      return path == "/v1.41/networks" ? reply(500, R"({"message":"boom."})")
-                                       : recorded_engine(path);
+      return path == "/v1.41/networks" ? reply(500, R"({"message":"boom."})") : recorded_engine(path);
     });
     const auto engine = read_engine(fake.path(), test_options());
     REQUIRE_FALSE(engine);
@@ -365,8 +355,7 @@ TEST_CASE("a failing /info costs only the warnings; a failing /networks is an er
   }
   SUBCASE("malformed list") {
     FakeEngine fake([](const std::string& path) {
-      return path == "/v1.41/containers/json?all=1" ? reply(200, "{\"oops\"")
-                                                     : recorded_engine(path);
+      return path == "/v1.41/containers/json?all=1" ? reply(200, "{\"oops\"") : recorded_engine(path);
     });
     const auto engine = read_engine(fake.path(), test_options());
     REQUIRE_FALSE(engine);
@@ -381,8 +370,8 @@ TEST_CASE("no socket file") {
   std::filesystem::remove_all(dir);
   REQUIRE_FALSE(engine);
   CHECK(engine.error().kind == Error::Kind::unavailable);
-  CHECK(engine.error().message == "cannot reach the Docker engine: " + dir +
-                                      "/docker.sock does not exist (is dockerd running?)");
+  CHECK(engine.error().message ==
+        "cannot reach the Docker engine: " + dir + "/docker.sock does not exist (is dockerd running?)");
 }
 
 TEST_CASE("a socket nobody listens on") {
@@ -391,8 +380,7 @@ TEST_CASE("a socket nobody listens on") {
   REQUIRE_FALSE(engine);
   CHECK(engine.error().kind == Error::Kind::unavailable);
   CHECK(engine.error().message ==
-        "cannot reach the Docker engine: nothing listens on " + fake.path() +
-            " (is dockerd running?)");
+        "cannot reach the Docker engine: nothing listens on " + fake.path() + " (is dockerd running?)");
 }
 
 TEST_CASE("an engine that does not answer times out") {
@@ -408,8 +396,8 @@ TEST_CASE("an engine that does not answer times out") {
   const auto elapsed = std::chrono::steady_clock::now() - started;
   REQUIRE_FALSE(engine);
   CHECK(engine.error().kind == Error::Kind::unavailable);
-  CHECK(engine.error().message.find(" accepted the connection but sent no response to GET /_ping within 0.") !=
-        std::string::npos);
+  CHECK(engine.error().message.find(
+            " accepted the connection but sent no response to GET /_ping within 0.") != std::string::npos);
   CHECK(elapsed < std::chrono::milliseconds(390));
 }
 
@@ -471,7 +459,7 @@ TEST_CASE("rootful podman 4.3.1, as recorded: its compatible API in one conversa
   CHECK(engine->product == "podman");
   CHECK(engine->version == "4.3.1");
   CHECK(engine->api_version == "1.41");
-  CHECK_FALSE(engine->config.read);  // /etc/docker/daemon.json is not podman's
+  CHECK_FALSE(engine->config.read);                          // /etc/docker/daemon.json is not podman's
   CHECK_FALSE(contains(fake.requests(), "/v1.41/version"));  // the Server header said it
   REQUIRE(engine->containers.size() == 3);  // wp-cli's inspect was not recorded: a 404, skipped
   const auto named = [&](const std::string& name) -> const Container& {

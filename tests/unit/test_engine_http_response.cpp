@@ -57,7 +57,8 @@ TEST_CASE("chunked bodies, with extensions and trailers, in any case of hex") {
 }
 
 TEST_CASE("a 100 Continue is skipped; a body without length ends with the connection") {
-  const auto after = parse("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+  const auto after =
+      parse("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
   REQUIRE(after.state == State::complete);
   CHECK(after.response.status == 404);
   CHECK(after.response.headers.starts_with("HTTP/1.1 404"));
@@ -85,10 +86,11 @@ TEST_CASE("more than the limit is refused, whatever is claimed") {
 }
 
 TEST_CASE("what is not HTTP/1.x is invalid, with a reason") {
-  for (const char* bad :
-       {"SSH-2.0-OpenSSH\r\n\r\n", "HTTP/2 200\r\n\r\n", "HTTP/1.1 2x0 OK\r\n\r\n", "HTTP/1.1 099 X\r\n\r\n",
-        "HTTP/1.1 200 OK\r\nno colon here\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
-        "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n"}) {
+  for (const char* bad : {"SSH-2.0-OpenSSH\r\n\r\n", "HTTP/2 200\r\n\r\n", "HTTP/1.1 2x0 OK\r\n\r\n",
+                          "HTTP/1.1 099 X\r\n\r\n", "HTTP/1.1 200 OK\r\nno colon here\r\n\r\n",
+                          "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+                          "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+                          "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n"}) {
     INFO(bad);
     const auto parsed = parse(bad);
     CHECK(parsed.state == State::invalid);

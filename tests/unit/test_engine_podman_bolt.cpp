@@ -30,7 +30,9 @@ constexpr const char* k_rok = "93a89403632dfbd37c2a5df859676d1921b9c13d2fa21a01d
 
 std::string bolt_bytes() { return test::fixture_text(std::string(k_dir) + "bolt_state.db"); }
 
-std::span<const std::byte> bytes_of(const std::string& s) { return std::as_bytes(std::span(s.data(), s.size())); }
+std::span<const std::byte> bytes_of(const std::string& s) {
+  return std::as_bytes(std::span(s.data(), s.size()));
+}
 
 const BoltContainer& named(const PodmanBolt& bolt, const std::string& name) {
   const auto it = std::find_if(bolt.containers.begin(), bolt.containers.end(),
@@ -119,14 +121,16 @@ TEST_CASE("a BoltDB file that is cut, corrupt or looped is refused or read as fa
   CHECK_FALSE(parse_podman_bolt(bytes_of(looped)));
 }
 
-TEST_CASE("rootless podman without its API: containers from its files, bindings and state from its database") {
+TEST_CASE(
+    "rootless podman without its API: containers from its files, bindings and state from its database") {
   const std::string home = "/home/wpb";
   const PodmanStore store = rootless_podman_store(1001, home);
   CHECK(store.storage == "/home/wpb/.local/share/containers/storage");
   CHECK(store.runroot == "/run/user/1001/containers");
   std::map<std::string, std::string> files;
   files[store.storage + "/libpod/bolt_state.db"] = bolt_bytes();
-  files[store.storage + "/vfs-containers/containers.json"] = test::fixture_text(std::string(k_dir) + "containers.json");
+  files[store.storage + "/vfs-containers/containers.json"] =
+      test::fixture_text(std::string(k_dir) + "containers.json");
   for (const auto& [name, id] : {std::pair{"rweb", k_rweb}, std::pair{"rok", k_rok}}) {
     const std::string run_dir = store.runroot + "/vfs-containers/" + id + "/userdata/";
     files[store.storage + "/vfs-containers/" + id + "/userdata/config.json"] =
@@ -150,7 +154,8 @@ TEST_CASE("rootless podman without its API: containers from its files, bindings 
   REQUIRE(engine->engines.size() == 1);
   CHECK(engine->engines.front().rootless);
   CHECK(engine->engines.front().uid == 1001U);
-  CHECK(describe(engine->engines.front()) == "podman (rootless, uid 1001, read from its files: no API answered)");
+  CHECK(describe(engine->engines.front()) ==
+        "podman (rootless, uid 1001, read from its files: no API answered)");
   const auto find = [&](const std::string& name) -> const Container& {
     const auto it = std::find_if(engine->containers.begin(), engine->containers.end(),
                                  [&](const Container& c) { return c.name == name; });
@@ -215,7 +220,8 @@ std::string shared_bucket_bomb(std::size_t ids, const std::string& config) {
     put(at + 56, fnv(file.data() + at, 56));
   }
   // A leaf page at `page` with one element per (key, value, is_bucket).
-  const auto leaf = [&](std::size_t page, const std::vector<std::tuple<std::string, std::string, bool>>& items,
+  const auto leaf = [&](std::size_t page,
+                        const std::vector<std::tuple<std::string, std::string, bool>>& items,
                         std::uint32_t overflow) {
     const std::size_t at = page * k_page;
     put(at, std::uint64_t{page});
@@ -234,7 +240,9 @@ std::string shared_bucket_bomb(std::size_t ids, const std::string& config) {
       data += key.size() + value.size();
     }
   };
-  const auto bucket_value = [](std::uint64_t root) { return std::string(reinterpret_cast<const char*>(&root), 8) + std::string(8, '\0'); };
+  const auto bucket_value = [](std::uint64_t root) {
+    return std::string(reinterpret_cast<const char*>(&root), 8) + std::string(8, '\0');
+  };
   leaf(2, {{"ctr", bucket_value(3), true}}, 0);
   std::vector<std::tuple<std::string, std::string, bool>> containers;
   for (std::size_t i = 0; i < ids; ++i) {
@@ -256,7 +264,8 @@ TEST_CASE("a BoltDB whose container buckets share one tree costs the file once, 
   const auto bolt = parse_podman_bolt(bytes_of(file));
   const auto took = std::chrono::steady_clock::now() - started;
   REQUIRE_FALSE(bolt);
-  CHECK_MESSAGE(bolt.error().message.find("share their pages or values") != std::string::npos, bolt.error().message);
+  CHECK_MESSAGE(bolt.error().message.find("share their pages or values") != std::string::npos,
+                bolt.error().message);
   CHECK(took < std::chrono::seconds(2));
 }
 
@@ -288,7 +297,8 @@ TEST_CASE("the recorded hostile databases: the bucket bomb is refused fast, the 
   const auto refused = parse_podman_bolt(bytes_of(bomb));
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(1));
   REQUIRE_FALSE(refused);
-  CHECK_MESSAGE(refused.error().message.find("share their pages") != std::string::npos, refused.error().message);
+  CHECK_MESSAGE(refused.error().message.find("share their pages") != std::string::npos,
+                refused.error().message);
 
   const auto ranges = parse_podman_bolt(bytes_of(test::fixture_text("engine/hostile/bolt_range_bomb.db")));
   REQUIRE_MESSAGE(ranges, ranges.error().message);

@@ -30,8 +30,10 @@ StateFiles recorded_files(std::set<int> alive = {28630, 28699}) {
   files["/etc/containers/networks/wpdisk.json"] = fixture("networks_wpdisk.json");
   files["/run/containers/networks/aardvark-dns/wpdisk"] = fixture("aardvark-dns_wpdisk");
   for (const auto& [name, id] : {std::pair{"wpd-net", k_net_id}, std::pair{"wpd-def", k_def_id}}) {
-    const std::string static_dir = std::string("/var/lib/containers/storage/overlay-containers/") + id + "/userdata/";
-    const std::string run_dir = std::string("/run/containers/storage/overlay-containers/") + id + "/userdata/";
+    const std::string static_dir =
+        std::string("/var/lib/containers/storage/overlay-containers/") + id + "/userdata/";
+    const std::string run_dir =
+        std::string("/run/containers/storage/overlay-containers/") + id + "/userdata/";
     files[static_dir + "config.json"] = fixture(std::string("oci_config_") + name + ".json");
     files[run_dir + "pidfile"] = fixture(std::string("userdata_") + name + "_pidfile");
     files[run_dir + "hosts"] = fixture(std::string("userdata_") + name + "_hosts");
@@ -80,7 +82,8 @@ TEST_CASE("the recorded files parse") {
   REQUIRE(spec);
   CHECK(spec->network_namespace);
   CHECK(spec->netns_path.starts_with("/run/netns/netns-"));
-  CHECK(spec->hosts_path == std::string("/run/containers/storage/overlay-containers/") + k_net_id + "/userdata/hosts");
+  CHECK(spec->hosts_path ==
+        std::string("/run/containers/storage/overlay-containers/") + k_net_id + "/userdata/hosts");
   CHECK(spec->libpod);
 
   CHECK(parse_pidfile(fixture("userdata_wpd-net_pidfile")) == 28630);

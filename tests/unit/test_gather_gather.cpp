@@ -134,7 +134,7 @@ TEST_CASE("a namespace shared by several containers is read once, and both get i
   s.host->namespaces.add(s.container("web").state.pid, 100,
                          s.recorded.container_netns.at(s.container("web").id));
   s.host->namespaces.pid_netns[sidecar.state.pid] = 100;  // a pod: one namespace
-  const auto f = s.gather(host_query(0));  // --all: every container
+  const auto f = s.gather(host_query(0));                 // --all: every container
   REQUIRE(f.has_value());
   CHECK(s.host->namespaces.reads() == std::vector<std::uint64_t>{100});
   CHECK(f->container_netns.size() == 2);
@@ -248,7 +248,8 @@ TEST_CASE("a container removed while it was read is dropped from the engine's li
   CHECK(diagnose(host_query(8080), *f).verdict != Verdict::reachable);
 }
 
-TEST_CASE("a host socket on the port nobody holds is read again: gone, it is dropped; still there, it stays") {
+TEST_CASE(
+    "a host socket on the port nobody holds is read again: gone, it is dropped; still there, it stays") {
   Scene s;
   Listener orphan = listener(Protocol::tcp, "0.0.0.0", 8080);
   orphan.owners.clear();  // no process holds it
@@ -347,7 +348,8 @@ TEST_CASE("a container on the host's network: its own sockets among the host's, 
   REQUIRE(searches.size() == 2);
   CHECK(searches[1].if_held_by_first.contains(701));
   CHECK_FALSE(searches[1].needed.contains(701));
-  CHECK(std::find(searches[1].first.begin(), searches[1].first.end(), app.state.pid) != searches[1].first.end());
+  CHECK(std::find(searches[1].first.begin(), searches[1].first.end(), app.state.pid) !=
+        searches[1].first.end());
   CHECK(std::any_of(f->host.listeners.begin(), f->host.listeners.end(),
                     [](const Listener& l) { return l.inode == 701 && !l.owners.empty(); }));
 }
@@ -403,7 +405,8 @@ TEST_CASE("--netns: no engine is asked; the namespace stands for a container") {
   s.host->engine.fail_read("an engine must not be asked");
   NetnsFacts app;
   app.interfaces.push_back({1, "lo", "", 0, true, 65536, {{ip("127.0.0.1"), 8}}});
-  app.interfaces.push_back({2, "eth0", "veth", 0, true, 1500, {{ip("198.18.100.2"), 24}, {ip("fe80::1"), 64}}});
+  app.interfaces.push_back(
+      {2, "eth0", "veth", 0, true, 1500, {{ip("198.18.100.2"), 24}, {ip("fe80::1"), 64}}});
   app.listeners.push_back(listener(Protocol::tcp, "127.0.0.1", 3001));
   s.host->namespaces.add(0, 500, app);
   s.host->namespaces.paths["/run/netns/app"] = 500;
@@ -468,8 +471,9 @@ TEST_CASE("behind a rootlesskit that holds the port, rootless Docker's namespace
 
 TEST_CASE("one name in two engines is ambiguous: both are named, with their engines, and the id picks one") {
   Facts recorded = host_facts();
-  recorded.engine->engines = {{"docker", "20.10.24+dfsg1", "1.41", "/var/run/docker.sock", false, 0U, false},
-                              {"podman", "4.3.1", "1.41", "/run/user/1001/podman/podman.sock", true, 1001U, false}};
+  recorded.engine->engines = {
+      {"docker", "20.10.24+dfsg1", "1.41", "/var/run/docker.sock", false, 0U, false},
+      {"podman", "4.3.1", "1.41", "/run/user/1001/podman/podman.sock", true, 1001U, false}};
   Container& docker_web = add_container(recorded, "web", "172.17.0.2");
   docker_web.engine = "/var/run/docker.sock";
   Container& podman_web = add_container(recorded, "web", "10.88.0.2");
@@ -483,7 +487,8 @@ TEST_CASE("one name in two engines is ambiguous: both are named, with their engi
   CHECK(f.error().kind == ReadFailure::Kind::usage);
   CHECK(f.error().message ==
         "--container 'web' names 2 containers of different engines: webaaaaaaaaa of docker "
-        "20.10.24+dfsg1 and bbbbbbbbbbbb of podman 4.3.1 (rootless, uid 1001); give the id of the one you mean");
+        "20.10.24+dfsg1 and bbbbbbbbbbbb of podman 4.3.1 (rootless, uid 1001); give the id of the one you "
+        "mean");
   q.container = std::string(12, 'b');
   CHECK(gather::gather(q, host.sources()).has_value());
 }
@@ -541,27 +546,26 @@ TEST_CASE("gather over fakes built from each recording gives back its facts") {
       }
     }
     const auto wanted = containers_involved(snap->query, *expected.facts.engine, recorded.ruleset);
-    listed_only += static_cast<int>(std::count_if(
-        gathered->engine->containers.begin(), gathered->engine->containers.end(),
-        [](const Container& c) { return !c.inspected; }));
+    listed_only += static_cast<int>(std::count_if(gathered->engine->containers.begin(),
+                                                  gathered->engine->containers.end(),
+                                                  [](const Container& c) { return !c.inspected; }));
     for (std::size_t i = 0; i < listed.containers.size(); ++i) {
       if (!wanted || wanted->contains(listed.containers[i].id)) {
         expected.facts.engine->containers[i] = recorded.engine->containers[i];
       }
     }
     if (wanted) {
-      std::erase_if(expected.facts.container_netns, [&](const auto& read) {
-        return !wanted->contains(read.first);
-      });
+      std::erase_if(expected.facts.container_netns,
+                    [&](const auto& read) { return !wanted->contains(read.first); });
     }
     // The holders of the host's sockets are named for the query's port
     // alone, unless a container on the host's network is involved (its own
     // are among them).
-    const bool host_network = std::any_of(
-        expected.facts.engine->containers.begin(), expected.facts.engine->containers.end(),
-        [&](const Container& c) {
-          return shares_host_network(c) && c.state.running && (!wanted || wanted->contains(c.id));
-        });
+    const bool host_network =
+        std::any_of(expected.facts.engine->containers.begin(), expected.facts.engine->containers.end(),
+                    [&](const Container& c) {
+                      return shares_host_network(c) && c.state.running && (!wanted || wanted->contains(c.id));
+                    });
     for (Listener& l : expected.facts.host.listeners) {
       if (!host_network && l.inode != 0 && snap->query.port != 0 && l.port != snap->query.port) {
         l.owners.clear();

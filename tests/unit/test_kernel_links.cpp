@@ -25,14 +25,11 @@ using whyno::kernel::parse_routes;
 
 namespace {
 
-std::vector<std::byte> fixture(const std::string& name) {
-  return whyno::test::fixture_bytes("rtnl/" + name);
-}
+std::vector<std::byte> fixture(const std::string& name) { return whyno::test::fixture_bytes("rtnl/" + name); }
 
 IpAddress ip(const char* text) { return *IpAddress::parse(text); }
 
-std::vector<Route> routes_to(const std::vector<Route>& routes, const char* address,
-                             unsigned length) {
+std::vector<Route> routes_to(const std::vector<Route>& routes, const char* address, unsigned length) {
   std::vector<Route> found;
   std::copy_if(routes.begin(), routes.end(), std::back_inserter(found), [&](const Route& r) {
     return r.destination.address == ip(address) && r.destination.length == length;
@@ -152,8 +149,7 @@ TEST_CASE("routes of the main and local tables, one per next hop") {
 }
 
 TEST_CASE("a Docker container on the default bridge") {
-  const auto interfaces =
-      parse_links(fixture("docker_web/links.bin"), fixture("docker_web/addrs.bin"));
+  const auto interfaces = parse_links(fixture("docker_web/links.bin"), fixture("docker_web/addrs.bin"));
   REQUIRE(interfaces.size() == 2);
   CHECK(interfaces[1].name == "eth0");
   CHECK(interfaces[1].kind == "veth");
@@ -335,7 +331,7 @@ TEST_CASE("an RTA_VIA too short for its address family skips the route") {
   short_via.insert(short_via.end(), {std::byte{AF_INET}, std::byte{0}, std::byte{0}, std::byte{0}});
   CHECK(parse_routes(multipath_route(short_via)).empty());
   // A whole one (family and 4 address bytes) is a route like any other.
-  CHECK(parse_routes(route({std::byte{AF_INET}, std::byte{0}, std::byte{10}, std::byte{99},
-                            std::byte{0}, std::byte{252}}))
+  CHECK(parse_routes(route({std::byte{AF_INET}, std::byte{0}, std::byte{10}, std::byte{99}, std::byte{0},
+                            std::byte{252}}))
             .size() == 1);
 }

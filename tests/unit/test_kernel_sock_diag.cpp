@@ -23,8 +23,8 @@ std::vector<std::byte> fixture(const std::string& name) {
 }
 
 const Listener& on_port(const std::vector<Listener>& listeners, std::uint16_t port) {
-  const auto found = std::find_if(listeners.begin(), listeners.end(),
-                                  [&](const Listener& l) { return l.port == port; });
+  const auto found =
+      std::find_if(listeners.begin(), listeners.end(), [&](const Listener& l) { return l.port == port; });
   REQUIRE(found != listeners.end());
   return *found;
 }

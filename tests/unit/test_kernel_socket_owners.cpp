@@ -93,9 +93,9 @@ TEST_CASE("one scan finds every holder, sorted by pid, each once") {
   proc.process("42", "docker-proxy\n", "/usr/sbin/docker-proxy\0-proto\0tcp\0"s);
   proc.fd("42", 7, "socket:[1001]");  // passed along, like dockerd -> docker-proxy
   proc.process("77", "sshd\n", "sshd\0"s);
-  proc.fd("77", 3, "socket:[9999]");  // not wanted
+  proc.fd("77", 3, "socket:[9999]");   // not wanted
   proc.fd("300", 5, "socket:[1002]");  // fds but no comm: it exited mid-scan
-  proc.process("self", "x\n", "x"s);    // not a pid
+  proc.process("self", "x\n", "x"s);   // not a pid
   proc.fd("self", 3, "socket:[1001]");
   proc.fd("12x", 3, "socket:[1001]");
 
@@ -157,9 +157,12 @@ TEST_CASE("holders are looked for in the containers' trees, then the forwarders,
   // docker-proxy for 8080 and for 20001, and a process that also holds
   // 8080's socket (an inherited fd).
   proc.process("900", "docker-proxy\n",
-               "/usr/bin/docker-proxy\0-proto\0tcp\0-host-ip\0" "0.0.0.0\0-host-port\08080\0"s);
+               "/usr/bin/docker-proxy\0-proto\0tcp\0-host-ip\0"
+               "0.0.0.0\0-host-port\08080\0"s);
   proc.fd("900", 4, "socket:[501]");
-  proc.process("901", "docker-proxy\n", "/usr/bin/docker-proxy\0-host-port\0" "20001\0"s);
+  proc.process("901", "docker-proxy\n",
+               "/usr/bin/docker-proxy\0-host-port\0"
+               "20001\0"s);
   proc.fd("901", 4, "socket:[502]");
   proc.process("70", "inheritor\n", "inheritor\0"s);
   proc.fd("70", 5, "socket:[501]");
@@ -203,8 +206,10 @@ TEST_CASE("holders are looked for in the containers' trees, then the forwarders,
 TEST_CASE("docker-proxy's host port from its command line") {
   using namespace std::string_literals;
   using whyno::kernel::docker_proxy_host_port;
-  CHECK(docker_proxy_host_port("docker-proxy\0-proto\0tcp\0-host-port\08080\0-container-port\03000\0"s) == 8080);
-  CHECK(docker_proxy_host_port("docker-proxy\0--host-port\0" "443\0"s) == 443);
+  CHECK(docker_proxy_host_port("docker-proxy\0-proto\0tcp\0-host-port\08080\0-container-port\03000\0"s) ==
+        8080);
+  CHECK(docker_proxy_host_port("docker-proxy\0--host-port\0"
+                               "443\0"s) == 443);
   CHECK(docker_proxy_host_port("docker-proxy\0-host-port=53\0"s) == 53);
   CHECK_FALSE(docker_proxy_host_port("docker-proxy\0-host-port\0"s));
   CHECK_FALSE(docker_proxy_host_port("docker-proxy\0-host-port\0x80\0"s));
@@ -245,7 +250,6 @@ TEST_CASE("the real /proc: this process holds the socket it opened") {
   CHECK(me.system_binary == (exe.st_uid == 0 && (exe.st_mode & (S_IWGRP | S_IWOTH)) == 0));
   CHECK(ns.listeners[1].owners.empty());
 }
-
 
 TEST_CASE("container ids from /proc/PID/cgroup, for every cgroup driver") {
   using whyno::kernel::container_id_from_cgroup;

@@ -98,11 +98,13 @@ TEST_CASE("host: Docker 20.10 iptables-nft rules with a published container") {
   // The per-port ACCEPT in filter DOCKER.
   const auto filter_docker = rules_of(r, Family::ip, "filter", "DOCKER");
   REQUIRE(filter_docker.size() == 2);
-  CHECK(describe(*filter_docker[0]) ==
-        "iifname != \"docker0\" oifname \"docker0\" meta l4proto tcp ip daddr 172.17.0.2 th dport 3000 accept");
+  CHECK(
+      describe(*filter_docker[0]) ==
+      "iifname != \"docker0\" oifname \"docker0\" meta l4proto tcp ip daddr 172.17.0.2 th dport 3000 accept");
 
   // The packet walk over the decoded rules finds the DNAT.
-  const HookOutcome out = walk_hook(r, Hook::prerouting, remote_packet(), WalkOptions{ChainType::nat, {}, {}});
+  const HookOutcome out =
+      walk_hook(r, Hook::prerouting, remote_packet(), WalkOptions{ChainType::nat, {}, {}});
   REQUIRE(out.nat.has_value());
   CHECK(out.nat->rule == &dnat);
   CHECK(out.uncertain.empty());
@@ -110,22 +112,24 @@ TEST_CASE("host: Docker 20.10 iptables-nft rules with a published container") {
   // The host also had an empty iptables-legacy nat table.
   const std::string base = "host_docker20/";
   netfilter::parse_legacy_table({Family::ip, "nat", read_bytes(base + "legacy_ip_nat.info"),
-                               read_bytes(base + "legacy_ip_nat.entries")},
-                              r);
+                                 read_bytes(base + "legacy_ip_nat.entries")},
+                                r);
   CHECK(r.unread.empty());
   const auto legacy_pre = std::find_if(r.chains.begin(), r.chains.end(), [](const Chain& c) {
     return c.backend == Backend::legacy && c.name == "PREROUTING";
   });
   REQUIRE(legacy_pre != r.chains.end());
   check_base(&*legacy_pre, Hook::prerouting, -100, ChainType::nat, false);
-  CHECK(std::none_of(r.rules.begin(), r.rules.end(), [](const Rule& x) { return x.backend == Backend::legacy; }));
+  CHECK(std::none_of(r.rules.begin(), r.rules.end(),
+                     [](const Rule& x) { return x.backend == Backend::legacy; }));
 }
 
 TEST_CASE("Docker 29 nftables backend: vmaps, native dnat, comments in user data") {
   const Ruleset r = decode("docker29_nft");
   check_base(chain_of(r, Family::ip, "docker-bridges", "raw-PREROUTING"), Hook::prerouting, -300,
              ChainType::filter, false);
-  check_base(chain_of(r, Family::ip, "docker-bridges", "nat-OUTPUT"), Hook::output, -100, ChainType::nat, false);
+  check_base(chain_of(r, Family::ip, "docker-bridges", "nat-OUTPUT"), Hook::output, -100, ChainType::nat,
+             false);
 
   const auto raw = rules_of(r, Family::ip, "docker-bridges", "raw-PREROUTING");
   REQUIRE(raw.size() == 2);
@@ -152,8 +156,9 @@ TEST_CASE("Docker 29 nftables backend: vmaps, native dnat, comments in user data
   CHECK(dnat[0]->action.kind == ActionKind::dnat);
   CHECK(*dnat[0]->action.nat_address == ip("192.0.2.2"));
   CHECK(dnat[0]->action.nat_port_min == 80);
-  CHECK(describe(*dnat[0]) == "iifname != \"bridge1\" ip daddr 127.0.0.1 meta l4proto tcp th dport 8080 "
-                              "dnat to 192.0.2.2:80 comment \"DNAT\"");
+  CHECK(describe(*dnat[0]) ==
+        "iifname != \"bridge1\" ip daddr 127.0.0.1 meta l4proto tcp th dport 8080 "
+        "dnat to 192.0.2.2:80 comment \"DNAT\"");
 
   const auto fwd_in = rules_of(r, Family::ip, "docker-bridges", "filter-forward-in__bridge1");
   REQUIRE(fwd_in.size() == 4);
@@ -283,9 +288,8 @@ TEST_CASE("messages libnftnl would misread are unread, not crashes") {
   CHECK(netfilter::parse_nftables(dump).unread.size() == 1);
   // So is a chain name strdup() would copy on from.
   NftDump chains;
-  chains.chains = nft_message(NFT_MSG_NEWCHAIN, [](nlmsghdr* nlh) {
-    mnl_attr_put(nlh, NFTA_CHAIN_NAME, 8, "FORWARD!");
-  });
+  chains.chains =
+      nft_message(NFT_MSG_NEWCHAIN, [](nlmsghdr* nlh) { mnl_attr_put(nlh, NFTA_CHAIN_NAME, 8, "FORWARD!"); });
   const Ruleset unnamed_chain = netfilter::parse_nftables(chains);
   CHECK(unnamed_chain.chains.empty());
   CHECK(unnamed_chain.unread.size() == 1);
@@ -376,9 +380,7 @@ TEST_CASE("a data register with neither a value nor a verdict is unread") {
   // came out as a jump without a chain, strlen(NULL)
   // (tests/fuzz/crashes/nftables-data-neither-value-nor-verdict).
   NftDump dump;
-  dump.sets = nft_message(NFT_MSG_NEWSET, [](nlmsghdr* nlh) {
-    mnl_attr_put_strz(nlh, NFTA_SET_NAME, "s");
-  });
+  dump.sets = nft_message(NFT_MSG_NEWSET, [](nlmsghdr* nlh) { mnl_attr_put_strz(nlh, NFTA_SET_NAME, "s"); });
   dump.set_elements = nft_message(NFT_MSG_NEWSETELEM, [](nlmsghdr* nlh) {
     mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, "s");
     nlattr* elements = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
@@ -402,9 +404,7 @@ TEST_CASE("a set element attribute past NFTA_SET_ELEM_MAX is unread") {
   // in a table of NFTA_SET_ELEM_MAX + 1 on the stack: a type in between
   // smashed its stack (tests/fuzz/crashes/nftables-element-attribute-past-table).
   NftDump dump;
-  dump.sets = nft_message(NFT_MSG_NEWSET, [](nlmsghdr* nlh) {
-    mnl_attr_put_strz(nlh, NFTA_SET_NAME, "s");
-  });
+  dump.sets = nft_message(NFT_MSG_NEWSET, [](nlmsghdr* nlh) { mnl_attr_put_strz(nlh, NFTA_SET_NAME, "s"); });
   dump.set_elements = nft_message(NFT_MSG_NEWSETELEM, [](nlmsghdr* nlh) {
     mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, "s");
     nlattr* elements = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
@@ -466,9 +466,9 @@ TEST_CASE("a verdict where a data register holds a value is unread (fuzz finding
   NftDump dump;
   dump.rules = rule_of("immediate", NFTA_IMMEDIATE_DATA);  // where a jump belongs
   CHECK(netfilter::parse_nftables(dump).unread.empty());
-  for (const auto& [expression, reg_type] :
-       {std::pair<const char*, int>{"cmp", NFTA_CMP_DATA}, {"bitwise", NFTA_BITWISE_MASK},
-        {"range", NFTA_RANGE_FROM_DATA}}) {
+  for (const auto& [expression, reg_type] : {std::pair<const char*, int>{"cmp", NFTA_CMP_DATA},
+                                             {"bitwise", NFTA_BITWISE_MASK},
+                                             {"range", NFTA_RANGE_FROM_DATA}}) {
     CAPTURE(expression);
     dump.rules = rule_of(expression, static_cast<std::uint16_t>(reg_type));
     const Ruleset r = netfilter::parse_nftables(dump);
@@ -477,9 +477,7 @@ TEST_CASE("a verdict where a data register holds a value is unread (fuzz finding
   }
 
   dump = NftDump{};
-  dump.sets = nft_message(NFT_MSG_NEWSET, [](nlmsghdr* nlh) {
-    mnl_attr_put_strz(nlh, NFTA_SET_NAME, "s");
-  });
+  dump.sets = nft_message(NFT_MSG_NEWSET, [](nlmsghdr* nlh) { mnl_attr_put_strz(nlh, NFTA_SET_NAME, "s"); });
   dump.set_elements = nft_message(NFT_MSG_NEWSETELEM, [&](nlmsghdr* nlh) {
     mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, "s");
     nlattr* elements = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);

@@ -55,7 +55,8 @@ inline Packet remote_packet() {
   return p;
 }
 
-inline std::vector<const Rule*> rules_of(const Ruleset& r, Family family, const char* table, const char* chain) {
+inline std::vector<const Rule*> rules_of(const Ruleset& r, Family family, const char* table,
+                                         const char* chain) {
   std::vector<const Rule*> out;
   for (const auto& rule : r.rules) {
     if (rule.family == family && rule.table == table && rule.chain == chain) {
@@ -83,7 +84,8 @@ inline const Match* find(const Rule& rule, Field field) {
   return nullptr;
 }
 
-inline void check_interface(const Rule& rule, Field field, const char* name, bool negated, bool prefix = false) {
+inline void check_interface(const Rule& rule, Field field, const char* name, bool negated,
+                            bool prefix = false) {
   const Match* m = find(rule, field);
   REQUIRE(m != nullptr);
   CHECK(m->negated == negated);
@@ -99,7 +101,8 @@ inline void check_ranges(const Rule& rule, Field field, std::vector<Range> range
   CHECK(m->ranges == ranges);
 }
 
-inline void check_prefix(const Rule& rule, Field field, const char* address, unsigned length, bool negated = false) {
+inline void check_prefix(const Rule& rule, Field field, const char* address, unsigned length,
+                         bool negated = false) {
   const Match* m = find(rule, field);
   REQUIRE(m != nullptr);
   CHECK(m->negated == negated);
@@ -117,10 +120,8 @@ inline void check_base(const Chain* c, Hook hook, int priority, ChainType type, 
   CHECK(c->base->policy_drop == policy_drop);
 }
 
-
 inline netfilter::LegacyTableDump legacy_table(const std::string& dir, Family family, const char* table) {
-  const std::string stem = dir + "/legacy_" +
-                           std::string(to_string(family)) + "_" + table;
+  const std::string stem = dir + "/legacy_" + std::string(to_string(family)) + "_" + table;
   return {family, table, read_bytes(stem + ".info"), read_bytes(stem + ".entries")};
 }
 

@@ -13,7 +13,8 @@ TEST_SUITE_BEGIN("netfilter_nft");
 
 TEST_CASE("netavark: inet table, dnat ip to, marks") {
   const Ruleset r = decode("netavark_nft");
-  check_base(chain_of(r, Family::inet, "netavark", "PREROUTING"), Hook::prerouting, -100, ChainType::nat, false);
+  check_base(chain_of(r, Family::inet, "netavark", "PREROUTING"), Hook::prerouting, -100, ChainType::nat,
+             false);
 
   const auto dnat_chain = rules_of(r, Family::inet, "netavark", "nv_2f259bab_10_88_0_0_nm16_dnat");
   REQUIRE(dnat_chain.size() == 3);
@@ -53,7 +54,8 @@ TEST_CASE("netavark: inet table, dnat ip to, marks") {
   CHECK(setmark[0]->matches.empty());
   CHECK(setmark[0]->action.kind == ActionKind::next);
 
-  const HookOutcome out = walk_hook(r, Hook::prerouting, remote_packet(), WalkOptions{ChainType::nat, {}, {}});
+  const HookOutcome out =
+      walk_hook(r, Hook::prerouting, remote_packet(), WalkOptions{ChainType::nat, {}, {}});
   REQUIRE(out.nat.has_value());
   CHECK(out.nat->rule == &dnat);
 }

@@ -22,8 +22,9 @@ TEST_SUITE_BEGIN("netfilter_nft");
 namespace {
 
 const Rule& by_handle(const Ruleset& r, Family family, std::uint64_t handle) {
-  const auto it = std::find_if(r.rules.begin(), r.rules.end(),
-                               [&](const Rule& rule) { return rule.family == family && rule.handle == handle; });
+  const auto it = std::find_if(r.rules.begin(), r.rules.end(), [&](const Rule& rule) {
+    return rule.family == family && rule.handle == handle;
+  });
   REQUIRE(it != r.rules.end());
   return *it;
 }

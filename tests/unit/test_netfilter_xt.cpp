@@ -316,8 +316,9 @@ TEST_CASE("iptables-legacy: chains, policies, jumps, gotos and xt payloads") {
 
   const auto docker = rules_of(r, Family::ip, "filter", "DOCKER");
   REQUIRE(docker.size() == 3);
-  CHECK(describe(*docker[0]) ==
-        "iifname != \"docker0\" oifname \"docker0\" ip daddr 172.17.0.2 meta l4proto tcp th dport 3000 accept");
+  CHECK(
+      describe(*docker[0]) ==
+      "iifname != \"docker0\" oifname \"docker0\" ip daddr 172.17.0.2 meta l4proto tcp th dport 3000 accept");
   CHECK(find(*docker[1], Field::dport)->negated);
   CHECK(docker[1]->action.kind == ActionKind::reject);
   CHECK(docker[2]->action.kind == ActionKind::next);  // -A DOCKER -s 10.0.0.1 (no -j)
@@ -336,8 +337,9 @@ TEST_CASE("iptables-legacy: chains, policies, jumps, gotos and xt payloads") {
 
   const auto v6 = rules_of(r, Family::ip6, "nat", "DOCKER");
   REQUIRE(v6.size() == 1);
-  CHECK(describe(*v6[0]) == "iifname != \"docker0\" ip6 saddr != fe80::/10 meta l4proto tcp th dport 8080 "
-                            "dnat to [fd00::2]:80");
+  CHECK(describe(*v6[0]) ==
+        "iifname != \"docker0\" ip6 saddr != fe80::/10 meta l4proto tcp th dport 8080 "
+        "dnat to [fd00::2]:80");
 
   // The packet walk follows the legacy jump into DOCKER and finds the DNAT.
   Packet p;

@@ -23,13 +23,9 @@ namespace {
 
 constexpr std::uint16_t k_recorded_id = 0x5157;  // tests/tools/record_dns.cpp
 
-std::string fixture_text(const std::string& name) {
-  return whyno::test::fixture_text("dns/" + name);
-}
+std::string fixture_text(const std::string& name) { return whyno::test::fixture_text("dns/" + name); }
 
-std::vector<std::byte> fixture(const std::string& name) {
-  return whyno::test::fixture_bytes("dns/" + name);
-}
+std::vector<std::byte> fixture(const std::string& name) { return whyno::test::fixture_bytes("dns/" + name); }
 
 std::vector<std::byte> bytes_of(std::initializer_list<int> values) {
   std::vector<std::byte> out;
@@ -77,8 +73,7 @@ std::vector<std::byte> reply_to(std::vector<std::byte> query, int rcode, int ans
   return query;
 }
 
-std::vector<std::byte> query_for(const std::string& name, DnsType type = DnsType::a,
-                                 std::uint16_t id = 7) {
+std::vector<std::byte> query_for(const std::string& name, DnsType type = DnsType::a, std::uint16_t id = 7) {
   auto q = build_dns_query(id, name, type);
   REQUIRE(q);
   return *q;
@@ -118,8 +113,8 @@ TEST_CASE("built queries round-trip through a built reply") {
     const auto q = query_for("web", type, 42);
     const auto data = type == DnsType::a ? bytes_of({10, 0, 0, 7})
                                          : bytes_of({0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7});
-    const auto r = parse_dns_reply(reply_to(q, 0, 1, record(k_to_question, static_cast<int>(type), data)),
-                                   42, "web", type);
+    const auto r = parse_dns_reply(reply_to(q, 0, 1, record(k_to_question, static_cast<int>(type), data)), 42,
+                                   "web", type);
     REQUIRE(r);
     CHECK(r->status == DnsReply::Status::addresses);
     REQUIRE(r->addresses.size() == 1);
@@ -135,13 +130,12 @@ TEST_CASE("recorded: Docker's embedded DNS answers a container's name") {
   CHECK(a->addresses == std::vector{*IpAddress::parse("172.30.99.2")});
   CHECK(a->aliases.empty());
 
-  const auto aaaa =
-      parse_dns_reply(fixture("server_aaaa.bin"), k_recorded_id, "probe-server", DnsType::aaaa);
+  const auto aaaa = parse_dns_reply(fixture("server_aaaa.bin"), k_recorded_id, "probe-server", DnsType::aaaa);
   REQUIRE(aaaa);
   CHECK(aaaa->addresses == std::vector{*IpAddress::parse("fd99:5157::2")});
 
-  const auto fqdn = parse_dns_reply(fixture("server_fqdn_a.bin"), k_recorded_id,
-                                    "probe-server.probe-net.", DnsType::a);
+  const auto fqdn =
+      parse_dns_reply(fixture("server_fqdn_a.bin"), k_recorded_id, "probe-server.probe-net.", DnsType::a);
   REQUIRE(fqdn);
   CHECK(fqdn->addresses == std::vector{*IpAddress::parse("172.30.99.2")});
 }
@@ -156,8 +150,8 @@ TEST_CASE("recorded: names compare case-insensitively") {
 }
 
 TEST_CASE("recorded: NXDOMAIN relayed by the embedded DNS means no address") {
-  for (const auto& [file, type] : {std::pair{"nosuch_a.bin", DnsType::a},
-                                   std::pair{"nosuch_aaaa.bin", DnsType::aaaa}}) {
+  for (const auto& [file, type] :
+       {std::pair{"nosuch_a.bin", DnsType::a}, std::pair{"nosuch_aaaa.bin", DnsType::aaaa}}) {
     const auto r = parse_dns_reply(fixture(file), k_recorded_id, "nosuch-probe", type);
     REQUIRE(r);
     CHECK(r->status == DnsReply::Status::nxdomain);
@@ -252,15 +246,15 @@ TEST_CASE("compression pointers that loop or leave the message are rejected") {
   // A label, then a pointer back to that label: backwards, and still a loop.
   auto label_loop = labels({"y"}, false);
   append(label_loop, bytes_of({0xc0, static_cast<int>(answer_at)}));
-  CHECK_FALSE(parse_dns_reply(reply_to(q, 0, 1, record(label_loop, 1, bytes_of({1, 2, 3, 4}))), 7,
-                              "x", DnsType::a));
+  CHECK_FALSE(
+      parse_dns_reply(reply_to(q, 0, 1, record(label_loop, 1, bytes_of({1, 2, 3, 4}))), 7, "x", DnsType::a));
 
   // Past the end, a half pointer, a reserved label type, a too-long RDATA.
-  CHECK_FALSE(parse_dns_reply(reply_to(q, 0, 1, record(bytes_of({0xc3, 0xff}), 1, bytes_of({1, 2, 3, 4}))),
-                              7, "x", DnsType::a));
+  CHECK_FALSE(parse_dns_reply(reply_to(q, 0, 1, record(bytes_of({0xc3, 0xff}), 1, bytes_of({1, 2, 3, 4}))), 7,
+                              "x", DnsType::a));
   CHECK_FALSE(parse_dns_reply(reply_to(q, 0, 1, bytes_of({0xc0})), 7, "x", DnsType::a));
-  CHECK_FALSE(parse_dns_reply(reply_to(q, 0, 1, record(bytes_of({0x80, 0}), 1, bytes_of({1, 2, 3, 4}))),
-                              7, "x", DnsType::a));
+  CHECK_FALSE(parse_dns_reply(reply_to(q, 0, 1, record(bytes_of({0x80, 0}), 1, bytes_of({1, 2, 3, 4}))), 7,
+                              "x", DnsType::a));
   auto long_data = record(k_to_question, 1, bytes_of({1, 2, 3, 4}));
   long_data[long_data.size() - 5] = std::byte{9};
   CHECK_FALSE(parse_dns_reply(reply_to(q, 0, 1, long_data), 7, "x", DnsType::a));

@@ -33,8 +33,8 @@
 #include "whyno/sys/fd.hpp"
 
 using whyno::IpAddress;
-using whyno::Protocol;
 using whyno::ProbeResult;
+using whyno::Protocol;
 using whyno::probe::probe;
 using whyno::probe::ProbeOptions;
 using whyno::probe::ProbeTarget;
@@ -73,8 +73,7 @@ Bound tcp_listener(bool v6 = false) {
   return b;
 }
 
-ProbeTarget at(std::uint16_t port, Protocol protocol = Protocol::tcp,
-               const char* address = "127.0.0.1") {
+ProbeTarget at(std::uint16_t port, Protocol protocol = Protocol::tcp, const char* address = "127.0.0.1") {
   ProbeTarget t;
   t.address = IpAddress::parse(address);
   t.port = port;
@@ -159,8 +158,8 @@ class FakeDns {
       }
       reply[0] = query[0];
       reply[1] = query[1];
-      ::sendto(m_socket.fd.get(), reply.data(), reply.size(), 0,
-               reinterpret_cast<const sockaddr*>(&peer), length);
+      ::sendto(m_socket.fd.get(), reply.data(), reply.size(), 0, reinterpret_cast<const sockaddr*>(&peer),
+               length);
     }
   }
 
@@ -303,9 +302,7 @@ TEST_CASE("UDP: a reply is answered, silence times out, a closed port is refused
   }
   SUBCASE("closed") {
     std::uint16_t port = 0;
-    {
-      port = bind_loopback(SOCK_DGRAM).port;
-    }
+    { port = bind_loopback(SOCK_DGRAM).port; }
     const auto r = probe(at(port, Protocol::udp), quick());
     CHECK(r.outcome == Outcome::refused);
   }
@@ -339,7 +336,8 @@ TEST_CASE("names: the hosts file, then nothing else for a container") {
   const auto unreadable = probe(target, options);
   CHECK(unreadable.outcome == Outcome::unresolved);
   CHECK(unreadable.detail == fmt::format("cannot open {}.gone: No such file or directory and no "
-                                         "embedded DNS on this network", hosts));
+                                         "embedded DNS on this network",
+                                         hosts));
   ::unlink(hosts.c_str());
 }
 
@@ -352,8 +350,8 @@ TEST_CASE("names on the host: the host's resolver") {
   CHECK(r.outcome == Outcome::connected);
   CHECK(r.target == fmt::format("localhost:{} (127.0.0.1)", listener.port));
 
-  const auto lookup = steps::resolve_on_host("localhost", Protocol::tcp,
-                                             steps::Deadline(std::chrono::milliseconds(1000)));
+  const auto lookup =
+      steps::resolve_on_host("localhost", Protocol::tcp, steps::Deadline(std::chrono::milliseconds(1000)));
   CHECK(std::find(lookup.addresses.begin(), lookup.addresses.end(), *IpAddress::parse("127.0.0.1")) !=
         lookup.addresses.end());
 }
@@ -403,9 +401,7 @@ TEST_CASE("DNS exchange: recorded embedded-DNS replies, resends, silence, no ser
   }
   SUBCASE("nothing listens: ICMP port unreachable") {
     std::uint16_t port = 0;
-    {
-      port = bind_loopback(SOCK_DGRAM).port;
-    }
+    { port = bind_loopback(SOCK_DGRAM).port; }
     const auto r = steps::query_dns(loopback, port, "probe-server", second());
     CHECK(r.status == steps::DnsLookup::Status::no_server);
   }

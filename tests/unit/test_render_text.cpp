@@ -71,9 +71,10 @@ TEST_CASE("the hop table fits the terminal: a detail too long goes under its lab
   Diagnosis d;
   d.verdict = Verdict::reachable;
   d.summary = "It works.";
-  d.path = {{"host :18080", HopState::ok, "rootlessport (pid 8838) listens on *:18080"},
-            {"rootlessport (uid 1001) → 10.0.2.100:3000 (container `rweb`)", HopState::ok,
-             "slirp4netns, inside the container's namespace, which is where rootlessport's child dials from"}};
+  d.path = {
+      {"host :18080", HopState::ok, "rootlessport (pid 8838) listens on *:18080"},
+      {"rootlessport (uid 1001) → 10.0.2.100:3000 (container `rweb`)", HopState::ok,
+       "slirp4netns, inside the container's namespace, which is where rootlessport's child dials from"}};
   for (const std::size_t width : {std::size_t{80}, std::size_t{60}}) {
     std::ostringstream text;
     render::TextStyle style;
@@ -83,12 +84,14 @@ TEST_CASE("the hop table fits the terminal: a detail too long goes under its lab
     bool seen_detail = false;
     for (std::string line; std::getline(in, line);) {
       if (line.find("rootlessport (uid 1001)") != std::string::npos && line.find("✓") != std::string::npos) {
-        CHECK(columns(line) <= std::max<std::size_t>(width, 4 + d.path[1].label.size()));  // a label is never cut
+        CHECK(columns(line) <=
+              std::max<std::size_t>(width, 4 + d.path[1].label.size()));  // a label is never cut
       }
       if (line.starts_with("      ") && line.find("slirp4netns") != std::string::npos) {
         seen_detail = true;
       }
-      if (line.find("slirp4netns") != std::string::npos || line.find("where rootlessport") != std::string::npos) {
+      if (line.find("slirp4netns") != std::string::npos ||
+          line.find("where rootlessport") != std::string::npos) {
         CHECK(columns(line) <= width);
       }
     }

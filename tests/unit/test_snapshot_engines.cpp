@@ -19,10 +19,9 @@ TEST_CASE("engines, their containers and networks round-trip") {
   Engine engine;
   engine.product = "docker";
   engine.version = "20.10.24+dfsg1";
-  engine.engines = {
-      {"docker", "20.10.24+dfsg1", "1.41", "/var/run/docker.sock", false, 0U, false},
-      {"podman", "4.3.1", "1.41", "/run/user/1000/podman/podman.sock", true, 1000U, false},
-      {"podman", "4.3.1", "1.41", "/run/podman/podman.sock", false, std::nullopt, false}};
+  engine.engines = {{"docker", "20.10.24+dfsg1", "1.41", "/var/run/docker.sock", false, 0U, false},
+                    {"podman", "4.3.1", "1.41", "/run/user/1000/podman/podman.sock", true, 1000U, false},
+                    {"podman", "4.3.1", "1.41", "/run/podman/podman.sock", false, std::nullopt, false}};
   engine.unread = {{"engine at /run/user/1001/docker.sock", "refused the connection"}};
   Container c;
   c.id = std::string(64, 'a');
@@ -51,9 +50,8 @@ TEST_CASE("engines, their containers and networks round-trip") {
   const Diagnosis d = diagnose(loaded->query, loaded->facts, loaded->probe);
   REQUIRE(d.engines.size() == 3);
   CHECK(describe(d.engines[1]) == "podman 4.3.1 (rootless, uid 1000)");
-  CHECK(std::any_of(d.unread.begin(), d.unread.end(), [](const Unread& u) {
-    return u.source == "engine at /run/user/1001/docker.sock";
-  }));
+  CHECK(std::any_of(d.unread.begin(), d.unread.end(),
+                    [](const Unread& u) { return u.source == "engine at /run/user/1001/docker.sock"; }));
 }
 
 TEST_CASE("a snapshot from before `engines` names its one engine") {

@@ -128,7 +128,8 @@ TEST_CASE("owned file: a symlink not made by root in root's directories is not f
   CHECK(says(planted, "is a symbolic link uid 61234 made"));
   // Even root's own link, once inside the user's tree.
   REQUIRE(::symlink(target.c_str(), s.path("home/rootlink").c_str()) == 0);
-  CHECK(says(read_owned_file(s.path("home/rootlink"), FileOwner{k_user}, 1024), "is a symbolic link root made"));
+  CHECK(says(read_owned_file(s.path("home/rootlink"), FileOwner{k_user}, 1024),
+             "is a symbolic link root made"));
 }
 
 TEST_CASE("owned file: a user's tree holds only the user's directories and files") {
@@ -143,7 +144,8 @@ TEST_CASE("owned file: a user's tree holds only the user's directories and files
   REQUIRE(::chown(s.path("home").c_str(), k_user, k_user) == 0);
   REQUIRE(::chown(file.c_str(), k_user, k_user) == 0);
   // root's directory inside the user's: a transition the user arranged.
-  CHECK(says(read_owned_file(file, FileOwner{k_user}, 1024), "rootdir belongs to root inside a tree uid 61234 owns"));
+  CHECK(says(read_owned_file(file, FileOwner{k_user}, 1024),
+             "rootdir belongs to root inside a tree uid 61234 owns"));
   // The user's file in root's directory, for a user's engine: fine.
   const std::string users = s.file("users-file", "ok");
   REQUIRE(::chown(users.c_str(), k_user, k_user) == 0);
@@ -151,7 +153,8 @@ TEST_CASE("owned file: a user's tree holds only the user's directories and files
   REQUIRE_MESSAGE(read, read.error().message);
   CHECK(*read == "ok");
   // A user's directory on root's path: refused for root's files.
-  CHECK(says(read_owned_file(s.path("home/x"), FileOwner{0}, 1024), "the directory home belongs to uid 61234, not to root"));
+  CHECK(says(read_owned_file(s.path("home/x"), FileOwner{0}, 1024),
+             "the directory home belongs to uid 61234, not to root"));
 }
 
 TEST_CASE("owned file: a directory anybody may write in is not trusted unless sticky") {

@@ -94,8 +94,7 @@ inline constexpr const char* k_rootful_podman_socket = "/run/podman/podman.sock"
 /// podman_files says whether k_podman_containers_json is there.
 /// `user_engines` false (--no-user-engines): root leaves out every
 /// /run/user socket and every user's podman files.
-Result<Discovery> discover_engines(const DiscoveryHost& host,
-                                   const std::optional<std::string>& engine_option,
+Result<Discovery> discover_engines(const DiscoveryHost& host, const std::optional<std::string>& engine_option,
                                    bool user_engines = true);
 
 /// The lowercase hex SHA-256 of `data` (docker names a context's directory so).

@@ -22,8 +22,8 @@ namespace whyno::kernel {
 /// An opened network namespace: the handle keeps it alive while it is read,
 /// even if every process in it exits meanwhile.
 struct NamespaceHandle {
-  sys::Fd fd;              // the nsfs file (a fake reader leaves it closed)
-  std::uint64_t inode = 0; // same inode, same namespace
+  sys::Fd fd;               // the nsfs file (a fake reader leaves it closed)
+  std::uint64_t inode = 0;  // same inode, same namespace
 };
 
 /// A child of a port forwarder that lives in a network namespace of its own:
@@ -44,13 +44,11 @@ class NamespaceReader {
   virtual Sysctls read_sysctls(std::span<const std::string> interfaces) = 0;
 
   /// Sysctls of an opened namespace, as read_sysctls() gives the host's.
-  virtual Sysctls read_sysctls_in(const NamespaceHandle& netns,
-                                  std::span<const std::string> interfaces) = 0;
+  virtual Sysctls read_sysctls_in(const NamespaceHandle& netns, std::span<const std::string> interfaces) = 0;
 
   /// Opens the namespace process `pid` is in. Error::Kind::not_found when
   /// the process is gone.
   virtual Result<NamespaceHandle> open(int pid) = 0;
-
 
   /// Opens the namespace an nsfs file names (/run/netns/NAME, /proc/PID/ns/net).
   virtual Result<NamespaceHandle> open_path(const std::string& path) = 0;

@@ -44,41 +44,41 @@ struct ProbeReport {
 struct ContainerSummary {
   std::string name;
   std::string id;
-  std::string state;  // the engine's State.Status
+  std::string state;        // the engine's State.Status
   unsigned engine_uid = 0;  // whose engine reported it: 0 root's
 };
 
 /// A netfilter rule the verdict rests on: in the syntax its author used and
 /// in the backend-neutral form.
 struct RuleRef {
-  std::string syntax;    // "iptables" (iptables-nft, iptables-legacy) or "nft"
-  std::string tool;      // "iptables-nft", "ip6tables-legacy", "nft", ...
-  std::string text;      // the rule in that syntax: "-A DOCKER-USER ... -j DROP"
-  std::string display;   // text with its place, as the text output shows it
-  std::string backend;   // "nftables" or "iptables-legacy"
-  std::string family;    // "ip", "ip6", "inet", ...
+  std::string syntax;   // "iptables" (iptables-nft, iptables-legacy) or "nft"
+  std::string tool;     // "iptables-nft", "ip6tables-legacy", "nft", ...
+  std::string text;     // the rule in that syntax: "-A DOCKER-USER ... -j DROP"
+  std::string display;  // text with its place, as the text output shows it
+  std::string backend;  // "nftables" or "iptables-legacy"
+  std::string family;   // "ip", "ip6", "inet", ...
   std::string table;
   std::string chain;
   std::size_t position = 0;             // 1-based in its chain
   std::optional<std::uint64_t> handle;  // nft syntax: the rule's handle
-  std::string neutral;   // the backend-neutral form (nft-like)
-  std::string action;    // "accept", "drop", "dnat", "jump", ...
+  std::string neutral;                  // the backend-neutral form (nft-like)
+  std::string action;                   // "accept", "drop", "dnat", "jump", ...
   friend bool operator==(const RuleRef&, const RuleRef&) = default;
 };
 
 /// One step of --explain's walk of the packet through netfilter.
 struct TraceStep {
-  std::string hook;      // "prerouting", "output", ...
+  std::string hook;  // "prerouting", "output", ...
   /// "chain" (a base chain starts), "rule" (a rule evaluated), "jump",
   /// "goto", "return", "nat" (the destination changes), "reroute" (a new
   /// output interface), "verdict" (a base chain's or the hook's end).
   std::string event;
-  std::size_t depth = 0;    // 0 in a base chain, 1 in a chain it jumps to, ...
-  std::string chain;        // "ip filter FORWARD" (describe_chain)
-  std::string text;         // the rule (author's syntax), the verdict, the new destination
+  std::size_t depth = 0;        // 0 in a base chain, 1 in a chain it jumps to, ...
+  std::string chain;            // "ip filter FORWARD" (describe_chain)
+  std::string text;             // the rule (author's syntax), the verdict, the new destination
   std::optional<bool> matched;  // rule: true, false; nullopt when it cannot be evaluated
-  std::string why_not;      // rule, not matched: the first condition that fails
-  bool deciding = false;    // the rule or verdict the hook's outcome rests on
+  std::string why_not;          // rule, not matched: the first condition that fails
+  bool deciding = false;        // the rule or verdict the hook's outcome rests on
   friend bool operator==(const TraceStep&, const TraceStep&) = default;
 };
 
@@ -97,8 +97,8 @@ struct AddressAttempt {
 struct Diagnosis {
   // Until a walk finishes, nothing is known; a path never defaults to working.
   Verdict verdict = Verdict::inconclusive;
-  std::string summary;  // one sentence
-  std::string fix;      // empty when nothing needs fixing
+  std::string summary;                    // one sentence
+  std::string fix;                        // empty when nothing needs fixing
   std::vector<std::string> fix_commands;  // the fix to paste, when it is commands
   std::vector<Hop> path;
   std::optional<ContainerSummary> container;  // the container the path ends in

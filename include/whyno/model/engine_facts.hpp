@@ -17,8 +17,8 @@ namespace whyno {
 struct PortBinding {
   Protocol protocol = Protocol::tcp;
   std::uint16_t container_port = 0;
-  std::string host_ip;              // "" = every address (the daemon default)
-  std::uint16_t host_port = 0;      // 0 = not published / ephemeral
+  std::string host_ip;          // "" = every address (the daemon default)
+  std::uint16_t host_port = 0;  // 0 = not published / ephemeral
 };
 
 struct ExposedPort {
@@ -28,7 +28,7 @@ struct ExposedPort {
 };
 
 struct ContainerNetwork {
-  std::string name;        // the key of NetworkSettings.Networks
+  std::string name;  // the key of NetworkSettings.Networks
   std::string network_id;
   std::optional<IpAddress> ipv4;
   unsigned ipv4_prefix_len = 0;
@@ -47,7 +47,7 @@ struct ContainerState {
   bool dead = false;
   int pid = 0;
   int exit_code = 0;
-  std::string error;        // the engine's error, e.g. "port is already allocated"
+  std::string error;  // the engine's error, e.g. "port is already allocated"
   std::string started_at;
   std::string finished_at;
   int restart_count = 0;
@@ -58,20 +58,20 @@ struct Container {
   /// with --pid or --netns (no engine: no bindings, no restart state).
   enum class Kind : std::uint8_t { container, namespace_only };
   Kind kind = Kind::container;
-  std::string id;           // full 64-hex id
-  std::string name;         // without the leading '/'
+  std::string id;    // full 64-hex id
+  std::string name;  // without the leading '/'
   std::string image;
-  std::string created;      // RFC 3339
+  std::string created;  // RFC 3339
   ContainerState state;
-  std::string network_mode; // "default", "bridge", "host", "none", "container:<id>", <net>
-  std::vector<PortBinding> intended;   // HostConfig.PortBindings
-  bool publish_all = false;            // -P
-  std::vector<PortBinding> actual;     // NetworkSettings.Ports with a host side
-  std::vector<ExposedPort> exposed;    // Config.ExposedPorts (EXPOSE / --expose)
+  std::string network_mode;           // "default", "bridge", "host", "none", "container:<id>", <net>
+  std::vector<PortBinding> intended;  // HostConfig.PortBindings
+  bool publish_all = false;           // -P
+  std::vector<PortBinding> actual;    // NetworkSettings.Ports with a host side
+  std::vector<ExposedPort> exposed;   // Config.ExposedPorts (EXPOSE / --expose)
   std::vector<ContainerNetwork> networks;
-  std::string sandbox_key;             // /var/run/docker/netns/<id>
-  std::string hosts_path;              // its /etc/hosts, on the host's filesystem
-  std::vector<std::string> links;      // HostConfig.Links, "/a:/b/alias"
+  std::string sandbox_key;         // /var/run/docker/netns/<id>
+  std::string hosts_path;          // its /etc/hosts, on the host's filesystem
+  std::vector<std::string> links;  // HostConfig.Links, "/a:/b/alias"
   std::string hostname;
   // Compose: Config.Labels com.docker.compose.project / .service.
   std::string compose_project;
@@ -99,7 +99,7 @@ inline const char* cli_of(const Container& c) { return c.engine_kind == "podman"
 struct Network {
   std::string id;
   std::string name;
-  std::string driver;            // bridge, host, null, overlay, macvlan, ...
+  std::string driver;  // bridge, host, null, overlay, macvlan, ...
   std::string scope;
   bool internal = false;
   bool enable_ipv6 = false;
@@ -115,7 +115,7 @@ struct Network {
 
 /// /etc/docker/daemon.json, with the engine's defaults for absent keys.
 struct DaemonConfig {
-  bool read = false;             // false: file absent or unreadable, defaults apply
+  bool read = false;  // false: file absent or unreadable, defaults apply
   std::string path;
   bool userland_proxy = true;
   bool iptables = true;
@@ -130,11 +130,11 @@ struct DaemonConfig {
 
 /// One engine that answered: who it is and where it listens.
 struct EngineIdentity {
-  std::string kind;         // "docker" or "podman"
-  std::string version;      // "20.10.24+dfsg1", "4.3.1"
-  std::string api_version;  // the negotiated one, e.g. "1.41"
-  std::string endpoint;     // the unix socket path we talked to
-  bool rootless = false;    // its socket belongs to a user other than root
+  std::string kind;             // "docker" or "podman"
+  std::string version;          // "20.10.24+dfsg1", "4.3.1"
+  std::string api_version;      // the negotiated one, e.g. "1.41"
+  std::string endpoint;         // the unix socket path we talked to
+  bool rootless = false;        // its socket belongs to a user other than root
   std::optional<unsigned> uid;  // the socket's owner, when known
   /// Read from the engine's files, without its API (podman with no service):
   /// port bindings are not known then.
@@ -160,8 +160,8 @@ struct Engine {
   std::string socket;       // the unix socket path we talked to
   std::vector<Container> containers;
   std::vector<Network> networks;
-  std::vector<std::string> warnings;  // GET /info Warnings
-  DaemonConfig config;                // Docker's daemon.json (defaults for podman alone)
+  std::vector<std::string> warnings;    // GET /info Warnings
+  DaemonConfig config;                  // Docker's daemon.json (defaults for podman alone)
   std::vector<EngineIdentity> engines;  // every engine read, in discovery order
   /// Engines that were found but did not answer, while others did.
   std::vector<Unread> unread;

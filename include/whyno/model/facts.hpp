@@ -33,9 +33,9 @@ struct Sysctls {
 /// 127.0.0.1:PORT in the namespace of its child, where dockerd runs with its
 /// docker-proxy and its own rules. Read like the host's.
 struct ForwarderNamespace {
-  int forwarder_pid = 0;           // the rootlesskit that holds the host ports
-  int child_pid = 0;               // its child, which created the namespace
-  std::optional<unsigned> uid;     // the forwarder's owner
+  int forwarder_pid = 0;        // the rootlesskit that holds the host ports
+  int child_pid = 0;            // its child, which created the namespace
+  std::optional<unsigned> uid;  // the forwarder's owner
   NetnsFacts netns;
   nf::Ruleset ruleset;
   Sysctls sysctls;
@@ -44,14 +44,14 @@ struct ForwarderNamespace {
 struct Facts {
   std::optional<Engine> engine;  // nullopt: the engine could not be reached
   NetnsFacts host;
-  nf::Ruleset ruleset;           // the host namespace's netfilter rules
+  nf::Ruleset ruleset;  // the host namespace's netfilter rules
   Sysctls sysctls;
   /// The network namespaces of running containers, by container id.
   std::map<std::string, NetnsFacts> container_netns;
   /// Addresses the query's ADDRESS resolved to on the host (getaddrinfo).
   std::vector<IpAddress> resolved_addresses;
-  std::int64_t collected_at = 0;     // epoch seconds when the facts were read (0: unknown)
-  std::vector<Unread> unread;    // sources that could not be read at all
+  std::int64_t collected_at = 0;  // epoch seconds when the facts were read (0: unknown)
+  std::vector<Unread> unread;     // sources that could not be read at all
   /// Rootless Docker's namespaces behind the rootlesskit processes that
   /// hold host ports.
   std::vector<ForwarderNamespace> forwarder_namespaces;

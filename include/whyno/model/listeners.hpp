@@ -16,12 +16,11 @@ std::string_view to_string(BindScope s);
 /// Would the kernel deliver a packet for destination:port to this socket?
 /// A [::] socket without V6ONLY takes IPv4 too; a ::ffff:a.b.c.d bind takes
 /// a.b.c.d. Ignores SO_BINDTODEVICE (the caller knows interfaces).
-bool accepts(const Listener& l, Protocol protocol, const IpAddress& destination,
-             std::uint16_t port);
+bool accepts(const Listener& l, Protocol protocol, const IpAddress& destination, std::uint16_t port);
 
 /// The listeners on `port`/`protocol`, any address.
-std::vector<const Listener*> on_port(const std::vector<Listener>& listeners,
-                                     Protocol protocol, std::uint16_t port);
+std::vector<const Listener*> on_port(const std::vector<Listener>& listeners, Protocol protocol,
+                                     std::uint16_t port);
 
 /// The program `p` runs: its executable's file name, or its comm when the
 /// executable is not known.

@@ -21,8 +21,8 @@ struct Unread {
 
 struct ProcessRef {
   int pid = 0;
-  std::string comm;     // /proc/PID/comm
-  std::string cmdline;  // /proc/PID/cmdline, NULs turned into spaces
+  std::string comm;          // /proc/PID/comm
+  std::string cmdline;       // /proc/PID/cmdline, NULs turned into spaces
   std::string container_id;  // from /proc/PID/cgroup when it runs in a container
   /// Its effective uid (/proc/PID's owner); nullopt when not known (a
   /// snapshot that predates it).
@@ -42,10 +42,10 @@ struct Listener {
   Protocol protocol = Protocol::tcp;
   IpAddress address;  // unspecified = wildcard
   std::uint16_t port = 0;
-  bool v6only = false;             // IPV6_V6ONLY, for IPv6 sockets
-  std::uint32_t bound_ifindex = 0; // SO_BINDTODEVICE, 0 = none
-  std::uint32_t accept_queue = 0;  // TCP listen: connections waiting for accept()
-  std::uint32_t backlog = 0;       // TCP listen: the accept queue's limit
+  bool v6only = false;              // IPV6_V6ONLY, for IPv6 sockets
+  std::uint32_t bound_ifindex = 0;  // SO_BINDTODEVICE, 0 = none
+  std::uint32_t accept_queue = 0;   // TCP listen: connections waiting for accept()
+  std::uint32_t backlog = 0;        // TCP listen: the accept queue's limit
   std::uint64_t inode = 0;
   std::vector<ProcessRef> owners;  // every process holding the socket
 };
@@ -58,9 +58,9 @@ struct InterfaceAddress {
 struct Interface {
   std::uint32_t index = 0;
   std::string name;
-  std::string kind;                 // rtnl link kind: "bridge", "veth", ... or ""
-  std::uint32_t master_index = 0;   // the bridge a port is enslaved to
-  bool up = false;                  // IFF_UP
+  std::string kind;                // rtnl link kind: "bridge", "veth", ... or ""
+  std::uint32_t master_index = 0;  // the bridge a port is enslaved to
+  bool up = false;                 // IFF_UP
   std::uint32_t mtu = 0;
   std::vector<InterfaceAddress> addresses;
 };
@@ -68,10 +68,10 @@ struct Interface {
 struct Route {
   IpPrefix destination;
   std::uint32_t output_index = 0;
-  IpAddress gateway;           // unspecified when directly connected
+  IpAddress gateway;  // unspecified when directly connected
   bool has_gateway = false;
-  std::uint8_t type = 0;       // RTN_* (1 unicast, 2 local, 6 prohibit, ...)
-  std::uint32_t table = 0;     // RT_TABLE_* (254 main, 255 local)
+  std::uint8_t type = 0;    // RTN_* (1 unicast, 2 local, 6 prohibit, ...)
+  std::uint32_t table = 0;  // RT_TABLE_* (254 main, 255 local)
 };
 
 struct NetnsFacts {

@@ -11,20 +11,20 @@ namespace whyno {
 /// What a connection attempt saw, when whyno-port tried it.
 struct ProbeResult {
   enum class Outcome : std::uint8_t {
-    answered,        // connected, and the peer sent data (UDP: a reply came back)
-    connected,       // connected; the peer stayed silent but kept the connection
-    refused,         // RST in answer to the SYN (UDP: ICMP port unreachable)
-    reset_or_closed, // accepted, then reset or closed (docker-proxy's "Empty reply")
-    timed_out,       // no answer to the SYN (UDP: no reply and no error)
-    unresolved,      // the name did not resolve
-    unreachable,     // EHOSTUNREACH / ENETUNREACH
+    answered,         // connected, and the peer sent data (UDP: a reply came back)
+    connected,        // connected; the peer stayed silent but kept the connection
+    refused,          // RST in answer to the SYN (UDP: ICMP port unreachable)
+    reset_or_closed,  // accepted, then reset or closed (docker-proxy's "Empty reply")
+    timed_out,        // no answer to the SYN (UDP: no reply and no error)
+    unresolved,       // the name did not resolve
+    unreachable,      // EHOSTUNREACH / ENETUNREACH
     error,
-    skipped,         // not tried; detail says why (--no-probe, a client off this host)
+    skipped,  // not tried; detail says why (--no-probe, a client off this host)
   };
   Outcome outcome = Outcome::error;
-  std::string from;     // "this host" or "container `client`"
-  std::string target;   // what was dialled, e.g. "server:3000 (172.18.0.2)"
-  std::string detail;   // errno text, or the first bytes received (sanitised later)
+  std::string from;    // "this host" or "container `client`"
+  std::string target;  // what was dialled, e.g. "server:3000 (172.18.0.2)"
+  std::string detail;  // errno text, or the first bytes received (sanitised later)
   double milliseconds = 0;
 };
 

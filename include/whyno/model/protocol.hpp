@@ -8,9 +8,7 @@ namespace whyno {
 
 enum class Protocol : std::uint8_t { tcp, udp };
 
-constexpr std::string_view to_string(Protocol p) {
-  return p == Protocol::tcp ? "tcp" : "udp";
-}
+constexpr std::string_view to_string(Protocol p) { return p == Protocol::tcp ? "tcp" : "udp"; }
 
 constexpr std::optional<Protocol> parse_protocol(std::string_view s) {
   if (s == "tcp") {

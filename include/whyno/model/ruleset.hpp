@@ -50,11 +50,11 @@ enum class Field : std::uint8_t {
   dport,       // ranges
   saddr_type,  // mask of 1 << RTN_* (RTN_LOCAL = 2, so local = 0x4)
   daddr_type,
-  ct_state,    // mask: invalid 1, established 2, related 4, new 8, untracked 64,
-               // and k_ct_state_snat / k_ct_state_dnat (xt_conntrack's --ctstate SNAT,DNAT)
-  ct_status,   // mask of IPS_* bits (IPS_DST_NAT 0x20): holds when any is set
-  mark,        // ranges hold values; mask holds the mask applied first (0 = none)
-  unknown,     // an expression we do not model; text names it
+  ct_state,   // mask: invalid 1, established 2, related 4, new 8, untracked 64,
+              // and k_ct_state_snat / k_ct_state_dnat (xt_conntrack's --ctstate SNAT,DNAT)
+  ct_status,  // mask of IPS_* bits (IPS_DST_NAT 0x20): holds when any is set
+  mark,       // ranges hold values; mask holds the mask applied first (0 = none)
+  unknown,    // an expression we do not model; text names it
 };
 
 /// xt_conntrack's virtual states `--ctstate SNAT` and `--ctstate DNAT`: the
@@ -79,15 +79,15 @@ struct InterfaceName {
 struct Match {
   Field field = Field::unknown;
   bool negated = false;
-  std::vector<InterfaceName> interfaces;                 // iifname, oifname
-  std::vector<IpPrefix> prefixes;                        // saddr, daddr
+  std::vector<InterfaceName> interfaces;                        // iifname, oifname
+  std::vector<IpPrefix> prefixes;                               // saddr, daddr
   std::vector<std::pair<std::uint32_t, std::uint32_t>> ranges;  // inclusive
   std::uint32_t mask = 0;  // saddr_type, daddr_type, ct_state, ct_status, mark
   std::string text;        // unknown: what the expression was, e.g. "xt match set"
 };
 
 enum class ActionKind : std::uint8_t {
-  next,        // no verdict (counter, log, mark set): go on with the next rule
+  next,  // no verdict (counter, log, mark set): go on with the next rule
   accept,
   drop,
   reject,
@@ -98,26 +98,26 @@ enum class ActionKind : std::uint8_t {
   snat,
   masquerade,
   redirect,
-  vmap,        // a verdict map lookup: the verdict depends on a packet field
+  vmap,  // a verdict map lookup: the verdict depends on a packet field
   queue,
   unknown,
 };
 
 struct VmapEntry {
-  std::string key;  // ifname for iifname/oifname maps, decimal for ports
+  std::string key;                     // ifname for iifname/oifname maps, decimal for ports
   ActionKind kind = ActionKind::next;  // accept, drop, jump, goto_, return_
   std::string chain;
 };
 
 struct Action {
   ActionKind kind = ActionKind::next;
-  std::string chain;                      // jump, goto_
-  std::optional<IpAddress> nat_address;   // dnat/snat; nullopt keeps the address
-  std::uint16_t nat_port_min = 0;         // 0 keeps the port
+  std::string chain;                     // jump, goto_
+  std::optional<IpAddress> nat_address;  // dnat/snat; nullopt keeps the address
+  std::uint16_t nat_port_min = 0;        // 0 keeps the port
   std::uint16_t nat_port_max = 0;
-  Field vmap_key = Field::unknown;        // vmap: which field is looked up
+  Field vmap_key = Field::unknown;  // vmap: which field is looked up
   std::vector<VmapEntry> vmap;
-  std::string text;                       // unknown: what the expression was
+  std::string text;  // unknown: what the expression was
 };
 
 struct Rule {
@@ -152,7 +152,6 @@ std::string describe(const Rule& rule);
 std::string describe(const Match& match);
 std::string describe(const Action& action);
 /// "ip nat DOCKER" (nftables) or "iptables-legacy nat DOCKER".
-std::string describe_chain(Backend b, Family f, const std::string& table,
-                           const std::string& chain);
+std::string describe_chain(Backend b, Family f, const std::string& table, const std::string& chain);
 
 }  // namespace whyno::nf

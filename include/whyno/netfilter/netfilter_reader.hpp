@@ -8,8 +8,9 @@
 namespace whyno::netfilter {
 
 /// Reads every nftables table and every iptables-legacy table of the calling thread's network namespace.
-/// Partial failures (one legacy table unreadable, an expression we can't parse) go into Ruleset::unread; only a
-/// failure to read nftables at all (e.g. EPERM without CAP_NET_ADMIN) is an Error (Kind::permission_denied then).
+/// Partial failures (one legacy table unreadable, an expression we can't parse) go into Ruleset::unread; only
+/// a failure to read nftables at all (e.g. EPERM without CAP_NET_ADMIN) is an Error (Kind::permission_denied
+/// then).
 Result<nf::Ruleset> read_netfilter();
 
 }  // namespace whyno::netfilter

@@ -17,8 +17,8 @@
 namespace whyno::probe {
 
 struct ProbeTarget {
-  std::string text;                  // as the client dials it, for the report: "server:3000", "127.0.0.1:8080"
-  std::optional<std::string> name;   // a name to resolve (see ProbeOptions), or nullopt when `address` is set
+  std::string text;                 // as the client dials it, for the report: "server:3000", "127.0.0.1:8080"
+  std::optional<std::string> name;  // a name to resolve (see ProbeOptions), or nullopt when `address` is set
   std::optional<IpAddress> address;  // a literal address to dial
   /// Dialled in order after `address` while each attempt fails at connect()
   /// (refused, unreachable, no answer), as curl goes through a name's

@@ -9,12 +9,11 @@
 namespace whyno::render {
 
 struct TextStyle {
-  bool color = false;    // ANSI colours (only on a terminal, never with NO_COLOR)
-  bool unicode = true;   // → ✓ ✗ when the locale is UTF-8, else -> ok x
-  std::size_t width = 0; // the terminal's columns, 0 when not a terminal: lines are not cut
+  bool color = false;     // ANSI colours (only on a terminal, never with NO_COLOR)
+  bool unicode = true;    // → ✓ ✗ when the locale is UTF-8, else -> ok x
+  std::size_t width = 0;  // the terminal's columns, 0 when not a terminal: lines are not cut
 };
 
-void render_text(std::ostream& out, const Query& query, const Diagnosis& diagnosis,
-                 const TextStyle& style);
+void render_text(std::ostream& out, const Query& query, const Diagnosis& diagnosis, const TextStyle& style);
 
 }  // namespace whyno::render

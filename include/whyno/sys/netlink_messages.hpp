@@ -15,8 +15,7 @@ void for_each_message(const std::vector<std::byte>& bytes, Visit&& visit) {
     // Vector storage comes from operator new (16-byte aligned) and messages
     // are NLMSG_ALIGNed within it, so every header is suitably aligned.
     const auto* header = reinterpret_cast<const nlmsghdr*>(bytes.data() + offset);
-    if (header->nlmsg_len < sizeof(nlmsghdr) ||
-        offset + header->nlmsg_len > bytes.size()) {
+    if (header->nlmsg_len < sizeof(nlmsghdr) || offset + header->nlmsg_len > bytes.size()) {
       return;
     }
     visit(header);

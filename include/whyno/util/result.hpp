@@ -26,8 +26,7 @@ struct Error {
 template <typename T>
 using Result = std::expected<T, Error>;
 
-inline std::unexpected<Error> fail(Error::Kind kind, std::string message,
-                                   int error_number = 0) {
+inline std::unexpected<Error> fail(Error::Kind kind, std::string message, int error_number = 0) {
   return std::unexpected<Error>(Error{kind, std::move(message), error_number});
 }
 
@@ -49,15 +48,15 @@ Error errno_error(int error_number, std::string_view what);
 // in a function whose return type is a std::expected with the same error.
 #define WHYNO_CONCAT_INNER(a, b) a##b
 #define WHYNO_CONCAT(a, b) WHYNO_CONCAT_INNER(a, b)
-#define WHYNO_TRY_ASSIGN(declaration, expression)                                     \
-  auto WHYNO_CONCAT(whyno_try_, __LINE__) = (expression);                             \
-  if (!WHYNO_CONCAT(whyno_try_, __LINE__)) {                                          \
-    return std::unexpected(std::move(WHYNO_CONCAT(whyno_try_, __LINE__)).error());    \
-  }                                                                                   \
+#define WHYNO_TRY_ASSIGN(declaration, expression)                                  \
+  auto WHYNO_CONCAT(whyno_try_, __LINE__) = (expression);                          \
+  if (!WHYNO_CONCAT(whyno_try_, __LINE__)) {                                       \
+    return std::unexpected(std::move(WHYNO_CONCAT(whyno_try_, __LINE__)).error()); \
+  }                                                                                \
   declaration = std::move(*WHYNO_CONCAT(whyno_try_, __LINE__))
-#define WHYNO_TRY(expression)                                                         \
-  do {                                                                                \
-    if (auto whyno_try_result = (expression); !whyno_try_result) {                    \
-      return std::unexpected(std::move(whyno_try_result).error());                    \
-    }                                                                                 \
+#define WHYNO_TRY(expression)                                      \
+  do {                                                             \
+    if (auto whyno_try_result = (expression); !whyno_try_result) { \
+      return std::unexpected(std::move(whyno_try_result).error()); \
+    }                                                              \
   } while (false)

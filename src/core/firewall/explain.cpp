@@ -21,9 +21,12 @@ std::string packet_text(const nf::Packet& p) {
 
 std::string_view outcome_text(const nf::HookOutcome& out) {
   switch (out.kind) {
-    case nf::HookOutcome::Kind::accepted: return out.outcome_uncertain ? "accepted (not certain)" : "accepted";
-    case nf::HookOutcome::Kind::dropped: return "dropped";
-    case nf::HookOutcome::Kind::rejected: return "rejected";
+    case nf::HookOutcome::Kind::accepted:
+      return out.outcome_uncertain ? "accepted (not certain)" : "accepted";
+    case nf::HookOutcome::Kind::dropped:
+      return "dropped";
+    case nf::HookOutcome::Kind::rejected:
+      return "rejected";
   }
   return "?";
 }

@@ -17,7 +17,6 @@ namespace {
 
 std::string chain_of(const nf::Rule& r) { return nf::describe_chain(r.backend, r.family, r.table, r.chain); }
 
-
 /// The host ports a container publishes for `protocol`, e.g. "8080 and 8443".
 std::string published_ports(const Container& c) {
   std::vector<std::string> ports;
@@ -36,27 +35,27 @@ std::string network_of(const Attachment& at) {
   return at.network != nullptr ? at.network->name : std::string("its network");
 }
 
-Problem docker_drop(const RuleOrigin& origin, const nf::Rule& r, const Facts& facts,
-                    const nf::Packet& packet, const std::string& flow) {
-  const Attachment at = facts.engine ? container_with_address(*facts.engine, packet.destination)
-                                     : Attachment{};
-  const std::string target = at.container != nullptr ? container_phrase(*at.container)
-                                                     : packet.destination.to_string();
+Problem docker_drop(const RuleOrigin& origin, const nf::Rule& r, const Facts& facts, const nf::Packet& packet,
+                    const std::string& flow) {
+  const Attachment at =
+      facts.engine ? container_with_address(*facts.engine, packet.destination) : Attachment{};
+  const std::string target =
+      at.container != nullptr ? container_phrase(*at.container) : packet.destination.to_string();
   switch (origin.purpose) {
     case RuleOrigin::Purpose::direct_access: {
       const std::string ports = at.container != nullptr ? published_ports(*at.container) : "";
-      return {Verdict::firewall_blocked,
-              fmt::format("Docker 28 and later blocks direct access to containers from other "
-                          "machines, by design: packets sent straight to {}'s address {} are "
-                          "dropped ({}).",
-                          target, packet.destination.to_string(), authored_display(r, facts)),
-              fmt::format("Dial the container's published port on this host's address instead{}; "
-                          "or, to reach containers by their own address, create the network "
-                          "routed: docker network create -o "
-                          "com.docker.network.bridge.gateway_mode_ipv4=routed ... (then only "
-                          "the ports given with -p are open).",
-                          ports.empty() ? std::string(" (publish one with -p)")
-                                        : fmt::format(" ({})", ports))};
+      return {
+          Verdict::firewall_blocked,
+          fmt::format("Docker 28 and later blocks direct access to containers from other "
+                      "machines, by design: packets sent straight to {}'s address {} are "
+                      "dropped ({}).",
+                      target, packet.destination.to_string(), authored_display(r, facts)),
+          fmt::format("Dial the container's published port on this host's address instead{}; "
+                      "or, to reach containers by their own address, create the network "
+                      "routed: docker network create -o "
+                      "com.docker.network.bridge.gateway_mode_ipv4=routed ... (then only "
+                      "the ports given with -p are open).",
+                      ports.empty() ? std::string(" (publish one with -p)") : fmt::format(" ({})", ports))};
     }
     case RuleOrigin::Purpose::remote_loopback:
       return {Verdict::firewall_blocked,
@@ -112,21 +111,23 @@ std::string firewalld_fix(nf::Hook hook, const nf::Packet& packet) {
   const std::string proto = packet.l4proto == 17 ? "udp" : "tcp";
   const std::optional<std::string>& named =
       hook == nf::Hook::forward ? packet.output_interface : packet.input_interface;
-  const std::string interface = named && !named->empty() ? *named
-                                : std::string(hook == nf::Hook::forward ? "BRIDGE" : "INTERFACE");
+  const std::string interface =
+      named && !named->empty() ? *named : std::string(hook == nf::Hook::forward ? "BRIDGE" : "INTERFACE");
   if (hook == nf::Hook::forward) {
     // A zone's --add-port opens INPUT only; forwarding into a zone takes a
     // policy, which Docker's docker-forwarding is for its docker zone.
-    return fmt::format("Let firewalld forward it: put the container's bridge {} in Docker's "
-                       "docker zone (firewall-cmd --permanent --zone=docker --add-interface={}, "
-                       "then firewall-cmd --reload); Docker's docker-forwarding policy accepts "
-                       "forwarding into that zone.",
-                       interface, interface);
+    return fmt::format(
+        "Let firewalld forward it: put the container's bridge {} in Docker's "
+        "docker zone (firewall-cmd --permanent --zone=docker --add-interface={}, "
+        "then firewall-cmd --reload); Docker's docker-forwarding policy accepts "
+        "forwarding into that zone.",
+        interface, interface);
   }
-  return fmt::format("Open the port in the zone of {} (firewall-cmd --zone=$(firewall-cmd "
-                     "--get-zone-of-interface={}) --add-port={}/{} --permanent), then "
-                     "firewall-cmd --reload.",
-                     interface, interface, packet.destination_port, proto);
+  return fmt::format(
+      "Open the port in the zone of {} (firewall-cmd --zone=$(firewall-cmd "
+      "--get-zone-of-interface={}) --add-port={}/{} --permanent), then "
+      "firewall-cmd --reload.",
+      interface, interface, packet.destination_port, proto);
 }
 
 }  // namespace
@@ -147,8 +148,8 @@ Problem drop_problem(const nf::Rule& r, const Facts& facts, nf::Hook hook, const
       return docker_drop(origin, r, facts, packet, flow);
     case RuleOrigin::Author::docker_user:
       return {Verdict::firewall_blocked,
-              fmt::format("A rule in your DOCKER-USER chain {} {} at {}: {}.", verb, flow,
-                          hook_name(hook), authored_display(r, facts)),
+              fmt::format("A rule in your DOCKER-USER chain {} {} at {}: {}.", verb, flow, hook_name(hook),
+                          authored_display(r, facts)),
               "Allow the traffic in DOCKER-USER before that rule, or delete the rule "
               "(DOCKER-USER sees the container's address and port, after DNAT).",
               nf::delete_commands(nf::authored(facts.ruleset, r), r)};
@@ -166,23 +167,25 @@ Problem drop_problem(const nf::Rule& r, const Facts& facts, nf::Hook hook, const
                                 "numbered, then ufw delete N.",
                                 packet.destination_port, packet.l4proto == 17 ? "udp" : "tcp")};
     case RuleOrigin::Author::firewalld:
-      return {Verdict::firewall_blocked,
-              fmt::format("firewalld {} {} at {}: {}.", verb, flow, hook_name(hook), authored_display(r, facts)),
-              firewalld_fix(hook, packet)};
+      return {
+          Verdict::firewall_blocked,
+          fmt::format("firewalld {} {} at {}: {}.", verb, flow, hook_name(hook), authored_display(r, facts)),
+          firewalld_fix(hook, packet)};
     case RuleOrigin::Author::netavark:
     case RuleOrigin::Author::kubernetes:
     case RuleOrigin::Author::user:
       break;
   }
   return {Verdict::firewall_blocked,
-          fmt::format("A firewall rule {} {} at {}: {}.", verb, flow, hook_name(hook), authored_display(r, facts)),
+          fmt::format("A firewall rule {} {} at {}: {}.", verb, flow, hook_name(hook),
+                      authored_display(r, facts)),
           fmt::format("Allow the traffic before that rule in {}, or delete the rule.", chain_of(r)),
           origin.author == RuleOrigin::Author::user ? nf::delete_commands(nf::authored(facts.ruleset, r), r)
                                                     : std::vector<std::string>{}};
 }
 
-Problem policy_drop_problem(const nf::Chain& c, const nf::HookOutcome& out, const Facts& facts,
-                            nf::Hook hook, const std::string& flow) {
+Problem policy_drop_problem(const nf::Chain& c, const nf::HookOutcome& out, const Facts& facts, nf::Hook hook,
+                            const std::string& flow) {
   const std::string chain = nf::describe_chain(c.backend, c.family, c.table, c.name);
   // Accepts in other tables' base chains on this hook came first, and were
   // final only within their own base chain.

@@ -14,8 +14,8 @@ namespace whyno::detail {
 
 /// The problem for `rule` dropping (or rejecting) `packet` at `hook`;
 /// `flow` describes the traffic, e.g. "tcp from 203.0.113.2 to 192.0.2.2:80".
-Problem drop_problem(const nf::Rule& rule, const Facts& facts, nf::Hook hook,
-                     const nf::Packet& packet, const std::string& flow);
+Problem drop_problem(const nf::Rule& rule, const Facts& facts, nf::Hook hook, const nf::Packet& packet,
+                     const std::string& flow);
 
 /// The problem for a base chain's drop policy, naming the other tables'
 /// base chains that accepted the packet first (their accept is not final).

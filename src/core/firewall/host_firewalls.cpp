@@ -76,9 +76,8 @@ HostFirewalls host_firewalls(const nf::Ruleset& rules) {
   HostFirewalls found;
   // `ufw disable` empties its chains but leaves them (and the jumps to them)
   // in place: ufw is active while its chains hold rules.
-  found.ufw = std::any_of(rules.rules.begin(), rules.rules.end(), [](const nf::Rule& r) {
-    return r.table == "filter" && is_ufw_chain(r.chain);
-  });
+  found.ufw = std::any_of(rules.rules.begin(), rules.rules.end(),
+                          [](const nf::Rule& r) { return r.table == "filter" && is_ufw_chain(r.chain); });
   for (const nf::Chain& c : rules.chains) {
     if (c.table == "firewalld" && c.family == nf::Family::inet) {
       found.firewalld = true;
@@ -97,10 +96,11 @@ HostFirewalls host_firewalls(const nf::Ruleset& rules) {
 void note_host_firewalls(Diagnosis& d, const Facts& facts) {
   const HostFirewalls found = host_firewalls(facts.ruleset);
   if (found.ufw) {
-    add_evidence(d, "kernel: ufw is active (its ufw-* chains are in table filter): `ufw allow` and "
-                    "`ufw deny` rules filter INPUT, and `ufw route` rules FORWARD after Docker's "
-                    "own chains; a published port is DNATed in PREROUTING and forwarded, so "
-                    "neither stops it unless DOCKER-USER sends it to ufw (ufw-docker)");
+    add_evidence(d,
+                 "kernel: ufw is active (its ufw-* chains are in table filter): `ufw allow` and "
+                 "`ufw deny` rules filter INPUT, and `ufw route` rules FORWARD after Docker's "
+                 "own chains; a published port is DNATed in PREROUTING and forwarded, so "
+                 "neither stops it unless DOCKER-USER sends it to ufw (ufw-docker)");
   }
   if (found.firewalld) {
     add_evidence(d, found.firewalld_nftables
@@ -131,10 +131,10 @@ void note_shadowed_drops(Diagnosis& d, const Facts& facts, const nf::Packet& pac
       return;
     }
     note_rule(d, r, facts);
-    add_evidence(d, fmt::format("kernel: {} would {} this traffic, but the packet never "
-                                "reaches it: {} accepted it first (a shadowed {})",
-                                rule_and_author(r, facts, origin), drop_verb(r), chain_of(*first),
-                                drop_verb(r)));
+    add_evidence(
+        d, fmt::format("kernel: {} would {} this traffic, but the packet never "
+                       "reaches it: {} accepted it first (a shadowed {})",
+                       rule_and_author(r, facts, origin), drop_verb(r), chain_of(*first), drop_verb(r)));
     return;
   }
   const nf::Chain* policy = without.policy_chain;
@@ -146,11 +146,11 @@ void note_shadowed_drops(Diagnosis& d, const Facts& facts, const nf::Packet& pac
            r->family == policy->family && r->backend == policy->backend;
   });
   if (first != out.trace.rend()) {
-    add_evidence(d, fmt::format("kernel: {}'s policy drop (ufw's DEFAULT_FORWARD_POLICY) does not "
-                                "apply: {} accepted the packet first",
-                                nf::describe_chain(policy->backend, policy->family, policy->table,
-                                                   policy->name),
-                                chain_of(**first)));
+    add_evidence(d,
+                 fmt::format("kernel: {}'s policy drop (ufw's DEFAULT_FORWARD_POLICY) does not "
+                             "apply: {} accepted the packet first",
+                             nf::describe_chain(policy->backend, policy->family, policy->table, policy->name),
+                             chain_of(**first)));
   }
 }
 
@@ -170,9 +170,8 @@ void note_input_only_drops(Diagnosis& d, const Facts& facts, const nf::Packet& a
   note_rule(d, r, facts);
   add_evidence(d, fmt::format("kernel: {} filters INPUT only: {}:{} is DNATed to {} in "
                               "PREROUTING and forwarded, so it never meets this rule",
-                              rule_and_author(r, facts, origin),
-                              arrived.destination.to_string_for_port(), arrived.destination_port,
-                              dnat_to));
+                              rule_and_author(r, facts, origin), arrived.destination.to_string_for_port(),
+                              arrived.destination_port, dnat_to));
 }
 
 std::string firewalld_flush_reason(const HostFirewalls& firewalls) {

@@ -15,8 +15,8 @@
 namespace whyno::detail {
 
 struct HostFirewalls {
-  bool ufw = false;        // rules in its ufw-* (ufw6-*) chains of table filter
-  bool firewalld = false;  // table inet firewalld, or its chains in table filter
+  bool ufw = false;                 // rules in its ufw-* (ufw6-*) chains of table filter
+  bool firewalld = false;           // table inet firewalld, or its chains in table filter
   bool firewalld_nftables = false;  // FirewallBackend=nftables (table inet firewalld)
   bool docker_chains = false;       // Docker's chains (DOCKER*, table docker-bridges)
 };

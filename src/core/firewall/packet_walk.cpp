@@ -11,10 +11,14 @@ namespace {
 
 bool family_applies(Family f, const IpAddress& a) {
   switch (f) {
-    case Family::ip: return a.is_v4();
-    case Family::ip6: return a.is_v6();
-    case Family::inet: return true;
-    default: return false;
+    case Family::ip:
+      return a.is_v4();
+    case Family::ip6:
+      return a.is_v6();
+    case Family::inet:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -41,15 +45,14 @@ Tri evaluate_interfaces(const Match& m, const std::optional<std::string>& name) 
 }
 
 Tri evaluate_ranges(const Match& m, std::uint32_t value) {
-  const bool any = std::any_of(m.ranges.begin(), m.ranges.end(), [&](const auto& r) {
-    return value >= r.first && value <= r.second;
-  });
+  const bool any = std::any_of(m.ranges.begin(), m.ranges.end(),
+                               [&](const auto& r) { return value >= r.first && value <= r.second; });
   return from_bool(any);
 }
 
 Tri evaluate_prefixes(const Match& m, const IpAddress& a) {
-  const bool any = std::any_of(m.prefixes.begin(), m.prefixes.end(),
-                               [&](const IpPrefix& p) { return p.contains(a); });
+  const bool any =
+      std::any_of(m.prefixes.begin(), m.prefixes.end(), [&](const IpPrefix& p) { return p.contains(a); });
   return from_bool(any);
 }
 
@@ -58,31 +61,52 @@ Tri evaluate_prefixes(const Match& m, const IpAddress& a) {
 Tri evaluate(const Match& m, const Packet& p) {
   Tri t = Tri::maybe;
   switch (m.field) {
-    case Field::iifname: t = evaluate_interfaces(m, p.input_interface); break;
-    case Field::oifname: t = evaluate_interfaces(m, p.output_interface); break;
-    case Field::l4proto: t = evaluate_ranges(m, p.l4proto); break;
-    case Field::nfproto: t = evaluate_ranges(m, p.destination.is_v4() ? 2u : 10u); break;
-    case Field::saddr: t = evaluate_prefixes(m, p.source); break;
-    case Field::daddr: t = evaluate_prefixes(m, p.destination); break;
+    case Field::iifname:
+      t = evaluate_interfaces(m, p.input_interface);
+      break;
+    case Field::oifname:
+      t = evaluate_interfaces(m, p.output_interface);
+      break;
+    case Field::l4proto:
+      t = evaluate_ranges(m, p.l4proto);
+      break;
+    case Field::nfproto:
+      t = evaluate_ranges(m, p.destination.is_v4() ? 2u : 10u);
+      break;
+    case Field::saddr:
+      t = evaluate_prefixes(m, p.source);
+      break;
+    case Field::daddr:
+      t = evaluate_prefixes(m, p.destination);
+      break;
     case Field::sport:
       t = p.source_port == 0 ? Tri::maybe : evaluate_ranges(m, p.source_port);
       break;
-    case Field::dport: t = evaluate_ranges(m, p.destination_port); break;
-    case Field::saddr_type: t = from_bool((m.mask & (1u << p.source_type)) != 0); break;
-    case Field::daddr_type: t = from_bool((m.mask & (1u << p.destination_type)) != 0); break;
+    case Field::dport:
+      t = evaluate_ranges(m, p.destination_port);
+      break;
+    case Field::saddr_type:
+      t = from_bool((m.mask & (1u << p.source_type)) != 0);
+      break;
+    case Field::daddr_type:
+      t = from_bool((m.mask & (1u << p.destination_type)) != 0);
+      break;
     case Field::ct_state: {
       const bool dnat = (m.mask & k_ct_state_dnat) != 0 && (p.ct_status & k_ct_status_dnat) != 0;
       const bool snat = (m.mask & k_ct_state_snat) != 0 && (p.ct_status & k_ct_status_snat) != 0;
       t = from_bool((m.mask & p.ct_state) != 0 || dnat || snat);
       break;
     }
-    case Field::ct_status: t = from_bool((m.mask & p.ct_status) != 0); break;
+    case Field::ct_status:
+      t = from_bool((m.mask & p.ct_status) != 0);
+      break;
     case Field::mark: {
       const std::uint32_t value = m.mask != 0 ? (p.mark & m.mask) : p.mark;
       t = evaluate_ranges(m, value);
       break;
     }
-    case Field::unknown: return Tri::maybe;
+    case Field::unknown:
+      return Tri::maybe;
   }
   return negate_if(m.negated, t);
 }
@@ -156,8 +180,15 @@ class Walker {
       Frame& frame = stack.back();
       if (frame.rules == nullptr || frame.next >= frame.rules->size()) {
         if (stack.size() > 1) {
-          record(out, {WalkStep::Kind::return_, stack.size() - 1, nullptr, nullptr, Tri::yes, nullptr,
-                       false, frame.name, {}});
+          record(out, {WalkStep::Kind::return_,
+                       stack.size() - 1,
+                       nullptr,
+                       nullptr,
+                       Tri::yes,
+                       nullptr,
+                       false,
+                       frame.name,
+                       {}});
         }
         stack.pop_back();  // the end of a regular chain returns to its caller
         continue;
@@ -198,8 +229,8 @@ class Walker {
           note_uncertain(out, rule, ActionKind::unknown);  // keyed on a field we cannot tell
           continue;
         }
-        const auto entry = std::find_if(a.vmap.begin(), a.vmap.end(),
-                                        [&](const VmapEntry& e) { return e.key == *key; });
+        const auto entry =
+            std::find_if(a.vmap.begin(), a.vmap.end(), [&](const VmapEntry& e) { return e.key == *key; });
         if (entry == a.vmap.end()) {
           continue;
         }
@@ -229,8 +260,9 @@ class Walker {
           return End::nat;
         case ActionKind::return_:
           if (stack.size() > 1) {
-            record(out, {WalkStep::Kind::return_, depth, nullptr, &rule, Tri::yes, nullptr, false,
-                         frame.name, {}});
+            record(
+                out,
+                {WalkStep::Kind::return_, depth, nullptr, &rule, Tri::yes, nullptr, false, frame.name, {}});
           }
           stack.pop_back();
           continue;
@@ -241,8 +273,15 @@ class Walker {
             continue;
           }
           const ChainKey callee{rule.backend, rule.family, rule.table, target};
-          record(out, {kind == ActionKind::goto_ ? WalkStep::Kind::goto_ : WalkStep::Kind::jump, depth,
-                       nullptr, &rule, Tri::yes, nullptr, false, target, {}});
+          record(out, {kind == ActionKind::goto_ ? WalkStep::Kind::goto_ : WalkStep::Kind::jump,
+                       depth,
+                       nullptr,
+                       &rule,
+                       Tri::yes,
+                       nullptr,
+                       false,
+                       target,
+                       {}});
           if (kind == ActionKind::goto_) {
             stack.pop_back();
           }
@@ -273,15 +312,20 @@ class Walker {
   /// The packet's value for a verdict map's key, as the map stores it.
   std::optional<std::string> vmap_key(Field field) const {
     switch (field) {
-      case Field::iifname: return m_packet.input_interface;
-      case Field::oifname: return m_packet.output_interface;
-      case Field::dport: return std::to_string(m_packet.destination_port);
+      case Field::iifname:
+        return m_packet.input_interface;
+      case Field::oifname:
+        return m_packet.output_interface;
+      case Field::dport:
+        return std::to_string(m_packet.destination_port);
       case Field::sport:
-        return m_packet.source_port == 0 ? std::nullopt
-                                         : std::optional(std::to_string(m_packet.source_port));
-      case Field::l4proto: return std::to_string(m_packet.l4proto);
-      case Field::nfproto: return std::string(m_packet.destination.is_v4() ? "2" : "10");
-      default: return std::nullopt;
+        return m_packet.source_port == 0 ? std::nullopt : std::optional(std::to_string(m_packet.source_port));
+      case Field::l4proto:
+        return std::to_string(m_packet.l4proto);
+      case Field::nfproto:
+        return std::string(m_packet.destination.is_v4() ? "2" : "10");
+      default:
+        return std::nullopt;
     }
   }
 
@@ -294,8 +338,7 @@ class Walker {
 
 }  // namespace
 
-HookOutcome walk_hook(const Ruleset& rules, Hook hook, const Packet& packet,
-                      const WalkOptions& options) {
+HookOutcome walk_hook(const Ruleset& rules, Hook hook, const Packet& packet, const WalkOptions& options) {
   std::vector<const Chain*> bases;
   for (const auto& c : rules.chains) {
     if (c.base && c.base->hook == hook && family_applies(c.family, packet.destination) &&
@@ -303,9 +346,8 @@ HookOutcome walk_hook(const Ruleset& rules, Hook hook, const Packet& packet,
       bases.push_back(&c);
     }
   }
-  std::stable_sort(bases.begin(), bases.end(), [](const Chain* a, const Chain* b) {
-    return a->base->priority < b->base->priority;
-  });
+  std::stable_sort(bases.begin(), bases.end(),
+                   [](const Chain* a, const Chain* b) { return a->base->priority < b->base->priority; });
 
   HookOutcome out;
   out.packet = packet;
@@ -316,7 +358,8 @@ HookOutcome walk_hook(const Ruleset& rules, Hook hook, const Packet& packet,
   }
   Walker walker(rules, out.packet, options.skip, options.record_steps);
   const auto verdict = [&](const Chain* base, std::string note) {
-    walker.record(out, {WalkStep::Kind::verdict, 0, base, nullptr, Tri::yes, nullptr, false, {}, std::move(note)});
+    walker.record(out,
+                  {WalkStep::Kind::verdict, 0, base, nullptr, Tri::yes, nullptr, false, {}, std::move(note)});
   };
   for (const Chain* base : bases) {
     if (out.nat && base->base->type == ChainType::nat) {
@@ -354,12 +397,26 @@ HookOutcome walk_hook(const Ruleset& rules, Hook hook, const Packet& packet,
         }
         out.packet.ct_status |= k_ct_status_dnat;  // redirect is a DNAT too
         out.packet.destination_type = k_rtn_unicast;
-        walker.record(out, {WalkStep::Kind::nat, 0, base, out.nat->rule, Tri::yes, nullptr, false, {},
+        walker.record(out, {WalkStep::Kind::nat,
+                            0,
+                            base,
+                            out.nat->rule,
+                            Tri::yes,
+                            nullptr,
+                            false,
+                            {},
                             out.packet.destination.to_string_for_port() + ":" +
                                 std::to_string(out.packet.destination_port)});
         if (options.reroute) {
           out.packet.output_interface = options.reroute(out.packet.destination);
-          walker.record(out, {WalkStep::Kind::reroute, 0, base, nullptr, Tri::yes, nullptr, false, {},
+          walker.record(out, {WalkStep::Kind::reroute,
+                              0,
+                              base,
+                              nullptr,
+                              Tri::yes,
+                              nullptr,
+                              false,
+                              {},
                               out.packet.output_interface.value_or("?")});
         }
         verdict(base, "dnat");

@@ -64,8 +64,8 @@ struct WalkStep {
     verdict,  // `base` ends: note is accept, drop, reject, dnat, "policy accept", "policy drop"
   };
   Kind kind = Kind::rule;
-  std::size_t depth = 0;          // 0 in the base chain, 1 in a chain it jumps to, ...
-  const Chain* base = nullptr;    // chain, verdict
+  std::size_t depth = 0;        // 0 in the base chain, 1 in a chain it jumps to, ...
+  const Chain* base = nullptr;  // chain, verdict
   const Rule* rule = nullptr;
   Tri matched = Tri::yes;         // rule
   const Match* failed = nullptr;  // rule, not matched: the first condition that fails
@@ -77,9 +77,9 @@ struct WalkStep {
 struct HookOutcome {
   enum class Kind { accepted, dropped, rejected };
   Kind kind = Kind::accepted;
-  const Rule* rule = nullptr;          // the rule that dropped or rejected
-  const Chain* policy_chain = nullptr; // set when a base chain's policy dropped
-  std::optional<NatDecision> nat;      // nat hooks: the DNAT that applied
+  const Rule* rule = nullptr;           // the rule that dropped or rejected
+  const Chain* policy_chain = nullptr;  // set when a base chain's policy dropped
+  std::optional<NatDecision> nat;       // nat hooks: the DNAT that applied
   /// Rules whose matches we could not evaluate (unknown expressions) and that
   /// might have changed the outcome had they matched.
   std::vector<const Rule*> uncertain;
@@ -109,8 +109,7 @@ struct WalkOptions {
 };
 
 /// Walks `packet` through every base chain on `hook`, in priority order.
-HookOutcome walk_hook(const Ruleset& rules, Hook hook, const Packet& packet,
-                      const WalkOptions& options = {});
+HookOutcome walk_hook(const Ruleset& rules, Hook hook, const Packet& packet, const WalkOptions& options = {});
 
 /// Does `match` hold for `packet`? Exposed for tests.
 Tri evaluate(const Match& match, const Packet& packet);

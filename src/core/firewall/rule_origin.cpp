@@ -53,8 +53,7 @@ RuleOrigin::Purpose docker_iptables_purpose(const nf::Rule& r, const Facts& fact
     const bool container_address =
         facts.engine && container_with_address(*facts.engine, p.address).container != nullptr;
     const bool host_route = p.length == (p.address.is_v4() ? 32u : 128u);
-    return container_address || host_route ? RuleOrigin::Purpose::direct_access
-                                           : RuleOrigin::Purpose::none;
+    return container_address || host_route ? RuleOrigin::Purpose::direct_access : RuleOrigin::Purpose::none;
   }
   if (in_name.empty() || in_name != out_name) {
     return RuleOrigin::Purpose::none;
@@ -63,7 +62,7 @@ RuleOrigin::Purpose docker_iptables_purpose(const nf::Rule& r, const Facts& fact
     return RuleOrigin::Purpose::unpublished_port;  // ! -i br -o br -j DROP
   }
   if (!in->negated && !out->negated) {
-    return RuleOrigin::Purpose::inter_container;   // -i br -o br -j DROP
+    return RuleOrigin::Purpose::inter_container;  // -i br -o br -j DROP
   }
   return RuleOrigin::Purpose::none;
 }

@@ -18,18 +18,18 @@ struct RuleOrigin {
     netavark,     // podman's network backend
     ufw,
     firewalld,
-    kubernetes,   // kube-proxy, or a CNI plugin such as portmap
-    user,         // nothing says otherwise
+    kubernetes,  // kube-proxy, or a CNI plugin such as portmap
+    user,        // nothing says otherwise
   };
   /// Which of Docker's own drops, when it is one.
   enum class Purpose {
     none,
-    direct_access,       // Docker >= 28: remote packets straight to a container address
-    remote_loopback,     // Docker >= 28: remote packets to a port published on 127.0.0.1
-    unpublished_port,    // Docker >= 28: traffic from outside a bridge to an unpublished port
-    inter_container,     // enable_icc=false: traffic between containers of one bridge
-    internal_network,    // --internal: traffic into or out of the network
-    isolation,           // traffic between two Docker networks
+    direct_access,     // Docker >= 28: remote packets straight to a container address
+    remote_loopback,   // Docker >= 28: remote packets to a port published on 127.0.0.1
+    unpublished_port,  // Docker >= 28: traffic from outside a bridge to an unpublished port
+    inter_container,   // enable_icc=false: traffic between containers of one bridge
+    internal_network,  // --internal: traffic into or out of the network
+    isolation,         // traffic between two Docker networks
   };
   Author author = Author::user;
   Purpose purpose = Purpose::none;

@@ -44,12 +44,18 @@ std::string joined(const std::vector<std::string>& items, std::string_view separ
 
 std::string protocol_name(std::uint32_t number) {
   switch (number) {
-    case 1: return "icmp";
-    case 6: return "tcp";
-    case 17: return "udp";
-    case 58: return "ipv6-icmp";
-    case 132: return "sctp";
-    default: return fmt::format("{}", number);
+    case 1:
+      return "icmp";
+    case 6:
+      return "tcp";
+    case 17:
+      return "udp";
+    case 58:
+      return "ipv6-icmp";
+    case 132:
+      return "sctp";
+    default:
+      return fmt::format("{}", number);
   }
 }
 
@@ -94,7 +100,8 @@ std::string port_ranges(const Match& m) {
   return joined(out, ",");
 }
 
-std::string flag_names(std::uint32_t mask, std::initializer_list<std::pair<std::uint32_t, const char*>> names) {
+std::string flag_names(std::uint32_t mask,
+                       std::initializer_list<std::pair<std::uint32_t, const char*>> names) {
   std::vector<std::string> out;
   std::uint32_t left = mask;
   for (const auto& [bit, name] : names) {
@@ -110,9 +117,9 @@ std::string flag_names(std::uint32_t mask, std::initializer_list<std::pair<std::
 }
 
 std::string address_types(std::uint32_t mask) {
-  static constexpr const char* k_names[] = {"UNSPEC",    "UNICAST",     "LOCAL",    "BROADCAST",
-                                            "ANYCAST",   "MULTICAST",   "BLACKHOLE", "UNREACHABLE",
-                                            "PROHIBIT",  "THROW",       "NAT",      "XRESOLVE"};
+  static constexpr const char* k_names[] = {"UNSPEC",   "UNICAST",   "LOCAL",     "BROADCAST",
+                                            "ANYCAST",  "MULTICAST", "BLACKHOLE", "UNREACHABLE",
+                                            "PROHIBIT", "THROW",     "NAT",       "XRESOLVE"};
   std::vector<std::string> out;
   for (unsigned bit = 0; bit < std::size(k_names); ++bit) {
     if ((mask & (1u << bit)) != 0) {
@@ -124,10 +131,14 @@ std::string address_types(std::uint32_t mask) {
 
 std::string iptables_match(const Match& m, const std::string& protocol) {
   switch (m.field) {
-    case Field::iifname: return fmt::format("{}-i {}", bang(m), interfaces(m));
-    case Field::oifname: return fmt::format("{}-o {}", bang(m), interfaces(m));
-    case Field::saddr: return fmt::format("{}-s {}", bang(m), prefixes(m));
-    case Field::daddr: return fmt::format("{}-d {}", bang(m), prefixes(m));
+    case Field::iifname:
+      return fmt::format("{}-i {}", bang(m), interfaces(m));
+    case Field::oifname:
+      return fmt::format("{}-o {}", bang(m), interfaces(m));
+    case Field::saddr:
+      return fmt::format("{}-s {}", bang(m), prefixes(m));
+    case Field::daddr:
+      return fmt::format("{}-d {}", bang(m), prefixes(m));
     case Field::l4proto: {
       std::vector<std::string> names;
       for (const auto& range : m.ranges) {
@@ -135,12 +146,14 @@ std::string iptables_match(const Match& m, const std::string& protocol) {
       }
       return fmt::format("{}-p {}", bang(m), joined(names, ","));
     }
-    case Field::nfproto: return {};  // iptables or ip6tables says it
+    case Field::nfproto:
+      return {};  // iptables or ip6tables says it
     case Field::sport:
     case Field::dport: {
       const char* flag = m.field == Field::sport ? "sport" : "dport";
       if (m.ranges.size() == 1) {
-        return fmt::format("-m {} {}--{} {}", protocol.empty() ? "tcp" : protocol, bang(m), flag, port_ranges(m));
+        return fmt::format("-m {} {}--{} {}", protocol.empty() ? "tcp" : protocol, bang(m), flag,
+                           port_ranges(m));
       }
       return fmt::format("-m multiport {}--{}s {}", bang(m), flag, port_ranges(m));
     }
@@ -150,13 +163,20 @@ std::string iptables_match(const Match& m, const std::string& protocol) {
                          address_types(m.mask));
     case Field::ct_state:
       return fmt::format("-m conntrack {}--ctstate {}", bang(m),
-                         flag_names(m.mask, {{1, "INVALID"}, {8, "NEW"}, {4, "RELATED"}, {2, "ESTABLISHED"},
-                                             {64, "UNTRACKED"}, {k_ct_state_snat, "SNAT"},
+                         flag_names(m.mask, {{1, "INVALID"},
+                                             {8, "NEW"},
+                                             {4, "RELATED"},
+                                             {2, "ESTABLISHED"},
+                                             {64, "UNTRACKED"},
+                                             {k_ct_state_snat, "SNAT"},
                                              {k_ct_state_dnat, "DNAT"}}));
     case Field::ct_status:
       return fmt::format("-m conntrack {}--ctstatus {}", bang(m),
-                         flag_names(m.mask, {{1, "EXPECTED"}, {2, "SEEN_REPLY"}, {4, "ASSURED"},
-                                             {8, "CONFIRMED"}, {k_ct_status_snat, "SNAT"},
+                         flag_names(m.mask, {{1, "EXPECTED"},
+                                             {2, "SEEN_REPLY"},
+                                             {4, "ASSURED"},
+                                             {8, "CONFIRMED"},
+                                             {k_ct_status_snat, "SNAT"},
                                              {k_ct_status_dnat, "DNAT"}}));
     case Field::mark: {
       std::vector<std::string> values;
@@ -166,7 +186,8 @@ std::string iptables_match(const Match& m, const std::string& protocol) {
       return fmt::format("-m mark {}--mark {}{}", bang(m), joined(values, ","),
                          m.mask != 0 ? fmt::format("/{:#x}", m.mask) : "");
     }
-    case Field::unknown: break;
+    case Field::unknown:
+      break;
   }
   if (m.text.starts_with("xt match ")) {
     return "-m " + m.text.substr(9);
@@ -190,21 +211,34 @@ std::string nat_to(const Action& a) {
 
 std::string iptables_action(const Action& a) {
   switch (a.kind) {
-    case ActionKind::next: return {};
-    case ActionKind::accept: return "-j ACCEPT";
-    case ActionKind::drop: return "-j DROP";
-    case ActionKind::reject: return "-j REJECT";
-    case ActionKind::return_: return "-j RETURN";
-    case ActionKind::jump: return "-j " + a.chain;
-    case ActionKind::goto_: return "-g " + a.chain;
-    case ActionKind::dnat: return "-j DNAT --to-destination " + nat_to(a);
-    case ActionKind::snat: return "-j SNAT --to-source " + nat_to(a);
-    case ActionKind::masquerade: return "-j MASQUERADE";
+    case ActionKind::next:
+      return {};
+    case ActionKind::accept:
+      return "-j ACCEPT";
+    case ActionKind::drop:
+      return "-j DROP";
+    case ActionKind::reject:
+      return "-j REJECT";
+    case ActionKind::return_:
+      return "-j RETURN";
+    case ActionKind::jump:
+      return "-j " + a.chain;
+    case ActionKind::goto_:
+      return "-g " + a.chain;
+    case ActionKind::dnat:
+      return "-j DNAT --to-destination " + nat_to(a);
+    case ActionKind::snat:
+      return "-j SNAT --to-source " + nat_to(a);
+    case ActionKind::masquerade:
+      return "-j MASQUERADE";
     case ActionKind::redirect:
       return a.nat_port_min != 0 ? fmt::format("-j REDIRECT --to-ports {}", a.nat_port_min) : "-j REDIRECT";
-    case ActionKind::queue: return "-j NFQUEUE";
-    case ActionKind::vmap: return fmt::format("[{}]", describe(a));
-    case ActionKind::unknown: break;
+    case ActionKind::queue:
+      return "-j NFQUEUE";
+    case ActionKind::vmap:
+      return fmt::format("[{}]", describe(a));
+    case ActionKind::unknown:
+      break;
   }
   if (a.text.starts_with("xt target ")) {
     return "-j " + a.text.substr(10);
@@ -215,12 +249,18 @@ std::string iptables_action(const Action& a) {
 /// iptables -S puts the address, interface and protocol options first.
 int iptables_rank(Field f) {
   switch (f) {
-    case Field::saddr: return 0;
-    case Field::daddr: return 1;
-    case Field::iifname: return 2;
-    case Field::oifname: return 3;
-    case Field::l4proto: return 4;
-    default: return 5;
+    case Field::saddr:
+      return 0;
+    case Field::daddr:
+      return 1;
+    case Field::iifname:
+      return 2;
+    case Field::oifname:
+      return 3;
+    case Field::l4proto:
+      return 4;
+    default:
+      return 5;
   }
 }
 
@@ -302,7 +342,8 @@ std::string nft_text(const Rule& rule) {
       continue;
     }
     text = describe(m);
-    if ((m.field == Field::dport || m.field == Field::sport) && !protocol.empty() && text.starts_with("th ")) {
+    if ((m.field == Field::dport || m.field == Field::sport) && !protocol.empty() &&
+        text.starts_with("th ")) {
       text = protocol + text.substr(2);
     }
     out += out.empty() ? "" : " ";
@@ -334,7 +375,8 @@ AuthoredRule authored(const Ruleset& rules, const Rule& rule) {
   out.tool = "nft";
   out.handle = rule.handle;
   out.text = nft_text(rule);
-  out.location = fmt::format("{} {} {} handle {}", to_string(rule.family), rule.table, rule.chain, rule.handle);
+  out.location =
+      fmt::format("{} {} {} handle {}", to_string(rule.family), rule.table, rule.chain, rule.handle);
   return out;
 }
 
@@ -348,7 +390,8 @@ std::vector<std::string> delete_commands(const AuthoredRule& authored, const Rul
     if (tool.ends_with("-nft")) {
       tool.resize(tool.size() - 4);
     }
-    const std::string table = rule.table == "filter" ? std::string() : fmt::format(" -t {}", shell_word(rule.table));
+    const std::string table =
+        rule.table == "filter" ? std::string() : fmt::format(" -t {}", shell_word(rule.table));
     const std::string chain = shell_word(rule.chain);
     return {fmt::format("{}{} -L {} --line-numbers -n", tool, table, chain),
             fmt::format("{}{} -D {} {}", tool, table, chain, authored.position),
@@ -357,8 +400,10 @@ std::vector<std::string> delete_commands(const AuthoredRule& authored, const Rul
   if (rule.handle == 0) {
     return {};
   }
-  const std::string where = fmt::format("{} {} {}", to_string(rule.family), shell_word(rule.table), shell_word(rule.chain));
-  return {fmt::format("nft -a list chain {}", where), fmt::format("nft delete rule {} handle {}", where, rule.handle),
+  const std::string where =
+      fmt::format("{} {} {}", to_string(rule.family), shell_word(rule.table), shell_word(rule.chain));
+  return {fmt::format("nft -a list chain {}", where),
+          fmt::format("nft delete rule {} handle {}", where, rule.handle),
           "# and take it out of /etc/nftables.conf (or what loads your rules), or it comes back at boot"};
 }
 

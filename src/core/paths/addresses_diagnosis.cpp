@@ -32,7 +32,8 @@ bool connect_fails(const Diagnosis& d) {
   return d.verdict != Verdict::reachable && d.verdict != Verdict::inconclusive && !d.connection_accepted;
 }
 
-Diagnosis diagnose_addresses(const Query& query, const Facts& facts, const std::vector<IpAddress>& addresses) {
+Diagnosis diagnose_addresses(const Query& query, const Facts& facts,
+                             const std::vector<IpAddress>& addresses) {
   std::vector<Diagnosis> tried;
   std::vector<AddressAttempt> attempts;
   std::optional<std::size_t> decided;  // the first address whose connect() does not fail
@@ -63,8 +64,8 @@ Diagnosis diagnose_addresses(const Query& query, const Facts& facts, const std::
     // when another address carries the port: evidence, not "also".
     if (out.verdict != Verdict::reachable && a.verdict != out.verdict &&
         (!nothing_there(a.verdict) || nothing_there(out.verdict))) {
-      Problem also{a.verdict, fmt::format("At {}: {}", a.address.to_string(), a.summary),
-                   tried[i].fix, tried[i].fix_commands};
+      Problem also{a.verdict, fmt::format("At {}: {}", a.address.to_string(), a.summary), tried[i].fix,
+                   tried[i].fix_commands};
       out.also.push_back(std::move(also));
     }
   }
@@ -73,18 +74,19 @@ Diagnosis diagnose_addresses(const Query& query, const Facts& facts, const std::
     order.push_back(a.address.to_string());
   }
   if (!failed.empty()) {
-    const std::string dialled = fmt::format("client: {} is dialled at {}, in that order, as curl does", query.target.text,
-                                            join_words(order, "then"));
+    const std::string dialled = fmt::format("client: {} is dialled at {}, in that order, as curl does",
+                                            query.target.text, join_words(order, "then"));
     if (out.verdict == Verdict::reachable) {
       // Every address before the one that works failed at connect().
-      const std::vector<std::string> before(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(*decided));
-      out.summary += fmt::format(" {} {} first and fail{}; the client falls back to {}.", join_words(before, "and"),
-                                 before.size() == 1 ? "is tried" : "are tried", before.size() == 1 ? "s" : "",
-                                 chosen.address.to_string());
+      const std::vector<std::string> before(order.begin(),
+                                            order.begin() + static_cast<std::ptrdiff_t>(*decided));
+      out.summary += fmt::format(" {} {} first and fail{}; the client falls back to {}.",
+                                 join_words(before, "and"), before.size() == 1 ? "is tried" : "are tried",
+                                 before.size() == 1 ? "s" : "", chosen.address.to_string());
       out.evidence.push_back(fmt::format("{}; failed: {}", dialled, join_words(failed, "and")));
     } else {
-      out.evidence.push_back(fmt::format("{}; {} decides; also failed: {}", dialled, chosen.address.to_string(),
-                                         join_words(failed, "and")));
+      out.evidence.push_back(fmt::format("{}; {} decides; also failed: {}", dialled,
+                                         chosen.address.to_string(), join_words(failed, "and")));
     }
   }
   out.addresses = std::move(attempts);

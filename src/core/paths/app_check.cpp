@@ -19,12 +19,11 @@ bool takes_other_family(const Listener& l, const IpAddress& destination) {
 
 }  // namespace
 
-AppCheck check_app(const std::vector<Listener>& listeners, Protocol protocol,
-                   const IpAddress& destination, std::uint16_t port) {
+AppCheck check_app(const std::vector<Listener>& listeners, Protocol protocol, const IpAddress& destination,
+                   std::uint16_t port) {
   AppCheck check;
   check.on_port = on_port(listeners, protocol, port);
-  check.other_protocol =
-      on_port(listeners, protocol == Protocol::tcp ? Protocol::udp : Protocol::tcp, port);
+  check.other_protocol = on_port(listeners, protocol == Protocol::tcp ? Protocol::udp : Protocol::tcp, port);
   for (const Listener* l : check.on_port) {
     if (accepts(*l, protocol, destination, port)) {
       check.listener = l;
@@ -42,9 +41,8 @@ AppCheck check_app(const std::vector<Listener>& listeners, Protocol protocol,
       };
       if (all([](const Listener* l) { return l->address.is_loopback(); })) {
         check.outcome = AppCheck::Outcome::loopback_only;
-      } else if (std::any_of(check.on_port.begin(), check.on_port.end(), [&](const Listener* l) {
-                   return takes_other_family(*l, destination);
-                 })) {
+      } else if (std::any_of(check.on_port.begin(), check.on_port.end(),
+                             [&](const Listener* l) { return takes_other_family(*l, destination); })) {
         check.outcome = AppCheck::Outcome::other_family;
       } else {
         check.outcome = AppCheck::Outcome::other_address;

@@ -19,16 +19,16 @@ struct AppCheck {
     closed,          // nothing on the port at all
   };
   Outcome outcome = Outcome::closed;
-  const Listener* listener = nullptr;         // the accepting socket
-  std::vector<const Listener*> on_port;       // every socket on the port
-  std::vector<const Listener*> other_protocol; // the port, the other protocol
+  const Listener* listener = nullptr;           // the accepting socket
+  std::vector<const Listener*> on_port;         // every socket on the port
+  std::vector<const Listener*> other_protocol;  // the port, the other protocol
   /// Sockets of the same protocol on other ports that would take traffic
   /// for the address: where the app really listens.
   std::vector<const Listener*> elsewhere;
 };
 
-AppCheck check_app(const std::vector<Listener>& listeners, Protocol protocol,
-                   const IpAddress& destination, std::uint16_t port);
+AppCheck check_app(const std::vector<Listener>& listeners, Protocol protocol, const IpAddress& destination,
+                   std::uint16_t port);
 
 /// The port an app most likely serves on, from `elsewhere`; 0 if none.
 std::uint16_t likely_app_port(const AppCheck& check);

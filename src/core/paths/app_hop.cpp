@@ -59,26 +59,24 @@ void judge_app(Walk& w, const AppCheck& check, const AppContext& context) {
     case AppCheck::Outcome::other_family: {
       const Listener& l = *check.on_port.front();
       const bool v4_traffic = context.address.is_v4();
-      w.fail(fmt::format("app listens on IPv{} only", v4_traffic ? 6 : 4), describe_owners(l),
-             {Verdict::v6only_listener,
-              v4_traffic
-                  ? fmt::format("The app in {}, {}, listens on {}{}, which takes IPv6 only, but "
-                                "traffic arrives over IPv4 ({}).",
-                                where, describe_owners(l), describe_bind(l),
-                                l.address.is_unspecified() ? " with IPV6_V6ONLY" : "",
-                                context.address.to_string())
-                  : fmt::format("The app in {}, {}, listens on {}, which takes IPv4 only, but "
-                                "traffic arrives over IPv6 ({}).",
-                                where, describe_owners(l), describe_bind(l),
-                                context.address.to_string()),
-              v4_traffic
-                  ? fmt::format("Let the app take IPv4 too: bind 0.0.0.0:{} as well, or turn off "
-                                "IPV6_V6ONLY on its [::]:{} socket (e.g. sysctl "
-                                "net.ipv6.bindv6only=0 in the container, or the app's own option).",
-                                port, port)
-                  : fmt::format("Make the app bind [::]:{} (dual stack), or publish the port over "
-                                "IPv4 only.",
-                                port)});
+      w.fail(
+          fmt::format("app listens on IPv{} only", v4_traffic ? 6 : 4), describe_owners(l),
+          {Verdict::v6only_listener,
+           v4_traffic ? fmt::format("The app in {}, {}, listens on {}{}, which takes IPv6 only, but "
+                                    "traffic arrives over IPv4 ({}).",
+                                    where, describe_owners(l), describe_bind(l),
+                                    l.address.is_unspecified() ? " with IPV6_V6ONLY" : "",
+                                    context.address.to_string())
+                      : fmt::format("The app in {}, {}, listens on {}, which takes IPv4 only, but "
+                                    "traffic arrives over IPv6 ({}).",
+                                    where, describe_owners(l), describe_bind(l), context.address.to_string()),
+           v4_traffic ? fmt::format("Let the app take IPv4 too: bind 0.0.0.0:{} as well, or turn off "
+                                    "IPV6_V6ONLY on its [::]:{} socket (e.g. sysctl "
+                                    "net.ipv6.bindv6only=0 in the container, or the app's own option).",
+                                    port, port)
+                      : fmt::format("Make the app bind [::]:{} (dual stack), or publish the port over "
+                                    "IPv4 only.",
+                                    port)});
       return;
     }
     case AppCheck::Outcome::other_address: {
@@ -95,9 +93,8 @@ void judge_app(Walk& w, const AppCheck& check, const AppContext& context) {
       }
       w.fail(fmt::format("app listens on {} only", describe_bind(l)), describe_owners(l),
              {Verdict::bound_to_other_address,
-              fmt::format("The app in {}, {}, listens on {}{} only, but traffic arrives at {}.",
-                          where, describe_owners(l), describe_bind(l), which,
-                          context.address.to_string()),
+              fmt::format("The app in {}, {}, listens on {}{} only, but traffic arrives at {}.", where,
+                          describe_owners(l), describe_bind(l), which, context.address.to_string()),
               fmt::format("Make the app bind 0.0.0.0:{} (every address), or the address traffic "
                           "arrives at, {}:{}.",
                           port, context.address.to_string_for_port(), port)});
@@ -106,13 +103,11 @@ void judge_app(Walk& w, const AppCheck& check, const AppContext& context) {
     case AppCheck::Outcome::other_protocol: {
       const Listener& l = *check.other_protocol.front();
       w.fail(fmt::format("nothing listens on {}", pp),
-             fmt::format("{} listens on {}/{}", describe_owners(l), describe_bind(l),
-                         to_string(l.protocol)),
+             fmt::format("{} listens on {}/{}", describe_owners(l), describe_bind(l), to_string(l.protocol)),
              {Verdict::protocol_mismatch,
               fmt::format("{}; {} listens on {} over {}: the app speaks {}, the traffic is {}.",
-                          context.closed_lead, describe_owners(l), describe_bind(l),
-                          to_string(l.protocol), to_string(l.protocol),
-                          to_string(context.protocol)),
+                          context.closed_lead, describe_owners(l), describe_bind(l), to_string(l.protocol),
+                          to_string(l.protocol), to_string(context.protocol)),
               context.other_protocol_fix});
       return;
     }
@@ -137,19 +132,18 @@ void judge_app(Walk& w, const AppCheck& check, const AppContext& context) {
     for (const Listener* l : check.elsewhere) {
       binds.push_back(describe_bind(*l));
     }
-    elsewhere = fmt::format("; the app, {}, listens on {}",
-                            describe_owners(*check.elsewhere.front()), join_words(binds, "and"));
+    elsewhere = fmt::format("; the app, {}, listens on {}", describe_owners(*check.elsewhere.front()),
+                            join_words(binds, "and"));
   } else {
     elsewhere = fmt::format("; nothing in it listens on any {} port that traffic could reach",
                             to_string(context.protocol));
   }
   w.fail(fmt::format("nothing listens on {}", pp), fmt::format("in {}", where),
          {Verdict::container_port_closed, context.closed_lead + elsewhere + ".",
-          app_port != 0
-              ? context.other_port_fix(app_port)
-              : fmt::format("Start the app in {} listening on 0.0.0.0:{}, or read why it is not "
-                            "listening: {}.",
-                            where, port, logs_hint(*context.container)),
+          app_port != 0 ? context.other_port_fix(app_port)
+                        : fmt::format("Start the app in {} listening on 0.0.0.0:{}, or read why it is not "
+                                      "listening: {}.",
+                                      where, port, logs_hint(*context.container)),
           app_port != 0 && context.other_port_commands ? context.other_port_commands(app_port)
                                                        : std::vector<std::string>{}});
 }

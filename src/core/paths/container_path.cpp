@@ -67,9 +67,9 @@ Resolution resolve_name(const Engine& engine, const Container& client, std::stri
       }
       for (const auto& theirs : c.networks) {
         if (same_network(mine, theirs) && answers_to(c, theirs, name)) {
-          return {&c, &theirs,
-                  fmt::format("{} on {}", is_podman(engine, client) ? "aardvark-dns" : "Docker DNS",
-                              mine.name)};
+          return {
+              &c, &theirs,
+              fmt::format("{} on {}", is_podman(engine, client) ? "aardvark-dns" : "Docker DNS", mine.name)};
         }
       }
     }
@@ -156,39 +156,42 @@ class ContainerPath {
       if (own.listener != nullptr) {
         m_w.ok(fmt::format("{} lo", m_client.name), loopback.to_string());
         m_w.ok(fmt::format("app :{}", m_q.port),
-               fmt::format("{} listens on {}", describe_owners(*own.listener),
-                           describe_bind(*own.listener)));
-        m_w.finish(fmt::format("{}:{} inside {} reaches a socket of its own network namespace: "
-                               "{} listens on {}.",
-                               m_q.target.text, m_q.port, container_phrase(m_client),
-                               describe_owners(*own.listener), describe_bind(*own.listener)));
+               fmt::format("{} listens on {}", describe_owners(*own.listener), describe_bind(*own.listener)));
+        m_w.finish(
+            fmt::format("{}:{} inside {} reaches a socket of its own network namespace: "
+                        "{} listens on {}.",
+                        m_q.target.text, m_q.port, container_phrase(m_client), describe_owners(*own.listener),
+                        describe_bind(*own.listener)));
         return;
       }
     }
-    std::string summary = fmt::format("{} inside {} is {} itself, and nothing in it listens on {}; "
-                                      "localhost never reaches another container.",
-                                      m_q.target.text, container_phrase(m_client), quoted(m_client.name),
-                                      protocol_port(m_q.protocol, m_q.port));
-    std::string fix = fmt::format("Dial the other container by its name on a shared user-defined "
-                                  "network, e.g. <container>:{}, not localhost.",
-                                  m_q.port);
+    std::string summary = fmt::format(
+        "{} inside {} is {} itself, and nothing in it listens on {}; "
+        "localhost never reaches another container.",
+        m_q.target.text, container_phrase(m_client), quoted(m_client.name),
+        protocol_port(m_q.protocol, m_q.port));
+    std::string fix = fmt::format(
+        "Dial the other container by its name on a shared user-defined "
+        "network, e.g. <container>:{}, not localhost.",
+        m_q.port);
     if (const Container* server = who_serves_port()) {
       summary += fmt::format(" The app listening on {} is in {}.", m_q.port, container_phrase(*server));
       const auto shared = shared_networks(m_client, *server);
       if (!shared.empty() && is_user_defined(m_engine, *shared.front())) {
-        fix = fmt::format("Dial {}:{}: containers on a shared user-defined network ({}) reach "
-                          "each other by name.",
-                          server->name, m_q.port, shared.front()->name);
+        fix = fmt::format(
+            "Dial {}:{}: containers on a shared user-defined network ({}) reach "
+            "each other by name.",
+            server->name, m_q.port, shared.front()->name);
       } else {
-        fix = fmt::format("Put both containers on one user-defined network (docker network create "
-                          "app-net; docker network connect app-net {}; docker network connect "
-                          "app-net {}), then dial {}:{}.",
-                          server->name, m_client.name, server->name, m_q.port);
+        fix = fmt::format(
+            "Put both containers on one user-defined network (docker network create "
+            "app-net; docker network connect app-net {}; docker network connect "
+            "app-net {}), then dial {}:{}.",
+            server->name, m_client.name, server->name, m_q.port);
       }
     }
     m_w.fail(fmt::format("{} lo {}", m_client.name, loopback.to_string()),
-             fmt::format("nothing in {} listens on {}", m_client.name,
-                         protocol_port(m_q.protocol, m_q.port)),
+             fmt::format("nothing in {} listens on {}", m_client.name, protocol_port(m_q.protocol, m_q.port)),
              {Verdict::localhost_is_self, summary, fix});
     m_w.finish({});
   }
@@ -243,13 +246,13 @@ class ContainerPath {
     if (!m_client.networks.empty() && m_client.networks.front().ipv4) {
       bridge = route_interface(m_f.host, *m_client.networks.front().ipv4);
     }
-    const RemoteClient client{m_client.networks.empty() || !m_client.networks.front().ipv4
-                                  ? IpAddress{}
-                                  : *m_client.networks.front().ipv4,
-                              bridge, fmt::format("{} (client) → host {}", m_client.name,
-                                                  address.to_string())};
+    const RemoteClient client{
+        m_client.networks.empty() || !m_client.networks.front().ipv4 ? IpAddress{}
+                                                                     : *m_client.networks.front().ipv4,
+        bridge, fmt::format("{} (client) → host {}", m_client.name, address.to_string())};
     Diagnosis host = diagnose_host(m_q, m_f, address, client);
-    host.path.erase(host.path.begin(), host.path.begin() + std::min<std::ptrdiff_t>(1, std::ssize(host.path)));
+    host.path.erase(host.path.begin(),
+                    host.path.begin() + std::min<std::ptrdiff_t>(1, std::ssize(host.path)));
     host.path.insert(host.path.begin(), m_d.path.begin(), m_d.path.end());
     m_d = std::move(host);
   }
@@ -260,8 +263,7 @@ class ContainerPath {
       m_w.ok(fmt::format("DNS {} → {}", name, r.network->ipv4->to_string()),
              fmt::format("{} ({})", r.how, container_phrase(*r.container)));
       m_d.evidence.push_back(fmt::format("engine: {} answers to {} on network {}",
-                                         container_phrase(*r.container), quoted(name),
-                                         r.network->name));
+                                         container_phrase(*r.container), quoted(name), r.network->name));
       judge_target(*r.container, *r.network, *r.network->ipv4);
       return;
     }
@@ -274,10 +276,10 @@ class ContainerPath {
       }
     }
     if (named == nullptr) {
-      std::string summary = fmt::format("No container, alias or network-scoped name {} exists for "
-                                        "{} to resolve (it is on {}).",
-                                        quoted(name), container_phrase(m_client),
-                                        networks_phrase(m_client));
+      std::string summary = fmt::format(
+          "No container, alias or network-scoped name {} exists for "
+          "{} to resolve (it is on {}).",
+          quoted(name), container_phrase(m_client), networks_phrase(m_client));
       const auto near = near_names(m_engine, name);
       if (!near.empty()) {
         summary += fmt::format(" Did you mean {}?", join_words(near, "or"));
@@ -291,7 +293,7 @@ class ContainerPath {
     }
     show_container(m_d, m_f, *named);
     if (auto problem = not_running_problem(*named, fmt::format("Docker's DNS does not answer for "
-                                                               "it and nothing listens")) ) {
+                                                               "it and nothing listens"))) {
       m_w.fail(fmt::format("DNS {}", name), fmt::format("{} {}", named->name, state_phrase(*named)),
                *problem);
       m_w.finish({});
@@ -316,10 +318,11 @@ class ContainerPath {
   }
 
   void no_shared_network(const Container& target) {
-    std::string summary = fmt::format("{} ({}) and {} ({}) share no network, so no packet and no "
-                                      "DNS answer can pass between them.",
-                                      container_phrase(m_client), networks_phrase(m_client),
-                                      container_phrase(target), networks_phrase(target));
+    std::string summary = fmt::format(
+        "{} ({}) and {} ({}) share no network, so no packet and no "
+        "DNS answer can pass between them.",
+        container_phrase(m_client), networks_phrase(m_client), container_phrase(target),
+        networks_phrase(target));
     std::string network;
     for (const auto& n : target.networks) {
       if (is_user_defined(m_engine, n)) {
@@ -334,21 +337,22 @@ class ContainerPath {
     }
     const char* cli = cli_of(m_client);
     const std::string fix =
-        network.empty()
-            ? fmt::format("Put both on one user-defined network: {0} network create app-net; "
-                          "{0} network connect app-net {1}; {0} network connect app-net {2}.",
-                          cli, target.name, m_client.name)
-            : fmt::format("Attach {} to {}: {} network connect {} {} (or start it with "
-                          "--network {}).",
-                          quoted(m_client.name), quoted(network), cli, network, m_client.name, network);
+        network.empty() ? fmt::format(
+                              "Put both on one user-defined network: {0} network create app-net; "
+                              "{0} network connect app-net {1}; {0} network connect app-net {2}.",
+                              cli, target.name, m_client.name)
+                        : fmt::format(
+                              "Attach {} to {}: {} network connect {} {} (or start it with "
+                              "--network {}).",
+                              quoted(m_client.name), quoted(network), cli, network, m_client.name, network);
     std::vector<std::string> commands;
     if (network.empty()) {
       commands = {fmt::format("{} network create app-net", cli),
                   fmt::format("{} network connect app-net {}", cli, shell_word(target.name)),
                   fmt::format("{} network connect app-net {}", cli, shell_word(m_client.name))};
     } else {
-      commands = {fmt::format("{} network connect {} {}", cli, shell_word(network),
-                              shell_word(m_client.name))};
+      commands = {
+          fmt::format("{} network connect {} {}", cli, shell_word(network), shell_word(m_client.name))};
     }
     show_container(m_d, m_f, target);
     m_w.fail(fmt::format("no network shared with {}", target.name),
@@ -411,15 +415,16 @@ class ContainerPath {
     context.somaxconn = m_f.sysctls.somaxconn;
     context.collected_at = m_f.collected_at;
     const std::string iface_name = iface.label.substr(target.name.size() + 1);
-    context.how_reached = fmt::format("traffic from other containers arrives on its {} ({})",
-                                      iface_name, address.to_string());
+    context.how_reached =
+        fmt::format("traffic from other containers arrives on its {} ({})", iface_name, address.to_string());
     context.closed_lead = fmt::format("Nothing in {} listens on {}", container_phrase(target),
                                       protocol_port(m_q.protocol, m_q.port));
     context.other_port_fix = [target = m_q.target.text](std::uint16_t app_port) {
       return fmt::format("Dial {}:{}, the port the app listens on.", target, app_port);
     };
     const Protocol other = m_q.protocol == Protocol::tcp ? Protocol::udp : Protocol::tcp;
-    context.other_protocol_fix = fmt::format("Dial {}:{} over {}.", m_q.target.text, m_q.port, to_string(other));
+    context.other_protocol_fix =
+        fmt::format("Dial {}:{} over {}.", m_q.target.text, m_q.port, to_string(other));
     judge_app(m_w, check, context);
     m_w.finish(check.listener != nullptr
                    ? fmt::format("{} reaches {}:{}: {} listens on {} in {}.", container_phrase(m_client),
@@ -437,18 +442,18 @@ class ContainerPath {
     if (it == bindings.end()) {
       return false;
     }
-    m_w.fail(fmt::format("nothing listens on {}", protocol_port(m_q.protocol, m_q.port)),
-             fmt::format("{} is the host side of -p {}:{}", m_q.port, it->host_port, it->container_port),
-             {Verdict::host_port_used_internally,
-              fmt::format("{} dials {}:{}, but {} is the host-side port of {}'s -p {}:{}; between "
-                          "containers traffic goes straight to the container port, and nothing "
-                          "in {} listens on {}.",
-                          container_phrase(m_client), m_q.target.text, m_q.port, m_q.port,
-                          quoted(target.name), it->host_port, it->container_port,
-                          quoted(target.name), m_q.port),
-              fmt::format("Dial {}:{} (the container port); the published port {} is for clients "
-                          "outside Docker's networks.",
-                          m_q.target.text, it->container_port, m_q.port)});
+    m_w.fail(
+        fmt::format("nothing listens on {}", protocol_port(m_q.protocol, m_q.port)),
+        fmt::format("{} is the host side of -p {}:{}", m_q.port, it->host_port, it->container_port),
+        {Verdict::host_port_used_internally,
+         fmt::format("{} dials {}:{}, but {} is the host-side port of {}'s -p {}:{}; between "
+                     "containers traffic goes straight to the container port, and nothing "
+                     "in {} listens on {}.",
+                     container_phrase(m_client), m_q.target.text, m_q.port, m_q.port, quoted(target.name),
+                     it->host_port, it->container_port, quoted(target.name), m_q.port),
+         fmt::format("Dial {}:{} (the container port); the published port {} is for clients "
+                     "outside Docker's networks.",
+                     m_q.target.text, it->container_port, m_q.port)});
     return true;
   }
 

@@ -16,10 +16,7 @@ namespace whyno {
 
 namespace detail {
 
-std::string protocol_port(Protocol p, std::uint16_t port) {
-  return fmt::format("{}/{}", port, to_string(p));
-}
-
+std::string protocol_port(Protocol p, std::uint16_t port) { return fmt::format("{}/{}", port, to_string(p)); }
 
 const NetnsFacts* netns_of(const Facts& facts, const Container& c) {
   if (shares_host_network(c)) {
@@ -56,9 +53,9 @@ std::vector<Listener> container_listeners(const Facts& facts, const Container& c
 
 void show_container(Diagnosis& d, const Facts& facts, const Container& c) {
   d.container = ContainerSummary{c.name, c.id, c.state.status, c.engine_uid};
-  d.listeners_title = shares_host_network(c)
-                          ? fmt::format("Listening sockets of {} (on the host's network)", container_phrase(c))
-                          : fmt::format("Listening sockets in {}", container_phrase(c));
+  d.listeners_title = shares_host_network(c) ? fmt::format("Listening sockets of {} (on the host's network)",
+                                                           container_phrase(c))
+                                             : fmt::format("Listening sockets in {}", container_phrase(c));
   if (const NetnsFacts* ns = netns_of(facts, c)) {
     d.listeners = container_listeners(facts, c);
     if (!shares_host_network(c)) {
@@ -67,8 +64,7 @@ void show_container(Diagnosis& d, const Facts& facts, const Container& c) {
       }
     }
   } else if (c.state.running) {
-    d.unread.push_back({fmt::format("network namespace of {}", container_phrase(c)),
-                        "not read"});
+    d.unread.push_back({fmt::format("network namespace of {}", container_phrase(c)), "not read"});
   } else {
     d.listeners_title += " (not running)";
   }
@@ -78,8 +74,9 @@ void unknown_app_hop(Walk& walk, const Facts& facts, const Container& c) {
   const std::string source = fmt::format("network namespace of {}", container_phrase(c));
   const auto it = std::find_if(facts.unread.begin(), facts.unread.end(),
                                [&](const Unread& u) { return u.source == source; });
-  walk.unknown("app", it == facts.unread.end() ? std::string("listening sockets not read")
-                                               : fmt::format("listening sockets not read: {}", it->reason),
+  walk.unknown("app",
+               it == facts.unread.end() ? std::string("listening sockets not read")
+                                        : fmt::format("listening sockets not read: {}", it->reason),
                fmt::format("Run whyno-port again: {}'s network namespace could not be read, "
                            "which happens when it restarts or is removed while whyno-port reads it.",
                            container_phrase(c)));
@@ -90,15 +87,13 @@ Hop interface_hop(const NetnsFacts* ns, const Container& c, const IpAddress& add
     for (const auto& i : ns->interfaces) {
       for (const auto& a : i.addresses) {
         if (a.address == address) {
-          return {fmt::format("{} {}", c.name, i.name),
-                  i.up ? HopState::ok : HopState::failed,
+          return {fmt::format("{} {}", c.name, i.name), i.up ? HopState::ok : HopState::failed,
                   fmt::format("{}/{}{}", address.to_string(), a.prefix_len, i.up ? "" : ", down")};
         }
       }
     }
   }
-  return {fmt::format("{} {}", c.name, address.to_string()), HopState::unknown,
-          "interface not seen"};
+  return {fmt::format("{} {}", c.name, address.to_string()), HopState::unknown, "interface not seen"};
 }
 
 }  // namespace detail

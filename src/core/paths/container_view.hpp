@@ -20,7 +20,6 @@ const NetnsFacts* netns_of(const Facts& facts, const Container& c);
 /// --network host, the host's sockets held by the container's processes.
 std::vector<Listener> container_listeners(const Facts& facts, const Container& c);
 
-
 /// Records the container and its listening sockets as evidence.
 void show_container(Diagnosis& d, const Facts& facts, const Container& c);
 

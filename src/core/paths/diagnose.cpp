@@ -23,16 +23,17 @@ ProbeReport compare_probe(const Query& q, const Diagnosis& d, const ProbeResult&
   if (report.agrees) {
     return report;
   }
-  report.note =
-      d.verdict == Verdict::reachable
-          ? fmt::format("The facts say the path works, but the probe did not get through ({}). "
-                        "Something whyno-port cannot see is in the way: a rule it could not "
-                        "evaluate, a policy outside netfilter, or a change while it ran.",
-                        result.detail)
-          : fmt::format("The facts say {}, but the probe got through ({}). The facts may be "
-                        "stale (the container changed while whyno-port ran) or incomplete (see "
-                        "what could not be read).",
-                        code(d.verdict), result.detail);
+  report.note = d.verdict == Verdict::reachable
+                    ? fmt::format(
+                          "The facts say the path works, but the probe did not get through ({}). "
+                          "Something whyno-port cannot see is in the way: a rule it could not "
+                          "evaluate, a policy outside netfilter, or a change while it ran.",
+                          result.detail)
+                    : fmt::format(
+                          "The facts say {}, but the probe got through ({}). The facts may be "
+                          "stale (the container changed while whyno-port ran) or incomplete (see "
+                          "what could not be read).",
+                          code(d.verdict), result.detail);
   return report;
 }
 
@@ -66,11 +67,13 @@ Diagnosis diagnose(const Query& query, const Facts& facts, const std::optional<P
       // The facts found no fault, but a real connection failed: whatever is
       // in the way is outside what was read, so this is no all-clear.
       d.verdict = Verdict::inconclusive;
-      d.summary = fmt::format("The facts say the path works, but the probe did not get through "
-                              "({}: {}).",
-                              outcome_words(probe->outcome), probe->detail);
-      d.fix = "Look for what whyno-port cannot see: a rule it could not evaluate, a policy "
-              "outside netfilter, or a container that changed while it ran; then run it again.";
+      d.summary = fmt::format(
+          "The facts say the path works, but the probe did not get through "
+          "({}: {}).",
+          outcome_words(probe->outcome), probe->detail);
+      d.fix =
+          "Look for what whyno-port cannot see: a rule it could not evaluate, a policy "
+          "outside netfilter, or a container that changed while it ran; then run it again.";
     }
   }
   if (query.netns) {

@@ -15,9 +15,7 @@ namespace whyno::detail {
 
 namespace {
 
-std::string chain_of(const nf::Rule& r) {
-  return nf::describe_chain(r.backend, r.family, r.table, r.chain);
-}
+std::string chain_of(const nf::Rule& r) { return nf::describe_chain(r.backend, r.family, r.table, r.chain); }
 
 struct Doubt {
   std::string detail;
@@ -62,9 +60,9 @@ void add_evidence(Diagnosis& d, std::string line) {
 void note_uncertain(Diagnosis& d, const Facts& facts, const nf::HookOutcome& out) {
   for (const nf::Rule* r : out.uncertain) {
     note_rule(d, *r, facts);
-    const std::string line = fmt::format(
-        "kernel: {} has a condition whyno-port cannot evaluate; assumed not to match",
-        authored_display(*r, facts));
+    const std::string line =
+        fmt::format("kernel: {} has a condition whyno-port cannot evaluate; assumed not to match",
+                    authored_display(*r, facts));
     if (std::find(d.evidence.begin(), d.evidence.end(), line) == d.evidence.end()) {
       d.evidence.push_back(line);
     }
@@ -88,16 +86,15 @@ nf::HookOutcome walk_firewall(Walk& w, const Facts& facts, nf::Hook hook, const 
     }
     // The filter hooks a packet from outside crosses are hops of their own;
     // the entry hooks (PREROUTING, OUTPUT) and loopback show as the host port.
-    const bool from_outside = packet.input_interface && !packet.input_interface->empty() &&
-                              *packet.input_interface != "lo";
+    const bool from_outside =
+        packet.input_interface && !packet.input_interface->empty() && *packet.input_interface != "lo";
     if (hook == nf::Hook::forward || (hook == nf::Hook::input && from_outside)) {
       const auto accepted = std::find_if(out.trace.rbegin(), out.trace.rend(), [](const nf::Rule* r) {
         return r->action.kind == nf::ActionKind::accept;
       });
-      w.ok(hook_name(hook),
-           accepted == out.trace.rend()
-               ? std::string("no rule drops it")
-               : fmt::format("accepted by {}", authored_display(**accepted, facts)));
+      w.ok(hook_name(hook), accepted == out.trace.rend()
+                                ? std::string("no rule drops it")
+                                : fmt::format("accepted by {}", authored_display(**accepted, facts)));
       if (accepted != out.trace.rend()) {
         add_evidence(w.diagnosis(), rule_evidence(**accepted, facts));
         note_rule(w.diagnosis(), **accepted, facts);

@@ -14,9 +14,8 @@ namespace whyno::detail {
 /// becomes a firewall-blocked problem naming the table, chain and rule.
 /// `flow` describes the traffic, e.g. "tcp to 172.17.0.2:3000".
 /// Returns the walk's outcome (the packet after any DNAT).
-nf::HookOutcome walk_firewall(Walk& walk, const Facts& facts, nf::Hook hook,
-                              const nf::Packet& packet, const std::string& flow,
-                              const nf::WalkOptions& options = {});
+nf::HookOutcome walk_firewall(Walk& walk, const Facts& facts, nf::Hook hook, const nf::Packet& packet,
+                              const std::string& flow, const nf::WalkOptions& options = {});
 
 /// Forwarding from `input_interface` on (remote clients to containers).
 /// Adds the routing hop and, when forwarding is off, the problem.

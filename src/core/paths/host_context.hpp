@@ -21,8 +21,8 @@ struct HostContext {
   const Facts& f;
   IpAddress destination;
   const std::optional<RemoteClient>& remote;
-  std::vector<Publication> pubs;  // every binding of the host port
-  std::string dialled;            // "localhost:8080 (127.0.0.1)"
+  std::vector<Publication> pubs;     // every binding of the host port
+  std::string dialled;               // "localhost:8080 (127.0.0.1)"
   const Container* meant = nullptr;  // --container
 
   template <typename Predicate>

@@ -34,8 +34,8 @@ struct Forward {
   enum class Via { dnat, proxy, direct, rootlessport } via = Via::dnat;
   IpAddress address;
   std::uint16_t port = 0;
-  const nf::Rule* rule = nullptr;      // via dnat
-  const Listener* listener = nullptr;  // via proxy and rootlessport
+  const nf::Rule* rule = nullptr;            // via dnat
+  const Listener* listener = nullptr;        // via proxy and rootlessport
   const Publication* publication = nullptr;  // via rootlessport: the engine's binding
 };
 
@@ -57,9 +57,8 @@ class HostPath {
   void run() {
     note_publications();
     if (m_h.remote) {
-      m_w.ok(m_h.remote->label,
-             m_h.remote->interface ? fmt::format("arrives on {}", *m_h.remote->interface)
-                                 : std::string("arrival interface unknown"));
+      m_w.ok(m_h.remote->label, m_h.remote->interface ? fmt::format("arrives on {}", *m_h.remote->interface)
+                                                      : std::string("arrival interface unknown"));
     }
     if (!find_forward()) {
       if (m_w.failed()) {
@@ -92,8 +91,7 @@ class HostPath {
     for (const auto& p : m_h.pubs) {
       const auto same = std::find_if(lines.begin(), lines.end(), [&](const auto& line) {
         const Publication& o = *line.first;
-        return o.container == p.container && o.live == p.live &&
-               o.binding.protocol == p.binding.protocol &&
+        return o.container == p.container && o.live == p.live && o.binding.protocol == p.binding.protocol &&
                o.binding.container_port == p.binding.container_port;
       });
       if (same == lines.end()) {
@@ -103,10 +101,10 @@ class HostPath {
       }
     }
     for (const auto& [p, addresses] : lines) {
-      m_d.evidence.push_back(fmt::format(
-          "engine: {} publishes {} → {} on {}{}", container_phrase(*p->container),
-          p->binding.host_port, protocol_port(p->binding.protocol, p->binding.container_port),
-          join_words(addresses, "and"), p->live ? "" : " (intended; not live)"));
+      m_d.evidence.push_back(
+          fmt::format("engine: {} publishes {} → {} on {}{}", container_phrase(*p->container),
+                      p->binding.host_port, protocol_port(p->binding.protocol, p->binding.container_port),
+                      join_words(addresses, "and"), p->live ? "" : " (intended; not live)"));
     }
   }
 
@@ -121,9 +119,10 @@ class HostPath {
       p.input_interface = m_h.remote->interface;
     } else {
       const auto out = route_interface(m_h.f.host, m_h.destination);
-      p.source = m_h.destination.is_loopback() || out == "lo"
-                     ? m_h.destination
-                     : address_on(m_h.f.host, out.value_or(""), m_h.destination.family()).value_or(m_h.destination);
+      p.source =
+          m_h.destination.is_loopback() || out == "lo"
+              ? m_h.destination
+              : address_on(m_h.f.host, out.value_or(""), m_h.destination.family()).value_or(m_h.destination);
       p.input_interface = "";
       p.output_interface = out;
       p.source_type = nf::k_rtn_local;
@@ -153,9 +152,9 @@ class HostPath {
       m_d.evidence.push_back(rule_evidence(r, m_h.f));
       note_rule(m_d, r, m_h.f);
       if (m_h.remote) {
-        note_input_only_drops(m_d, m_h.f, first_packet(),
-                              fmt::format("{}:{}", m_packet.destination.to_string_for_port(),
-                                          m_packet.destination_port));
+        note_input_only_drops(
+            m_d, m_h.f, first_packet(),
+            fmt::format("{}:{}", m_packet.destination.to_string_for_port(), m_packet.destination_port));
       }
       return true;
     }
@@ -182,19 +181,18 @@ class HostPath {
     if (!proxy) {
       return rootlessport_forward();
     }
-    m_forward = Forward{Forward::Via::proxy, proxy->container_ip, proxy->container_port, nullptr,
-                        m_listener};
+    m_forward = Forward{Forward::Via::proxy, proxy->container_ip, proxy->container_port, nullptr, m_listener};
     m_d.evidence.push_back(fmt::format("kernel: {} listens on {} and forwards to {}:{}",
                                        describe_owners(*m_listener), describe_bind(*m_listener),
-                                       proxy->container_ip.to_string_for_port(),
-                                       proxy->container_port));
+                                       proxy->container_ip.to_string_for_port(), proxy->container_port));
     return true;
   }
 
   /// podman's rootlessport holds the port for a container of a rootless
   /// engine: it dials the container's address from inside its namespace.
   bool rootlessport_forward() {
-    const auto forwarder = std::find_if(m_listener->owners.begin(), m_listener->owners.end(), is_rootlessport);
+    const auto forwarder =
+        std::find_if(m_listener->owners.begin(), m_listener->owners.end(), is_rootlessport);
     if (forwarder == m_listener->owners.end()) {
       return false;
     }
@@ -212,12 +210,12 @@ class HostPath {
     if (!child) {
       return false;  // its namespace was not read: explain_rootless says so
     }
-    m_forward = Forward{Forward::Via::rootlessport, *child, p->binding.container_port, nullptr,
-                        m_listener, p};
-    m_d.evidence.push_back(fmt::format(
-        "kernel: {} listens on {} and dials {}:{} from inside {}'s namespace", describe_owners(*m_listener),
-        describe_bind(*m_listener), child->to_string_for_port(), p->binding.container_port,
-        container_phrase(*p->container)));
+    m_forward =
+        Forward{Forward::Via::rootlessport, *child, p->binding.container_port, nullptr, m_listener, p};
+    m_d.evidence.push_back(fmt::format("kernel: {} listens on {} and dials {}:{} from inside {}'s namespace",
+                                       describe_owners(*m_listener), describe_bind(*m_listener),
+                                       child->to_string_for_port(), p->binding.container_port,
+                                       container_phrase(*p->container)));
     return true;
   }
 
@@ -289,22 +287,22 @@ class HostPath {
            fw.via == Forward::Via::proxy || fw.via == Forward::Via::rootlessport
                ? fmt::format("{} listens on {}", describe_owners(*fw.listener), describe_bind(*fw.listener))
                : fmt::format("nat rule in {}", nf::describe_chain(fw.rule->backend, fw.rule->family,
-                                                                 fw.rule->table, fw.rule->chain)));
+                                                                  fw.rule->table, fw.rule->chain)));
     if (fw.via == Forward::Via::rootlessport) {
       follow_rootlessport();
       return;
     }
-    const std::string label = fmt::format("{} {}:{}", fw.via == Forward::Via::dnat ? "DNAT" : "docker-proxy →",
-                                          fw.address.to_string_for_port(), fw.port);
-    const Attachment target =
-        m_h.f.engine ? container_with_address(*m_h.f.engine, fw.address) : Attachment{};
+    const std::string label =
+        fmt::format("{} {}:{}", fw.via == Forward::Via::dnat ? "DNAT" : "docker-proxy →",
+                    fw.address.to_string_for_port(), fw.port);
+    const Attachment target = m_h.f.engine ? container_with_address(*m_h.f.engine, fw.address) : Attachment{};
     if (target.container == nullptr) {
       if (forward_outlives_publisher(label)) {
         return;
       }
-      m_d.disagreements.push_back(fmt::format(
-          "host port {} is forwarded to {}:{}, but no container has that address (a stale rule?)",
-          m_h.q.port, fw.address.to_string_for_port(), fw.port));
+      m_d.disagreements.push_back(
+          fmt::format("host port {} is forwarded to {}:{}, but no container has that address (a stale rule?)",
+                      m_h.q.port, fw.address.to_string_for_port(), fw.port));
       m_w.fail(label, "no container has this address",
                {Verdict::container_port_closed,
                 fmt::format("Host port {} is forwarded to {}:{}, which no container holds.", m_h.q.port,
@@ -318,12 +316,10 @@ class HostPath {
     if (m_h.meant != nullptr && m_h.meant != &c) {
       m_d.connection_accepted = true;  // the client talks to the other container's app
       show_container(m_d, m_h.f, *m_h.meant);
-      m_w.fail(fmt::format("{} ({})", label, container_phrase(c)),
-               fmt::format("not {}", m_h.meant->name),
+      m_w.fail(fmt::format("{} ({})", label, container_phrase(c)), fmt::format("not {}", m_h.meant->name),
                {Verdict::host_port_conflict,
                 fmt::format("Host port {} belongs to {}, not {}: {} reaches {}'s app.", m_h.q.port,
-                            container_phrase(c), container_phrase(*m_h.meant), m_h.dialled,
-                            quoted(c.name)),
+                            container_phrase(c), container_phrase(*m_h.meant), m_h.dialled, quoted(c.name)),
                 fmt::format("Stop {} or move it to another port, or publish {} on a free port "
                             "(e.g. -p {}:{}).",
                             quoted(c.name), quoted(m_h.meant->name), m_h.q.port + 1,
@@ -332,7 +328,8 @@ class HostPath {
       return;
     }
     note_disagreements(c);
-    m_w.ok(fmt::format("{} ({})", label, container_phrase(c)), fmt::format("network {}", target.network->name));
+    m_w.ok(fmt::format("{} ({})", label, container_phrase(c)),
+           fmt::format("network {}", target.network->name));
     show_container(m_d, m_h.f, c);
     cross_to_container(c, target);
     if (auto problem = not_running_problem(c, fmt::format("nothing in it answers on {}", fw.port))) {
@@ -353,7 +350,8 @@ class HostPath {
     note_disagreements(c);
     m_w.ok(fmt::format("{} → {}:{} ({})", forwarder, fw.address.to_string_for_port(), fw.port,
                        container_phrase(c)),
-           fmt::format("{}, inside the container's namespace", c.network_mode.empty() ? "rootless network" : c.network_mode));
+           fmt::format("{}, inside the container's namespace",
+                       c.network_mode.empty() ? "rootless network" : c.network_mode));
     show_container(m_d, m_h.f, c);
     judge_container(c);
   }
@@ -381,7 +379,8 @@ class HostPath {
       check_forwarding(m_w, m_h.f, m_h.remote->interface, bridge);
       nf::Packet p = m_packet;
       p.output_interface = bridge;
-      walk_firewall(m_w, m_h.f, nf::Hook::forward, p, fmt::format("{} from {}", to, m_h.remote->address.to_string()));
+      walk_firewall(m_w, m_h.f, nf::Hook::forward, p,
+                    fmt::format("{} from {}", to, m_h.remote->address.to_string()));
     }
     (void)target;
   }
@@ -418,8 +417,8 @@ class HostPath {
     context.collected_at = m_h.f.collected_at;
     const Protocol other = m_h.q.protocol == Protocol::tcp ? Protocol::udp : Protocol::tcp;
     if (fw.via == Forward::Via::direct) {
-      context.how_reached = fmt::format("the client dials the {}'s {} ({}) directly",
-                                        unit_word(c), iface_name, fw.address.to_string());
+      context.how_reached = fmt::format("the client dials the {}'s {} ({}) directly", unit_word(c),
+                                        iface_name, fw.address.to_string());
       context.closed_lead = fmt::format("Nothing in {} listens on {}", container_phrase(c),
                                         protocol_port(m_h.q.protocol, fw.port));
       context.other_port_fix = [address = fw.address](std::uint16_t app_port) {
@@ -428,30 +427,31 @@ class HostPath {
       };
       context.other_protocol_fix = fmt::format("Dial it over {}.", to_string(other));
     } else {
-      context.how_reached = fmt::format("{} forwards traffic to the container's {} ({})",
-                                        fw.via == Forward::Via::rootlessport ? "podman's rootlessport"
-                                                                             : "port mapping",
-                                        iface_name, fw.address.to_string());
-      context.closed_lead = fmt::format(
-          "Host port {} is forwarded to port {} in {}, but nothing listens on {} there", m_h.q.port,
-          fw.port, container_phrase(c), protocol_port(m_h.q.protocol, fw.port));
+      context.how_reached =
+          fmt::format("{} forwards traffic to the container's {} ({})",
+                      fw.via == Forward::Via::rootlessport ? "podman's rootlessport" : "port mapping",
+                      iface_name, fw.address.to_string());
+      context.closed_lead =
+          fmt::format("Host port {} is forwarded to port {} in {}, but nothing listens on {} there",
+                      m_h.q.port, fw.port, container_phrase(c), protocol_port(m_h.q.protocol, fw.port));
       context.other_port_fix = [name = quoted(c.name), host_port = m_h.q.port,
                                 forwarded = fw.port](std::uint16_t app_port) {
-        return fmt::format("Publish the port the app listens on: re-create {} with -p {}:{} (or "
-                           "make the app listen on {}).",
-                           name, host_port, app_port, forwarded);
+        return fmt::format(
+            "Publish the port the app listens on: re-create {} with -p {}:{} (or "
+            "make the app listen on {}).",
+            name, host_port, app_port, forwarded);
       };
       context.other_port_commands = [&c, host_port = m_h.q.port,
                                      protocol = m_h.q.protocol](std::uint16_t app_port) {
         return republish_commands(c, host_port, app_port, protocol);
       };
-      context.other_protocol_fix = fmt::format(
-          "Publish the protocol the app speaks: -p {}:{}/{}, and dial it over {}.", m_h.q.port,
-          fw.port, to_string(other), to_string(other));
+      context.other_protocol_fix =
+          fmt::format("Publish the protocol the app speaks: -p {}:{}/{}, and dial it over {}.", m_h.q.port,
+                      fw.port, to_string(other), to_string(other));
     }
     judge_app(m_w, check, context);
-    const std::string who = m_h.remote ? fmt::format("from {}", m_h.remote->address.to_string())
-                                     : std::string("from this host");
+    const std::string who =
+        m_h.remote ? fmt::format("from {}", m_h.remote->address.to_string()) : std::string("from this host");
     m_w.finish(check.listener != nullptr
                    ? fmt::format("{} {} reaches the app in {}: {} listens on {}.", m_h.dialled, who,
                                  container_phrase(c), describe_owners(*check.listener),
@@ -462,20 +462,21 @@ class HostPath {
   void note_disagreements(const Container& c) {
     const Forward& fw = *m_forward;
     const bool engine_agrees = m_h.publication_where([&](const Publication& p) {
-                                 return p.container == &c && p.binding.container_port == fw.port;
-                               }) != nullptr;
+      return p.container == &c && p.binding.container_port == fw.port;
+    }) != nullptr;
     const EngineIdentity* engine = m_h.f.engine ? engine_of(*m_h.f.engine, c) : nullptr;
     if (engine_agrees || (engine != nullptr && engine->from_files)) {
       return;  // an engine read from its files lists no bindings: nothing to compare
     }
-    if (const Publication* p = m_h.publication_where([&](const Publication& pub) { return pub.container == &c; })) {
+    if (const Publication* p =
+            m_h.publication_where([&](const Publication& pub) { return pub.container == &c; })) {
       m_d.disagreements.push_back(fmt::format(
           "the engine says {} publishes {} to container port {}, but the kernel forwards to port {}",
           container_phrase(c), m_h.q.port, p->binding.container_port, fw.port));
     } else {
-      m_d.disagreements.push_back(fmt::format(
-          "the kernel forwards host port {} to {}, but the engine does not list this binding",
-          m_h.q.port, container_phrase(c)));
+      m_d.disagreements.push_back(
+          fmt::format("the kernel forwards host port {} to {}, but the engine does not list this binding",
+                      m_h.q.port, container_phrase(c)));
     }
   }
 

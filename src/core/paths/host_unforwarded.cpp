@@ -19,12 +19,14 @@ namespace whyno::detail {
 
 HostContext::HostContext(const Query& query, const Facts& facts, const IpAddress& destination_address,
                          const std::optional<RemoteClient>& remote_client)
-    : q(query), f(facts), destination(destination_address), remote(remote_client),
+    : q(query),
+      f(facts),
+      destination(destination_address),
+      remote(remote_client),
       pubs(publications_of(facts, query.port)) {
   // As the user typed it, with the address it means when that was a name.
   // A literal, or a namespace's own address (--pid/--netns without ADDRESS).
-  const bool literal = (q.target.ip && *q.target.ip == destination) ||
-                       q.target.kind == Target::Kind::netns;
+  const bool literal = (q.target.ip && *q.target.ip == destination) || q.target.kind == Target::Kind::netns;
   dialled = literal ? fmt::format("{}:{}", destination.to_string_for_port(), q.port)
                     : fmt::format("{}:{} ({})", q.target.text, q.port, destination.to_string());
   if (q.container && f.engine) {
@@ -51,7 +53,8 @@ std::string HostContext::app_port_text(const Container& c) const {
     }
   }
   for (const auto& l : container_listeners(f, c)) {
-    if (l.protocol == q.protocol && !l.address.is_loopback() && l.address != *IpAddress::parse("127.0.0.11")) {
+    if (l.protocol == q.protocol && !l.address.is_loopback() &&
+        l.address != *IpAddress::parse("127.0.0.11")) {
       return std::to_string(l.port);
     }
   }
@@ -99,14 +102,14 @@ void explain_start_conflict(const HostContext& h, Walk& w, const Container& c, c
   } else if (holder != nullptr) {
     owner = describe_owners(*holder);
   }
-  fail_host_port(h, w, owner.empty() ? "already taken" : fmt::format("taken by {}", owner),
-                 {Verdict::host_port_conflict,
-                  fmt::format("{} could not start: host port {} was already taken{} (\"{}\").",
-                              container_phrase(c), h.q.port,
-                              owner.empty() ? "" : fmt::format(" by {}", owner), c.state.error),
-                  fmt::format("Free port {} (stop {}), or publish {} on another host port, then "
-                              "{} start {}.",
-                              h.q.port, owner.empty() ? "its owner" : owner, quoted(c.name), cli_of(c), c.name)});
+  fail_host_port(
+      h, w, owner.empty() ? "already taken" : fmt::format("taken by {}", owner),
+      {Verdict::host_port_conflict,
+       fmt::format("{} could not start: host port {} was already taken{} (\"{}\").", container_phrase(c),
+                   h.q.port, owner.empty() ? "" : fmt::format(" by {}", owner), c.state.error),
+       fmt::format("Free port {} (stop {}), or publish {} on another host port, then "
+                   "{} start {}.",
+                   h.q.port, owner.empty() ? "its owner" : owner, quoted(c.name), cli_of(c), c.name)});
 }
 
 void explain_host_network(const HostContext& h, Walk& w, const Container& c) {
@@ -119,35 +122,32 @@ void explain_host_network(const HostContext& h, Walk& w, const Container& c) {
   const std::string listens =
       where.empty() ? std::string(" Nothing of it listens on the host either.")
                     : fmt::format(" Its app listens on the host at {}.", join_words(where, "and"));
-  fail_host_port(h, w, fmt::format("{} uses the host's network", container_phrase(c)),
-                 {Verdict::host_network,
-                  fmt::format("{} runs with --network host, so -p {} was ignored: the container "
-                              "shares the host's network and publishes nothing.{}",
-                              container_phrase(c), h.q.port, listens),
-                  fmt::format("Dial the port the app listens on directly{}, or drop --network "
-                              "host and keep -p {}:<container port>.",
-                              where.empty() ? std::string() : fmt::format(" ({})", where.front()),
-                              h.q.port)});
+  fail_host_port(
+      h, w, fmt::format("{} uses the host's network", container_phrase(c)),
+      {Verdict::host_network,
+       fmt::format("{} runs with --network host, so -p {} was ignored: the container "
+                   "shares the host's network and publishes nothing.{}",
+                   container_phrase(c), h.q.port, listens),
+       fmt::format("Dial the port the app listens on directly{}, or drop --network "
+                   "host and keep -p {}:<container port>.",
+                   where.empty() ? std::string() : fmt::format(" ({})", where.front()), h.q.port)});
 }
 
 void explain_address_mismatch(const HostContext& h, Walk& w, const Publication& p) {
   const std::string bound = host_ip_text(p.binding);
-  const std::string works = fmt::format("{}:{}", IpAddress::parse(bound)
-                                                     ? IpAddress::parse(bound)->to_string_for_port()
-                                                     : bound,
-                                        h.q.port);
+  const std::string works = fmt::format(
+      "{}:{}", IpAddress::parse(bound) ? IpAddress::parse(bound)->to_string_for_port() : bound, h.q.port);
   show_container(w.diagnosis(), h.f, *p.container);
-  fail_host_port(h, w, fmt::format("published on {} only", works),
-                 {Verdict::host_address_mismatch,
-                  fmt::format("{} publishes port {} only on {}, but the client dials {}.",
-                              container_phrase(*p.container), h.q.port, bound, h.dialled),
-                  h.remote
-                      ? fmt::format("Publish on every address so other machines reach it: -p "
-                                    "{}:{} (or -p 0.0.0.0:{}:{}).",
-                                    h.q.port, p.binding.container_port, h.q.port,
-                                    p.binding.container_port)
-                      : fmt::format("Dial {}, or publish on every address with -p {}:{}.", works,
-                                    h.q.port, p.binding.container_port)});
+  fail_host_port(
+      h, w, fmt::format("published on {} only", works),
+      {Verdict::host_address_mismatch,
+       fmt::format("{} publishes port {} only on {}, but the client dials {}.",
+                   container_phrase(*p.container), h.q.port, bound, h.dialled),
+       h.remote ? fmt::format("Publish on every address so other machines reach it: -p "
+                              "{}:{} (or -p 0.0.0.0:{}:{}).",
+                              h.q.port, p.binding.container_port, h.q.port, p.binding.container_port)
+                : fmt::format("Dial {}, or publish on every address with -p {}:{}.", works, h.q.port,
+                              p.binding.container_port)});
 }
 
 /// A rootless engine publishes through a process of its own (podman's
@@ -163,20 +163,19 @@ bool explain_rootless(const HostContext& h, Walk& w, const Container& c, const L
   }
   show_container(w.diagnosis(), h.f, c);
   const std::string forwarder = engine->kind == "podman" ? "rootlessport" : "rootlesskit";
-  w.unknown(fmt::format("host :{}", h.q.port),
-            holder != nullptr
-                ? fmt::format("{} listens on {}: the port forwarder of {}, whose far side "
-                              "whyno-port could not read",
-                              describe_owners(*holder), describe_bind(*holder), describe(*engine))
-                : fmt::format("published by {} through {}, but no {} holds the port", describe(*engine),
-                              forwarder, forwarder),
-            holder != nullptr
-                ? fmt::format("{} belongs to the rootless engine {}: see what whyno-port could not "
-                              "read (run it as root or as the container's owner).",
-                              container_phrase(c), describe(*engine))
-                : fmt::format("{} belongs to the rootless engine {}, whose {} does not hold port {}: "
-                              "restart the container (its forwarder may have died).",
-                              container_phrase(c), describe(*engine), forwarder, h.q.port));
+  w.unknown(
+      fmt::format("host :{}", h.q.port),
+      holder != nullptr ? fmt::format("{} listens on {}: the port forwarder of {}, whose far side "
+                                      "whyno-port could not read",
+                                      describe_owners(*holder), describe_bind(*holder), describe(*engine))
+                        : fmt::format("published by {} through {}, but no {} holds the port",
+                                      describe(*engine), forwarder, forwarder),
+      holder != nullptr ? fmt::format("{} belongs to the rootless engine {}: see what whyno-port could not "
+                                      "read (run it as root or as the container's owner).",
+                                      container_phrase(c), describe(*engine))
+                        : fmt::format("{} belongs to the rootless engine {}, whose {} does not hold port {}: "
+                                      "restart the container (its forwarder may have died).",
+                                      container_phrase(c), describe(*engine), forwarder, h.q.port));
   return true;
 }
 
@@ -229,24 +228,22 @@ void explain_missing_rules(const HostContext& h, Walk& w, const Publication& p, 
           ? fmt::format("{} listens on {}, but the host's INPUT rules{} stop the packet first",
                         describe_owners(*holder), describe_bind(*holder),
                         firewalls.firewalld ? " (firewalld's)" : "")
-          : std::string(input_drops ? "the host's INPUT rules stop the packet"
-                                    : "no docker-proxy listens");
-  w.diagnosis().disagreements.push_back(fmt::format(
-      "the engine says {} publishes {}, but the kernel has no DNAT rule{} for it ({})",
-      container_phrase(*p.container), protocol_port(h.q.protocol, h.q.port),
-      input_drops ? "" : " and no docker-proxy", why));
+          : std::string(input_drops ? "the host's INPUT rules stop the packet" : "no docker-proxy listens");
+  w.diagnosis().disagreements.push_back(
+      fmt::format("the engine says {} publishes {}, but the kernel has no DNAT rule{} for it ({})",
+                  container_phrase(*p.container), protocol_port(h.q.protocol, h.q.port),
+                  input_drops ? "" : " and no docker-proxy", why));
   show_container(w.diagnosis(), h.f, *p.container);
-  fail_host_port(h, w, input_drops ? "no DNAT rule; INPUT stops it" : "no DNAT rule and no docker-proxy",
-                 {Verdict::nothing_published,
-                  fmt::format("{} is meant to publish {}, but nothing in the kernel carries it: "
-                              "no DNAT rule matches {} and {} ({}).",
-                              container_phrase(*p.container), h.q.port, h.dialled, carried, why),
-                  no_iptables
-                      ? "Turn \"iptables\" (or \"userland-proxy\") back on in daemon.json and restart dockerd."
-                  : firewalls.firewalld
-                      ? firewalld_flush_fix()
-                      : "Restart dockerd (or the container) so Docker rewrites its rules, and "
-                        "find what flushed them (firewalld, nftables.service, iptables -F)."});
+  fail_host_port(
+      h, w, input_drops ? "no DNAT rule; INPUT stops it" : "no DNAT rule and no docker-proxy",
+      {Verdict::nothing_published,
+       fmt::format("{} is meant to publish {}, but nothing in the kernel carries it: "
+                   "no DNAT rule matches {} and {} ({}).",
+                   container_phrase(*p.container), h.q.port, h.dialled, carried, why),
+       no_iptables ? "Turn \"iptables\" (or \"userland-proxy\") back on in daemon.json and restart dockerd."
+       : firewalls.firewalld ? firewalld_flush_fix()
+                             : "Restart dockerd (or the container) so Docker rewrites its rules, and "
+                               "find what flushed them (firewalld, nftables.service, iptables -F)."});
 }
 
 /// Nothing carries the packet on to a container. Say why, most specific
@@ -258,8 +255,7 @@ void explain_no_forward(const HostContext& h, Walk& w, const Listener* listener)
 
   // A container that could not start because the port was taken: name the
   // owner, which says more than "not running".
-  if (meant != nullptr && meant->state.status == "created" &&
-      is_port_conflict_error(meant->state.error)) {
+  if (meant != nullptr && meant->state.status == "created" && is_port_conflict_error(meant->state.error)) {
     show_container(w.diagnosis(), h.f, *meant);
     explain_start_conflict(h, w, *meant, holder);
     return;
@@ -277,8 +273,8 @@ void explain_no_forward(const HostContext& h, Walk& w, const Listener* listener)
                            : std::string();
     fail_host_port(h, w, fmt::format("{} listens on {}", owner, describe_bind(*holder)),
                    {Verdict::host_port_conflict,
-                    fmt::format("{} reaches {} on the host, not a container: it listens on {}{}.",
-                                h.dialled, owner, describe_bind(*holder), lost),
+                    fmt::format("{} reaches {} on the host, not a container: it listens on {}{}.", h.dialled,
+                                owner, describe_bind(*holder), lost),
                     fmt::format("Stop or move {} (it owns port {}), or publish the container "
                                 "on a free port, e.g. -p {}:<container port>.",
                                 owner, h.q.port, h.q.port + 1)});
@@ -300,8 +296,8 @@ void explain_no_forward(const HostContext& h, Walk& w, const Listener* listener)
       return;
     }
     if (const Network* internal = h.f.engine ? only_internal_network(*h.f.engine, *meant) : nullptr) {
-      fail_host_port(h, w, fmt::format("{} is on --internal network {}", container_phrase(*meant),
-                                       internal->name),
+      fail_host_port(h, w,
+                     fmt::format("{} is on --internal network {}", container_phrase(*meant), internal->name),
                      {Verdict::internal_network,
                       fmt::format("{} is on the internal network {}: Docker publishes no port for "
                                   "a container that is only on --internal networks (-p {} was "
@@ -326,24 +322,22 @@ void explain_no_forward(const HostContext& h, Walk& w, const Listener* listener)
     }
   }
   // Published for the other protocol, or on another host address?
-  const Publication* other_protocol = h.publication_where([&](const Publication& p) {
-    return p.binding.protocol != h.q.protocol;
-  });
-  const Publication* same_protocol = h.publication_where([&](const Publication& p) {
-    return p.binding.protocol == h.q.protocol;
-  });
+  const Publication* other_protocol =
+      h.publication_where([&](const Publication& p) { return p.binding.protocol != h.q.protocol; });
+  const Publication* same_protocol =
+      h.publication_where([&](const Publication& p) { return p.binding.protocol == h.q.protocol; });
   if (same_protocol == nullptr && other_protocol != nullptr) {
     const auto& b = other_protocol->binding;
-    fail_host_port(h, w, fmt::format("published for {} only", to_string(b.protocol)),
-                   {Verdict::protocol_mismatch,
-                    fmt::format("{} publishes host port {} for {} only, but the client dials {}.",
-                                container_phrase(*other_protocol->container), h.q.port,
-                                to_string(b.protocol), to_string(h.q.protocol)),
-                    fmt::format("Dial it over {} (whyno-port {}/{}), or publish {} as well: "
-                                "-p {}:{}/{}.",
-                                to_string(b.protocol), h.q.port, to_string(b.protocol),
-                                to_string(h.q.protocol), h.q.port, b.container_port,
-                                to_string(h.q.protocol))});
+    fail_host_port(
+        h, w, fmt::format("published for {} only", to_string(b.protocol)),
+        {Verdict::protocol_mismatch,
+         fmt::format("{} publishes host port {} for {} only, but the client dials {}.",
+                     container_phrase(*other_protocol->container), h.q.port, to_string(b.protocol),
+                     to_string(h.q.protocol)),
+         fmt::format("Dial it over {} (whyno-port {}/{}), or publish {} as well: "
+                     "-p {}:{}/{}.",
+                     to_string(b.protocol), h.q.port, to_string(b.protocol), to_string(h.q.protocol),
+                     h.q.port, b.container_port, to_string(h.q.protocol))});
     return;
   }
   if (same_protocol != nullptr && !host_ip_covers(same_protocol->binding.host_ip, h.destination)) {
@@ -356,8 +350,8 @@ void explain_no_forward(const HostContext& h, Walk& w, const Listener* listener)
   }
   explain_unpublished(h.q, h.f, w);
   if (holder != nullptr && owned_by_engine(*holder) == false) {
-    w.diagnosis().evidence.push_back(fmt::format("kernel: {} holds {} on the host", describe_owners(*holder),
-                                       describe_bind(*holder)));
+    w.diagnosis().evidence.push_back(
+        fmt::format("kernel: {} holds {} on the host", describe_owners(*holder), describe_bind(*holder)));
   }
 }
 

@@ -103,8 +103,8 @@ void absorb_inside(Diagnosis& outer, const Diagnosis& inside, const ForwarderNam
     // The namespace's own "host" is rootlesskit's child, not this host.
     if (hop.label.starts_with("host :")) {
       hop.label = "rootless netns :" + hop.label.substr(6);
-    } else if (!hop.label.empty() &&
-               std::all_of(hop.label.begin(), hop.label.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; })) {
+    } else if (!hop.label.empty() && std::all_of(hop.label.begin(), hop.label.end(),
+                                                 [](char ch) { return ch >= 'A' && ch <= 'Z'; })) {
       hop.label = "rootless netns " + hop.label;  // a hook there: OUTPUT, INPUT
     }
     outer.path.push_back(std::move(hop));
@@ -134,17 +134,17 @@ void absorb_inside(Diagnosis& outer, const Diagnosis& inside, const ForwarderNam
 void walk_through_rootlesskit(const HostContext& h, Walk& w, Diagnosis& d, const Listener& holder,
                               const ForwarderNamespace& inside) {
   const IpAddress loopback = IpAddress::loopback(h.destination.family());
-  const std::string owner = inside.uid ? fmt::format("rootlesskit (uid {})", *inside.uid)
-                                       : std::string("rootlesskit");
+  const std::string owner =
+      inside.uid ? fmt::format("rootlesskit (uid {})", *inside.uid) : std::string("rootlesskit");
   w.ok(fmt::format("host :{}", h.q.port),
        fmt::format("{} listens on {}", describe_owners(holder), describe_bind(holder)));
   w.ok(fmt::format("{} → {}:{}", owner, loopback.to_string_for_port(), h.q.port),
        fmt::format("rootless Docker's namespace (rootlesskit's child, pid {})", inside.child_pid));
-  d.evidence.push_back(fmt::format(
-      "kernel: {} listens on {} and dials {}:{} in the namespace of its child (pid {}), where "
-      "rootless Docker runs",
-      describe_owners(holder), describe_bind(holder), loopback.to_string_for_port(), h.q.port,
-      inside.child_pid));
+  d.evidence.push_back(
+      fmt::format("kernel: {} listens on {} and dials {}:{} in the namespace of its child (pid {}), where "
+                  "rootless Docker runs",
+                  describe_owners(holder), describe_bind(holder), loopback.to_string_for_port(), h.q.port,
+                  inside.child_pid));
   Query inner = h.q;
   inner.target = Target::parse(loopback.to_string());
   inner.from = std::nullopt;
@@ -160,9 +160,11 @@ void walk_through_rootlesskit(const HostContext& h, Walk& w, Diagnosis& d, const
   // "127.0.0.1:8080 from this host reaches the app ..." inside is what the
   // user's client reaches through rootlesskit.
   std::string reached = in.summary;
-  const std::string inner_client = fmt::format("{}:{} from this host", loopback.to_string_for_port(), h.q.port);
+  const std::string inner_client =
+      fmt::format("{}:{} from this host", loopback.to_string_for_port(), h.q.port);
   if (reached.starts_with(inner_client)) {
-    reached = fmt::format("{} from this host, through {},{}", h.dialled, owner, reached.substr(inner_client.size()));
+    reached = fmt::format("{} from this host, through {},{}", h.dialled, owner,
+                          reached.substr(inner_client.size()));
   }
   w.finish(in.verdict == Verdict::reachable ? reached : std::string());
 }

@@ -21,7 +21,6 @@ std::optional<std::string> route_interface(const NetnsFacts& ns, const IpAddress
 const Interface* interface_for_peer(const NetnsFacts& ns, const IpAddress& address);
 
 /// An address of this namespace on `interface_name`, of `family`.
-std::optional<IpAddress> address_on(const NetnsFacts& ns, const std::string& interface_name,
-                                    IpFamily family);
+std::optional<IpAddress> address_on(const NetnsFacts& ns, const std::string& interface_name, IpFamily family);
 
 }  // namespace whyno

@@ -13,7 +13,6 @@ namespace whyno {
 
 namespace detail {
 
-
 std::optional<Problem> not_running_problem(const Container& c, const std::string& what_fails) {
   if (c.state.running && !c.state.paused && !c.state.restarting) {
     return std::nullopt;
@@ -32,8 +31,7 @@ std::optional<Problem> not_running_problem(const Container& c, const std::string
   } else if (c.state.status == "created" && !c.state.error.empty()) {
     fix = fmt::format("Fix the start error above, then {} start {}", cli, c.name);
   } else {
-    fix = fmt::format("Start it ({} start {}) and read why it stopped: {} logs {}", cli, c.name, cli,
-                      c.name);
+    fix = fmt::format("Start it ({} start {}) and read why it stopped: {} logs {}", cli, c.name, cli, c.name);
     commands = {fmt::format("{} logs --tail 50 {}", cli, name), fmt::format("{} start {}", cli, name)};
   }
   return Problem{Verdict::container_not_running,

@@ -19,10 +19,10 @@ namespace {
 
 struct Candidate {
   const Container* container = nullptr;
-  int rank = 0;                  // higher is likelier
-  std::uint16_t app_port = 0;    // the container port to publish
-  std::uint16_t host_port = 0;   // where it is published instead, if anywhere
-  std::string why;               // "listens on 3000 but publishes nothing"
+  int rank = 0;                 // higher is likelier
+  std::uint16_t app_port = 0;   // the container port to publish
+  std::uint16_t host_port = 0;  // where it is published instead, if anywhere
+  std::string why;              // "listens on 3000 but publishes nothing"
 };
 
 std::vector<Listener> app_listeners(const Facts& facts, const Container& c, Protocol p) {
@@ -40,8 +40,8 @@ std::optional<Candidate> consider(const Facts& facts, const Container& c, const 
   for (const auto& b : bindings) {
     if (b.protocol == q.protocol && b.host_port != 0 && b.host_port != q.port) {
       return Candidate{&c, 3, b.container_port, b.host_port,
-                       fmt::format("publishes its port {} on host port {}, not {}",
-                                   b.container_port, b.host_port, q.port)};
+                       fmt::format("publishes its port {} on host port {}, not {}", b.container_port,
+                                   b.host_port, q.port)};
     }
   }
   const bool exposes_query_port = std::any_of(c.exposed.begin(), c.exposed.end(), [&](const auto& e) {
@@ -69,8 +69,7 @@ std::optional<Candidate> consider(const Facts& facts, const Container& c, const 
       return e.protocol == q.protocol && e.port == port;
     });
     return Candidate{&c, 2, port, 0,
-                     fmt::format("listens on {}{} but publishes nothing",
-                                 describe_bind(*listeners.front()),
+                     fmt::format("listens on {}{} but publishes nothing", describe_bind(*listeners.front()),
                                  exposed ? fmt::format(" and EXPOSEs {}", port) : "")};
   }
   for (const auto& e : c.exposed) {
@@ -119,8 +118,8 @@ void explain_unpublished(const Query& q, const Facts& facts, Walk& w) {
 
   if (q.container && facts.engine) {
     const Container* meant = look_up_container(*facts.engine, *q.container).found;
-    const auto it = std::find_if(found.begin(), found.end(),
-                                 [&](const Candidate& c) { return c.container == meant; });
+    const auto it =
+        std::find_if(found.begin(), found.end(), [&](const Candidate& c) { return c.container == meant; });
     if (it != found.end()) {
       std::rotate(found.begin(), it, it + 1);
     } else if (meant != nullptr) {
@@ -149,9 +148,10 @@ void explain_unpublished(const Query& q, const Facts& facts, Walk& w) {
     commands = republish_commands(c, q.port, best.app_port, q.protocol);
   }
   if (best.host_port != 0) {
-    fix = fmt::format("Dial port {} instead (e.g. curl localhost:{}), or re-create {} with "
-                      "-p {}:{}.",
-                      best.host_port, best.host_port, quoted(c.name), q.port, best.app_port);
+    fix = fmt::format(
+        "Dial port {} instead (e.g. curl localhost:{}), or re-create {} with "
+        "-p {}:{}.",
+        best.host_port, best.host_port, quoted(c.name), q.port, best.app_port);
   } else if (best.app_port != 0) {
     fix = fmt::format("Re-create {} with -p {}:{} (EXPOSE only documents a port; -p publishes it).",
                       quoted(c.name), q.port, best.app_port);
@@ -163,8 +163,7 @@ void explain_unpublished(const Query& q, const Facts& facts, Walk& w) {
           fmt::format("No container publishes host port {}; {} {}.", what, container_phrase(c), best.why),
           fix, std::move(commands)});
   for (std::size_t i = 1; i < found.size() && i < 4; ++i) {
-    d.evidence.push_back(fmt::format("also: {} {}", container_phrase(*found[i].container),
-                                     found[i].why));
+    d.evidence.push_back(fmt::format("also: {} {}", container_phrase(*found[i].container), found[i].why));
   }
 }
 

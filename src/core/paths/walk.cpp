@@ -56,16 +56,17 @@ void Walk::finish(std::string reachable_summary) {
     if (!unknown.empty() || reachable_summary.empty()) {
       // Every hop read works, but one could not be read: that is no all-clear.
       m_d.verdict = Verdict::inconclusive;
-      m_d.summary = unknown.empty()
-                        ? std::string("whyno-port could not follow the path to its end.")
-                        : fmt::format("whyno-port could not check {}, so it cannot say the path "
-                                      "works; every hop it could read works.",
-                                      join_words(unknown, "and"));
+      m_d.summary = unknown.empty() ? std::string("whyno-port could not follow the path to its end.")
+                                    : fmt::format(
+                                          "whyno-port could not check {}, so it cannot say the path "
+                                          "works; every hop it could read works.",
+                                          join_words(unknown, "and"));
       m_d.fix = !m_unknown_advice.empty()
                     ? sentence(m_unknown_advice)
-                    : std::string("Run whyno-port again (a container may have restarted while it "
-                                  "read); if the answer stays inconclusive, see what it could not "
-                                  "read.");
+                    : std::string(
+                          "Run whyno-port again (a container may have restarted while it "
+                          "read); if the answer stays inconclusive, see what it could not "
+                          "read.");
       return;
     }
     m_d.verdict = Verdict::reachable;
@@ -80,8 +81,8 @@ void Walk::finish(std::string reachable_summary) {
   for (std::size_t i = 1; i < m_problems.size(); ++i) {
     const bool repeated = m_problems[i].verdict == m_d.verdict && m_problems[i].summary == m_d.summary;
     if (!repeated) {
-      m_d.also.push_back({m_problems[i].verdict, sentence(m_problems[i].summary),
-                          sentence(m_problems[i].fix), m_problems[i].commands});
+      m_d.also.push_back({m_problems[i].verdict, sentence(m_problems[i].summary), sentence(m_problems[i].fix),
+                          m_problems[i].commands});
     }
   }
 }

@@ -88,16 +88,16 @@ void add_container_items(const Container& c, const Facts& facts, std::vector<Aud
     }
     if (checked == k_max_checked_per_container) {
       if (rest == nullptr) {
-        out.push_back(item_for(c, AuditItem::Kind::published, std::move(target), b.host_port,
-                               b.protocol, b.host_ip));
+        out.push_back(
+            item_for(c, AuditItem::Kind::published, std::move(target), b.host_port, b.protocol, b.host_ip));
         rest = &out.back();
       }
       ++rest->not_checked;
       continue;
     }
     ++checked;
-    out.push_back(item_for(c, AuditItem::Kind::published, std::move(target), b.host_port,
-                           b.protocol, b.host_ip));
+    out.push_back(
+        item_for(c, AuditItem::Kind::published, std::move(target), b.host_port, b.protocol, b.host_ip));
   }
   if (shares_host_network(c)) {
     return;  // its sockets are the host's: there is nothing to publish
@@ -115,8 +115,8 @@ void add_container_items(const Container& c, const Facts& facts, std::vector<Aud
   }
   for (const auto& [port, protocol] : unpublished) {
     if (port != 0 && !container_ports.contains({port, protocol})) {
-      out.push_back(item_for(c, AuditItem::Kind::unpublished, Target::parse("localhost"), port,
-                             protocol, ""));
+      out.push_back(
+          item_for(c, AuditItem::Kind::unpublished, Target::parse("localhost"), port, protocol, ""));
     }
   }
 }
@@ -152,10 +152,11 @@ std::vector<AuditItem> audit_items(const Facts& facts, const AuditScope& scope) 
 Diagnosis not_checked_diagnosis(const AuditItem& item) {
   Diagnosis d;
   d.verdict = Verdict::inconclusive;
-  d.summary = fmt::format("container `{}` publishes {} more ports, from {}/{} on, which were not checked: "
-                          "--all checks at most {} of one container",
-                          item.container_name, item.not_checked, item.query.port, to_string(item.query.protocol),
-                          k_max_checked_per_container);
+  d.summary = fmt::format(
+      "container `{}` publishes {} more ports, from {}/{} on, which were not checked: "
+      "--all checks at most {} of one container",
+      item.container_name, item.not_checked, item.query.port, to_string(item.query.protocol),
+      k_max_checked_per_container);
   d.fix = fmt::format("Ask about one of them: whyno-port PORT --container {}", item.container_name);
   return d;
 }

@@ -150,8 +150,7 @@ bool is_user_defined(const Engine& engine, const ContainerNetwork& n) {
     network = find_network(engine, n.name);
   }
   if (network != nullptr) {
-    return !network->is_default_bridge() && network->driver != "host" &&
-           network->driver != "null";
+    return !network->is_default_bridge() && network->driver != "host" && network->driver != "null";
   }
   return n.name != "bridge" && n.name != "host" && n.name != "none";
 }

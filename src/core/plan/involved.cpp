@@ -58,8 +58,8 @@ bool plain_nat_bridge(const Engine& engine, const ContainerNetwork& n) {
   if (network == nullptr || network->driver != "bridge" || network->internal) {
     return false;
   }
-  for (const char* mode : {"com.docker.network.bridge.gateway_mode_ipv4",
-                           "com.docker.network.bridge.gateway_mode_ipv6"}) {
+  for (const char* mode :
+       {"com.docker.network.bridge.gateway_mode_ipv4", "com.docker.network.bridge.gateway_mode_ipv6"}) {
     const auto it = network->options.find(mode);
     if (it != network->options.end() && it->second != "nat") {
       return false;

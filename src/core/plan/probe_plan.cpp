@@ -17,9 +17,8 @@ constexpr int k_rootless_settle_ms = 500;
 bool held_by_rootless_forwarder(const Facts& facts, const Query& q) {
   return std::any_of(facts.host.listeners.begin(), facts.host.listeners.end(), [&](const Listener& l) {
     return l.port == q.port && l.protocol == q.protocol &&
-           std::any_of(l.owners.begin(), l.owners.end(), [](const ProcessRef& p) {
-             return is_rootlessport(p) || is_rootlesskit(p);
-           });
+           std::any_of(l.owners.begin(), l.owners.end(),
+                       [](const ProcessRef& p) { return is_rootlessport(p) || is_rootlesskit(p); });
   });
 }
 
@@ -29,9 +28,10 @@ ProbeDecision plan_probe(const Query& q, const Facts& facts) {
   ProbeDecision decision;
   const std::string text = fmt::format("{}:{}", q.target.text, q.port);
   if (q.from_remote()) {
-    decision.skipped = fmt::format("not probed: whyno-port cannot send from {}, a client outside "
-                                   "this host",
-                                   q.from->text);
+    decision.skipped = fmt::format(
+        "not probed: whyno-port cannot send from {}, a client outside "
+        "this host",
+        q.from->text);
     return decision;
   }
   ProbePlan plan;
@@ -80,16 +80,15 @@ ProbeDecision plan_probe(const Query& q, const Facts& facts) {
     plan.address = q.target.ip;
   } else {
     plan.name = q.target.text;
-    plan.use_embedded_dns = std::any_of(
-        ns_holder.networks.begin(), ns_holder.networks.end(),
-        [&](const ContainerNetwork& n) { return is_user_defined(*facts.engine, n); });
+    plan.use_embedded_dns =
+        std::any_of(ns_holder.networks.begin(), ns_holder.networks.end(),
+                    [&](const ContainerNetwork& n) { return is_user_defined(*facts.engine, n); });
     if (is_podman(*facts.engine, ns_holder)) {
       // aardvark-dns answers on the gateway of each network with DNS on
       // (resolv.conf lists it first); there is no 127.0.0.11.
       const auto with_dns = std::find_if(
-          ns_holder.networks.begin(), ns_holder.networks.end(), [&](const ContainerNetwork& n) {
-            return n.gateway && is_user_defined(*facts.engine, n);
-          });
+          ns_holder.networks.begin(), ns_holder.networks.end(),
+          [&](const ContainerNetwork& n) { return n.gateway && is_user_defined(*facts.engine, n); });
       plan.use_embedded_dns = with_dns != ns_holder.networks.end();
       if (plan.use_embedded_dns) {
         plan.dns_server = with_dns->gateway;
@@ -111,15 +110,14 @@ bool probe_agrees(Verdict verdict, Protocol protocol, ProbeResult::Outcome outco
       // Another owner of the port answering is the symptom of a conflict.
       return reachable || verdict == Verdict::host_port_conflict;
     case Outcome::connected:
-      return reachable || verdict == Verdict::backlog_full ||
-             verdict == Verdict::container_not_running || verdict == Verdict::firewall_blocked ||
-             verdict == Verdict::host_port_conflict;
+      return reachable || verdict == Verdict::backlog_full || verdict == Verdict::container_not_running ||
+             verdict == Verdict::firewall_blocked || verdict == Verdict::host_port_conflict;
     case Outcome::reset_or_closed:
       // Something accepted the connection: a proxy or an app, so the port
       // is not simply unpublished or unreachable.
-      return !reachable && verdict != Verdict::nothing_published &&
-             verdict != Verdict::name_not_resolvable && verdict != Verdict::no_shared_network &&
-             verdict != Verdict::no_network && verdict != Verdict::host_network;
+      return !reachable && verdict != Verdict::nothing_published && verdict != Verdict::name_not_resolvable &&
+             verdict != Verdict::no_shared_network && verdict != Verdict::no_network &&
+             verdict != Verdict::host_network;
     case Outcome::timed_out:
       return protocol == Protocol::udp || !reachable;
     case Outcome::refused:

@@ -16,45 +16,45 @@ namespace {
 
 /// A name the user typed that names no one container: one sentence with the
 /// candidates (Compose replicas or projects) or the names it is close to.
-std::optional<QueryProblem> unknown_name(const Engine& engine, const std::string& name, std::string_view option) {
+std::optional<QueryProblem> unknown_name(const Engine& engine, const std::string& name,
+                                         std::string_view option) {
   const NameLookup lookup = look_up_container(engine, name);
   if (lookup.found != nullptr) {
     return std::nullopt;
   }
   const std::string shown = excerpt(name, 80);
-  const bool same_name = !lookup.candidates.empty() &&
-                         std::all_of(lookup.candidates.begin(), lookup.candidates.end(),
-                                     [&](const Container* c) { return c->name == name; });
+  const bool same_name =
+      !lookup.candidates.empty() && std::all_of(lookup.candidates.begin(), lookup.candidates.end(),
+                                                [&](const Container* c) { return c->name == name; });
   if (same_name) {
     std::vector<std::string> each;
     for (const Container* c : lookup.candidates) {
       const EngineIdentity* e = engine_of(engine, *c);
       each.push_back(fmt::format("{} of {}", c->id.substr(0, 12), e != nullptr ? describe(*e) : c->engine));
     }
-    return QueryProblem{QueryProblem::Kind::usage,
-                       fmt::format("{} '{}' names {} containers of different engines: {}; give the id "
-                                   "of the one you mean",
-                                   option, shown, lookup.candidates.size(),
-                                   excerpt(join_words(each, "and"), 200))};
+    return QueryProblem{
+        QueryProblem::Kind::usage,
+        fmt::format("{} '{}' names {} containers of different engines: {}; give the id "
+                    "of the one you mean",
+                    option, shown, lookup.candidates.size(), excerpt(join_words(each, "and"), 200))};
   }
   if (!lookup.candidates.empty()) {
     std::vector<std::string> names;
     for (const Container* c : lookup.candidates) {
-      names.push_back(c->compose_project.empty() ? c->name
-                                                 : fmt::format("{} ({}/{})", c->name, c->compose_project,
-                                                               c->compose_service));
+      names.push_back(c->compose_project.empty()
+                          ? c->name
+                          : fmt::format("{} ({}/{})", c->name, c->compose_project, c->compose_service));
     }
     return QueryProblem{QueryProblem::Kind::usage,
-                       fmt::format("{} '{}' is the Compose service of {} containers: {}; name one "
-                                   "(or PROJECT/SERVICE)",
-                                   option, shown, names.size(), excerpt(join_words(names, "and"), 160))};
+                        fmt::format("{} '{}' is the Compose service of {} containers: {}; name one "
+                                    "(or PROJECT/SERVICE)",
+                                    option, shown, names.size(), excerpt(join_words(names, "and"), 160))};
   }
   const auto near = names_like(engine, name);
   return QueryProblem{QueryProblem::Kind::usage,
-                     near.empty()
-                         ? fmt::format("no container is named or has the id '{}'", shown)
-                         : fmt::format("no container is named or has the id '{}'; did you mean {}?",
-                                       shown, excerpt(join_words(near, "or"), 120))};
+                      near.empty() ? fmt::format("no container is named or has the id '{}'", shown)
+                                   : fmt::format("no container is named or has the id '{}'; did you mean {}?",
+                                                 shown, excerpt(join_words(near, "or"), 120))};
 }
 
 }  // namespace
@@ -69,9 +69,9 @@ std::optional<QueryProblem> check_query(const Query& query, const Engine& engine
     if (query.target.is_this_host_loopback()) {
       const std::string client = excerpt(query.from->text, 60);
       return QueryProblem{QueryProblem::Kind::usage,
-                         fmt::format("a client at {} cannot dial this host's loopback; give the "
-                                     "address it dials, e.g. whyno-port 192.0.2.10:{} --from {}",
-                                     client, query.port, client)};
+                          fmt::format("a client at {} cannot dial this host's loopback; give the "
+                                      "address it dials, e.g. whyno-port 192.0.2.10:{} --from {}",
+                                      client, query.port, client)};
     }
   } else if (query.from) {
     if (auto unknown = unknown_name(engine, query.from->text, "--from")) {
@@ -80,9 +80,9 @@ std::optional<QueryProblem> check_query(const Query& query, const Engine& engine
     const Container* client = look_up_container(engine, query.from->text).found;
     if (!client->state.running || client->state.paused) {
       return QueryProblem{QueryProblem::Kind::cannot_inspect,
-                         fmt::format("the --from container '{}' {}, so it has no network to "
-                                     "inspect; start it first",
-                                     excerpt(client->name, 80), state_phrase(*client))};
+                          fmt::format("the --from container '{}' {}, so it has no network to "
+                                      "inspect; start it first",
+                                      excerpt(client->name, 80), state_phrase(*client))};
     }
   }
   return std::nullopt;

@@ -33,7 +33,6 @@ namespace detail {
 /// Empty when a name did not resolve.
 std::vector<IpAddress> client_addresses(const Query& query, const Facts& facts);
 
-
 }  // namespace detail
 
 }  // namespace whyno

@@ -22,14 +22,14 @@ struct ProbePlan {
   std::vector<IpAddress> fallbacks;
   std::uint16_t port = 0;
   Protocol protocol = Protocol::tcp;
-  int netns_pid = 0;                 // 0: from the host's namespace
-  std::string from;                  // "this host", "container `client`"
-  bool use_embedded_dns = false;     // the client is on a user-defined network
+  int netns_pid = 0;              // 0: from the host's namespace
+  std::string from;               // "this host", "container `client`"
+  bool use_embedded_dns = false;  // the client is on a user-defined network
   /// The DNS server it asks: nullopt for Docker's embedded DNS (127.0.0.11);
   /// for podman, aardvark-dns on the network's gateway.
   std::optional<IpAddress> dns_server;
-  std::string hosts_file;            // the client's /etc/hosts, read on the host
-  unsigned hosts_file_owner = 0;     // its engine's uid: only that user's file is read
+  std::string hosts_file;         // the client's /etc/hosts, read on the host
+  unsigned hosts_file_owner = 0;  // its engine's uid: only that user's file is read
   /// How long to wait after connecting for the peer to speak or hang up;
   /// 0: the probe's default. A rootless port forwarder accepts first and
   /// dials the container afterwards, and hangs up on its client only once
