@@ -133,20 +133,25 @@ std::vector<snapshot::ItemProbe> probe_all_ports(const snapshot::Snapshot& snap,
   return probes;
 }
 
-int answer_all_ports(const snapshot::Snapshot& snap, const Options& options) {
+std::vector<AuditEntry> diagnose_all_ports(const snapshot::Snapshot& snap) {
   const std::vector<AuditItem> items = audit_items(snap.facts, scope_of(snap));
+  std::vector<AuditEntry> entries;
+  entries.reserve(items.size());
+  for (const AuditItem& item : items) {
+    entries.push_back({item, item.not_checked > 0 ? not_checked_diagnosis(item)
+                                                  : diagnose(item.query, snap.facts, probe_of(snap, item))});
+  }
+  return entries;
+}
+
+int answer_all_ports(const snapshot::Snapshot& snap, const std::vector<AuditEntry>& entries,
+                     const Options& options) {
   std::vector<Unread> unread = snap.facts.unread;
   if (snap.facts.engine) {
     for (const NotBelieved& n : snap.facts.engine->not_believed) {
       unread.push_back({fmt::format("engine of uid {} at {}", n.uid, n.engine),
                         "not believed, root's engines say otherwise: " + n.claim});
     }
-  }
-  std::vector<AuditEntry> entries;
-  entries.reserve(items.size());
-  for (const AuditItem& item : items) {
-    entries.push_back({item, item.not_checked > 0 ? not_checked_diagnosis(item)
-                                                  : diagnose(item.query, snap.facts, probe_of(snap, item))});
   }
   if (options.json) {
     render::render_audit_json(std::cout, entries, unread);

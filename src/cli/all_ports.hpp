@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "options.hpp"
+#include "whyno/model/audit.hpp"
 #include "whyno/snapshot/snapshot.hpp"
 
 namespace whyno::cli {
@@ -14,8 +15,11 @@ namespace whyno::cli {
 /// with a progress line on a terminal.
 std::vector<snapshot::ItemProbe> probe_all_ports(const snapshot::Snapshot& snap, const Options& options);
 
-/// Diagnoses every port with the probe recorded for it, prints the list
-/// (text or JSON) and returns the exit status.
-int answer_all_ports(const snapshot::Snapshot& snap, const Options& options);
+/// Every port diagnosed with the probe recorded for it.
+std::vector<AuditEntry> diagnose_all_ports(const snapshot::Snapshot& snap);
+
+/// Prints the list (text or JSON); returns the exit status.
+int answer_all_ports(const snapshot::Snapshot& snap, const std::vector<AuditEntry>& entries,
+                     const Options& options);
 
 }  // namespace whyno::cli

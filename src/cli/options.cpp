@@ -1,5 +1,6 @@
 #include "options.hpp"
 
+#include "option_table.hpp"
 #include "whyno/model/verdict.hpp"
 
 #include <boost/program_options.hpp>
@@ -18,52 +19,29 @@ namespace po = boost::program_options;
 
 namespace {
 
+/// The options of option_table(), for Boost to parse: --help is printed
+/// from the table itself.
 po::options_description visible_options() {
-  po::options_description o("Options");
-  o.add_options()("all",
-                  "check every port of every container on this host (the default with "
-                  "no PORT): one line each, exit 1 if any published port is broken")(
-      "project", po::value<std::string>()->value_name("NAME"),
-      "with --all: only the containers of this Compose project")(
-      "from", po::value<std::string>()->value_name("CLIENT"),
-      "the client: a container name or id, a Compose service (SERVICE or "
-      "PROJECT/SERVICE), or the address of another machine")(
-      "container", po::value<std::string>()->value_name("NAME|ID"),
-      "the container you mean (name, id or Compose service), when the port alone "
-      "doesn't say")("pid", po::value<std::string>()->value_name("PID"),
-                     "no engine: diagnose the network namespace process PID is in (containerd, a "
-                     "Kubernetes pod, LXC); the target defaults to that namespace's address")(
-      "netns", po::value<std::string>()->value_name("PATH"),
-      "no engine: diagnose the network namespace at PATH, e.g. /run/netns/NAME")(
-      "engine", po::value<std::string>()->value_name("URL"),
-      "read only the engine at URL (unix:///PATH or PATH); by default DOCKER_HOST, else "
-      "every Docker and podman engine found (docker context, /var/run/docker.sock, "
-      "/run/podman/podman.sock, rootless ones)")(
-      "no-user-engines",
-      "as root, leave out users' rootless engines (their sockets under\n"
-      "/run/user and podman's files in their homes): only root's are read")(
-      "json", "print one JSON object on stdout")(
-      "explain",
-      "after the answer, print the packet's whole walk through netfilter:\n"
-      "every base chain in priority order, each rule (matched or not, and\n"
-      "why not), jumps and returns, the DNAT and the re-route, each verdict\n"
-      "(JSON: \"trace\"); computed from the rules, nothing is sent")(
-      "no-probe", "do not try the connection; diagnose from the facts alone")(
-      "probe-timeout", po::value<std::string>()->value_name("TIME")->default_value("1s"),
-      "how long the probe waits, e.g. 1s or 300ms")(
-      "color", po::value<std::string>()->value_name("WHEN")->default_value("auto"),
-      "colour the text output: auto, always or never (NO_COLOR is honoured)")(
-      "save-facts", po::value<std::string>()->value_name("FILE"),
-      "also write every fact read to FILE, for --replay or a bug report")(
-      "replay", po::value<std::string>()->value_name("FILE"),
-      "diagnose a saved facts snapshot instead of this host")("help,h", "show this help")("version",
-                                                                                          "show the version");
+  po::options_description o;
+  for (const OptionSpec& spec : option_table()) {
+    const std::string names =
+        spec.short_name != 0 ? fmt::format("{},{}", spec.name, spec.short_name) : std::string(spec.name);
+    if (spec.value.empty()) {
+      o.add_options()(names.c_str(), "");
+    } else {
+      o.add_options()(names.c_str(), po::value<std::string>(), "");
+    }
+  }
   return o;
 }
 
 Result<std::uint16_t> parse_port(std::string_view text) {
   unsigned long value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.starts_with('-') && text.size() > 1 && text.find_first_not_of("0123456789", 1) == std::string_view::npos) {
+    return fail(Error::Kind::invalid,
+                fmt::format("port must be between 1 and 65535, not {}", excerpt(text, 60)));
+  }
   if (text.empty() || ec == std::errc::invalid_argument || end != text.data() + text.size()) {
     return fail(Error::Kind::invalid, fmt::format("'{}' is not a port number", excerpt(text, 60)));
   }
@@ -103,6 +81,10 @@ Result<bool> parse_target(std::string_view text, Query& query) {
   std::string_view rest = text;
   if (const auto slash = rest.rfind('/'); slash != std::string_view::npos) {
     const std::string_view proto = rest.substr(slash + 1);
+    if (rest.find('/') != slash) {
+      return fail(Error::Kind::invalid,
+                  fmt::format("one protocol at a time: PORT/tcp or PORT/udp, not '{}'", excerpt(text, 60)));
+    }
     const auto p = parse_protocol(proto);
     if (!p) {
       return fail(
@@ -187,6 +169,20 @@ Result<Options> parse_options(std::span<const char* const> argv) {
   po::positional_options_description positional;
   positional.add("target", -1);
 
+  // "-1" reads as an option to Boost; as a target it is a port out of range.
+  for (std::size_t i = 1; i < argv.size() && argv[i] != nullptr; ++i) {
+    const std::string_view argument = argv[i];
+    const std::string_view previous = i > 1 ? std::string_view(argv[i - 1]) : std::string_view();
+    const bool is_value = previous.starts_with("--") && previous.find('=') == std::string_view::npos &&
+                          std::any_of(option_table().begin(), option_table().end(), [&](const OptionSpec& o) {
+                            return !o.value.empty() && previous.substr(2) == o.name;
+                          });
+    if (!is_value && argument.size() > 1 && argument[0] == '-' &&
+        argument.find_first_not_of("0123456789", 1) == std::string_view::npos) {
+      return fail(Error::Kind::invalid,
+                  fmt::format("port must be between 1 and 65535, not {}", excerpt(argument, 20)));
+    }
+  }
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(static_cast<int>(argv.size()), argv.data())
@@ -196,6 +192,10 @@ Result<Options> parse_options(std::span<const char* const> argv) {
                   .run(),
               vm);
     po::notify(vm);
+  } catch (const po::unknown_option& e) {
+    const std::string near = nearest_option(e.get_option_name());
+    return fail(Error::Kind::invalid,
+                near.empty() ? std::string(e.what()) : fmt::format("{}; did you mean {}?", e.what(), near));
   } catch (const po::error& e) {
     return fail(Error::Kind::invalid, e.what());
   }
@@ -208,7 +208,7 @@ Result<Options> parse_options(std::span<const char* const> argv) {
   }
   o.json = vm.count("json") > 0;
   o.query.explain = vm.count("explain") > 0;
-  const std::string color = vm["color"].as<std::string>();
+  const std::string color = vm.count("color") ? vm["color"].as<std::string>() : std::string("auto");
   if (color == "auto") {
     o.color = ColorMode::automatic;
   } else if (color == "always") {
@@ -220,7 +220,8 @@ Result<Options> parse_options(std::span<const char* const> argv) {
                 fmt::format("--color takes auto, always or never, not '{}'", excerpt(color, 60)));
   }
   o.probe = vm.count("no-probe") == 0;
-  WHYNO_TRY_ASSIGN(o.probe_timeout, parse_duration(vm["probe-timeout"].as<std::string>()));
+  WHYNO_TRY_ASSIGN(o.probe_timeout,
+                   parse_duration(vm.count("probe-timeout") ? vm["probe-timeout"].as<std::string>() : "1s"));
   if (vm.count("from")) {
     // A client at a loopback address is this host, whichever family: nullopt.
     o.query.from = Client::parse(vm["from"].as<std::string>());
@@ -261,8 +262,11 @@ Result<Options> parse_options(std::span<const char* const> argv) {
   }
   if (vm.count("engine")) {
     o.engine = vm["engine"].as<std::string>();
-    if (o.engine->empty()) {
-      return fail(Error::Kind::invalid, "--engine takes a unix socket: unix:///PATH or a PATH");
+    if (o.engine->empty() || (o.engine->find("://") != std::string::npos && !o.engine->starts_with("unix://"))) {
+      return fail(Error::Kind::invalid,
+                  fmt::format("--engine takes a unix socket of this host, unix:///PATH or a PATH, not '{}' "
+                              "(tcp:// and ssh:// are not read)",
+                              excerpt(*o.engine, 60)));
     }
     if (o.query.netns) {
       return fail(Error::Kind::invalid, "--pid and --netns read no engine; leave out --engine");
@@ -290,12 +294,20 @@ Result<Options> parse_options(std::span<const char* const> argv) {
   if (vm.count("project")) {
     o.project = vm["project"].as<std::string>();
   }
+  if (vm.count("metrics")) {
+    o.metrics = vm["metrics"].as<std::string>();
+    if (o.metrics->empty()) {
+      return fail(Error::Kind::invalid, "--metrics takes a FILE, e.g. /var/lib/prometheus/node-exporter/whyno-port.prom");
+    }
+  }
   // No PORT asks about the whole host, as --all does.
   o.all = vm.count("all") > 0 || (!o.have_target && !o.replay && !o.query.netns);
   if (o.all) {
     WHYNO_TRY(check_all_mode(o));
   } else if (o.project) {
     return fail(Error::Kind::invalid, "--project narrows --all; for one port, use --container");
+  } else if (o.metrics) {
+    return fail(Error::Kind::invalid, "--metrics writes what --all finds; leave out PORT, or add --all");
   }
   if (!o.all && !o.have_target && !o.replay) {
     return fail(Error::Kind::invalid, "say which port to diagnose, e.g. whyno-port 8080");
@@ -304,60 +316,67 @@ Result<Options> parse_options(std::span<const char* const> argv) {
 }
 
 std::string help_text() {
-  std::ostringstream options;
-  options << visible_options();
   std::string verdicts;
   for (const Verdict v : all_verdicts()) {
-    verdicts += fmt::format("  {:<26} {}\n", code(v), meaning(v));
+    verdicts += indented_entry(fmt::format("  {}", code(v)), meaning(v));
   }
   return fmt::format(
       "Usage: whyno-port [ADDRESS:]PORT[/tcp|/udp] [--container NAME]\n"
       "       whyno-port TARGET:PORT[/tcp|/udp] --from CONTAINER\n"
       "       whyno-port ADDRESS:PORT[/tcp|/udp] --from CLIENT_ADDRESS\n"
       "       whyno-port [ADDRESS:]PORT[/tcp|/udp] --pid PID | --netns PATH\n"
-      "       whyno-port [--all] [--container NAME | --project NAME]\n"
+      "       whyno-port [--all] [--container NAME | --project NAME] [--metrics FILE]\n"
+      "       whyno-port --replay FILE [TARGET]\n"
+      "       docker whyno ...          (the Docker CLI plugin: the same arguments)\n"
       "\n"
       "Explains why a connection to a container's port fails: walks host port ->\n"
-      "docker-proxy or DNAT -> the container's network namespace -> the app's socket,\n"
-      "says where the path breaks and how to fix it, and tries the connection to\n"
-      "confirm. ADDRESS defaults to localhost (what `curl localhost:PORT` dials); the\n"
-      "protocol to tcp. Each address the client would dial is tried in its order, as\n"
-      "curl does (localhost: ::1, then 127.0.0.1; a name: its resolved addresses).\n"
-      "With --from CONTAINER, TARGET is a container name, alias, IP\n"
-      "or localhost, as that client dials it. With --from CLIENT_ADDRESS, the client\n"
-      "is another machine and ADDRESS is this host's address it dials.\n"
-      "ufw and firewalld are read too: which of their rules apply to a published port\n"
-      "and which Docker's chains shadow, and Docker rules firewalld flushed.\n"
-      "Rootless podman and rootless Docker are followed through their port forwarders\n"
-      "(rootlessport, rootlesskit). Run it as root; the owner of a rootless engine may\n"
-      "run it unprivileged, and what only root can read (netfilter rules) is listed.\n"
-      "With no PORT (or --all), every published port of every container is checked\n"
-      "from this host, and ports containers listen on or EXPOSE but do not publish are\n"
-      "listed: one line each, grouped by container; exit 1 if a published one is\n"
-      "broken.\n"
+      "docker-proxy or DNAT -> the container's network namespace -> the app's\n"
+      "socket, says where the path breaks and how to fix it, and tries the\n"
+      "connection to confirm. ADDRESS defaults to localhost (what `curl\n"
+      "localhost:PORT` dials), the protocol to tcp. Each address the client would\n"
+      "dial is tried in its order, as curl does (localhost: ::1, then 127.0.0.1).\n"
+      "With --from CONTAINER, TARGET is a container name, alias, IP or localhost,\n"
+      "as that client dials it; with --from CLIENT_ADDRESS, the client is another\n"
+      "machine and ADDRESS is this host's address it dials. ufw and firewalld are\n"
+      "read too. Rootless podman and rootless Docker are followed through their\n"
+      "port forwarders. Run it as root; the owner of a rootless engine may run it\n"
+      "unprivileged, and what only root can read is listed. With no PORT (or\n"
+      "--all), every published port of every container is checked from this\n"
+      "host, one line each.\n"
       "\n"
-      "{}\n"
+      "{}"
+      "\n"
       "Verdicts (the JSON \"verdict\" field):\n"
       "{}"
       "\n"
-      "Exit status: 0 the path works, 1 a problem was diagnosed, 2 usage error,\n"
-      "3 could not inspect (privileges, engine unreachable, container gone),\n"
-      "4 inconclusive (a hop could not be read, so the path is not called working).\n"
+      "Exit status: 0 the path works, 1 a problem was diagnosed, 2 usage error\n"
+      "(a bad option, port or value, an unknown container), 3 could not inspect\n"
+      "(privileges, engine unreachable, the --from container not running),\n"
+      "4 inconclusive (a hop could not be read: never called working). With\n"
+      "--all: 1 if a published port is broken, else 4 if one is inconclusive,\n"
+      "else 0.\n"
       "\n"
       "Examples:\n"
-      "  whyno-port 8080                        why does curl localhost:8080 fail?\n"
-      "  whyno-port 8080 --json                 the same, as JSON\n"
-      "  whyno-port 8080 --explain              and every netfilter rule the packet meets\n"
-      "  whyno-port                             what on this host is published and broken?\n"
-      "  whyno-port --all --project shop        the same, for one Compose project\n"
-      "  whyno-port server:3000 --from client   why can't container client reach server?\n"
+      "  whyno-port 8080                       why does curl localhost:8080 fail?\n"
+      "  whyno-port 8080 --json                the same, as JSON\n"
+      "  whyno-port 8080 --explain             and every netfilter rule the packet\n"
+      "                                        meets\n"
+      "  whyno-port                            what on this host is published and\n"
+      "                                        broken?\n"
+      "  whyno-port --all --project shop       the same, for one Compose project\n"
+      "  whyno-port server:3000 --from client  why can't container client reach\n"
+      "                                        server?\n"
       "  whyno-port 192.0.2.10:8080 --from 198.51.100.7\n"
-      "                                         why can't that machine reach port 8080?\n"
+      "                                        why can't that machine reach port 8080?\n"
       "\n"
       "See whyno-port(1) for every verdict and the JSON schema.\n",
-      options.str(), verdicts);
+      options_help(), verdicts);
 }
 
-std::string version_text() { return fmt::format("whyno-port {}\n", WHYNO_VERSION); }
+std::string version_text() {
+  const std::string_view commit = WHYNO_COMMIT;
+  return commit.empty() ? fmt::format("whyno-port {}\n", WHYNO_VERSION)
+                        : fmt::format("whyno-port {} (commit {})\n", WHYNO_VERSION, commit);
+}
 
 }  // namespace whyno::cli

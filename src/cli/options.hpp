@@ -26,6 +26,7 @@ struct Options {
   std::chrono::milliseconds probe_timeout{1000};
   bool all = false;                    // --all, or no PORT: every port
   std::optional<std::string> project;  // --all --project: one Compose project
+  std::optional<std::string> metrics;  // --all --metrics: node exporter's textfile
   bool help = false;
   bool version = false;
 };

@@ -1,5 +1,6 @@
 #include "pipeline.hpp"
 
+#include <chrono>
 #include <expected>
 #include <iostream>
 #include <string>
@@ -15,6 +16,7 @@
 #include "whyno/gather/read_host.hpp"
 #include "whyno/probe/run_probe.hpp"
 #include "whyno/render/json.hpp"
+#include "whyno/render/metrics.hpp"
 #include "whyno/render/text.hpp"
 #include "whyno/snapshot/snapshot.hpp"
 #include "whyno/sys/atomic_file.hpp"
@@ -22,6 +24,8 @@
 namespace whyno::cli {
 
 namespace {
+
+using Clock = std::chrono::steady_clock;
 
 /// Why there is no answer: one sentence and the exit status it means.
 struct Failure {
@@ -81,12 +85,29 @@ int answer_one(const snapshot::Snapshot& snap, const Options& options) {
   return exit_status(diagnosis.verdict);
 }
 
+/// --metrics FILE: node exporter's textfile, written whole or not at all.
+int write_metrics(const Options& options, const std::string& text, int status) {
+  if (auto written = sys::write_file_atomically(*options.metrics, text, 0644); !written) {
+    return complain(k_exit_usage, written.error().message, options.json);
+  }
+  return status;
+}
+
+render::RunFigures run_figures(Clock::time_point started) {
+  return {std::chrono::duration<double>(Clock::now() - started).count(),
+          std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+              .count()};
+}
+
 }  // namespace
 
 int answer(const Options& options) {
+  const Clock::time_point started = Clock::now();
   auto snap = options.replay ? read_snapshot(options) : read_this_host(options);
   if (!snap) {
-    return complain(snap.error().status, snap.error().message);
+    const int status = complain(snap.error().status, snap.error().message, options.json);
+    return options.metrics ? write_metrics(options, render::failed_run_metrics_text(run_figures(started)), status)
+                           : status;
   }
   if (!options.replay) {
     probe(*snap, options);
@@ -94,10 +115,16 @@ int answer(const Options& options) {
   if (options.save_facts) {
     // Facts may name other users' containers and processes: 0600.
     if (auto saved = sys::write_file_atomically(*options.save_facts, snapshot::save(*snap), 0600); !saved) {
-      return complain(k_exit_usage, saved.error().message);
+      return complain(k_exit_usage, saved.error().message, options.json);
     }
   }
-  return snap->all ? answer_all_ports(*snap, options) : answer_one(*snap, options);
+  if (!snap->all) {
+    return answer_one(*snap, options);
+  }
+  const std::vector<AuditEntry> entries = diagnose_all_ports(*snap);
+  const int status = answer_all_ports(*snap, entries, options);
+  return options.metrics ? write_metrics(options, render::metrics_text(entries, run_figures(started)), status)
+                         : status;
 }
 
 }  // namespace whyno::cli

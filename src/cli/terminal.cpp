@@ -9,6 +9,7 @@
 #include <iostream>
 #include <string_view>
 
+#include "whyno/render/json.hpp"
 #include "whyno/util/printable.hpp"
 
 namespace whyno::cli {
@@ -27,8 +28,13 @@ std::size_t terminal_width() {
 
 }  // namespace
 
-int complain(int status, const std::string& message) {
-  std::cerr << "whyno-port: " << excerpt(message, k_max_message_chars) << '\n';
+int complain(int status, const std::string& message, bool json) {
+  const std::string sentence = excerpt(message, k_max_message_chars);
+  std::cerr << "whyno-port: " << sentence << '\n';
+  if (json) {
+    render::render_error_json(std::cout, sentence, status);
+    std::cout.flush();
+  }
   return status;
 }
 

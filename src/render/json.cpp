@@ -162,4 +162,14 @@ void render_json(std::ostream& out, const Query& query, const Diagnosis& diagnos
       << '\n';
 }
 
+void render_error_json(std::ostream& out, std::string_view message, int exit_status) {
+  nlohmann::ordered_json j;
+  j["schema"] = k_json_schema_version;
+  j["ok"] = false;
+  j["verdict"] = nullptr;
+  j["error"] = {{"message", std::string(message)}, {"exit_status", exit_status}};
+  out << escape_display_controls_in_json(j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace))
+      << '\n';
+}
+
 }  // namespace whyno::render

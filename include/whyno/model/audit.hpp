@@ -22,6 +22,7 @@ struct AuditItem {
   Query query;
   std::string container_id;
   std::string container_name;
+  std::string project;  // its Compose project, "" for none
   std::string host_ip;  // the binding's, "" for every address
   /// More than 0: not a port checked, but the count of this container's
   /// published ports beyond what --all checks of one container

@@ -67,6 +67,7 @@ AuditItem item_for(const Container& c, AuditItem::Kind kind, Target target, std:
   item.query.container = c.name;
   item.container_id = c.id;
   item.container_name = c.name;
+  item.project = c.compose_project;
   item.host_ip = std::move(host_ip);
   return item;
 }
