@@ -16,6 +16,7 @@ trap 'rm -f "$err"' EXIT
 
 # complete LINE: the candidates fish offers for LINE, without descriptions.
 complete_line() {
+  # shellcheck disable=SC2016 # fish's $argv, not bash's
   fish --no-config -c 'source $argv[1]; complete -C $argv[2]' "$completion" "$1" 2>"$err" |
     cut -f1 | sort | paste -sd ' '
 }

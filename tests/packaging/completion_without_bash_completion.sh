@@ -56,6 +56,7 @@ for prelude in "" "source $bash_completion"; do
   expect "$prelude" "whyno-port --from client web:" ""
 done
 # Without bash-completion the function must not even look for it.
+# shellcheck disable=SC2016 # expanded by the inner bash
 declare_check=$(env -i PATH="$PATH" bash --norc --noprofile -c \
   'source "$1"; declare -F _init_completion _filedir || true' complete "$completion" 2>&1)
 [[ -z $declare_check ]] || fail "sourcing the completion defined or printed: $declare_check"

@@ -25,7 +25,7 @@ for sample in "$top"/tests/fixtures/metrics/*.prom; do
 done
 
 sample=$top/tests/fixtures/metrics/sample.prom
-for metric in $(grep -o 'whyno_port_[a-z_]*' "$rules" | sort -u); do
-  grep -q "^$metric[{ ]" "$sample" || fail "$metric is used by $rules but not in $sample"
-done
+while read -r metric; do
+  grep -q "^${metric}[{ ]" "$sample" || fail "$metric is used by $rules but not in $sample"
+done < <(grep -o 'whyno_port_[a-z_]*' "$rules" | sort -u)
 echo "ok: the alert rules check and pass their tests; the sample metrics lint clean"
