@@ -27,6 +27,18 @@ deb=$(_make_deps_package "$work" cmake ninja-build cmake jq) || fail "_make_deps
 dpkg --compare-versions "$(dpkg-deb -f "$deb" Version)" gt 0 || fail "bad Version"
 ! dpkg-deb -c "$deb" | grep -qv ' \./$' || fail "the metapackage holds files: $(dpkg-deb -c "$deb")"
 
+# With the real metapackage installed, a new one keeps all it depends on.
+if _installed whyno-port-build-deps; then
+  deps_package=whyno-port-build-deps
+  mkdir "$work/union"
+  deb=$(_make_deps_package "$work/union" whyno-port-selftest-dep) || fail "_make_deps_package failed"
+  want=$( (echo whyno-port-selftest-dep
+           dpkg-query -W -f='${Depends}' whyno-port-build-deps | tr -d ' ' | tr ',' '\n') |
+         sort -u | paste -sd ',' | sed 's/,/, /g')
+  [[ $(dpkg-deb -f "$deb" Depends) == "$want" ]] ||
+    fail "a new whyno-port-build-deps drops what the installed one depends on: $(dpkg-deb -f "$deb" Depends)"
+fi
+
 # Installed already (dpkg and bash are essential): nothing to do, no root.
 out=$(install_missing dpkg bash 2>&1) || fail "install_missing of installed packages failed: $out"
 [[ -z $out ]] || fail "install_missing of installed packages said: $out"
