@@ -13,7 +13,20 @@ _whyno_port_projects() {
 
 _whyno_port() {
   local cur prev words cword
-  _init_completion -n : || return
+  if declare -F _init_completion >/dev/null; then
+    _init_completion -n : || return
+  else
+    # No bash-completion package: bash's own split of the line, where a ':'
+    # is a word of its own (COMP_WORDBREAKS), so nothing is completed after
+    # TARGET: (see the --from case at the end).
+    words=("${COMP_WORDS[@]}")
+    cword=$COMP_CWORD
+    cur=${COMP_WORDS[COMP_CWORD]:-}
+    prev=
+    if ((cword > 0)); then
+      prev=${COMP_WORDS[cword - 1]}
+    fi
+  fi
 
   case $prev in
     --from | --container)
@@ -41,18 +54,26 @@ _whyno_port() {
       return
       ;;
     --save-facts | --replay)
-      _filedir json
+      if declare -F _filedir >/dev/null; then
+        _filedir json
+      else
+        COMPREPLY=($(compgen -f -- "$cur"))
+      fi
+      return
+      ;;
+    --engine)
+      COMPREPLY=($(compgen -f -- "${cur:-/run/}"))
       return
       ;;
   esac
 
   if [[ $cur == -* ]]; then
-    COMPREPLY=($(compgen -W "--all --project --from --container --pid --netns --json --explain
-      --no-probe --probe-timeout --color --save-facts --replay --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "--all --project --from --container --pid --netns --engine --json
+      --explain --no-probe --probe-timeout --color --save-facts --replay --help --version" -- "$cur"))
     return
   fi
   # TARGET:PORT with --from: offer container names followed by a colon.
-  if [[ " ${words[*]} " == *" --from "* && $cur != *:* ]]; then
+  if [[ " ${words[*]} " == *" --from "* && $cur != *:* && $prev != : ]]; then
     COMPREPLY=($(compgen -S : -W "localhost $(_whyno_port_containers)" -- "$cur"))
     compopt -o nospace
   fi

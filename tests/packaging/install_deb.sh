@@ -56,6 +56,17 @@ fi
 bash -c 'source /usr/share/bash-completion/completions/whyno-port && complete -p whyno-port' >/dev/null ||
   fail "the bash completion does not load"
 
+# The metrics units are shipped, neither enabled nor started (opt-in), and
+# the alert rule and the Ansible playbook are examples.
+for unit in whyno-port-metrics.service whyno-port-metrics.timer; do
+  [[ -f /lib/systemd/system/$unit ]] || fail "/lib/systemd/system/$unit is not in the package"
+done
+[[ ! -e /etc/systemd/system/timers.target.wants/whyno-port-metrics.timer ]] ||
+  fail "installing the package enabled whyno-port-metrics.timer"
+for example in prometheus/whyno-port.rules.yml ansible/whyno-port-report.yml; do
+  [[ -f /usr/share/doc/whyno-port/examples/$example ]] || fail "examples/$example is not in the package"
+done
+
 # 5. Purge, and nothing may be left behind.
 apt-get purge -y whyno-port >"$out/purge.log" 2>&1 || { cat "$out/purge.log" >&2; fail "purge failed"; }
 if dpkg-query -W whyno-port >/dev/null 2>&1 && [[ $(dpkg-query -W -f='${db:Status-Status}' whyno-port) != not-installed ]]; then
@@ -66,7 +77,9 @@ while read -r path; do
   [[ -e $path ]] && fail "$path is left behind after purge"
 done <<<"$installed_files"
 for path in /usr/bin/whyno-port /usr/libexec/docker/cli-plugins/docker-whyno /usr/share/doc/whyno-port \
-            /usr/share/man/man1/whyno-port.1.gz /usr/share/bash-completion/completions/whyno-port; do
+            /usr/share/man/man1/whyno-port.1.gz /usr/share/bash-completion/completions/whyno-port \
+            /lib/systemd/system/whyno-port-metrics.timer \
+            /var/lib/systemd/deb-systemd-helper-enabled/whyno-port-metrics.timer.dsh-also; do
   [[ -e $path ]] && fail "$path is left behind after purge"
 done
 echo "ok: $(basename "$deb") builds, lints clean, installs, works and purges cleanly"
