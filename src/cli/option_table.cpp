@@ -47,7 +47,8 @@ constexpr std::array k_options{
     OptionSpec{"no-probe", 0, "", "do not try the connection; diagnose from the facts alone"},
     OptionSpec{"probe-timeout", 0, "TIME",
                "how long the probe waits: 1s (the default) or 300ms; at most 60s"},
-    OptionSpec{"color", 0, "WHEN", "colour the text output: auto (the default), always or never; NO_COLOR is honoured"},
+    OptionSpec{"color", 0, "WHEN",
+               "colour the text output: auto (the default), always or never; NO_COLOR is honoured"},
     OptionSpec{"save-facts", 0, "FILE",
                "also write every fact read to FILE (mode 0600, never through a symlink), "
                "for --replay or a bug report; --all too"},
@@ -62,7 +63,8 @@ constexpr std::array k_options{
 };
 
 std::string label(const OptionSpec& o) {
-  std::string text = o.short_name != 0 ? fmt::format("-{}, --{}", o.short_name, o.name) : fmt::format("--{}", o.name);
+  std::string text =
+      o.short_name != 0 ? fmt::format("-{}, --{}", o.short_name, o.name) : fmt::format("--{}", o.name);
   if (!o.value.empty()) {
     text += fmt::format(" {}", o.value);
   }

@@ -38,7 +38,8 @@ po::options_description visible_options() {
 Result<std::uint16_t> parse_port(std::string_view text) {
   unsigned long value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.starts_with('-') && text.size() > 1 && text.find_first_not_of("0123456789", 1) == std::string_view::npos) {
+  if (text.starts_with('-') && text.size() > 1 &&
+      text.find_first_not_of("0123456789", 1) == std::string_view::npos) {
     return fail(Error::Kind::invalid,
                 fmt::format("port must be between 1 and 65535, not {}", excerpt(text, 60)));
   }
@@ -262,7 +263,8 @@ Result<Options> parse_options(std::span<const char* const> argv) {
   }
   if (vm.count("engine")) {
     o.engine = vm["engine"].as<std::string>();
-    if (o.engine->empty() || (o.engine->find("://") != std::string::npos && !o.engine->starts_with("unix://"))) {
+    if (o.engine->empty() ||
+        (o.engine->find("://") != std::string::npos && !o.engine->starts_with("unix://"))) {
       return fail(Error::Kind::invalid,
                   fmt::format("--engine takes a unix socket of this host, unix:///PATH or a PATH, not '{}' "
                               "(tcp:// and ssh:// are not read)",
@@ -297,7 +299,8 @@ Result<Options> parse_options(std::span<const char* const> argv) {
   if (vm.count("metrics")) {
     o.metrics = vm["metrics"].as<std::string>();
     if (o.metrics->empty()) {
-      return fail(Error::Kind::invalid, "--metrics takes a FILE, e.g. /var/lib/prometheus/node-exporter/whyno-port.prom");
+      return fail(Error::Kind::invalid,
+                  "--metrics takes a FILE, e.g. /var/lib/prometheus/node-exporter/whyno-port.prom");
     }
   }
   // No PORT asks about the whole host, as --all does.

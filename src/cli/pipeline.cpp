@@ -94,9 +94,10 @@ int write_metrics(const Options& options, const std::string& text, int status) {
 }
 
 render::RunFigures run_figures(Clock::time_point started) {
-  return {std::chrono::duration<double>(Clock::now() - started).count(),
-          std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-              .count()};
+  return {
+      std::chrono::duration<double>(Clock::now() - started).count(),
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count()};
 }
 
 }  // namespace
@@ -106,8 +107,9 @@ int answer(const Options& options) {
   auto snap = options.replay ? read_snapshot(options) : read_this_host(options);
   if (!snap) {
     const int status = complain(snap.error().status, snap.error().message, options.json);
-    return options.metrics ? write_metrics(options, render::failed_run_metrics_text(run_figures(started)), status)
-                           : status;
+    return options.metrics
+               ? write_metrics(options, render::failed_run_metrics_text(run_figures(started)), status)
+               : status;
   }
   if (!options.replay) {
     probe(*snap, options);

@@ -9,6 +9,7 @@
 
 #include "engine_json_fields.hpp"
 #include "whyno/util/printable.hpp"
+#include "whyno/util/words.hpp"
 #include "engine_json.hpp"
 
 namespace whyno::engine {
@@ -16,23 +17,6 @@ namespace whyno::engine {
 namespace {
 
 using namespace json_fields;
-
-std::string_view trim(std::string_view text) {
-  const auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
-  while (!text.empty() && is_space(text.front())) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && is_space(text.back())) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return std::ranges::equal(a, b, [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-  });
-}
 
 struct ApiVersion {
   unsigned major = 0;
@@ -114,8 +98,8 @@ PingReply parse_ping_headers(std::string_view raw_headers) {
     if (colon == std::string_view::npos) {
       continue;
     }
-    const std::string_view name = trim(line.substr(0, colon));
-    const std::string value(trim(line.substr(colon + 1)));
+    const std::string_view name = trimmed(line.substr(0, colon));
+    const std::string value(trimmed(line.substr(colon + 1)));
     if (iequals(name, "Api-Version")) {
       reply.api_version = value;
     } else if (iequals(name, "Server")) {
@@ -128,7 +112,7 @@ PingReply parse_ping_headers(std::string_view raw_headers) {
 }
 
 Result<std::string> negotiate_api_version(std::string_view server_api_version, std::string_view socket) {
-  const std::string_view text = trim(server_api_version);
+  const std::string_view text = trimmed(server_api_version);
   if (text.empty()) {
     return fail(
         Error::Kind::unsupported,
@@ -233,7 +217,7 @@ std::string parse_error_message(std::string_view body) {
     // fall through to the raw body
   }
   constexpr std::size_t k_max_chars = 200;  // one sentence, not a page of HTML
-  const std::string_view text = trim(body);
+  const std::string_view text = trimmed(body);
   return std::string(text.substr(0, std::min(text.size(), k_max_chars)));
 }
 

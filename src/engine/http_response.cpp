@@ -1,4 +1,5 @@
 #include "http_response.hpp"
+#include "whyno/util/words.hpp"
 
 #include <optional>
 #include <utility>
@@ -12,30 +13,6 @@ constexpr std::string_view k_crlf = "\r\n";
 // A chunk-size line or a trailer is a few bytes; a peer that sends more
 // without a line end is not speaking HTTP.
 constexpr std::size_t k_max_line = 8192;
-
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 /// Decimal digits only; values past `cap` read as cap + 1 (too large either way).
 std::optional<std::size_t> parse_decimal(std::string_view s, std::size_t cap) {
@@ -61,7 +38,7 @@ std::optional<std::size_t> parse_hex(std::string_view s, std::size_t cap) {
   }
   std::size_t value = 0;
   for (const char c : s) {
-    const char l = lower(c);
+    const char l = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
     std::size_t digit = 0;
     if (l >= '0' && l <= '9') {
       digit = static_cast<std::size_t>(l - '0');
@@ -137,7 +114,7 @@ std::optional<std::string> parse_head(std::string_view block, std::size_t max_by
       return "a header line is malformed";
     }
     const std::string_view name = line.substr(0, colon);
-    const std::string_view value = trim(line.substr(colon + 1));
+    const std::string_view value = trimmed(line.substr(colon + 1));
     if (iequals(name, "Content-Length")) {
       const auto length = parse_decimal(value, max_bytes);
       if (!length || (head.length && *head.length != *length)) {
@@ -155,7 +132,7 @@ std::optional<std::string> parse_head(std::string_view block, std::size_t max_by
       std::string_view tokens = value;
       while (!tokens.empty()) {
         const std::size_t comma = tokens.find(',');
-        const std::string_view token = trim(tokens.substr(0, comma));
+        const std::string_view token = trimmed(tokens.substr(0, comma));
         head.close = head.close || iequals(token, "close");
         head.keep_alive = head.keep_alive || iequals(token, "keep-alive");
         tokens = comma == std::string_view::npos ? std::string_view() : tokens.substr(comma + 1);
@@ -178,7 +155,7 @@ ParsedResponse parse_chunked(std::string_view bytes, std::size_t start, std::siz
       return bytes.size() - at > k_max_line ? invalid("a chunk size line never ends") : incomplete();
     }
     std::string_view size_line = bytes.substr(at, end - at);
-    size_line = trim(size_line.substr(0, size_line.find(';')));  // a chunk extension means nothing to us
+    size_line = trimmed(size_line.substr(0, size_line.find(';')));  // a chunk extension means nothing to us
     const auto size = parse_hex(size_line, max_bytes);
     if (!size) {
       return invalid("a chunk size is not a hexadecimal number");

@@ -11,16 +11,16 @@ namespace whyno::engine {
 
 namespace {
 
-using nlohmann::json;
+using json_fields::Json;
 using namespace json_fields;
 
-std::vector<PortBinding> port_mappings(const json& config, bool& capped) {
+std::vector<PortBinding> port_mappings(const Json& config, bool& capped) {
   std::vector<PortBinding> out;
   const auto it = config.find("newPortMappings");
   if (it == config.end() || !it->is_array()) {
     return out;
   }
-  for (const json& m : *it) {
+  for (const Json& m : *it) {
     if (!m.is_object()) {
       continue;
     }
@@ -53,7 +53,7 @@ std::vector<PortBinding> port_mappings(const json& config, bool& capped) {
   return out;
 }
 
-ContainerState container_state(const json& state) {
+ContainerState container_state(const Json& state) {
   ContainerState s;
   s.status = podman_status_name(int_at(state, "state"));
   s.running = s.status == "running" || s.status == "paused";
@@ -68,13 +68,13 @@ ContainerState container_state(const json& state) {
 
 /// The JSON of a value, while `budget` (bytes parsed in all) lasts: values
 /// may be shared by many buckets of a hostile file.
-std::optional<json> parse_json(std::optional<std::string_view> text, std::size_t& budget) {
+std::optional<Json> parse_json(std::optional<std::string_view> text, std::size_t& budget) {
   if (!text || text->size() > budget) {
     budget = 0;
     return std::nullopt;
   }
   budget -= text->size();
-  json j = json::parse(*text, nullptr, false);
+  Json j = Json::parse(*text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
     return std::nullopt;
   }

@@ -306,4 +306,12 @@ std::string describe_chain(Backend b, Family f, const std::string& table, const 
   return fmt::format("{} {} {}", to_string(f), table, chain);
 }
 
+std::string describe_chain(const Rule& rule) {
+  return describe_chain(rule.backend, rule.family, rule.table, rule.chain);
+}
+
+std::string describe_chain(const Chain& chain) {
+  return describe_chain(chain.backend, chain.family, chain.table, chain.name);
+}
+
 }  // namespace whyno::nf

@@ -20,7 +20,7 @@ namespace whyno::netfilter {
 
 namespace {
 
-constexpr int k_max_attempts = 5;
+constexpr int k_max_dump_attempts = 5;
 
 class RequestBuffer {
  public:
@@ -85,7 +85,7 @@ Result<NftDump> read_once(sys::NetlinkSocket& socket) {
 
 Result<NftDump> fetch_nftables() {
   WHYNO_TRY_ASSIGN(auto socket, sys::NetlinkSocket::open(NETLINK_NETFILTER));
-  for (int attempt = 0; attempt < k_max_attempts; ++attempt) {
+  for (int attempt = 0; attempt < k_max_dump_attempts; ++attempt) {
     WHYNO_TRY_ASSIGN(const std::uint32_t before, generation(socket));
     auto dump = read_once(socket);
     WHYNO_TRY_ASSIGN(const std::uint32_t after, generation(socket));

@@ -21,7 +21,7 @@ namespace whyno::netfilter {
 
 namespace {
 
-constexpr int k_max_attempts = 5;  // the table may grow between the two calls
+constexpr int k_max_get_attempts = 5;  // the table may grow between the two calls
 
 struct FamilyCalls {
   nf::Family family;
@@ -65,7 +65,7 @@ std::string reason(int error_number) {
 /// which have the same layout.
 template <typename GetInfo, typename GetEntries>
 std::optional<std::string> read_table(const sys::Fd& fd, const FamilyCalls& calls, LegacyTableDump& out) {
-  for (int attempt = 0; attempt < k_max_attempts; ++attempt) {
+  for (int attempt = 0; attempt < k_max_get_attempts; ++attempt) {
     GetInfo info{};
     std::strncpy(info.name, out.table.c_str(), sizeof info.name - 1);
     socklen_t len = sizeof info;

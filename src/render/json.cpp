@@ -168,7 +168,8 @@ void render_error_json(std::ostream& out, std::string_view message, int exit_sta
   j["ok"] = false;
   j["verdict"] = nullptr;
   j["error"] = {{"message", std::string(message)}, {"exit_status", exit_status}};
-  out << escape_display_controls_in_json(j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace))
+  out << escape_display_controls_in_json(
+             j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace))
       << '\n';
 }
 

@@ -59,9 +59,8 @@ std::string metrics_text(const std::vector<AuditEntry>& entries, const RunFigure
     out += fmt::format(
         "whyno_port_reachable{{container=\"{}\",project=\"{}\",host_ip=\"{}\",host_port=\"{}\","
         "protocol=\"{}\",verdict=\"{}\"}} {}\n",
-        label_value(e.item.container_name), label_value(e.item.project),
-        label_value(e.item.host_ip), e.item.query.port, to_string(e.item.query.protocol), code(e.diagnosis.verdict),
-        ok ? 1 : 0);
+        label_value(e.item.container_name), label_value(e.item.project), label_value(e.item.host_ip),
+        e.item.query.port, to_string(e.item.query.protocol), code(e.diagnosis.verdict), ok ? 1 : 0);
   }
   out += header("whyno_port_ports", "Published ports checked, by outcome.");
   out += fmt::format("whyno_port_ports{{outcome=\"reachable\"}} {}\n", reachable);

@@ -18,8 +18,6 @@ namespace whyno::sys {
 
 namespace {
 
-std::string shown(std::string_view path) { return excerpt(path, 160); }
-
 /// What is at `path` now may be replaced: nothing, or a regular file of ours.
 Result<void> check_replaceable(const std::string& path) {
   struct stat st {};
@@ -27,21 +25,21 @@ Result<void> check_replaceable(const std::string& path) {
     if (errno == ENOENT) {
       return {};
     }
-    return std::unexpected(errno_error(errno, fmt::format("cannot write {}", shown(path))));
+    return std::unexpected(errno_error(errno, fmt::format("cannot write {}", shown_path(path))));
   }
   if (S_ISLNK(st.st_mode)) {
     return fail(Error::Kind::invalid,
                 fmt::format("{} is a symbolic link, and whyno-port does not write through one; give a "
                             "path where nothing is yet",
-                            shown(path)));
+                            shown_path(path)));
   }
   if (!S_ISREG(st.st_mode)) {
-    return fail(Error::Kind::invalid, fmt::format("{} exists and is not a regular file", shown(path)));
+    return fail(Error::Kind::invalid, fmt::format("{} exists and is not a regular file", shown_path(path)));
   }
   if (st.st_uid != ::geteuid()) {
     return fail(Error::Kind::permission_denied,
                 fmt::format("{} belongs to uid {}, and whyno-port does not replace another user's file",
-                            shown(path), st.st_uid));
+                            shown_path(path), st.st_uid));
   }
   return {};
 }
@@ -62,12 +60,12 @@ Result<void> write_file_atomically(const std::string& path, std::string_view tex
   name.push_back('\0');
   Fd fd(::mkostemp(name.data(), O_CLOEXEC));  // O_CREAT|O_EXCL, mode 0600
   if (!fd) {
-    return std::unexpected(errno_error(errno, fmt::format("cannot write {}", shown(path))));
+    return std::unexpected(errno_error(errno, fmt::format("cannot write {}", shown_path(path))));
   }
   temp.assign(name.data());
   const auto abandon = [&](int error_number) {
     ::unlink(temp.c_str());
-    return std::unexpected(errno_error(error_number, fmt::format("cannot write {}", shown(path))));
+    return std::unexpected(errno_error(error_number, fmt::format("cannot write {}", shown_path(path))));
   };
   if (::fchmod(fd.get(), mode) != 0) {
     return abandon(errno);

@@ -24,8 +24,6 @@ constexpr int k_max_symlinks = 32;
 // No path an engine writes has more; a longer one is somebody's game.
 constexpr std::size_t k_max_components = 128;
 
-std::string shown(std::string_view path) { return excerpt(path, 160); }
-
 std::string whose(unsigned uid) { return uid == 0 ? std::string("root") : fmt::format("uid {}", uid); }
 
 std::deque<std::string> components_of(std::string_view path) {
@@ -66,7 +64,7 @@ Result<Fd> open_root() {
 Result<void> check_directory(const std::string& path, const std::string& name, const struct stat& st,
                              FileOwner owner, bool& in_user_tree) {
   const auto refuse = [&](const std::string& why) {
-    return fail(Error::Kind::permission_denied, fmt::format("{} is not read: {}", shown(path), why));
+    return fail(Error::Kind::permission_denied, fmt::format("{} is not read: {}", shown_path(path), why));
   };
   const unsigned uid = static_cast<unsigned>(st.st_uid);
   if (uid == 0 && in_user_tree) {
@@ -91,11 +89,12 @@ Result<std::string> link_target(int link_fd, const std::string& path) {
   std::array<char, 4096> buffer{};
   const ssize_t n = ::readlinkat(link_fd, "", buffer.data(), buffer.size());
   if (n < 0) {
-    return std::unexpected(errno_error(errno, fmt::format("cannot read a symbolic link of {}", shown(path))));
+    return std::unexpected(
+        errno_error(errno, fmt::format("cannot read a symbolic link of {}", shown_path(path))));
   }
   if (static_cast<std::size_t>(n) >= buffer.size()) {
     return fail(Error::Kind::invalid,
-                fmt::format("{} holds a symbolic link too long to follow", shown(path)));
+                fmt::format("{} holds a symbolic link too long to follow", shown_path(path)));
   }
   return std::string(buffer.data(), static_cast<std::size_t>(n));
 }
@@ -103,11 +102,11 @@ Result<std::string> link_target(int link_fd, const std::string& path) {
 /// Walks `path` from "/" one component at a time (see the header).
 Result<Located> locate(const std::string& path, FileOwner owner) {
   if (path.empty() || path.front() != '/') {
-    return fail(Error::Kind::invalid, fmt::format("{} is not an absolute path", shown(path)));
+    return fail(Error::Kind::invalid, fmt::format("{} is not an absolute path", shown_path(path)));
   }
   std::deque<std::string> todo = components_of(path);
   if (todo.empty()) {
-    return fail(Error::Kind::invalid, fmt::format("{} names no file", shown(path)));
+    return fail(Error::Kind::invalid, fmt::format("{} names no file", shown_path(path)));
   }
   WHYNO_TRY_ASSIGN(Fd dir, open_root());
   bool in_user_tree = false;
@@ -115,31 +114,31 @@ Result<Located> locate(const std::string& path, FileOwner owner) {
   std::size_t steps = 0;
   while (!todo.empty()) {
     if (++steps > k_max_components) {
-      return fail(Error::Kind::invalid, fmt::format("{} is too deep to follow", shown(path)));
+      return fail(Error::Kind::invalid, fmt::format("{} is too deep to follow", shown_path(path)));
     }
     const std::string name = std::move(todo.front());
     todo.pop_front();
     if (name == "..") {
       // Engines write clean paths; a ".." would climb out of the owner's tree.
-      return fail(Error::Kind::invalid, fmt::format("{} is not read: it holds '..'", shown(path)));
+      return fail(Error::Kind::invalid, fmt::format("{} is not read: it holds '..'", shown_path(path)));
     }
     Fd next(::openat(dir.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
     if (!next) {
-      return std::unexpected(errno_error(errno, fmt::format("cannot open {}", shown(path))));
+      return std::unexpected(errno_error(errno, fmt::format("cannot open {}", shown_path(path))));
     }
     struct stat st {};
     if (::fstat(next.get(), &st) != 0) {
-      return std::unexpected(errno_error(errno, fmt::format("cannot open {}", shown(path))));
+      return std::unexpected(errno_error(errno, fmt::format("cannot open {}", shown_path(path))));
     }
     if (S_ISLNK(st.st_mode)) {
       // Only a link root made in root's directories is followed (/var/run).
       if (in_user_tree || st.st_uid != 0) {
         return fail(Error::Kind::permission_denied,
-                    fmt::format("{} is not read: {} is a symbolic link {} made", shown(path),
+                    fmt::format("{} is not read: {} is a symbolic link {} made", shown_path(path),
                                 excerpt(name, 60), whose(static_cast<unsigned>(st.st_uid))));
       }
       if (++links > k_max_symlinks) {
-        return fail(Error::Kind::invalid, fmt::format("{} has too many symbolic links", shown(path)));
+        return fail(Error::Kind::invalid, fmt::format("{} has too many symbolic links", shown_path(path)));
       }
       WHYNO_TRY_ASSIGN(const std::string target, link_target(next.get(), path));
       std::deque<std::string> more = components_of(target);
@@ -154,12 +153,12 @@ Result<Located> locate(const std::string& path, FileOwner owner) {
     }
     if (!S_ISDIR(st.st_mode)) {
       return fail(Error::Kind::invalid,
-                  fmt::format("{} is not read: {} is not a directory", shown(path), excerpt(name, 60)));
+                  fmt::format("{} is not read: {} is not a directory", shown_path(path), excerpt(name, 60)));
     }
     WHYNO_TRY(check_directory(path, name, st, owner, in_user_tree));
     dir = std::move(next);
   }
-  return fail(Error::Kind::invalid, fmt::format("{} names no file", shown(path)));  // only links left
+  return fail(Error::Kind::invalid, fmt::format("{} names no file", shown_path(path)));  // only links left
 }
 
 std::string_view kind_of(mode_t mode) {
@@ -183,27 +182,27 @@ Result<std::string> read_owned_file(const std::string& path, FileOwner owner, st
   if (!S_ISREG(at.st.st_mode)) {
     // Never opened for reading: a FIFO would block, a device could act.
     return fail(Error::Kind::invalid,
-                fmt::format("{} is not read: it is {}", shown(path), kind_of(at.st.st_mode)));
+                fmt::format("{} is not read: it is {}", shown_path(path), kind_of(at.st.st_mode)));
   }
   const unsigned uid = static_cast<unsigned>(at.st.st_uid);
   if (uid != owner.uid) {
     return fail(Error::Kind::permission_denied, fmt::format("{} is not read: it belongs to {}, not to {}",
-                                                            shown(path), whose(uid), whose(owner.uid)));
+                                                            shown_path(path), whose(uid), whose(owner.uid)));
   }
   if (static_cast<std::uint64_t>(at.st.st_size) > max_bytes) {
     return fail(Error::Kind::invalid,
-                fmt::format("{} is not read: it holds {} bytes, more than the {} allowed", shown(path),
+                fmt::format("{} is not read: it holds {} bytes, more than the {} allowed", shown_path(path),
                             at.st.st_size, max_bytes));
   }
   Fd fd(
       ::openat(at.parent.get(), at.name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
   struct stat opened {};
   if (!fd || ::fstat(fd.get(), &opened) != 0) {
-    return std::unexpected(errno_error(errno, fmt::format("cannot read {}", shown(path))));
+    return std::unexpected(errno_error(errno, fmt::format("cannot read {}", shown_path(path))));
   }
   if (opened.st_dev != at.st.st_dev || opened.st_ino != at.st.st_ino) {
     return fail(Error::Kind::io,
-                fmt::format("{} is not read: it was replaced while it was opened", shown(path)));
+                fmt::format("{} is not read: it was replaced while it was opened", shown_path(path)));
   }
   std::string text;
   std::array<char, 16384> buffer{};
@@ -213,14 +212,14 @@ Result<std::string> read_owned_file(const std::string& path, FileOwner owner, st
       continue;
     }
     if (n < 0) {
-      return std::unexpected(errno_error(errno, fmt::format("cannot read {}", shown(path))));
+      return std::unexpected(errno_error(errno, fmt::format("cannot read {}", shown_path(path))));
     }
     if (n == 0) {
       return text;
     }
     if (text.size() + static_cast<std::size_t>(n) > max_bytes) {
-      return fail(Error::Kind::invalid,
-                  fmt::format("{} is not read: it grew past the {} bytes allowed", shown(path), max_bytes));
+      return fail(Error::Kind::invalid, fmt::format("{} is not read: it grew past the {} bytes allowed",
+                                                    shown_path(path), max_bytes));
     }
     text.append(buffer.data(), static_cast<std::size_t>(n));
   }
@@ -231,19 +230,19 @@ Result<std::vector<std::string>> list_owned_directory(const std::string& path, F
   WHYNO_TRY_ASSIGN(Located at, locate(path, owner));
   if (!S_ISDIR(at.st.st_mode)) {
     return fail(Error::Kind::invalid,
-                fmt::format("{} is not listed: it is {}", shown(path), kind_of(at.st.st_mode)));
+                fmt::format("{} is not listed: it is {}", shown_path(path), kind_of(at.st.st_mode)));
   }
   bool in_user_tree = at.in_user_tree;
   WHYNO_TRY(check_directory(path, at.name, at.st, owner, in_user_tree));
   const int fd = ::openat(at.parent.get(), at.name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
-    return std::unexpected(errno_error(errno, fmt::format("cannot list {}", shown(path))));
+    return std::unexpected(errno_error(errno, fmt::format("cannot list {}", shown_path(path))));
   }
   const std::unique_ptr<DIR, int (*)(DIR*)> dir(::fdopendir(fd), &::closedir);
   if (!dir) {
     const int error_number = errno;
     ::close(fd);
-    return std::unexpected(errno_error(error_number, fmt::format("cannot list {}", shown(path))));
+    return std::unexpected(errno_error(error_number, fmt::format("cannot list {}", shown_path(path))));
   }
   std::vector<std::string> names;
   while (const dirent* entry = ::readdir(dir.get())) {
@@ -252,8 +251,8 @@ Result<std::vector<std::string>> list_owned_directory(const std::string& path, F
       continue;
     }
     if (names.size() == max_entries) {
-      return fail(Error::Kind::invalid,
-                  fmt::format("{} is not listed: it holds more than {} entries", shown(path), max_entries));
+      return fail(Error::Kind::invalid, fmt::format("{} is not listed: it holds more than {} entries",
+                                                    shown_path(path), max_entries));
     }
     names.emplace_back(name);
   }
@@ -267,7 +266,7 @@ Result<Fd> open_owned_path(const std::string& path, FileOwner owner) {
     WHYNO_TRY(check_directory(path, at.name, at.st, owner, in_user_tree));
   } else if (static_cast<unsigned>(at.st.st_uid) != owner.uid) {
     return fail(Error::Kind::permission_denied,
-                fmt::format("{} is not used: it belongs to {}, not to {}", shown(path),
+                fmt::format("{} is not used: it belongs to {}, not to {}", shown_path(path),
                             whose(static_cast<unsigned>(at.st.st_uid)), whose(owner.uid)));
   }
   return std::move(at.leaf);

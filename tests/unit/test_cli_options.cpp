@@ -139,8 +139,12 @@ TEST_CASE("options: the one meant, -V, ports and values that name their problem"
   CHECK(parse({"-V"})->version);
   CHECK(parse({"-1"}).error().message == "port must be between 1 and 65535, not -1");
   CHECK(parse({"8080/tcp/udp"}).error().message.starts_with("one protocol at a time"));
-  CHECK(parse({"8080", "--engine", "tcp://10.0.0.1:2375"}).error().message.starts_with("--engine takes a unix socket"));
+  CHECK(parse({"8080", "--engine", "tcp://10.0.0.1:2375"})
+            .error()
+            .message.starts_with("--engine takes a unix socket"));
   CHECK(parse({"8080", "--probe-timeout", "-1"}).error().message.starts_with("--probe-timeout takes"));
   CHECK(parse({"--all", "--metrics", "/tmp/x.prom"})->metrics == "/tmp/x.prom");
-  CHECK(parse({"8080", "--metrics", "/tmp/x.prom"}).error().message.starts_with("--metrics writes what --all finds"));
+  CHECK(parse({"8080", "--metrics", "/tmp/x.prom"})
+            .error()
+            .message.starts_with("--metrics writes what --all finds"));
 }

@@ -63,8 +63,8 @@ TEST_CASE("--help fits 80 columns, has no trailing spaces and names every option
     CHECK((line.empty() || line.back() != ' '));
   }
   for (const std::string& name : table_options()) {
-    CHECK_MESSAGE((help.find("  " + name) != std::string::npos || help.find(", " + name) != std::string::npos),
-                  name);
+    CHECK_MESSAGE(
+        (help.find("  " + name) != std::string::npos || help.find(", " + name) != std::string::npos), name);
   }
   CHECK(help.find("-h, --help") != std::string::npos);
   CHECK(help.find("-V, --version") != std::string::npos);
@@ -96,8 +96,8 @@ TEST_CASE("README.md, the man page and --help list the same options") {
   CHECK(in_man == expected);
   // The synopsis names the forms --help's usage does.
   const std::string synopsis = section(page, "# SYNOPSIS", "# ");
-  for (const char* form : {"*--from*", "*--pid*", "*--netns*", "*--all*", "*--metrics*", "*--replay*",
-                           "*docker whyno*"}) {
+  for (const char* form :
+       {"*--from*", "*--pid*", "*--netns*", "*--all*", "*--metrics*", "*--replay*", "*docker whyno*"}) {
     CHECK_MESSAGE(synopsis.find(form) != std::string::npos, form);
   }
 }
@@ -108,9 +108,8 @@ TEST_CASE("README.md, the man page and --help give the same exit statuses") {
   const std::string page = section(file_text(WHYNO_MAN_SOURCE), "# EXIT STATUS", "# ");
   const std::string readme_status = readme.substr(readme.find("Exit status:"), 700);
   const std::string help_status = help.substr(help.find("Exit status:"), 500);
-  for (const std::string& words :
-       {std::string("the path works"), std::string("usage error"), std::string("not running"),
-        std::string("inconclusive")}) {
+  for (const std::string& words : {std::string("the path works"), std::string("usage error"),
+                                   std::string("not running"), std::string("inconclusive")}) {
     CHECK_MESSAGE(help_status.find(words) != std::string::npos, "help: " << words);
   }
   for (const char* status : {"0", "1", "2", "3", "4"}) {

@@ -154,4 +154,8 @@ std::string describe(const Action& action);
 /// "ip nat DOCKER" (nftables) or "iptables-legacy nat DOCKER".
 std::string describe_chain(Backend b, Family f, const std::string& table, const std::string& chain);
 
+/// The chain a rule sits in, or a chain itself, described as above.
+std::string describe_chain(const Rule& rule);
+std::string describe_chain(const Chain& chain);
+
 }  // namespace whyno::nf

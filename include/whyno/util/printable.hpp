@@ -21,6 +21,9 @@ std::string printable(std::string_view text);
 /// echoing engine answers and user input inside one sentence.
 std::string excerpt(std::string_view text, std::size_t max_chars = 200);
 
+/// A path as a sentence shows it: printable, at most 160 characters.
+inline std::string shown_path(std::string_view path) { return excerpt(path, 160); }
+
 /// A dumped JSON document (valid UTF-8, C0 already escaped) with DEL, C1
 /// and the format and bidi controls above written as \uNNNN escapes.
 std::string escape_display_controls_in_json(std::string_view json);

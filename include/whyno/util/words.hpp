@@ -14,6 +14,12 @@ std::string join_words(const std::vector<std::string>& words, std::string_view l
 /// neighbours), for near-miss names such as day8-net / day8-network.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
+/// `text` without the ASCII whitespace around it.
+std::string_view trimmed(std::string_view text);
+
+/// Equal, ignoring ASCII case (HTTP header names, JSON keys).
+bool iequals(std::string_view a, std::string_view b);
+
 /// Two distinct names a human could confuse: one extends the other, or they
 /// differ by a couple of characters.
 bool near_miss(std::string_view a, std::string_view b);

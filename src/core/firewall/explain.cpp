@@ -8,9 +8,6 @@ namespace whyno::detail {
 
 namespace {
 
-std::string chain_of(const nf::Chain& c) { return nf::describe_chain(c.backend, c.family, c.table, c.name); }
-std::string chain_of(const nf::Rule& r) { return nf::describe_chain(r.backend, r.family, r.table, r.chain); }
-
 std::string packet_text(const nf::Packet& p) {
   const std::string protocol = p.l4proto == 6 ? "tcp" : p.l4proto == 17 ? "udp" : std::to_string(p.l4proto);
   return fmt::format("{} {} -> {}:{}, in {}, out {}", protocol, p.source.to_string(),
@@ -66,7 +63,7 @@ void record_trace(Diagnosis& d, const Facts& facts, nf::Hook hook, const nf::Pac
     switch (s.kind) {
       case nf::WalkStep::Kind::chain:
         t.event = "chain";
-        t.chain = chain_of(*s.base);
+        t.chain = nf::describe_chain(*s.base);
         t.text = fmt::format("{} (hook {}, priority {}, type {})", t.chain, hook_text, s.base->base->priority,
                              s.base->base->type == nf::ChainType::nat     ? "nat"
                              : s.base->base->type == nf::ChainType::route ? "route"
@@ -74,7 +71,7 @@ void record_trace(Diagnosis& d, const Facts& facts, nf::Hook hook, const nf::Pac
         break;
       case nf::WalkStep::Kind::rule:
         t.event = "rule";
-        t.chain = chain_of(*s.rule);
+        t.chain = nf::describe_chain(*s.rule);
         t.text = authored_display(*s.rule, facts);
         if (s.skipped) {
           t.matched = false;
@@ -92,7 +89,7 @@ void record_trace(Diagnosis& d, const Facts& facts, nf::Hook hook, const nf::Pac
       case nf::WalkStep::Kind::jump:
       case nf::WalkStep::Kind::goto_:
         t.event = s.kind == nf::WalkStep::Kind::jump ? "jump" : "goto";
-        t.chain = chain_of(*s.rule);
+        t.chain = nf::describe_chain(*s.rule);
         t.text = s.chain;
         break;
       case nf::WalkStep::Kind::return_:
@@ -102,17 +99,17 @@ void record_trace(Diagnosis& d, const Facts& facts, nf::Hook hook, const nf::Pac
         break;
       case nf::WalkStep::Kind::nat:
         t.event = "nat";
-        t.chain = chain_of(*s.base);
+        t.chain = nf::describe_chain(*s.base);
         t.text = fmt::format("destination now {}", s.note);
         break;
       case nf::WalkStep::Kind::reroute:
         t.event = "reroute";
-        t.chain = chain_of(*s.base);
+        t.chain = nf::describe_chain(*s.base);
         t.text = fmt::format("routed again: out {}", s.note);
         break;
       case nf::WalkStep::Kind::verdict:
         t.event = "verdict";
-        t.chain = chain_of(*s.base);
+        t.chain = nf::describe_chain(*s.base);
         t.text = s.note;
         t.deciding = s.base == out.policy_chain;
         break;

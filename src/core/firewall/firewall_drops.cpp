@@ -15,8 +15,6 @@ namespace whyno::detail {
 
 namespace {
 
-std::string chain_of(const nf::Rule& r) { return nf::describe_chain(r.backend, r.family, r.table, r.chain); }
-
 /// The host ports a container publishes for `protocol`, e.g. "8080 and 8443".
 std::string published_ports(const Container& c) {
   std::vector<std::string> ports;
@@ -179,7 +177,7 @@ Problem drop_problem(const nf::Rule& r, const Facts& facts, nf::Hook hook, const
   return {Verdict::firewall_blocked,
           fmt::format("A firewall rule {} {} at {}: {}.", verb, flow, hook_name(hook),
                       authored_display(r, facts)),
-          fmt::format("Allow the traffic before that rule in {}, or delete the rule.", chain_of(r)),
+          fmt::format("Allow the traffic before that rule in {}, or delete the rule.", nf::describe_chain(r)),
           origin.author == RuleOrigin::Author::user ? nf::delete_commands(nf::authored(facts.ruleset, r), r)
                                                     : std::vector<std::string>{}};
 }
@@ -194,8 +192,8 @@ Problem policy_drop_problem(const nf::Chain& c, const nf::HookOutcome& out, cons
     if (r->action.kind == nf::ActionKind::accept && (r->table != c.table || r->family != c.family)) {
       const RuleOrigin origin = origin_of(*r, facts);
       const std::string by = origin.author == RuleOrigin::Author::user
-                                 ? chain_of(*r)
-                                 : fmt::format("{} {}", origin.who, chain_of(*r));
+                                 ? nf::describe_chain(*r)
+                                 : fmt::format("{} {}", origin.who, nf::describe_chain(*r));
       if (std::find(accepted_by.begin(), accepted_by.end(), by) == accepted_by.end()) {
         accepted_by.push_back(by);
       }

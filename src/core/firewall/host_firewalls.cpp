@@ -10,8 +10,6 @@ namespace whyno::detail {
 
 namespace {
 
-std::string chain_of(const nf::Rule& r) { return nf::describe_chain(r.backend, r.family, r.table, r.chain); }
-
 void add_evidence(Diagnosis& d, std::string line) {
   if (std::find(d.evidence.begin(), d.evidence.end(), line) == d.evidence.end()) {
     d.evidence.push_back(std::move(line));
@@ -131,10 +129,10 @@ void note_shadowed_drops(Diagnosis& d, const Facts& facts, const nf::Packet& pac
       return;
     }
     note_rule(d, r, facts);
-    add_evidence(
-        d, fmt::format("kernel: {} would {} this traffic, but the packet never "
-                       "reaches it: {} accepted it first (a shadowed {})",
-                       rule_and_author(r, facts, origin), drop_verb(r), chain_of(*first), drop_verb(r)));
+    add_evidence(d, fmt::format("kernel: {} would {} this traffic, but the packet never "
+                                "reaches it: {} accepted it first (a shadowed {})",
+                                rule_and_author(r, facts, origin), drop_verb(r), nf::describe_chain(*first),
+                                drop_verb(r)));
     return;
   }
   const nf::Chain* policy = without.policy_chain;
@@ -150,7 +148,7 @@ void note_shadowed_drops(Diagnosis& d, const Facts& facts, const nf::Packet& pac
                  fmt::format("kernel: {}'s policy drop (ufw's DEFAULT_FORWARD_POLICY) does not "
                              "apply: {} accepted the packet first",
                              nf::describe_chain(policy->backend, policy->family, policy->table, policy->name),
-                             chain_of(**first)));
+                             nf::describe_chain(**first)));
   }
 }
 
