@@ -63,6 +63,10 @@ class Finder {
 
   /// Adds `path` if it is a socket (or, `always`, even when it is not there).
   void add(const std::string& path, std::string origin, bool always = false) {
+    if (std::find(m_discovery.looked_at.begin(), m_discovery.looked_at.end(), path) ==
+        m_discovery.looked_at.end()) {
+      m_discovery.looked_at.push_back(path);
+    }
     const auto socket = m_host.socket_at(path);
     if (!socket && !always) {
       return;

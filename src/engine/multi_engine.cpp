@@ -3,6 +3,7 @@
 // them is a real case, so every engine that answers is read, at once.
 
 #include <algorithm>
+#include <cerrno>
 #include <future>
 #include <map>
 
@@ -31,11 +32,13 @@ EngineIdentity identity_of(const Engine& engine, const EngineEndpoint& endpoint)
 class MultiEngine final : public EngineSource {
  public:
   MultiEngine(std::vector<EngineEndpoint> endpoints, std::vector<std::unique_ptr<EngineSource>> sources,
-              std::vector<Unread> unusable, std::vector<EngineFiles> files)
+              std::vector<Unread> unusable, std::vector<EngineFiles> files,
+              std::vector<std::string> looked_at)
       : m_endpoints(std::move(endpoints)),
         m_sources(std::move(sources)),
         m_unusable(std::move(unusable)),
-        m_primaries(m_sources.size()) {
+        m_primaries(m_sources.size()),
+        m_looked_at(std::move(looked_at)) {
     for (EngineFiles& f : files) {
       m_endpoints.push_back({f.path, "podman's files", f.uid});
       m_sources.push_back(std::move(f.source));
@@ -210,6 +213,18 @@ class MultiEngine final : public EngineSource {
       return Error{Error::Kind::unavailable, "no engine answered"};
     }
     Error first = m_failures.front().second;
+    const bool none_there = std::all_of(m_failures.begin(), m_failures.end(), [](const auto& failure) {
+      return failure.second.error_number == ENOENT;
+    });
+    if (none_there && m_looked_at.size() > 1) {
+      // Nothing anywhere: say every place looked, not only the first.
+      first.message = fmt::format(
+          "no container engine answers on this host: whyno-port looked for {}{}, and none is there (is "
+          "dockerd or podman running?)",
+          excerpt(join_words(m_looked_at, "and"), 220),
+          m_primaries < m_sources.size() ? " and podman's files" : "");
+      return first;
+    }
     if (m_failures.size() > 1) {
       std::vector<std::string> others;
       for (std::size_t i = 1; i < m_failures.size(); ++i) {
@@ -231,7 +246,9 @@ class MultiEngine final : public EngineSource {
   std::vector<EngineEndpoint> m_endpoints;
   std::vector<std::unique_ptr<EngineSource>> m_sources;
   std::vector<Unread> m_unusable;
-  std::size_t m_primaries = 0;                            // the sockets; after them, podman's files
+  std::size_t m_primaries = 0;
+  std::vector<std::string> m_looked_at;  // every socket discovery looked for                            //
+                                         // the sockets; after them, podman's files
   std::map<std::string, std::size_t> m_owner;             // container id -> its engine's index
   std::vector<std::optional<Engine>> m_answers;           // per source, from list() on
   std::vector<std::pair<std::size_t, Error>> m_failures;  // per source that did not answer
@@ -241,9 +258,10 @@ class MultiEngine final : public EngineSource {
 
 std::unique_ptr<EngineSource> merge_engines(std::vector<EngineEndpoint> endpoints,
                                             std::vector<std::unique_ptr<EngineSource>> sources,
-                                            std::vector<Unread> unusable, std::vector<EngineFiles> files) {
+                                            std::vector<Unread> unusable, std::vector<EngineFiles> files,
+                                            std::vector<std::string> looked_at) {
   return std::make_unique<MultiEngine>(std::move(endpoints), std::move(sources), std::move(unusable),
-                                       std::move(files));
+                                       std::move(files), std::move(looked_at));
 }
 
 std::unique_ptr<EngineSource> merge_engines(std::vector<EngineEndpoint> endpoints,
@@ -271,7 +289,8 @@ std::unique_ptr<EngineSource> open_engines(const Discovery& discovery, bool read
     const std::string path = store.storage;
     files.push_back({open_podman_state(live_state_files(user.uid), std::move(store)), user.uid, path});
   }
-  return merge_engines(discovery.endpoints, std::move(sources), discovery.unusable, std::move(files));
+  return merge_engines(discovery.endpoints, std::move(sources), discovery.unusable, std::move(files),
+                       discovery.looked_at);
 }
 
 }  // namespace whyno::engine

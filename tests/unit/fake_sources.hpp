@@ -54,7 +54,9 @@ class FakeEngine final : public engine::EngineSource {
   void answer_inspect(const std::string& id, std::optional<Container> answer) {
     m_inspections[id].push_back(std::move(answer));
   }
-  void fail_read(std::string message) { m_read_error = Error{Error::Kind::unavailable, std::move(message)}; }
+  void fail_read(std::string message, int error_number = 0) {
+    m_read_error = Error{Error::Kind::unavailable, std::move(message), error_number};
+  }
 
   /// As the live engine: the list first (every container a summary), then
   /// the inspects of those the planner picks.

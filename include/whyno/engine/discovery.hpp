@@ -73,6 +73,9 @@ struct Discovery {
   /// view of every user with a runtime dir, or the user's own. Read when no
   /// podman API of that user answers.
   std::vector<PodmanUserFiles> podman_user_files;
+  /// Every socket looked for, there or not, in order: what the error says
+  /// when no engine is found at all.
+  std::vector<std::string> looked_at;
 };
 
 inline constexpr const char* k_podman_containers_json =

@@ -78,6 +78,7 @@ std::unique_ptr<EngineSource> merge_engines(std::vector<EngineEndpoint> endpoint
                                             std::unique_ptr<EngineSource> podman_files = nullptr);
 std::unique_ptr<EngineSource> merge_engines(std::vector<EngineEndpoint> endpoints,
                                             std::vector<std::unique_ptr<EngineSource>> sources,
-                                            std::vector<Unread> unusable, std::vector<EngineFiles> files);
+                                            std::vector<Unread> unusable, std::vector<EngineFiles> files,
+                                            std::vector<std::string> looked_at = {});
 
 }  // namespace whyno::engine
