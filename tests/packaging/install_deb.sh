@@ -40,7 +40,10 @@ apt-get install -y "$deb" >"$out/apt.log" 2>&1 || { cat "$out/apt.log" >&2; fail
 installed_files=$(dpkg-query -L whyno-port | sort)
 
 # 4. Use it.
-[[ $(whyno-port --version) == "whyno-port $version" ]] || fail "whyno-port --version printed '$(whyno-port --version)'"
+# The version, and the commit the package was built from (the copy it builds has no .git).
+commit=$(git -C "$top" rev-parse --short=12 HEAD)
+[[ $(whyno-port --version) == "whyno-port $version (commit $commit)" ]] ||
+  fail "whyno-port --version printed '$(whyno-port --version)', not version $version and commit $commit"
 man_text=$(MANPAGER=cat MANWIDTH=80 man whyno-port 2>&1) || fail "man whyno-port failed: $man_text"
 grep -q 'VERDICTS' <<<"$man_text" || fail "man whyno-port does not render the VERDICTS section"
 grep -q 'bound-to-loopback' <<<"$man_text" || fail "man whyno-port lacks the verdicts"
