@@ -495,12 +495,13 @@ TEST_CASE("no engine anywhere: the error names every place looked, not only the 
   const std::vector<EngineEndpoint> endpoints{{"/var/run/docker.sock", "default", std::nullopt}};
   std::vector<std::unique_ptr<EngineSource>> sources;
   auto absent = std::make_unique<test::FakeEngine>(Engine{});
-  absent->fail_read("cannot reach the Docker engine: /var/run/docker.sock does not exist (is dockerd running?)",
-                    ENOENT);
+  absent->fail_read(
+      "cannot reach the Docker engine: /var/run/docker.sock does not exist (is dockerd running?)", ENOENT);
   sources.push_back(std::move(absent));
   const std::vector<std::string> looked{"/var/run/docker.sock", "/run/podman/podman.sock",
                                         "/run/user/1000/docker.sock"};
-  const auto merged = merge_engines(endpoints, std::move(sources), {}, std::vector<EngineFiles>{}, looked)->read();
+  const auto merged =
+      merge_engines(endpoints, std::move(sources), {}, std::vector<EngineFiles>{}, looked)->read();
   REQUIRE_FALSE(merged);
   CHECK(merged.error().message ==
         "no container engine answers on this host: whyno-port looked for /var/run/docker.sock, "
