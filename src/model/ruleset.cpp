@@ -110,6 +110,21 @@ std::string field_name(Field f) {
       return "ct status";
     case Field::mark:
       return "meta mark";
+    case Field::tcp_flags:
+      return "tcp flags";
+    case Field::port_pair:
+      return "th sport . th dport";
+    case Field::any_port:
+      return "th sport or th dport";
+    case Field::ct_mark:
+      return "ct mark";
+    case Field::rpfilter:
+      return "reverse path";
+    case Field::ip6_routing_header:
+      return "ip6 routing header";
+    case Field::always:
+    case Field::random:
+    case Field::rate_limit:
     case Field::unknown:
       break;
   }
@@ -195,6 +210,31 @@ std::string protocol_name(std::uint32_t number) {
 
 }  // namespace
 
+namespace {
+
+/// "syn", "fin|syn|rst|ack": the TCP flag bits of `bits`, as nft names them.
+std::string tcp_flag_names(std::uint32_t bits) {
+  static constexpr std::pair<std::uint32_t, const char*> k_flags[] = {
+      {0x01, "fin"}, {0x02, "syn"}, {0x04, "rst"}, {0x08, "psh"},
+      {0x10, "ack"}, {0x20, "urg"}, {0x40, "ecn"}, {0x80, "cwr"}};
+  std::string out;
+  for (const auto& [bit, name] : k_flags) {
+    if ((bits & bit) != 0) {
+      out += out.empty() ? name : std::string("|") + name;
+    }
+  }
+  return out.empty() ? std::string("0x0") : out;
+}
+
+std::string masked_values(const Match& m) {
+  return set_of(m.ranges, [](const auto& r) {
+    return r.first == r.second ? fmt::format("{:#x}", r.first)
+                               : fmt::format("{:#x}-{:#x}", r.first, r.second);
+  });
+}
+
+}  // namespace
+
 std::string describe(const Match& m) {
   const char* op = m.negated ? " != " : " ";
   switch (m.field) {
@@ -230,11 +270,27 @@ std::string describe(const Match& m) {
     case Field::ct_status:
       return field_name(m.field) + op + ct_statuses(m.mask);
     case Field::mark:
+    case Field::ct_mark:
       return fmt::format("{}{}{}{}", field_name(m.field), m.mask != 0 ? fmt::format(" & {:#x}", m.mask) : "",
-                         m.negated ? " != " : " == ", set_of(m.ranges, [](const auto& r) {
-                           return r.first == r.second ? fmt::format("{:#x}", r.first)
-                                                      : fmt::format("{:#x}-{:#x}", r.first, r.second);
+                         m.negated ? " != " : " == ", masked_values(m));
+    case Field::tcp_flags: {
+      const std::string values = set_of(m.ranges, [](const auto& r) { return tcp_flag_names(r.first); });
+      return m.mask != 0 ? fmt::format("tcp flags & ({}){}{}", tcp_flag_names(m.mask),
+                                       m.negated ? " != " : " == ", values)
+                         : fmt::format("tcp flags{}{}", op, values);
+    }
+    case Field::port_pair:
+      return fmt::format("th sport . th dport{}{}", op, set_of(m.ranges, [](const auto& r) {
+                           return fmt::format("{} . {}", r.first >> 16, r.first & 0xffff);
                          }));
+    case Field::any_port:
+      return fmt::format("th sport or th dport{}{}", op, set_of(m.ranges, range_text));
+    case Field::rpfilter:
+      return m.negated ? "fib saddr . iif oif missing" : "fib saddr . iif oif exists";
+    case Field::ip6_routing_header:
+    case Field::always:
+    case Field::random:
+    case Field::rate_limit:
     case Field::unknown:
       break;
   }

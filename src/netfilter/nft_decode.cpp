@@ -103,6 +103,7 @@ void parse_rules(const std::vector<std::byte>& bytes, const nft::SetIndex& sets,
     rule.action = std::move(decoded.action);
     rule.comment = std::move(decoded.comment);
     rule.writer = decoded.writer;
+    rule.marks = std::move(decoded.marks);
     out.rules.push_back(std::move(rule));
   });
 }

@@ -24,6 +24,13 @@ RegValue field(nf::Field f, std::uint32_t len, std::string text, bool host_order
   return v;
 }
 
+// IPPROTO_ROUTING: the IPv6 extension header `rt` reads.
+constexpr std::uint8_t k_ipv6_routing_header = 43;
+
+std::uint32_t expr_u32_or(const nftnl_expr* e, std::uint16_t attr, std::uint32_t fallback) {
+  return nftnl_expr_is_set(e, attr) ? nftnl_expr_get_u32(e, attr) : fallback;
+}
+
 RegValue unknown(std::string text) {
   RegValue v;
   v.source = Source::unknown;
@@ -127,6 +134,12 @@ RegValue payload_load(const nftnl_expr* e, const LoadContext& ctx) {
       if (offset == 2 && len == 2) {
         return field(nf::Field::dport, 2, "th dport");
       }
+      if (offset == 0 && len == 4) {
+        return field(nf::Field::port_pair, 4, "th sport . th dport");  // iptables-nft's --sport A --dport B
+      }
+      if (offset == 13 && len == 1) {
+        return field(nf::Field::tcp_flags, 1, "tcp flags");
+      }
       return unknown(fmt::format("transport header @{}/{}", offset, len));
     case NFT_PAYLOAD_LL_HEADER:
       return unknown(fmt::format("link header @{}/{}", offset, len));
@@ -138,6 +151,11 @@ RegValue payload_load(const nftnl_expr* e, const LoadContext& ctx) {
 RegValue fib_load(const nftnl_expr* e) {
   const std::uint32_t result = nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_RESULT);
   const std::uint32_t flags = nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_FLAGS);
+  // `fib saddr . iif oif missing` (firewalld's rpfilter, with `. mark` too):
+  // no route back to the source by the interface it came in on.
+  if (result == NFT_FIB_RESULT_OIF && (flags & NFTA_FIB_F_SADDR) != 0 && (flags & NFTA_FIB_F_IIF) != 0) {
+    return field(nf::Field::rpfilter, 4, "fib saddr . iif oif", true);
+  }
   if (result == NFT_FIB_RESULT_ADDRTYPE) {
     if (flags == NFTA_FIB_F_DADDR) {
       return field(nf::Field::daddr_type, 4, "fib daddr type", true);
@@ -200,6 +218,8 @@ std::optional<Load> decode_load(const nftnl_expr* e, std::string_view name, cons
       load.value = field(nf::Field::ct_state, 4, "ct state", true);
     } else if (key == NFT_CT_STATUS && !directed) {
       load.value = field(nf::Field::ct_status, 4, "ct status", true);
+    } else if (key == NFT_CT_MARK && !directed) {
+      load.value = field(nf::Field::ct_mark, 4, "ct mark", true);
     } else {
       load.value = unknown(ct_name(key));
       load.value.host_order = key == NFT_CT_MARK || key == NFT_CT_STATUS || key == NFT_CT_SECMARK ||
@@ -210,6 +230,15 @@ std::optional<Load> decode_load(const nftnl_expr* e, std::string_view name, cons
   if (name == "fib") {
     load.dreg = nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_DREG);
     load.value = fib_load(e);
+    return load;
+  }
+  if (name == "exthdr" && nftnl_expr_is_set(e, NFTNL_EXPR_EXTHDR_DREG) &&
+      expr_u32_or(e, NFTNL_EXPR_EXTHDR_OP, NFT_EXTHDR_OP_IPV6) == NFT_EXTHDR_OP_IPV6 &&
+      nftnl_expr_get_u8(e, NFTNL_EXPR_EXTHDR_TYPE) == k_ipv6_routing_header &&
+      (expr_u32_or(e, NFTNL_EXPR_EXTHDR_FLAGS, 0) & NFT_EXTHDR_F_PRESENT) == 0) {
+    // `rt type 0`: a field of the routing header, which the packet lacks.
+    load.dreg = nftnl_expr_get_u32(e, NFTNL_EXPR_EXTHDR_DREG);
+    load.value = field(nf::Field::ip6_routing_header, nftnl_expr_get_u32(e, NFTNL_EXPR_EXTHDR_LEN), "rt");
     return load;
   }
   for (const auto& [other, dreg] : k_other_loads) {

@@ -18,6 +18,7 @@ struct DecodedRule {
   nf::Action action;
   std::string comment;
   nf::Writer writer = nf::Writer::unknown;
+  std::vector<nf::MarkSet> marks;
 };
 
 /// `nfproto` is the rule's raw family (NFPROTO_*), used to find its sets.

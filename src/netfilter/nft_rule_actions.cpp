@@ -47,12 +47,15 @@ std::optional<std::string> stateful_match(const nftnl_expr* e, std::string_view 
   }
   if (name == "quota") {
     const bool over = (expr_u32(e, NFTNL_EXPR_QUOTA_FLAGS) & NFT_QUOTA_F_INV) != 0;
-    return fmt::format("quota {}{} bytes", over ? "over " : "",
-                       nftnl_expr_get_u64(e, NFTNL_EXPR_QUOTA_BYTES));
+    return fmt::format(
+        "quota {}{} bytes: whether that many bytes have passed already (a count "
+        "whyno-port does not read)",
+        over ? "over " : "", nftnl_expr_get_u64(e, NFTNL_EXPR_QUOTA_BYTES));
   }
   if (name == "connlimit") {
     const bool over = (expr_u32(e, NFTNL_EXPR_CONNLIMIT_FLAGS) & NFT_CONNLIMIT_F_INV) != 0;
-    return fmt::format("ct count {}{}", over ? "over " : "", expr_u32(e, NFTNL_EXPR_CONNLIMIT_COUNT));
+    return fmt::format("ct count {}{}: how many connections are open already (not read)", over ? "over " : "",
+                       expr_u32(e, NFTNL_EXPR_CONNLIMIT_COUNT));
   }
   return std::nullopt;
 }
@@ -85,6 +88,18 @@ bool RuleDecoder::statement(const nftnl_expr* e, const std::string& name) {
     xt_match(e);
   } else if (name == "target") {
     xt_target(e);
+  } else if (name == "limit") {
+    nf::Match m;
+    m.field = nf::Field::rate_limit;
+    m.negated = (expr_u32(e, NFTNL_EXPR_LIMIT_FLAGS) & NFT_LIMIT_F_INV) != 0;
+    m.text = *stateful_match(e, name);
+    m_out.matches.push_back(std::move(m));
+  } else if (name == "meta" && nftnl_expr_is_set(e, NFTNL_EXPR_META_SREG) &&
+             expr_u32(e, NFTNL_EXPR_META_KEY) == NFT_META_MARK) {
+    mark_set(e, false);
+  } else if (name == "ct" && nftnl_expr_is_set(e, NFTNL_EXPR_CT_SREG) &&
+             expr_u32(e, NFTNL_EXPR_CT_KEY) == NFT_CT_MARK) {
+    mark_set(e, true);
   } else if (auto text = stateful_match(e, name)) {
     m_out.matches.push_back(unknown_match(std::move(*text)));
   } else if (name == "synproxy" || name == "tproxy" || name == "fwd") {
@@ -203,8 +218,36 @@ void RuleDecoder::xt_match(const nftnl_expr* e) {
 
 void RuleDecoder::xt_target(const nftnl_expr* e) {
   const Bytes info = expr_data(e, NFTNL_EXPR_TG_INFO);
-  set_action(decode_xt_target(expr_str(e, NFTNL_EXPR_TG_NAME), expr_u32(e, NFTNL_EXPR_TG_REV),
-                              std::span<const std::uint8_t>(info), m_family));
+  const std::string name = expr_str(e, NFTNL_EXPR_TG_NAME);
+  const std::uint32_t revision = expr_u32(e, NFTNL_EXPR_TG_REV);
+  for (nf::MarkSet& m : decode_xt_target_marks(name, revision, std::span<const std::uint8_t>(info))) {
+    m_out.marks.push_back(m);
+  }
+  set_action(decode_xt_target(name, revision, std::span<const std::uint8_t>(info), m_family));
+}
+
+void RuleDecoder::mark_set(const nftnl_expr* e, bool connection) {
+  // `meta mark set V`, `meta mark set meta mark | V`, `ct mark set meta mark | V` ...
+  const std::uint32_t sreg = expr_u32(
+      e, static_cast<std::uint16_t>(connection ? int{NFTNL_EXPR_CT_SREG} : int{NFTNL_EXPR_META_SREG}));
+  const RegValue v = read(sreg);
+  nf::MarkSet set;
+  set.target = connection ? nf::MarkSet::Slot::connection : nf::MarkSet::Slot::packet;
+  if (v.source == Source::data) {
+    const auto bytes = read_data(sreg, 4);
+    if (!bytes) {
+      return;
+    }
+    set.from = nf::MarkSet::Slot::value;
+    set.xor_value = host_u32(*bytes);
+  } else if (v.source == Source::field && (v.field == nf::Field::mark || v.field == nf::Field::ct_mark)) {
+    set.from = v.field == nf::Field::mark ? nf::MarkSet::Slot::packet : nf::MarkSet::Slot::connection;
+    set.and_mask = v.mask.empty() ? 0xffffffff : host_u32(v.mask);
+    set.xor_value = v.xor_.empty() ? 0 : host_u32(v.xor_);
+  } else {
+    return;  // a mark from elsewhere (a map, a hash): not followed
+  }
+  m_out.marks.push_back(set);
 }
 
 void RuleDecoder::set_kind(nf::ActionKind kind) {

@@ -211,7 +211,16 @@ void RuleDecoder::bitwise(const nftnl_expr* e) {
   RegValue v = read(sreg);
   const bool ethertype = slot && m_ethertype[*slot];
   const bool xors = std::any_of(xor_.begin(), xor_.end(), [](std::uint8_t b) { return b != 0; });
-  if (op != NFT_BITWISE_BOOL || ethertype || (v.source == Source::field && xors)) {
+  const bool a_mark =
+      v.source == Source::field && (v.field == nf::Field::mark || v.field == nf::Field::ct_mark);
+  if (op == NFT_BITWISE_BOOL && a_mark && xors && v.mask.empty() && v.xor_.empty()) {
+    // `meta mark | 0x4000` on its way to `meta mark set` / `ct mark set`.
+    v.mask = mask;
+    v.xor_ = xor_;
+    write(dreg, std::move(v), nullptr);
+    return;
+  }
+  if (op != NFT_BITWISE_BOOL || ethertype || (v.source == Source::field && xors) || !v.xor_.empty()) {
     RegValue out;
     out.source = Source::unknown;
     out.len = v.len;

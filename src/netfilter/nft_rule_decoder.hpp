@@ -47,6 +47,7 @@ class RuleDecoder {
   void masq_or_redir(const nftnl_expr* e, bool masq);
   void xt_match(const nftnl_expr* e);
   void xt_target(const nftnl_expr* e);
+  void mark_set(const nftnl_expr* e, bool connection);
   std::optional<std::uint16_t> port_in(const nftnl_expr* e, std::uint16_t attr) const;
   void set_kind(nf::ActionKind kind);
   void set_action(nf::Action a);

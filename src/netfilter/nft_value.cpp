@@ -20,12 +20,6 @@ IpAddress make_address(IpFamily f, const Address& bytes) {
   return f == IpFamily::v4 ? IpAddress::v4_bytes(bytes.data()) : IpAddress::v6_bytes(bytes.data());
 }
 
-std::uint32_t host_u32(const Bytes& bytes) {
-  std::uint32_t value = 0;
-  std::memcpy(&value, bytes.data(), std::min<std::size_t>(bytes.size(), sizeof value));
-  return value;
-}
-
 /// Leading one bits of a contiguous mask; nullopt when the mask has holes.
 std::optional<unsigned> prefix_bits(const Bytes& mask, std::size_t len) {
   unsigned bits = 0;
@@ -169,6 +163,12 @@ std::string_view op_text(CmpOp op) {
 
 }  // namespace
 
+std::uint32_t host_u32(const Bytes& bytes) {
+  std::uint32_t value = 0;
+  std::memcpy(&value, bytes.data(), std::min<std::size_t>(bytes.size(), sizeof value));
+  return value;
+}
+
 std::string hex(const Bytes& bytes) {
   std::string out = "0x";
   for (const std::uint8_t b : bytes) {
@@ -206,12 +206,30 @@ bool add_element(const RegValue& v, const Bytes& key, nf::Match& m) {
     case nf::Field::saddr:
     case nf::Field::daddr:
       return add_prefix(v, value, m);
-    case nf::Field::mark: {
+    case nf::Field::mark:
+    case nf::Field::ct_mark: {
       const std::uint32_t n = host_u32(value);
       m.ranges.emplace_back(n, n);
       m.mask = v.mask.empty() ? 0 : host_u32(v.mask);
+      return v.xor_.empty();
+    }
+    case nf::Field::tcp_flags: {
+      m.ranges.emplace_back(value[0], value[0]);
+      m.mask = v.mask.empty() ? 0 : v.mask[0];
       return true;
     }
+    case nf::Field::port_pair: {
+      const std::uint32_t n = big_endian(value);
+      m.ranges.emplace_back(n, n);
+      return v.mask.empty();
+    }
+    case nf::Field::any_port:
+    case nf::Field::rpfilter:
+    case nf::Field::ip6_routing_header:
+    case nf::Field::always:
+    case nf::Field::random:
+    case nf::Field::rate_limit:
+      return false;
     case nf::Field::ct_state:
     case nf::Field::ct_status:
       m.mask |= host_u32(value);
@@ -229,8 +247,22 @@ bool add_element(const RegValue& v, const Bytes& key, nf::Match& m) {
 }
 
 bool add_compare(const RegValue& v, CmpOp op, const Bytes& data, nf::Match& m) {
-  if (v.source != Source::field) {
+  if (v.source != Source::field || !v.xor_.empty()) {
     return false;
+  }
+  if (v.field == nf::Field::rpfilter) {
+    // `oif missing` compares the looked-up interface with 0: no route back.
+    const bool zero = std::all_of(data.begin(), data.end(), [](std::uint8_t b) { return b == 0; });
+    if (!zero || (op != CmpOp::eq && op != CmpOp::neq)) {
+      return false;
+    }
+    m.negated = op == CmpOp::eq;  // the match holds when the reverse path is not valid
+    return true;
+  }
+  if (v.field == nf::Field::ip6_routing_header) {
+    // Whatever it compares, a packet without the header does not match.
+    m.text = describe_compare(v, op, data);
+    return true;
   }
   if (is_interface(v.field)) {
     // iptables-nft compares only strlen+1 bytes ("docker0\0"), or the bare

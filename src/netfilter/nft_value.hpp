@@ -28,6 +28,7 @@ struct RegValue {
   bool host_order = false;         // meta mark, ct state, fib type: a host-order u32
   IpFamily family = IpFamily::v4;  // saddr/daddr
   Bytes mask;                      // a bitwise AND applied after the load; empty: none
+  Bytes xor_;                      // then a XOR (marks: `meta mark | 0x4000`); empty: none
   std::string text;                // how to name the load in an unknown match
 };
 
@@ -52,6 +53,8 @@ std::string vmap_key_text(const RegValue& v, const Bytes& key);
 std::string describe_compare(const RegValue& v, CmpOp op, const Bytes& data);
 
 std::string hex(const Bytes& bytes);
+/// A host-order u32 from up to four bytes (meta mark, ct state).
+std::uint32_t host_u32(const Bytes& bytes);
 /// Big-endian unsigned value of up to four bytes.
 std::uint32_t big_endian(const Bytes& bytes);
 

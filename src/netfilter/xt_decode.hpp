@@ -30,6 +30,12 @@ XtMatchResult decode_xt_match(std::string_view name, std::uint32_t revision,
 nf::Action decode_xt_target(std::string_view name, std::uint32_t revision, std::span<const std::uint8_t> info,
                             nf::Family family);
 
+/// The marks an xt target sets: MARK (rev 2: --set-xmark, --or-mark ...)
+/// and CONNMARK (--set-xmark, --save-mark, --restore-mark); none for
+/// other targets, or layouts not modelled.
+std::vector<nf::MarkSet> decode_xt_target_marks(std::string_view name, std::uint32_t revision,
+                                                std::span<const std::uint8_t> info);
+
 /// ct state bits as nf::Match::mask uses them, from xt_conntrack's
 /// state_mask or xt_state's statemask (`-m state`); conntrack's SNAT/DNAT
 /// pseudo states become nf::k_ct_state_snat / nf::k_ct_state_dnat.

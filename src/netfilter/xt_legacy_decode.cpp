@@ -284,6 +284,9 @@ void parse_table(const LegacyTableDump& dump, nf::Ruleset& out) {
       }
     }
     rule.action = action_of(e, starts, dump.family);
+    if (!standard_verdict(e.target)) {
+      rule.marks = decode_xt_target_marks(e.target.name, e.target.revision, e.target.payload);
+    }
     out.rules.push_back(std::move(rule));
   }
 }

@@ -9,11 +9,17 @@
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/xt_addrtype.h>
 #include <linux/netfilter/xt_comment.h>
+#include <linux/netfilter/xt_connmark.h>
 #include <linux/netfilter/xt_conntrack.h>
+#include <linux/netfilter/xt_iprange.h>
 #include <linux/netfilter/xt_mark.h>
 #include <linux/netfilter/xt_multiport.h>
+#include <linux/netfilter/xt_recent.h>
+#include <linux/netfilter/xt_rpfilter.h>
 #include <linux/netfilter/xt_state.h>
+#include <linux/netfilter/xt_statistic.h>
 #include <linux/netfilter/xt_tcpudp.h>
+#include <linux/netfilter_ipv6/ip6t_rt.h>
 
 #include <algorithm>
 #include <cstring>
@@ -65,12 +71,17 @@ XtMatchResult decode_tcp(std::span<const std::uint8_t> info) {
   add_ports(nf::Field::sport, tcp->spts, (tcp->invflags & XT_TCP_INV_SRCPT) != 0, out);
   add_ports(nf::Field::dport, tcp->dpts, (tcp->invflags & XT_TCP_INV_DSTPT) != 0, out);
   if (tcp->flg_mask != 0) {
-    out.matches.push_back(
-        unknown_match(fmt::format("xt match tcp flags {:#x}/{:#x}{}", tcp->flg_cmp, tcp->flg_mask,
-                                  (tcp->invflags & XT_TCP_INV_FLAGS) ? " inverted" : "")));
+    // --tcp-flags MASK COMP (--syn is FIN,SYN,RST,ACK SYN): (flags & mask) == comp.
+    nf::Match m;
+    m.field = nf::Field::tcp_flags;
+    m.mask = tcp->flg_mask;
+    m.ranges.emplace_back(tcp->flg_cmp & tcp->flg_mask, tcp->flg_cmp & tcp->flg_mask);
+    m.negated = (tcp->invflags & XT_TCP_INV_FLAGS) != 0;
+    out.matches.push_back(std::move(m));
   }
   if (tcp->option != 0) {
-    out.matches.push_back(unknown_match(fmt::format("xt match tcp option {}", tcp->option)));
+    out.matches.push_back(unknown_match(fmt::format(
+        "tcp option {} present (which options a client's SYN carries is not known)", tcp->option)));
   }
   return out;
 }
@@ -206,12 +217,15 @@ XtMatchResult decode_comment(std::span<const std::uint8_t> info) {
 template <typename Info>
 XtMatchResult decode_multiport_ports(const Info& mp, const std::uint8_t* pflags, bool inverted) {
   XtMatchResult out;
-  if (mp.flags != XT_MULTIPORT_SOURCE && mp.flags != XT_MULTIPORT_DESTINATION) {
-    out.matches.push_back(unknown_match("xt match multiport --ports (source or destination)"));
+  if (mp.flags != XT_MULTIPORT_SOURCE && mp.flags != XT_MULTIPORT_DESTINATION &&
+      mp.flags != XT_MULTIPORT_EITHER) {
+    out.matches.push_back(unknown_match(fmt::format("xt match multiport (flags {})", mp.flags)));
     return out;
   }
   nf::Match m;
-  m.field = mp.flags == XT_MULTIPORT_SOURCE ? nf::Field::sport : nf::Field::dport;
+  m.field = mp.flags == XT_MULTIPORT_SOURCE        ? nf::Field::sport
+            : mp.flags == XT_MULTIPORT_DESTINATION ? nf::Field::dport
+                                                   : nf::Field::any_port;
   m.negated = inverted;
   const unsigned count = std::min<unsigned>(mp.count, XT_MULTI_PORTS);
   for (unsigned i = 0; i < count; ++i) {
@@ -269,9 +283,197 @@ std::uint32_t ct_state_from_xt(std::uint32_t xt_mask, bool conntrack) {
   return mask | (xt_mask & k_xt_conntrack_untracked ? k_ct_untracked : 0);
 }
 
+namespace {
+
+XtMatchResult one(nf::Match m) {
+  XtMatchResult out;
+  out.matches.push_back(std::move(m));
+  return out;
+}
+
+nf::Match field_match(nf::Field field, std::string text, bool negated = false) {
+  nf::Match m;
+  m.field = field;
+  m.text = std::move(text);
+  m.negated = negated;
+  return m;
+}
+
+/// The NUL-terminated name at the start of a payload, at most `max` bytes.
+std::string name_in(std::span<const std::uint8_t> info, std::size_t max) {
+  const std::size_t limit = std::min(info.size(), max);
+  const auto* end = std::find(info.data(), info.data() + limit, std::uint8_t{0});
+  return std::string(info.data(), end);
+}
+
+/// "3/minute": xt_rateinfo's avg is the average time between packets in
+/// units of 1/XT_LIMIT_SCALE (10000) seconds.
+std::string rate_text(std::uint32_t avg) {
+  constexpr double k_scale = 10000;
+  if (avg == 0) {
+    return "unlimited";
+  }
+  const double per_second = k_scale / avg;
+  if (per_second >= 1) {
+    return fmt::format("{:g}/second", per_second);
+  }
+  if (per_second * 60 >= 1) {
+    return fmt::format("{:g}/minute", per_second * 60);
+  }
+  return fmt::format("{:g}/hour", per_second * 3600);
+}
+
+XtMatchResult decode_limit(std::span<const std::uint8_t> info) {
+  struct Rate {  // the first fields of xt_rateinfo: the rest are the kernel's
+    std::uint32_t avg;
+    std::uint32_t burst;
+  };
+  const auto r = read_struct<Rate>(info);
+  if (!r) {
+    return one(truncated("limit"));
+  }
+  return one(field_match(nf::Field::rate_limit,
+                         fmt::format("-m limit --limit {} --limit-burst {}", rate_text(r->avg), r->burst)));
+}
+
+XtMatchResult decode_recent(std::span<const std::uint8_t> info) {
+  const auto r = read_struct<xt_recent_mtinfo>(info);
+  if (!r) {
+    return one(truncated("recent"));
+  }
+  const std::string name(r->name, strnlen(r->name, sizeof r->name));
+  const bool destination = r->side == XT_RECENT_DEST;
+  const char* whose = destination ? "destination" : "source";
+  const char* side = destination ? " --rdest" : "";
+  const char* bang = r->invert != 0 ? "! " : "";
+  if ((r->check_set & XT_RECENT_SET) != 0 && r->invert == 0) {
+    // --set records the address and matches, whatever the history.
+    return one(field_match(nf::Field::always, fmt::format("-m recent --set --name {}{}: records the {}; "
+                                                          "always matches",
+                                                          name, side, whose)));
+  }
+  const bool update = (r->check_set & XT_RECENT_UPDATE) != 0;
+  const bool check = update || (r->check_set & XT_RECENT_CHECK) != 0;
+  std::string options;
+  std::string seen;
+  if (r->seconds != 0) {
+    options += fmt::format(" --seconds {}", r->seconds);
+    seen += fmt::format(" in the last {} s", r->seconds);
+  }
+  if (r->hit_count != 0) {
+    options += fmt::format(" --hitcount {}", r->hit_count);
+    seen += fmt::format(" at least {} times", r->hit_count);
+  }
+  return one(unknown_match(
+      check ? fmt::format("-m recent {}--{}{} --name {}{}: whether this {} was seen{} (a history whyno-port "
+                          "cannot read)",
+                          bang, update ? "update" : "rcheck", options, name, side, whose, seen)
+            : fmt::format("-m recent {}--remove --name {}{}: whether this {} is in the list (a history "
+                          "whyno-port cannot read)",
+                          bang, name, side, whose)));
+}
+
+XtMatchResult decode_statistic(std::span<const std::uint8_t> info) {
+  struct Statistic {  // xt_statistic_info without the kernel's pointer
+    std::uint16_t mode;
+    std::uint16_t flags;
+    std::uint32_t a;  // random: probability; nth: every
+    std::uint32_t packet;
+  };
+  const auto s = read_struct<Statistic>(info);
+  if (!s) {
+    return one(truncated("statistic"));
+  }
+  const bool inverted = (s->flags & XT_STATISTIC_INVERT) != 0;
+  if (s->mode == XT_STATISTIC_MODE_RANDOM) {
+    // probability is a share of 2^31; the kernel compares a random u32 with it.
+    const double share = static_cast<double>(s->a) / 2147483648.0;
+    return one(field_match(nf::Field::random,
+                           fmt::format("-m statistic --mode random {}--probability {:.11f}: one of several "
+                                       "random branches; the walk follows this one",
+                                       inverted ? "! " : "", share)));
+  }
+  const std::string nth = fmt::format("-m statistic --mode nth {}--every {} --packet {}",
+                                      inverted ? "! " : "", s->a + 1, s->packet);
+  if (s->mode == XT_STATISTIC_MODE_NTH && s->a == 0 && !inverted) {
+    return one(field_match(nf::Field::always, nth + ": always matches"));
+  }
+  return one(unknown_match(nth + ": which packet of the flow this is (a count whyno-port cannot read)"));
+}
+
+XtMatchResult decode_rpfilter(std::span<const std::uint8_t> info) {
+  const auto r = read_struct<xt_rpfilter_info>(info);
+  if (!r) {
+    return one(truncated("rpfilter"));
+  }
+  return one(field_match(nf::Field::rpfilter,
+                         fmt::format("-m rpfilter{}{}", (r->flags & XT_RPFILTER_LOOSE) ? " --loose" : "",
+                                     (r->flags & XT_RPFILTER_VALID_MARK) ? " --validmark" : ""),
+                         (r->flags & XT_RPFILTER_INVERT) != 0));
+}
+
+XtMatchResult decode_rt(std::span<const std::uint8_t> info) {
+  const auto r = read_struct<ip6t_rt>(info);
+  if (!r) {
+    return one(truncated("rt"));
+  }
+  // Any rt match needs a routing header; the packets asked about have none.
+  return one(field_match(
+      nf::Field::ip6_routing_header,
+      (r->flags & IP6T_RT_TYP) != 0
+          ? fmt::format("-m rt {}--rt-type {}", (r->invflags & IP6T_RT_INV_TYP) ? "! " : "", r->rt_type)
+          : std::string("-m rt")));
+}
+
+XtMatchResult decode_nfacct(std::span<const std::uint8_t> info) {
+  return one(field_match(nf::Field::always, fmt::format("-m nfacct --nfacct-name {}: counts; always matches",
+                                                        name_in(info, 32))));
+}
+
+XtMatchResult decode_iprange(std::span<const std::uint8_t> info, nf::Family family) {
+  const auto r = read_struct<xt_iprange_mtinfo>(info);
+  if (!r) {
+    return one(truncated("iprange"));
+  }
+  XtMatchResult out;
+  const auto add = [&](nf::Field field, const nf_inet_addr& lo, const nf_inet_addr& hi, bool inverted) {
+    nf::Match m;
+    m.field = field;
+    m.negated = inverted;
+    const bool v6 = family == nf::Family::ip6;
+    const IpAddress first = v6 ? IpAddress::v6_bytes(reinterpret_cast<const std::uint8_t*>(&lo.in6))
+                               : IpAddress::v4_bytes(reinterpret_cast<const std::uint8_t*>(&lo.in));
+    const IpAddress last = v6 ? IpAddress::v6_bytes(reinterpret_cast<const std::uint8_t*>(&hi.in6))
+                              : IpAddress::v4_bytes(reinterpret_cast<const std::uint8_t*>(&hi.in));
+    m.prefixes = prefixes_covering(first, last);
+    out.matches.push_back(std::move(m));
+  };
+  if ((r->flags & IPRANGE_SRC) != 0) {
+    add(nf::Field::saddr, r->src_min, r->src_max, (r->flags & IPRANGE_SRC_INV) != 0);
+  }
+  if ((r->flags & IPRANGE_DST) != 0) {
+    add(nf::Field::daddr, r->dst_min, r->dst_max, (r->flags & IPRANGE_DST_INV) != 0);
+  }
+  return out;
+}
+
+XtMatchResult decode_connmark(std::span<const std::uint8_t> info) {
+  const auto c = read_struct<xt_connmark_mtinfo1>(info);
+  if (!c) {
+    return one(truncated("connmark"));
+  }
+  nf::Match m;
+  m.field = nf::Field::ct_mark;
+  m.mask = c->mask == 0xffffffff ? 0 : c->mask;
+  m.negated = c->invert != 0;
+  m.ranges.emplace_back(c->mark, c->mark);
+  return one(std::move(m));
+}
+
+}  // namespace
+
 XtMatchResult decode_xt_match(std::string_view name, std::uint32_t revision,
                               std::span<const std::uint8_t> info, nf::Family family) {
-  (void)family;  // the matches we decode have one layout for IPv4 and IPv6
   if (name == "tcp") {
     return decode_tcp(info);
   }
@@ -295,6 +497,47 @@ XtMatchResult decode_xt_match(std::string_view name, std::uint32_t revision,
   }
   if (name == "mark") {
     return decode_mark(revision, info);
+  }
+  if (name == "limit") {
+    return decode_limit(info);
+  }
+  if (name == "hashlimit") {
+    return one(field_match(nf::Field::rate_limit,
+                           "-m hashlimit: a rate per source or destination, not exceeded by a first packet"));
+  }
+  if (name == "recent") {
+    return decode_recent(info);
+  }
+  if (name == "statistic") {
+    return decode_statistic(info);
+  }
+  if (name == "rpfilter") {
+    return decode_rpfilter(info);
+  }
+  if (name == "rt") {
+    return decode_rt(info);
+  }
+  if (name == "nfacct") {
+    return decode_nfacct(info);
+  }
+  if (name == "iprange" && revision >= 1) {
+    return decode_iprange(info, family);
+  }
+  if (name == "connmark" && revision >= 1) {
+    return decode_connmark(info);
+  }
+  if (name == "set") {
+    return one(unknown_match("-m set: an ipset, whose members whyno-port does not read"));
+  }
+  if (name == "physdev") {
+    return one(unknown_match("-m physdev: which bridge port the packet crossed (not known)"));
+  }
+  if (name == "connlimit") {
+    return one(unknown_match("-m connlimit: how many connections this source has open (not read)"));
+  }
+  if (name == "string" || name == "u32" || name == "bpf") {
+    return one(
+        unknown_match(fmt::format("-m {}: the packet's payload, which a SYN does not carry yet", name)));
   }
   XtMatchResult out;
   out.matches.push_back(unknown_match(fmt::format("xt match {}", name)));

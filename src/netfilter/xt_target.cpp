@@ -5,6 +5,8 @@
 #include <netinet/in.h>
 
 #include <linux/netfilter/nf_nat.h>
+#include <linux/netfilter/xt_connmark.h>
+#include <linux/netfilter/xt_mark.h>
 
 #include <algorithm>
 #include <array>
@@ -117,6 +119,39 @@ nf::Action decode_xt_target(std::string_view name, std::uint32_t revision, std::
     return a;
   }
   return unknown_action(fmt::format("xt target {}", name));
+}
+
+std::vector<nf::MarkSet> decode_xt_target_marks(std::string_view name, std::uint32_t revision,
+                                                std::span<const std::uint8_t> info) {
+  using Slot = nf::MarkSet::Slot;
+  if (name == "MARK" && revision == 2) {
+    // new = (mark & ~mask) ^ value: --set-xmark, --or-mark (value = mask = bits), --and-mark.
+    if (const auto m = read_struct<xt_mark_tginfo2>(info)) {
+      return {nf::MarkSet{Slot::packet, Slot::packet, ~m->mask, m->mark}};
+    }
+  }
+  if (name == "CONNMARK" && revision == 1) {
+    if (const auto c = read_struct<xt_connmark_tginfo1>(info)) {
+      switch (c->mode) {
+        case XT_CONNMARK_SET:
+          return {nf::MarkSet{Slot::connection, Slot::connection, ~c->ctmask, c->ctmark}};
+        case XT_CONNMARK_SAVE:
+          // ct = (ct & ~ctmask) ^ (mark & nfmask); whole-mark saves are what is written.
+          if (c->ctmask == 0xffffffff) {
+            return {nf::MarkSet{Slot::connection, Slot::packet, c->nfmask, 0}};
+          }
+          break;
+        case XT_CONNMARK_RESTORE:
+          if (c->nfmask == 0xffffffff) {
+            return {nf::MarkSet{Slot::packet, Slot::connection, c->ctmask, 0}};
+          }
+          break;
+        default:
+          break;
+      }
+    }
+  }
+  return {};
 }
 
 }  // namespace whyno::netfilter

@@ -226,20 +226,22 @@ WHYNO_JSON_ENUM(Hook, {{Hook::other, "other"},
                        {Hook::ingress, "ingress"}})
 WHYNO_JSON_ENUM(ChainType,
                 {{ChainType::filter, "filter"}, {ChainType::nat, "nat"}, {ChainType::route, "route"}})
-WHYNO_JSON_ENUM(Field, {{Field::unknown, "unknown"},
-                        {Field::iifname, "iifname"},
-                        {Field::oifname, "oifname"},
-                        {Field::l4proto, "l4proto"},
-                        {Field::nfproto, "nfproto"},
-                        {Field::saddr, "saddr"},
-                        {Field::daddr, "daddr"},
-                        {Field::sport, "sport"},
-                        {Field::dport, "dport"},
-                        {Field::saddr_type, "saddr_type"},
-                        {Field::daddr_type, "daddr_type"},
-                        {Field::ct_state, "ct_state"},
-                        {Field::ct_status, "ct_status"},
-                        {Field::mark, "mark"}})
+WHYNO_JSON_ENUM(Field, {{Field::unknown, "unknown"},       {Field::iifname, "iifname"},
+                        {Field::oifname, "oifname"},       {Field::l4proto, "l4proto"},
+                        {Field::nfproto, "nfproto"},       {Field::saddr, "saddr"},
+                        {Field::daddr, "daddr"},           {Field::sport, "sport"},
+                        {Field::dport, "dport"},           {Field::saddr_type, "saddr_type"},
+                        {Field::daddr_type, "daddr_type"}, {Field::ct_state, "ct_state"},
+                        {Field::ct_status, "ct_status"},   {Field::mark, "mark"},
+                        {Field::tcp_flags, "tcp_flags"},   {Field::port_pair, "port_pair"},
+                        {Field::any_port, "any_port"},     {Field::ct_mark, "ct_mark"},
+                        {Field::rpfilter, "rpfilter"},     {Field::ip6_routing_header, "ip6_routing_header"},
+                        {Field::always, "always"},         {Field::random, "random"},
+                        {Field::rate_limit, "rate_limit"}})
+WHYNO_JSON_ENUM(MarkSet::Slot, {{MarkSet::Slot::value, "value"},
+                                {MarkSet::Slot::packet, "packet"},
+                                {MarkSet::Slot::connection, "connection"}})
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MarkSet, target, from, and_mask, xor_value)
 WHYNO_JSON_ENUM(ActionKind, {{ActionKind::unknown, "unknown"},
                              {ActionKind::next, "next"},
                              {ActionKind::accept, "accept"},
@@ -264,7 +266,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(VmapEntry, key, kind, chain)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Action, kind, chain, nat_address, nat_port_min, nat_port_max,
                                                 vmap_key, vmap, text)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Rule, backend, family, table, chain, handle, matches, action,
-                                                comment, writer)
+                                                comment, writer, marks)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Ruleset, chains, rules, unread)
 
 }  // namespace nf

@@ -136,4 +136,58 @@ std::string IpAddress::to_string_for_port() const {
 
 std::string IpPrefix::to_string() const { return fmt::format("{}/{}", address.to_string(), length); }
 
+namespace {
+
+__extension__ using Wide = unsigned __int128;  // an IPv6 address as one number
+
+Wide wide_of(const IpAddress& a) {
+  const std::size_t n = a.is_v4() ? 4 : 16;
+  Wide value = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    value = (value << 8) | a.bytes()[i];
+  }
+  return value;
+}
+
+IpAddress address_of(Wide value, IpFamily family) {
+  std::array<std::uint8_t, 16> bytes{};
+  const std::size_t n = family == IpFamily::v4 ? 4 : 16;
+  for (std::size_t i = n; i-- > 0;) {
+    bytes[i] = static_cast<std::uint8_t>(value & 0xff);
+    value >>= 8;
+  }
+  return family == IpFamily::v4 ? IpAddress::v4_bytes(bytes.data()) : IpAddress::v6_bytes(bytes.data());
+}
+
+}  // namespace
+
+std::vector<IpPrefix> prefixes_covering(const IpAddress& first, const IpAddress& last) {
+  std::vector<IpPrefix> out;
+  if (first.family() != last.family()) {
+    return out;
+  }
+  const unsigned bits = first.is_v4() ? 32 : 128;
+  Wide start = wide_of(first);
+  const Wide end = wide_of(last);
+  if (end < start) {
+    return out;
+  }
+  // All ones in the low `n` bits (n may be the whole width).
+  const auto low_bits = [](unsigned n) { return n >= 128 ? ~Wide{0} : (Wide{1} << n) - 1; };
+  for (;;) {
+    // The largest block that starts at `start` (aligned to it) and ends by `end`.
+    unsigned size = 0;
+    while (size < bits && (start & low_bits(size + 1)) == 0 && start + low_bits(size + 1) <= end) {
+      ++size;
+    }
+    out.push_back({address_of(start, first.family()), bits - size});
+    const Wide block_end = start + low_bits(size);
+    if (block_end >= end) {
+      break;
+    }
+    start = block_end + 1;
+  }
+  return out;
+}
+
 }  // namespace whyno

@@ -62,7 +62,10 @@ TEST_CASE("ufw-docker: DOCKER-USER sends the packet to ufw-user-forward, whose r
   const Diagnosis d = replay("firewall-blocked__firewall-ufw-6");
   CHECK(d.verdict == Verdict::firewall_blocked);
   CHECK(mentions(d.summary, "ufw-user-forward"));
-  CHECK(mentions(d.fix, "ufw route allow"));
+  // ufw's own words; before the user's route deny, which an appended allow would come after.
+  CHECK(mentions(d.fix, "ufw route insert 1 allow proto tcp from any to any port 80"));
+  REQUIRE(d.fix_commands.size() == 1);
+  CHECK(d.fix_commands[0] == "ufw route insert 1 allow proto tcp from any to any port 80");
   CHECK(evidence_with(d, {"a shadowed drop"}).empty());
 }
 

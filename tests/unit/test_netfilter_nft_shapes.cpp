@@ -30,9 +30,10 @@ TEST_CASE("netavark: inet table, dnat ip to, marks") {
   const auto forward = rules_of(r, Family::inet, "netavark", "FORWARD");
   REQUIRE(forward.size() == 5);
   CHECK(find(*forward[0], Field::ct_state)->mask == 1u);
-  const Match* ct_mark = find(*forward[1], Field::unknown);
+  const Match* ct_mark = find(*forward[1], Field::ct_mark);
   REQUIRE(ct_mark != nullptr);
-  CHECK(ct_mark->text == "ct mark & 0x1000 == 0x1000");
+  CHECK(ct_mark->mask == 0x1000u);
+  CHECK(ct_mark->ranges == std::vector<Range>{{0x1000, 0x1000}});
 
   const auto post = rules_of(r, Family::inet, "netavark", "POSTROUTING");
   const Match* mark = find(*post[0], Field::mark);
@@ -48,11 +49,16 @@ TEST_CASE("netavark: inet table, dnat ip to, marks") {
   const auto subnet = rules_of(r, Family::inet, "netavark", "nv_2f259bab_10_88_0_0_nm16");
   check_prefix(*subnet[1], Field::daddr, "224.0.0.0", 4, true);
 
-  // `meta mark set ...` is a side effect: no match, no verdict.
+  // `meta mark set meta mark | 0x2000`: no match, no verdict, a mark the walk sets.
   const auto setmark = rules_of(r, Family::inet, "netavark", "NETAVARK-HOSTPORT-SETMARK");
   REQUIRE(setmark.size() == 1);
   CHECK(setmark[0]->matches.empty());
   CHECK(setmark[0]->action.kind == ActionKind::next);
+  REQUIRE(setmark[0]->marks.size() == 1);
+  CHECK(setmark[0]->marks[0].target == MarkSet::Slot::packet);
+  CHECK(setmark[0]->marks[0].from == MarkSet::Slot::packet);
+  CHECK(setmark[0]->marks[0].and_mask == ~0x2000u);
+  CHECK(setmark[0]->marks[0].xor_value == 0x2000u);
 
   const HookOutcome out =
       walk_hook(r, Hook::prerouting, remote_packet(), WalkOptions{ChainType::nat, {}, {}});
@@ -93,11 +99,12 @@ TEST_CASE("Docker 28 shapes written by iptables-nft: xt compat matches and targe
   const auto docker = rules_of(r, Family::ip, "filter", "DOCKER");
   REQUIRE(docker.size() == 6);
   check_ranges(*docker[2], Field::dport, {{22, 22}, {80, 80}, {8000, 8100}});  // xt multiport
-  CHECK(find(*docker[3], Field::unknown)->text == "xt match physdev");
+  CHECK(find(*docker[3], Field::unknown)->text ==
+        "-m physdev: which bridge port the packet crossed (not known)");
   const Match* mark = find(*docker[4], Field::mark);
   CHECK(mark->mask == 0xffu);
   CHECK(mark->ranges == std::vector<Range>{{0x10, 0x10}});
-  CHECK(find(*docker[5], Field::unknown)->text == "limit rate 10/second");
+  CHECK(find(*docker[5], Field::rate_limit)->text == "limit rate 10/second");
 
   const auto ct = rules_of(r, Family::ip, "filter", "DOCKER-CT");
   REQUIRE(ct.size() == 2);
@@ -143,11 +150,14 @@ TEST_CASE("edge cases: sets, intervals, maps and what we cannot model") {
   check_ranges(*in[4], Field::dport, {{1000, 2000}});  // cmp gte + cmp lte, merged
   check_ranges(*in[5], Field::dport, {{3000, 4000}}, true);
   check_ranges(*in[5], Field::sport, {{53, 53}});
-  // tcp flags syn limit ...: both conditions stay, as unknown.
+  // tcp flags syn limit ...: the flags are evaluated (a SYN has them), the
+  // limit is a rate a first packet passes.
   REQUIRE(in[6]->matches.size() == 3);
-  CHECK(in[6]->matches[1].field == Field::unknown);
+  CHECK(in[6]->matches[1].field == Field::tcp_flags);
+  CHECK(in[6]->matches[2].field == Field::rate_limit);
   CHECK(in[6]->matches[2].text == "limit rate 10/second");
-  CHECK(in[7]->matches[0].text == "quota over 10485760 bytes");
+  CHECK(in[7]->matches[0].field == Field::unknown);
+  CHECK(in[7]->matches[0].text.starts_with("quota over 10485760 bytes"));
   CHECK(in[7]->action.kind == ActionKind::drop);
   // ct status dnat (firewalld's): (status & IPS_DST_NAT) != 0.
   REQUIRE(find(*in[8], Field::ct_status) != nullptr);

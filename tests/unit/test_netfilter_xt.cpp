@@ -9,9 +9,13 @@
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/xt_addrtype.h>
 #include <linux/netfilter/xt_comment.h>
+#include <linux/netfilter/xt_connmark.h>
 #include <linux/netfilter/xt_conntrack.h>
+#include <linux/netfilter/xt_iprange.h>
 #include <linux/netfilter/xt_multiport.h>
+#include <linux/netfilter/xt_recent.h>
 #include <linux/netfilter/xt_state.h>
+#include <linux/netfilter/xt_statistic.h>
 #include <linux/netfilter/xt_tcpudp.h>
 
 #include <algorithm>
@@ -26,6 +30,7 @@
 #include "netfilter/xt_decode.hpp"
 #include "netfilter/xt_legacy_decode.hpp"
 #include "core/firewall/packet_walk.hpp"
+#include "core/firewall/rule_syntax.hpp"
 
 using namespace whyno;
 using namespace whyno::nf;
@@ -73,7 +78,7 @@ TEST_CASE("xt tcp: ports in host byte order, inversion per side") {
   CHECK(r.matches[1].negated);
   CHECK(r.matches[1].ranges == std::vector<Range>{{8080, 8080}});
 
-  // The default [0, 65535] checks nothing; --syn cannot be modelled.
+  // The default [0, 65535] checks nothing; --syn is (flags & FIN,SYN,RST,ACK) == SYN.
   xt_tcp syn{};
   syn.spts[1] = 0xffff;
   syn.dpts[1] = 0xffff;
@@ -82,7 +87,10 @@ TEST_CASE("xt tcp: ports in host byte order, inversion per side") {
   const auto syn_info = bytes_of(syn);
   const auto s = decode_xt_match("tcp", 0, syn_info, Family::ip);
   REQUIRE(s.matches.size() == 1);
-  CHECK(s.matches[0].field == Field::unknown);
+  CHECK(s.matches[0].field == Field::tcp_flags);
+  CHECK(s.matches[0].mask == 0x17);
+  CHECK(s.matches[0].ranges == std::vector<Range>{{0x02, 0x02}});
+  CHECK_FALSE(s.matches[0].negated);
 
   // A payload too short to hold the struct.
   const std::vector<std::uint8_t> short_info(4);
@@ -140,7 +148,75 @@ TEST_CASE("xt udp, addrtype, multiport, comment, unknown matches") {
   const auto p = decode_xt_match("physdev", 0, opaque, Family::ip);
   REQUIRE(p.matches.size() == 1);
   CHECK(p.matches[0].field == Field::unknown);
-  CHECK(p.matches[0].text == "xt match physdev");
+  CHECK(p.matches[0].text.starts_with("-m physdev: "));
+}
+
+TEST_CASE("xt matches real firewalls write: iptables' spelling, evaluated where a first packet can be") {
+  // ufw's `limit`: -m recent --set, then --update --seconds 30 --hitcount 6.
+  xt_recent_mtinfo recent{};
+  std::strcpy(recent.name, "DEFAULT");
+  recent.side = XT_RECENT_SOURCE;
+  recent.check_set = XT_RECENT_SET;
+  const auto set_info = bytes_of(recent);
+  const auto set = decode_xt_match("recent", 0, set_info, Family::ip);
+  REQUIRE(set.matches.size() == 1);
+  CHECK(set.matches[0].field == Field::always);
+  CHECK(set.matches[0].text == "-m recent --set --name DEFAULT: records the source; always matches");
+  recent.check_set = XT_RECENT_UPDATE;
+  recent.seconds = 30;
+  recent.hit_count = 6;
+  const auto update_info = bytes_of(recent);
+  const auto update = decode_xt_match("recent", 0, update_info, Family::ip);
+  REQUIRE(update.matches.size() == 1);
+  CHECK(update.matches[0].field == Field::unknown);
+  CHECK(update.matches[0].text.starts_with("-m recent --update --seconds 30 --hitcount 6 --name DEFAULT: "));
+
+  // kube-proxy's endpoint choice, and a rule on every packet.
+  xt_statistic_info stat{};
+  stat.mode = XT_STATISTIC_MODE_RANDOM;
+  stat.u.random.probability = 0x40000000;  // 0.5 of 2^31
+  const auto random_info = bytes_of(stat);
+  const auto random = decode_xt_match("statistic", 0, random_info, Family::ip);
+  CHECK(random.matches[0].field == Field::random);
+  CHECK(random.matches[0].text.starts_with("-m statistic --mode random --probability 0.50000000000: "));
+  stat = {};
+  stat.mode = XT_STATISTIC_MODE_NTH;
+  const auto every_info = bytes_of(stat);
+  CHECK(decode_xt_match("statistic", 0, every_info, Family::ip).matches[0].field == Field::always);
+  stat.u.nth.every = 1;  // --every 2
+  const auto nth_info = bytes_of(stat);
+  const auto nth = decode_xt_match("statistic", 0, nth_info, Family::ip);
+  CHECK(nth.matches[0].field == Field::unknown);
+  CHECK(nth.matches[0].text.starts_with("-m statistic --mode nth --every 2 --packet 0: "));
+
+  // -m iprange --src-range 10.0.0.1-10.0.0.6: the prefixes it spans.
+  xt_iprange_mtinfo range{};
+  range.flags = IPRANGE_SRC;
+  range.src_min.ip = inet_addr("10.0.0.1");
+  range.src_max.ip = inet_addr("10.0.0.6");
+  const auto range_info = bytes_of(range);
+  const auto r = decode_xt_match("iprange", 1, range_info, Family::ip);
+  REQUIRE(r.matches.size() == 1);
+  CHECK(r.matches[0].field == Field::saddr);
+  CHECK(r.matches[0].prefixes.size() == 4);
+
+  // -m connmark --mark 0x1/0xff
+  xt_connmark_mtinfo1 connmark{};
+  connmark.mark = 1;
+  connmark.mask = 0xff;
+  const auto connmark_info = bytes_of(connmark);
+  const auto c = decode_xt_match("connmark", 1, connmark_info, Family::ip);
+  CHECK(c.matches[0].field == Field::ct_mark);
+  CHECK(c.matches[0].mask == 0xff);
+
+  // A rule shows the spelling; the meaning goes to the evidence.
+  Rule rule;
+  rule.table = "filter";
+  rule.chain = "DOCKER-USER";
+  rule.matches = update.matches;
+  rule.action.kind = ActionKind::drop;
+  CHECK(iptables_text(rule) ==
+        "-A DOCKER-USER -m recent --update --seconds 30 --hitcount 6 --name DEFAULT -j DROP");
 }
 
 TEST_CASE("xt conntrack and state: masks converted to nft ct state bits") {

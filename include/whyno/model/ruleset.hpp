@@ -54,7 +54,19 @@ enum class Field : std::uint8_t {
               // and k_ct_state_snat / k_ct_state_dnat (xt_conntrack's --ctstate SNAT,DNAT)
   ct_status,  // mask of IPS_* bits (IPS_DST_NAT 0x20): holds when any is set
   mark,       // ranges hold values; mask holds the mask applied first (0 = none)
-  unknown,    // an expression we do not model; text names it
+  // What real firewalls write beyond addresses and ports (issue 22; the
+  // inventory of what is evaluated and what is not: src/core/firewall/EVALUATION.md).
+  tcp_flags,  // the TCP flags byte: (flags & mask) is one of ranges (mask 0: the whole byte)
+  port_pair,  // both ports in one compare (iptables-nft's --sport A --dport B): ranges hold A << 16 | B
+  any_port,   // either port is in ranges (multiport --ports)
+  ct_mark,    // the connection's mark, as mark
+  rpfilter,   // the reverse path is valid: a route back to the source leaves by the input interface
+  ip6_routing_header,  // the packet carries an IPv6 routing header; ordinary ones do not
+  always,      // holds for every packet (nfacct, recent --set, statistic --every 1); text says what it is
+  random,      // holds for a random share of new connections (statistic, numgen): the walk takes it
+  rate_limit,  // holds until a rate is exceeded (limit, hashlimit): the walk's packet has not; negated:
+               // "over"
+  unknown,     // an expression we do not model, or one that depends on history; text names it in words
 };
 
 /// xt_conntrack's virtual states `--ctstate SNAT` and `--ctstate DNAT`: the
@@ -120,6 +132,17 @@ struct Action {
   std::string text;  // unknown: what the expression was
 };
 
+/// A mark a matching rule sets as a side effect (xt MARK and CONNMARK, nft
+/// `meta mark set`, `ct mark set`), which later rules may test:
+/// target = (from & and_mask) ^ xor_value.
+struct MarkSet {
+  enum class Slot : std::uint8_t { value, packet, connection };  // value: from is 0
+  Slot target = Slot::packet;                                    // packet or connection
+  Slot from = Slot::value;
+  std::uint32_t and_mask = 0;
+  std::uint32_t xor_value = 0;
+};
+
 struct Rule {
   Backend backend = Backend::nftables;
   Family family = Family::ip;
@@ -130,6 +153,7 @@ struct Rule {
   Action action;
   std::string comment;
   Writer writer = Writer::unknown;  // nftables only; legacy rules are iptables'
+  std::vector<MarkSet> marks;       // set when the rule matches, before its action
 };
 
 /// Every table of one network namespace. rules are in evaluation order

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace whyno {
 
@@ -56,5 +57,9 @@ struct IpPrefix {
   std::string to_string() const;
   friend auto operator<=>(const IpPrefix&, const IpPrefix&) = default;
 };
+
+/// The fewest prefixes that together hold exactly first..last (iptables'
+/// -m iprange); empty when last < first or the families differ.
+std::vector<IpPrefix> prefixes_covering(const IpAddress& first, const IpAddress& last);
 
 }  // namespace whyno

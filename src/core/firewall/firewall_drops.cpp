@@ -1,4 +1,5 @@
 #include "firewall_drops.hpp"
+#include "host_firewalls.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -105,27 +106,75 @@ Problem docker_drop(const RuleOrigin& origin, const nf::Rule& r, const Facts& fa
 
 /// firewalld's zones are per interface: name the one that matters, the
 /// container's bridge when forwarded, the arrival interface at INPUT.
-std::string firewalld_fix(nf::Hook hook, const nf::Packet& packet) {
+Problem firewalld_fix(const Facts& facts, nf::Hook hook, const nf::Packet& packet) {
   const std::string proto = packet.l4proto == 17 ? "udp" : "tcp";
   const std::optional<std::string>& named =
       hook == nf::Hook::forward ? packet.output_interface : packet.input_interface;
   const std::string interface =
       named && !named->empty() ? *named : std::string(hook == nf::Hook::forward ? "BRIDGE" : "INTERFACE");
+  Problem p;
   if (hook == nf::Hook::forward) {
     // A zone's --add-port opens INPUT only; forwarding into a zone takes a
     // policy, which Docker's docker-forwarding is for its docker zone.
-    return fmt::format(
+    p.fix = fmt::format(
         "Let firewalld forward it: put the container's bridge {} in Docker's "
         "docker zone (firewall-cmd --permanent --zone=docker --add-interface={}, "
         "then firewall-cmd --reload); Docker's docker-forwarding policy accepts "
         "forwarding into that zone.",
         interface, interface);
+    if (named && !named->empty()) {
+      p.commands = {
+          fmt::format("firewall-cmd --permanent --zone=docker --add-interface={}", shell_word(interface)),
+          "firewall-cmd --reload"};
+    }
+    return p;
   }
-  return fmt::format(
-      "Open the port in the zone of {} (firewall-cmd --zone=$(firewall-cmd "
-      "--get-zone-of-interface={}) --add-port={}/{} --permanent), then "
-      "firewall-cmd --reload.",
-      interface, interface, packet.destination_port, proto);
+  const std::optional<std::string> zone =
+      named && !named->empty() ? firewalld_zone_of(facts.ruleset, interface) : std::nullopt;
+  if (!zone) {
+    p.fix = fmt::format(
+        "Open the port in the zone of {} (firewall-cmd --zone=$(firewall-cmd "
+        "--get-zone-of-interface={}) --add-port={}/{} --permanent), then "
+        "firewall-cmd --reload.",
+        interface, interface, packet.destination_port, proto);
+    return p;
+  }
+  p.fix = fmt::format(
+      "Open the port in firewalld's zone {}, which {} is in: firewall-cmd --permanent --zone={} "
+      "--add-port={}/{}, then firewall-cmd --reload.",
+      *zone, interface, *zone, packet.destination_port, proto);
+  p.commands = {fmt::format("firewall-cmd --permanent --zone={} --add-port={}/{}", shell_word(*zone),
+                            packet.destination_port, proto),
+                "firewall-cmd --reload"};
+  return p;
+}
+
+/// ufw's own command for what a ufw rule or policy stops: `ufw route allow`
+/// for forwarded traffic (as ufw-docker documents it: the container's
+/// port), `ufw allow in on IFACE` for the host's own services. `before` a
+/// rule of the user's: inserted first, so it comes before their deny.
+Problem ufw_fix(nf::Hook hook, const nf::Packet& packet, bool before) {
+  const std::string proto = packet.l4proto == 17 ? "udp" : "tcp";
+  Problem p;
+  std::string command;
+  if (hook == nf::Hook::forward) {
+    command = fmt::format("ufw route {}allow proto {} from any to any port {}", before ? "insert 1 " : "",
+                          proto, packet.destination_port);
+    p.fix = fmt::format(
+        "Allow it in ufw, as ufw-docker does: {} (the container's port, which ufw sees after "
+        "Docker's DNAT).",
+        command);
+  } else {
+    const std::string on = packet.input_interface && !packet.input_interface->empty()
+                               ? fmt::format("in on {} ", shell_word(*packet.input_interface))
+                               : std::string();
+    command = fmt::format("ufw {}allow {}to any port {} proto {}", before ? "insert 1 " : "", on,
+                          packet.destination_port, proto);
+    p.fix =
+        fmt::format("Allow it in ufw: {} (add `from ADDRESS/PREFIX` to let only those clients in).", command);
+  }
+  p.commands = {command};
+  return p;
 }
 
 }  // namespace
@@ -151,24 +200,26 @@ Problem drop_problem(const nf::Rule& r, const Facts& facts, nf::Hook hook, const
               "Allow the traffic in DOCKER-USER before that rule, or delete the rule "
               "(DOCKER-USER sees the container's address and port, after DNAT).",
               nf::delete_commands(nf::authored(facts.ruleset, r), r)};
-    case RuleOrigin::Author::ufw:
-      return {Verdict::firewall_blocked,
-              fmt::format("ufw's {} chain {} {} at {}: {}.", r.chain, verb, flow, hook_name(hook),
-                          authored_display(r, facts)),
-              hook == nf::Hook::forward
-                  ? fmt::format("Allow it with ufw route allow (e.g. ufw route allow proto {} to "
-                                "{} port {}), or delete the rule: ufw status numbered, then ufw "
-                                "delete N.",
-                                packet.l4proto == 17 ? "udp" : "tcp", packet.destination.to_string(),
-                                packet.destination_port)
-                  : fmt::format("Allow it with ufw allow {}/{}, or delete the rule: ufw status "
-                                "numbered, then ufw delete N.",
-                                packet.destination_port, packet.l4proto == 17 ? "udp" : "tcp")};
-    case RuleOrigin::Author::firewalld:
-      return {
-          Verdict::firewall_blocked,
-          fmt::format("firewalld {} {} at {}: {}.", verb, flow, hook_name(hook), authored_display(r, facts)),
-          firewalld_fix(hook, packet)};
+    case RuleOrigin::Author::ufw: {
+      // A rule of the user's own (`ufw deny`, `ufw route deny`) is met
+      // before an allow appended after it: the allow goes first.
+      const bool users_rule = r.chain.find("-user-") != std::string::npos;
+      Problem p = ufw_fix(hook, packet, users_rule);
+      p.verdict = Verdict::firewall_blocked;
+      p.summary = fmt::format("ufw's {} chain {} {} at {}: {}.", r.chain, verb, flow, hook_name(hook),
+                              authored_display(r, facts));
+      if (users_rule) {
+        p.fix += " Or delete the rule that drops it: ufw status numbered, then ufw delete N.";
+      }
+      return p;
+    }
+    case RuleOrigin::Author::firewalld: {
+      Problem p = firewalld_fix(facts, hook, packet);
+      p.verdict = Verdict::firewall_blocked;
+      p.summary =
+          fmt::format("firewalld {} {} at {}: {}.", verb, flow, hook_name(hook), authored_display(r, facts));
+      return p;
+    }
     case RuleOrigin::Author::netavark:
     case RuleOrigin::Author::kubernetes:
     case RuleOrigin::Author::user:
@@ -208,6 +259,16 @@ Problem policy_drop_problem(const nf::Chain& c, const nf::HookOutcome& out, cons
                         "nftables backend, daemon.json's bridge-accept-fwmark marks Docker's "
                         "traffic so such a chain can accept it.",
                         chain)};
+  }
+  if (host_firewalls(facts.ruleset).ufw && c.table == "filter" &&
+      (hook == nf::Hook::input || hook == nf::Hook::forward)) {
+    // ufw sets these policies (DEFAULT_INPUT_POLICY, DEFAULT_FORWARD_POLICY): its command opens the way.
+    Problem p = ufw_fix(hook, out.packet, false);
+    p.verdict = Verdict::firewall_blocked;
+    p.summary =
+        fmt::format("The {} chain's policy is drop (ufw's default deny {}), and no rule accepts {} at {}.",
+                    chain, hook == nf::Hook::input ? "incoming" : "routed", flow, hook_name(hook));
+    return p;
   }
   return {Verdict::firewall_blocked,
           fmt::format("The {} chain's policy is drop, and no rule accepts {} at {}.", chain, flow,

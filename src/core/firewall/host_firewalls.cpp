@@ -172,6 +172,43 @@ void note_input_only_drops(Diagnosis& d, const Facts& facts, const nf::Packet& a
                               arrived.destination_port, dnat_to));
 }
 
+std::optional<std::string> firewalld_zone_of(const nf::Ruleset& rules, const std::string& interface) {
+  std::optional<std::string> named;
+  std::optional<std::string> fallback;
+  for (const nf::Rule& r : rules.rules) {
+    if (r.chain != "filter_INPUT_ZONES" && r.chain != "INPUT_ZONES") {
+      continue;
+    }
+    const std::string& target = r.action.chain;
+    std::string_view zone = target;
+    for (const std::string_view prefix : {"filter_IN_", "IN_"}) {
+      if (zone.starts_with(prefix)) {
+        zone.remove_prefix(prefix.size());
+        break;
+      }
+    }
+    if (zone == target || zone.empty()) {
+      continue;
+    }
+    const auto by_name = std::find_if(r.matches.begin(), r.matches.end(),
+                                      [](const nf::Match& m) { return m.field == nf::Field::iifname; });
+    if (by_name == r.matches.end()) {
+      if (!fallback) {
+        fallback = std::string(zone);  // the catch-all: the default zone
+      }
+      continue;
+    }
+    const bool ours =
+        std::any_of(by_name->interfaces.begin(), by_name->interfaces.end(), [&](const nf::InterfaceName& n) {
+          return n.prefix ? interface.starts_with(n.name) : interface == n.name;
+        });
+    if (ours && !by_name->negated && !named) {
+      named = std::string(zone);
+    }
+  }
+  return named ? named : fallback;
+}
+
 std::string firewalld_flush_reason(const HostFirewalls& firewalls) {
   return firewalls.docker_chains
              ? "firewalld is active, and its start and every reload flush every iptables table; "

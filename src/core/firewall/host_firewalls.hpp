@@ -23,6 +23,12 @@ struct HostFirewalls {
 
 HostFirewalls host_firewalls(const nf::Ruleset& rules);
 
+/// The firewalld zone packets arriving on `interface` are in, from its
+/// dispatch rules (`iifname "docker0" goto filter_IN_docker`, or the
+/// iptables backend's `-i docker0 -g IN_docker`); the default zone's for an
+/// interface in none. nullopt when firewalld's rules do not say.
+std::optional<std::string> firewalld_zone_of(const nf::Ruleset& rules, const std::string& interface);
+
 /// One evidence line for each host firewall that has rules here.
 void note_host_firewalls(Diagnosis& d, const Facts& facts);
 

@@ -31,6 +31,21 @@ Tri negate_if(bool negated, Tri t) {
 
 Tri from_bool(bool b) { return b ? Tri::yes : Tri::no; }
 
+// Linux's default ip_local_port_range: where a client's source port is.
+constexpr std::uint32_t k_ephemeral_first = 32768;
+constexpr std::uint32_t k_ephemeral_last = 60999;
+
+/// Applies the marks a matching rule sets.
+void apply_marks(const Rule& rule, Packet& p) {
+  for (const MarkSet& set : rule.marks) {
+    const std::uint32_t from = set.from == MarkSet::Slot::packet       ? p.mark
+                               : set.from == MarkSet::Slot::connection ? p.ct_mark
+                                                                       : 0;
+    const std::uint32_t value = (from & set.and_mask) ^ set.xor_value;
+    (set.target == MarkSet::Slot::connection ? p.ct_mark : p.mark) = value;
+  }
+}
+
 bool interface_matches(const InterfaceName& pattern, const std::string& name) {
   return pattern.prefix ? name.starts_with(pattern.name) : name == pattern.name;
 }
@@ -105,6 +120,59 @@ Tri evaluate(const Match& m, const Packet& p) {
       t = evaluate_ranges(m, value);
       break;
     }
+    case Field::ct_mark: {
+      const std::uint32_t value = m.mask != 0 ? (p.ct_mark & m.mask) : p.ct_mark;
+      t = evaluate_ranges(m, value);
+      break;
+    }
+    case Field::tcp_flags:
+      // Only a TCP header has flags; rules test the protocol first anyway.
+      if (p.l4proto != 6) {
+        return Tri::no;
+      }
+      t = evaluate_ranges(m, m.mask != 0 ? (p.tcp_flags & m.mask) : p.tcp_flags);
+      break;
+    case Field::port_pair: {
+      // The destination port decides; the source port is the client's
+      // ephemeral one, known or not.
+      const bool any_dport = std::any_of(m.ranges.begin(), m.ranges.end(), [&](const auto& r) {
+        return (r.first & 0xffff) == p.destination_port;
+      });
+      if (!any_dport) {
+        t = Tri::no;
+      } else if (p.source_port == 0) {
+        t = Tri::maybe;
+      } else {
+        t = evaluate_ranges(m, (std::uint32_t{p.source_port} << 16) | p.destination_port);
+      }
+      break;
+    }
+    case Field::any_port:
+      if (evaluate_ranges(m, p.destination_port) == Tri::yes) {
+        t = Tri::yes;
+      } else if (p.source_port != 0) {
+        t = evaluate_ranges(m, p.source_port);
+      } else {
+        // An unknown source port is an ephemeral one (Linux: 32768-60999).
+        const bool ephemeral = std::any_of(m.ranges.begin(), m.ranges.end(), [](const auto& r) {
+          return r.second >= k_ephemeral_first && r.first <= k_ephemeral_last;
+        });
+        t = ephemeral ? Tri::maybe : Tri::no;
+      }
+      break;
+    case Field::rpfilter:
+      t = p.reverse_path_valid ? from_bool(*p.reverse_path_valid) : Tri::maybe;
+      break;
+    case Field::ip6_routing_header:
+      t = Tri::no;  // the packets asked about carry no extension header
+      break;
+    case Field::always:
+    case Field::random:
+      t = Tri::yes;
+      break;
+    case Field::rate_limit:
+      t = Tri::yes;  // the first packet of the question: no rate exceeded yet
+      break;
     case Field::unknown:
       return Tri::maybe;
   }
@@ -220,6 +288,7 @@ class Walker {
         continue;
       }
       out.trace.push_back(&rule);
+      apply_marks(rule, m_packet);
       const Action& a = rule.action;
       ActionKind kind = a.kind;
       std::string target = a.chain;

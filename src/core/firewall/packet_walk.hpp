@@ -19,6 +19,8 @@ namespace whyno::nf {
 constexpr std::uint32_t k_rtn_unicast = 1;
 constexpr std::uint32_t k_rtn_local = 2;
 constexpr std::uint32_t k_ct_state_new = 8;
+/// TCP's flags byte: the first packet of a connection is a SYN.
+constexpr std::uint8_t k_tcp_syn = 0x02;
 
 struct Packet {
   IpAddress source;
@@ -39,6 +41,13 @@ struct Packet {
   /// after it see `ct status dnat` / `--ctstate DNAT` match.
   std::uint32_t ct_status = 0;
   std::uint32_t mark = 0;
+  std::uint32_t ct_mark = 0;  // the connection's mark; rules that set it come first
+  /// TCP: the flags of the packet walked. A new connection's first packet,
+  /// the one every question here is about, is a SYN.
+  std::uint8_t tcp_flags = k_tcp_syn;
+  /// Whether a route back to the source leaves by the input interface
+  /// (reverse-path filters: firewalld's rpfilter); nullopt when not known.
+  std::optional<bool> reverse_path_valid;
 };
 
 enum class Tri : std::uint8_t { no, yes, maybe };

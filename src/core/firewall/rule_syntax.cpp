@@ -28,10 +28,14 @@ bool same_table(const Rule& a, Backend backend, Family family, const std::string
 
 bool is_xt(const Rule& r) {
   const bool match = std::any_of(r.matches.begin(), r.matches.end(), [](const Match& m) {
-    return m.field == Field::unknown && m.text.starts_with("xt ");
+    return m.text.starts_with("xt ") || m.text.starts_with("-m ");
   });
   return match || (r.action.kind == ActionKind::unknown && r.action.text.starts_with("xt "));
 }
+
+/// The xt decoders' words are "-m recent --rcheck --name x: whether ...":
+/// iptables' own spelling, then what it means. A rule shows the spelling.
+std::string xt_spelling(const std::string& text) { return text.substr(0, text.find(": ")); }
 
 std::string joined(const std::vector<std::string>& items, std::string_view separator) {
   std::string out;
@@ -186,11 +190,68 @@ std::string iptables_match(const Match& m, const std::string& protocol) {
       return fmt::format("-m mark {}--mark {}{}", bang(m), joined(values, ","),
                          m.mask != 0 ? fmt::format("/{:#x}", m.mask) : "");
     }
+    case Field::ct_mark: {
+      const std::uint32_t value = m.ranges.empty() ? 0 : m.ranges.front().first;
+      return fmt::format("-m connmark {}--mark {:#x}{}", bang(m), value,
+                         m.mask != 0 ? fmt::format("/{:#x}", m.mask) : "");
+    }
+    case Field::tcp_flags: {
+      const auto names = [](std::uint32_t bits) {
+        return flag_names(bits, {{0x01, "FIN"},
+                                 {0x02, "SYN"},
+                                 {0x04, "RST"},
+                                 {0x08, "PSH"},
+                                 {0x10, "ACK"},
+                                 {0x20, "URG"},
+                                 {0x40, "ECE"},
+                                 {0x80, "CWR"}});
+      };
+      const std::uint32_t mask = m.mask != 0 ? m.mask : 0xff;
+      const std::uint32_t value = m.ranges.empty() ? 0 : m.ranges.front().first;
+      if (mask == 0x17 && value == 0x02 && m.ranges.size() == 1) {
+        return fmt::format("-m tcp {}--syn", bang(m));
+      }
+      return fmt::format("-m tcp {}--tcp-flags {} {}", bang(m), names(mask),
+                         value == 0 ? std::string("NONE") : names(value));
+    }
+    case Field::port_pair: {
+      const std::uint32_t pair = m.ranges.empty() ? 0 : m.ranges.front().first;
+      return fmt::format("-m {} {}--sport {} {}--dport {}", protocol.empty() ? "tcp" : protocol, bang(m),
+                         pair >> 16, bang(m), pair & 0xffff);
+    }
+    case Field::any_port: {
+      std::vector<std::string> ports;
+      for (const auto& [low, high] : m.ranges) {
+        ports.push_back(low == high ? std::to_string(low) : fmt::format("{}:{}", low, high));
+      }
+      return fmt::format("-m multiport {}--ports {}", bang(m), joined(ports, ","));
+    }
+    case Field::rpfilter:
+      return fmt::format("{}{}", m.text.starts_with("-m ") ? m.text : std::string("-m rpfilter"),
+                         m.negated ? " --invert" : "");
+    case Field::ip6_routing_header:
+      return m.text.starts_with("-m ") ? m.text : std::string("-m rt");
+    case Field::always:
+    case Field::random:
+    case Field::rate_limit: {
+      if (m.text.starts_with("-m ")) {
+        return xt_spelling(m.text);
+      }
+      // "limit 3/minute burst 10 ..." -> "-m limit 3/minute burst 10 ...": the words say it.
+      const std::string_view words = m.text;
+      const auto first = words.substr(0, words.find(' '));
+      return fmt::format(
+          "-m {}{}", first,
+          words.size() > first.size() ? fmt::format(" [{}]", words.substr(first.size() + 1)) : "");
+    }
     case Field::unknown:
       break;
   }
   if (m.text.starts_with("xt match ")) {
     return "-m " + m.text.substr(9);
+  }
+  if (m.text.starts_with("-m ")) {
+    return xt_spelling(m.text);
   }
   return fmt::format("[{}]", m.text.empty() ? "unknown match" : m.text);
 }

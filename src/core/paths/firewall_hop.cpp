@@ -4,6 +4,7 @@
 #include "core/firewall/firewall_drops.hpp"
 #include "core/firewall/host_firewalls.hpp"
 #include "core/firewall/rule_origin.hpp"
+#include "routing.hpp"
 #include "whyno/util/words.hpp"
 
 #include <algorithm>
@@ -15,7 +16,18 @@ namespace whyno::detail {
 
 namespace {
 
-std::string chain_of(const nf::Rule& r) { return nf::describe_chain(r.backend, r.family, r.table, r.chain); }
+/// The first condition of `r` the walk cannot evaluate, in words.
+std::string unevaluable_condition(const nf::Rule& r) {
+  for (const nf::Match& m : r.matches) {
+    if (m.field == nf::Field::unknown && !m.text.empty()) {
+      return "its condition: " + m.text;
+    }
+  }
+  if (r.action.kind == nf::ActionKind::unknown && !r.action.text.empty()) {
+    return "its action: " + r.action.text;
+  }
+  return "its condition";
+}
 
 struct Doubt {
   std::string detail;
@@ -37,10 +49,11 @@ std::optional<Doubt> doubt_about(const Facts& facts, const nf::HookOutcome& out)
       return r->action.kind != nf::ActionKind::accept && r->action.kind != nf::ActionKind::return_;
     });
     const nf::Rule& r = first != out.uncertain.end() ? **first : *out.uncertain.front();
-    return Doubt{fmt::format("{} has a rule whyno-port cannot evaluate", chain_of(r)),
-                 fmt::format("Check by hand whether `{}` in {} matches this traffic: "
-                             "whyno-port cannot evaluate its condition.",
-                             authored_display(r, facts), chain_of(r))};
+    // authored_display quotes the rule itself: no quotes around it again.
+    return Doubt{fmt::format("{} has a rule whyno-port cannot evaluate", nf::describe_chain(r)),
+                 fmt::format("Check by hand whether {} matches this traffic: whyno-port cannot "
+                             "evaluate {}.",
+                             authored_display(r, facts), unevaluable_condition(r))};
   }
   return std::nullopt;
 }
@@ -60,9 +73,8 @@ void add_evidence(Diagnosis& d, std::string line) {
 void note_uncertain(Diagnosis& d, const Facts& facts, const nf::HookOutcome& out) {
   for (const nf::Rule* r : out.uncertain) {
     note_rule(d, *r, facts);
-    const std::string line =
-        fmt::format("kernel: {} has a condition whyno-port cannot evaluate; assumed not to match",
-                    authored_display(*r, facts));
+    const std::string line = fmt::format("kernel: {} cannot be evaluated ({}); assumed not to match",
+                                         authored_display(*r, facts), unevaluable_condition(*r));
     if (std::find(d.evidence.begin(), d.evidence.end(), line) == d.evidence.end()) {
       d.evidence.push_back(line);
     }
@@ -73,7 +85,11 @@ nf::HookOutcome walk_firewall(Walk& w, const Facts& facts, nf::Hook hook, const 
                               const std::string& flow, const nf::WalkOptions& options) {
   nf::WalkOptions walk_options = options;
   walk_options.record_steps = w.explaining();
-  nf::HookOutcome out = nf::walk_hook(facts.ruleset, hook, packet, walk_options);
+  nf::Packet walked = packet;
+  if (!walked.reverse_path_valid) {
+    walked.reverse_path_valid = reverse_path_valid(facts.host, walked.source, walked.input_interface);
+  }
+  nf::HookOutcome out = nf::walk_hook(facts.ruleset, hook, walked, walk_options);
   if (w.explaining()) {
     record_trace(w.diagnosis(), facts, hook, packet, out, flow);
   }
@@ -110,7 +126,7 @@ nf::HookOutcome walk_firewall(Walk& w, const Facts& facts, nf::Hook hook, const 
     add_evidence(w.diagnosis(), rule_evidence(r, facts));
     note_rule(w.diagnosis(), r, facts);
     w.fail(fmt::format("{} by {}", out.kind == nf::HookOutcome::Kind::rejected ? "rejected" : "dropped",
-                       chain_of(r)),
+                       nf::describe_chain(r)),
            authored_display(r, facts), drop_problem(r, facts, hook, out.packet, flow));
   } else if (out.policy_chain != nullptr) {
     const nf::Chain& c = *out.policy_chain;

@@ -85,4 +85,15 @@ std::optional<IpAddress> address_on(const NetnsFacts& ns, const std::string& int
   return std::nullopt;
 }
 
+std::optional<bool> reverse_path_valid(const NetnsFacts& ns, const IpAddress& source,
+                                       const std::optional<std::string>& input) {
+  if (!input) {
+    return std::nullopt;
+  }
+  if (input->empty() || *input == "lo") {
+    return true;
+  }
+  return route_interface(ns, source) == *input;
+}
+
 }  // namespace whyno

@@ -20,6 +20,14 @@ std::optional<std::string> route_interface(const NetnsFacts& ns, const IpAddress
 /// The interface whose prefix holds `address` (a directly connected peer).
 const Interface* interface_for_peer(const NetnsFacts& ns, const IpAddress& address);
 
+/// What a reverse-path filter (rpfilter, `fib saddr . iif oif`) finds for a
+/// packet from `source` arriving on `input`: valid when the route back to
+/// the source leaves by that interface. Loopback and locally made packets
+/// ("" or "lo") are always valid, as the kernel exempts them; nullopt when
+/// the input interface is not known.
+std::optional<bool> reverse_path_valid(const NetnsFacts& ns, const IpAddress& source,
+                                       const std::optional<std::string>& input);
+
 /// An address of this namespace on `interface_name`, of `family`.
 std::optional<IpAddress> address_on(const NetnsFacts& ns, const std::string& interface_name, IpFamily family);
 
