@@ -147,9 +147,13 @@ expect_status 1
 hostfw_expect_summary "firewalld"
 hostfw_expect_fix_any "firewall-cmd"
 hostfw_expect_fix_any "bridge1"
+expect_json '.fix_commands == ["firewall-cmd --permanent --zone=docker --add-interface=bridge1", "firewall-cmd --reload"]'
 
-twin_case "firewalld (nftables), routed bridge1 in zone docker: remote client -> 192.0.2.2:80"
-hostfw_firewall_cmd --zone=docker --add-interface=bridge1
+twin_case "firewalld (nftables), routed bridge1: the fix pasted (zone docker, reload)"
+hostfw_paste_fix firewall-cmd
+# The reload flushed Docker's iptables rules; dockerd writes them again when
+# firewalld reloads (it watches D-Bus), as it does here.
+hostfw_docker_replay
 expect_netns_curl "$TWIN_REMOTE" 192.0.2.2:80 0
 hostfw_whyno 192.0.2.2:80 --from 203.0.113.2 --no-probe --json
 expect_verdict reachable

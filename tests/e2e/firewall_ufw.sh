@@ -83,7 +83,8 @@ hostfw_whyno 203.0.113.1:8080 --from 203.0.113.2 --no-probe --json
 expect_verdict firewall-blocked
 expect_status 1
 hostfw_expect_summary "ufw-user-forward"
-hostfw_expect_fix_any "ufw route allow"
+hostfw_expect_fix_any "ufw route delete deny proto tcp from any to 192.0.2.2 port 80"
+expect_json '.fix_commands == ["ufw route delete deny proto tcp from any to 192.0.2.2 port 80"]'
 
 twin_case "ufw-docker + route deny: this host -> localhost:8080 (not forwarded)"
 expect_netns_curl "$TWIN_HOST" localhost:8080 0

@@ -291,6 +291,24 @@ hostfw_expect_fix_any() {
   fail_whyno ".fix mentions none of: $* (it is: '$got')"
 }
 
+# hostfw_paste_fix TOOL: runs whyno-port's .fix_commands in the twin, as a
+# user pastes them; each must be a TOOL command (ufw, firewall-cmd), and the
+# host's rules must not change.
+hostfw_paste_fix() {
+  local tool=$1 cmd n=0 out status
+  while IFS= read -r cmd; do
+    [[ -n $cmd ]] || continue
+    [[ $cmd == "$tool "* ]] || fail_whyno "fix command is not a $tool command: $cmd"
+    status=0
+    out=$(hostfw_in env DBUS_SYSTEM_BUS_ADDRESS="$HOSTFW_DBUS_ADDRESS" sh -c "$cmd" 2>&1) || status=$?
+    log "twin: pasted fix: $cmd: exit $status: $(tr '\n' ' ' <<<"$out")"
+    [[ $status -eq 0 ]] || fail "the pasted fix failed: $cmd"
+    hostfw_expect_host_untouched "$cmd"
+    n=$((n + 1))
+  done < <(jq -r '.fix_commands[]?' "$T_DIR/whyno.out")
+  [[ $n -gt 0 ]] || fail_whyno "no fix_commands to paste"
+}
+
 # --- Docker's side ------------------------------------------------------------
 
 # hostfw_docker_replay [GREP-V-PATTERN]: what dockerd does when firewalld

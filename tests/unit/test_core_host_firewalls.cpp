@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <string>
 
+#include "core/firewall/ufw_words.hpp"
 #include "fixtures.hpp"
 #include "whyno/core/paths/diagnose.hpp"
 #include "whyno/snapshot/snapshot.hpp"
@@ -62,10 +63,11 @@ TEST_CASE("ufw-docker: DOCKER-USER sends the packet to ufw-user-forward, whose r
   const Diagnosis d = replay("firewall-blocked__firewall-ufw-6");
   CHECK(d.verdict == Verdict::firewall_blocked);
   CHECK(mentions(d.summary, "ufw-user-forward"));
-  // ufw's own words; before the user's route deny, which an appended allow would come after.
-  CHECK(mentions(d.fix, "ufw route insert 1 allow proto tcp from any to any port 80"));
+  // ufw's own words: delete the user's route deny (an allow added after it
+  // is never met), or insert an allow for this client before it.
   REQUIRE(d.fix_commands.size() == 1);
-  CHECK(d.fix_commands[0] == "ufw route insert 1 allow proto tcp from any to any port 80");
+  CHECK(d.fix_commands[0] == "ufw route delete deny proto tcp from any to 192.0.2.2 port 80");
+  CHECK(mentions(d.fix, "ufw route insert 1 allow proto tcp from 203.0.113.2 to any port 80"));
   CHECK(evidence_with(d, {"a shadowed drop"}).empty());
 }
 

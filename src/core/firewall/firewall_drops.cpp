@@ -8,6 +8,7 @@
 
 #include "rule_origin.hpp"
 #include "rule_syntax.hpp"
+#include "ufw_words.hpp"
 #include "whyno/model/container_words.hpp"
 #include "whyno/core/plan/container_lookup.hpp"
 #include "whyno/util/words.hpp"
@@ -149,17 +150,15 @@ Problem firewalld_fix(const Facts& facts, nf::Hook hook, const nf::Packet& packe
   return p;
 }
 
-/// ufw's own command for what a ufw rule or policy stops: `ufw route allow`
-/// for forwarded traffic (as ufw-docker documents it: the container's
-/// port), `ufw allow in on IFACE` for the host's own services. `before` a
-/// rule of the user's: inserted first, so it comes before their deny.
-Problem ufw_fix(nf::Hook hook, const nf::Packet& packet, bool before) {
+/// ufw's own command for what ufw's policy or ufw-docker's deny stops: `ufw
+/// route allow` for forwarded traffic (as ufw-docker documents it: the
+/// container's port), `ufw allow in on IFACE` for the host's own services.
+Problem ufw_fix(nf::Hook hook, const nf::Packet& packet) {
   const std::string proto = packet.l4proto == 17 ? "udp" : "tcp";
   Problem p;
   std::string command;
   if (hook == nf::Hook::forward) {
-    command = fmt::format("ufw route {}allow proto {} from any to any port {}", before ? "insert 1 " : "",
-                          proto, packet.destination_port);
+    command = fmt::format("ufw route allow proto {} from any to any port {}", proto, packet.destination_port);
     p.fix = fmt::format(
         "Allow it in ufw, as ufw-docker does: {} (the container's port, which ufw sees after "
         "Docker's DNAT).",
@@ -168,12 +167,50 @@ Problem ufw_fix(nf::Hook hook, const nf::Packet& packet, bool before) {
     const std::string on = packet.input_interface && !packet.input_interface->empty()
                                ? fmt::format("in on {} ", shell_word(*packet.input_interface))
                                : std::string();
-    command = fmt::format("ufw {}allow {}to any port {} proto {}", before ? "insert 1 " : "", on,
-                          packet.destination_port, proto);
+    command = fmt::format("ufw allow {}to any port {} proto {}", on, packet.destination_port, proto);
     p.fix =
         fmt::format("Allow it in ufw: {} (add `from ADDRESS/PREFIX` to let only those clients in).", command);
   }
   p.commands = {command};
+  return p;
+}
+
+/// A `ufw deny` or `ufw route deny` of the user's own drops the traffic: an
+/// allow added after it would never be met, and ufw skips an allow it
+/// already has, so the way is to delete the deny, in ufw's words; or, to
+/// keep it for other clients, to insert an allow for this client first.
+Problem ufw_users_rule_fix(const nf::Rule& r, nf::Hook hook, const nf::Packet& packet) {
+  const std::string prefix = ufw_command_prefix(r);
+  const std::string proto = packet.l4proto == 17 ? "udp" : "tcp";
+  const std::string client = packet.source.is_unspecified() ? std::string("any") : packet.source.to_string();
+  const std::string on =
+      hook != nf::Hook::forward && packet.input_interface && !packet.input_interface->empty()
+          ? fmt::format("in on {} ", shell_word(*packet.input_interface))
+          : std::string();
+  const std::string insert = fmt::format("{}insert 1 allow {}proto {} from {} to any port {}", prefix, on,
+                                         proto, client, packet.destination_port);
+  Problem p;
+  if (const auto words = ufw_rule_words(r)) {
+    const std::string remove = fmt::format("{}delete {}", prefix, *words);
+    p.commands = {remove};
+    // ufw skips an insert whose conditions equal an existing rule's: then
+    // the deny is this client's alone, and deleting it is the way.
+    const std::string conditions = words->substr(words->find(' ') + 1);
+    if (insert.ends_with(" allow " + conditions)) {
+      p.fix = fmt::format("Delete your ufw rule that drops it: {}.", remove);
+      return p;
+    }
+    p.fix = fmt::format(
+        "Delete your ufw rule that drops it: {}. To keep it for other clients, insert an allow for "
+        "this one before it instead: {}.",
+        remove, insert);
+    return p;
+  }
+  p.fix = fmt::format(
+      "Delete your ufw rule that drops it (ufw status numbered, then ufw delete N), or insert an "
+      "allow for this client before it: {}.",
+      insert);
+  p.commands = {insert};
   return p;
 }
 
@@ -201,16 +238,17 @@ Problem drop_problem(const nf::Rule& r, const Facts& facts, nf::Hook hook, const
               "(DOCKER-USER sees the container's address and port, after DNAT).",
               nf::delete_commands(nf::authored(facts.ruleset, r), r)};
     case RuleOrigin::Author::ufw: {
-      // A rule of the user's own (`ufw deny`, `ufw route deny`) is met
-      // before an allow appended after it: the allow goes first.
-      const bool users_rule = r.chain.find("-user-") != std::string::npos;
-      Problem p = ufw_fix(hook, packet, users_rule);
-      p.verdict = Verdict::firewall_blocked;
-      p.summary = fmt::format("ufw's {} chain {} {} at {}: {}.", r.chain, verb, flow, hook_name(hook),
-                              authored_display(r, facts));
-      if (users_rule) {
-        p.fix += " Or delete the rule that drops it: ufw status numbered, then ufw delete N.";
+      const std::string summary = fmt::format("ufw's {} chain {} {} at {}: {}.", r.chain, verb, flow,
+                                              hook_name(hook), authored_display(r, facts));
+      if (r.chain.find("-user-") != std::string::npos) {
+        Problem p = ufw_users_rule_fix(r, hook, packet);
+        p.verdict = Verdict::firewall_blocked;
+        p.summary = summary;
+        return p;
       }
+      Problem p = ufw_fix(hook, packet);
+      p.verdict = Verdict::firewall_blocked;
+      p.summary = summary;
       return p;
     }
     case RuleOrigin::Author::firewalld: {
@@ -263,7 +301,7 @@ Problem policy_drop_problem(const nf::Chain& c, const nf::HookOutcome& out, cons
   if (host_firewalls(facts.ruleset).ufw && c.table == "filter" &&
       (hook == nf::Hook::input || hook == nf::Hook::forward)) {
     // ufw sets these policies (DEFAULT_INPUT_POLICY, DEFAULT_FORWARD_POLICY): its command opens the way.
-    Problem p = ufw_fix(hook, out.packet, false);
+    Problem p = ufw_fix(hook, out.packet);
     p.verdict = Verdict::firewall_blocked;
     p.summary =
         fmt::format("The {} chain's policy is drop (ufw's default deny {}), and no rule accepts {} at {}.",
