@@ -41,6 +41,6 @@ log "case: no dockerd at all"
 run_whyno_racing "$HOST_PORT" --json
 expect_status 3
 expect_stderr_one_line
-expect_stderr_matches 'is dockerd running\?'
+expect_stderr_matches 'is dockerd or podman running\?'
 
 ensure_dockerd || fail "dockerd did not come back"

@@ -34,7 +34,7 @@ expect_mode() {
     control_names)
       # Its names also hold a raw 0xFF: JSON is UTF-8 only, so the engine's
       # answer is not JSON at all, and whyno-port says so.
-      hostile_check_engine_failure "$case"
+      hostile_check_engine_failure "$case" "$json"
       ;;
     control_names_utf8)
       hostile_check_diagnosis "$case" "$json"
@@ -52,7 +52,7 @@ expect_mode() {
       fi
       ;;
     *)
-      hostile_check_engine_failure "$case"
+      hostile_check_engine_failure "$case" "$json"
       ;;
   esac
   case $mode in

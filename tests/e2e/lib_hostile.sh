@@ -180,14 +180,21 @@ hostile_check_common() {
   done
 }
 
-# The engine could not be inspected: exit 3, one short line on stderr,
-# nothing on stdout.
+# The engine could not be inspected: exit 3, one short line on stderr; on
+# stdout nothing, or with JSON=1 one JSON error object saying the same.
 hostile_check_engine_failure() {
-  local case=$1 lines chars bytes line
+  local case=$1 json=${2:-0} lines chars bytes line
   if [[ $H_STATUS -ne 3 ]]; then
     hostile_fail "$case" "exit status $H_STATUS, expected 3 (could not inspect)"
   fi
-  if [[ -s $H_OUT ]]; then
+  if [[ $json -eq 1 ]]; then
+    if [[ $(jq -s length "$H_OUT" 2>/dev/null) != 1 ]] ||
+       ! jq -e '.ok == false and .verdict == null and .error.exit_status == 3' "$H_OUT" >/dev/null; then
+      hostile_fail "$case" "stdout is not one JSON error object with exit_status 3"
+    elif [[ "whyno-port: $(jq -r .error.message "$H_OUT")" != "$(head -n 1 "$H_ERR")" ]]; then
+      hostile_fail "$case" "the JSON error's message is not the stderr line"
+    fi
+  elif [[ -s $H_OUT ]]; then
     hostile_fail "$case" "stdout is not empty ($(wc -c <"$H_OUT") bytes)"
   fi
   lines=$(wc -l <"$H_ERR")

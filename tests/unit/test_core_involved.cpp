@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "facts_builder.hpp"
+#include "whyno/core/plan/container_lookup.hpp"
 #include "whyno/core/plan/involved.hpp"
 
 using namespace whyno;
@@ -66,6 +67,20 @@ TEST_CASE("a client and its target, by name, alias or address") {
   CHECK(h.involved(from("api", "web", 3000)) == std::set<std::string>{h.id("api"), h.id("web")});
   CHECK(h.involved(from("api", "database", 5432)) == std::set<std::string>{h.id("api"), h.id("db")});
   CHECK(h.involved(from("api", "172.17.0.4", 5432)) == std::set<std::string>{h.id("api"), h.id("db")});
+}
+
+TEST_CASE("a service's name is not an id prefix: db is the service, not the container whose id starts db") {
+  // Seen in CI: Compose's api dialled db, and another container's random
+  // id began with "db"; the planner read that one and left db unread.
+  Host h;
+  Container& db = h.f.engine->containers[2];
+  db.name = "shop_db_1";
+  db.compose_service = "db";
+  db.networks.front().aliases = {"db"};
+  h.f.engine->containers[3].id = "db41" + std::string(60, '0');
+  CHECK(h.involved(from("api", "db", 5432)) == std::set<std::string>{h.id("api"), h.id("shop_db_1")});
+  CHECK(look_up_container(*h.f.engine, "db").found == &db);
+  CHECK(look_up_container(*h.f.engine, "db41").found == &h.f.engine->containers[3]);
 }
 
 TEST_CASE("every container when the diagnosis must look for the one meant") {

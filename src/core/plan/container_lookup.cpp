@@ -6,15 +6,19 @@
 
 namespace whyno {
 
-const Container* find_container(const Engine& engine, std::string_view key) {
-  if (key.empty()) {
-    return nullptr;
-  }
+namespace {
+
+const Container* exactly(const Engine& engine, std::string_view key) {
   for (const auto& c : engine.containers) {
     if (c.name == key || c.id == key) {
       return &c;
     }
   }
+  return nullptr;
+}
+
+/// The one container whose id starts with `key`; nullptr for none or two.
+const Container* by_id_prefix(const Engine& engine, std::string_view key) {
   const Container* match = nullptr;
   for (const auto& c : engine.containers) {
     if (c.id.starts_with(key)) {
@@ -27,8 +31,23 @@ const Container* find_container(const Engine& engine, std::string_view key) {
   return match;
 }
 
+}  // namespace
+
+const Container* find_container(const Engine& engine, std::string_view key) {
+  if (key.empty()) {
+    return nullptr;
+  }
+  if (const Container* c = exactly(engine, key)) {
+    return c;
+  }
+  return by_id_prefix(engine, key);
+}
+
 NameLookup look_up_container(const Engine& engine, std::string_view name) {
   NameLookup lookup;
+  if (name.empty()) {
+    return lookup;
+  }
   // One name in two engines (Docker's web and podman's web): which one is
   // the user's to say, by id.
   for (const auto& c : engine.containers) {
@@ -40,11 +59,13 @@ NameLookup look_up_container(const Engine& engine, std::string_view name) {
     return lookup;
   }
   lookup.candidates.clear();
-  lookup.found = find_container(engine, name);
-  if (lookup.found != nullptr || name.empty()) {
+  lookup.found = exactly(engine, name);
+  if (lookup.found != nullptr) {
     return lookup;
   }
-  // "project/service" picks one project's service.
+  // "project/service" picks one project's service. A service's name is a
+  // word the user typed, so it wins over an id that merely starts with the
+  // same letters ("db" and an id 'db41...').
   std::string_view project;
   std::string_view service = name;
   if (const auto slash = name.find('/'); slash != std::string_view::npos) {
@@ -57,7 +78,9 @@ NameLookup look_up_container(const Engine& engine, std::string_view name) {
       lookup.candidates.push_back(&c);
     }
   }
-  if (lookup.candidates.size() == 1) {
+  if (lookup.candidates.empty()) {
+    lookup.found = by_id_prefix(engine, name);
+  } else if (lookup.candidates.size() == 1) {
     lookup.found = lookup.candidates.front();
     lookup.candidates.clear();
   }

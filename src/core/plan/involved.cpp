@@ -32,20 +32,28 @@ bool may_match_port(const nf::Rule& rule, std::uint16_t port) {
   return true;
 }
 
-/// A container name, id, Compose service, or a network alias or DNS name.
-const Container* named(const Engine& engine, const std::string& name) {
-  if (const Container* c = look_up_container(engine, name).found) {
-    return c;
-  }
+/// The containers a DNS name from inside a container can name: each one
+/// Docker's DNS may answer with (a name, an id of 12 digits or more, an
+/// alias or DNS name on some network), and a container the user named by
+/// its Compose service.
+std::vector<const Container*> named(const Engine& engine, const std::string& name) {
+  std::vector<const Container*> out;
+  const auto in = [&](const std::vector<std::string>& v) {
+    return std::find(v.begin(), v.end(), name) != v.end();
+  };
   for (const Container& c : engine.containers) {
-    for (const ContainerNetwork& n : c.networks) {
-      if (std::find(n.aliases.begin(), n.aliases.end(), name) != n.aliases.end() ||
-          std::find(n.dns_names.begin(), n.dns_names.end(), name) != n.dns_names.end()) {
-        return &c;
-      }
+    if (c.name == name || (name.size() >= 12 && c.id.starts_with(name)) ||
+        std::any_of(c.networks.begin(), c.networks.end(),
+                    [&](const ContainerNetwork& n) { return in(n.aliases) || in(n.dns_names); })) {
+      out.push_back(&c);
     }
   }
-  return nullptr;
+  if (out.empty()) {
+    if (const Container* c = look_up_container(engine, name).found) {
+      out.push_back(c);
+    }
+  }
+  return out;
 }
 
 /// A network whose published ports Docker carries with DNAT and the proxy,
@@ -123,12 +131,15 @@ std::optional<std::set<std::string>> containers_involved(const Query& query, con
     if (query.target.is_this_host_loopback() || query.target.kind == Target::Kind::localhost) {
       return std::nullopt;  // localhost-is-self: which container does serve the port?
     }
-    const Container* target = query.target.ip ? container_with_address(engine, *query.target.ip).container
-                                              : named(engine, query.target.text);
-    if (target == nullptr) {
+    const std::vector<const Container*> targets =
+        query.target.ip ? std::vector{container_with_address(engine, *query.target.ip).container}
+                        : named(engine, query.target.text);
+    if (targets.empty() || targets.front() == nullptr) {
       return std::nullopt;
     }
-    add_on_path(target);
+    for (const Container* target : targets) {
+      add_on_path(target);
+    }
   } else if (query.target.ip) {
     add_on_path(container_with_address(engine, *query.target.ip).container);
   }

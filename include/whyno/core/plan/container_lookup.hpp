@@ -14,9 +14,10 @@ namespace whyno {
 const Container* find_container(const Engine& engine, std::string_view name_or_id);
 
 /// What a name the user typed (--from, --container) names: the container of
-/// that name or id (find_container), else the containers of a Compose
-/// service of that name ("db", or "project/db" to pick the project). Several
-/// (replicas, projects) are `candidates`, and `found` stays null.
+/// that name or full id, else the containers of a Compose service of that
+/// name ("db", or "project/db" to pick the project), else the one container
+/// whose id starts so. Several (replicas, projects) are `candidates`, and
+/// `found` stays null.
 struct NameLookup {
   const Container* found = nullptr;
   std::vector<const Container*> candidates;
