@@ -71,6 +71,12 @@ void probe(snapshot::Snapshot& snap, const Options& options) {
     snap.probes = probe_all_ports(snap, options);
   } else {
     snap.probe = probe::probe_result(snap.query, snap.facts, options.probe, options.probe_timeout);
+    // Connected, and not a byte back: did the app ever accept it? The
+    // connection waits in an accept queue until it does, even once closed.
+    if (snap.probe && snap.probe->outcome == ProbeResult::Outcome::connected &&
+        snap.query.protocol == Protocol::tcp) {
+      snap.probe->accept_queues_after = gather::read_accept_queues(snap.facts);
+    }
   }
 }
 

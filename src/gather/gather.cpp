@@ -15,6 +15,7 @@
 #include "whyno/core/plan/query_check.hpp"
 #include "forwarder_namespaces.hpp"
 #include "owner_search.hpp"
+#include "whyno/util/hosts_file.hpp"
 #include "sysctl_interfaces.hpp"
 #include "whyno/util/printable.hpp"
 #include "whyno/util/words.hpp"
@@ -354,6 +355,26 @@ std::expected<Engine, ReadFailure> engine_of_namespace(const NamespaceChoice& ch
   return engine;
 }
 
+/// The client container's /etc/hosts, for the query's name: its resolver
+/// reads it before any DNS. Where nothing names it there, the host's
+/// resolver's answer stands for the DNS the container's resolver forwards to.
+void read_client_hosts(const Query& query, const Sources& sources, Facts& facts) {
+  const Container* client = look_up_container(*facts.engine, query.from->text).found;
+  if (client == nullptr || client->hosts_path.empty() || !sources.read_owned_file) {
+    return;
+  }
+  auto text = sources.read_owned_file(client->hosts_path, client->engine_uid);
+  if (!text) {
+    facts.unread.push_back({fmt::format("{}'s /etc/hosts ({})", quoted(client->name), client->hosts_path),
+                            excerpt(text.error().message, 200)});
+    return;
+  }
+  facts.client_hosts = ClientHosts{client->hosts_path, lookup_hosts(*text, query.target.text)};
+  if (facts.client_hosts->addresses.empty()) {
+    facts.resolved_addresses = sources.resolve(query.target.text);
+  }
+}
+
 }  // namespace
 
 std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sources) {
@@ -433,6 +454,9 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
 
   if (!query.from && query.target.is_name()) {
     facts.resolved_addresses = sources.resolve(query.target.text);
+  }
+  if (query.from_container() && query.target.is_name() && !query.target.is_this_host_loopback()) {
+    read_client_hosts(query, sources, facts);
   }
   return facts;
 }

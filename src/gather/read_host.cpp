@@ -14,6 +14,7 @@
 #include "whyno/netfilter/netfilter_reader.hpp"
 #include "whyno/sys/capabilities.hpp"
 #include "whyno/sys/netns.hpp"
+#include "whyno/sys/owned_file.hpp"
 #include "whyno/util/words.hpp"
 
 namespace whyno::gather {
@@ -57,6 +58,9 @@ std::int64_t epoch_seconds() {
       .count();
 }
 
+// A hosts file is a few hundred bytes; a bigger one is not one.
+constexpr std::size_t k_max_hosts_file = 1 << 20;
+
 }  // namespace
 
 std::expected<Facts, ReadFailure> read_host(const Query& query, const EngineChoice& engines) {
@@ -87,8 +91,11 @@ std::expected<Facts, ReadFailure> read_host(const Query& query, const EngineChoi
     WHYNO_TRY(sys::run_in_netns(netns.fd, [&rules] { rules = netfilter::read_netfilter(); }));
     return rules;
   };
-  const Sources sources{*engine, *namespaces,   *processes,   netfilter::read_netfilter,
-                        resolve, epoch_seconds, read_rules_in};
+  const auto read_owned = [](const std::string& path, unsigned owner) {
+    return sys::read_owned_file(path, sys::FileOwner{owner}, k_max_hosts_file);
+  };
+  const Sources sources{*engine, *namespaces,   *processes,    netfilter::read_netfilter,
+                        resolve, epoch_seconds, read_rules_in, read_owned};
   auto facts = gather(query, sources);
   if (facts && !missing.empty()) {
     facts->unread.push_back(
@@ -99,6 +106,11 @@ std::expected<Facts, ReadFailure> read_host(const Query& query, const EngineChoi
                      ::getuid(), join_words(missing, "and"))});
   }
   return facts;
+}
+
+std::vector<AcceptQueueAfter> read_accept_queues(const Facts& facts) {
+  const auto namespaces = kernel::live_namespace_reader();
+  return accept_queues_now(facts, *namespaces);
 }
 
 }  // namespace whyno::gather

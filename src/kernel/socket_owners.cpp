@@ -15,12 +15,16 @@
 #include <tuple>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "process_children.hpp"
 #include "whyno/sys/fd.hpp"
 
 namespace whyno::kernel {
 
 namespace {
+
+constexpr const char* k_cgroup_root = "/sys/fs/cgroup";
 
 /// Socket inode -> pids holding it.
 using SocketHolders = std::unordered_map<std::uint64_t, std::vector<int>>;
@@ -150,6 +154,50 @@ std::string clean_cmdline(std::string_view raw) {
     text.pop_back();
   }
   return text;
+}
+
+std::string run_state_from_stat(std::string_view stat) {
+  const auto close = stat.rfind(')');
+  if (close == std::string_view::npos || close + 2 >= stat.size() || stat[close + 1] != ' ') {
+    return {};
+  }
+  const char state = stat[close + 2];
+  return std::string_view("RSDTtZXxIKWP").find(state) != std::string_view::npos ? std::string(1, state)
+                                                                                : std::string();
+}
+
+std::vector<std::string> freezer_files_from_cgroup(std::string_view cgroup) {
+  std::vector<std::string> files;
+  while (!cgroup.empty()) {
+    const auto end = cgroup.find('\n');
+    const std::string_view line = cgroup.substr(0, end);
+    cgroup = end == std::string_view::npos ? std::string_view() : cgroup.substr(end + 1);
+    // "ID:CONTROLLERS:PATH"
+    const auto first = line.find(':');
+    const auto second = first == std::string_view::npos ? first : line.find(':', first + 1);
+    if (second == std::string_view::npos) {
+      continue;
+    }
+    const std::string_view controllers = line.substr(first + 1, second - first - 1);
+    const std::string_view path = line.substr(second + 1);
+    // The root cgroup cannot be frozen.
+    if (!path.starts_with('/') || path.size() < 2 || path.find("/..") != std::string_view::npos) {
+      continue;
+    }
+    if (line.substr(0, first) == "0" && controllers.empty()) {
+      files.push_back(fmt::format("{}/cgroup.events", path.substr(1)));
+      files.push_back(fmt::format("unified{}/cgroup.events", path));
+    } else if (controllers == "freezer" || controllers.starts_with("freezer,") ||
+               controllers.ends_with(",freezer") || controllers.find(",freezer,") != std::string_view::npos) {
+      files.insert(files.begin(), fmt::format("freezer{}/freezer.state", path));
+    }
+  }
+  return files;
+}
+
+bool freezer_says_frozen(std::string_view text) {
+  return text.starts_with("FROZEN") || text.starts_with("FREEZING") ||
+         text.find("frozen 1") != std::string_view::npos;
 }
 
 std::optional<std::uint16_t> docker_proxy_host_port(std::string_view cmdline) {
@@ -315,6 +363,32 @@ std::pair<std::string, bool> executable_of(int proc_fd, const std::string& dir) 
   return {std::move(exe), system};
 }
 
+/// The file that thaws the process's cgroup when it is frozen, else "".
+/// The cgroup file system is the kernel's: nobody can plant a FIFO or a
+/// link in it, and the path is the kernel's own, checked for ".." all the
+/// same.
+std::string frozen_cgroup(std::string_view cgroup) {
+  const std::vector<std::string> files = freezer_files_from_cgroup(cgroup);
+  if (files.empty()) {
+    return {};
+  }
+  const sys::Fd root(::open(k_cgroup_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!root) {
+    return {};
+  }
+  for (const std::string& file : files) {
+    const auto text = read_small(root.get(), file, 512);
+    if (!text || !freezer_says_frozen(*text)) {
+      continue;
+    }
+    constexpr std::string_view k_events = "cgroup.events";
+    return fmt::format(
+        "{}/{}", k_cgroup_root,
+        file.ends_with(k_events) ? file.substr(0, file.size() - k_events.size()) + "cgroup.freeze" : file);
+  }
+  return {};
+}
+
 /// comm, cmdline, container, uid and executable of each holder of the
 /// sockets in `holders`.
 SocketOwners describe_holders(int proc_fd, SocketHolders& holders) {
@@ -339,6 +413,11 @@ SocketOwners describe_holders(int proc_fd, SocketHolders& holders) {
           ref.container_id = cgroup ? container_id_from_cgroup(*cgroup) : std::string();
           ref.uid = static_cast<unsigned>(process.st_uid);  // its effective uid
           std::tie(ref.exe, ref.system_binary) = executable_of(proc_fd, dir);
+          if (const auto stat = read_small(proc_fd, dir + "/stat", 1024)) {
+            ref.run_state = run_state_from_stat(*stat);
+          }
+          ref.thaw_file = cgroup ? frozen_cgroup(*cgroup) : std::string();
+          ref.frozen = !ref.thaw_file.empty();
           slot->second = std::move(ref);
         }
       }

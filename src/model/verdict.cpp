@@ -41,6 +41,8 @@ constexpr std::array k_codes = {
           "the host does not forward packets (ip_forward)"},
     Entry{Verdict::internal_network, "internal-network",
           "the container is on an --internal network: no port is published"},
+    Entry{Verdict::app_not_accepting, "app-not-accepting",
+          "the app is stopped, frozen or hung: connections complete, nothing accepts them"},
     Entry{Verdict::inconclusive, "inconclusive",
           "a hop could not be read, so whyno-port cannot say the path works"},
 };

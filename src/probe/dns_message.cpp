@@ -1,5 +1,7 @@
 #include "dns_message.hpp"
 
+#include "whyno/util/hosts_file.hpp"
+
 #include <algorithm>
 #include <array>
 #include <optional>
@@ -33,8 +35,6 @@ void put_u16(std::vector<std::byte>& out, std::uint16_t value) {
   out.push_back(static_cast<std::byte>(value & 0xff));
 }
 
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
 std::string_view without_root_dot(std::string_view name) {
   if (!name.empty() && name.back() == '.') {
     name.remove_suffix(1);
@@ -42,13 +42,7 @@ std::string_view without_root_dot(std::string_view name) {
   return name;
 }
 
-// DNS names compare case-insensitively (RFC 4343), ASCII only.
-bool same_name(std::string_view a, std::string_view b) {
-  a = without_root_dot(a);
-  b = without_root_dot(b);
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
-}
+bool same_name(std::string_view a, std::string_view b) { return same_dns_name(a, b); }
 
 std::unexpected<Error> malformed(std::string what) {
   return fail(Error::Kind::invalid, "malformed DNS reply: " + std::move(what));
@@ -278,42 +272,6 @@ std::string rcode_name(std::uint8_t rcode) {
     return std::string(k_names[rcode]);
   }
   return fmt::format("RCODE {}", rcode);
-}
-
-std::vector<IpAddress> lookup_hosts(std::string_view text, std::string_view name) {
-  constexpr std::string_view blank = " \t\r";
-  std::vector<IpAddress> found;
-  if (without_root_dot(name).empty()) {
-    return found;
-  }
-  while (!text.empty()) {
-    const auto end = text.find('\n');
-    auto line = text.substr(0, end);
-    text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
-    line = line.substr(0, line.find('#'));
-
-    std::optional<IpAddress> address;
-    bool first = true;
-    std::size_t pos = line.find_first_not_of(blank);
-    while (pos != std::string_view::npos) {
-      const auto stop = line.find_first_of(blank, pos);
-      const auto field = line.substr(pos, stop == std::string_view::npos ? stop : stop - pos);
-      if (first) {
-        address = IpAddress::parse(field);
-        first = false;
-        if (!address) {
-          break;
-        }
-      } else if (same_name(field, name)) {
-        if (std::find(found.begin(), found.end(), *address) == found.end()) {
-          found.push_back(*address);
-        }
-        break;
-      }
-      pos = stop == std::string_view::npos ? stop : line.find_first_not_of(blank, stop);
-    }
-  }
-  return found;
 }
 
 }  // namespace whyno::probe

@@ -55,10 +55,4 @@ Result<DnsReply> parse_dns_reply(std::span<const std::byte> message, std::uint16
 /// "NOERROR", "SERVFAIL", "NXDOMAIN", ... or "RCODE <n>".
 std::string rcode_name(std::uint8_t rcode);
 
-/// The addresses a hosts file (/etc/hosts syntax: "ADDRESS NAME [ALIAS...]",
-/// '#' comments) gives `name`, in file order, without repeats. Names compare
-/// case-insensitively and a trailing dot is ignored; lines whose address does
-/// not parse (a zone suffix, garbage) are skipped.
-std::vector<IpAddress> lookup_hosts(std::string_view hosts_text, std::string_view name);
-
 }  // namespace whyno::probe

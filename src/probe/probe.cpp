@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "probe_steps.hpp"
+#include "whyno/util/hosts_file.hpp"
 #include "whyno/core/plan/probe_plan.hpp"
 #include "dns_message.hpp"
 #include "whyno/sys/fd.hpp"

@@ -143,7 +143,7 @@ WHYNO_JSON_ENUM(ProbeResult::Outcome, {{ProbeResult::Outcome::error, "error"},
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Unread, source, reason)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProcessRef, pid, comm, cmdline, container_id, uid, exe,
-                                                system_binary)
+                                                system_binary, run_state, frozen, thaw_file)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Listener, protocol, address, port, v6only, bound_ifindex,
                                                 accept_queue, backlog, inode, owners)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(InterfaceAddress, address, prefix_len)
@@ -178,7 +178,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Engine, product, version, api_ve
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Sysctls, ipv4_forward, ipv6_forward, ipv4_iface_forward,
                                                 route_localnet, bridge_nf_call_iptables,
                                                 bridge_nf_call_ip6tables, somaxconn, unprivileged_port_start)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProbeResult, outcome, from, target, detail, milliseconds)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AcceptQueueAfter, socket, waiting)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProbeResult, outcome, from, target, detail, milliseconds,
+                                                accept_queues_after)
 // The query as it is typed, so snapshots keep the layout of format 1.
 void to_json(nlohmann::json& j, const Query& q) {
   j = {{"address", q.target.text},
@@ -273,8 +275,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Ruleset, chains, rules, unread)
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ForwarderNamespace, forwarder_pid, child_pid, uid, netns,
                                                 ruleset, sysctls)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ClientHosts, path, addresses)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Facts, engine, host, ruleset, sysctls, container_netns,
-                                                resolved_addresses, collected_at, unread,
+                                                resolved_addresses, client_hosts, collected_at, unread,
                                                 forwarder_namespaces, host_owner)
 
 namespace snapshot {

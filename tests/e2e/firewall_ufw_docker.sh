@@ -127,7 +127,9 @@ hostfw_expect_summary "ufw's default deny incoming"
 expect_json '.fix_commands == ["ufw allow in on bridge1 to any port 5432 proto tcp"]'
 hostfw_paste_fix ufw
 expect_netns_curl "$T-c2" 192.0.2.1:5432 0
-# The firewall no longer stands in the way. (That a container reaching a
-# service of the host is a path of its own, `reachable`, is issue 18's.)
+# The firewall no longer stands in the way: the container reaches the
+# host's own service, and says whose it is.
 hostfw_whyno 192.0.2.1:5432 --from "$T-c2" --no-probe --json
-expect_json '.verdict != "firewall-blocked"'
+expect_verdict reachable
+expect_status 0
+expect_json '.summary | test("on the host")'

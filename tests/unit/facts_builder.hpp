@@ -27,7 +27,12 @@ inline Listener listener(Protocol p, const char* address, std::uint16_t port, co
   l.address = ip(address);
   l.port = port;
   l.backlog = 128;
-  l.owners.push_back({pid, process, process, {}, {}, {}, true});
+  ProcessRef owner;
+  owner.pid = pid;
+  owner.comm = process;
+  owner.cmdline = process;
+  owner.run_state = "S";
+  l.owners.push_back(owner);
   return l;
 }
 

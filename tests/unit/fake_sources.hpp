@@ -256,6 +256,8 @@ struct FakeHost {
   std::vector<std::string> resolved;
   /// Namespace inode -> its rules, for forwarder namespaces.
   std::map<std::uint64_t, nf::Ruleset> namespace_rules;
+  /// Path -> text of the files an engine names (containers' hosts files).
+  std::map<std::string, std::string> owned_files;
 
   explicit FakeHost(Engine e) : engine(std::move(e)) {}
 
@@ -279,6 +281,13 @@ struct FakeHost {
                              if (it == namespace_rules.end()) {
                                return fail(Error::Kind::permission_denied,
                                            "cannot enter network namespace (setns): Operation not permitted");
+                             }
+                             return it->second;
+                           },
+                           [this](const std::string& path, unsigned) -> Result<std::string> {
+                             const auto it = owned_files.find(path);
+                             if (it == owned_files.end()) {
+                               return fail(Error::Kind::not_found, path + ": No such file or directory");
                              }
                              return it->second;
                            }};

@@ -147,19 +147,20 @@ TEST_CASE("forwarders by their executable and their uid, not their name") {
   CHECK(describe_owners(l) ==
         fmt::format("docker-proxy (pid {}, uid 1001, /home/eve/docker-proxy)", proxy.pid));
 
-  ProcessRef kit{77, "rootlesskit", "rootlesskit dockerd", {}, 1001U, "/usr/bin/rootlesskit", true};
+  ProcessRef kit{
+      77, "rootlesskit", "rootlesskit dockerd", {}, 1001U, "/usr/bin/rootlesskit", true, "S", false, ""};
   CHECK(is_rootlesskit(kit));
   CHECK(program_of(kit) == "rootlesskit");
   kit.exe = "/home/eve/rootlesskit";
   kit.system_binary = false;
   CHECK_FALSE(is_rootlesskit(kit));
-  ProcessRef port{78, "rootlessport", "", {}, 1001U, "/home/eve/rootlessport", false};
+  ProcessRef port{78, "rootlessport", "", {}, 1001U, "/home/eve/rootlessport", false, "S", false, ""};
   CHECK_FALSE(is_rootlessport(port));
   port.exe = "/usr/libexec/podman/rootlessport (deleted)";  // upgraded while it runs
   port.system_binary = true;
   CHECK(is_rootlessport(port));
   // A snapshot from before exe and uid: the comm, as it always was.
-  ProcessRef old{79, "rootlessport", "", {}, std::nullopt, "", true};
+  ProcessRef old{79, "rootlessport", "", {}, std::nullopt, "", true, "", false, ""};
   CHECK(is_rootlessport(old));
   CHECK(runs_as(old, 1001));
 }

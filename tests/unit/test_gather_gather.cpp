@@ -519,6 +519,14 @@ TEST_CASE("gather over fakes built from each recording gives back its facts") {
       host.namespaces.namespace_sysctls[ns.netns.inode] = ns.sysctls;
       host.namespace_rules[ns.netns.inode] = ns.ruleset;
     }
+    if (recorded.client_hosts) {
+      // The client's hosts file, as far as it was read: the name's lines.
+      std::string text;
+      for (const IpAddress& a : recorded.client_hosts->addresses) {
+        text += a.to_string() + "\t" + snap->query.target.text + "\n";
+      }
+      host.owned_files[recorded.client_hosts->path] = text;
+    }
     auto gathered = gather::gather(snap->query, host.sources());
     REQUIRE(gathered.has_value());
     gathered->resolved_addresses = recorded.resolved_addresses;

@@ -263,4 +263,43 @@ TEST_CASE("container ids from /proc/PID/cgroup, for every cgroup driver") {
   CHECK(container_id_from_cgroup("").empty());
 }
 
+TEST_CASE("a process's run state from /proc/PID/stat, even with ')' in its name") {
+  using whyno::kernel::run_state_from_stat;
+  // Recorded: a server stopped with SIGSTOP, and one sleeping in accept().
+  CHECK(run_state_from_stat("20454 (server) T 20433 20454 20454 0 -1 4194560 147 0 0 0") == "T");
+  CHECK(run_state_from_stat("20812 (server) S 20791 20812 20812 0 -1 4194560 150 0 0 0") == "S");
+  CHECK(run_state_from_stat("7 (a) b) t 1 7 7 0 -1") == "t");  // comm "a) b"
+  CHECK(run_state_from_stat("9 (zombie) Z 1 9 9") == "Z");
+  CHECK(run_state_from_stat("").empty());
+  CHECK(run_state_from_stat("9 (x)").empty());
+  CHECK(run_state_from_stat("9 (x) ? 1").empty());
+}
+
+TEST_CASE("where a process's freezer is, for cgroup v1, v2 and the hybrid of both") {
+  using whyno::kernel::freezer_files_from_cgroup;
+  using whyno::kernel::freezer_says_frozen;
+  const std::string id = "1b999b9f049783f7ddbe65a7edef06740be0792c8aeb95f07698070527839196";
+  // Recorded on this host: hybrid, Docker's cgroupfs driver. v1's freezer
+  // (what Docker and systemd freeze with here) comes first.
+  const std::string hybrid = "9:name=systemd:/docker/" + id + "\n6:freezer:/docker/" + id +
+                             "\n4:memory:/docker/" + id + "\n0::/docker/" + id + "\n";
+  CHECK(freezer_files_from_cgroup(hybrid) ==
+        std::vector<std::string>{"freezer/docker/" + id + "/freezer.state", "docker/" + id + "/cgroup.events",
+                                 "unified/docker/" + id + "/cgroup.events"});
+  CHECK(freezer_files_from_cgroup("0::/system.slice/docker-" + id + ".scope\n") ==
+        std::vector<std::string>{"system.slice/docker-" + id + ".scope/cgroup.events",
+                                 "unified/system.slice/docker-" + id + ".scope/cgroup.events"});
+  CHECK(freezer_files_from_cgroup("3:cpu,freezer:/lxc/c1\n") ==
+        std::vector<std::string>{"freezer/lxc/c1/freezer.state"});
+  // The root cgroup cannot be frozen; a path never climbs out.
+  CHECK(freezer_files_from_cgroup("0::/\n").empty());
+  CHECK(freezer_files_from_cgroup("0::/a/../../etc\n").empty());
+  CHECK(freezer_files_from_cgroup("garbage").empty());
+  CHECK(freezer_says_frozen("FROZEN\n"));
+  CHECK(freezer_says_frozen("FREEZING\n"));
+  CHECK_FALSE(freezer_says_frozen("THAWED\n"));
+  CHECK(freezer_says_frozen("populated 1\nfrozen 1\n"));
+  CHECK_FALSE(freezer_says_frozen("populated 1\nfrozen 0\n"));
+}
+
 TEST_SUITE_END();

@@ -10,12 +10,13 @@
 #include <vector>
 
 #include "probe/dns_message.hpp"
+#include "whyno/util/hosts_file.hpp"
 
 using whyno::IpAddress;
+using whyno::lookup_hosts;
 using whyno::probe::build_dns_query;
 using whyno::probe::DnsReply;
 using whyno::probe::DnsType;
-using whyno::probe::lookup_hosts;
 using whyno::probe::parse_dns_reply;
 using whyno::probe::rcode_name;
 

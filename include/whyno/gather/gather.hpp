@@ -44,6 +44,10 @@ struct Sources {
   std::function<std::int64_t()> now;
   /// Every netfilter rule of an opened namespace (rootless Docker's).
   std::function<Result<nf::Ruleset>(const kernel::NamespaceHandle&)> read_rules_in{};
+  /// A small file an engine names (a container's hosts file), read as its
+  /// owner's (sys::read_owned_file): never a FIFO, a device or a symlink
+  /// out of the owner's reach.
+  std::function<Result<std::string>(const std::string& path, unsigned owner)> read_owned_file{};
 };
 
 /// How often a container whose namespace no longer fits what the engine
@@ -58,5 +62,11 @@ constexpr int k_max_rereads = 2;
 /// again, at most k_max_rereads times; what stays unreadable is in
 /// Facts::unread.
 std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sources);
+
+/// The accept queues of the TCP listeners in the namespaces `facts` read
+/// (the host's and the containers'), read again now: after a probe whose
+/// connection completed in silence, whether it still waits to be accepted.
+/// A namespace whose process left or changed is skipped.
+std::vector<AcceptQueueAfter> accept_queues_now(const Facts& facts, kernel::NamespaceReader& namespaces);
 
 }  // namespace whyno::gather

@@ -29,6 +29,20 @@ std::string clean_cmdline(std::string_view raw);
 /// "/docker/<id>", "docker-<id>.scope" or "libpod-<id>"; "" otherwise.
 std::string container_id_from_cgroup(std::string_view cgroup);
 
+/// The state letter of /proc/PID/stat ("123 (comm) S ..."), read after
+/// the last ')' since comm may hold one; "" when the text has none.
+std::string run_state_from_stat(std::string_view stat);
+
+/// Where a process's freezer state may be, relative to the cgroup mount
+/// (/sys/fs/cgroup), from /proc/PID/cgroup: v1's freezer
+/// ("freezer/PATH/freezer.state") and v2's "PATH/cgroup.events", on a
+/// unified host and on a hybrid one ("unified/PATH/cgroup.events"). None
+/// for the root cgroup or a path that climbs with "..".
+std::vector<std::string> freezer_files_from_cgroup(std::string_view cgroup);
+
+/// Whether a freezer file says frozen: "frozen 1" (v2), "FROZEN" (v1).
+bool freezer_says_frozen(std::string_view text);
+
 using SocketOwners = std::unordered_map<std::uint64_t, std::vector<ProcessRef>>;
 
 /// A search of /proc for the processes holding some sockets. Reading every

@@ -121,6 +121,12 @@ struct Diagnosis {
   /// behind it: a socket on this host (docker-proxy, another process owning
   /// the port), or the app of another container the port belongs to.
   bool connection_accepted = false;
+  /// The app's listening socket the path ends at (its inode), when it takes
+  /// the traffic, and where it is ("in container `web`", "on the host"):
+  /// a probe's connection still in its accept queue afterwards means the
+  /// app never accepted it.
+  std::uint64_t app_socket = 0;
+  std::string app_place;
 };
 
 }  // namespace whyno

@@ -41,6 +41,14 @@ struct ForwarderNamespace {
   Sysctls sysctls;
 };
 
+/// What the client container's /etc/hosts says of the query's name, as its
+/// resolver reads it before any DNS: Docker's --add-host (host-gateway),
+/// podman's host.containers.internal, --link entries.
+struct ClientHosts {
+  std::string path;                  // on the host's file system
+  std::vector<IpAddress> addresses;  // empty: no line names it
+};
+
 struct Facts {
   std::optional<Engine> engine;  // nullopt: the engine could not be reached
   NetnsFacts host;
@@ -50,6 +58,8 @@ struct Facts {
   std::map<std::string, NetnsFacts> container_netns;
   /// Addresses the query's ADDRESS resolved to on the host (getaddrinfo).
   std::vector<IpAddress> resolved_addresses;
+  /// --from CONTAINER with a name: the client's hosts file's answer.
+  std::optional<ClientHosts> client_hosts;
   std::int64_t collected_at = 0;  // epoch seconds when the facts were read (0: unknown)
   std::vector<Unread> unread;     // sources that could not be read at all
   /// Rootless Docker's namespaces behind the rootlesskit processes that

@@ -35,7 +35,23 @@ struct ProcessRef {
   /// rootlessport, rootlesskit, ...) are recognised only then. True in
   /// snapshots that predate it.
   bool system_binary = true;
+  /// Its scheduler state from /proc/PID/stat: "R" running, "S" sleeping,
+  /// "D" uninterruptible, "T" stopped (SIGSTOP), "t" traced (a debugger
+  /// stopped it), "Z" zombie; "" when not read (older snapshots).
+  std::string run_state;
+  /// Its cgroup is frozen (cgroup v2 cgroup.events "frozen 1", v1 freezer
+  /// FROZEN): `docker pause`, `podman pause`, a systemd freeze.
+  bool frozen = false;
+  /// When frozen: the file that thaws it, /sys/fs/cgroup/PATH/cgroup.freeze
+  /// (v2, write 0) or .../freezer.state (v1, write THAWED).
+  std::string thaw_file;
 };
+
+/// Whether the process cannot run to accept a connection now: stopped,
+/// traced, frozen or a zombie. "D" is not: it is usually over in a moment.
+inline bool is_halted(const ProcessRef& p) {
+  return p.frozen || p.run_state == "T" || p.run_state == "t" || p.run_state == "Z";
+}
 
 /// A listening TCP socket, or a bound UDP socket (ss's UNCONN).
 struct Listener {

@@ -5,8 +5,16 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace whyno {
+
+/// A TCP listening socket's accept queue, read again once the probe is
+/// done: connections the kernel completed that the app has not accepted.
+struct AcceptQueueAfter {
+  std::uint64_t socket = 0;  // the listener's inode
+  std::uint32_t waiting = 0;
+};
 
 /// What a connection attempt saw, when whyno-port tried it.
 struct ProbeResult {
@@ -26,6 +34,10 @@ struct ProbeResult {
   std::string target;  // what was dialled, e.g. "server:3000 (172.18.0.2)"
   std::string detail;  // errno text, or the first bytes received (sanitised later)
   double milliseconds = 0;
+  /// After a silent connection: the accept queues of the listeners in the
+  /// namespaces read, again. The probe's connection still waiting in one
+  /// means the app never took it (see app-not-accepting).
+  std::vector<AcceptQueueAfter> accept_queues_after;
 };
 
 /// "answered", "reset-or-closed", ...: the JSON names of probe outcomes.

@@ -29,6 +29,9 @@ enum class Verdict {
   firewall_blocked,
   forwarding_disabled,
   internal_network,
+  /// The connection completes (the kernel's handshake), but the app never
+  /// accepts it: stopped, traced, frozen, a zombie, or hung.
+  app_not_accepting,
   /// Not a cause: a hop could not be read (or the probe contradicts the
   /// facts), so the path cannot be called reachable. Never exit 0.
   inconclusive,

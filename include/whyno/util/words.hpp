@@ -27,6 +27,9 @@ bool near_miss(std::string_view a, std::string_view b);
 /// `name` quoted for a sentence: web -> `web`.
 std::string quoted(std::string_view name);
 
+/// The sentence start: "Container `app` ..." from "container `app` ...".
+std::string capitalized(std::string_view text);
+
 /// `word` as one shell word, for a command to paste: as is when it is made
 /// of letters, digits and _.:/@%+=,- only, else in single quotes (a name
 /// from an engine could hold `;` or `$(...)`).

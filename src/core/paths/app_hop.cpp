@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "app_hop.hpp"
+#include "app_halted.hpp"
 #include "container_view.hpp"
 #include "state_problem.hpp"
 #include "whyno/model/listeners.hpp"
@@ -17,8 +18,17 @@ void judge_app(Walk& w, const AppCheck& check, const AppContext& context) {
   switch (check.outcome) {
     case AppCheck::Outcome::accepting: {
       const Listener& l = *check.listener;
+      const std::string place = fmt::format("in {}", where);
+      if (auto halted = halted_app(l, place)) {
+        w.fail(fmt::format("app :{} not accepting", port),
+               fmt::format("{} listens on {}, halted", describe_owners(l), describe_bind(l)),
+               std::move(*halted));
+        return;
+      }
       w.ok(fmt::format("app :{}", port),
            fmt::format("{} listens on {}", describe_owners(l), describe_bind(l)));
+      w.diagnosis().app_socket = l.inode;
+      w.diagnosis().app_place = place;
       return;
     }
     case AppCheck::Outcome::backlog_full: {

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "whyno/util/hosts_file.hpp"
+
 #include "firewall_hop.hpp"
 #include "container_path.hpp"
 #include "host_path.hpp"
@@ -145,6 +147,15 @@ class ContainerPath {
       m_w.ok(h.label, fmt::format("{} on {} (the client)", h.detail, networks_phrase(m_client)));
       return;
     }
+    if (ns == nullptr && m_client.state.running && !shares_host_network(m_client)) {
+      // Its packets leave from a namespace whyno-port did not see: its
+      // routes, its interface and its own rules are unknown.
+      m_w.unknown(m_client.name, "the client's network namespace was not read",
+                  fmt::format("Run whyno-port again: {}'s network namespace could not be read, which happens "
+                              "when it restarts or is removed while whyno-port reads it.",
+                              container_phrase(m_client)));
+      return;
+    }
     m_w.ok(m_client.name, fmt::format("the client, on {}", networks_phrase(m_client)));
   }
 
@@ -249,15 +260,63 @@ class ContainerPath {
     const RemoteClient client{
         m_client.networks.empty() || !m_client.networks.front().ipv4 ? IpAddress{}
                                                                      : *m_client.networks.front().ipv4,
-        bridge, fmt::format("{} (client) → host {}", m_client.name, address.to_string())};
+        bridge, fmt::format("{} (client) → host {}", m_client.name, address.to_string()), &m_client};
     Diagnosis host = diagnose_host(m_q, m_f, address, client);
     host.path.erase(host.path.begin(),
                     host.path.begin() + std::min<std::ptrdiff_t>(1, std::ssize(host.path)));
     host.path.insert(host.path.begin(), m_d.path.begin(), m_d.path.end());
+    const bool client_unread = std::any_of(m_d.path.begin(), m_d.path.end(),
+                                           [](const Hop& hop) { return hop.state == HopState::unknown; });
+    if (client_unread && host.verdict == Verdict::reachable) {
+      Walk again(host);
+      again.finish(host.summary);  // a hop not read: inconclusive, never reachable
+    }
     m_d = std::move(host);
   }
 
+  /// host.docker.internal and podman's host.containers.internal name the
+  /// host only where the engine wrote them into the client's /etc/hosts.
+  static bool is_host_alias(std::string_view name) {
+    return same_dns_name(name, "host.docker.internal") || same_dns_name(name, "host.containers.internal") ||
+           same_dns_name(name, "gateway.docker.internal");
+  }
+
+  void host_alias_missing(std::string_view name) {
+    const std::optional<IpAddress> gateway =
+        m_client.networks.empty() ? std::nullopt : m_client.networks.front().gateway;
+    const bool podman = is_podman(m_engine, m_client);
+    const std::string where =
+        m_f.client_hosts ? fmt::format("its /etc/hosts ({}) has no line for it", m_f.client_hosts->path)
+                         : std::string("its /etc/hosts could not be read");
+    const std::string dial = gateway ? fmt::format(", or dial the host at the network's gateway, {}:{}",
+                                                   gateway->to_string_for_port(), m_q.port)
+                                     : std::string();
+    m_w.fail(fmt::format("resolve {}", name), where,
+             {Verdict::name_not_resolvable,
+              fmt::format("{} cannot resolve {}: {}, and no DNS answers for it. {}",
+                          container_phrase(m_client), name, where,
+                          podman ? "podman writes host.containers.internal into a container's /etc/hosts "
+                                   "unless --no-hosts is given."
+                                 : "Docker on Linux adds host.docker.internal only when asked: --add-host "
+                                   "host.docker.internal:host-gateway."),
+              podman ? fmt::format("Re-create {} without --no-hosts (or with --add-host {}:host-gateway){}.",
+                                   quoted(m_client.name), name, dial)
+                     : fmt::format("Re-create {} with --add-host {}:host-gateway (Compose: extra_hosts: "
+                                   "[\"{}:host-gateway\"]){}.",
+                                   quoted(m_client.name), name, name, dial)});
+    m_w.finish({});
+  }
+
   void by_name(std::string_view name) {
+    // The client's resolver reads /etc/hosts first: --add-host (host-gateway),
+    // podman's host.containers.internal, --link entries.
+    if (m_f.client_hosts && !m_f.client_hosts->addresses.empty()) {
+      const IpAddress& address = m_f.client_hosts->addresses.front();
+      m_w.ok(fmt::format("{} → {}", name, address.to_string()),
+             fmt::format("{}'s /etc/hosts ({})", m_client.name, m_f.client_hosts->path));
+      by_address(address);
+      return;
+    }
     const Resolution r = resolve_name(m_engine, m_client, name);
     if (r.container != nullptr && r.network->ipv4) {
       m_w.ok(fmt::format("DNS {} → {}", name, r.network->ipv4->to_string()),
@@ -274,6 +333,19 @@ class ContainerPath {
         named = &c;
         break;
       }
+    }
+    if (named == nullptr && !m_f.resolved_addresses.empty()) {
+      // Not a container's name: the container's DNS (Docker's embedded
+      // DNS, or the host's resolv.conf it copied) asks the host's resolvers.
+      const IpAddress& address = m_f.resolved_addresses.front();
+      m_w.ok(fmt::format("DNS {} → {}", name, address.to_string()),
+             "the host's resolver, which a container's DNS forwards names it does not know to");
+      by_address(address);
+      return;
+    }
+    if (named == nullptr && is_host_alias(name)) {
+      host_alias_missing(name);
+      return;
     }
     if (named == nullptr) {
       std::string summary = fmt::format(

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "addresses_diagnosis.hpp"
+#include "app_halted.hpp"
 #include "whyno/core/plan/client_addresses.hpp"
 #include "container_path.hpp"
 #include "host_path.hpp"
@@ -37,6 +38,40 @@ ProbeReport compare_probe(const Query& q, const Diagnosis& d, const ProbeResult&
   return report;
 }
 
+const Listener* listener_by_inode(const Facts& facts, std::uint64_t inode) {
+  const auto in = [inode](const NetnsFacts& ns) -> const Listener* {
+    const auto it = std::find_if(ns.listeners.begin(), ns.listeners.end(),
+                                 [inode](const Listener& l) { return l.inode == inode; });
+    return it == ns.listeners.end() ? nullptr : &*it;
+  };
+  if (const Listener* l = in(facts.host)) {
+    return l;
+  }
+  for (const auto& [id, ns] : facts.container_netns) {
+    if (const Listener* l = in(ns)) {
+      return l;
+    }
+  }
+  return nullptr;
+}
+
+/// A path that works to an app whose accept queue still holds connections
+/// after the probe's connected in silence: the app never accepted it.
+std::optional<Problem> probe_never_accepted(const Query& q, const Facts& facts, const Diagnosis& d,
+                                            const ProbeResult& probe) {
+  if (d.verdict != Verdict::reachable || q.protocol != Protocol::tcp || d.app_socket == 0 ||
+      probe.outcome != ProbeResult::Outcome::connected) {
+    return std::nullopt;
+  }
+  const auto after = std::find_if(probe.accept_queues_after.begin(), probe.accept_queues_after.end(),
+                                  [&](const AcceptQueueAfter& a) { return a.socket == d.app_socket; });
+  const Listener* l = listener_by_inode(facts, d.app_socket);
+  if (after == probe.accept_queues_after.end() || after->waiting == 0 || l == nullptr) {
+    return std::nullopt;
+  }
+  return detail::hung_app(*l, after->waiting, d.app_place);
+}
+
 }  // namespace
 
 Diagnosis diagnose(const Query& query, const Facts& facts, const std::optional<ProbeResult>& probe) {
@@ -62,6 +97,19 @@ Diagnosis diagnose(const Query& query, const Facts& facts, const std::optional<P
     d.path.push_back({fmt::format("resolve {}", query.target.text), HopState::failed, "no address"});
   }
   if (probe) {
+    if (auto hung = probe_never_accepted(query, facts, d, *probe)) {
+      d.verdict = hung->verdict;
+      d.summary = std::move(hung->summary);
+      d.fix = std::move(hung->fix);
+      d.fix_commands.clear();
+      for (Hop& hop : d.path) {
+        if (hop.label.starts_with("app :") || hop.label.starts_with("host app :")) {
+          hop.label += " not accepting";
+          hop.state = HopState::failed;
+          hop.detail += "; never accepted the probe's connection";
+        }
+      }
+    }
     d.probe = compare_probe(query, d, *probe);
     if (d.verdict == Verdict::reachable && !d.probe->agrees) {
       // The facts found no fault, but a real connection failed: whatever is

@@ -11,6 +11,7 @@
 #include "core/firewall/rule_origin.hpp"
 #include "host_context.hpp"
 #include "host_path.hpp"
+#include "host_service.hpp"
 #include "app_hop.hpp"
 #include "container_view.hpp"
 #include "state_problem.hpp"
@@ -76,8 +77,15 @@ class HostPath {
           return;
         }
       }
+      const bool host_service = asks_for_host_service(m_h);
+      if (host_service && judge_host_service(m_h, m_w)) {
+        return;
+      }
       explain_no_forward(m_h, m_w, m_listener);
       m_w.finish({});
+      if (host_service) {
+        say_no_host_service(m_h, m_w.diagnosis());
+      }
       return;
     }
     follow_forward();

@@ -15,6 +15,7 @@ struct RemoteClient {
   IpAddress address;
   std::optional<std::string> interface;  // the host interface they arrive on
   std::string label;                     // the first hop, e.g. "client 198.51.100.2"
+  const Container* container = nullptr;  // the client is this container (on its bridge)
 };
 
 Diagnosis diagnose_host(const Query& query, const Facts& facts, const IpAddress& destination,

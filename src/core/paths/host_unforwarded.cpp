@@ -143,11 +143,18 @@ void explain_address_mismatch(const HostContext& h, Walk& w, const Publication& 
       {Verdict::host_address_mismatch,
        fmt::format("{} publishes port {} only on {}, but the client dials {}.",
                    container_phrase(*p.container), h.q.port, bound, h.dialled),
-       h.remote ? fmt::format("Publish on every address so other machines reach it: -p "
-                              "{}:{} (or -p 0.0.0.0:{}:{}).",
-                              h.q.port, p.binding.container_port, h.q.port, p.binding.container_port)
-                : fmt::format("Dial {}, or publish on every address with -p {}:{}.", works, h.q.port,
-                              p.binding.container_port)});
+       h.remote && h.remote->container != nullptr
+           ? fmt::format("From a container, {} is its own loopback, not the host's: reach {} by name on a "
+                         "network both share ({} network connect NETWORK {}), or publish it on the "
+                         "address the client dials as well: -p {}:{}:{}.",
+                         bound, quoted(p.container->name), cli_of(*p.container),
+                         shell_word(h.remote->container->name), h.destination.to_string_for_port(), h.q.port,
+                         p.binding.container_port)
+       : h.remote ? fmt::format("Publish on every address so other machines reach it: -p "
+                                "{}:{} (or -p 0.0.0.0:{}:{}).",
+                                h.q.port, p.binding.container_port, h.q.port, p.binding.container_port)
+                  : fmt::format("Dial {}, or publish on every address with -p {}:{}.", works, h.q.port,
+                                p.binding.container_port)});
 }
 
 /// A rootless engine publishes through a process of its own (podman's

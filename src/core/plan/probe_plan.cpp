@@ -110,8 +110,9 @@ bool probe_agrees(Verdict verdict, Protocol protocol, ProbeResult::Outcome outco
       // Another owner of the port answering is the symptom of a conflict.
       return reachable || verdict == Verdict::host_port_conflict;
     case Outcome::connected:
-      return reachable || verdict == Verdict::backlog_full || verdict == Verdict::container_not_running ||
-             verdict == Verdict::firewall_blocked || verdict == Verdict::host_port_conflict;
+      return reachable || verdict == Verdict::backlog_full || verdict == Verdict::app_not_accepting ||
+             verdict == Verdict::container_not_running || verdict == Verdict::firewall_blocked ||
+             verdict == Verdict::host_port_conflict;
     case Outcome::reset_or_closed:
       // Something accepted the connection: a proxy or an app, so the port
       // is not simply unpublished or unreachable.

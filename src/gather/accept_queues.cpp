@@ -1,0 +1,57 @@
+// After a silent probe: are the connections still waiting to be accepted?
+
+#include <algorithm>
+
+#include "whyno/gather/gather.hpp"
+
+namespace whyno::gather {
+
+namespace {
+
+bool has_tcp_listener(const NetnsFacts& ns) {
+  return std::any_of(ns.listeners.begin(), ns.listeners.end(),
+                     [](const Listener& l) { return l.protocol == Protocol::tcp; });
+}
+
+void add_queues(const std::vector<Listener>& listeners, std::vector<AcceptQueueAfter>& out) {
+  for (const Listener& l : listeners) {
+    if (l.protocol == Protocol::tcp && l.inode != 0) {
+      out.push_back({l.inode, l.accept_queue});
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<AcceptQueueAfter> accept_queues_now(const Facts& facts, kernel::NamespaceReader& namespaces) {
+  std::vector<AcceptQueueAfter> out;
+  if (has_tcp_listener(facts.host)) {
+    add_queues(namespaces.read_host_listeners(), out);
+  }
+  if (!facts.engine) {
+    return out;
+  }
+  for (const Container& c : facts.engine->containers) {
+    const auto it = facts.container_netns.find(c.id);
+    if (it == facts.container_netns.end() || c.state.pid <= 0 || !has_tcp_listener(it->second)) {
+      continue;
+    }
+    auto handle = namespaces.open(c.state.pid);
+    if (!handle || handle->inode != it->second.inode) {
+      continue;  // gone, or another namespace now: not the socket the facts name
+    }
+    if (auto now = namespaces.read(*handle)) {
+      add_queues(now->listeners, out);
+    }
+  }
+  // A namespace several containers share is read for each; once is enough.
+  std::sort(out.begin(), out.end(),
+            [](const AcceptQueueAfter& a, const AcceptQueueAfter& b) { return a.socket < b.socket; });
+  out.erase(
+      std::unique(out.begin(), out.end(),
+                  [](const AcceptQueueAfter& a, const AcceptQueueAfter& b) { return a.socket == b.socket; }),
+      out.end());
+  return out;
+}
+
+}  // namespace whyno::gather
