@@ -144,6 +144,15 @@ class MultiEngine final : public EngineSource {
       }
     }
     if (merged.engines.empty()) {
+      if (nothing_there()) {
+        // A containerd or Kubernetes node, LXC, libvirt, plain `ip netns`: a
+        // host like any other, whose namespaces the packet finds.
+        merged.product = "none";
+        merged.absent = fmt::format("no container engine runs on this host: whyno-port looked for {}{}",
+                                    excerpt(join_words(m_looked_at, "and"), 220),
+                                    m_primaries < m_sources.size() ? " and podman's files" : "");
+        return merged;
+      }
       return std::unexpected(none_answered());
     }
     for (const auto& [i, error] : m_failures) {
@@ -206,6 +215,17 @@ class MultiEngine final : public EngineSource {
       merged.networks.push_back(std::move(n));
     }
     merged.warnings.insert(merged.warnings.end(), engine.warnings.begin(), engine.warnings.end());
+  }
+
+  /// No engine found where engines live, none asked for by name: every
+  /// socket looked at is absent (a socket that is there but does not
+  /// answer is a broken engine, and --engine or DOCKER_HOST one the user
+  /// means).
+  bool nothing_there() const {
+    return std::all_of(m_failures.begin(), m_failures.end(),
+                       [](const auto& failure) { return failure.second.error_number == ENOENT; }) &&
+           std::all_of(m_endpoints.begin(), m_endpoints.begin() + static_cast<std::ptrdiff_t>(m_primaries),
+                       [](const EngineEndpoint& e) { return e.origin == "default" && !e.owner; });
   }
 
   Error none_answered() const {

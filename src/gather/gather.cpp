@@ -296,6 +296,91 @@ std::vector<const Container*> on_host_network(const Engine& engine,
   return out;
 }
 
+/// A namespace of no engine, as a container built from what the kernel
+/// shows of it, so the paths can be walked to it.
+Container namespace_container(std::uint64_t inode, const std::string& label, int pid,
+                              const NetnsFacts& facts) {
+  Container c;
+  c.kind = Container::Kind::namespace_only;
+  c.id = fmt::format("netns-{}", inode);
+  c.name = label;
+  c.state.status = "running";
+  c.state.running = true;
+  c.state.pid = pid;
+  c.network_mode = "namespace";
+  for (const Interface& i : facts.interfaces) {
+    ContainerNetwork n;
+    n.name = i.name;
+    for (const InterfaceAddress& a : i.addresses) {
+      static const IpAddress k_link_local = *IpAddress::parse("fe80::");
+      if (a.address.is_loopback() || a.address.in_prefix(k_link_local, 10)) {
+        continue;
+      }
+      if (a.address.is_v4() && !n.ipv4) {
+        n.ipv4 = a.address;
+        n.ipv4_prefix_len = a.prefix_len;
+      } else if (!a.address.is_v4() && !n.ipv6) {
+        n.ipv6 = a.address;
+      }
+    }
+    if (n.ipv4 || n.ipv6) {
+      c.networks.push_back(std::move(n));
+    }
+  }
+  return c;
+}
+
+/// Reads at most this many namespaces looking for an address: a host with
+/// thousands of pods is searched in bounded time.
+constexpr std::size_t k_max_namespaces_searched = 512;
+
+/// Where the packet goes and no engine's container is: the namespace that
+/// holds the address, found among every namespace of the host (ip netns,
+/// containerd, Kubernetes, LXC), joins the facts as a container of no engine.
+void find_namespaces_by_packet(const Query& query, const Sources& sources, Facts& facts) {
+  std::vector<IpAddress> wanted =
+      addresses_no_container_holds(query, *facts.engine, facts.ruleset, facts.host);
+  if (wanted.empty()) {
+    return;
+  }
+  std::set<std::uint64_t> known{facts.host.inode};
+  for (const auto& [id, ns] : facts.container_netns) {
+    known.insert(ns.inode);
+  }
+  std::size_t searched = 0;
+  for (const kernel::NamespaceCandidate& candidate : sources.namespaces.list_namespaces()) {
+    if (wanted.empty() || searched == k_max_namespaces_searched) {
+      break;
+    }
+    if (known.contains(candidate.inode)) {
+      continue;
+    }
+    auto handle = sources.namespaces.open_path(candidate.path);
+    if (!handle || handle->inode != candidate.inode) {
+      continue;  // gone, or the process moved on
+    }
+    ++searched;
+    auto read = sources.namespaces.read(*handle);
+    if (!read) {
+      continue;
+    }
+    const auto holds = [&](const IpAddress& a) {
+      return std::any_of(read->interfaces.begin(), read->interfaces.end(), [&](const Interface& i) {
+        return std::any_of(i.addresses.begin(), i.addresses.end(),
+                           [&](const InterfaceAddress& x) { return x.address == a; });
+      });
+    };
+    if (std::none_of(wanted.begin(), wanted.end(), holds)) {
+      continue;
+    }
+    std::erase_if(wanted, holds);
+    Container c = namespace_container(handle->inode, candidate.label, candidate.pid, *read);
+    c.engine_uid = candidate.uid;
+    facts.container_netns.emplace(c.id, std::move(*read));
+    facts.engine->containers.push_back(std::move(c));
+  }
+}
+
 /// --pid/--netns: the namespace stands for a container of no engine, built
 /// from what the kernel shows of it, so the paths can be walked to it.
 std::expected<Engine, ReadFailure> engine_of_namespace(const NamespaceChoice& choice, const Sources& sources,
@@ -320,33 +405,7 @@ std::expected<Engine, ReadFailure> engine_of_namespace(const NamespaceChoice& ch
   if (!facts) {
     return failure(ReadFailure::Kind::cannot_inspect, excerpt(facts.error().message, 200));
   }
-  Container c;
-  c.kind = Container::Kind::namespace_only;
-  c.id = fmt::format("netns-{}", handle->inode);
-  c.name = choice.label;
-  c.state.status = "running";
-  c.state.running = true;
-  c.state.pid = choice.pid;
-  c.network_mode = "namespace";
-  for (const Interface& i : facts->interfaces) {
-    ContainerNetwork n;
-    n.name = i.name;
-    for (const InterfaceAddress& a : i.addresses) {
-      static const IpAddress k_link_local = *IpAddress::parse("fe80::");
-      if (a.address.is_loopback() || a.address.in_prefix(k_link_local, 10)) {
-        continue;
-      }
-      if (a.address.is_v4() && !n.ipv4) {
-        n.ipv4 = a.address;
-        n.ipv4_prefix_len = a.prefix_len;
-      } else if (!a.address.is_v4() && !n.ipv6) {
-        n.ipv6 = a.address;
-      }
-    }
-    if (n.ipv4 || n.ipv6) {
-      c.networks.push_back(std::move(n));
-    }
-  }
+  Container c = namespace_container(handle->inode, choice.label, choice.pid, *facts);
   Engine engine;
   engine.product = "none";
   engine.socket = choice.path;
@@ -437,6 +496,7 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
     wanted = containers_involved(query, *facts.engine, facts.ruleset);
     inspect_listed(sources, facts, wanted);
     NamespaceGathering(sources, facts).run(wanted);
+    find_namespaces_by_packet(query, sources, facts);
   }
 
   std::vector<NetnsFacts*> namespaces{&facts.host};

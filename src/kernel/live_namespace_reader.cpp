@@ -5,6 +5,7 @@
 
 #include "whyno/kernel/namespace_reader.hpp"
 #include "whyno/kernel/netns_reader.hpp"
+#include "namespace_census.hpp"
 #include "owner_netns.hpp"
 #include "process_children.hpp"
 #include "process_owner.hpp"
@@ -64,6 +65,10 @@ class LiveNamespaceReader final : public NamespaceReader {
   }
 
   std::vector<Listener> read_host_listeners() override { return read_listeners_here(); }
+
+  std::vector<NamespaceCandidate> list_namespaces() override {
+    return list_network_namespaces("/proc", {"/run/netns", "/var/run/netns"});
+  }
 };
 
 class LiveProcessReader final : public ProcessReader {

@@ -174,7 +174,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DaemonConfig, read, path, userla
                                                 ip_forward, ip_masq, icc, ip, firewall_backend, problem)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NotBelieved, uid, engine, claim)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Engine, product, version, api_version, socket, containers,
-                                                networks, warnings, config, engines, unread, not_believed)
+                                                networks, warnings, config, engines, unread, not_believed,
+                                                absent)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Sysctls, ipv4_forward, ipv6_forward, ipv4_iface_forward,
                                                 route_localnet, bridge_nf_call_iptables,
                                                 bridge_nf_call_ip6tables, somaxconn, unprivileged_port_start)

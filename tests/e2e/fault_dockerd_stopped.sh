@@ -2,7 +2,8 @@
 # The engine goes away: dockerd frozen (SIGSTOP: it accepts, never answers),
 # stopped while whyno-port talks to it, and gone. Each is one sentence and
 # exit status 3 within the engine's 5 s budget, or a diagnosis whose
-# reachable is backed by the probe; never a hang or a crash. dockerd is
+# reachable is backed by the probe; never a hang or a crash. With no engine
+# left at all, the host is diagnosed as it is (issue 18). dockerd is
 # started again at the end, whatever happens.
 source "$(dirname "$0")/lib.sh"
 require_root_and_docker
@@ -37,10 +38,11 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 
-log "case: no dockerd at all"
+log "case: no dockerd at all: a host like any other, which says no engine runs"
+expect_host_curl "localhost:$HOST_PORT" 7
 run_whyno_racing "$HOST_PORT" --json
-expect_status 3
-expect_stderr_one_line
-expect_stderr_matches 'is dockerd or podman running\?'
+expect_status 1
+expect_verdict nothing-published
+expect_json 'any(.evidence[]; contains("no container engine runs on this host"))'
 
 ensure_dockerd || fail "dockerd did not come back"

@@ -471,10 +471,11 @@ snapshot_host_state() {
         echo "$f $(<"$f")"
       fi
     done
+    # With no dockerd (tests of a host without an engine) there are none.
     echo "### containers"
-    docker ps -a --no-trunc --format '{{.ID}} {{.State}}' | sort
+    { docker ps -a --no-trunc --format '{{.ID}} {{.State}}' 2>/dev/null || true; } | sort
     echo "### networks"
-    docker network ls -q --no-trunc | sort
+    { docker network ls -q --no-trunc 2>/dev/null || true; } | sort
     echo "### named netns"
     ip netns list | sort
   } >"$file"

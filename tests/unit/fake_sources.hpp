@@ -185,6 +185,9 @@ class FakeNamespaces final : public kernel::NamespaceReader, public kernel::Proc
 
   /// nsfs path -> inode, for --netns.
   std::map<std::string, std::uint64_t> paths;
+  /// Every namespace of the host (list_namespaces), for the packet to find.
+  std::vector<kernel::NamespaceCandidate> census;
+  std::vector<kernel::NamespaceCandidate> list_namespaces() override { return census; }
 
   Result<kernel::NamespaceHandle> open_path(const std::string& path) override {
     const std::lock_guard lock(m_mutex);

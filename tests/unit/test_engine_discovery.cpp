@@ -491,20 +491,32 @@ TEST_CASE("--no-user-engines: root leaves out every user's socket and files") {
   CHECK(root_only->podman_user_files.empty());
 }
 
-TEST_CASE("no engine anywhere: the error names every place looked, not only the first") {
-  const std::vector<EngineEndpoint> endpoints{{"/var/run/docker.sock", "default", std::nullopt}};
-  std::vector<std::unique_ptr<EngineSource>> sources;
-  auto absent = std::make_unique<test::FakeEngine>(Engine{});
-  absent->fail_read(
-      "cannot reach the Docker engine: /var/run/docker.sock does not exist (is dockerd running?)", ENOENT);
-  sources.push_back(std::move(absent));
+TEST_CASE("no engine anywhere is a host like any other, and says every place looked") {
+  const auto absent_docker = [] {
+    std::vector<std::unique_ptr<EngineSource>> sources;
+    auto absent = std::make_unique<test::FakeEngine>(Engine{});
+    absent->fail_read(
+        "cannot reach the Docker engine: /var/run/docker.sock does not exist (is dockerd running?)", ENOENT);
+    sources.push_back(std::move(absent));
+    return sources;
+  };
   const std::vector<std::string> looked{"/var/run/docker.sock", "/run/podman/podman.sock",
                                         "/run/user/1000/docker.sock"};
+  const std::vector<EngineEndpoint> by_default{{"/var/run/docker.sock", "default", std::nullopt}};
   const auto merged =
-      merge_engines(endpoints, std::move(sources), {}, std::vector<EngineFiles>{}, looked)->read();
-  REQUIRE_FALSE(merged);
-  CHECK(merged.error().message ==
-        "no container engine answers on this host: whyno-port looked for /var/run/docker.sock, "
-        "/run/podman/podman.sock and /run/user/1000/docker.sock, and none is there (is dockerd or podman "
-        "running?)");
+      merge_engines(by_default, absent_docker(), {}, std::vector<EngineFiles>{}, looked)->read();
+  REQUIRE(merged);
+  CHECK(merged->product == "none");
+  CHECK(merged->containers.empty());
+  CHECK(merged->engines.empty());
+  CHECK(merged->absent ==
+        "no container engine runs on this host: whyno-port looked for /var/run/docker.sock, "
+        "/run/podman/podman.sock and /run/user/1000/docker.sock");
+  // The engine the user named (--engine, DOCKER_HOST) missing is an error:
+  // the answer would be about another host than the one meant.
+  const std::vector<EngineEndpoint> named{{"/var/run/docker.sock", "--engine", std::nullopt}};
+  const auto missing =
+      merge_engines(named, absent_docker(), {}, std::vector<EngineFiles>{}, {"/var/run/docker.sock"})->read();
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().message.find("does not exist") != std::string::npos);
 }

@@ -504,7 +504,27 @@ TEST_CASE("gather over fakes built from each recording gives back its facts") {
     auto snap = snapshot::load(test::fixture_text("snapshots/" + name));
     REQUIRE(snap.has_value());
     const Facts& recorded = snap->facts;
-    FakeHost host(*recorded.engine);
+    // Namespaces no engine reported, which the packet found: the engine
+    // lists none of them, the host's census has them.
+    Engine engines_only = *recorded.engine;
+    std::vector<kernel::NamespaceCandidate> census;
+    if (!snap->query.netns) {
+      for (const Container& c : recorded.engine->containers) {
+        if (c.kind == Container::Kind::namespace_only) {
+          census.push_back({"/run/netns/" + c.name, recorded.container_netns.at(c.id).inode, c.state.pid,
+                            c.engine_uid, c.name});
+        }
+      }
+      std::erase_if(engines_only.containers,
+                    [](const Container& c) { return c.kind == Container::Kind::namespace_only; });
+    }
+    FakeHost host(engines_only);
+    for (const kernel::NamespaceCandidate& c : census) {
+      host.namespaces.paths[c.path] = c.inode;
+      host.namespaces.namespaces[c.inode] = recorded.container_netns.at("netns-" + std::to_string(c.inode));
+      host.namespaces.namespaces[c.inode].inode = c.inode;
+    }
+    host.namespaces.census = census;
     host.namespaces.host = recorded.host;
     host.namespaces.sysctls = recorded.sysctls;
     host.ruleset = recorded.ruleset;

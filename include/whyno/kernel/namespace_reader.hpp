@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -32,6 +33,22 @@ struct ForwarderChild {
   int pid = 0;
   std::optional<unsigned> uid;  // the forwarder's real uid
 };
+
+/// A network namespace found on the host, and how to name it.
+struct NamespaceCandidate {
+  std::string path;         // /run/netns/NAME or /proc/PID/ns/net
+  std::uint64_t inode = 0;  // its nsfs inode
+  int pid = 0;              // a process in it (0 for a named one nobody is in)
+  unsigned uid = 0;         // that process's owner (0 for a named one: root's directory)
+  /// How sentences name it: "web" (ip netns, /run/netns/web), "pod 5f1c... (Kubernetes)",
+  /// "containerd task 3a4b...", "LXC container c1", "libvirt machine vm1",
+  /// "systemd unit foo.service", else "process 1234 (comm)".
+  std::string label;
+};
+
+/// How a namespace's processes are named, from /proc/PID/cgroup and comm
+/// (see NamespaceCandidate::label).
+std::string namespace_label(std::string_view cgroup, int pid, std::string_view comm);
 
 class NamespaceReader {
  public:
@@ -60,6 +77,10 @@ class NamespaceReader {
   /// Whether process `pid` still lives in namespace `inode`: false once it
   /// exited or was replaced (a restart), so what was read is stale.
   virtual bool still_in(int pid, std::uint64_t inode) = 0;
+
+  /// Every network namespace of the host but its own, named
+  /// (list_network_namespaces); none for readers that know none.
+  virtual std::vector<NamespaceCandidate> list_namespaces() { return {}; }
 
   /// The host namespace's listening sockets alone.
   virtual std::vector<Listener> read_host_listeners() { return read_host().listeners; }

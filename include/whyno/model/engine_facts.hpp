@@ -168,6 +168,10 @@ struct Engine {
   /// Containers of users' engines left out because root's engines report
   /// the same id or name.
   std::vector<NotBelieved> not_believed;
+  /// No engine runs on this host (no socket where engines keep theirs, no
+  /// podman files): what was looked for, in a sentence. The host is then
+  /// read as it is, its namespaces found by the packet. "" otherwise.
+  std::string absent;
 
   /// `engines`, or for a snapshot that predates it, the one engine it names.
   std::vector<EngineIdentity> identities() const;

@@ -129,6 +129,12 @@ Diagnosis diagnose(const Query& query, const Facts& facts, const std::optional<P
         "no engine (--pid/--netns): only the kernel's view was read; an engine would also say the "
         "container's name, its port bindings (-p), its networks and aliases, and its state");
   }
+  if (facts.engine && !facts.engine->absent.empty()) {
+    d.evidence.push_back(
+        fmt::format("no engine: {}; the host's sockets, rules and namespaces were read as "
+                    "they are",
+                    facts.engine->absent));
+  }
   if (facts.engine) {
     d.engines = facts.engine->identities();
     d.unread.insert(d.unread.end(), facts.engine->unread.begin(), facts.engine->unread.end());

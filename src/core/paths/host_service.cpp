@@ -17,6 +17,9 @@ namespace {
 
 /// "container `app` (on bridge docker0)" or "client 198.51.100.2".
 std::string client_words(const HostContext& h) {
+  if (!h.remote) {
+    return "this host";
+  }
   if (h.remote->container != nullptr) {
     return container_phrase(*h.remote->container);
   }
@@ -25,8 +28,9 @@ std::string client_words(const HostContext& h) {
 
 /// Where the client's packets arrive: "on docker0 at 172.17.0.1".
 std::string arrival(const HostContext& h) {
-  return h.remote->interface ? fmt::format("on {} at {}", *h.remote->interface, h.destination.to_string())
-                             : fmt::format("at {}", h.destination.to_string());
+  return h.remote && h.remote->interface ? fmt::format("on {} at {}", *h.remote->interface,
+                                                       h.destination.to_string())
+                                         : fmt::format("at {}", h.destination.to_string());
 }
 
 /// A loopback bind never sees them: the address they dial, or every address
@@ -34,7 +38,7 @@ std::string arrival(const HostContext& h) {
 std::string loopback_fix(const HostContext& h, const Listener& l) {
   const std::string address = h.destination.to_string_for_port();
   const std::uint16_t port = h.q.port;
-  if (h.remote->container != nullptr) {
+  if (h.remote && h.remote->container != nullptr) {
     return fmt::format(
         "Make {} on the host listen on {} too, the address containers on {} dial (e.g. PostgreSQL: "
         "listen_addresses = 'localhost,{}'; a service that takes one address: {}:{}); or on 0.0.0.0:{} "
@@ -52,7 +56,11 @@ std::string loopback_fix(const HostContext& h, const Listener& l) {
 }  // namespace
 
 bool asks_for_host_service(const HostContext& h) {
-  return h.remote && h.meant == nullptr && h.pubs.empty() && is_local_address(h.f.host, h.destination);
+  // With no engine on the host, no container is meant: the host's own
+  // socket is the app for this host's clients too.
+  const bool no_engine = h.f.engine && !h.f.engine->absent.empty();
+  return (h.remote || no_engine) && h.meant == nullptr && h.pubs.empty() &&
+         (is_local_address(h.f.host, h.destination) || h.destination.is_loopback());
 }
 
 bool judge_host_service(const HostContext& h, Walk& w) {
@@ -73,8 +81,11 @@ bool judge_host_service(const HostContext& h, Walk& w) {
       w.diagnosis().app_place = "on the host";
       w.ok(fmt::format("host app :{}", h.q.port),
            fmt::format("{} listens on {}", describe_owners(l), describe_bind(l)));
-      w.finish(fmt::format("{} reaches {} on the host at {}: it listens on {} (no container publishes {}).",
-                           capitalized(client), describe_owners(l), h.dialled, describe_bind(l), pp));
+      w.finish(fmt::format("{} reaches {} on the host at {}: it listens on {} ({}).", capitalized(client),
+                           describe_owners(l), h.dialled, describe_bind(l),
+                           h.f.engine && !h.f.engine->absent.empty()
+                               ? std::string("no container engine runs here")
+                               : fmt::format("no container publishes {}", pp)));
       return true;
     }
     case AppCheck::Outcome::backlog_full: {

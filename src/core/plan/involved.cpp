@@ -171,4 +171,33 @@ std::optional<std::set<std::string>> containers_involved(const Query& query, con
   return ids;
 }
 
+std::vector<IpAddress> addresses_no_container_holds(const Query& query, const Engine& engine,
+                                                    const nf::Ruleset& rules, const NetnsFacts& host) {
+  std::vector<IpAddress> out;
+  if (query.port == 0) {
+    return out;
+  }
+  const auto consider = [&](const IpAddress& a) {
+    const bool local = a.is_loopback() || a.is_unspecified() ||
+                       std::any_of(host.interfaces.begin(), host.interfaces.end(), [&](const Interface& i) {
+                         return std::any_of(i.addresses.begin(), i.addresses.end(),
+                                            [&](const InterfaceAddress& x) { return x.address == a; });
+                       });
+    if (!local && container_with_address(engine, a).container == nullptr &&
+        std::find(out.begin(), out.end(), a) == out.end()) {
+      out.push_back(a);
+    }
+  };
+  for (const nf::Rule& rule : rules.rules) {
+    if ((rule.action.kind == nf::ActionKind::dnat) && rule.action.nat_address &&
+        may_match_port(rule, query.port)) {
+      consider(*rule.action.nat_address);
+    }
+  }
+  if (query.target.ip && !query.from_container()) {
+    consider(*query.target.ip);
+  }
+  return out;
+}
+
 }  // namespace whyno

@@ -6,8 +6,10 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "whyno/model/engine_facts.hpp"
+#include "whyno/model/netns_facts.hpp"
 #include "whyno/model/ruleset.hpp"
 #include "whyno/model/query.hpp"
 
@@ -36,5 +38,13 @@ std::optional<std::set<std::string>> containers_involved(const Query& query, con
 /// built from its own records), or whenever containers_involved says all.
 std::optional<std::set<std::string>> containers_to_inspect(const Query& query, const Engine& listed,
                                                            const nf::Ruleset& rules);
+
+/// Where the packet is sent that no container of the engines holds and the
+/// host does not have itself: the targets of DNAT rules that can match the
+/// query's port, and the query's own address. Their namespaces are looked
+/// for on the host (ip netns, containerd, Kubernetes, LXC): the packet
+/// finds them, whichever engine (if any) made them. Empty for --all.
+std::vector<IpAddress> addresses_no_container_holds(const Query& query, const Engine& engine,
+                                                    const nf::Ruleset& rules, const NetnsFacts& host);
 
 }  // namespace whyno
