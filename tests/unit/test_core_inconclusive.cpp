@@ -122,6 +122,26 @@ TEST_CASE("a probe that contradicts a reachable path makes it inconclusive") {
   CHECK(diagnose(host_query(8080), f, silent).verdict == Verdict::reachable);
 }
 
+TEST_CASE("a verdict whose premise the probe contradicts is not issued") {
+  // Recorded: the client has no host.docker.internal line, and the probe
+  // agreed. Had the probe resolved the name and connected, the facts would
+  // be stale or incomplete: no name-not-resolvable, and no exit 1.
+  auto snap = snapshot::load(fixture_text("snapshots/name-not-resolvable__from-container-to-host-8.json"));
+  REQUIRE(snap.has_value());
+  CHECK(diagnose(snap->query, snap->facts, snap->probe).verdict == Verdict::name_not_resolvable);
+  ProbeResult answered = *snap->probe;
+  answered.outcome = ProbeResult::Outcome::answered;
+  answered.detail = "HTTP/1.0 200 OK";
+  const Diagnosis d = diagnose(snap->query, snap->facts, answered);
+  CHECK(d.verdict == Verdict::inconclusive);
+  CHECK(d.summary.find("The facts say name-not-resolvable, but the probe contradicts it") == 0);
+  REQUIRE_FALSE(d.also.empty());
+  CHECK(d.also.front().verdict == Verdict::name_not_resolvable);
+  CHECK(d.fix_commands.empty());
+  REQUIRE(d.probe);
+  CHECK_FALSE(d.probe->agrees);
+}
+
 TEST_CASE("no recorded scenario is reachable once a hop is taken away") {
   for (const auto& entry : std::filesystem::directory_iterator(test::fixture_path("snapshots"))) {
     if (entry.path().extension() != ".json") {

@@ -122,6 +122,21 @@ Diagnosis diagnose(const Query& query, const Facts& facts, const std::optional<P
       d.fix =
           "Look for what whyno-port cannot see: a rule it could not evaluate, a policy "
           "outside netfilter, or a container that changed while it ran; then run it again.";
+    } else if (d.verdict != Verdict::inconclusive && !d.probe->agrees) {
+      // The probe contradicts the verdict's premise (it resolved the name
+      // the facts say cannot be resolved, or got through a path the facts
+      // say is broken): the verdict is not issued. What the facts said stays
+      // under "also", with its fix, for the reader to weigh.
+      d.also.insert(d.also.begin(), Problem{d.verdict, d.summary, d.fix, d.fix_commands});
+      d.summary = fmt::format(
+          "The facts say {}, but the probe contradicts it: {} ({}). One of them is stale or "
+          "incomplete, so whyno-port issues no verdict.",
+          code(d.verdict), outcome_words(probe->outcome), probe->detail);
+      d.verdict = Verdict::inconclusive;
+      d.fix =
+          "Run whyno-port again: a container or rule may have changed while it read. If the two "
+          "still disagree, see what it could not read, and what the facts said (below).";
+      d.fix_commands.clear();
     }
   }
   if (query.netns) {
