@@ -60,4 +60,18 @@ TEST_CASE("a snapshot survives save and load unchanged") {
   CHECK(again->facts.ruleset.rules.size() == snap->facts.ruleset.rules.size());
 }
 
+TEST_CASE("a sidecar's app is named by its own container, the namespace's owner as context") {
+  for (const char* name :
+       {"snapshots/reachable__sidecar-1.json", "snapshots/bound-to-loopback__sidecar-2.json"}) {
+    INFO(name);
+    const auto snap = snapshot::load(test::fixture_text(name));
+    REQUIRE(snap.has_value());
+    const Diagnosis d = diagnose(snap->query, snap->facts, snap->probe);
+    const bool named =
+        d.summary.find("-app` (sharing the network namespace of container `") != std::string::npos ||
+        d.summary.find("-lo` (sharing the network namespace of container `") != std::string::npos;
+    CHECK(named);
+  }
+}
+
 TEST_SUITE_END();

@@ -11,8 +11,44 @@
 
 namespace whyno::detail {
 
+namespace {
+
+/// The container the app's process is in, when it is not the namespace's
+/// owner: a sidecar (--network container:web) serves the port.
+const Container* sidecar_of(const Listener& l, const AppContext& context) {
+  if (context.engine == nullptr) {
+    return nullptr;
+  }
+  for (const ProcessRef& p : l.owners) {
+    if (p.container_id.empty() || p.container_id == context.container->id) {
+      continue;
+    }
+    for (const Container& c : context.engine->containers) {
+      if (c.id == p.container_id) {
+        return &c;
+      }
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string app_where(const Listener* l, const AppContext& context) {
+  const Container* sidecar = l != nullptr ? sidecar_of(*l, context) : nullptr;
+  return sidecar != nullptr ? fmt::format("{} (sharing the network namespace of {})",
+                                          container_phrase(*sidecar), container_phrase(*context.container))
+                            : container_phrase(*context.container);
+}
+
 void judge_app(Walk& w, const AppCheck& check, const AppContext& context) {
-  const std::string where = container_phrase(*context.container);
+  // The app's own container is named, the namespace's owner given as context.
+  const Listener* held = check.listener != nullptr ? check.listener
+                         : !check.on_port.empty()  ? check.on_port.front()
+                                                   : nullptr;
+  const Container* sidecar = held != nullptr ? sidecar_of(*held, context) : nullptr;
+  const Container& app = sidecar != nullptr ? *sidecar : *context.container;
+  const std::string where = app_where(held, context);
   const std::uint16_t port = context.port;
   const std::string pp = protocol_port(context.protocol, port);
   switch (check.outcome) {
@@ -42,7 +78,7 @@ void judge_app(Walk& w, const AppCheck& check, const AppContext& context) {
                           where, describe_owners(l), describe_bind(l), l.accept_queue, l.backlog),
               fmt::format("The app is hung or overloaded: read {} and restart it; if it is "
                           "merely slow, raise its listen backlog{}.",
-                          logs_hint(*context.container),
+                          logs_hint(app),
                           context.somaxconn
                               ? fmt::format(" (net.core.somaxconn = {} caps it)", *context.somaxconn)
                               : "")});

@@ -14,8 +14,11 @@ namespace whyno::detail {
 
 /// How traffic reaches an app, for judging the last hop.
 struct AppContext {
-  const Container* container = nullptr;
+  const Container* container = nullptr;  // whose network namespace it is
   const NetnsFacts* netns = nullptr;
+  /// The engines' containers: the app's process may be another container's
+  /// than the namespace's owner (a sidecar: --network container:web).
+  const Engine* engine = nullptr;
   Protocol protocol = Protocol::tcp;
   IpAddress address;  // where traffic arrives in the container
   std::uint16_t port = 0;
@@ -34,6 +37,11 @@ struct AppContext {
   std::optional<int> somaxconn;
   std::int64_t collected_at = 0;  // when the facts were read: a crash loop is recent restarts
 };
+
+/// Where the app holding `l` runs, for sentences: "container `web`", or for
+/// a sidecar "container `app` (sharing the network namespace of container
+/// `web`)".
+std::string app_where(const Listener* l, const AppContext& context);
 
 /// Adds the final hop (and its problem, if any) from an app check.
 void judge_app(Walk& walk, const AppCheck& check, const AppContext& context);

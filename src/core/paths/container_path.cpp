@@ -481,6 +481,7 @@ class ContainerPath {
     AppContext context;
     context.container = &target;
     context.netns = ns;
+    context.engine = &m_engine;
     context.protocol = m_q.protocol;
     context.address = address;
     context.port = m_q.port;

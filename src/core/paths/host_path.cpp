@@ -418,6 +418,7 @@ class HostPath {
     AppContext context;
     context.container = &c;
     context.netns = ns;
+    context.engine = m_h.f.engine ? &*m_h.f.engine : nullptr;
     context.protocol = m_h.q.protocol;
     context.address = fw.address;
     context.port = fw.port;
@@ -462,7 +463,7 @@ class HostPath {
         m_h.remote ? fmt::format("from {}", m_h.remote->address.to_string()) : std::string("from this host");
     m_w.finish(check.listener != nullptr
                    ? fmt::format("{} {} reaches the app in {}: {} listens on {}.", m_h.dialled, who,
-                                 container_phrase(c), describe_owners(*check.listener),
+                                 app_where(check.listener, context), describe_owners(*check.listener),
                                  describe_bind(*check.listener))
                    : std::string());
   }
