@@ -43,6 +43,8 @@ constexpr std::array k_codes = {
           "the container is on an --internal network: no port is published"},
     Entry{Verdict::app_not_accepting, "app-not-accepting",
           "the app is stopped, frozen or hung: connections complete, nothing accepts them"},
+    Entry{Verdict::macvlan_host_isolated, "macvlan-host-isolated",
+          "the host cannot reach its own macvlan/ipvlan container through the parent"},
     Entry{Verdict::inconclusive, "inconclusive",
           "a hop could not be read, so whyno-port cannot say the path works"},
 };

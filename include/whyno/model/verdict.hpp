@@ -32,6 +32,9 @@ enum class Verdict {
   /// The connection completes (the kernel's handshake), but the app never
   /// accepts it: stopped, traced, frozen, a zombie, or hung.
   app_not_accepting,
+  /// The host dials its own macvlan (or ipvlan) child through the parent
+  /// link: the kernel never passes traffic between a parent and its children.
+  macvlan_host_isolated,
   /// Not a cause: a hop could not be read (or the probe contradicts the
   /// facts), so the path cannot be called reachable. Never exit 0.
   inconclusive,

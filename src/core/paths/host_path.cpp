@@ -12,6 +12,7 @@
 #include "host_context.hpp"
 #include "host_path.hpp"
 #include "host_service.hpp"
+#include "macvlan_hop.hpp"
 #include "app_hop.hpp"
 #include "container_view.hpp"
 #include "state_problem.hpp"
@@ -260,10 +261,18 @@ class HostPath {
 
   void follow_direct(const Attachment& target) {
     const Container& c = *target.container;
-    m_w.ok(fmt::format("route to {} ({})", m_h.destination.to_string(), container_phrase(c)),
-           fmt::format("network {}", target.network->name));
+    const Network* network = m_h.f.engine ? network_of(*m_h.f.engine, *target.network) : nullptr;
     show_container(m_d, m_h.f, c);
-    cross_to_container(c, target);
+    if (network != nullptr && is_macvlan_like(*network)) {
+      if (!macvlan_hop(m_w, m_h.f, m_h.q, c, *network, m_h.destination, m_h.remote.has_value())) {
+        m_w.finish({});
+        return;
+      }
+    } else {
+      m_w.ok(fmt::format("route to {} ({})", m_h.destination.to_string(), container_phrase(c)),
+             fmt::format("network {}", target.network->name));
+      cross_to_container(c, target);
+    }
     if (auto problem = not_running_problem(c, fmt::format("nothing in it answers on {}", m_h.q.port))) {
       m_w.fail(fmt::format("{} {}", c.name, state_phrase(c)), c.state.status, *problem);
     }

@@ -316,6 +316,29 @@ void explain_no_forward(const HostContext& h, Walk& w, const Listener* listener)
                                   internal->name, internal->name, quoted(meant->name))});
       return;
     }
+    if (const Network* macvlan = h.f.engine ? only_macvlan_network(*h.f.engine, *meant) : nullptr) {
+      const auto parent = macvlan->options.find("parent");
+      const std::string link =
+          parent != macvlan->options.end() ? fmt::format("{}'s", parent->second) : "the parent's";
+      const ContainerNetwork& n = meant->networks.front();
+      const std::string own = n.ipv4   ? n.ipv4->to_string()
+                              : n.ipv6 ? n.ipv6->to_string()
+                                       : std::string("its address");
+      fail_host_port(
+          h, w,
+          fmt::format("{} is on {} network {}", container_phrase(*meant), macvlan->driver, macvlan->name),
+          {Verdict::nothing_published,
+           fmt::format("{} is on the {} network {}: Docker publishes no port there (-p {} was "
+                       "ignored). The container has an address of its own on {} link, {}, which "
+                       "other machines dial directly.",
+                       container_phrase(*meant), macvlan->driver, quoted(macvlan->name), h.q.port, link, own),
+           fmt::format("Dial {} on the container's own port from another machine on {} link (this "
+                       "host reaches it only through a {} interface of its own: see "
+                       "macvlan-host-isolated); or attach {} to a bridge network as well and publish "
+                       "the port there.",
+                       own, link, macvlan->driver, quoted(meant->name))});
+      return;
+    }
     if (has_no_network(*meant)) {
       fail_host_port(h, w, fmt::format("{} has no network", container_phrase(*meant)),
                      {Verdict::no_network,

@@ -197,6 +197,25 @@ const Network* only_internal_network(const Engine& engine, const Container& c) {
   return internal;
 }
 
+const Network* network_of(const Engine& engine, const ContainerNetwork& n) {
+  const Network* network = find_network(engine, n.network_id.empty() ? n.name : n.network_id);
+  return network != nullptr ? network : find_network(engine, n.name);
+}
+
+bool is_macvlan_like(const Network& n) { return n.driver == "macvlan" || n.driver == "ipvlan"; }
+
+const Network* only_macvlan_network(const Engine& engine, const Container& c) {
+  const Network* found = nullptr;
+  for (const auto& n : c.networks) {
+    const Network* network = network_of(engine, n);
+    if (network == nullptr || !is_macvlan_like(*network)) {
+      return nullptr;
+    }
+    found = network;
+  }
+  return found;
+}
+
 const Container* network_owner(const Engine& engine, const Container& c) {
   constexpr std::string_view k_prefix = "container:";
   if (!c.network_mode.starts_with(k_prefix)) {

@@ -57,6 +57,14 @@ bool has_no_network(const Container& c);
 /// The internal network a container is on, when every network it is on is
 /// --internal (Docker publishes no port then); nullptr otherwise.
 const Network* only_internal_network(const Engine& engine, const Container& c);
+/// The engine's network a container is attached to (by id, else name).
+const Network* network_of(const Engine& engine, const ContainerNetwork& n);
+/// macvlan and ipvlan: the container's interface sits on a parent link of
+/// the host, beside the host's own IP stack, not behind it.
+bool is_macvlan_like(const Network& n);
+/// The macvlan/ipvlan network a container is on when every network it is on
+/// is one (Docker publishes no port then); nullptr otherwise.
+const Network* only_macvlan_network(const Engine& engine, const Container& c);
 /// "container:<id>" -> the container whose namespace this one joins.
 const Container* network_owner(const Engine& engine, const Container& c);
 
