@@ -100,3 +100,35 @@ log "reality: $T-cli dials $T-lo:3000: $line"
 run_whyno "$T-lo:3000" --from "$T-cli" --json
 expect_verdict bound-to-loopback
 expect_status 1
+
+# --- a podman container reaches a service of the host (issue 18) ------------
+# podman writes host.containers.internal into every container's /etc/hosts.
+HOST_SERVICE_PORT=${WHYNO_E2E_FOURTH_HOST_PORT:-8002}
+need_free_host_ports "$HOST_SERVICE_PORT"
+host_address=$(podman exec "$T-cli" /bin/busybox awk '$2 == "host.containers.internal" { print $1; exit }' \
+  /etc/hosts)
+log "reality: $T-cli's /etc/hosts maps host.containers.internal to '${host_address:-nothing}'"
+[[ -n $host_address ]] || fail "podman wrote no host.containers.internal line"
+start_host_server db "tcp:0.0.0.0:$HOST_SERVICE_PORT"
+line=$(timeout 60 podman exec "$T-cli" /client --timeout 3000 host.containers.internal "$HOST_SERVICE_PORT") ||
+  true
+log "reality: $T-cli dials host.containers.internal:$HOST_SERVICE_PORT: $line"
+[[ $line == connected* ]] || fail "$T-cli could not reach the host's service: $line"
+run_whyno "host.containers.internal:$HOST_SERVICE_PORT" --from "$T-cli" --json
+expect_verdict reachable
+expect_status 0
+expect_probe answered
+expect_text .summary "on the host"
+expect_json 'any(.path[]; .hop == "host.containers.internal → \($a)")' --arg a "$host_address"
+_kill_host_program "$HOST_SERVER_PID" "$PROGRAMS_DIR/server"
+wait "$HOST_SERVER_PID" 2>/dev/null || true
+
+start_host_server db-local "tcp:127.0.0.1:$HOST_SERVICE_PORT"
+line=$(timeout 60 podman exec "$T-cli" /client --timeout 3000 host.containers.internal "$HOST_SERVICE_PORT") ||
+  true
+log "reality: $T-cli dials host.containers.internal:$HOST_SERVICE_PORT: $line"
+[[ $line == refused* ]] || fail "$T-cli reached a host service bound to 127.0.0.1: $line"
+run_whyno "host.containers.internal:$HOST_SERVICE_PORT" --from "$T-cli" --json
+expect_verdict bound-to-loopback
+expect_status 1
+expect_probe refused

@@ -79,3 +79,21 @@ run_whyno "host.docker.internal:$HOST_PORT" --from "$T-plain" --json
 expect_verdict name-not-resolvable
 expect_status 1
 expect_text .fix "--add-host host.docker.internal:host-gateway"
+
+log "case: another machine reaches a service of the host, then it binds 127.0.0.1"
+create_remote_client remote
+REMOTE_PORT=${WHYNO_E2E_FOURTH_HOST_PORT:-8002}
+need_free_host_ports "$REMOTE_PORT"
+start_host_server ssh "tcp:0.0.0.0:$REMOTE_PORT"
+expect_netns_curl "$REMOTE_NS" "$REMOTE_HOST_ADDR:$REMOTE_PORT" 0
+run_whyno "$REMOTE_HOST_ADDR:$REMOTE_PORT" --from "$REMOTE_CLIENT_ADDR" --json
+expect_verdict reachable
+expect_status 0
+expect_text .summary "on the host"
+_kill_host_program "$HOST_SERVER_PID" "$PROGRAMS_DIR/server"
+wait "$HOST_SERVER_PID" 2>/dev/null || true
+start_host_server ssh-local "tcp:127.0.0.1:$REMOTE_PORT"
+expect_netns_curl "$REMOTE_NS" "$REMOTE_HOST_ADDR:$REMOTE_PORT" 7
+run_whyno "$REMOTE_HOST_ADDR:$REMOTE_PORT" --from "$REMOTE_CLIENT_ADDR" --json
+expect_verdict bound-to-loopback
+expect_status 1
