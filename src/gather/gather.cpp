@@ -352,7 +352,10 @@ void find_namespaces_by_packet(const Query& query, const Sources& sources, Facts
     if (wanted.empty() || searched == k_max_namespaces_searched) {
       break;
     }
-    if (known.contains(candidate.inode)) {
+    // A user's namespace may hold any address it likes (unshare -rn, a veth
+    // of its own): the host's packets reach root's namespaces only, so only
+    // those are believed to be where a DNAT leads.
+    if (known.contains(candidate.inode) || candidate.uid != 0) {
       continue;
     }
     auto handle = sources.namespaces.open_path(candidate.path);

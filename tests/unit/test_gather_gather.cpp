@@ -172,6 +172,39 @@ TEST_CASE("a question about one port reads the namespaces on its path only") {
   CHECK(f->container_netns.size() == 21);
 }
 
+TEST_CASE("a DNAT to an address no container holds leads to root's namespace holding it, not a user's") {
+  Scene s;
+  add_docker_rules(s.recorded, "198.18.101.2", 3000, 9000);  // a DNAT written by hand, say
+  s.host->ruleset = s.recorded.ruleset;
+  NetnsFacts pod;
+  pod.interfaces.push_back({1, "lo", "", 0, true, 65536, {{ip("127.0.0.1"), 8}}});
+  pod.interfaces.push_back({2, "eth0", "veth", 0, true, 1500, {{ip("198.18.101.2"), 24}}});
+  pod.listeners.push_back(listener(Protocol::tcp, "0.0.0.0", 3000));
+  // A user's own namespace claims the address first in the census: not believed.
+  s.host->namespaces.paths["/proc/4242/ns/net"] = 900;
+  s.host->namespaces.namespaces[900] = pod;
+  s.host->namespaces.namespaces[900].inode = 900;
+  s.host->namespaces.census.push_back({"/proc/4242/ns/net", 900, 4242, 1000, "process 4242 (unshare)"});
+  auto f = s.gather(host_query(9000));
+  REQUIRE(f.has_value());
+  CHECK(std::none_of(f->engine->containers.begin(), f->engine->containers.end(),
+                     [](const Container& c) { return c.kind == Container::Kind::namespace_only; }));
+  // Root's pod holds it too: that one is where the packet goes.
+  s.host->namespaces.paths["/proc/77/ns/net"] = 901;
+  s.host->namespaces.namespaces[901] = pod;
+  s.host->namespaces.namespaces[901].inode = 901;
+  s.host->namespaces.census.push_back({"/proc/77/ns/net", 901, 77, 0, "pod 5f1c (Kubernetes)"});
+  f = s.gather(host_query(9000));
+  REQUIRE(f.has_value());
+  const auto found =
+      std::find_if(f->engine->containers.begin(), f->engine->containers.end(),
+                   [](const Container& c) { return c.kind == Container::Kind::namespace_only; });
+  REQUIRE(found != f->engine->containers.end());
+  CHECK(found->name == "pod 5f1c (Kubernetes)");
+  CHECK(found->id == "netns-901");
+  CHECK(f->container_netns.contains("netns-901"));
+}
+
 TEST_CASE("a namespace that cannot be opened is unread, with the reason") {
   Scene s;
   s.host->namespaces.forbidden.insert(s.container("web").state.pid);
