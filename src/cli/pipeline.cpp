@@ -71,11 +71,14 @@ void probe(snapshot::Snapshot& snap, const Options& options) {
     snap.probes = probe_all_ports(snap, options);
   } else {
     snap.probe = probe::probe_result(snap.query, snap.facts, options.probe, options.probe_timeout);
-    // Connected, and not a byte back: did the app ever accept it? The
-    // connection waits in an accept queue until it does, even once closed.
-    if (snap.probe && snap.probe->outcome == ProbeResult::Outcome::connected &&
-        snap.query.protocol == Protocol::tcp) {
-      snap.probe->accept_queues_after = gather::read_accept_queues(snap.facts);
+    // A connection completed: did it arrive at the app (one more connection
+    // on its port), and did the app accept it (it waits in the accept queue
+    // until then, even once closed)?
+    using Outcome = ProbeResult::Outcome;
+    if (snap.probe && snap.query.protocol == Protocol::tcp &&
+        (snap.probe->outcome == Outcome::connected || snap.probe->outcome == Outcome::answered ||
+         snap.probe->outcome == Outcome::reset_or_closed)) {
+      snap.probe->listeners_after = gather::read_listeners_after_probe(snap.facts);
     }
   }
 }

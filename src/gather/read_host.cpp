@@ -108,9 +108,9 @@ std::expected<Facts, ReadFailure> read_host(const Query& query, const EngineChoi
   return facts;
 }
 
-std::vector<AcceptQueueAfter> read_accept_queues(const Facts& facts) {
+std::vector<ListenerAfterProbe> read_listeners_after_probe(const Facts& facts) {
   const auto namespaces = kernel::live_namespace_reader();
-  return accept_queues_now(facts, *namespaces);
+  return listeners_now(facts, *namespaces);
 }
 
 }  // namespace whyno::gather

@@ -2,6 +2,8 @@
 
 #include <linux/netlink.h>
 
+#include <map>
+
 #include <fmt/format.h>
 
 #include "links.hpp"
@@ -23,6 +25,10 @@ void fetch_socket_dumps(RawNetns& raw) {
     const auto [protocol, family] = RawNetns::k_socket_dumps[i];
     raw.sockets[i] = diag ? fetch_inet_diag(*diag, family, protocol)
                           : Result<std::vector<std::byte>>(std::unexpected(diag.error()));
+  }
+  for (std::size_t i = 0; i < raw.connections.size(); ++i) {
+    raw.connections[i] = diag ? fetch_tcp_connections(*diag, i == 0 ? IpFamily::v4 : IpFamily::v6)
+                              : Result<std::vector<std::byte>>(std::unexpected(diag.error()));
   }
 }
 
@@ -70,6 +76,22 @@ NetnsFacts parse_raw_netns(const RawNetns& raw) {
     auto found = parse_inet_diag(*reply, protocol);
     facts.listeners.insert(facts.listeners.end(), std::make_move_iterator(found.begin()),
                            std::make_move_iterator(found.end()));
+  }
+  // Connections by local port: a listener's are those on its port (an
+  // address-bound listener's count may include another's on that port).
+  std::map<std::uint16_t, std::uint32_t> per_port;
+  for (const auto& dump : raw.connections) {
+    if (dump) {
+      for (const std::uint16_t port : parse_connection_ports(*dump)) {
+        ++per_port[port];
+      }
+    }
+  }
+  for (Listener& l : facts.listeners) {
+    if (l.protocol == Protocol::tcp) {
+      const auto it = per_port.find(l.port);
+      l.connections = it == per_port.end() ? 0 : it->second;
+    }
   }
   return facts;
 }

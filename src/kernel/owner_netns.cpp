@@ -21,7 +21,7 @@ namespace whyno::kernel {
 namespace {
 
 // The child's message: a status byte (0: joined, else the errno of the
-// failed setns, then its words), then the seven dumps, each a status byte
+// failed setns, then its words), then the nine dumps, each a status byte
 // (0: bytes follow as u64 length and data; 1: an Error as kind, errno and
 // message).
 void put_u64(std::vector<std::byte>& out, std::uint64_t v) {
@@ -198,14 +198,18 @@ std::vector<std::byte> encode_raw_netns(const RawNetns& raw) {
   for (const auto& dump : raw.sockets) {
     put_dump(out, dump);
   }
+  for (const auto& dump : raw.connections) {
+    put_dump(out, dump);
+  }
   return out;
 }
 
 Result<RawNetns> decode_raw_netns(std::span<const std::byte> bytes) {
   Reader in(bytes);
   RawNetns raw;
-  std::array<RawNetns::Dump*, 7> dumps{&raw.links,      &raw.addresses,  &raw.routes,    &raw.sockets[0],
-                                       &raw.sockets[1], &raw.sockets[2], &raw.sockets[3]};
+  std::array<RawNetns::Dump*, 9> dumps{&raw.links,      &raw.addresses,      &raw.routes,
+                                       &raw.sockets[0], &raw.sockets[1],     &raw.sockets[2],
+                                       &raw.sockets[3], &raw.connections[0], &raw.connections[1]};
   for (RawNetns::Dump* dump : dumps) {
     auto read = in.dump();
     if (!read) {

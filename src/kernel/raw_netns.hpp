@@ -29,6 +29,10 @@ struct RawNetns {
   }};
   std::array<Dump, 4> sockets{std::vector<std::byte>(), std::vector<std::byte>(), std::vector<std::byte>(),
                               std::vector<std::byte>()};
+  /// TCP connections (every state but LISTEN and CLOSE: queued, accepted,
+  /// closing, TIME_WAIT), IPv4 then IPv6: how many each listener has had
+  /// lately, so a connection's arrival can be seen (Listener::connections).
+  std::array<Dump, 2> connections{std::vector<std::byte>(), std::vector<std::byte>()};
 };
 
 /// The dumps of the calling thread's namespace.

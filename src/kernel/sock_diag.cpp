@@ -113,6 +113,38 @@ Result<std::vector<std::byte>> fetch_inet_diag(sys::NetlinkSocket& socket, IpFam
   return socket.request(header);
 }
 
+Result<std::vector<std::byte>> fetch_tcp_connections(sys::NetlinkSocket& socket, IpFamily family) {
+  alignas(nlmsghdr) std::array<std::byte, 256> buffer{};
+  nlmsghdr* header = mnl_nlmsg_put_header(buffer.data());
+  header->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  header->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  auto* request =
+      static_cast<inet_diag_req_v2*>(mnl_nlmsg_put_extra_header(header, sizeof(inet_diag_req_v2)));
+  request->sdiag_family = family == IpFamily::v4 ? AF_INET : AF_INET6;
+  request->sdiag_protocol = IPPROTO_TCP;
+  // States 1 (ESTABLISHED) to 11 (CLOSING), but LISTEN (10) and CLOSE (7).
+  constexpr std::uint32_t k_all = 0xFFEU;
+  request->idiag_states =
+      k_all & ~(std::uint32_t{1} << k_state_listen) & ~(std::uint32_t{1} << k_state_close);
+  return socket.request(header);
+}
+
+std::vector<std::uint16_t> parse_connection_ports(const std::vector<std::byte>& reply) {
+  std::vector<std::uint16_t> ports;
+  sys::for_each_message(reply, [&](const nlmsghdr* header) {
+    if (header->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+        header->nlmsg_len < NLMSG_LENGTH(sizeof(inet_diag_msg))) {
+      return;
+    }
+    inet_diag_msg msg{};
+    std::memcpy(&msg, mnl_nlmsg_get_payload(header), sizeof msg);
+    if (msg.idiag_state != k_state_listen && msg.idiag_state != k_state_close) {
+      ports.push_back(from_network_order(msg.id.idiag_sport));
+    }
+  });
+  return ports;
+}
+
 std::vector<Listener> parse_inet_diag(const std::vector<std::byte>& reply, Protocol protocol) {
   std::vector<Listener> listeners;
   sys::for_each_message(reply, [&](const nlmsghdr* header) {

@@ -2,6 +2,7 @@
 // Listening sockets through NETLINK_SOCK_DIAG (what `ss -ltun` shows).
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "whyno/util/ip_address.hpp"
@@ -17,6 +18,14 @@ namespace whyno::kernel {
 /// decides the namespace: the one it was opened in.
 Result<std::vector<std::byte>> fetch_inet_diag(sys::NetlinkSocket& socket, IpFamily family,
                                                Protocol protocol);
+
+/// Dumps the TCP connections of one family: every state but LISTEN and
+/// CLOSE (SYN_RECV, ESTABLISHED, the closing ones, TIME_WAIT).
+Result<std::vector<std::byte>> fetch_tcp_connections(sys::NetlinkSocket& socket, IpFamily family);
+
+/// The local ports of the connections in such a dump, one entry per
+/// connection (a port appears as often as it has connections).
+std::vector<std::uint16_t> parse_connection_ports(const std::vector<std::byte>& reply);
 
 /// Turns a SOCK_DIAG_BY_FAMILY dump into listeners. Keeps TCP sockets in
 /// LISTEN and UDP sockets that are bound to a port and unconnected; queue

@@ -148,7 +148,9 @@ nlohmann::ordered_json to_json(const Query& query, const Diagnosis& d) {
         {"detail", r.detail},
         {"milliseconds", r.milliseconds},
         {"agrees", d.probe->agrees},
-        {"note", d.probe->note.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(d.probe->note)}};
+        {"note", d.probe->note.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(d.probe->note)},
+        {"proof",
+         d.probe->proof.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(d.probe->proof)}};
   } else {
     j["probe"] = nullptr;
   }

@@ -145,7 +145,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Unread, source, reason)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProcessRef, pid, comm, cmdline, container_id, uid, exe,
                                                 system_binary, run_state, frozen, thaw_file)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Listener, protocol, address, port, v6only, bound_ifindex,
-                                                accept_queue, backlog, inode, owners)
+                                                accept_queue, backlog, connections, inode, owners)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(InterfaceAddress, address, prefix_len)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Interface, index, name, kind, master_index, up, mtu,
                                                 addresses)
@@ -179,9 +179,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Engine, product, version, api_ve
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Sysctls, ipv4_forward, ipv6_forward, ipv4_iface_forward,
                                                 route_localnet, bridge_nf_call_iptables,
                                                 bridge_nf_call_ip6tables, somaxconn, unprivileged_port_start)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AcceptQueueAfter, socket, waiting)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ListenerAfterProbe, socket, waiting, connections)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProbeResult, outcome, from, target, detail, milliseconds,
-                                                accept_queues_after)
+                                                listeners_after)
 // The query as it is typed, so snapshots keep the layout of format 1.
 void to_json(nlohmann::json& j, const Query& q) {
   j = {{"address", q.target.text},

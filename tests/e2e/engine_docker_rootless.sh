@@ -74,10 +74,12 @@ expect_verdict bound-to-loopback
 expect_json '.container.name == $name' --arg name "$T-lo"
 expect_json 'any(.unread[]; .source == "what only root may read")'
 run_whyno_as_owner "$user" "$HOST_PORT" --json
-expect_status 4
-expect_verdict inconclusive
+expect_status 0
+expect_verdict reachable
 expect_json "$rootlesskit_hop" --argjson uid "$ROOTLESS_UID" --argjson port "$HOST_PORT"
 expect_probe answered
+expect_json '.probe.proof == "arrival"'
+expect_text .summary "arrived at the app"
 
 # 5. A port below net.ipv4.ip_unprivileged_port_start: rootless dockerd may
 # not bind it, the container is created but does not start, and the fix

@@ -86,11 +86,12 @@ run_whyno_as_owner "$user" $((HOST_PORT + 2)) --json
 expect_status 1
 expect_verdict container-port-closed
 run_whyno_as_owner "$user" "$HOST_PORT" --json
-expect_status 4
-expect_verdict inconclusive
+expect_status 0
+expect_verdict reachable
 expect_json 'any(.path[]; .hop | startswith("rootlessport (uid \($uid))"))' --argjson uid "$ROOTLESS_UID"
-expect_json 'any(.path[]; .state == "unknown")'
 expect_probe answered
+expect_json '.probe.proof == "arrival"'
+expect_text .summary "arrived at the app"
 
 # 5. No API service: root reads the user's podman from its files, its port
 # bindings and states from its database (bolt_state.db), and still follows

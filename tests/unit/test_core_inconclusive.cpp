@@ -142,6 +142,35 @@ TEST_CASE("a verdict whose premise the probe contradicts is not issued") {
   CHECK_FALSE(d.probe->agrees);
 }
 
+TEST_CASE("proof by arrival: the probe's connection seen on the app's socket proves a path not read whole") {
+  Facts f = healthy();
+  f.ruleset.rules.clear();
+  f.ruleset.unread.push_back({"netfilter rules", "cannot read nftables rules: Operation not permitted"});
+  Listener& app = f.container_netns.begin()->second.listeners.front();
+  app.inode = 4242;
+  app.connections = 3;
+  REQUIRE(diagnose(host_query(8080), f).verdict == Verdict::inconclusive);
+  ProbeResult answered = probe_seen(ProbeResult::Outcome::answered, "HTTP/1.0 200 OK");
+  answered.listeners_after = {{4242, 0, 3}};  // nothing more on its port: no proof
+  Diagnosis d = diagnose(host_query(8080), f, answered);
+  CHECK(d.verdict == Verdict::inconclusive);
+  REQUIRE(d.probe);
+  CHECK(d.probe->proof == "answer");
+  answered.listeners_after = {{4242, 0, 4}};  // one more: the probe's, arrived
+  d = diagnose(host_query(8080), f, answered);
+  CHECK(d.verdict == Verdict::reachable);
+  CHECK(d.summary.find("arrived at the app in container `web`") != std::string::npos);
+  CHECK_FALSE(has_unknown_hop(d));
+  REQUIRE(d.probe);
+  CHECK(d.probe->proof == "arrival");
+  // Accepted on the way (docker-proxy, rootlesskit), never arrived: said so.
+  ProbeResult reset = probe_seen(ProbeResult::Outcome::reset_or_closed, "closed right after connecting");
+  reset.listeners_after = {{4242, 0, 3}};
+  d = diagnose(host_query(8080), f, reset);
+  CHECK(d.verdict == Verdict::inconclusive);
+  CHECK(d.summary.find("never arrived at the app in container `web`") != std::string::npos);
+}
+
 TEST_CASE("no recorded scenario is reachable once a hop is taken away") {
   for (const auto& entry : std::filesystem::directory_iterator(test::fixture_path("snapshots"))) {
     if (entry.path().extension() != ".json") {

@@ -67,6 +67,6 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
 /// (the host's and the containers'), read again now: after a probe whose
 /// connection completed in silence, whether it still waits to be accepted.
 /// A namespace whose process left or changed is skipped.
-std::vector<AcceptQueueAfter> accept_queues_now(const Facts& facts, kernel::NamespaceReader& namespaces);
+std::vector<ListenerAfterProbe> listeners_now(const Facts& facts, kernel::NamespaceReader& namespaces);
 
 }  // namespace whyno::gather

@@ -23,7 +23,7 @@ struct EngineChoice {
 
 std::expected<Facts, ReadFailure> read_host(const Query& query, const EngineChoice& engines = {});
 
-/// accept_queues_now() with this host's kernel.
-std::vector<AcceptQueueAfter> read_accept_queues(const Facts& facts);
+/// listeners_now() with this host's kernel.
+std::vector<ListenerAfterProbe> read_listeners_after_probe(const Facts& facts);
 
 }  // namespace whyno::gather

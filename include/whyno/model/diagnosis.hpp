@@ -39,6 +39,11 @@ struct ProbeReport {
   ProbeResult result;
   bool agrees = true;
   std::string note;  // said plainly when the probe and the verdict disagree
+  /// What the probe proves of the path to the app, when it proves it:
+  /// "arrival" (its connection was seen on the app's socket, in the app's
+  /// namespace), "answer" (the app's socket was reached and the peer
+  /// answered), "" (nothing beyond its outcome).
+  std::string proof;
 };
 
 struct ContainerSummary {

@@ -62,6 +62,10 @@ struct Listener {
   std::uint32_t bound_ifindex = 0;  // SO_BINDTODEVICE, 0 = none
   std::uint32_t accept_queue = 0;   // TCP listen: connections waiting for accept()
   std::uint32_t backlog = 0;        // TCP listen: the accept queue's limit
+  /// TCP: connections on its port in this namespace, in any state but
+  /// LISTEN (queued, accepted, closing, TIME_WAIT): one more after a probe
+  /// than before is the probe's connection arriving.
+  std::uint32_t connections = 0;
   std::uint64_t inode = 0;
   std::vector<ProcessRef> owners;  // every process holding the socket
 };

@@ -9,11 +9,13 @@
 
 namespace whyno {
 
-/// A TCP listening socket's accept queue, read again once the probe is
-/// done: connections the kernel completed that the app has not accepted.
-struct AcceptQueueAfter {
+/// A TCP listening socket read again once the probe is done: connections
+/// the kernel completed that the app has not accepted, and every connection
+/// on its port (see Listener::connections).
+struct ListenerAfterProbe {
   std::uint64_t socket = 0;  // the listener's inode
   std::uint32_t waiting = 0;
+  std::uint32_t connections = 0;
 };
 
 /// What a connection attempt saw, when whyno-port tried it.
@@ -34,10 +36,11 @@ struct ProbeResult {
   std::string target;  // what was dialled, e.g. "server:3000 (172.18.0.2)"
   std::string detail;  // errno text, or the first bytes received (sanitised later)
   double milliseconds = 0;
-  /// After a silent connection: the accept queues of the listeners in the
-  /// namespaces read, again. The probe's connection still waiting in one
-  /// means the app never took it (see app-not-accepting).
-  std::vector<AcceptQueueAfter> accept_queues_after;
+  /// After a TCP connection completed: the listeners of the namespaces
+  /// read, again. The probe's connection still waiting in one means the app
+  /// never took it (app-not-accepting); one more connection on the app's
+  /// port than before is its arrival (ProbeReport::proof).
+  std::vector<ListenerAfterProbe> listeners_after;
 };
 
 /// "answered", "reset-or-closed", ...: the JSON names of probe outcomes.

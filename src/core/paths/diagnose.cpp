@@ -20,7 +20,7 @@ namespace whyno {
 namespace {
 
 ProbeReport compare_probe(const Query& q, const Diagnosis& d, const ProbeResult& result) {
-  ProbeReport report{result, probe_agrees(d.verdict, q.protocol, result.outcome), {}};
+  ProbeReport report{result, probe_agrees(d.verdict, q.protocol, result.outcome), {}, {}};
   if (report.agrees) {
     return report;
   }
@@ -63,13 +63,53 @@ std::optional<Problem> probe_never_accepted(const Query& q, const Facts& facts, 
       probe.outcome != ProbeResult::Outcome::connected) {
     return std::nullopt;
   }
-  const auto after = std::find_if(probe.accept_queues_after.begin(), probe.accept_queues_after.end(),
-                                  [&](const AcceptQueueAfter& a) { return a.socket == d.app_socket; });
+  const auto after = std::find_if(probe.listeners_after.begin(), probe.listeners_after.end(),
+                                  [&](const ListenerAfterProbe& a) { return a.socket == d.app_socket; });
   const Listener* l = listener_by_inode(facts, d.app_socket);
-  if (after == probe.accept_queues_after.end() || after->waiting == 0 || l == nullptr) {
+  if (after == probe.listeners_after.end() || after->waiting == 0 || l == nullptr) {
     return std::nullopt;
   }
   return detail::hung_app(*l, after->waiting, d.app_place);
+}
+
+/// The probe's connection reached the app's socket: one more connection on
+/// its port, in its namespace, after the probe than before it.
+bool probe_arrived(const Facts& facts, const Diagnosis& d, const ProbeResult& probe) {
+  if (d.app_socket == 0) {
+    return false;
+  }
+  const Listener* l = listener_by_inode(facts, d.app_socket);
+  const auto after = std::find_if(probe.listeners_after.begin(), probe.listeners_after.end(),
+                                  [&](const ListenerAfterProbe& a) { return a.socket == d.app_socket; });
+  return l != nullptr && after != probe.listeners_after.end() && after->connections > l->connections;
+}
+
+/// A path that could not be read to the end, which the probe's connection
+/// proves by arriving at the app: rules that cannot be read unprivileged (a
+/// rootless engine's owner), a forwarder that accepts first (rootlesskit),
+/// matter no more once the connection is seen on the app's socket.
+void prove_by_arrival(const Facts& facts, Diagnosis& d, const ProbeResult& probe) {
+  const bool got_through =
+      probe.outcome == ProbeResult::Outcome::answered || probe.outcome == ProbeResult::Outcome::connected;
+  if (d.verdict != Verdict::inconclusive || !got_through || !probe_arrived(facts, d, probe)) {
+    return;
+  }
+  std::vector<std::string> unread_hops;
+  for (Hop& hop : d.path) {
+    if (hop.state == HopState::unknown) {
+      unread_hops.push_back(hop.label);
+      hop.state = HopState::ok;
+      hop.detail += "; proven: the probe's connection arrived";
+    }
+  }
+  d.verdict = Verdict::reachable;
+  d.summary = fmt::format(
+      "The path works: the probe's connection from {} arrived at the app {} ({}), though whyno-port could "
+      "not read {}.",
+      probe.from, d.app_place, probe.detail,
+      unread_hops.empty() ? std::string("every hop") : join_words(unread_hops, "and"));
+  d.fix.clear();
+  d.fix_commands.clear();
 }
 
 }  // namespace
@@ -110,7 +150,22 @@ Diagnosis diagnose(const Query& query, const Facts& facts, const std::optional<P
         }
       }
     }
+    prove_by_arrival(facts, d, *probe);
+    const bool accepted_first = probe->outcome == ProbeResult::Outcome::connected ||
+                                probe->outcome == ProbeResult::Outcome::reset_or_closed;
+    if (d.verdict == Verdict::inconclusive && accepted_first && d.app_socket != 0 &&
+        !probe->listeners_after.empty() && !probe_arrived(facts, d, *probe)) {
+      d.summary += fmt::format(
+          " The probe's connection completed at this host's end ({}), but never arrived at the app {}: "
+          "what accepts first on the way (rootlesskit, docker-proxy) does not carry it on.",
+          probe->detail, d.app_place);
+    }
     d.probe = compare_probe(query, d, *probe);
+    if (probe_arrived(facts, d, *probe)) {
+      d.probe->proof = "arrival";
+    } else if (d.app_socket != 0 && probe->outcome == ProbeResult::Outcome::answered) {
+      d.probe->proof = "answer";
+    }
     if (d.verdict == Verdict::reachable && !d.probe->agrees) {
       // The facts found no fault, but a real connection failed: whatever is
       // in the way is outside what was read, so this is no all-clear.

@@ -124,6 +124,8 @@ void absorb_inside(Diagnosis& outer, const Diagnosis& inside, const ForwarderNam
       outer.unread.push_back({fmt::format("{} in rootless Docker's namespace", u.source), u.reason});
     }
   }
+  outer.app_socket = inside.app_socket;  // the app the path ends at, inside
+  outer.app_place = inside.app_place;
   if (inside.container) {
     outer.container = inside.container;
     outer.listeners_title = inside.listeners_title;

@@ -1,4 +1,4 @@
-// After a silent probe: are the connections still waiting to be accepted?
+// After the probe: did its connection arrive, and was it accepted?
 
 #include <algorithm>
 
@@ -13,18 +13,18 @@ bool has_tcp_listener(const NetnsFacts& ns) {
                      [](const Listener& l) { return l.protocol == Protocol::tcp; });
 }
 
-void add_queues(const std::vector<Listener>& listeners, std::vector<AcceptQueueAfter>& out) {
+void add_queues(const std::vector<Listener>& listeners, std::vector<ListenerAfterProbe>& out) {
   for (const Listener& l : listeners) {
     if (l.protocol == Protocol::tcp && l.inode != 0) {
-      out.push_back({l.inode, l.accept_queue});
+      out.push_back({l.inode, l.accept_queue, l.connections});
     }
   }
 }
 
 }  // namespace
 
-std::vector<AcceptQueueAfter> accept_queues_now(const Facts& facts, kernel::NamespaceReader& namespaces) {
-  std::vector<AcceptQueueAfter> out;
+std::vector<ListenerAfterProbe> listeners_now(const Facts& facts, kernel::NamespaceReader& namespaces) {
+  std::vector<ListenerAfterProbe> out;
   if (has_tcp_listener(facts.host)) {
     add_queues(namespaces.read_host_listeners(), out);
   }
@@ -44,13 +44,22 @@ std::vector<AcceptQueueAfter> accept_queues_now(const Facts& facts, kernel::Name
       add_queues(now->listeners, out);
     }
   }
+  for (const ForwarderNamespace& ns : facts.forwarder_namespaces) {
+    auto handle = namespaces.open(ns.child_pid);
+    if (handle && handle->inode == ns.netns.inode && has_tcp_listener(ns.netns)) {
+      if (auto now = namespaces.read(*handle)) {
+        add_queues(now->listeners, out);
+      }
+    }
+  }
   // A namespace several containers share is read for each; once is enough.
   std::sort(out.begin(), out.end(),
-            [](const AcceptQueueAfter& a, const AcceptQueueAfter& b) { return a.socket < b.socket; });
-  out.erase(
-      std::unique(out.begin(), out.end(),
-                  [](const AcceptQueueAfter& a, const AcceptQueueAfter& b) { return a.socket == b.socket; }),
-      out.end());
+            [](const ListenerAfterProbe& a, const ListenerAfterProbe& b) { return a.socket < b.socket; });
+  out.erase(std::unique(out.begin(), out.end(),
+                        [](const ListenerAfterProbe& a, const ListenerAfterProbe& b) {
+                          return a.socket == b.socket;
+                        }),
+            out.end());
   return out;
 }
 
