@@ -97,8 +97,12 @@ std::optional<Listener> to_listener(const nlmsghdr* header, Protocol protocol) {
 
 }  // namespace
 
-Result<std::vector<std::byte>> fetch_inet_diag(sys::NetlinkSocket& socket, IpFamily family,
-                                               Protocol protocol) {
+namespace {
+
+/// One SOCK_DIAG_BY_FAMILY dump of the sockets of `family` and `protocol`
+/// in the TCP states `states` (a bit per state).
+Result<std::vector<std::byte>> dump_sockets(sys::NetlinkSocket& socket, IpFamily family, Protocol protocol,
+                                            std::uint32_t states) {
   alignas(nlmsghdr) std::array<std::byte, 256> buffer{};
   nlmsghdr* header = mnl_nlmsg_put_header(buffer.data());
   header->nlmsg_type = SOCK_DIAG_BY_FAMILY;
@@ -109,24 +113,22 @@ Result<std::vector<std::byte>> fetch_inet_diag(sys::NetlinkSocket& socket, IpFam
   request->sdiag_protocol = ip_protocol_number(protocol);
   // No idiag_ext bits: SKV6ONLY comes unasked for AF_INET6 sockets, and the
   // queue figures are in the fixed header.
-  request->idiag_states = std::uint32_t{1} << wanted_state(protocol);
+  request->idiag_states = states;
   return socket.request(header);
 }
 
+}  // namespace
+
+Result<std::vector<std::byte>> fetch_inet_diag(sys::NetlinkSocket& socket, IpFamily family,
+                                               Protocol protocol) {
+  return dump_sockets(socket, family, protocol, std::uint32_t{1} << wanted_state(protocol));
+}
+
 Result<std::vector<std::byte>> fetch_tcp_connections(sys::NetlinkSocket& socket, IpFamily family) {
-  alignas(nlmsghdr) std::array<std::byte, 256> buffer{};
-  nlmsghdr* header = mnl_nlmsg_put_header(buffer.data());
-  header->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-  header->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  auto* request =
-      static_cast<inet_diag_req_v2*>(mnl_nlmsg_put_extra_header(header, sizeof(inet_diag_req_v2)));
-  request->sdiag_family = family == IpFamily::v4 ? AF_INET : AF_INET6;
-  request->sdiag_protocol = IPPROTO_TCP;
   // States 1 (ESTABLISHED) to 11 (CLOSING), but LISTEN (10) and CLOSE (7).
   constexpr std::uint32_t k_all = 0xFFEU;
-  request->idiag_states =
-      k_all & ~(std::uint32_t{1} << k_state_listen) & ~(std::uint32_t{1} << k_state_close);
-  return socket.request(header);
+  return dump_sockets(socket, family, Protocol::tcp,
+                      k_all & ~(std::uint32_t{1} << k_state_listen) & ~(std::uint32_t{1} << k_state_close));
 }
 
 std::vector<std::uint16_t> parse_connection_ports(const std::vector<std::byte>& reply) {

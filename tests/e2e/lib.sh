@@ -266,6 +266,24 @@ create_netns() {
   echo "$name"
 }
 
+# create_veth_netns SUFFIX LETTER HOST_CIDR NS_CIDR: a namespace $T-SUFFIX
+# (what a runtime without an engine leaves: ip netns, a pod) joined to the
+# host by a veth pair, wt<tag>LETTER on the host with HOST_CIDR and eth0
+# inside with NS_CIDR; deleted at exit. Prints the namespace's name.
+create_veth_netns() {
+  local name host_if
+  name=$(create_netns "$1")
+  host_if=wt${T##*-}$2
+  on_exit ip link delete "$host_if"
+  ip link add "$host_if" type veth peer name eth0 netns "$name"
+  ip addr add "$3" dev "$host_if"
+  ip link set "$host_if" up
+  ip -n "$name" link set lo up
+  ip -n "$name" addr add "$4" dev eth0
+  ip -n "$name" link set eth0 up
+  echo "$name"
+}
+
 # Another machine on a link of its own: documentation addresses only
 # (RFC 5737 TEST-NET-2), never an outside one.
 REMOTE_HOST_ADDR=198.51.100.1

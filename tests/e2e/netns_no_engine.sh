@@ -6,16 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 require_root_and_docker
 
-ns=$(create_netns app)
-tag=${T##*-}
-host_if=wt${tag}n
-on_exit ip link delete "$host_if"
-ip link add "$host_if" type veth peer name eth0 netns "$ns"
-ip addr add 198.18.100.1/24 dev "$host_if"
-ip link set "$host_if" up
-ip -n "$ns" link set lo up
-ip -n "$ns" addr add 198.18.100.2/24 dev eth0
-ip -n "$ns" link set eth0 up
+ns=$(create_veth_netns app n 198.18.100.1/24 198.18.100.2/24)
 
 log=$T_DIR/server.log
 ip netns exec "$ns" setsid "$PROGRAMS_DIR/server" tcp:0.0.0.0:3000 tcp:127.0.0.1:3001 \

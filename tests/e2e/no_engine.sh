@@ -9,16 +9,8 @@ source "$(dirname "$0")/lib.sh"
 require_root_and_docker
 on_exit ensure_dockerd
 
-ns=$(create_netns srv)
+ns=$(create_veth_netns srv s 198.18.101.1/24 198.18.101.2/24)
 tag=${T##*-}
-host_if=wt${tag}s
-on_exit ip link delete "$host_if"
-ip link add "$host_if" type veth peer name eth0 netns "$ns"
-ip addr add 198.18.101.1/24 dev "$host_if"
-ip link set "$host_if" up
-ip -n "$ns" link set lo up
-ip -n "$ns" addr add 198.18.101.2/24 dev eth0
-ip -n "$ns" link set eth0 up
 
 log=$T_DIR/server.log
 ip netns exec "$ns" setsid "$PROGRAMS_DIR/server" tcp:0.0.0.0:3000 </dev/null >"$log" 2>&1 &

@@ -1,4 +1,4 @@
-// probe::parse_dns_reply on a reply message, and probe::lookup_hosts on a
+// probe::parse_dns_reply on a reply message, and whyno::lookup_hosts on a
 // hosts file. The first byte chooses:
 //   bits 0-1  the type asked for: A, AAAA, CNAME, A
 //   bit 2     the name asked for is given: "NAME\n" follows the byte;
@@ -16,6 +16,7 @@
 
 #include "fuzz_input.hpp"
 #include "probe/dns_message.hpp"
+#include "whyno/util/hosts_file.hpp"
 
 using namespace whyno;
 using namespace whyno::probe;

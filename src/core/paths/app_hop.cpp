@@ -1,5 +1,7 @@
 // The last hop: what the app's sockets say about the traffic.
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "app_hop.hpp"
@@ -61,8 +63,12 @@ void judge_app(Walk& w, const AppCheck& check, const AppContext& context) {
                std::move(*halted));
         return;
       }
+      // "D" passes (a disk or a driver keeps it a moment): said, not judged.
+      const bool waiting = std::any_of(l.owners.begin(), l.owners.end(),
+                                       [](const ProcessRef& p) { return p.run_state == "D"; });
       w.ok(fmt::format("app :{}", port),
-           fmt::format("{} listens on {}", describe_owners(l), describe_bind(l)));
+           fmt::format("{} listens on {}{}", describe_owners(l), describe_bind(l),
+                       waiting ? "; in uninterruptible sleep (D) when read" : ""));
       w.diagnosis().app_socket = l.inode;
       w.diagnosis().app_place = place;
       return;
