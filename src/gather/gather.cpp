@@ -367,12 +367,7 @@ void find_namespaces_by_packet(const Query& query, const Sources& sources, Facts
     if (!read) {
       continue;
     }
-    const auto holds = [&](const IpAddress& a) {
-      return std::any_of(read->interfaces.begin(), read->interfaces.end(), [&](const Interface& i) {
-        return std::any_of(i.addresses.begin(), i.addresses.end(),
-                           [&](const InterfaceAddress& x) { return x.address == a; });
-      });
-    };
+    const auto holds = [&](const IpAddress& a) { return has_interface_address(*read, a); };
     if (std::none_of(wanted.begin(), wanted.end(), holds)) {
       continue;
     }

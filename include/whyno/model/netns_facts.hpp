@@ -102,4 +102,17 @@ struct NetnsFacts {
   std::vector<Unread> unread;
 };
 
+/// Whether an interface of `ns` has address `a` (the kernel's "local" table,
+/// loopback's 127/8 aside).
+inline bool has_interface_address(const NetnsFacts& ns, const IpAddress& a) {
+  for (const Interface& i : ns.interfaces) {
+    for (const InterfaceAddress& ia : i.addresses) {
+      if (ia.address == a) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 }  // namespace whyno

@@ -88,10 +88,10 @@ bool probe_arrived(const Facts& facts, const Diagnosis& d, const ProbeResult& pr
 /// proves by arriving at the app: rules that cannot be read unprivileged (a
 /// rootless engine's owner), a forwarder that accepts first (rootlesskit),
 /// matter no more once the connection is seen on the app's socket.
-void prove_by_arrival(const Facts& facts, Diagnosis& d, const ProbeResult& probe) {
+void prove_by_arrival(Diagnosis& d, const ProbeResult& probe, bool arrived) {
   const bool got_through =
       probe.outcome == ProbeResult::Outcome::answered || probe.outcome == ProbeResult::Outcome::connected;
-  if (d.verdict != Verdict::inconclusive || !got_through || !probe_arrived(facts, d, probe)) {
+  if (d.verdict != Verdict::inconclusive || !got_through || !arrived) {
     return;
   }
   std::vector<std::string> unread_hops;
@@ -150,18 +150,20 @@ Diagnosis diagnose(const Query& query, const Facts& facts, const std::optional<P
         }
       }
     }
-    prove_by_arrival(facts, d, *probe);
+    // The app's socket is the walk's, which nothing below changes.
+    const bool arrived = probe_arrived(facts, d, *probe);
+    prove_by_arrival(d, *probe, arrived);
     const bool accepted_first = probe->outcome == ProbeResult::Outcome::connected ||
                                 probe->outcome == ProbeResult::Outcome::reset_or_closed;
     if (d.verdict == Verdict::inconclusive && accepted_first && d.app_socket != 0 &&
-        !probe->listeners_after.empty() && !probe_arrived(facts, d, *probe)) {
+        !probe->listeners_after.empty() && !arrived) {
       d.summary += fmt::format(
           " The probe's connection completed at this host's end ({}), but never arrived at the app {}: "
           "what accepts first on the way (rootlesskit, docker-proxy) does not carry it on.",
           probe->detail, d.app_place);
     }
     d.probe = compare_probe(query, d, *probe);
-    if (probe_arrived(facts, d, *probe)) {
+    if (arrived) {
       d.probe->proof = "arrival";
     } else if (d.app_socket != 0 && probe->outcome == ProbeResult::Outcome::answered) {
       d.probe->proof = "answer";

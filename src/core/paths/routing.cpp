@@ -19,17 +19,7 @@ const Interface* by_index(const NetnsFacts& ns, std::uint32_t index) {
 }  // namespace
 
 bool is_local_address(const NetnsFacts& ns, const IpAddress& a) {
-  if (a.is_loopback()) {
-    return true;
-  }
-  for (const auto& i : ns.interfaces) {
-    for (const auto& ia : i.addresses) {
-      if (ia.address == a) {
-        return true;
-      }
-    }
-  }
-  return false;
+  return a.is_loopback() || has_interface_address(ns, a);
 }
 
 const Interface* interface_for_peer(const NetnsFacts& ns, const IpAddress& address) {

@@ -26,17 +26,6 @@ std::optional<IpAddress> host_destination(const Query& query, const Facts& facts
 
 namespace detail {
 
-namespace {
-
-bool has_interface_address(const NetnsFacts& ns, const IpAddress& address) {
-  return std::any_of(ns.interfaces.begin(), ns.interfaces.end(), [&](const Interface& i) {
-    return std::any_of(i.addresses.begin(), i.addresses.end(),
-                       [&](const InterfaceAddress& a) { return a.address == address; });
-  });
-}
-
-}  // namespace
-
 std::vector<IpAddress> client_addresses(const Query& query, const Facts& facts) {
   if (query.target.kind == Target::Kind::localhost) {
     std::vector<IpAddress> out;

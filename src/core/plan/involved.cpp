@@ -178,11 +178,7 @@ std::vector<IpAddress> addresses_no_container_holds(const Query& query, const En
     return out;
   }
   const auto consider = [&](const IpAddress& a) {
-    const bool local = a.is_loopback() || a.is_unspecified() ||
-                       std::any_of(host.interfaces.begin(), host.interfaces.end(), [&](const Interface& i) {
-                         return std::any_of(i.addresses.begin(), i.addresses.end(),
-                                            [&](const InterfaceAddress& x) { return x.address == a; });
-                       });
+    const bool local = a.is_loopback() || a.is_unspecified() || has_interface_address(host, a);
     if (!local && container_with_address(engine, a).container == nullptr &&
         std::find(out.begin(), out.end(), a) == out.end()) {
       out.push_back(a);
