@@ -191,6 +191,24 @@ rss() {
   KIB=$(printf '%s\n' "${values[@]}" | sort -n | sed -n 2p)
 }
 
+BUDGETS=()
+# budget SCENARIO [PREFIX...] -- CMD...: where whyno-port's time went, from
+# its own WHYNO_PORT_TIMINGS line: of 5 runs, the one whose total is the
+# median; into BUDGETS.
+budget() {
+  local name=$1 prefix=() i lines=()
+  shift
+  while [[ $1 != -- ]]; do
+    prefix+=("$1")
+    shift
+  done
+  shift
+  for i in 1 2 3 4 5; do
+    lines+=("$("${prefix[@]}" env WHYNO_PORT_TIMINGS=1 "$@" 2>&1 >/dev/null | grep '^timings:' || true)")
+  done
+  BUDGETS+=("$name: $(printf '%s\n' "${lines[@]}" | sort -t' ' -k3,3n | sed -n 3p | sed 's/^timings: //')")
+}
+
 ratio() {
   awk -v a="$1" -v b="$2" 'BEGIN { if (b == "" || b == "-" || b + 0 == 0) print "-"; else printf "%.2f\n", a / b }'
 }
@@ -268,6 +286,7 @@ bench_rules() {
   local whyno_kib=$KIB
   rss ip netns exec "$ns" -- ss -ltnup
   row "rules $count (ip netns exec)" "$whyno" - "$floor" "$whyno_kib" "$KIB"
+  budget "rules $count" ip netns exec "$ns" -- "$WHYNO_PORT" --no-probe "$HOST_PORT" --json
   RULES_MS[$count]=$whyno
   RULES_FLOOR[$count]=$floor
   ip netns delete "$ns"
@@ -316,7 +335,9 @@ bench_sockets() {
   "$WHYNO_PORT" --netns "/run/netns/$ns" 9 --no-probe --json --save-facts "$WORK/facts.json" \
     >"$WORK/out.json" 2>"$WORK/err" || status=$?
   whyno_ok "$status"
-  read_listeners=$(jq '[.facts.container_netns[] | .listeners | length] | add // 0' "$WORK/facts.json")
+  # Every socket was seen: the likeliest few kept, the rest counted.
+  read_listeners=$(jq '[.facts.container_netns[] | (.listeners | length) + .listeners_left_out] | add // 0' \
+    "$WORK/facts.json")
   [[ $read_listeners -ge $count ]] ||
     die "whyno-port read $read_listeners listeners of $count: $(cat "$WORK/err")"
   log "  whyno-port read $read_listeners listeners, verdict $(jq -r .verdict "$WORK/out.json")"
@@ -329,6 +350,7 @@ bench_sockets() {
   local whyno_kib=$KIB
   rss ip netns exec "$ns" -- ss -ltnup
   row "sockets $count (--netns)" "$whyno" - "$floor" "$whyno_kib" "$KIB"
+  budget "sockets $count" -- "$WHYNO_PORT" --netns "/run/netns/$ns" 9 --no-probe --json
   SOCKETS_MS[$count]=$whyno
   SOCKETS_FLOOR[$count]=$floor
   kill "$pid"
@@ -462,6 +484,7 @@ bench_containers() {
   rss nsenter -t "$web_pid" -n -- ss -ltnup
   local ss_kib=$KIB
   row "containers $count: $HOST_PORT" "$whyno" "$recipe_web" "$floor" "$whyno_kib" "$ss_kib"
+  budget "containers $count: $HOST_PORT" -- "$WHYNO_PORT" --no-probe "$HOST_PORT" --json
 
   log "containers $count: --all"
   measure "$WHYNO_PORT" --all --no-probe --json
@@ -482,6 +505,7 @@ bench_containers() {
   local ports="$count ports"
   [[ $count -ne 1 ]] || ports="1 port"
   row "containers $count: --all ($ports)" "$whyno" "$recipe_all" "$floor" "$KIB" "$ss_kib"
+  budget "containers $count: --all" -- "$WHYNO_PORT" --all --no-probe --json
 }
 
 # --- main ------------------------------------------------------------------------
@@ -536,3 +560,6 @@ echo "# $header"
   printf 'scenario\twhyno-port ms\trecipe ms\tfloor ms\twhyno/recipe\twhyno/floor\tpeak RSS KiB whyno / ss\n'
   printf '%s\n' "${ROWS[@]}"
 } | column -t -s $'\t'
+echo
+echo "# where whyno-port's time went (WHYNO_PORT_TIMINGS, ms; threads overlap)"
+printf '%s\n' "${BUDGETS[@]}"

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <expected>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include <fmt/format.h>
@@ -20,6 +21,7 @@
 #include "whyno/render/text.hpp"
 #include "whyno/snapshot/snapshot.hpp"
 #include "whyno/sys/atomic_file.hpp"
+#include "whyno/util/phase_timings.hpp"
 
 namespace whyno::cli {
 
@@ -67,6 +69,7 @@ std::expected<snapshot::Snapshot, Failure> read_this_host(const Options& options
 
 /// Tries the connections the clients would make, after every fact is read.
 void probe(snapshot::Snapshot& snap, const Options& options) {
+  const PhaseTimer timer(Phase::probe);
   if (snap.all) {
     snap.probes = probe_all_ports(snap, options);
   } else {
@@ -84,6 +87,7 @@ void probe(snapshot::Snapshot& snap, const Options& options) {
 }
 
 int answer_one(const snapshot::Snapshot& snap, const Options& options) {
+  const PhaseTimer timer(Phase::answer);
   const Diagnosis diagnosis = diagnose(snap.query, snap.facts, snap.probe);
   if (options.json) {
     render::render_json(std::cout, snap.query, diagnosis);
@@ -109,10 +113,7 @@ render::RunFigures run_figures(Clock::time_point started) {
           .count()};
 }
 
-}  // namespace
-
-int answer(const Options& options) {
-  const Clock::time_point started = Clock::now();
+int answer_timed(const Options& options, Clock::time_point started) {
   auto snap = options.replay ? read_snapshot(options) : read_this_host(options);
   if (!snap) {
     const int status = complain(snap.error().status, snap.error().message, options.json);
@@ -132,10 +133,23 @@ int answer(const Options& options) {
   if (!snap->all) {
     return answer_one(*snap, options);
   }
+  std::optional<PhaseTimer> timer(Phase::answer);
   const std::vector<AuditEntry> entries = diagnose_all_ports(*snap);
   const int status = answer_all_ports(*snap, entries, options);
+  timer.reset();
   return options.metrics ? write_metrics(options, render::metrics_text(entries, run_figures(started)), status)
                          : status;
+}
+
+}  // namespace
+
+int answer(const Options& options) {
+  const Clock::time_point started = Clock::now();
+  const int status = answer_timed(options, started);
+  if (timings_wanted()) {
+    std::cerr << timings_line(Clock::now() - started) << '\n';
+  }
+  return status;
 }
 
 }  // namespace whyno::cli

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "scoped_reads.hpp"
 #include "sysctl_interfaces.hpp"
 #include "whyno/model/listeners.hpp"
 
@@ -53,7 +54,11 @@ void read_forwarder_namespaces(const Query& query, const Sources& sources, Facts
       facts.unread.push_back({source_name(pid), handle.error().message});
       continue;
     }
-    auto netns = sources.namespaces.read(*handle);
+    // Every socket in there (docker-proxy, the engine's own), a busy one's
+    // likeliest few for one port.
+    const ListenerScope scope = query.port == 0 ? ListenerScope::everything()
+                                                : widened(ListenerScope::only({query.port}, query.protocol));
+    auto netns = sources.namespaces.read(*handle, scope);
     if (!netns) {
       facts.unread.push_back({source_name(pid), netns.error().message});
       continue;

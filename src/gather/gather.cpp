@@ -15,8 +15,10 @@
 #include "whyno/core/plan/query_check.hpp"
 #include "forwarder_namespaces.hpp"
 #include "owner_search.hpp"
+#include "scoped_reads.hpp"
 #include "whyno/util/hosts_file.hpp"
 #include "sysctl_interfaces.hpp"
+#include "whyno/util/phase_timings.hpp"
 #include "whyno/util/printable.hpp"
 #include "whyno/util/words.hpp"
 
@@ -39,6 +41,7 @@ struct HostRead {
 /// choice of the containers to inspect waits for them (DNAT destinations
 /// are on the path).
 void read_host_rules(const Sources& sources, nf::Ruleset& ruleset, std::promise<void>& rules_read) {
+  const PhaseTimer timer(Phase::rules);
   if (auto rules = sources.read_rules()) {
     ruleset = std::move(*rules);
   } else {
@@ -48,10 +51,18 @@ void read_host_rules(const Sources& sources, nf::Ruleset& ruleset, std::promise<
   rules_read.set_value();
 }
 
+/// The host's listeners a query needs before the engine and the rules say
+/// more: those on its port (every one for --all).
+ListenerScope first_host_scope(const Query& query) {
+  return scope_for(query.port == 0 ? std::nullopt : std::optional(std::vector{query.port}), query.protocol);
+}
+
 /// Reads the host's namespace into `host`, then the holders of its sockets
-/// on the query's port and its sysctls.
+/// on the query's port and its sysctls. Only the port's sockets: whether
+/// the rest are needed is known once the engine and the rules are read.
 void read_host_namespace(const Query& query, const Sources& sources, HostRead& host) {
-  host.netns = sources.namespaces.read_host();
+  const PhaseTimer timer(Phase::host);
+  host.netns = sources.namespaces.read_host(first_host_scope(query));
   NetnsFacts* const here[] = {&host.netns};
   sources.processes.attach_owners(here, host_port_search(query, host.netns));
   host.sysctls = sources.namespaces.read_sysctls(sysctl_interfaces(host.netns));
@@ -74,7 +85,8 @@ std::string unread_source(const Container& c) {
 /// and reads again those that changed under us.
 class NamespaceGathering {
  public:
-  NamespaceGathering(const Sources& sources, Facts& facts) : m_sources(sources), m_facts(facts) {
+  NamespaceGathering(const Sources& sources, Facts& facts, ListenerScope scope)
+      : m_sources(sources), m_facts(facts), m_scope(std::move(scope)) {
     m_owner_of_inode[facts.host.inode] = "";  // the host's is read already
   }
 
@@ -169,7 +181,7 @@ class NamespaceGathering {
     std::atomic<std::size_t> next{0};
     const auto work = [&] {
       for (std::size_t i = next++; i < pending.size(); i = next++) {
-        read[i] = m_sources.namespaces.read(pending[i].handle);
+        read[i] = read_namespace(m_sources.namespaces, pending[i].handle, m_scope);
       }
     };
     {
@@ -231,6 +243,7 @@ class NamespaceGathering {
 
   const Sources& m_sources;
   Facts& m_facts;
+  ListenerScope m_scope;                                  // the listeners each namespace read keeps
   std::map<std::uint64_t, std::string> m_owner_of_inode;  // "" for the host
   std::map<std::string, std::string> m_shared_with;       // container -> the one read
 };
@@ -276,7 +289,7 @@ void settle_unowned_host_listeners(const Query& query, const Sources& sources, F
     return;
   }
   std::set<std::uint64_t> still_open;
-  for (const Listener& l : sources.namespaces.read_host_listeners()) {
+  for (const Listener& l : sources.namespaces.read_host_listeners(first_host_scope(query))) {
     still_open.insert(l.inode);
   }
   std::erase_if(facts.host.listeners,
@@ -308,23 +321,28 @@ Container namespace_container(std::uint64_t inode, const std::string& label, int
   c.state.running = true;
   c.state.pid = pid;
   c.network_mode = "namespace";
+  static const IpAddress k_link_local = *IpAddress::parse("fe80::");
   for (const Interface& i : facts.interfaces) {
-    ContainerNetwork n;
-    n.name = i.name;
+    const InterfaceAddress* v4 = nullptr;
+    const InterfaceAddress* v6 = nullptr;
     for (const InterfaceAddress& a : i.addresses) {
-      static const IpAddress k_link_local = *IpAddress::parse("fe80::");
       if (a.address.is_loopback() || a.address.in_prefix(k_link_local, 10)) {
         continue;
       }
-      if (a.address.is_v4() && !n.ipv4) {
-        n.ipv4 = a.address;
-        n.ipv4_prefix_len = a.prefix_len;
-      } else if (!a.address.is_v4() && !n.ipv6) {
-        n.ipv6 = a.address;
-      }
+      const InterfaceAddress*& first = a.address.is_v4() ? v4 : v6;
+      first = first == nullptr ? &a : first;
     }
-    if (n.ipv4 || n.ipv6) {
-      c.networks.push_back(std::move(n));
+    if (v4 == nullptr && v6 == nullptr) {
+      continue;
+    }
+    ContainerNetwork& n = c.networks.emplace_back();
+    n.name = i.name;
+    if (v4 != nullptr) {
+      n.ipv4 = v4->address;
+      n.ipv4_prefix_len = v4->prefix_len;
+    }
+    if (v6 != nullptr) {
+      n.ipv6 = v6->address;
     }
   }
   return c;
@@ -337,7 +355,8 @@ constexpr std::size_t k_max_namespaces_searched = 512;
 /// Where the packet goes and no engine's container is: the namespace that
 /// holds the address, found among every namespace of the host (ip netns,
 /// containerd, Kubernetes, LXC), joins the facts as a container of no engine.
-void find_namespaces_by_packet(const Query& query, const Sources& sources, Facts& facts) {
+void find_namespaces_by_packet(const Query& query, const Sources& sources, Facts& facts,
+                               const ListenerScope& scope) {
   std::vector<IpAddress> wanted =
       addresses_no_container_holds(query, *facts.engine, facts.ruleset, facts.host);
   if (wanted.empty()) {
@@ -363,7 +382,8 @@ void find_namespaces_by_packet(const Query& query, const Sources& sources, Facts
       continue;  // gone, or the process moved on
     }
     ++searched;
-    auto read = sources.namespaces.read(*handle);
+    // Only the query's ports: hundreds of namespaces may be looked through.
+    auto read = sources.namespaces.read(*handle, scope);
     if (!read) {
       continue;
     }
@@ -372,6 +392,11 @@ void find_namespaces_by_packet(const Query& query, const Sources& sources, Facts
       continue;
     }
     std::erase_if(wanted, holds);
+    if (needs_every_port(*read, scope)) {
+      if (auto wide = sources.namespaces.read(*handle, widened(scope))) {
+        read = std::move(wide);
+      }
+    }
     Container c = namespace_container(handle->inode, candidate.label, candidate.pid, *read);
     c.engine_uid = candidate.uid;
     facts.container_netns.emplace(c.id, std::move(*read));
@@ -382,7 +407,7 @@ void find_namespaces_by_packet(const Query& query, const Sources& sources, Facts
 /// --pid/--netns: the namespace stands for a container of no engine, built
 /// from what the kernel shows of it, so the paths can be walked to it.
 std::expected<Engine, ReadFailure> engine_of_namespace(const NamespaceChoice& choice, const Sources& sources,
-                                                       std::uint64_t host_inode,
+                                                       std::uint64_t host_inode, const ListenerScope& scope,
                                                        std::map<std::string, NetnsFacts>& namespaces) {
   auto handle = sources.namespaces.open_path(choice.path);
   if (!handle) {
@@ -399,7 +424,7 @@ std::expected<Engine, ReadFailure> engine_of_namespace(const NamespaceChoice& ch
                                "diagnose the host",
                                excerpt(choice.label, 80)));
   }
-  auto facts = sources.namespaces.read(*handle);
+  auto facts = read_namespace(sources.namespaces, *handle, scope);
   if (!facts) {
     return failure(ReadFailure::Kind::cannot_inspect, excerpt(facts.error().message, 200));
   }
@@ -453,9 +478,12 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
   // milliseconds); the rest keep what the list says.
   Result<Engine> engine = Engine{};
   if (!query.netns) {
+    std::optional<PhaseTimer> timer(Phase::engine);
     engine = sources.engine.list();
     if (engine) {
+      timer.reset();
       rules_read.wait();  // the rules thread writes no rule after this
+      const PhaseTimer inspecting(Phase::engine);
       engine = sources.engine.finish(containers_to_inspect(query, *engine, host_read.ruleset));
     }
   }
@@ -482,9 +510,24 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
   facts.ruleset = std::move(host_read.ruleset);
   facts.sysctls = std::move(host_read.sysctls);
 
+  // The listeners the question needs: on the ports the packet can reach.
+  const ListenerScope scope = scope_for(listener_ports(query, *facts.engine, facts.ruleset), query.protocol);
+  // The host's other sockets, when the packet can end there and nothing
+  // takes it (--pid/--netns ask about another namespace).
+  if (const ListenerScope host_scope =
+          scope_for(listener_ports(query, *facts.engine, facts.ruleset, &facts.host), query.protocol);
+      misses_ports(facts.host, host_scope) || (!query.netns && needs_every_port(facts.host, host_scope))) {
+    const PhaseTimer timer(Phase::host);
+    facts.host = query.netns ? sources.namespaces.read_host(host_scope)
+                             : read_host_namespace_for(sources.namespaces, host_scope);
+    NetnsFacts* const here[] = {&facts.host};
+    sources.processes.attach_owners(here, host_port_search(query, facts.host));
+  }
+
   std::optional<std::set<std::string>> wanted;
   if (query.netns) {
-    auto bare = engine_of_namespace(*query.netns, sources, facts.host.inode, facts.container_netns);
+    const PhaseTimer timer(Phase::namespaces);
+    auto bare = engine_of_namespace(*query.netns, sources, facts.host.inode, scope, facts.container_netns);
     if (!bare) {
       return std::unexpected(std::move(bare.error()));
     }
@@ -492,17 +535,24 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
   } else {
     // Only the namespaces the question can involve (all for --all).
     wanted = containers_involved(query, *facts.engine, facts.ruleset);
-    inspect_listed(sources, facts, wanted);
-    NamespaceGathering(sources, facts).run(wanted);
-    find_namespaces_by_packet(query, sources, facts);
+    {
+      const PhaseTimer timer(Phase::engine);
+      inspect_listed(sources, facts, wanted);
+    }
+    const PhaseTimer timer(Phase::namespaces);
+    NamespaceGathering(sources, facts, scope).run(wanted);
+    find_namespaces_by_packet(query, sources, facts, scope);
   }
 
   std::vector<NetnsFacts*> namespaces{&facts.host};
   for (auto& [id, ns] : facts.container_netns) {
     namespaces.push_back(&ns);
   }
-  sources.processes.attach_owners(namespaces,
-                                  container_search(facts, on_host_network(*facts.engine, wanted)));
+  {
+    const PhaseTimer timer(Phase::owners);
+    sources.processes.attach_owners(namespaces,
+                                    container_search(facts, on_host_network(*facts.engine, wanted)));
+  }
   settle_unowned_host_listeners(query, sources, facts);
   read_forwarder_namespaces(query, sources, facts);
   for (ForwarderNamespace& ns : facts.forwarder_namespaces) {

@@ -19,7 +19,7 @@ std::string netns_path(int pid) { return fmt::format("/proc/{}/ns/net", pid); }
 
 class LiveNamespaceReader final : public NamespaceReader {
  public:
-  NetnsFacts read_host() override { return read_netns(); }
+  NetnsFacts read_host(const ListenerScope& scope) override { return read_netns(scope); }
 
   Sysctls read_sysctls(std::span<const std::string> interfaces) override {
     return kernel::read_sysctls(interfaces);
@@ -42,13 +42,13 @@ class LiveNamespaceReader final : public NamespaceReader {
     return NamespaceHandle{std::move(fd), inode};
   }
 
-  Result<NetnsFacts> read(const NamespaceHandle& netns) override {
+  Result<NetnsFacts> read(const NamespaceHandle& netns, const ListenerScope& scope) override {
     NetnsFacts facts;
-    auto joined = sys::run_in_netns(netns.fd, [&facts] { facts = read_netns(); });
+    auto joined = sys::run_in_netns(netns.fd, [&] { facts = read_netns(scope); });
     if (!joined && joined.error().kind == Error::Kind::permission_denied) {
       // Unprivileged: the owner of a rootless container may still join it
       // through the user namespace it belongs to.
-      auto owned = read_netns_as_owner(netns.fd);
+      auto owned = read_netns_as_owner(netns.fd, scope);
       if (!owned) {
         return std::unexpected(joined.error());  // setns's reason says more
       }
@@ -64,7 +64,9 @@ class LiveNamespaceReader final : public NamespaceReader {
     return now && *now == inode;
   }
 
-  std::vector<Listener> read_host_listeners() override { return read_listeners_here(); }
+  std::vector<Listener> read_host_listeners(const ListenerScope& scope) override {
+    return read_listeners_here(scope);
+  }
 
   std::vector<NamespaceCandidate> list_namespaces() override {
     return list_network_namespaces("/proc", {"/run/netns", "/var/run/netns"});

@@ -10,6 +10,7 @@
 #include "raw_netns.hpp"
 #include "sock_diag.hpp"
 #include "whyno/kernel/socket_owners.hpp"
+#include "whyno/model/listeners.hpp"
 #include "whyno/sys/netlink_socket.hpp"
 #include "whyno/sys/netns.hpp"
 
@@ -17,24 +18,38 @@ namespace whyno::kernel {
 
 namespace {
 
-/// The four sock_diag dumps of the calling thread's namespace into `raw`.
-void fetch_socket_dumps(RawNetns& raw) {
+/// The ports the kernel is asked to filter on: none (every socket) for a
+/// read of every port, or when there are too many for a filter.
+std::span<const std::uint16_t> filtered_ports(const ListenerScope& scope) {
+  if (scope.every_port) {
+    return {};
+  }
+  return scope.ports;
+}
+
+/// The six sock_diag dumps of the calling thread's namespace into `raw`.
+void fetch_socket_dumps(RawNetns& raw, const ListenerScope& scope) {
   // The socket, made on this thread, pins the dumps to this thread's netns.
   auto diag = sys::NetlinkSocket::open(NETLINK_SOCK_DIAG);
   for (std::size_t i = 0; i < RawNetns::k_socket_dumps.size(); ++i) {
     const auto [protocol, family] = RawNetns::k_socket_dumps[i];
-    raw.sockets[i] = diag ? fetch_inet_diag(*diag, family, protocol)
+    raw.sockets[i] = diag ? fetch_inet_diag(*diag, family, protocol, filtered_ports(scope))
                           : Result<std::vector<std::byte>>(std::unexpected(diag.error()));
   }
   for (std::size_t i = 0; i < raw.connections.size(); ++i) {
-    raw.connections[i] = diag ? fetch_tcp_connections(*diag, i == 0 ? IpFamily::v4 : IpFamily::v6)
+    // Connections count only on the ports the question is about (a busy
+    // host has thousands elsewhere).
+    const std::span<const std::uint16_t> ports = scope.ports.size() <= ListenerScope::k_max_filtered_ports
+                                                     ? std::span<const std::uint16_t>(scope.ports)
+                                                     : std::span<const std::uint16_t>();
+    raw.connections[i] = diag ? fetch_tcp_connections(*diag, i == 0 ? IpFamily::v4 : IpFamily::v6, ports)
                               : Result<std::vector<std::byte>>(std::unexpected(diag.error()));
   }
 }
 
 }  // namespace
 
-RawNetns fetch_raw_netns() {
+RawNetns fetch_raw_netns(const ListenerScope& scope) {
   RawNetns raw;
   const auto unavailable = [](const Error& e) { return Result<std::vector<std::byte>>(std::unexpected(e)); };
   auto route = sys::NetlinkSocket::open(NETLINK_ROUTE);
@@ -45,11 +60,11 @@ RawNetns fetch_raw_netns() {
     raw.addresses = fetch_addresses(*route);
     raw.routes = fetch_routes(*route);
   }
-  fetch_socket_dumps(raw);
+  fetch_socket_dumps(raw, scope);
   return raw;
 }
 
-NetnsFacts parse_raw_netns(const RawNetns& raw) {
+NetnsFacts parse_raw_netns(const RawNetns& raw, const ListenerScope& scope) {
   NetnsFacts facts;
   if (!raw.links) {
     facts.unread.push_back({"interfaces", raw.links.error().message});
@@ -77,6 +92,7 @@ NetnsFacts parse_raw_netns(const RawNetns& raw) {
     facts.listeners.insert(facts.listeners.end(), std::make_move_iterator(found.begin()),
                            std::make_move_iterator(found.end()));
   }
+  apply_listener_scope(facts, scope);
   // Connections by local port: a listener's are those on its port (an
   // address-bound listener's count may include another's on that port).
   std::map<std::uint16_t, std::uint32_t> per_port;
@@ -96,14 +112,14 @@ NetnsFacts parse_raw_netns(const RawNetns& raw) {
   return facts;
 }
 
-std::vector<Listener> read_listeners_here() {
+std::vector<Listener> read_listeners_here(const ListenerScope& scope) {
   RawNetns raw;  // no links or routes: empty dumps, nothing unread
-  fetch_socket_dumps(raw);
-  return parse_raw_netns(raw).listeners;
+  fetch_socket_dumps(raw, scope);
+  return parse_raw_netns(raw, scope).listeners;
 }
 
-NetnsFacts read_netns() {
-  NetnsFacts facts = parse_raw_netns(fetch_raw_netns());
+NetnsFacts read_netns(const ListenerScope& scope) {
+  NetnsFacts facts = parse_raw_netns(fetch_raw_netns(scope), scope);
   // thread-self, not self: after setns only this thread is in the namespace.
   if (const auto inode = sys::netns_inode("/proc/thread-self/ns/net")) {
     facts.inode = *inode;

@@ -129,7 +129,8 @@ bool write_all(int fd, std::span<const std::byte> bytes) {
 }
 
 /// In the forked child: join, dump, write, exit. Never returns.
-[[noreturn]] void child_reads(const sys::Fd& userns, const sys::Fd& netns, int out) {
+[[noreturn]] void child_reads(const sys::Fd& userns, const sys::Fd& netns, const ListenerScope& scope,
+                              int out) {
   std::vector<std::byte> message;
   const auto refuse = [&](const char* what) {
     const int error = errno;
@@ -145,7 +146,7 @@ bool write_all(int fd, std::span<const std::byte> bytes) {
     refuse("cannot join the network namespace (setns)");
   }
   message.push_back(std::byte{0});
-  const RawNetns raw = fetch_raw_netns();
+  const RawNetns raw = fetch_raw_netns(scope);
   const auto encoded = encode_raw_netns(raw);
   message.insert(message.end(), encoded.begin(), encoded.end());
   _exit(write_all(out, message) ? 0 : 1);
@@ -223,7 +224,7 @@ Result<RawNetns> decode_raw_netns(std::span<const std::byte> bytes) {
   return raw;
 }
 
-Result<NetnsFacts> read_netns_as_owner(const sys::Fd& netns, int timeout_ms) {
+Result<NetnsFacts> read_netns_as_owner(const sys::Fd& netns, const ListenerScope& scope, int timeout_ms) {
   sys::Fd userns(::ioctl(netns.get(), NS_GET_USERNS));
   if (!userns) {
     return fail(
@@ -243,7 +244,7 @@ Result<NetnsFacts> read_netns_as_owner(const sys::Fd& netns, int timeout_ms) {
   }
   if (child == 0) {
     from_child.close();
-    child_reads(userns, netns, to_parent.get());
+    child_reads(userns, netns, scope, to_parent.get());
   }
   to_parent.close();
   auto answer = read_until_closed(from_child.get(), timeout_ms);
@@ -269,7 +270,7 @@ Result<NetnsFacts> read_netns_as_owner(const sys::Fd& netns, int timeout_ms) {
                 why.text().value_or("cannot join the namespace"), error);
   }
   WHYNO_TRY_ASSIGN(const RawNetns raw, decode_raw_netns(rest));
-  return parse_raw_netns(raw);
+  return parse_raw_netns(raw, scope);
 }
 
 }  // namespace whyno::kernel

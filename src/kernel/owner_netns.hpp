@@ -17,7 +17,8 @@ namespace whyno::kernel {
 /// so a child forked for this alone joins and dumps, and writes the dumps to
 /// a pipe; they are parsed here. Fails when the user namespace cannot be
 /// joined (it is not ours) or the child does not answer within `timeout_ms`.
-Result<NetnsFacts> read_netns_as_owner(const sys::Fd& netns, int timeout_ms = 5000);
+Result<NetnsFacts> read_netns_as_owner(const sys::Fd& netns, const ListenerScope& scope,
+                                       int timeout_ms = 5000);
 
 /// The dumps as the child writes them, and back (exposed for the unit tests).
 std::vector<std::byte> encode_raw_netns(const RawNetns& raw);

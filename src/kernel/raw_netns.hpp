@@ -35,10 +35,11 @@ struct RawNetns {
   std::array<Dump, 2> connections{std::vector<std::byte>(), std::vector<std::byte>()};
 };
 
-/// The dumps of the calling thread's namespace.
-RawNetns fetch_raw_netns();
+/// The dumps of the calling thread's namespace; the sockets `scope` asks for.
+RawNetns fetch_raw_netns(const ListenerScope& scope);
 
 /// What they say; a dump that failed is an Unread entry. Leaves inode 0.
-NetnsFacts parse_raw_netns(const RawNetns& raw);
+/// The listeners are bounded and marked as `scope` says.
+NetnsFacts parse_raw_netns(const RawNetns& raw, const ListenerScope& scope);
 
 }  // namespace whyno::kernel

@@ -100,10 +100,14 @@ std::optional<Listener> to_listener(const nlmsghdr* header, Protocol protocol) {
 namespace {
 
 /// One SOCK_DIAG_BY_FAMILY dump of the sockets of `family` and `protocol`
-/// in the TCP states `states` (a bit per state).
+/// in the TCP states `states` (a bit per state), on `ports` if any.
 Result<std::vector<std::byte>> dump_sockets(sys::NetlinkSocket& socket, IpFamily family, Protocol protocol,
-                                            std::uint32_t states) {
-  alignas(nlmsghdr) std::array<std::byte, 256> buffer{};
+                                            std::uint32_t states, std::span<const std::uint16_t> ports) {
+  const std::vector<std::byte> filter = ports.size() <= ListenerScope::k_max_filtered_ports
+                                            ? local_port_filter(ports)
+                                            : std::vector<std::byte>();
+  // Header, request, one attribute: aligned, in nlmsghdr-aligned storage.
+  std::vector<nlmsghdr> buffer((256 + filter.size()) / sizeof(nlmsghdr) + 1);
   nlmsghdr* header = mnl_nlmsg_put_header(buffer.data());
   header->nlmsg_type = SOCK_DIAG_BY_FAMILY;
   header->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
@@ -114,21 +118,58 @@ Result<std::vector<std::byte>> dump_sockets(sys::NetlinkSocket& socket, IpFamily
   // No idiag_ext bits: SKV6ONLY comes unasked for AF_INET6 sockets, and the
   // queue figures are in the fixed header.
   request->idiag_states = states;
+  if (!filter.empty()) {
+    mnl_attr_put(header, INET_DIAG_REQ_BYTECODE, filter.size(), filter.data());
+  }
   return socket.request(header);
+}
+
+/// One instruction of the kernel's inet_diag bytecode (struct inet_diag_bc_op).
+void put_op(std::vector<std::byte>& out, std::uint8_t code, std::uint8_t yes, std::uint16_t no) {
+  const inet_diag_bc_op op{code, yes, no};
+  const auto* bytes = reinterpret_cast<const std::byte*>(&op);
+  out.insert(out.end(), bytes, bytes + sizeof op);
 }
 
 }  // namespace
 
-Result<std::vector<std::byte>> fetch_inet_diag(sys::NetlinkSocket& socket, IpFamily family,
-                                               Protocol protocol) {
-  return dump_sockets(socket, family, protocol, std::uint32_t{1} << wanted_state(protocol));
+std::vector<std::byte> local_port_filter(std::span<const std::uint16_t> ports) {
+  std::vector<std::byte> out;
+  if (ports.empty()) {
+    return out;
+  }
+  // A port's test is 8 bytes (the op and the port in the next op's `no`),
+  // the jump to the end 4; the last port needs no jump. The kernel's audit
+  // (inet_diag_bc_audit) wants every `no` to land on an instruction the
+  // chain of `yes` reaches, or 4 past the end (reject).
+  constexpr std::size_t k_test = 2 * sizeof(inet_diag_bc_op);
+  constexpr std::size_t k_jump = sizeof(inet_diag_bc_op);
+  const std::size_t length = ports.size() * (k_test + k_jump) - k_jump;
+  for (std::size_t i = 0; i < ports.size(); ++i) {
+    const std::size_t at = out.size();
+    const bool last = i + 1 == ports.size();
+    put_op(out, INET_DIAG_BC_S_EQ, k_test,
+           static_cast<std::uint16_t>(last ? length - at + 4 : k_test + k_jump));
+    put_op(out, 0, 0, ports[i]);
+    if (!last) {
+      put_op(out, INET_DIAG_BC_JMP, k_jump, static_cast<std::uint16_t>(length - out.size()));
+    }
+  }
+  return out;
 }
 
-Result<std::vector<std::byte>> fetch_tcp_connections(sys::NetlinkSocket& socket, IpFamily family) {
+Result<std::vector<std::byte>> fetch_inet_diag(sys::NetlinkSocket& socket, IpFamily family, Protocol protocol,
+                                               std::span<const std::uint16_t> ports) {
+  return dump_sockets(socket, family, protocol, std::uint32_t{1} << wanted_state(protocol), ports);
+}
+
+Result<std::vector<std::byte>> fetch_tcp_connections(sys::NetlinkSocket& socket, IpFamily family,
+                                                     std::span<const std::uint16_t> ports) {
   // States 1 (ESTABLISHED) to 11 (CLOSING), but LISTEN (10) and CLOSE (7).
   constexpr std::uint32_t k_all = 0xFFEU;
   return dump_sockets(socket, family, Protocol::tcp,
-                      k_all & ~(std::uint32_t{1} << k_state_listen) & ~(std::uint32_t{1} << k_state_close));
+                      k_all & ~(std::uint32_t{1} << k_state_listen) & ~(std::uint32_t{1} << k_state_close),
+                      ports);
 }
 
 std::vector<std::uint16_t> parse_connection_ports(const std::vector<std::byte>& reply) {

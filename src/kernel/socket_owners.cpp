@@ -87,7 +87,15 @@ void scan_fds(int proc_fd, int pid, const std::unordered_set<std::uint64_t>& wan
   }
   const int fds_fd = dirfd(fds.get());
   std::array<char, 64> target{};
-  while (const dirent* entry = readdir(fds.get())) {
+  // Once this process is seen holding every wanted socket, its other fds
+  // cannot add a holder: a process with 10,000 fds is not read to the end
+  // for the few sockets a question names.
+  std::size_t held_here = 0;
+  while (held_here < wanted.size()) {
+    const dirent* entry = readdir(fds.get());
+    if (entry == nullptr) {
+      break;
+    }
     if (entry->d_name[0] == '.') {
       continue;
     }
@@ -105,6 +113,7 @@ void scan_fds(int proc_fd, int pid, const std::unordered_set<std::uint64_t>& wan
     auto& pids = holders[*inode];
     if (pids.empty() || pids.back() != pid) {
       pids.push_back(pid);
+      ++held_here;
     }
   }
 }

@@ -1,10 +1,52 @@
 #include "whyno/model/listeners.hpp"
 
 #include <algorithm>
+#include <numeric>
+#include <tuple>
 
 #include <fmt/format.h>
 
 namespace whyno {
+
+namespace {
+
+std::uint32_t keep_likeliest(std::vector<Listener>& listeners, const ListenerScope& scope) {
+  if (!scope.every_port || listeners.size() <= scope.keep) {
+    return 0;
+  }
+  const auto rank = [&](const Listener& l) {
+    const bool wanted = std::find(scope.ports.begin(), scope.ports.end(), l.port) != scope.ports.end();
+    return std::tuple(!wanted, l.protocol != scope.protocol, l.address.is_loopback(), l.port);
+  };
+  std::vector<std::size_t> order(listeners.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(scope.keep), order.end(),
+                   [&](std::size_t a, std::size_t b) {
+                     return std::tuple(rank(listeners[a]), a) < std::tuple(rank(listeners[b]), b);
+                   });
+  order.resize(scope.keep);
+  std::sort(order.begin(), order.end());  // as the kernel listed them
+  std::vector<Listener> kept;
+  kept.reserve(order.size());
+  for (const std::size_t i : order) {
+    kept.push_back(std::move(listeners[i]));
+  }
+  const auto left_out = static_cast<std::uint32_t>(listeners.size() - kept.size());
+  listeners = std::move(kept);
+  return left_out;
+}
+
+}  // namespace
+
+void apply_listener_scope(NetnsFacts& ns, const ListenerScope& scope) {
+  if (!scope.every_port) {
+    std::erase_if(ns.listeners, [&](const Listener& l) {
+      return std::find(scope.ports.begin(), scope.ports.end(), l.port) == scope.ports.end();
+    });
+    ns.listeners_only_on = scope.ports;
+  }
+  ns.listeners_left_out = keep_likeliest(ns.listeners, scope);
+}
 
 BindScope bind_scope(const Listener& l) {
   if (l.address.is_unspecified()) {

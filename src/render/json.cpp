@@ -82,6 +82,8 @@ nlohmann::ordered_json to_json(const Query& query, const Diagnosis& d) {
     listeners.push_back(listener_json(l));
   }
   j["listeners"] = listeners;
+  j["listeners_only_on"] = d.listeners_only_on;
+  j["listeners_left_out"] = d.listeners_left_out;
   j["evidence"] = d.evidence;
   nlohmann::ordered_json rules = nlohmann::ordered_json::array();
   for (const RuleRef& r : d.rules) {

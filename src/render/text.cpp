@@ -106,10 +106,32 @@ void hop_table(std::ostream& out, const Diagnosis& d, const Painter& p, std::siz
   }
 }
 
+/// What the table leaves out, in one line; empty when it shows everything.
+std::string listeners_left_out(const Diagnosis& d) {
+  if (!d.listeners_only_on.empty()) {
+    std::vector<std::string> ports;
+    for (const std::uint16_t port : d.listeners_only_on) {
+      ports.push_back(std::to_string(port));
+    }
+    return fmt::format("(read on port{} {} only: the question needs no others)", ports.size() == 1 ? "" : "s",
+                       join_words(ports, "and"));
+  }
+  if (d.listeners_left_out != 0) {
+    return fmt::format(
+        "... and {} more (the likeliest {} are shown: on the port asked, then reachable, then "
+        "the lowest ports)",
+        d.listeners_left_out, d.listeners.size());
+  }
+  return {};
+}
+
 void listener_table(std::ostream& out, const Diagnosis& d, const Painter& p) {
   out << '\n' << p.bold(printable(d.listeners_title)) << ":\n";
   if (d.listeners.empty()) {
     out << "  (none)\n";
+    if (const std::string more = listeners_left_out(d); !more.empty()) {
+      out << "  " << p.dim(more) << '\n';
+    }
     return;
   }
   std::vector<std::array<std::string, 5>> rows;
@@ -142,6 +164,9 @@ void listener_table(std::ostream& out, const Diagnosis& d, const Painter& p) {
       line += " " + (row == 0 ? p.dim(cell) : cell);
     }
     out << line << '\n';
+  }
+  if (const std::string more = listeners_left_out(d); !more.empty()) {
+    out << "  " << p.dim(more) << '\n';
   }
 }
 

@@ -151,7 +151,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Interface, index, name, kind, ma
                                                 addresses)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Route, destination, output_index, gateway, has_gateway, type,
                                                 table)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NetnsFacts, inode, interfaces, routes, listeners, unread)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NetnsFacts, inode, interfaces, routes, listeners,
+                                                listeners_only_on, listeners_left_out, unread)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PortBinding, protocol, container_port, host_ip, host_port)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ExposedPort, protocol, port)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ContainerNetwork, name, network_id, ipv4, ipv4_prefix_len,

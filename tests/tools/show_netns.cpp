@@ -73,13 +73,14 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%s\n", handle.error().message.c_str());
       return 1;
     }
-    const auto entered = sys::run_in_netns(*handle, [&] { ns = kernel::read_netns(); });
+    const auto entered =
+        sys::run_in_netns(*handle, [&] { ns = kernel::read_netns(ListenerScope::everything()); });
     if (!entered) {
       std::fprintf(stderr, "%s\n", entered.error().message.c_str());
       return 1;
     }
   } else {
-    ns = kernel::read_netns();
+    ns = kernel::read_netns(ListenerScope::everything());
   }
   const double read_ms = ms_since(start);
 

@@ -15,6 +15,7 @@
 #include "whyno/engine/engine_source.hpp"
 #include "whyno/gather/gather.hpp"
 #include "whyno/kernel/namespace_reader.hpp"
+#include "whyno/model/listeners.hpp"
 
 namespace whyno::test {
 
@@ -140,9 +141,13 @@ class FakeNamespaces final : public kernel::NamespaceReader, public kernel::Proc
     return m_reads;
   }
 
-  NetnsFacts read_host() override {
+  /// The scope of every read, host's and namespaces', in order.
+  std::vector<ListenerScope> scopes;
+
+  NetnsFacts read_host(const ListenerScope& scope) override {
     const std::lock_guard lock(m_mutex);
-    return without_owners(++host_reads > 1 && host_later ? *host_later : host);
+    scopes.push_back(scope);
+    return scoped(without_owners(++host_reads > 1 && host_later ? *host_later : host), scope);
   }
   Sysctls read_sysctls(std::span<const std::string>) override { return sysctls; }
   /// Namespace inode -> its sysctls, for forwarder namespaces.
@@ -198,14 +203,15 @@ class FakeNamespaces final : public kernel::NamespaceReader, public kernel::Proc
     return kernel::NamespaceHandle{sys::Fd(), it->second};
   }
 
-  Result<NetnsFacts> read(const kernel::NamespaceHandle& netns) override {
+  Result<NetnsFacts> read(const kernel::NamespaceHandle& netns, const ListenerScope& scope) override {
     const std::lock_guard lock(m_mutex);
     m_reads.push_back(netns.inode);
+    scopes.push_back(scope);
     for (auto it = pid_netns.begin(); it != pid_netns.end();) {
       it = it->second == netns.inode && exits_while_read.contains(it->first) ? pid_netns.erase(it)
                                                                              : std::next(it);
     }
-    return without_owners(namespaces.at(netns.inode));
+    return scoped(without_owners(namespaces.at(netns.inode)), scope);
   }
 
   bool still_in(int pid, std::uint64_t inode) override {
@@ -235,6 +241,12 @@ class FakeNamespaces final : public kernel::NamespaceReader, public kernel::Proc
 
  private:
   /// What the live reader reads: sockets, their holders not yet known.
+  /// What the kernel would give for `scope`.
+  static NetnsFacts scoped(NetnsFacts facts, const ListenerScope& scope) {
+    apply_listener_scope(facts, scope);
+    return facts;
+  }
+
   NetnsFacts without_owners(NetnsFacts facts) {
     for (Listener& l : facts.listeners) {
       if (l.inode != 0) {

@@ -131,3 +131,36 @@ TEST_CASE("every container is inspected when the diagnosis may look at any of th
   h.f.engine->product = "podman";
   CHECK_FALSE(containers_to_inspect(host_query(8080), *h.f.engine, h.f.ruleset));
 }
+
+TEST_CASE("the ports whose listeners a question needs: its own, its publishers', where DNAT leads") {
+  const Host h;
+  using Ports = std::vector<std::uint16_t>;
+  // 8080 is published on web's 3000.
+  CHECK(listener_ports(host_query(8080), *h.f.engine, h.f.ruleset) == std::optional(Ports{3000, 8080}));
+  // 9000: a DNAT rule to 172.17.0.5:80.
+  CHECK(listener_ports(host_query(9000), *h.f.engine, h.f.ruleset) == std::optional(Ports{80, 9000}));
+  // The host's own: not a container's port, nor a DNAT to another namespace.
+  CHECK(listener_ports(host_query(8080), *h.f.engine, h.f.ruleset, &h.f.host) == std::optional(Ports{8080}));
+  CHECK(listener_ports(host_query(9000), *h.f.engine, h.f.ruleset, &h.f.host) == std::optional(Ports{9000}));
+  // --all, and a --from container (a name may lead anywhere): every port.
+  CHECK_FALSE(listener_ports(host_query(0), *h.f.engine, h.f.ruleset).has_value());
+  CHECK_FALSE(listener_ports(from("api", "web", 3000), *h.f.engine, h.f.ruleset).has_value());
+}
+
+TEST_CASE("a REDIRECT is the host's; a wide NAT port range is every port") {
+  Host h;
+  nf::Rule redirect;
+  redirect.action.kind = nf::ActionKind::redirect;
+  redirect.action.nat_port_min = redirect.action.nat_port_max = 3128;
+  h.f.ruleset.rules.push_back(redirect);
+  using Ports = std::vector<std::uint16_t>;
+  CHECK(listener_ports(host_query(8080), *h.f.engine, h.f.ruleset, &h.f.host) ==
+        std::optional(Ports{3128, 8080}));
+  nf::Rule wide = redirect;
+  wide.action.nat_port_min = 1000;
+  wide.action.nat_port_max = 2000;
+  h.f.ruleset.rules.push_back(wide);
+  CHECK_FALSE(listener_ports(host_query(8080), *h.f.engine, h.f.ruleset).has_value());
+}
+
+TEST_SUITE_END();

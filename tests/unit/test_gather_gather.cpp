@@ -15,6 +15,7 @@
 #include "whyno/core/paths/diagnose.hpp"
 #include "whyno/core/plan/container_lookup.hpp"
 #include "whyno/core/plan/involved.hpp"
+#include "gather/scoped_reads.hpp"
 #include "whyno/gather/gather.hpp"
 #include "whyno/snapshot/snapshot.hpp"
 
@@ -322,7 +323,8 @@ TEST_CASE("socket holders are looked for where the question needs them, cheapest
   s.host->namespaces.host.listeners = {proxy, ssh};
   NetnsFacts& web = s.host->namespaces.namespaces.at(100);
   web.listeners.front().inode = 601;
-  Listener dns = listener(Protocol::udp, "127.0.0.11", 53000, "dockerd", 20);
+  // On the container's port (only the query's ports are read): UDP.
+  Listener dns = listener(Protocol::udp, "127.0.0.11", 3000, "dockerd", 20);
   dns.inode = 602;
   web.listeners.push_back(dns);
   auto f = s.gather();
@@ -346,9 +348,9 @@ TEST_CASE("socket holders are looked for where the question needs them, cheapest
     (l.port == 8080 ? proxy_read : ssh_read) = &l;
   }
   REQUIRE(proxy_read != nullptr);
-  REQUIRE(ssh_read != nullptr);
   CHECK(proxy_read->owners.front().comm == "docker-proxy");
-  CHECK(ssh_read->owners.empty());  // no question's
+  CHECK(ssh_read == nullptr);  // no question's: the kernel left it out
+  CHECK(f->host.listeners_only_on == std::vector<std::uint16_t>{8080});
   CHECK(f->container_netns.at(s.container("web").id).listeners.front().owners.front().comm == "server");
 
   // --all: every host socket.
@@ -366,7 +368,7 @@ TEST_CASE("a container on the host's network: its own sockets among the host's, 
   app.network_mode = "host";
   app.networks.clear();
   s.recorded.container_netns.erase(app.id);
-  publish(app, 8080, 8080);
+  publish(app, 8080, 9000);  // ignored, but where its app is likely to listen
   Listener own = listener(Protocol::tcp, "0.0.0.0", 9000, "server", app.state.pid);
   own.inode = 701;
   own.owners.front().container_id = app.id;
@@ -377,12 +379,16 @@ TEST_CASE("a container on the host's network: its own sockets among the host's, 
   s.host->namespaces.add(web.state.pid, 100, s.recorded.container_netns.at(web.id));
   const auto f = s.gather();
   REQUIRE(f.has_value());
+  // The host is read for 8080 first, then again for its app's port 9000
+  // (each read's holders on 8080 searched for), then the containers'.
   const auto& searches = s.host->namespaces.searches;
-  REQUIRE(searches.size() == 2);
-  CHECK(searches[1].if_held_by_first.contains(701));
-  CHECK_FALSE(searches[1].needed.contains(701));
-  CHECK(std::find(searches[1].first.begin(), searches[1].first.end(), app.state.pid) !=
-        searches[1].first.end());
+  REQUIRE(searches.size() == 3);
+  CHECK(s.host->namespaces.scopes.front().ports == std::vector<std::uint16_t>{8080});
+  CHECK(s.host->namespaces.scopes[1].ports == std::vector<std::uint16_t>{8080, 9000});
+  CHECK(searches[2].if_held_by_first.contains(701));
+  CHECK_FALSE(searches[2].needed.contains(701));
+  CHECK(std::find(searches[2].first.begin(), searches[2].first.end(), app.state.pid) !=
+        searches[2].first.end());
   CHECK(std::any_of(f->host.listeners.begin(), f->host.listeners.end(),
                     [](const Listener& l) { return l.inode == 701 && !l.owners.empty(); }));
 }
@@ -636,10 +642,75 @@ TEST_CASE("gather over fakes built from each recording gives back its facts") {
     again.query = snap->query;
     again.facts = std::move(*gathered);
     again.probe = expected.probe;
+    // The kernel was asked for the sockets on the query's ports alone
+    // (ListenerScope::only) where something there takes the traffic: the
+    // recording's, so filtered, are what came back; none is left out.
+    const auto as_read = [](NetnsFacts& recording, const NetnsFacts& read) {
+      CHECK(read.listeners_left_out == 0);
+      recording.listeners_only_on = read.listeners_only_on;
+      if (!read.listeners_only_on.empty()) {
+        std::erase_if(recording.listeners, [&](const Listener& l) {
+          return std::find(read.listeners_only_on.begin(), read.listeners_only_on.end(), l.port) ==
+                 read.listeners_only_on.end();
+        });
+      }
+    };
+    as_read(expected.facts.host, again.facts.host);
+    for (auto& [id, ns] : expected.facts.container_netns) {
+      if (const auto read = again.facts.container_netns.find(id); read != again.facts.container_netns.end()) {
+        as_read(ns, read->second);
+      }
+    }
+    for (std::size_t i = 0;
+         i < std::min(expected.facts.forwarder_namespaces.size(), again.facts.forwarder_namespaces.size());
+         ++i) {
+      as_read(expected.facts.forwarder_namespaces[i].netns, again.facts.forwarder_namespaces[i].netns);
+    }
     CHECK(snapshot::save(again) == snapshot::save(expected));
   }
   MESSAGE(listed_only << " containers of the recordings were read from the list alone");
   CHECK(listed_only > 0);  // the narrowing is exercised, not only allowed
+}
+
+TEST_CASE(
+    "a namespace is read for the question's ports; every port, a few kept, when nothing there takes it") {
+  Scene s;
+  // A busy container: its app on 3000 and a hundred sockets of no question's.
+  NetnsFacts& web = s.host->namespaces.namespaces.at(100);
+  for (std::uint16_t port = 20000; port < 20100; ++port) {
+    web.listeners.push_back(listener(Protocol::tcp, "127.0.0.1", port));
+  }
+  auto f = s.gather();
+  REQUIRE(f.has_value());
+  const NetnsFacts& read = f->container_netns.at(s.container("web").id);
+  CHECK(read.listeners_only_on == std::vector<std::uint16_t>{3000, 8080});
+  REQUIRE(read.listeners.size() == 1);
+  CHECK(read.listeners.front().port == 3000);
+  CHECK(f->host.listeners_only_on == std::vector<std::uint16_t>{8080});
+  // The host once for 8080, the container once for its ports.
+  REQUIRE(s.host->namespaces.scopes.size() == 2);
+  CHECK_FALSE(s.host->namespaces.scopes[1].every_port);
+
+  // The app on loopback: nothing takes the traffic, so every port is read
+  // and the likeliest kept, the rest counted.
+  web.listeners.front().address = *IpAddress::parse("127.0.0.1");
+  Scene busy;
+  busy.host->namespaces.namespaces.at(100) = web;
+  f = busy.gather();
+  REQUIRE(f.has_value());
+  const NetnsFacts& wide = f->container_netns.at(busy.container("web").id);
+  CHECK(wide.listeners_only_on.empty());
+  CHECK(wide.listeners.size() == gather::k_listeners_kept);
+  CHECK(wide.listeners_left_out == 101 - gather::k_listeners_kept);
+  CHECK(std::any_of(wide.listeners.begin(), wide.listeners.end(),
+                    [](const Listener& l) { return l.port == 3000; }));
+  const auto& scopes = busy.host->namespaces.scopes;
+  REQUIRE(scopes.size() == 3);
+  CHECK(scopes[2].every_port);
+  CHECK(scopes[2].keep == gather::k_listeners_kept);
+  const Diagnosis d = diagnose(host_query(8080), *f, std::nullopt);
+  CHECK(d.verdict == Verdict::bound_to_loopback);
+  CHECK(d.listeners_left_out == 101 - gather::k_listeners_kept);
 }
 
 TEST_SUITE_END();

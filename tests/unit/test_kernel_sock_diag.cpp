@@ -2,13 +2,22 @@
 
 #include "fixtures.hpp"
 
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <string>
 #include <vector>
 
 #include "kernel/sock_diag.hpp"
+#include "whyno/model/listeners.hpp"
+#include "whyno/sys/fd.hpp"
+#include "whyno/sys/netlink_socket.hpp"
 #include "whyno/sys/netlink_messages.hpp"
 
 using whyno::IpAddress;
@@ -174,6 +183,120 @@ TEST_CASE("truncated and foreign bytes") {
   CHECK(parse_inet_diag({}, Protocol::tcp).empty());
   std::vector<std::byte> garbage(64, std::byte{0xff});
   CHECK(parse_inet_diag(garbage, Protocol::tcp).empty());
+}
+
+TEST_CASE("the port filter is the bytecode ss builds: a test per port, a jump to the end after each") {
+  using whyno::kernel::local_port_filter;
+  CHECK(local_port_filter({}).empty());
+  const std::vector<std::uint16_t> ports{3000, 8080};
+  const auto code = local_port_filter(ports);
+  REQUIRE(code.size() == 20);  // 8 + 4 + 8
+  std::vector<inet_diag_bc_op> ops(code.size() / sizeof(inet_diag_bc_op));
+  std::memcpy(ops.data(), code.data(), code.size());
+  // 3000? yes: on to the jump to the end (accept); no: on to 8080's test.
+  CHECK(ops[0].code == INET_DIAG_BC_S_EQ);
+  CHECK(ops[0].yes == 8);
+  CHECK(ops[0].no == 12);
+  CHECK(ops[1].no == 3000);
+  CHECK(ops[2].code == INET_DIAG_BC_JMP);
+  CHECK(ops[2].no == 12);  // from offset 8 to 20, the end
+  // 8080? yes: the end; no: 4 past it (reject).
+  CHECK(ops[3].code == INET_DIAG_BC_S_EQ);
+  CHECK(ops[3].yes == 8);
+  CHECK(ops[3].no == 12);
+  CHECK(ops[4].no == 8080);
+}
+
+namespace {
+
+/// A TCP listener on 127.0.0.1 at a port the kernel picks.
+struct LoopbackListener {
+  whyno::sys::Fd fd{::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)};
+  std::uint16_t port = 0;
+  LoopbackListener() {
+    REQUIRE(fd);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(::listen(fd.get(), 4) == 0);
+    socklen_t length = sizeof address;
+    REQUIRE(::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    port = ntohs(address.sin_port);
+  }
+};
+
+std::vector<std::uint16_t> ports_of(const std::vector<Listener>& listeners) {
+  std::vector<std::uint16_t> out;
+  for (const Listener& l : listeners) {
+    out.push_back(l.port);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the kernel accepts the filter and returns the sockets on its ports alone") {
+  const LoopbackListener a, b, c;
+  auto diag = whyno::sys::NetlinkSocket::open(NETLINK_SOCK_DIAG);
+  REQUIRE(diag.has_value());
+  for (const std::vector<std::uint16_t>& wanted :
+       {std::vector<std::uint16_t>{a.port}, std::vector<std::uint16_t>{c.port, a.port},
+        std::vector<std::uint16_t>{a.port, b.port, c.port}}) {
+    const auto reply = whyno::kernel::fetch_inet_diag(*diag, whyno::IpFamily::v4, Protocol::tcp, wanted);
+    REQUIRE(reply.has_value());
+    std::vector<std::uint16_t> expected = wanted;
+    std::sort(expected.begin(), expected.end());
+    CHECK(ports_of(parse_inet_diag(*reply, Protocol::tcp)) == expected);
+  }
+  // No port: every listener, ours among them.
+  const auto every = whyno::kernel::fetch_inet_diag(*diag, whyno::IpFamily::v4, Protocol::tcp);
+  REQUIRE(every.has_value());
+  const auto all = ports_of(parse_inet_diag(*every, Protocol::tcp));
+  for (const std::uint16_t port : {a.port, b.port, c.port}) {
+    CHECK(std::binary_search(all.begin(), all.end(), port));
+  }
+}
+
+TEST_CASE("a scope keeps the sockets on its ports, or the likeliest few of every port") {
+  whyno::NetnsFacts ns;
+  const auto add = [&](Protocol p, const char* address, std::uint16_t port) {
+    Listener l;
+    l.protocol = p;
+    l.address = *IpAddress::parse(address);
+    l.port = port;
+    ns.listeners.push_back(l);
+  };
+  add(Protocol::tcp, "127.0.0.1", 10);
+  add(Protocol::tcp, "0.0.0.0", 9000);
+  add(Protocol::udp, "0.0.0.0", 53);
+  add(Protocol::tcp, "0.0.0.0", 8080);
+  add(Protocol::tcp, "127.0.0.1", 5);
+  add(Protocol::tcp, "0.0.0.0", 7000);
+
+  whyno::NetnsFacts only = ns;
+  apply_listener_scope(only, whyno::ListenerScope::only({8080, 53}, Protocol::tcp));
+  CHECK(ports_of(only.listeners) == std::vector<std::uint16_t>{53, 8080});
+  CHECK(only.listeners_only_on == std::vector<std::uint16_t>{8080, 53});
+  CHECK(only.listeners_left_out == 0);
+
+  // Every port, three kept: the asked port, then TCP reachable by port.
+  whyno::NetnsFacts widest = ns;
+  apply_listener_scope(widest, whyno::ListenerScope::widest({8080}, Protocol::tcp, 3));
+  CHECK(ports_of(widest.listeners) == std::vector<std::uint16_t>{7000, 8080, 9000});
+  CHECK(widest.listeners.front().port == 9000);  // in the order the kernel gave them
+  CHECK(widest.listeners_only_on.empty());
+  CHECK(widest.listeners_left_out == 3);
+
+  whyno::NetnsFacts everything = ns;
+  apply_listener_scope(everything, whyno::ListenerScope::everything());
+  CHECK(everything.listeners.size() == 6);
+  CHECK(everything.listeners_left_out == 0);
+
+  // More ports than a filter takes: every port is read.
+  std::vector<std::uint16_t> many(whyno::ListenerScope::k_max_filtered_ports + 1);
+  CHECK(whyno::ListenerScope::only(many, Protocol::tcp).every_port);
 }
 
 TEST_SUITE_END();

@@ -54,8 +54,9 @@ class NamespaceReader {
  public:
   virtual ~NamespaceReader() = default;
 
-  /// Interfaces, routes and listening sockets of the host's own namespace.
-  virtual NetnsFacts read_host() = 0;
+  /// Interfaces, routes and listening sockets of the host's own namespace;
+  /// the listeners `scope` asks for.
+  virtual NetnsFacts read_host(const ListenerScope& scope) = 0;
 
   /// Sysctls of the host namespace, per-interface ones for `interfaces`.
   virtual Sysctls read_sysctls(std::span<const std::string> interfaces) = 0;
@@ -70,9 +71,10 @@ class NamespaceReader {
   /// Opens the namespace an nsfs file names (/run/netns/NAME, /proc/PID/ns/net).
   virtual Result<NamespaceHandle> open_path(const std::string& path) = 0;
 
-  /// Reads an opened namespace. Never fails as a whole except when it
-  /// cannot be entered; what could not be read is in NetnsFacts::unread.
-  virtual Result<NetnsFacts> read(const NamespaceHandle& netns) = 0;
+  /// Reads an opened namespace, the listeners `scope` asks for. Never fails
+  /// as a whole except when it cannot be entered; what could not be read is
+  /// in NetnsFacts::unread.
+  virtual Result<NetnsFacts> read(const NamespaceHandle& netns, const ListenerScope& scope) = 0;
 
   /// Whether process `pid` still lives in namespace `inode`: false once it
   /// exited or was replaced (a restart), so what was read is stale.
@@ -83,7 +85,9 @@ class NamespaceReader {
   virtual std::vector<NamespaceCandidate> list_namespaces() { return {}; }
 
   /// The host namespace's listening sockets alone.
-  virtual std::vector<Listener> read_host_listeners() { return read_host().listeners; }
+  virtual std::vector<Listener> read_host_listeners(const ListenerScope& scope) {
+    return read_host(scope).listeners;
+  }
 };
 
 /// Processes, as far as a diagnosis needs them: who holds which socket,

@@ -15,12 +15,12 @@ namespace whyno::kernel {
 /// sockets of the CALLING THREAD's network namespace; NetnsFacts::inode from
 /// /proc/thread-self/ns/net. Never fails as a whole: what could not be read
 /// becomes an Unread entry in NetnsFacts::unread (e.g. {"listening sockets",
-/// "permission denied"}).
-NetnsFacts read_netns();
+/// "permission denied"}). The listeners are those `scope` asks for.
+NetnsFacts read_netns(const ListenerScope& scope);
 
 /// Only the listening sockets of the calling thread's namespace (the
 /// sock_diag dumps of read_netns); what could not be read is left out.
-std::vector<Listener> read_listeners_here();
+std::vector<Listener> read_listeners_here(const ListenerScope& scope);
 
 /// Fills Listener::owners for every listener in every given namespace with ONE
 /// scan of /proc/[pid]/fd (readlink -> "socket:[inode]"). Socket inodes are

@@ -109,10 +109,14 @@ struct Diagnosis {
   std::optional<ContainerSummary> container;  // the container the path ends in
   std::string listeners_title;                // e.g. "Listening sockets in container web"
   std::vector<Listener> listeners;            // evidence: that namespace's sockets
-  std::vector<std::string> evidence;          // facts the verdict rests on
-  std::vector<RuleRef> rules;                 // the netfilter rules among them
-  std::vector<TraceStep> trace;               // --explain: the walk, step by step
-  std::vector<std::string> disagreements;     // engine intent vs kernel truth
+  /// What the listeners leave out: only these ports were read (empty:
+  /// every port), and this many more were found but not kept.
+  std::vector<std::uint16_t> listeners_only_on;
+  std::uint32_t listeners_left_out = 0;
+  std::vector<std::string> evidence;       // facts the verdict rests on
+  std::vector<RuleRef> rules;              // the netfilter rules among them
+  std::vector<TraceStep> trace;            // --explain: the walk, step by step
+  std::vector<std::string> disagreements;  // engine intent vs kernel truth
   std::vector<Problem> also;
   std::vector<Unread> unread;
   /// Users' engines' claims that root's engines contradict: left out.

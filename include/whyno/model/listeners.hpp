@@ -18,6 +18,13 @@ std::string_view to_string(BindScope s);
 /// a.b.c.d. Ignores SO_BINDTODEVICE (the caller knows interfaces).
 bool accepts(const Listener& l, Protocol protocol, const IpAddress& destination, std::uint16_t port);
 
+/// Applies `scope` to the listeners a read found: drops those on other
+/// ports (the kernel filtered them already; a recorded reader's are not),
+/// keeps the likeliest `scope.keep` of a read of every port, in the order
+/// they came, and says what was left out (NetnsFacts::listeners_only_on,
+/// listeners_left_out).
+void apply_listener_scope(NetnsFacts& ns, const ListenerScope& scope);
+
 /// The listeners on `port`/`protocol`, any address.
 std::vector<const Listener*> on_port(const std::vector<Listener>& listeners, Protocol protocol,
                                      std::uint16_t port);

@@ -2,9 +2,11 @@
 // What the kernel says about one network namespace: its interfaces, routes
 // and listening sockets. Filled by collect/, read by core/.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "whyno/util/ip_address.hpp"
@@ -99,7 +101,44 @@ struct NetnsFacts {
   std::vector<Interface> interfaces;
   std::vector<Route> routes;
   std::vector<Listener> listeners;
+  /// The ports whose listeners were read, the kernel leaving out the rest
+  /// (ListenerScope); empty when every port was read.
+  std::vector<std::uint16_t> listeners_only_on;
+  /// Listeners a read of every port found but did not keep (ListenerScope::keep).
+  std::uint32_t listeners_left_out = 0;
   std::vector<Unread> unread;
+};
+
+/// Which listening sockets a namespace read keeps. A question about one
+/// port needs the sockets on the ports the packet can reach; the rest of a
+/// busy namespace only when nothing there takes the traffic, and then the
+/// likeliest few.
+struct ListenerScope {
+  /// The ports wanted; with every_port false the kernel returns only
+  /// sockets on them (sock_diag's bytecode filter).
+  std::vector<std::uint16_t> ports;
+  bool every_port = true;
+  /// With every_port: how many listeners are kept. Those on `ports` come
+  /// first, then those of `protocol`, then reachable ones (not loopback),
+  /// then the lowest ports; the rest are counted (listeners_left_out).
+  std::size_t keep = static_cast<std::size_t>(-1);
+  Protocol protocol = Protocol::tcp;
+
+  /// Everything: --all, and readers that know no question.
+  static ListenerScope everything() { return {}; }
+  /// More ports than this are not filtered (the kernel's bytecode is 12
+  /// bytes a port, inside one netlink attribute): every socket is read.
+  static constexpr std::size_t k_max_filtered_ports = 1024;
+
+  /// Only the sockets on `ports` (every one when they are too many).
+  static ListenerScope only(std::vector<std::uint16_t> ports, Protocol protocol) {
+    const bool too_many = ports.size() > k_max_filtered_ports;
+    return {std::move(ports), too_many, static_cast<std::size_t>(-1), protocol};
+  }
+  /// Every port, the likeliest `keep` kept.
+  static ListenerScope widest(std::vector<std::uint16_t> ports, Protocol protocol, std::size_t keep) {
+    return {std::move(ports), true, keep, protocol};
+  }
 };
 
 /// Whether an interface of `ns` has address `a` (the kernel's "local" table,

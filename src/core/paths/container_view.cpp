@@ -58,6 +58,8 @@ void show_container(Diagnosis& d, const Facts& facts, const Container& c) {
                                              : fmt::format("Listening sockets in {}", container_phrase(c));
   if (const NetnsFacts* ns = netns_of(facts, c)) {
     d.listeners = container_listeners(facts, c);
+    d.listeners_only_on = ns->listeners_only_on;
+    d.listeners_left_out = ns->listeners_left_out;
     if (!shares_host_network(c)) {
       for (const auto& u : ns->unread) {
         d.unread.push_back({fmt::format("{} of {}", u.source, container_phrase(c)), u.reason});

@@ -130,6 +130,8 @@ void absorb_inside(Diagnosis& outer, const Diagnosis& inside, const ForwarderNam
     outer.container = inside.container;
     outer.listeners_title = inside.listeners_title;
     outer.listeners = inside.listeners;
+    outer.listeners_only_on = inside.listeners_only_on;
+    outer.listeners_left_out = inside.listeners_left_out;
   }
 }
 

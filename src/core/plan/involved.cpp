@@ -1,6 +1,7 @@
 #include "whyno/core/plan/involved.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "whyno/core/plan/container_lookup.hpp"
 
@@ -169,6 +170,47 @@ std::optional<std::set<std::string>> containers_involved(const Query& query, con
     }
   }
   return ids;
+}
+
+std::optional<std::vector<std::uint16_t>> listener_ports(const Query& query, const Engine& engine,
+                                                         const nf::Ruleset& rules, const NetnsFacts* host) {
+  // A NAT port range wider than this is not followed port by port.
+  constexpr std::uint32_t k_widest_nat_range = 64;
+  if (query.port == 0 || query.from_container()) {
+    return std::nullopt;
+  }
+  std::set<std::uint16_t> ports{query.port};
+  for (const Container& c : engine.containers) {
+    if (host != nullptr && !shares_host_network(c)) {
+      continue;
+    }
+    for (const auto* bindings : {&c.actual, &c.intended}) {
+      for (const PortBinding& b : *bindings) {
+        if (b.host_port == query.port && b.protocol == query.protocol && b.container_port != 0) {
+          ports.insert(b.container_port);
+        }
+      }
+    }
+  }
+  for (const nf::Rule& rule : rules.rules) {
+    const nf::Action& a = rule.action;
+    if ((a.kind != nf::ActionKind::dnat && a.kind != nf::ActionKind::redirect) || a.nat_port_min == 0 ||
+        !may_match_port(rule, query.port)) {
+      continue;
+    }
+    if (host != nullptr && a.kind == nf::ActionKind::dnat && a.nat_address && !a.nat_address->is_loopback() &&
+        !a.nat_address->is_unspecified() && !has_interface_address(*host, *a.nat_address)) {
+      continue;  // to another namespace
+    }
+    const std::uint16_t last = std::max(a.nat_port_min, a.nat_port_max);
+    if (std::uint32_t{last} - a.nat_port_min >= k_widest_nat_range) {
+      return std::nullopt;
+    }
+    for (std::uint32_t p = a.nat_port_min; p <= last; ++p) {
+      ports.insert(static_cast<std::uint16_t>(p));
+    }
+  }
+  return std::vector<std::uint16_t>(ports.begin(), ports.end());
 }
 
 std::vector<IpAddress> addresses_no_container_holds(const Query& query, const Engine& engine,

@@ -3,6 +3,7 @@
 // are read: on a host with hundreds of containers, a question about one
 // port needs one or two of them.
 
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
@@ -38,6 +39,18 @@ std::optional<std::set<std::string>> containers_involved(const Query& query, con
 /// built from its own records), or whenever containers_involved says all.
 std::optional<std::set<std::string>> containers_to_inspect(const Query& query, const Engine& listed,
                                                            const nf::Ruleset& rules);
+
+/// The ports whose listening sockets `query` needs in the namespaces it
+/// reads (ListenerScope::only): its own port, the container ports its
+/// publishers map it to, and the ports DNAT and REDIRECT rules for it lead
+/// to. nullopt means every port: --all, a --from container (a name may
+/// lead anywhere), a rule leading to a wide port range. With `host`, the
+/// ports of the host's own namespace: a container's port is not the host's
+/// (unless the container shares the host's network), and a DNAT leads there
+/// only to an address of the host's.
+std::optional<std::vector<std::uint16_t>> listener_ports(const Query& query, const Engine& engine,
+                                                         const nf::Ruleset& rules,
+                                                         const NetnsFacts* host = nullptr);
 
 /// Where the packet is sent that no container of the engines holds and the
 /// host does not have itself: the targets of DNAT rules that can match the

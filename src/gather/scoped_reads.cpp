@@ -1,0 +1,65 @@
+#include "scoped_reads.hpp"
+
+#include <algorithm>
+
+namespace whyno::gather {
+
+namespace {
+
+bool contains(const std::vector<std::uint16_t>& ports, std::uint16_t port) {
+  return std::find(ports.begin(), ports.end(), port) != ports.end();
+}
+
+}  // namespace
+
+ListenerScope scope_for(const std::optional<std::vector<std::uint16_t>>& ports, Protocol protocol) {
+  if (!ports) {
+    ListenerScope every = ListenerScope::everything();
+    every.protocol = protocol;
+    return every;
+  }
+  return ListenerScope::only(*ports, protocol);
+}
+
+bool needs_every_port(const NetnsFacts& read, const ListenerScope& scope) {
+  if (scope.every_port) {
+    return false;
+  }
+  return std::none_of(read.listeners.begin(), read.listeners.end(), [&](const Listener& l) {
+    return l.protocol == scope.protocol && !l.address.is_loopback() && contains(scope.ports, l.port);
+  });
+}
+
+ListenerScope widened(const ListenerScope& scope) {
+  return ListenerScope::widest(scope.ports, scope.protocol, k_listeners_kept);
+}
+
+Result<NetnsFacts> read_namespace(kernel::NamespaceReader& reader, const kernel::NamespaceHandle& handle,
+                                  const ListenerScope& scope) {
+  auto read = reader.read(handle, scope);
+  if (read && needs_every_port(*read, scope)) {
+    return reader.read(handle, widened(scope));
+  }
+  return read;
+}
+
+NetnsFacts read_host_namespace_for(kernel::NamespaceReader& reader, const ListenerScope& scope) {
+  NetnsFacts read = reader.read_host(scope);
+  if (needs_every_port(read, scope)) {
+    return reader.read_host(widened(scope));
+  }
+  return read;
+}
+
+bool misses_ports(const NetnsFacts& read, const ListenerScope& scope) {
+  if (read.listeners_only_on.empty()) {
+    return false;  // every port was read (some perhaps left out, the unlikeliest)
+  }
+  if (scope.every_port) {
+    return true;
+  }
+  return std::any_of(scope.ports.begin(), scope.ports.end(),
+                     [&](std::uint16_t p) { return !contains(read.listeners_only_on, p); });
+}
+
+}  // namespace whyno::gather
