@@ -33,7 +33,7 @@ std::string source_name(int pid) {
 
 }  // namespace
 
-void read_forwarder_namespaces(const Query& query, const Sources& sources, Facts& facts) {
+void read_forwarder_namespaces(const Query& query, const ReadPlan& plan, const Sources& sources, Facts& facts) {
   for (const int pid : rootlesskit_holders(query, facts.host)) {
     const auto child = sources.processes.forwarder_child(pid);
     if (!child) {
@@ -56,8 +56,9 @@ void read_forwarder_namespaces(const Query& query, const Sources& sources, Facts
     }
     // Every socket in there (docker-proxy, the engine's own), a busy one's
     // likeliest few for one port.
-    const ListenerScope scope = query.port == 0 ? ListenerScope::everything()
-                                                : widened(ListenerScope::only({query.port}, query.protocol));
+    ListenerScope scope = query.port == 0 ? ListenerScope::everything()
+                                          : widened(ListenerScope::only({query.port}, query.protocol));
+    scope.connections = plan.count_connections;
     auto netns = sources.namespaces.read(*handle, scope);
     if (!netns) {
       facts.unread.push_back({source_name(pid), netns.error().message});

@@ -53,16 +53,17 @@ void read_host_rules(const Sources& sources, nf::Ruleset& ruleset, std::promise<
 
 /// The host's listeners a query needs before the engine and the rules say
 /// more: those on its port (every one for --all).
-ListenerScope first_host_scope(const Query& query) {
-  return scope_for(query.port == 0 ? std::nullopt : std::optional(std::vector{query.port}), query.protocol);
+ListenerScope first_host_scope(const Query& query, const ReadPlan& plan) {
+  return scope_for(query.port == 0 ? std::nullopt : std::optional(std::vector{query.port}), query.protocol,
+                   plan.count_connections);
 }
 
 /// Reads the host's namespace into `host`, then the holders of its sockets
 /// on the query's port and its sysctls. Only the port's sockets: whether
 /// the rest are needed is known once the engine and the rules are read.
-void read_host_namespace(const Query& query, const Sources& sources, HostRead& host) {
+void read_host_namespace(const Query& query, const ReadPlan& plan, const Sources& sources, HostRead& host) {
   const PhaseTimer timer(Phase::host);
-  host.netns = sources.namespaces.read_host(first_host_scope(query));
+  host.netns = sources.namespaces.read_host(first_host_scope(query, plan));
   NetnsFacts* const here[] = {&host.netns};
   sources.processes.attach_owners(here, host_port_search(query, host.netns));
   host.sysctls = sources.namespaces.read_sysctls(sysctl_interfaces(host.netns));
@@ -289,7 +290,9 @@ void settle_unowned_host_listeners(const Query& query, const Sources& sources, F
     return;
   }
   std::set<std::uint64_t> still_open;
-  for (const Listener& l : sources.namespaces.read_host_listeners(first_host_scope(query))) {
+  ListenerScope scope = first_host_scope(query, ReadPlan{});
+  scope.connections = false;
+  for (const Listener& l : sources.namespaces.read_host_listeners(scope)) {
     still_open.insert(l.inode);
   }
   std::erase_if(facts.host.listeners,
@@ -459,7 +462,7 @@ void read_client_hosts(const Query& query, const Sources& sources, Facts& facts)
 
 }  // namespace
 
-std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sources) {
+std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sources, const ReadPlan& plan) {
   // The host's own namespace, and who holds its sockets on the query's port,
   // need nothing from the engine: read them while it answers.
   HostRead host_read;
@@ -471,7 +474,7 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
     read_host_rules(sources, host_read.ruleset, rules_promise);
   });
   auto host = std::async(std::launch::async,
-                         [&query, &sources, &host_read] { read_host_namespace(query, sources, host_read); });
+                         [&query, &plan, &sources, &host_read] { read_host_namespace(query, plan, sources, host_read); });
   // Reading is planned, then done: the engine's list, then (once the
   // rules are in) a pure planner picks the containers the question can
   // involve, and only those are inspected (each costs the engine a few
@@ -511,11 +514,13 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
   facts.sysctls = std::move(host_read.sysctls);
 
   // The listeners the question needs: on the ports the packet can reach.
-  const ListenerScope scope = scope_for(listener_ports(query, *facts.engine, facts.ruleset), query.protocol);
+  const ListenerScope scope =
+      scope_for(listener_ports(query, *facts.engine, facts.ruleset), query.protocol, plan.count_connections);
   // The host's other sockets, when the packet can end there and nothing
   // takes it (--pid/--netns ask about another namespace).
   if (const ListenerScope host_scope =
-          scope_for(listener_ports(query, *facts.engine, facts.ruleset, &facts.host), query.protocol);
+          scope_for(listener_ports(query, *facts.engine, facts.ruleset, &facts.host), query.protocol,
+                    plan.count_connections);
       misses_ports(facts.host, host_scope) || (!query.netns && needs_every_port(facts.host, host_scope))) {
     const PhaseTimer timer(Phase::host);
     facts.host = query.netns ? sources.namespaces.read_host(host_scope)
@@ -554,7 +559,7 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
                                     container_search(facts, on_host_network(*facts.engine, wanted)));
   }
   settle_unowned_host_listeners(query, sources, facts);
-  read_forwarder_namespaces(query, sources, facts);
+  read_forwarder_namespaces(query, plan, sources, facts);
   for (ForwarderNamespace& ns : facts.forwarder_namespaces) {
     NetnsFacts* const inside[] = {&ns.netns};
     sources.processes.attach_owners(inside, forwarder_search(ns));  // docker-proxy in there

@@ -63,7 +63,8 @@ constexpr std::size_t k_max_hosts_file = 1 << 20;
 
 }  // namespace
 
-std::expected<Facts, ReadFailure> read_host(const Query& query, const EngineChoice& engines) {
+std::expected<Facts, ReadFailure> read_host(const Query& query, const EngineChoice& engines,
+                                           const ReadPlan& plan) {
   const auto discovery =
       engine::discover_engines(*engine::live_discovery_host(), engines.engine, engines.user_engines);
   const auto missing = sys::missing_capabilities();
@@ -96,7 +97,7 @@ std::expected<Facts, ReadFailure> read_host(const Query& query, const EngineChoi
   };
   const Sources sources{*engine, *namespaces,   *processes,    netfilter::read_netfilter,
                         resolve, epoch_seconds, read_rules_in, read_owned};
-  auto facts = gather(query, sources);
+  auto facts = gather(query, sources, plan);
   if (facts && !missing.empty()) {
     facts->unread.push_back(
         {"what only root may read",

@@ -12,13 +12,12 @@ bool contains(const std::vector<std::uint16_t>& ports, std::uint16_t port) {
 
 }  // namespace
 
-ListenerScope scope_for(const std::optional<std::vector<std::uint16_t>>& ports, Protocol protocol) {
-  if (!ports) {
-    ListenerScope every = ListenerScope::everything();
-    every.protocol = protocol;
-    return every;
-  }
-  return ListenerScope::only(*ports, protocol);
+ListenerScope scope_for(const std::optional<std::vector<std::uint16_t>>& ports, Protocol protocol,
+                        bool connections) {
+  ListenerScope scope = ports ? ListenerScope::only(*ports, protocol) : ListenerScope::everything();
+  scope.protocol = protocol;
+  scope.connections = connections;
+  return scope;
 }
 
 bool needs_every_port(const NetnsFacts& read, const ListenerScope& scope) {
@@ -31,7 +30,9 @@ bool needs_every_port(const NetnsFacts& read, const ListenerScope& scope) {
 }
 
 ListenerScope widened(const ListenerScope& scope) {
-  return ListenerScope::widest(scope.ports, scope.protocol, k_listeners_kept);
+  ListenerScope wide = ListenerScope::widest(scope.ports, scope.protocol, k_listeners_kept);
+  wide.connections = scope.connections;
+  return wide;
 }
 
 Result<NetnsFacts> read_namespace(kernel::NamespaceReader& reader, const kernel::NamespaceHandle& handle,

@@ -20,7 +20,8 @@ constexpr std::size_t k_listeners_kept = 64;
 
 /// What a namespace read asks for: only `ports` (nullopt: every port, none
 /// left out, as --all reads).
-ListenerScope scope_for(const std::optional<std::vector<std::uint16_t>>& ports, Protocol protocol);
+ListenerScope scope_for(const std::optional<std::vector<std::uint16_t>>& ports, Protocol protocol,
+                        bool connections);
 
 /// Whether a read of `scope` must be widened to every port: it was filtered
 /// and nothing on its ports takes traffic of its protocol from outside the

@@ -36,7 +36,7 @@ void fetch_socket_dumps(RawNetns& raw, const ListenerScope& scope) {
     raw.sockets[i] = diag ? fetch_inet_diag(*diag, family, protocol, filtered_ports(scope))
                           : Result<std::vector<std::byte>>(std::unexpected(diag.error()));
   }
-  for (std::size_t i = 0; i < raw.connections.size(); ++i) {
+  for (std::size_t i = 0; i < raw.connections.size() && scope.connections; ++i) {
     // Connections count only on the ports the question is about (a busy
     // host has thousands elsewhere).
     const std::span<const std::uint16_t> ports = scope.ports.size() <= ListenerScope::k_max_filtered_ports

@@ -54,6 +54,15 @@ struct Sources {
 /// said (its PID vanished, or it restarted) is inspected and read again.
 constexpr int k_max_rereads = 2;
 
+/// What a reading is for, beyond the question.
+struct ReadPlan {
+  /// Count each TCP listener's connections (Listener::connections): a
+  /// probe follows, whose arrival one more proves. Each count walks the
+  /// kernel's whole table of connections, per namespace and family (about
+  /// 1.5 ms each on a host with 24 GiB), so a run without a probe skips it.
+  bool count_connections = true;
+};
+
 /// Reads the engine, checks the query against it, then the host namespace,
 /// its rules and sysctls, every running container's namespace (in parallel;
 /// namespaces shared by several containers once), the owners of their
@@ -61,7 +70,7 @@ constexpr int k_max_rereads = 2;
 /// vanished or moved to another namespace while it was read is inspected
 /// again, at most k_max_rereads times; what stays unreadable is in
 /// Facts::unread.
-std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sources);
+std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sources, const ReadPlan& plan = {});
 
 /// The accept queues of the TCP listeners in the namespaces `facts` read
 /// (the host's and the containers'), read again now: after a probe whose

@@ -21,7 +21,8 @@ struct EngineChoice {
   bool user_engines = true;
 };
 
-std::expected<Facts, ReadFailure> read_host(const Query& query, const EngineChoice& engines = {});
+std::expected<Facts, ReadFailure> read_host(const Query& query, const EngineChoice& engines = {},
+                                           const ReadPlan& plan = {});
 
 /// listeners_now() with this host's kernel.
 std::vector<ListenerAfterProbe> read_listeners_after_probe(const Facts& facts);

@@ -123,6 +123,8 @@ struct ListenerScope {
   /// then the lowest ports; the rest are counted (listeners_left_out).
   std::size_t keep = static_cast<std::size_t>(-1);
   Protocol protocol = Protocol::tcp;
+  /// Count the TCP listeners' connections (Listener::connections).
+  bool connections = true;
 
   /// Everything: --all, and readers that know no question.
   static ListenerScope everything() { return {}; }
