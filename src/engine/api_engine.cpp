@@ -16,11 +16,15 @@ class ApiEngine final : public EngineSource {
     m_options.read_info = read_info;
   }
 
-  Result<Engine> list() override {
+  Result<Engine> list() override { return list_filtered(std::nullopt); }
+
+  Result<Engine> list_narrowed(const ListFilter& filter) override { return list_filtered(filter); }
+
+  Result<Engine> list_filtered(const std::optional<ListFilter>& filter) {
     m_conversation.reset();
     m_client = std::make_unique<HttpUnixClient>(m_socket_path, m_options.limits);
     m_conversation = start_conversation(*m_client, m_options);
-    auto listed = list_engine(*m_conversation);
+    auto listed = list_engine(*m_conversation, filter);
     if (listed) {
       m_api_prefix = "/v" + listed->api_version;
     }

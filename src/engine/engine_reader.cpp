@@ -7,6 +7,7 @@
 
 #include "engine_reader.hpp"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
@@ -47,13 +48,25 @@ std::string version_from_server_header(std::string_view server) {
 
 }  // namespace
 
+std::vector<std::string> narrowed_list_queries(const ListFilter& filter) {
+  // {"publish":["8080/tcp"]}, {"status":[...]}, {"network":["host","none"]},
+  // percent-encoded for the query string.
+  return {
+      fmt::format("%7B%22publish%22%3A%5B%22{}%2F{}%22%5D%7D", filter.publish, to_string(filter.protocol)),
+      "%7B%22status%22%3A%5B%22created%22%2C%22restarting%22%2C%22removing%22%2C%22paused%22%2C%22exited%22%"
+      "2C"
+      "%22dead%22%5D%7D",
+      "%7B%22network%22%3A%5B%22host%22%2C%22none%22%5D%7D",
+  };
+}
+
 class Conversation {
  public:
   Conversation(HttpUnixClient& client, const EngineReadOptions& options)
       : m_client(client), m_options(options) {}
 
   /// Phase one: the engine's identity, networks and list.
-  Result<Engine> list() {
+  Result<Engine> list(const std::optional<ListFilter>& filter) {
     WHYNO_TRY_ASSIGN(auto ping, m_client.get("/_ping"));
     const PingReply reply = parse_ping_headers(ping.headers);
     if (reply.api_version.empty() && !is_success(ping)) {
@@ -87,12 +100,26 @@ class Conversation {
     if (m_engine.version.empty()) {
       m_version = m_client.start(m_prefix + "/version");
     }
-    m_list = m_client.start(m_prefix + "/containers/json?all=1");
+    // Narrowed (Docker only: podman's filters differ): what publishes the
+    // port, what is not running, what is on the host's network or none,
+    // each a list of its own (one filter key's values are alternatives,
+    // different keys all apply), at once. dockerd builds each listed
+    // container's summary: at 300 containers the whole list costs it
+    // 45 ms more than these.
+    const bool narrowed = filter && m_engine.product == "docker";
+    m_engine.narrowed = narrowed;
+    if (narrowed) {
+      for (const std::string& query : narrowed_list_queries(*filter)) {
+        m_lists.push_back(m_client.start(m_prefix + "/containers/json?all=1&filters=" + query));
+      }
+    } else {
+      m_lists.push_back(m_client.start(m_prefix + "/containers/json?all=1"));
+    }
     m_networks = m_client.start(m_prefix + "/networks");
     if (m_options.read_info) {
       m_info = m_client.start(m_prefix + "/info");
     }
-    while (!(m_have_list && m_have_networks)) {
+    while (!(m_lists_read == m_lists.size() && m_have_networks)) {
       auto done = m_client.next();
       if (!done) {
         return fail(Error::Kind::invalid, "the engine's conversation ended before its list");
@@ -105,6 +132,7 @@ class Conversation {
     listed.api_version = m_engine.api_version;
     listed.socket = m_engine.socket;
     listed.networks = m_networks_read;
+    listed.narrowed = narrowed;
     for (const auto& c : m_containers) {
       listed.containers.push_back(*c);
     }
@@ -162,7 +190,7 @@ class Conversation {
       }
       return {};
     }
-    if (ticket == m_list) {
+    if (std::find(m_lists.begin(), m_lists.end(), ticket) != m_lists.end()) {
       return handle_list(response);
     }
     if (ticket == m_networks) {
@@ -182,11 +210,16 @@ class Conversation {
       return std::unexpected(http_failure(m_prefix + "/containers/json", response));
     }
     WHYNO_TRY_ASSIGN(auto listed, parse_container_list(response.body));
-    m_containers.reserve(listed.size());
+    m_containers.reserve(m_containers.size() + listed.size());
     for (Container& c : listed) {
-      m_containers.emplace_back(std::move(c));
+      // Narrowed lists overlap (a stopped container on the host's network).
+      const bool known = std::any_of(m_containers.begin(), m_containers.end(),
+                                     [&](const std::optional<Container>& k) { return k && k->id == c.id; });
+      if (!known) {
+        m_containers.emplace_back(std::move(c));
+      }
     }
-    m_have_list = true;
+    ++m_lists_read;
     return {};
   }
 
@@ -213,13 +246,13 @@ class Conversation {
   std::string m_prefix;
   std::string m_firewall_backend;
   std::optional<HttpUnixClient::Ticket> m_version;
-  HttpUnixClient::Ticket m_list = 0;
+  std::vector<HttpUnixClient::Ticket> m_lists;
+  std::size_t m_lists_read = 0;
   HttpUnixClient::Ticket m_networks = 0;
   std::optional<HttpUnixClient::Ticket> m_info;
   std::map<HttpUnixClient::Ticket, std::size_t> m_inspects;  // ticket -> list position
   std::vector<std::optional<Container>> m_containers;        // in the list's order
   std::vector<Network> m_networks_read;
-  bool m_have_list = false;
   bool m_have_networks = false;
 };
 
@@ -239,7 +272,7 @@ Result<std::optional<Container>> inspect_container(HttpUnixClient& client, const
 Result<Engine> read_engine(const std::string& socket_path, const EngineReadOptions& options) {
   HttpUnixClient client(socket_path, options.limits);
   Conversation conversation(client, options);
-  WHYNO_TRY(conversation.list());
+  WHYNO_TRY(conversation.list(std::nullopt));
   return conversation.finish(std::nullopt);
 }
 
@@ -249,7 +282,9 @@ ConversationPtr start_conversation(HttpUnixClient& client, const EngineReadOptio
   return ConversationPtr(new Conversation(client, options));
 }
 
-Result<Engine> list_engine(Conversation& conversation) { return conversation.list(); }
+Result<Engine> list_engine(Conversation& conversation, const std::optional<ListFilter>& filter) {
+  return conversation.list(filter);
+}
 
 Result<Engine> finish_engine(Conversation& conversation, const InspectIds& ids) {
   return conversation.finish(ids);

@@ -4,7 +4,9 @@
 // kernel's truth.
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "http_unix.hpp"
 #include "whyno/engine/engine_source.hpp"
@@ -48,7 +50,13 @@ struct ConversationEnd {
 };
 using ConversationPtr = std::unique_ptr<Conversation, ConversationEnd>;
 ConversationPtr start_conversation(HttpUnixClient& client, const EngineReadOptions& options);
-Result<Engine> list_engine(Conversation& conversation);
+/// The query strings (filters=...) of a narrowed list, one list each.
+std::vector<std::string> narrowed_list_queries(const ListFilter& filter);
+
+/// Phase one; with `filter`, only the containers it matches where the
+/// engine is Docker (Engine::narrowed), every one otherwise.
+Result<Engine> list_engine(Conversation& conversation,
+                           const std::optional<ListFilter>& filter = std::nullopt);
 Result<Engine> finish_engine(Conversation& conversation, const InspectIds& ids);
 
 /// GET {prefix}/containers/{id}/json, e.g. prefix "/v1.41": nullopt on 404.

@@ -45,12 +45,24 @@ class MultiEngine final : public EngineSource {
     }
   }
 
-  Result<Engine> list() override {
+  Result<Engine> list() override { return list_filtered(std::nullopt); }
+
+  /// Narrowed only where every engine is root's: a user engine's claims are
+  /// weighed against every container of root's (root_claims).
+  Result<Engine> list_narrowed(const ListFilter& filter) override {
+    const bool users = std::any_of(m_endpoints.begin(), m_endpoints.end(),
+                                   [](const EngineEndpoint& e) { return is_users(e); });
+    return list_filtered(users ? std::nullopt : std::optional(filter));
+  }
+
+  Result<Engine> list_filtered(const std::optional<ListFilter>& filter) {
     m_answers.assign(m_sources.size(), std::nullopt);
     m_failures.clear();
     std::vector<std::future<Result<Engine>>> lists;
     for (std::size_t i = 0; i < m_primaries; ++i) {
-      lists.push_back(std::async(std::launch::async, [this, i] { return m_sources[i]->list(); }));
+      lists.push_back(std::async(std::launch::async, [this, i, &filter] {
+        return filter ? m_sources[i]->list_narrowed(*filter) : m_sources[i]->list();
+      }));
     }
     for (std::size_t i = 0; i < lists.size(); ++i) {
       take(i, lists[i].get());
@@ -192,6 +204,7 @@ class MultiEngine final : public EngineSource {
       docker_config = true;
     }
     merged.engines.push_back(identity_in(engine, endpoint));
+    merged.narrowed = merged.narrowed || engine.narrowed;
     merged.unread.insert(merged.unread.end(), engine.unread.begin(), engine.unread.end());
     const std::string kind = engine.engines.empty() ? engine.product : engine.engines.front().kind;
     const unsigned uid = endpoint.owner.value_or(0U);

@@ -299,6 +299,40 @@ void settle_unowned_host_listeners(const Query& query, const Sources& sources, F
                 [&](const Listener& l) { return unowned(l) && !still_open.contains(l.inode); });
 }
 
+/// A narrowed list leaves out the containers that publish nothing; one
+/// whose process holds a socket read (a sidecar in the publisher's
+/// namespace, --network container:web) is the app's container, so it is
+/// inspected and joins the facts.
+void add_unlisted_holders(const Sources& sources, Facts& facts) {
+  if (!facts.engine->narrowed) {
+    return;
+  }
+  std::set<std::string> unlisted;
+  const auto listed = [&](const std::string& id) {
+    return std::any_of(facts.engine->containers.begin(), facts.engine->containers.end(),
+                       [&](const Container& c) { return c.id == id; });
+  };
+  const auto note = [&](const NetnsFacts& ns) {
+    for (const Listener& l : ns.listeners) {
+      for (const ProcessRef& p : l.owners) {
+        if (!p.container_id.empty() && !listed(p.container_id)) {
+          unlisted.insert(p.container_id);
+        }
+      }
+    }
+  };
+  note(facts.host);
+  for (const auto& [id, ns] : facts.container_netns) {
+    note(ns);
+  }
+  const PhaseTimer timer(Phase::engine);
+  for (const std::string& id : unlisted) {
+    if (auto found = sources.engine.inspect(id); found && *found) {
+      facts.engine->containers.push_back(std::move(**found));
+    }
+  }
+}
+
 /// The involved containers that share the host's network: their own
 /// sockets are among the host's.
 std::vector<const Container*> on_host_network(const Engine& engine,
@@ -473,8 +507,9 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
   auto rules = std::async(std::launch::async, [&sources, &host_read, &rules_promise] {
     read_host_rules(sources, host_read.ruleset, rules_promise);
   });
-  auto host = std::async(std::launch::async,
-                         [&query, &plan, &sources, &host_read] { read_host_namespace(query, plan, sources, host_read); });
+  auto host = std::async(std::launch::async, [&query, &plan, &sources, &host_read] {
+    read_host_namespace(query, plan, sources, host_read);
+  });
   // Reading is planned, then done: the engine's list, then (once the
   // rules are in) a pure planner picks the containers the question can
   // involve, and only those are inspected (each costs the engine a few
@@ -482,10 +517,20 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
   Result<Engine> engine = Engine{};
   if (!query.netns) {
     std::optional<PhaseTimer> timer(Phase::engine);
-    engine = sources.engine.list();
+    // A question about one port starts from what publishes it: at 300
+    // containers the whole list is most of the engine's answer.
+    engine = may_narrow_list(query) ? sources.engine.list_narrowed({query.port, query.protocol})
+                                    : sources.engine.list();
     if (engine) {
       timer.reset();
       rules_read.wait();  // the rules thread writes no rule after this
+      if (engine->narrowed) {
+        host.wait();  // the host thread writes nothing after this
+        if (!narrowed_list_suffices(query, *engine, host_read.ruleset, host_read.netns)) {
+          const PhaseTimer relisting(Phase::engine);
+          engine = sources.engine.list();
+        }
+      }
       const PhaseTimer inspecting(Phase::engine);
       engine = sources.engine.finish(containers_to_inspect(query, *engine, host_read.ruleset));
     }
@@ -559,6 +604,7 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
                                     container_search(facts, on_host_network(*facts.engine, wanted)));
   }
   settle_unowned_host_listeners(query, sources, facts);
+  add_unlisted_holders(sources, facts);
   read_forwarder_namespaces(query, plan, sources, facts);
   for (ForwarderNamespace& ns : facts.forwarder_namespaces) {
     NetnsFacts* const inside[] = {&ns.netns};

@@ -59,6 +59,29 @@ class FakeEngine final : public engine::EngineSource {
     m_read_error = Error{Error::Kind::unavailable, std::move(message), error_number};
   }
 
+  /// Narrowed as dockerd's filters narrow it (ListFilter).
+  std::vector<engine::ListFilter> narrowings;
+  Result<Engine> list_narrowed(const engine::ListFilter& filter) override {
+    narrowings.push_back(filter);
+    auto listed = list();
+    if (listed && listed->product == "docker") {
+      std::erase_if(listed->containers, [&](const Container& c) {
+        const bool publishes = std::any_of(c.actual.begin(), c.actual.end(), [&](const PortBinding& b) {
+          return b.host_port == filter.publish && b.protocol == filter.protocol;
+        });
+        const bool stopped = c.state.status != "running";
+        const bool host_or_none = c.network_mode == "host" || c.network_mode == "none";
+        return !publishes && !stopped && !host_or_none;
+      });
+      listed->narrowed = true;
+      m_narrowed.emplace();
+      for (const Container& c : listed->containers) {
+        m_narrowed->push_back(c.id);
+      }
+    }
+    return listed;
+  }
+
   /// As the live engine: the list first (every container a summary), then
   /// the inspects of those the planner picks.
   Result<Engine> list() override {
@@ -70,6 +93,7 @@ class FakeEngine final : public engine::EngineSource {
       c = listed_summary(c);
     }
     m_listed = true;
+    m_narrowed.reset();
     return listed;
   }
 
@@ -84,6 +108,14 @@ class FakeEngine final : public engine::EngineSource {
       if (ids && !ids->contains(c.id)) {
         c = listed_summary(c);
       }
+    }
+    if (m_narrowed) {
+      // Only what the narrowed list had.
+      std::erase_if(out.containers, [&](const Container& c) {
+        return std::none_of(m_narrowed->begin(), m_narrowed->end(),
+                            [&](const std::string& id) { return id == c.id; });
+      });
+      out.narrowed = true;
     }
     return out;
   }
@@ -109,6 +141,7 @@ class FakeEngine final : public engine::EngineSource {
  private:
   Engine m_engine;
   bool m_listed = false;
+  std::optional<std::vector<std::string>> m_narrowed;  // the ids a narrowed list had
   std::optional<Error> m_read_error;
   std::map<std::string, std::vector<std::optional<Container>>> m_inspections;
 };

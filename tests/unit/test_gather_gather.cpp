@@ -534,6 +534,7 @@ TEST_CASE("one name in two engines is ambiguous: both are named, with their engi
 
 TEST_CASE("gather over fakes built from each recording gives back its facts") {
   int listed_only = 0;  // containers of the recordings that were not inspected
+  int narrowed = 0;     // recordings read from a narrowed list
   for (const auto& entry : std::filesystem::directory_iterator(test::fixture_path("snapshots"))) {
     if (entry.path().extension() != ".json") {
       continue;
@@ -638,6 +639,21 @@ TEST_CASE("gather over fakes built from each recording gives back its facts") {
         l.owners.clear();
       }
     }
+    if (gathered->engine->narrowed) {
+      // A narrowed list (what publishes the port, what is not running):
+      // the others were never listed, and the diagnosis is the same.
+      // A container holding a socket read (a sidecar) was inspected after.
+      narrowed += 1;
+      std::vector<Container> in_order;
+      for (const Container& g : gathered->engine->containers) {
+        const auto& all = expected.facts.engine->containers;
+        const auto it =
+            std::find_if(all.begin(), all.end(), [&](const Container& c) { return c.id == g.id; });
+        REQUIRE(it != all.end());
+        in_order.push_back(*it);
+      }
+      expected.facts.engine->containers = std::move(in_order);
+    }
     snapshot::Snapshot again;
     again.query = snap->query;
     again.facts = std::move(*gathered);
@@ -668,7 +684,9 @@ TEST_CASE("gather over fakes built from each recording gives back its facts") {
     }
     CHECK(snapshot::save(again) == snapshot::save(expected));
   }
-  MESSAGE(listed_only << " containers of the recordings were read from the list alone");
+  MESSAGE(listed_only << " containers of the recordings were read from the list alone; " << narrowed
+                      << " recordings from a narrowed list");
+  CHECK(narrowed > 0);
   CHECK(listed_only > 0);  // the narrowing is exercised, not only allowed
 }
 

@@ -4,6 +4,7 @@
 // talks to the Engine API over its unix socket, and tests replay recorded
 // data (tests/unit/fake_sources.hpp).
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -22,6 +23,16 @@ namespace whyno::engine {
 /// list and the host's rules, between list() and finish().
 using InspectIds = std::optional<std::set<std::string>>;
 
+/// What a question about one port can start from instead of every
+/// container (docker ps --filter): those that publish the port, those not
+/// running (their bindings are not listed), and those on the host's network
+/// or none. narrowed_list_suffices (core/plan/involved.hpp) decides whether
+/// they are enough; if not, the whole list is read.
+struct ListFilter {
+  std::uint16_t publish = 0;
+  Protocol protocol = Protocol::tcp;
+};
+
 /// Reading is planned, then done: list() begins the conversation, the
 /// caller plans from what it gives, finish() inspects what was planned.
 class EngineSource {
@@ -32,6 +43,10 @@ class EngineSource {
   /// shows them (Container::inspected false). The conversation stays open
   /// for finish(). One sentence on failure.
   virtual Result<Engine> list() = 0;
+
+  /// As list(), but only what `filter` matches (Engine::narrowed), where the
+  /// engine can filter: Docker's API, one engine alone. Others list all.
+  virtual Result<Engine> list_narrowed(const ListFilter& /*filter*/) { return list(); }
 
   /// After list(): the containers `ids` inspected, the others as listed,
   /// and the daemon's settings. One sentence on failure.

@@ -164,6 +164,9 @@ struct Engine {
   DaemonConfig config;                  // Docker's daemon.json (defaults for podman alone)
   std::vector<EngineIdentity> engines;  // every engine read, in discovery order
   /// Engines that were found but did not answer, while others did.
+  /// The list holds only the containers a ListFilter matched (a question
+  /// about one port), not every one: narrowed_list_suffices said so.
+  bool narrowed = false;
   std::vector<Unread> unread;
   /// Containers of users' engines left out because root's engines report
   /// the same id or name.

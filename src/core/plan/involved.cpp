@@ -172,6 +172,45 @@ std::optional<std::set<std::string>> containers_involved(const Query& query, con
   return ids;
 }
 
+bool may_narrow_list(const Query& query) {
+  const bool this_host =
+      query.target.kind == Target::Kind::localhost ||
+      (query.target.ip && (query.target.ip->is_loopback() || query.target.ip->is_unspecified()));
+  return query.port != 0 && !query.container && !query.from && !query.netns && this_host;
+}
+
+bool narrowed_list_suffices(const Query& query, const Engine& narrowed, const nf::Ruleset& rules,
+                            const NetnsFacts& host) {
+  if (!narrowed.narrowed) {
+    return true;
+  }
+  if (!may_narrow_list(query) || std::none_of(narrowed.containers.begin(), narrowed.containers.end(),
+                                              [&](const Container& c) { return publishes(c, query); })) {
+    return false;
+  }
+  for (const Network& n : narrowed.networks) {
+    ContainerNetwork on;
+    on.name = n.name;
+    on.network_id = n.id;
+    if (n.driver != "host" && n.driver != "null" && !plain_nat_bridge(narrowed, on)) {
+      return false;
+    }
+  }
+  for (const nf::Rule& rule : rules.rules) {
+    const nf::Action& a = rule.action;
+    if ((a.kind != nf::ActionKind::dnat && a.kind != nf::ActionKind::redirect) || !a.nat_address ||
+        !may_match_port(rule, query.port)) {
+      continue;
+    }
+    const IpAddress& to = *a.nat_address;
+    const bool here = to.is_loopback() || to.is_unspecified() || has_interface_address(host, to);
+    if (!here && container_with_address(narrowed, to).container == nullptr) {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::optional<std::vector<std::uint16_t>> listener_ports(const Query& query, const Engine& engine,
                                                          const nf::Ruleset& rules, const NetnsFacts* host) {
   // A NAT port range wider than this is not followed port by port.

@@ -40,6 +40,22 @@ std::optional<std::set<std::string>> containers_involved(const Query& query, con
 std::optional<std::set<std::string>> containers_to_inspect(const Query& query, const Engine& listed,
                                                            const nf::Ruleset& rules);
 
+/// Whether `query` may start from a narrowed list (engine::ListFilter: the
+/// containers that publish its port, those not running, those on the host's
+/// network or none): one port, asked from this host of this host, no
+/// container named. Others read every container.
+bool may_narrow_list(const Query& query);
+
+/// Whether a narrowed list (Engine::narrowed) says all the question needs:
+/// a container publishes the port (else the diagnosis ranks every
+/// container as the one meant), every network is one whose published
+/// ports the list shows (a plain NAT bridge, host, none: as
+/// containers_to_inspect asks), and every DNAT or REDIRECT rule for the
+/// port leads to this host or to a listed container (a user's rule may
+/// lead to any container). When not, the whole list is read.
+bool narrowed_list_suffices(const Query& query, const Engine& narrowed, const nf::Ruleset& rules,
+                            const NetnsFacts& host);
+
 /// The ports whose listening sockets `query` needs in the namespaces it
 /// reads (ListenerScope::only): its own port, the container ports its
 /// publishers map it to, and the ports DNAT and REDIRECT rules for it lead
