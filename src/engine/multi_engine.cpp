@@ -89,18 +89,42 @@ class MultiEngine final : public EngineSource {
   Result<std::optional<Container>> inspect(const std::string& id) override {
     const auto it = m_owner.find(id);
     if (it == m_owner.end()) {
-      return std::optional<Container>();  // no engine reported it: it is gone for us
+      return inspect_unlisted(id);
     }
-    WHYNO_TRY_ASSIGN(auto fresh, m_sources[it->second]->inspect(id));
-    if (fresh) {
-      fresh->engine = m_endpoints[it->second].path;
-      fresh->engine_uid = m_endpoints[it->second].owner.value_or(0U);
-    }
-    return fresh;
+    return inspect_in(it->second, id);
   }
 
  private:
   static bool is_users(const EngineEndpoint& endpoint) { return endpoint.owner.value_or(0U) != 0; }
+
+  Result<std::optional<Container>> inspect_in(std::size_t source, const std::string& id) {
+    WHYNO_TRY_ASSIGN(auto fresh, m_sources[source]->inspect(id));
+    if (fresh) {
+      fresh->engine = m_endpoints[source].path;
+      fresh->engine_kind = m_answers[source] && !m_answers[source]->product.empty() ? m_answers[source]->product
+                                                                                     : fresh->engine_kind;
+      fresh->engine_uid = m_endpoints[source].owner.value_or(0U);
+    }
+    return fresh;
+  }
+
+  /// A container no engine listed: after a narrowed list (what publishes
+  /// the port), one whose process holds a socket read. Only a narrowed
+  /// list leaves any out, and it is root's engines' alone; otherwise no
+  /// engine reported it, and it is gone for us.
+  Result<std::optional<Container>> inspect_unlisted(const std::string& id) {
+    for (std::size_t i = 0; i < m_primaries; ++i) {
+      if (!m_answers[i] || !m_answers[i]->narrowed || is_users(m_endpoints[i])) {
+        continue;
+      }
+      auto found = inspect_in(i, id);
+      if (found && *found) {
+        m_owner[id] = i;
+        return found;
+      }
+    }
+    return std::optional<Container>();
+  }
 
   /// An engine's answer, or why there is none.
   void take(std::size_t i, Result<Engine> engine) {
