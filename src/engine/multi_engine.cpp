@@ -101,8 +101,9 @@ class MultiEngine final : public EngineSource {
     WHYNO_TRY_ASSIGN(auto fresh, m_sources[source]->inspect(id));
     if (fresh) {
       fresh->engine = m_endpoints[source].path;
-      fresh->engine_kind = m_answers[source] && !m_answers[source]->product.empty() ? m_answers[source]->product
-                                                                                     : fresh->engine_kind;
+      fresh->engine_kind = m_answers[source] && !m_answers[source]->product.empty()
+                               ? m_answers[source]->product
+                               : fresh->engine_kind;
       fresh->engine_uid = m_endpoints[source].owner.value_or(0U);
     }
     return fresh;

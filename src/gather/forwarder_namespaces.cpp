@@ -33,7 +33,8 @@ std::string source_name(int pid) {
 
 }  // namespace
 
-void read_forwarder_namespaces(const Query& query, const ReadPlan& plan, const Sources& sources, Facts& facts) {
+void read_forwarder_namespaces(const Query& query, const ReadPlan& plan, const Sources& sources,
+                               Facts& facts) {
   for (const int pid : rootlesskit_holders(query, facts.host)) {
     const auto child = sources.processes.forwarder_child(pid);
     if (!child) {

@@ -12,6 +12,7 @@ namespace whyno::gather {
 
 /// Reads the namespace behind every rootlesskit that holds a host port the
 /// query uses (every port for --all), once per rootlesskit.
-void read_forwarder_namespaces(const Query& query, const ReadPlan& plan, const Sources& sources, Facts& facts);
+void read_forwarder_namespaces(const Query& query, const ReadPlan& plan, const Sources& sources,
+                               Facts& facts);
 
 }  // namespace whyno::gather

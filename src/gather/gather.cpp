@@ -524,9 +524,11 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
     if (engine) {
       timer.reset();
       rules_read.wait();  // the rules thread writes no rule after this
-      if (engine->narrowed) {
+      // Docker's DNAT leads to its containers: the host's own addresses are
+      // asked for (waiting for its thread) only when a rule leads elsewhere.
+      if (engine->narrowed && !narrowed_list_suffices(query, *engine, host_read.ruleset, nullptr)) {
         host.wait();  // the host thread writes nothing after this
-        if (!narrowed_list_suffices(query, *engine, host_read.ruleset, host_read.netns)) {
+        if (!narrowed_list_suffices(query, *engine, host_read.ruleset, &host_read.netns)) {
           const PhaseTimer relisting(Phase::engine);
           engine = sources.engine.list();
         }

@@ -64,7 +64,7 @@ constexpr std::size_t k_max_hosts_file = 1 << 20;
 }  // namespace
 
 std::expected<Facts, ReadFailure> read_host(const Query& query, const EngineChoice& engines,
-                                           const ReadPlan& plan) {
+                                            const ReadPlan& plan) {
   const auto discovery =
       engine::discover_engines(*engine::live_discovery_host(), engines.engine, engines.user_engines);
   const auto missing = sys::missing_capabilities();

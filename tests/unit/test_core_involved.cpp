@@ -169,19 +169,19 @@ TEST_CASE("a narrowed list is enough when it holds the publisher and every rule 
   narrowed.narrowed = true;
   std::erase_if(narrowed.containers, [](const Container& c) { return c.name != "web"; });
   CHECK(may_narrow_list(host_query(8080)));
-  CHECK(narrowed_list_suffices(host_query(8080), narrowed, h.f.ruleset, h.f.host));
+  CHECK(narrowed_list_suffices(host_query(8080), narrowed, h.f.ruleset, &h.f.host));
   // Nothing publishes 9000: the diagnosis looks at every container.
-  CHECK_FALSE(narrowed_list_suffices(host_query(9000), narrowed, h.f.ruleset, h.f.host));
+  CHECK_FALSE(narrowed_list_suffices(host_query(9000), narrowed, h.f.ruleset, &h.f.host));
   // A rule for 8080 to a container the narrowed list does not hold.
   Host ruled;
   add_docker_rules(ruled.f, "172.17.0.4", 5432, 8080);
-  CHECK_FALSE(narrowed_list_suffices(host_query(8080), narrowed, ruled.f.ruleset, ruled.f.host));
+  CHECK_FALSE(narrowed_list_suffices(host_query(8080), narrowed, ruled.f.ruleset, &ruled.f.host));
   // A network whose published ports the list does not show.
   Engine macvlan = narrowed;
   macvlan.networks.push_back(Network{});
   macvlan.networks.back().name = "lan";
   macvlan.networks.back().driver = "macvlan";
-  CHECK_FALSE(narrowed_list_suffices(host_query(8080), macvlan, h.f.ruleset, h.f.host));
+  CHECK_FALSE(narrowed_list_suffices(host_query(8080), macvlan, h.f.ruleset, &h.f.host));
   // Questions that may involve any container are never narrowed.
   Query named = host_query(8080);
   named.container = "api";

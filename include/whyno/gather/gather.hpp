@@ -70,7 +70,8 @@ struct ReadPlan {
 /// vanished or moved to another namespace while it was read is inspected
 /// again, at most k_max_rereads times; what stays unreadable is in
 /// Facts::unread.
-std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sources, const ReadPlan& plan = {});
+std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sources,
+                                         const ReadPlan& plan = {});
 
 /// The accept queues of the TCP listeners in the namespaces `facts` read
 /// (the host's and the containers'), read again now: after a probe whose

@@ -22,7 +22,7 @@ struct EngineChoice {
 };
 
 std::expected<Facts, ReadFailure> read_host(const Query& query, const EngineChoice& engines = {},
-                                           const ReadPlan& plan = {});
+                                            const ReadPlan& plan = {});
 
 /// listeners_now() with this host's kernel.
 std::vector<ListenerAfterProbe> read_listeners_after_probe(const Facts& facts);

@@ -180,7 +180,7 @@ bool may_narrow_list(const Query& query) {
 }
 
 bool narrowed_list_suffices(const Query& query, const Engine& narrowed, const nf::Ruleset& rules,
-                            const NetnsFacts& host) {
+                            const NetnsFacts* host) {
   if (!narrowed.narrowed) {
     return true;
   }
@@ -203,7 +203,8 @@ bool narrowed_list_suffices(const Query& query, const Engine& narrowed, const nf
       continue;
     }
     const IpAddress& to = *a.nat_address;
-    const bool here = to.is_loopback() || to.is_unspecified() || has_interface_address(host, to);
+    const bool here =
+        to.is_loopback() || to.is_unspecified() || (host != nullptr && has_interface_address(*host, to));
     if (!here && container_with_address(narrowed, to).container == nullptr) {
       return false;
     }

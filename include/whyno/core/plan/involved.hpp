@@ -52,9 +52,11 @@ bool may_narrow_list(const Query& query);
 /// ports the list shows (a plain NAT bridge, host, none: as
 /// containers_to_inspect asks), and every DNAT or REDIRECT rule for the
 /// port leads to this host or to a listed container (a user's rule may
-/// lead to any container). When not, the whole list is read.
+/// lead to any container). When not, the whole list is read. Without
+/// `host` (not read yet), only loopback counts as this host: a false
+/// answer is then worth asking again with it.
 bool narrowed_list_suffices(const Query& query, const Engine& narrowed, const nf::Ruleset& rules,
-                            const NetnsFacts& host);
+                            const NetnsFacts* host);
 
 /// The ports whose listening sockets `query` needs in the namespaces it
 /// reads (ListenerScope::only): its own port, the container ports its
