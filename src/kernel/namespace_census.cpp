@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstring>
+#include <memory>
 #include <set>
 
 #include <fmt/format.h>
@@ -67,9 +69,42 @@ std::string component_after(std::string_view text, std::string_view marker) {
   return std::string(rest.substr(0, 80));
 }
 
+/// "default/web" from the kubelet's "default_web_<uid>" for the pod `uid`;
+/// empty when none is there. Namespace and pod names hold no "_".
+std::string pod_from_log_dirs(const std::vector<std::string>& dirs, std::string_view uid) {
+  for (const std::string& d : dirs) {
+    const auto first = d.find('_');
+    const auto last = d.rfind('_');
+    if (first == std::string::npos || first == last || std::string_view(d).substr(last + 1) != uid) {
+      continue;
+    }
+    return fmt::format("{}/{}", std::string_view(d).substr(0, first),
+                       std::string_view(d).substr(first + 1, last - first - 1));
+  }
+  return {};
+}
+
+/// The entries of the kubelet's pod log directory, at most k_max_pods.
+std::vector<std::string> list_pod_log_dirs(const std::string& root) {
+  constexpr std::size_t k_max_pods = 4096;
+  std::vector<std::string> out;
+  std::unique_ptr<DIR, CensusDirClose> d(::opendir(root.c_str()));
+  while (d && out.size() < k_max_pods) {
+    const dirent* e = ::readdir(d.get());
+    if (e == nullptr) {
+      break;
+    }
+    if (e->d_name[0] != '.' && std::strlen(e->d_name) <= 253 + 63 + 37 + 2) {
+      out.emplace_back(e->d_name);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
-std::string namespace_label(std::string_view cgroup, int pid, std::string_view comm) {
+std::string namespace_label(std::string_view cgroup, int pid, std::string_view comm,
+                            const std::vector<std::string>& pod_log_dirs) {
   // The v2 line, or the systemd one on v1: the path the process's unit is.
   if (const auto pods = cgroup.find("kubepods"); pods != std::string_view::npos) {
     // ".../kubepods-besteffort-pod5f1c_..._slice" (systemd) or ".../pod5f1c-.../" (cgroupfs)
@@ -78,6 +113,9 @@ std::string namespace_label(std::string_view cgroup, int pid, std::string_view c
       std::string uid(cgroup.substr(at + 3, 36));
       std::replace(uid.begin(), uid.end(), '_', '-');
       if (uid.size() == 36 && uid.find_first_not_of("0123456789abcdef-") == std::string::npos) {
+        if (std::string named = pod_from_log_dirs(pod_log_dirs, uid); !named.empty()) {
+          return fmt::format("pod {} (Kubernetes)", named);
+        }
         return fmt::format("pod {} (Kubernetes)", uid);
       }
     }
@@ -111,7 +149,9 @@ std::string namespace_label(std::string_view cgroup, int pid, std::string_view c
 }
 
 std::vector<NamespaceCandidate> list_network_namespaces(const std::string& proc_root,
-                                                        const std::vector<std::string>& named_dirs) {
+                                                        const std::vector<std::string>& named_dirs,
+                                                        const std::string& pod_logs) {
+  const std::vector<std::string> pod_log_dirs = list_pod_log_dirs(pod_logs);
   std::vector<NamespaceCandidate> found;
   std::set<std::uint64_t> seen;
   struct stat own {};
@@ -169,7 +209,8 @@ std::vector<NamespaceCandidate> list_network_namespaces(const std::string& proc_
     }
     const std::string cgroup = read_text(proc.get(), fmt::format("{}/cgroup", pid), 4096);
     NamespaceCandidate c{fmt::format("{}/{}", proc_root, link), inode, pid,
-                         static_cast<unsigned>(process.st_uid), namespace_label(cgroup, pid, comm)};
+                         static_cast<unsigned>(process.st_uid),
+                         namespace_label(cgroup, pid, comm, pod_log_dirs)};
     (c.uid == 0 ? found : users).push_back(std::move(c));
   }
   found.insert(found.end(), users.begin(), users.end());

@@ -33,6 +33,13 @@ TEST_CASE("a namespace is named by its process's cgroup: pod, containerd, CRI-O,
             "0::/default/3a4b5c6d7e8f90123a4b5c6d7e8f90123a4b5c6d7e8f90123a4b5c6d7e8f9012\n"
             "1:name=systemd:/containerd/3a4b5c6d7e8f90123a4b5c6d7e8f90123a4b5c6d7e8f90123a4b5c6d7e8f9012\n",
             7, "app") == "containerd container 3a4b5c6d7e8f");
+  // Named as kubectl names it where the kubelet's log directory has the uid.
+  const std::vector<std::string> logs{
+      "kube-system_coredns-5d78c9869d-abcde_0a1b2c3d-0000-4000-8000-000000000001",
+      "default_web-7d9f8c6b5-x2x9z_5f1c2a3b-4d5e-6f70-8192-a3b4c5d6e7f8"};
+  CHECK(namespace_label("0::/kubepods/burstable/pod5f1c2a3b-4d5e-6f70-8192-a3b4c5d6e7f8/"
+                        "3a4b5c6d7e8f90123a4b5c6d7e8f90123a4b5c6d7e8f90123a4b5c6d7e8f9012\n",
+                        42, "pause", logs) == "pod default/web-7d9f8c6b5-x2x9z (Kubernetes)");
   CHECK(namespace_label("0::/lxc.payload.c1/init.scope\n", 9, "systemd") == "LXC container c1");
   CHECK(namespace_label("0::/machine.slice/machine-qemu\\x2d1\\x2dvm1.scope/libvirt/emulator\n", 9, "qemu")
             .starts_with("libvirt machine"));

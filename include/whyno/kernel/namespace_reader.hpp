@@ -47,8 +47,12 @@ struct NamespaceCandidate {
 };
 
 /// How a namespace's processes are named, from /proc/PID/cgroup and comm
-/// (see NamespaceCandidate::label).
-std::string namespace_label(std::string_view cgroup, int pid, std::string_view comm);
+/// (see NamespaceCandidate::label). A Kubernetes pod is named as kubectl
+/// names it, "pod default/web (Kubernetes)", when `pod_log_dirs` (the
+/// entries of the kubelet's /var/log/pods, "<namespace>_<pod>_<uid>") has
+/// its uid; else by its uid.
+std::string namespace_label(std::string_view cgroup, int pid, std::string_view comm,
+                            const std::vector<std::string>& pod_log_dirs = {});
 
 class NamespaceReader {
  public:
