@@ -10,9 +10,9 @@
 namespace whyno::netfilter {
 
 Result<nf::Ruleset> read_netfilter() {
-  auto dump = fetch_nftables();
-  if (!dump) {
-    Error error = dump.error();
+  auto read = read_nftables();
+  if (!read) {
+    Error error = read.error();
     if (error.kind == Error::Kind::permission_denied) {
       error.message = fmt::format("cannot read nftables rules: {} (needs CAP_NET_ADMIN)", error.message);
     } else {
@@ -20,7 +20,7 @@ Result<nf::Ruleset> read_netfilter() {
     }
     return std::unexpected(std::move(error));
   }
-  nf::Ruleset ruleset = parse_nftables(*dump);
+  nf::Ruleset ruleset = std::move(*read);
   LegacyDump legacy = fetch_legacy_tables();
   for (const LegacyTableDump& table : legacy.tables) {
     parse_legacy_table(table, ruleset);

@@ -9,6 +9,9 @@
 #include <libnftnl/rule.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 #include <iterator>
 #include <thread>
 #include <string_view>
@@ -163,69 +166,198 @@ nf::Family family_of(std::uint32_t nfproto) {
   }
 }
 
+namespace {
+
+/// The sets one rule message's `lookup`s read, each once, appended to `out`.
+void sets_looked_up_by(const nlmsghdr* nlh, std::vector<NftSetRef>& out) {
+  using nft::Attribute;
+  std::string table;
+  std::vector<std::string> sets;
+  const auto lookup_set = [&](const Attribute& data) {
+    return nft::walk_nested(data, [&](const Attribute& a) {
+      if (a.type == NFTA_LOOKUP_SET) {
+        if (const auto name = nft::terminated(a)) {
+          sets.emplace_back(*name);
+        }
+      }
+      return true;
+    });
+  };
+  const auto expression = [&](const Attribute& element) {
+    std::optional<std::string_view> name;
+    std::optional<Attribute> data;
+    nft::walk_nested(element, [&](const Attribute& a) {
+      if (a.type == NFTA_EXPR_NAME) {
+        name = nft::terminated(a);
+      } else if (a.type == NFTA_EXPR_DATA) {
+        data = a;
+      }
+      return true;
+    });
+    return name != "lookup" || !data || lookup_set(*data);
+  };
+  const bool whole = nft::walk_message(nlh, [&](const Attribute& a) {
+    if (a.type == NFTA_RULE_TABLE) {
+      table = std::string(nft::terminated(a).value_or(""));
+    } else if (a.type == NFTA_RULE_EXPRESSIONS) {
+      return nft::walk_nested(a, expression);
+    }
+    return true;
+  });
+  if (!whole) {
+    return;  // parse_rules says it could not be read
+  }
+  const std::uint32_t family = static_cast<const nfgenmsg*>(mnl_nlmsg_get_payload(nlh))->nfgen_family;
+  for (std::string& name : sets) {
+    NftSetRef ref{family, table, std::move(name)};
+    if (std::find(out.begin(), out.end(), ref) == out.end()) {
+      out.push_back(std::move(ref));
+    }
+  }
+}
+
+}  // namespace
+
 std::vector<NftSetRef> looked_up_sets(const std::vector<std::byte>& rules) {
   // A bounded walk over the raw attributes: every rule is parsed in full
   // later, and this runs inside the dump's generation bracket, where
   // libnftnl's allocations for every rule would be paid twice.
-  using nft::Attribute;
   std::vector<NftSetRef> out;
-  sys::for_each_message(rules, [&](const nlmsghdr* nlh) {
-    std::string table;
-    std::vector<std::string> sets;
-    const auto lookup_set = [&](const Attribute& data) {
-      return nft::walk_nested(data, [&](const Attribute& a) {
-        if (a.type == NFTA_LOOKUP_SET) {
-          if (const auto name = nft::terminated(a)) {
-            sets.emplace_back(*name);
-          }
-        }
-        return true;
-      });
-    };
-    const auto expression = [&](const Attribute& element) {
-      std::optional<std::string_view> name;
-      std::optional<Attribute> data;
-      nft::walk_nested(element, [&](const Attribute& a) {
-        if (a.type == NFTA_EXPR_NAME) {
-          name = nft::terminated(a);
-        } else if (a.type == NFTA_EXPR_DATA) {
-          data = a;
-        }
-        return true;
-      });
-      return name != "lookup" || !data || lookup_set(*data);
-    };
-    const bool whole = nft::walk_message(nlh, [&](const Attribute& a) {
-      if (a.type == NFTA_RULE_TABLE) {
-        table = std::string(nft::terminated(a).value_or(""));
-      } else if (a.type == NFTA_RULE_EXPRESSIONS) {
-        return nft::walk_nested(a, expression);
-      }
-      return true;
-    });
-    if (!whole) {
-      return;  // parse_rules says it could not be read
-    }
-    const std::uint32_t family = static_cast<const nfgenmsg*>(mnl_nlmsg_get_payload(nlh))->nfgen_family;
-    for (std::string& name : sets) {
-      NftSetRef ref{family, table, std::move(name)};
-      if (std::find(out.begin(), out.end(), ref) == out.end()) {
-        out.push_back(std::move(ref));
-      }
-    }
-  });
+  sys::for_each_message(rules, [&](const nlmsghdr* nlh) { sets_looked_up_by(nlh, out); });
   return out;
 }
 
-nf::Ruleset parse_nftables(const NftDump& dump) {
-  nf::Ruleset out;
+namespace {
+
+/// The sets and chains of `dump` into `out`; the set index for the rules.
+nft::SetIndex parse_sets_and_chains(const NftDump& dump, nf::Ruleset& out) {
   std::vector<std::string> problems;
-  const nft::SetIndex sets = nft::parse_sets(dump.sets, dump.set_elements, problems);
+  nft::SetIndex sets = nft::parse_sets(dump.sets, dump.set_elements, problems);
   for (auto& p : problems) {
     out.unread.push_back({"nftables sets", std::move(p)});
   }
   parse_chains(dump.chains, out);
+  return sets;
+}
+
+}  // namespace
+
+nf::Ruleset parse_nftables(const NftDump& dump) {
+  nf::Ruleset out;
+  const nft::SetIndex sets = parse_sets_and_chains(dump, out);
   parse_rules(dump.rules, sets, out);
+  return out;
+}
+
+struct RuleStream::State {
+  // What one rule message became: a rule, nothing readable, or (it looks
+  // up a set) its bytes, decoded in finish().
+  struct Piece {
+    std::optional<nf::Rule> rule;
+    std::vector<Unread> unread;
+    std::vector<std::byte> deferred;
+  };
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<std::vector<std::byte>> batches;  // in arrival order
+  std::vector<std::vector<Piece>> decoded;      // per batch
+  std::size_t next = 0;                         // the next batch to take
+  std::size_t done = 0;                         // batches decoded
+  bool closed = false;
+  std::vector<NftSetRef> lookups;
+  std::vector<std::jthread> workers;
+
+  /// Decodes batches until closed and none is left.
+  void work() {
+    const nft::SetIndex none;
+    std::unique_lock lock(mutex);
+    for (;;) {
+      changed.wait(lock, [&] { return next < batches.size() || closed; });
+      if (next == batches.size()) {
+        return;
+      }
+      const std::size_t index = next++;
+      const std::vector<std::byte> bytes = std::move(batches[index]);
+      lock.unlock();
+      std::vector<Piece> pieces;
+      std::vector<NftSetRef> wanted;
+      sys::for_each_message(bytes, [&](const nlmsghdr* nlh) {
+        Piece& piece = pieces.emplace_back();
+        std::vector<NftSetRef> refs;
+        sets_looked_up_by(nlh, refs);
+        if (!refs.empty()) {
+          wanted.insert(wanted.end(), refs.begin(), refs.end());
+          const auto* begin = reinterpret_cast<const std::byte*>(nlh);
+          piece.deferred.assign(begin, begin + NLMSG_ALIGN(nlh->nlmsg_len));
+          return;
+        }
+        nf::Ruleset alone;
+        parse_rule(nlh, none, alone);
+        if (!alone.rules.empty()) {
+          piece.rule = std::move(alone.rules.front());
+        }
+        piece.unread = std::move(alone.unread);
+      });
+      lock.lock();
+      decoded[index] = std::move(pieces);
+      for (NftSetRef& ref : wanted) {
+        if (std::find(lookups.begin(), lookups.end(), ref) == lookups.end()) {
+          lookups.push_back(std::move(ref));
+        }
+      }
+      ++done;
+      changed.notify_all();
+    }
+  }
+};
+
+RuleStream::RuleStream() : m_state(std::make_unique<State>()) {
+  for (int i = 0; i < 2; ++i) {
+    m_state->workers.emplace_back([state = m_state.get()] { state->work(); });
+  }
+}
+
+RuleStream::~RuleStream() {
+  {
+    const std::lock_guard lock(m_state->mutex);
+    m_state->closed = true;
+  }
+  m_state->changed.notify_all();
+  m_state->workers.clear();  // joins
+}
+
+void RuleStream::add(std::vector<std::byte> batch) {
+  {
+    const std::lock_guard lock(m_state->mutex);
+    m_state->batches.push_back(std::move(batch));
+    m_state->decoded.emplace_back();
+  }
+  m_state->changed.notify_all();
+}
+
+std::vector<NftSetRef> RuleStream::looked_up() {
+  std::unique_lock lock(m_state->mutex);
+  m_state->changed.wait(lock, [&] { return m_state->done == m_state->batches.size(); });
+  return m_state->lookups;
+}
+
+nf::Ruleset RuleStream::finish(const NftDump& dump) {
+  looked_up();  // every batch decoded
+  nf::Ruleset out;
+  const nft::SetIndex sets = parse_sets_and_chains(dump, out);
+  const std::lock_guard lock(m_state->mutex);
+  for (std::vector<State::Piece>& batch : m_state->decoded) {
+    for (State::Piece& piece : batch) {
+      if (!piece.deferred.empty()) {
+        parse_rule(reinterpret_cast<const nlmsghdr*>(piece.deferred.data()), sets, out);
+        continue;
+      }
+      if (piece.rule) {
+        out.rules.push_back(std::move(*piece.rule));
+      }
+      out.unread.insert(out.unread.end(), piece.unread.begin(), piece.unread.end());
+    }
+  }
   return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,34 @@ std::vector<NftSetRef> looked_up_sets(const std::vector<std::byte>& rules);
 /// Chains and rules in dump order, which within a chain is evaluation order.
 /// Messages that cannot be parsed become Ruleset::unread entries.
 nf::Ruleset parse_nftables(const NftDump& dump);
+
+/// A rule dump decoded as it arrives, batch by batch (one datagram each),
+/// on two threads of its own: a rule that looks up no set needs nothing
+/// more, one that does waits for the sets (finish). The same decoding as
+/// parse_nftables, which it equals for the same bytes (unit-tested); on
+/// two cores 10,000 rules are decoded while the kernel still writes them.
+class RuleStream {
+ public:
+  RuleStream();
+  ~RuleStream();
+  RuleStream(const RuleStream&) = delete;
+  RuleStream& operator=(const RuleStream&) = delete;
+
+  /// The next batch of rule messages.
+  void add(std::vector<std::byte> batch);
+
+  /// Once every batch is added: the sets the rules look up (waits for the
+  /// batches to be decoded).
+  std::vector<NftSetRef> looked_up();
+
+  /// The chains and rules of `dump` (whose `rules` is empty: they came
+  /// here) in dump order, the rules that look up sets decoded now.
+  nf::Ruleset finish(const NftDump& dump);
+
+ private:
+  struct State;
+  std::unique_ptr<State> m_state;
+};
 
 /// NFPROTO_* -> Family.
 nf::Family family_of(std::uint32_t nfproto);

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -34,7 +35,7 @@ class RequestBuffer {
   alignas(nlmsghdr) std::array<char, 1024> m_buffer{};
 };
 
-Result<std::vector<std::byte>> dump(sys::NetlinkSocket& socket, std::uint16_t type) {
+Result<std::vector<std::byte>> dump_of(sys::NetlinkSocket& socket, std::uint16_t type) {
   RequestBuffer buffer;
   return socket.request(buffer.header(type, NFPROTO_UNSPEC, NLM_F_DUMP));
 }
@@ -71,9 +72,9 @@ Result<std::vector<std::byte>> dump_elements(sys::NetlinkSocket& socket, const N
 /// One consistent-looking read; the caller checks the generation around it.
 Result<NftDump> read_once(sys::NetlinkSocket& socket) {
   NftDump out;
-  WHYNO_TRY_ASSIGN(out.chains, dump(socket, NFT_MSG_GETCHAIN));
-  WHYNO_TRY_ASSIGN(out.rules, dump(socket, NFT_MSG_GETRULE));
-  WHYNO_TRY_ASSIGN(out.sets, dump(socket, NFT_MSG_GETSET));
+  WHYNO_TRY_ASSIGN(out.chains, dump_of(socket, NFT_MSG_GETCHAIN));
+  WHYNO_TRY_ASSIGN(out.rules, dump_of(socket, NFT_MSG_GETRULE));
+  WHYNO_TRY_ASSIGN(out.sets, dump_of(socket, NFT_MSG_GETSET));
   for (const NftSetRef& ref : looked_up_sets(out.rules)) {
     WHYNO_TRY_ASSIGN(const auto elements, dump_elements(socket, ref));
     out.set_elements.insert(out.set_elements.end(), elements.begin(), elements.end());
@@ -81,7 +82,45 @@ Result<NftDump> read_once(sys::NetlinkSocket& socket) {
   return out;
 }
 
+/// read_once, the rules decoded as they arrive, into `out`; false when the
+/// rule dump was interrupted by a change.
+Result<bool> read_decoded_once(sys::NetlinkSocket& socket, nf::Ruleset& out) {
+  NftDump dump;
+  WHYNO_TRY_ASSIGN(dump.chains, dump_of(socket, NFT_MSG_GETCHAIN));
+  RuleStream stream;
+  RequestBuffer buffer;
+  WHYNO_TRY_ASSIGN(
+      const bool whole,
+      socket.request_streamed(buffer.header(NFT_MSG_GETRULE, NFPROTO_UNSPEC, NLM_F_DUMP),
+                              [&](std::vector<std::byte> batch) { stream.add(std::move(batch)); }));
+  if (!whole) {
+    return false;
+  }
+  WHYNO_TRY_ASSIGN(dump.sets, dump_of(socket, NFT_MSG_GETSET));
+  for (const NftSetRef& ref : stream.looked_up()) {
+    WHYNO_TRY_ASSIGN(const auto elements, dump_elements(socket, ref));
+    dump.set_elements.insert(dump.set_elements.end(), elements.begin(), elements.end());
+  }
+  out = stream.finish(dump);
+  return true;
+}
+
 }  // namespace
+
+Result<nf::Ruleset> read_nftables() {
+  WHYNO_TRY_ASSIGN(auto socket, sys::NetlinkSocket::open(NETLINK_NETFILTER));
+  for (int attempt = 0; attempt < k_max_dump_attempts; ++attempt) {
+    WHYNO_TRY_ASSIGN(const std::uint32_t before, generation(socket));
+    nf::Ruleset ruleset;
+    const auto whole = read_decoded_once(socket, ruleset);
+    WHYNO_TRY_ASSIGN(const std::uint32_t after, generation(socket));
+    WHYNO_TRY(whole);
+    if (*whole && before == after) {
+      return ruleset;
+    }
+  }
+  return fail(Error::Kind::io, "the nftables ruleset kept changing while being read; try again");
+}
 
 Result<NftDump> fetch_nftables() {
   WHYNO_TRY_ASSIGN(auto socket, sys::NetlinkSocket::open(NETLINK_NETFILTER));

@@ -12,4 +12,9 @@ namespace whyno::netfilter {
 /// CAP_NET_ADMIN) -> Error::Kind::permission_denied.
 Result<NftDump> fetch_nftables();
 
+/// The same ruleset decoded: the rule dump decoded while the kernel writes
+/// it (RuleStream), then the sets its lookups read. What read_netfilter()
+/// uses; fetch_nftables() keeps the bytes, for recordings.
+Result<nf::Ruleset> read_nftables();
+
 }  // namespace whyno::netfilter

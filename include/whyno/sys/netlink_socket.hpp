@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -31,6 +32,12 @@ class NetlinkSocket {
   /// interrupted by a concurrent change (NLM_F_DUMP_INTR) is retried.
   /// NLMSG_ERROR becomes an Error (EPERM/EACCES -> permission_denied).
   Result<std::vector<std::byte>> request(nlmsghdr* request);
+
+  /// As request(), but each received datagram's reply messages go to
+  /// `batch` as they arrive (a big dump is decoded while the kernel still
+  /// writes it). Not retried: false when the dump was interrupted by a
+  /// concurrent change (NLM_F_DUMP_INTR), and what `batch` saw is stale.
+  Result<bool> request_streamed(nlmsghdr* request, const std::function<void(std::vector<std::byte>)>& batch);
 
  private:
   NetlinkSocket(MnlSocketPtr socket, std::uint32_t port_id)
