@@ -291,9 +291,8 @@ void settle_unowned_host_listeners(const Query& query, const Sources& sources, F
     return;
   }
   std::set<std::uint64_t> still_open;
-  ListenerScope scope = first_host_scope(query, ReadPlan{});
-  scope.connections = false;
-  for (const Listener& l : sources.namespaces.read_host_listeners(scope)) {
+  for (const Listener& l : sources.namespaces.read_host_listeners(
+           first_host_scope(query, ReadPlan{.count_connections = false}))) {
     still_open.insert(l.inode);
   }
   std::erase_if(facts.host.listeners,
@@ -436,15 +435,23 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
   // The listeners the question needs: on the ports the packet can reach.
   const ListenerScope scope =
       scope_for(listener_ports(query, *facts.engine, facts.ruleset), query.protocol, plan.count_connections);
-  // The host's other sockets, when the packet can end there and nothing
-  // takes it (--pid/--netns ask about another namespace).
-  if (const ListenerScope host_scope =
-          scope_for(listener_ports(query, *facts.engine, facts.ruleset, &facts.host), query.protocol,
-                    plan.count_connections);
-      misses_ports(facts.host, host_scope) || (!query.netns && needs_every_port(facts.host, host_scope))) {
+  // The host again: for ports its first read did not ask for, and on
+  // every port when the packet can end there and nothing takes it
+  // (--pid/--netns ask about another namespace). Each read at most once.
+  const ListenerScope host_scope = scope_for(listener_ports(query, *facts.engine, facts.ruleset, &facts.host),
+                                             query.protocol, plan.count_connections);
+  bool host_read_again = false;
+  if (misses_ports(facts.host, host_scope)) {
     const PhaseTimer timer(Phase::host);
-    facts.host = query.netns ? sources.namespaces.read_host(host_scope)
-                             : read_host_namespace_for(sources.namespaces, host_scope);
+    facts.host = sources.namespaces.read_host(host_scope);
+    host_read_again = true;
+  }
+  if (!query.netns && needs_every_port(facts.host, host_scope)) {
+    const PhaseTimer timer(Phase::host);
+    facts.host = sources.namespaces.read_host(widened(host_scope));
+    host_read_again = true;
+  }
+  if (host_read_again) {
     NetnsFacts* const here[] = {&facts.host};
     sources.processes.attach_owners(here, host_port_search(query, facts.host));
   }

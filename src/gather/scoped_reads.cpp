@@ -44,14 +44,6 @@ Result<NetnsFacts> read_namespace(kernel::NamespaceReader& reader, const kernel:
   return read;
 }
 
-NetnsFacts read_host_namespace_for(kernel::NamespaceReader& reader, const ListenerScope& scope) {
-  NetnsFacts read = reader.read_host(scope);
-  if (needs_every_port(read, scope)) {
-    return reader.read_host(widened(scope));
-  }
-  return read;
-}
-
 bool misses_ports(const NetnsFacts& read, const ListenerScope& scope) {
   if (read.listeners_only_on.empty()) {
     return false;  // every port was read (some perhaps left out, the unlikeliest)

@@ -35,9 +35,6 @@ ListenerScope widened(const ListenerScope& scope);
 Result<NetnsFacts> read_namespace(kernel::NamespaceReader& reader, const kernel::NamespaceHandle& handle,
                                   const ListenerScope& scope);
 
-/// Reads the host's namespace for `scope`, widened when needs_every_port.
-NetnsFacts read_host_namespace_for(kernel::NamespaceReader& reader, const ListenerScope& scope);
-
 /// Whether a namespace read as `read` lacks listeners `scope` asks for:
 /// it was read for other ports only.
 bool misses_ports(const NetnsFacts& read, const ListenerScope& scope);

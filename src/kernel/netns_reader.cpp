@@ -18,8 +18,9 @@ namespace whyno::kernel {
 
 namespace {
 
-/// The ports the kernel is asked to filter on: none (every socket) for a
-/// read of every port, or when there are too many for a filter.
+/// The ports the kernel is asked to filter listeners on: none (every
+/// socket) for a read of every port. Too many for a filter are none too
+/// (dump_sockets; ListenerScope::only reads every port then).
 std::span<const std::uint16_t> filtered_ports(const ListenerScope& scope) {
   if (scope.every_port) {
     return {};
@@ -38,12 +39,10 @@ void fetch_socket_dumps(RawNetns& raw, const ListenerScope& scope) {
   }
   for (std::size_t i = 0; i < raw.connections.size() && scope.connections; ++i) {
     // Connections count only on the ports the question is about (a busy
-    // host has thousands elsewhere).
-    const std::span<const std::uint16_t> ports = scope.ports.size() <= ListenerScope::k_max_filtered_ports
-                                                     ? std::span<const std::uint16_t>(scope.ports)
-                                                     : std::span<const std::uint16_t>();
-    raw.connections[i] = diag ? fetch_tcp_connections(*diag, i == 0 ? IpFamily::v4 : IpFamily::v6, ports)
-                              : Result<std::vector<std::byte>>(std::unexpected(diag.error()));
+    // host has thousands elsewhere), even when every listener is read.
+    raw.connections[i] = diag
+                             ? fetch_tcp_connections(*diag, i == 0 ? IpFamily::v4 : IpFamily::v6, scope.ports)
+                             : Result<std::vector<std::byte>>(std::unexpected(diag.error()));
   }
 }
 
