@@ -97,13 +97,18 @@ class MultiEngine final : public EngineSource {
  private:
   static bool is_users(const EngineEndpoint& endpoint) { return endpoint.owner.value_or(0U) != 0; }
 
+  /// What an engine's containers say they are (Container::engine_kind).
+  static std::string kind_of(const Engine& engine) {
+    return engine.engines.empty() ? engine.product : engine.engines.front().kind;
+  }
+
   Result<std::optional<Container>> inspect_in(std::size_t source, const std::string& id) {
     WHYNO_TRY_ASSIGN(auto fresh, m_sources[source]->inspect(id));
     if (fresh) {
       fresh->engine = m_endpoints[source].path;
-      fresh->engine_kind = m_answers[source] && !m_answers[source]->product.empty()
-                               ? m_answers[source]->product
-                               : fresh->engine_kind;
+      if (m_answers[source]) {
+        fresh->engine_kind = kind_of(*m_answers[source]);
+      }
       fresh->engine_uid = m_endpoints[source].owner.value_or(0U);
     }
     return fresh;
@@ -231,7 +236,7 @@ class MultiEngine final : public EngineSource {
     merged.engines.push_back(identity_in(engine, endpoint));
     merged.narrowed = merged.narrowed || engine.narrowed;
     merged.unread.insert(merged.unread.end(), engine.unread.begin(), engine.unread.end());
-    const std::string kind = engine.engines.empty() ? engine.product : engine.engines.front().kind;
+    const std::string kind = kind_of(engine);
     const unsigned uid = endpoint.owner.value_or(0U);
     for (Container& c : engine.containers) {
       c.engine = endpoint.path;

@@ -12,7 +12,6 @@
 #include <condition_variable>
 #include <mutex>
 #include <optional>
-#include <iterator>
 #include <thread>
 #include <string_view>
 
@@ -115,34 +114,10 @@ void parse_rule(const nlmsghdr* nlh, const nft::SetIndex& sets, nf::Ruleset& out
   out.rules.push_back(std::move(rule));
 }
 
-/// Below this many rule messages one thread decodes them all.
-constexpr std::size_t k_rules_per_thread = 2000;
-
-/// Decodes every rule message of a dump, in dump order. A big dump is
-/// decoded in two halves at once (each rule alone is a pure function of its
-/// message and the sets): 10,000 rules take half the time on two cores.
+/// Decodes every rule message of a dump, in dump order. (The live read
+/// decodes as the dump arrives, on two threads: RuleStream.)
 void parse_rules(const std::vector<std::byte>& bytes, const nft::SetIndex& sets, nf::Ruleset& out) {
-  std::vector<const nlmsghdr*> messages;
-  sys::for_each_message(bytes, [&](const nlmsghdr* nlh) { messages.push_back(nlh); });
-  const std::size_t half = messages.size() >= 2 * k_rules_per_thread ? messages.size() / 2 : messages.size();
-  nf::Ruleset second;
-  {
-    std::jthread helper;
-    if (half < messages.size()) {
-      helper = std::jthread([&] {
-        for (std::size_t i = half; i < messages.size(); ++i) {
-          parse_rule(messages[i], sets, second);
-        }
-      });
-    }
-    out.rules.reserve(out.rules.size() + messages.size());
-    for (std::size_t i = 0; i < half; ++i) {
-      parse_rule(messages[i], sets, out);
-    }
-  }
-  out.rules.insert(out.rules.end(), std::make_move_iterator(second.rules.begin()),
-                   std::make_move_iterator(second.rules.end()));
-  out.unread.insert(out.unread.end(), second.unread.begin(), second.unread.end());
+  sys::for_each_message(bytes, [&](const nlmsghdr* nlh) { parse_rule(nlh, sets, out); });
 }
 
 }  // namespace

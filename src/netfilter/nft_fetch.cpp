@@ -69,9 +69,10 @@ Result<std::vector<std::byte>> dump_elements(sys::NetlinkSocket& socket, const N
   return socket.request(nlh);
 }
 
-/// One consistent-looking read; the caller checks the generation around it.
-Result<NftDump> read_once(sys::NetlinkSocket& socket) {
-  NftDump out;
+/// One consistent-looking read into `out`; the caller checks the
+/// generation around it. Dumps interrupted by a change are repeated
+/// (NetlinkSocket::request): always whole.
+Result<bool> read_once(sys::NetlinkSocket& socket, NftDump& out) {
   WHYNO_TRY_ASSIGN(out.chains, dump_of(socket, NFT_MSG_GETCHAIN));
   WHYNO_TRY_ASSIGN(out.rules, dump_of(socket, NFT_MSG_GETRULE));
   WHYNO_TRY_ASSIGN(out.sets, dump_of(socket, NFT_MSG_GETSET));
@@ -79,7 +80,7 @@ Result<NftDump> read_once(sys::NetlinkSocket& socket) {
     WHYNO_TRY_ASSIGN(const auto elements, dump_elements(socket, ref));
     out.set_elements.insert(out.set_elements.end(), elements.begin(), elements.end());
   }
-  return out;
+  return true;
 }
 
 /// read_once, the rules decoded as they arrive, into `out`; false when the
@@ -105,35 +106,33 @@ Result<bool> read_decoded_once(sys::NetlinkSocket& socket, nf::Ruleset& out) {
   return true;
 }
 
-}  // namespace
-
-Result<nf::Ruleset> read_nftables() {
+/// Runs `read` (into a fresh Out; false when a dump was interrupted) between
+/// two reads of the ruleset's generation, again while the generation moves
+/// or a dump was interrupted: what failed while the ruleset changed (a set
+/// deleted between its listing and its elements) is read again, not said.
+template <typename Out, typename Read>
+Result<Out> in_one_generation(Read&& read) {
   WHYNO_TRY_ASSIGN(auto socket, sys::NetlinkSocket::open(NETLINK_NETFILTER));
   for (int attempt = 0; attempt < k_max_dump_attempts; ++attempt) {
     WHYNO_TRY_ASSIGN(const std::uint32_t before, generation(socket));
-    nf::Ruleset ruleset;
-    const auto whole = read_decoded_once(socket, ruleset);
-    WHYNO_TRY_ASSIGN(const std::uint32_t after, generation(socket));
-    WHYNO_TRY(whole);
-    if (*whole && before == after) {
-      return ruleset;
-    }
-  }
-  return fail(Error::Kind::io, "the nftables ruleset kept changing while being read; try again");
-}
-
-Result<NftDump> fetch_nftables() {
-  WHYNO_TRY_ASSIGN(auto socket, sys::NetlinkSocket::open(NETLINK_NETFILTER));
-  for (int attempt = 0; attempt < k_max_dump_attempts; ++attempt) {
-    WHYNO_TRY_ASSIGN(const std::uint32_t before, generation(socket));
-    auto dump = read_once(socket);
+    Out out;
+    const Result<bool> whole = read(socket, out);
     WHYNO_TRY_ASSIGN(const std::uint32_t after, generation(socket));
     if (before != after) {
       continue;  // the ruleset changed while we read it
     }
-    return dump;
+    WHYNO_TRY(whole);
+    if (*whole) {
+      return out;
+    }
   }
   return fail(Error::Kind::io, "the nftables ruleset kept changing while being read; try again");
 }
+
+}  // namespace
+
+Result<nf::Ruleset> read_nftables() { return in_one_generation<nf::Ruleset>(read_decoded_once); }
+
+Result<NftDump> fetch_nftables() { return in_one_generation<NftDump>(read_once); }
 
 }  // namespace whyno::netfilter
