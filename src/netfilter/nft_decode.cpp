@@ -255,6 +255,11 @@ struct RuleStream::State {
       const std::vector<std::byte> bytes = std::move(batches[index]);
       lock.unlock();
       std::vector<Piece> pieces;
+      // Counted first: a Piece holds a whole rule, and growing the vector
+      // moved every rule decoded so far (5% of a 10,000-rule read).
+      std::size_t messages = 0;
+      sys::for_each_message(bytes, [&](const nlmsghdr*) { ++messages; });
+      pieces.reserve(messages);
       std::vector<NftSetRef> wanted;
       sys::for_each_message(bytes, [&](const nlmsghdr* nlh) {
         Piece& piece = pieces.emplace_back();
@@ -321,6 +326,11 @@ nf::Ruleset RuleStream::finish(const NftDump& dump) {
   nf::Ruleset out;
   const nft::SetIndex sets = parse_sets_and_chains(dump, out);
   const std::lock_guard lock(m_state->mutex);
+  std::size_t pieces = 0;
+  for (const std::vector<State::Piece>& batch : m_state->decoded) {
+    pieces += batch.size();
+  }
+  out.rules.reserve(pieces);
   for (std::vector<State::Piece>& batch : m_state->decoded) {
     for (State::Piece& piece : batch) {
       if (!piece.deferred.empty()) {

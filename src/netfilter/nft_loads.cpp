@@ -95,7 +95,11 @@ RegValue network_load(std::uint32_t offset, std::uint32_t len, const LoadContext
     // No family dependency seen: guess from where the load sits.
     family = (offset == 8 || offset == 24 || offset == 6) ? IpFamily::v6 : IpFamily::v4;
   }
-  const std::string at = fmt::format("{} header @{}/{}", *family == IpFamily::v4 ? "ip" : "ip6", offset, len);
+  // Named only when it is not modelled: formatting it for every load cost
+  // more than the load's decoding.
+  const auto at = [&] {
+    return fmt::format("{} header @{}/{}", *family == IpFamily::v4 ? "ip" : "ip6", offset, len);
+  };
   if (*family == IpFamily::v4) {
     if (offset == 9 && len == 1) {
       return field(nf::Field::l4proto, 1, "ip protocol");
@@ -106,7 +110,7 @@ RegValue network_load(std::uint32_t offset, std::uint32_t len, const LoadContext
       v.family = IpFamily::v4;
       return v;
     }
-    return unknown(at);
+    return unknown(at());
   }
   if (offset == 6 && len == 1) {
     return field(nf::Field::l4proto, 1, "ip6 nexthdr");
@@ -117,7 +121,7 @@ RegValue network_load(std::uint32_t offset, std::uint32_t len, const LoadContext
     v.family = IpFamily::v6;
     return v;
   }
-  return unknown(at);
+  return unknown(at());
 }
 
 RegValue payload_load(const nftnl_expr* e, const LoadContext& ctx) {

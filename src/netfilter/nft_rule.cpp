@@ -34,14 +34,16 @@ DecodedRule decode_rule(const nftnl_rule* rule, nf::Family family, std::uint32_t
                         const SetIndex& sets) {
   const char* table = nftnl_rule_get_str(rule, NFTNL_RULE_TABLE);
   RuleDecoder decoder(family, nfproto, table == nullptr ? "" : table, sets);
+  WriterWatch writer;
   ExprIterPtr it(nftnl_expr_iter_create(rule));
   if (it) {
     for (nftnl_expr* e = nftnl_expr_iter_next(it.get()); e != nullptr; e = nftnl_expr_iter_next(it.get())) {
       decoder.run(e);
+      writer.see(e);
     }
   }
   DecodedRule out = decoder.finish();
-  out.writer = writer_from(writer_signals(rule));
+  out.writer = writer_from(writer.finish(rule));
   if (nftnl_rule_is_set(rule, NFTNL_RULE_USERDATA)) {
     std::uint32_t len = 0;
     const auto* data = static_cast<const std::uint8_t*>(nftnl_rule_get_data(rule, NFTNL_RULE_USERDATA, &len));

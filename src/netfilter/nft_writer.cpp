@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <string>
+#include <string_view>
 
 #include "nft_objects.hpp"
 #include "nft_rule_decoder.hpp"
@@ -20,7 +21,7 @@ namespace {
 constexpr std::uint8_t k_udata_compat_ext = 2;
 constexpr std::size_t k_ifnamsiz = 16;
 
-bool is_verdict(const std::string& name) { return name == "immediate" || name == "target"; }
+bool is_verdict(std::string_view name) { return name == "immediate" || name == "target"; }
 
 /// A cmp of an interface name loaded by the expression before it.
 void note_interface(const Bytes& data, WriterSignals& out) {
@@ -52,51 +53,44 @@ void note_userdata(std::span<const std::uint8_t> userdata, WriterSignals& out) {
   }
 }
 
-WriterSignals writer_signals(const nftnl_rule* rule) {
-  WriterSignals out;
-  // Where the expression before loaded iifname/oifname; the verdict register
-  // (no meta load ever writes it) when it loaded something else.
-  std::uint32_t interface_register = NFT_REG_VERDICT;
-  bool after_counter = false;  // the expression before this one was the counter
-  bool counter_misplaced = false;
-  ExprIterPtr it(nftnl_expr_iter_create(rule));
-  for (nftnl_expr* e = it ? nftnl_expr_iter_next(it.get()) : nullptr; e != nullptr;
-       e = nftnl_expr_iter_next(it.get())) {
-    const std::string name = expr_str(e, NFTNL_EXPR_NAME);
-    if (after_counter && !is_verdict(name)) {
-      counter_misplaced = true;
-    }
-    after_counter = false;
-    if (name == "counter") {
-      ++out.counters;
-      after_counter = true;
-    } else if (name == "match" || name == "target") {
-      out.xt = true;
-    } else if (name == "lookup" || name == "dynset") {
-      out.set_lookup = true;
-    } else if (name == "cmp" && interface_register != NFT_REG_VERDICT &&
-               expr_u32(e, NFTNL_EXPR_CMP_SREG) == interface_register) {
-      note_interface(expr_data(e, NFTNL_EXPR_CMP_DATA), out);
-    }
-    interface_register = NFT_REG_VERDICT;
-    if (name == "meta") {
-      const std::uint32_t key = expr_u32(e, NFTNL_EXPR_META_KEY);
-      if (nftnl_expr_is_set(e, NFTNL_EXPR_META_DREG) &&
-          (key == NFT_META_IIFNAME || key == NFT_META_OIFNAME)) {
-        interface_register = expr_u32(e, NFTNL_EXPR_META_DREG);
-      }
+void WriterWatch::see(const nftnl_expr* e) {
+  const char* raw = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+  const std::string_view name = raw == nullptr ? std::string_view() : std::string_view(raw);
+  if (m_after_counter && !is_verdict(name)) {
+    m_counter_misplaced = true;
+  }
+  m_after_counter = false;
+  if (name == "counter") {
+    ++m_out.counters;
+    m_after_counter = true;
+  } else if (name == "match" || name == "target") {
+    m_out.xt = true;
+  } else if (name == "lookup" || name == "dynset") {
+    m_out.set_lookup = true;
+  } else if (name == "cmp" && m_interface_register != NFT_REG_VERDICT &&
+             expr_u32(e, NFTNL_EXPR_CMP_SREG) == m_interface_register) {
+    note_interface(expr_data(e, NFTNL_EXPR_CMP_DATA), m_out);
+  }
+  m_interface_register = NFT_REG_VERDICT;
+  if (name == "meta") {
+    const std::uint32_t key = expr_u32(e, NFTNL_EXPR_META_KEY);
+    if (nftnl_expr_is_set(e, NFTNL_EXPR_META_DREG) && (key == NFT_META_IIFNAME || key == NFT_META_OIFNAME)) {
+      m_interface_register = expr_u32(e, NFTNL_EXPR_META_DREG);
     }
   }
-  out.counter_before_verdict = out.counters == 1 && !counter_misplaced;
+}
+
+WriterSignals WriterWatch::finish(const nftnl_rule* rule) {
+  m_out.counter_before_verdict = m_out.counters == 1 && !m_counter_misplaced;
   if (nftnl_rule_is_set(rule, NFTNL_RULE_USERDATA)) {
     std::uint32_t length = 0;
     const auto* data =
         static_cast<const std::uint8_t*>(nftnl_rule_get_data(rule, NFTNL_RULE_USERDATA, &length));
     if (data != nullptr) {
-      note_userdata({data, length}, out);
+      note_userdata({data, length}, m_out);
     }
   }
-  return out;
+  return m_out;
 }
 
 nf::Writer writer_from(const WriterSignals& signals) {

@@ -33,8 +33,11 @@
 #include <cstdint>
 #include <span>
 
+#include <linux/netfilter/nf_tables.h>
+
 #include "whyno/model/ruleset.hpp"
 
+struct nftnl_expr;
 struct nftnl_rule;
 
 namespace whyno::netfilter::nft {
@@ -54,8 +57,22 @@ struct WriterSignals {
 /// The TLV types in a rule's user data ({u8 type, u8 len, value[len]}).
 void note_userdata(std::span<const std::uint8_t> userdata, WriterSignals& out);
 
-/// Every signal of `rule`'s expressions and user data.
-WriterSignals writer_signals(const nftnl_rule* rule);
+/// Every signal of one rule's expressions, shown in order (the decoder's
+/// own walk over them: a second iteration cost 5% of a large read), and of
+/// its user data.
+class WriterWatch {
+ public:
+  void see(const nftnl_expr* e);
+  WriterSignals finish(const nftnl_rule* rule);
+
+ private:
+  WriterSignals m_out;
+  // Where the expression before loaded iifname/oifname; the verdict register
+  // (no meta load ever writes it) when it loaded something else.
+  std::uint32_t m_interface_register = NFT_REG_VERDICT;
+  bool m_after_counter = false;  // the expression before this one was the counter
+  bool m_counter_misplaced = false;
+};
 
 /// The writer those signals prove: iptables when only iptables-nft writes
 /// one of them, nft when iptables-nft never would, unknown otherwise.
