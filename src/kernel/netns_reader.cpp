@@ -159,7 +159,15 @@ void attach_socket_owners(std::span<NetnsFacts* const> namespaces) {
 }
 
 void attach_socket_owners(std::span<NetnsFacts* const> namespaces, const OwnerSearch& search) {
-  attach(namespaces, find_socket_owners("/proc", search));
+  if (search.forwarded_ports.empty()) {
+    attach(namespaces, find_socket_owners("/proc", search));
+    return;
+  }
+  OwnerSearch from_dockerd = search;
+  if (const auto dockerd = docker_daemon_pid("/proc", "/run/docker.pid")) {
+    from_dockerd.forwarder_parents.push_back(*dockerd);
+  }
+  attach(namespaces, find_socket_owners("/proc", from_dockerd));
 }
 
 }  // namespace whyno::kernel

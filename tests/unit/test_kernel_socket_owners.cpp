@@ -45,6 +45,10 @@ class FakeProc {
     fs::create_directories(m_root / pid / "task" / task);
     std::ofstream(m_root / pid / "task" / task / "children") << list;
   }
+  void exe(const std::string& pid, const std::string& program) {
+    fs::create_directories(m_root / pid);
+    fs::create_symlink(program, m_root / pid / "exe");
+  }
   void fd(const std::string& pid, int number, const std::string& target) {
     fs::create_directories(m_root / pid / "fd");
     fs::create_symlink(target, m_root / pid / "fd" / std::to_string(number));
@@ -201,6 +205,76 @@ TEST_CASE("holders are looked for in the containers' trees, then the forwarders,
   CHECK(owners.contains(601));
 
   CHECK(whyno::kernel::find_socket_owners(proc.root(), {}).empty());
+}
+
+TEST_CASE("docker-proxies are looked for among dockerd's children first, by program name") {
+  using namespace std::string_literals;
+  FakeProc proc;
+  // dockerd (two threads) started a docker-proxy for 20001 and one for 8080.
+  proc.process("800", "dockerd\n", "/usr/sbin/dockerd\0"s);
+  proc.exe("800", "/usr/sbin/dockerd");
+  proc.children("800", "800", "901 ");
+  proc.children("800", "805", "900 ");
+  proc.process("900", "docker-proxy\n", "/usr/sbin/docker-proxy\0-host-port\08080\0"s);
+  proc.exe("900", "/usr/sbin/docker-proxy");
+  proc.fd("900", 4, "socket:[501]");
+  proc.process("901", "docker-proxy\n", "/usr/sbin/docker-proxy\0-host-port\020001\0"s);
+  proc.exe("901", "/usr/sbin/docker-proxy (deleted)");
+  proc.fd("901", 4, "socket:[502]");
+  // A user's program calling itself docker-proxy holds 8080's socket too
+  // (passed to it): not a forwarder by its program, so not looked in while
+  // the real one is found.
+  proc.process("50", "docker-proxy\n", "/usr/sbin/docker-proxy\0-host-port\08080\0"s);
+  proc.exe("50", "/home/user/fake");
+  proc.fd("50", 3, "socket:[501]");
+
+  whyno::kernel::OwnerSearch search;
+  search.needed = {501};
+  search.forwarded_ports = {8080};
+  search.forwarder_parents = {800};
+  auto owners = whyno::kernel::find_socket_owners(proc.root(), search);
+  REQUIRE(owners.at(501).size() == 1);
+  CHECK(owners.at(501).front().pid == 900);
+  // Without dockerd known, the same answer from every process.
+  search.forwarder_parents.clear();
+  owners = whyno::kernel::find_socket_owners(proc.root(), search);
+  REQUIRE(owners.at(501).size() == 1);
+  CHECK(owners.at(501).front().pid == 900);
+  // A deleted (upgraded) docker-proxy is one still.
+  search.needed = {502};
+  search.forwarded_ports = {20001};
+  owners = whyno::kernel::find_socket_owners(proc.root(), search);
+  REQUIRE(owners.at(502).size() == 1);
+  CHECK(owners.at(502).front().pid == 901);
+}
+
+TEST_CASE("dockerd's pid from its pid file, only when root wrote it and dockerd runs") {
+  FakeProc proc;
+  proc.process("800", "dockerd\n", "");
+  proc.exe("800", "/usr/sbin/dockerd");
+  proc.process("801", "sleep\n", "");
+  proc.exe("801", "/usr/bin/sleep");
+  const fs::path file = fs::path(proc.root()) / "docker.pid";
+  const auto write = [&](const std::string& text) { std::ofstream(file, std::ios::trunc) << text; };
+  using whyno::kernel::docker_daemon_pid;
+  write("800");
+  if (::geteuid() == 0) {
+    CHECK(docker_daemon_pid(proc.root(), file.string()) == 800);
+    write("800\n");
+    CHECK(docker_daemon_pid(proc.root(), file.string()) == 800);
+    REQUIRE(::chown(file.c_str(), 65534, 65534) == 0);
+    CHECK_FALSE(docker_daemon_pid(proc.root(), file.string()));  // anyone else's file
+    REQUIRE(::chown(file.c_str(), 0, 0) == 0);
+  } else {
+    CHECK_FALSE(docker_daemon_pid(proc.root(), file.string()));  // not root's
+  }
+  write("801");  // stale: the pid now runs something else
+  CHECK_FALSE(docker_daemon_pid(proc.root(), file.string()));
+  write("80x");
+  CHECK_FALSE(docker_daemon_pid(proc.root(), file.string()));
+  write("");
+  CHECK_FALSE(docker_daemon_pid(proc.root(), file.string()));
+  CHECK_FALSE(docker_daemon_pid(proc.root(), (fs::path(proc.root()) / "missing.pid").string()));
 }
 
 TEST_CASE("docker-proxy's host port from its command line") {
