@@ -59,14 +59,12 @@ ListenerScope first_host_scope(const Query& query, const ReadPlan& plan) {
                    plan.count_connections);
 }
 
-/// Reads the host's namespace into `host`, then the holders of its sockets
-/// on the query's port and its sysctls. Only the port's sockets: whether
-/// the rest are needed is known once the engine and the rules are read.
+/// Reads the host's namespace into `host`, then its sysctls. Only the
+/// port's sockets: whether the rest are needed is known once the engine
+/// and the rules are read (their holders are looked for then).
 void read_host_namespace(const Query& query, const ReadPlan& plan, const Sources& sources, HostRead& host) {
   const PhaseTimer timer(Phase::host);
   host.netns = sources.namespaces.read_host(first_host_scope(query, plan));
-  NetnsFacts* const here[] = {&host.netns};
-  sources.processes.attach_owners(here, host_port_search(query, host.netns));
   host.sysctls = sources.namespaces.read_sysctls(sysctl_interfaces(host.netns));
 }
 
@@ -285,7 +283,7 @@ void inspect_listed(const Sources& sources, Facts& facts,
 /// is gone by now is dropped, so the diagnosis never blames an "unknown
 /// process" for a socket nobody holds; one still open stays, unowned.
 void settle_unowned_host_listeners(const Query& query, const Sources& sources, Facts& facts) {
-  const kernel::OwnerSearch asked = host_port_search(query, facts.host);
+  const kernel::OwnerSearch asked = host_port_search(query, facts.host, *facts.engine);
   const auto unowned = [&](const Listener& l) { return l.owners.empty() && asked.needed.contains(l.inode); };
   if (std::none_of(facts.host.listeners.begin(), facts.host.listeners.end(), unowned)) {
     return;
@@ -440,20 +438,20 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
   // (--pid/--netns ask about another namespace). Each read at most once.
   const ListenerScope host_scope = scope_for(listener_ports(query, *facts.engine, facts.ruleset, &facts.host),
                                              query.protocol, plan.count_connections);
-  bool host_read_again = false;
   if (misses_ports(facts.host, host_scope)) {
     const PhaseTimer timer(Phase::host);
     facts.host = sources.namespaces.read_host(host_scope);
-    host_read_again = true;
   }
   if (!query.netns && needs_every_port(facts.host, host_scope)) {
     const PhaseTimer timer(Phase::host);
     facts.host = sources.namespaces.read_host(widened(host_scope));
-    host_read_again = true;
   }
-  if (host_read_again) {
+  {
+    // Once the engine is read: its publishers' pids say where among
+    // dockerd's hundreds of children their docker-proxies are.
+    const PhaseTimer timer(Phase::owners);
     NetnsFacts* const here[] = {&facts.host};
-    sources.processes.attach_owners(here, host_port_search(query, facts.host));
+    sources.processes.attach_owners(here, host_port_search(query, facts.host, *facts.engine));
   }
 
   std::optional<std::set<std::string>> wanted;

@@ -7,7 +7,7 @@
 
 namespace whyno::gather {
 
-kernel::OwnerSearch host_port_search(const Query& query, const NetnsFacts& host) {
+kernel::OwnerSearch host_port_search(const Query& query, const NetnsFacts& host, const Engine& listed) {
   kernel::OwnerSearch search;
   for (const Listener& l : host.listeners) {
     if (l.inode != 0 && (query.port == 0 || l.port == query.port)) {
@@ -16,6 +16,14 @@ kernel::OwnerSearch host_port_search(const Query& query, const NetnsFacts& host)
   }
   if (query.port != 0) {
     search.forwarded_ports.insert(query.port);
+  }
+  for (const Container& c : listed.containers) {
+    const bool publishes = std::any_of(c.actual.begin(), c.actual.end(), [&](const PortBinding& b) {
+      return query.port != 0 && b.host_port == query.port;
+    });
+    if (publishes && c.state.running && c.state.pid > 0) {
+      search.near_pids.push_back(c.state.pid);
+    }
   }
   return search;
 }

@@ -13,8 +13,10 @@ namespace whyno::gather {
 
 /// The host's listeners whose holders the diagnosis names: those on the
 /// query's port, whatever their address and protocol (the publisher, a
-/// process in the way, a rootless forwarder), or every one for --all.
-kernel::OwnerSearch host_port_search(const Query& query, const NetnsFacts& host);
+/// process in the way, a rootless forwarder), or every one for --all. The
+/// running containers of `listed` that publish the port give the pids their
+/// docker-proxies are looked for near.
+kernel::OwnerSearch host_port_search(const Query& query, const NetnsFacts& host, const Engine& listed);
 
 /// The sockets of the containers' namespaces read (Facts::container_netns),
 /// looked for first in the processes of the containers in them; and, for an

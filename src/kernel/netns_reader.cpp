@@ -165,7 +165,7 @@ void attach_socket_owners(std::span<NetnsFacts* const> namespaces, const OwnerSe
   }
   OwnerSearch from_dockerd = search;
   if (const auto dockerd = docker_daemon_pid("/proc", "/run/docker.pid")) {
-    from_dockerd.forwarder_parents.push_back(*dockerd);
+    from_dockerd.dockerds.push_back(*dockerd);
   }
   attach(namespaces, find_socket_owners("/proc", from_dockerd));
 }

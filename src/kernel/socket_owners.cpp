@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <array>
 #include <charconv>
+#include <cstdlib>
+#include <limits>
 #include <map>
 #include <memory>
 #include <thread>
@@ -364,6 +366,42 @@ bool is_forwarder_for(int proc_fd, int pid, const OwnerSearch& search) {
   return !port || search.forwarded_ports.contains(*port);
 }
 
+/// Whether a child of dockerd is the docker-proxy of one of `search`'s
+/// ports, from its command line alone (one read, where the program's name
+/// and then the command line took two): dockerd's children run what dockerd
+/// started, so their argv[0] names the program as well as its executable
+/// does. nullopt for any other child (containerd, an iptables run), told the
+/// usual way.
+std::optional<bool> dockerd_child_forwards(int proc_fd, int pid, const OwnerSearch& search) {
+  const auto cmdline = read_small(proc_fd, std::to_string(pid) + "/cmdline", 4096);
+  if (!cmdline) {
+    return false;  // gone
+  }
+  const std::string_view argv0(cmdline->c_str());
+  if (!argv0.substr(argv0.rfind('/') + 1).starts_with("docker-proxy")) {
+    return std::nullopt;
+  }
+  const auto port = docker_proxy_host_port(*cmdline);
+  return search.forwarded_ports.empty() || !port || search.forwarded_ports.contains(*port);
+}
+
+/// `pids` ordered by their distance to the nearest of `near` (kept as they
+/// are when `near` is empty). Pids wrap around, so near is not certain; it
+/// is only an order.
+void nearest_first(std::vector<int>& pids, const std::vector<int>& near) {
+  if (near.empty()) {
+    return;
+  }
+  const auto distance = [&](int pid) {
+    int best = std::numeric_limits<int>::max();
+    for (const int n : near) {
+      best = std::min(best, std::abs(n - pid));
+    }
+    return best;
+  };
+  std::stable_sort(pids.begin(), pids.end(), [&](int a, int b) { return distance(a) < distance(b); });
+}
+
 bool all_held(const std::unordered_set<std::uint64_t>& needed, const SocketHolders& holders) {
   return std::all_of(needed.begin(), needed.end(),
                      [&](std::uint64_t inode) { return holders.contains(inode); });
@@ -372,10 +410,16 @@ bool all_held(const std::unordered_set<std::uint64_t>& needed, const SocketHolde
 /// Round 2: the port forwarders among `processes`, in turn, until every
 /// needed socket is held; returns those looked in.
 std::vector<int> scan_forwarders(int proc_fd, const std::vector<int>& processes, const OwnerSearch& search,
-                                 const std::unordered_set<int>& looked_in, SocketHolders& holders) {
+                                 const std::unordered_set<int>& looked_in, SocketHolders& holders,
+                                 bool dockerd_children = false) {
   std::vector<int> scanned;
   for (const int pid : processes) {
-    if (looked_in.contains(pid) || !is_forwarder_for(proc_fd, pid, search)) {
+    if (looked_in.contains(pid)) {
+      continue;
+    }
+    const std::optional<bool> known =
+        dockerd_children ? dockerd_child_forwards(proc_fd, pid, search) : std::nullopt;
+    if (!(known ? *known : is_forwarder_for(proc_fd, pid, search))) {
       continue;
     }
     scan_fds(proc_fd, pid, search.needed, holders);
@@ -492,13 +536,16 @@ SocketOwners find_socket_owners(const std::string& proc_root, const OwnerSearch&
     looked_in.insert(trees.begin(), trees.end());
   }
   // 2. The port forwarders: the engines' children, then anyone's.
-  if (!all_held(search.needed, holders) && !search.forwarder_parents.empty()) {
+  if (!all_held(search.needed, holders) && !search.dockerds.empty()) {
     std::vector<int> children;
-    for (const int parent : search.forwarder_parents) {
+    for (const int parent : search.dockerds) {
       const std::vector<int> more = child_processes(proc_root, parent);
       children.insert(children.end(), more.begin(), more.end());
     }
-    const std::vector<int> forwarders = scan_forwarders(proc_fd.get(), children, search, looked_in, holders);
+    nearest_first(children, search.near_pids);
+    nearest_first(children, search.near_pids);
+    const std::vector<int> forwarders =
+        scan_forwarders(proc_fd.get(), children, search, looked_in, holders, /*dockerd_children=*/true);
     looked_in.insert(forwarders.begin(), forwarders.end());
   }
   if (!all_held(search.needed, holders)) {

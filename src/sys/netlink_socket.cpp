@@ -2,6 +2,7 @@
 
 #include <libmnl/libmnl.h>
 #include <linux/netlink.h>
+#include <sys/socket.h>
 
 #include <cerrno>
 #include <cstring>
@@ -32,6 +33,12 @@ Result<NetlinkSocket> NetlinkSocket::open(int protocol) {
   }
   const std::uint32_t port_id = mnl_socket_get_portid(socket.get());
   return NetlinkSocket(std::move(socket), port_id);
+}
+
+bool NetlinkSocket::strict_dumps() {
+  const int on = 1;
+  return ::setsockopt(mnl_socket_get_fd(m_socket.get()), SOL_NETLINK, NETLINK_GET_STRICT_CHK, &on,
+                      sizeof on) == 0;
 }
 
 Result<std::vector<std::byte>> NetlinkSocket::request(nlmsghdr* request) {

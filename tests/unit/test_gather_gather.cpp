@@ -379,16 +379,20 @@ TEST_CASE("a container on the host's network: its own sockets among the host's, 
   s.host->namespaces.add(web.state.pid, 100, s.recorded.container_netns.at(web.id));
   const auto f = s.gather();
   REQUIRE(f.has_value());
-  // The host is read for 8080 first, then again for its app's port 9000
-  // (each read's holders on 8080 searched for), then the containers'.
+  // The host is read for 8080 first, then again for its app's port 9000;
+  // the holders on 8080 are searched for once, near the pid of web (which
+  // publishes it), then the containers'.
   const auto& searches = s.host->namespaces.searches;
-  REQUIRE(searches.size() == 3);
+  REQUIRE(searches.size() == 2);
   CHECK(s.host->namespaces.scopes.front().ports == std::vector<std::uint16_t>{8080});
   CHECK(s.host->namespaces.scopes[1].ports == std::vector<std::uint16_t>{8080, 9000});
-  CHECK(searches[2].if_held_by_first.contains(701));
-  CHECK_FALSE(searches[2].needed.contains(701));
-  CHECK(std::find(searches[2].first.begin(), searches[2].first.end(), app.state.pid) !=
-        searches[2].first.end());
+  CHECK(searches[0].forwarded_ports == std::set<std::uint16_t>{8080});
+  CHECK(std::find(searches[0].near_pids.begin(), searches[0].near_pids.end(), web.state.pid) !=
+        searches[0].near_pids.end());
+  CHECK(searches[1].if_held_by_first.contains(701));
+  CHECK_FALSE(searches[1].needed.contains(701));
+  CHECK(std::find(searches[1].first.begin(), searches[1].first.end(), app.state.pid) !=
+        searches[1].first.end());
   CHECK(std::any_of(f->host.listeners.begin(), f->host.listeners.end(),
                     [](const Listener& l) { return l.inode == 701 && !l.owners.empty(); }));
 }

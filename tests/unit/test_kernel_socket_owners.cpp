@@ -231,12 +231,12 @@ TEST_CASE("docker-proxies are looked for among dockerd's children first, by prog
   whyno::kernel::OwnerSearch search;
   search.needed = {501};
   search.forwarded_ports = {8080};
-  search.forwarder_parents = {800};
+  search.dockerds = {800};
   auto owners = whyno::kernel::find_socket_owners(proc.root(), search);
   REQUIRE(owners.at(501).size() == 1);
   CHECK(owners.at(501).front().pid == 900);
   // Without dockerd known, the same answer from every process.
-  search.forwarder_parents.clear();
+  search.dockerds.clear();
   owners = whyno::kernel::find_socket_owners(proc.root(), search);
   REQUIRE(owners.at(501).size() == 1);
   CHECK(owners.at(501).front().pid == 900);
@@ -246,6 +246,30 @@ TEST_CASE("docker-proxies are looked for among dockerd's children first, by prog
   owners = whyno::kernel::find_socket_owners(proc.root(), search);
   REQUIRE(owners.at(502).size() == 1);
   CHECK(owners.at(502).front().pid == 901);
+}
+
+TEST_CASE("dockerd's children are tried nearest the publishing container's pid first") {
+  using namespace std::string_literals;
+  FakeProc proc;
+  proc.process("800", "dockerd\n", "/usr/sbin/dockerd\0"s);
+  proc.children("800", "800", "300 2000 ");
+  // Two docker-proxies hold 8080's socket (one passed it to the other): the
+  // search stops at the first, so which one is named shows the order.
+  for (const std::string pid : {"300", "2000"}) {
+    proc.process(pid, "docker-proxy\n", "/usr/sbin/docker-proxy\0-host-port\08080\0"s);
+    proc.fd(pid, 4, "socket:[501]");
+  }
+  whyno::kernel::OwnerSearch search;
+  search.needed = {501};
+  search.forwarded_ports = {8080};
+  search.dockerds = {800};
+  auto owners = whyno::kernel::find_socket_owners(proc.root(), search);
+  REQUIRE(owners.at(501).size() == 1);
+  CHECK(owners.at(501).front().pid == 300);  // the kernel's order
+  search.near_pids = {2010};                 // the container started right after its proxy
+  owners = whyno::kernel::find_socket_owners(proc.root(), search);
+  REQUIRE(owners.at(501).size() == 1);
+  CHECK(owners.at(501).front().pid == 2000);
 }
 
 TEST_CASE("dockerd's pid from its pid file, only when root wrote it and dockerd runs") {

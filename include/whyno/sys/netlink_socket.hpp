@@ -39,6 +39,12 @@ class NetlinkSocket {
   /// concurrent change (NLM_F_DUMP_INTR), and what `batch` saw is stale.
   Result<bool> request_streamed(nlmsghdr* request, const std::function<void(std::vector<std::byte>)>& batch);
 
+  /// Asks the kernel to check dump requests strictly (NETLINK_GET_STRICT_CHK,
+  /// Linux 4.20), which is also what makes it filter a dump by the header's
+  /// fields (a route table, say). false where the kernel has no such mode:
+  /// it then sends everything, as before.
+  bool strict_dumps();
+
  private:
   NetlinkSocket(MnlSocketPtr socket, std::uint32_t port_id)
       : m_socket(std::move(socket)), m_port_id(port_id) {}
