@@ -45,6 +45,10 @@ class FakeProc {
     fs::create_directories(m_root / pid / "task" / task);
     std::ofstream(m_root / pid / "task" / task / "children") << list;
   }
+  void status(const std::string& pid, const std::string& text) {
+    fs::create_directories(m_root / pid);
+    std::ofstream(m_root / pid / "status") << text;
+  }
   void exe(const std::string& pid, const std::string& program) {
     fs::create_directories(m_root / pid);
     fs::create_symlink(program, m_root / pid / "exe");
@@ -267,6 +271,21 @@ TEST_CASE("dockerd's children are tried nearest the publishing container's pid f
   REQUIRE(owners.at(501).size() == 1);
   CHECK(owners.at(501).front().pid == 300);  // the kernel's order
   search.near_pids = {2010};                 // the container started right after its proxy
+  owners = whyno::kernel::find_socket_owners(proc.root(), search);
+  REQUIRE(owners.at(501).size() == 1);
+  CHECK(owners.at(501).front().pid == 2000);
+
+  // Found below the container's pid without listing dockerd's children: a
+  // process whose parent is dockerd; a thread (2004, of 1990) and another
+  // parent's process (2006) are passed over.
+  proc.children("800", "800", "300 ");
+  proc.status("2000", "Name:\tdocker-proxy\nTgid:\t2000\nPid:\t2000\nPPid:\t800\n");
+  proc.process("2004", "docker-proxy\n", "/usr/sbin/docker-proxy\0-host-port\08080\0"s);
+  proc.fd("2004", 4, "socket:[501]");
+  proc.status("2004", "Name:\tdocker-proxy\nTgid:\t1990\nPid:\t2004\nPPid:\t800\n");
+  proc.process("2006", "docker-proxy\n", "/usr/sbin/docker-proxy\0-host-port\08080\0"s);
+  proc.fd("2006", 4, "socket:[501]");
+  proc.status("2006", "Name:\tdocker-proxy\nTgid:\t2006\nPid:\t2006\nPPid:\t1\n");
   owners = whyno::kernel::find_socket_owners(proc.root(), search);
   REQUIRE(owners.at(501).size() == 1);
   CHECK(owners.at(501).front().pid == 2000);
