@@ -73,7 +73,7 @@ bool is_side_effect(std::string_view name) {
 
 }  // namespace
 
-bool RuleDecoder::statement(const nftnl_expr* e, const std::string& name) {
+bool RuleDecoder::statement(const nftnl_expr* e, std::string_view name) {
   if (name == "immediate") {
     immediate(e);
   } else if (name == "nat") {
@@ -103,7 +103,7 @@ bool RuleDecoder::statement(const nftnl_expr* e, const std::string& name) {
   } else if (auto text = stateful_match(e, name)) {
     m_out.matches.push_back(unknown_match(std::move(*text)));
   } else if (name == "synproxy" || name == "tproxy" || name == "fwd") {
-    set_action(unknown_action(name));
+    set_action(unknown_action(std::string(name)));
   } else {
     return is_side_effect(name);
   }

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <string>
 
 #include "nf_decode_util.hpp"
@@ -41,7 +42,7 @@ class RuleDecoder {
   void lookup(const nftnl_expr* e);
 
   // Verdicts and statements (nft_rule_actions.cpp).
-  bool statement(const nftnl_expr* e, const std::string& name);
+  bool statement(const nftnl_expr* e, std::string_view name);
   void immediate(const nftnl_expr* e);
   void nat(const nftnl_expr* e);
   void masq_or_redir(const nftnl_expr* e, bool masq);
