@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
+#include <numeric>
 #include <optional>
 #include <thread>
 #include <string_view>
@@ -235,6 +236,7 @@ struct RuleStream::State {
   std::mutex mutex;
   std::condition_variable changed;
   std::vector<std::vector<std::byte>> batches;  // in arrival order
+  std::vector<std::size_t> sources;             // per batch
   std::vector<std::vector<Piece>> decoded;      // per batch
   std::size_t next = 0;                         // the next batch to take
   std::size_t done = 0;                         // batches decoded
@@ -306,10 +308,11 @@ RuleStream::~RuleStream() {
   m_state->workers.clear();  // joins
 }
 
-void RuleStream::add(std::vector<std::byte> batch) {
+void RuleStream::add(std::vector<std::byte> batch, std::size_t source) {
   {
     const std::lock_guard lock(m_state->mutex);
     m_state->batches.push_back(std::move(batch));
+    m_state->sources.push_back(source);
     m_state->decoded.emplace_back();
   }
   m_state->changed.notify_all();
@@ -331,7 +334,13 @@ nf::Ruleset RuleStream::finish(const NftDump& dump) {
     pieces += batch.size();
   }
   out.rules.reserve(pieces);
-  for (std::vector<State::Piece>& batch : m_state->decoded) {
+  // By source, each source's batches in arrival order (a stable sort).
+  std::vector<std::size_t> order(m_state->decoded.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return m_state->sources[a] < m_state->sources[b]; });
+  for (const std::size_t index : order) {
+    std::vector<State::Piece>& batch = m_state->decoded[index];
     for (State::Piece& piece : batch) {
       if (!piece.deferred.empty()) {
         parse_rule(reinterpret_cast<const nlmsghdr*>(piece.deferred.data()), sets, out);

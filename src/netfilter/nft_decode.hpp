@@ -47,8 +47,10 @@ class RuleStream {
   RuleStream(const RuleStream&) = delete;
   RuleStream& operator=(const RuleStream&) = delete;
 
-  /// The next batch of rule messages.
-  void add(std::vector<std::byte> batch);
+  /// The next batch of rule messages of `source` (a table's dump: batches
+  /// of several dumps may arrive interleaved, each dump's in order). The
+  /// rules come out by source, then in the order their batches came.
+  void add(std::vector<std::byte> batch, std::size_t source = 0);
 
   /// Once every batch is added: the sets the rules look up (waits for the
   /// batches to be decoded).
