@@ -45,6 +45,13 @@ class FakeProc {
     fs::create_directories(m_root / pid / "task" / task);
     std::ofstream(m_root / pid / "task" / task / "children") << list;
   }
+  /// A docker-proxy for host port `port` holding socket `inode` as fd 4.
+  void docker_proxy(const std::string& pid, const std::string& port, std::uint64_t inode) {
+    process(pid, "docker-proxy\n",
+            "/usr/sbin/docker-proxy" + std::string(1, '\0') + "-host-port" + std::string(1, '\0') + port +
+                std::string(1, '\0'));
+    fd(pid, 4, "socket:[" + std::to_string(inode) + "]");
+  }
   void status(const std::string& pid, const std::string& text) {
     fs::create_directories(m_root / pid);
     std::ofstream(m_root / pid / "status") << text;
@@ -219,18 +226,15 @@ TEST_CASE("docker-proxies are looked for among dockerd's children first, by prog
   proc.exe("800", "/usr/sbin/dockerd");
   proc.children("800", "800", "901 ");
   proc.children("800", "805", "900 ");
-  proc.process("900", "docker-proxy\n", "/usr/sbin/docker-proxy\0-host-port\08080\0"s);
+  proc.docker_proxy("900", "8080", 501);
   proc.exe("900", "/usr/sbin/docker-proxy");
-  proc.fd("900", 4, "socket:[501]");
-  proc.process("901", "docker-proxy\n", "/usr/sbin/docker-proxy\0-host-port\020001\0"s);
+  proc.docker_proxy("901", "20001", 502);
   proc.exe("901", "/usr/sbin/docker-proxy (deleted)");
-  proc.fd("901", 4, "socket:[502]");
   // A user's program calling itself docker-proxy holds 8080's socket too
   // (passed to it): not a forwarder by its program, so not looked in while
   // the real one is found.
-  proc.process("50", "docker-proxy\n", "/usr/sbin/docker-proxy\0-host-port\08080\0"s);
+  proc.docker_proxy("50", "8080", 501);
   proc.exe("50", "/home/user/fake");
-  proc.fd("50", 3, "socket:[501]");
 
   whyno::kernel::OwnerSearch search;
   search.needed = {501};
@@ -259,10 +263,8 @@ TEST_CASE("dockerd's children are tried nearest the publishing container's pid f
   proc.children("800", "800", "300 2000 ");
   // Two docker-proxies hold 8080's socket (one passed it to the other): the
   // search stops at the first, so which one is named shows the order.
-  for (const std::string pid : {"300", "2000"}) {
-    proc.process(pid, "docker-proxy\n", "/usr/sbin/docker-proxy\0-host-port\08080\0"s);
-    proc.fd(pid, 4, "socket:[501]");
-  }
+  proc.docker_proxy("300", "8080", 501);
+  proc.docker_proxy("2000", "8080", 501);
   whyno::kernel::OwnerSearch search;
   search.needed = {501};
   search.forwarded_ports = {8080};
@@ -280,11 +282,9 @@ TEST_CASE("dockerd's children are tried nearest the publishing container's pid f
   // parent's process (2006) are passed over.
   proc.children("800", "800", "300 ");
   proc.status("2000", "Name:\tdocker-proxy\nTgid:\t2000\nPid:\t2000\nPPid:\t800\n");
-  proc.process("2004", "docker-proxy\n", "/usr/sbin/docker-proxy\0-host-port\08080\0"s);
-  proc.fd("2004", 4, "socket:[501]");
+  proc.docker_proxy("2004", "8080", 501);
   proc.status("2004", "Name:\tdocker-proxy\nTgid:\t1990\nPid:\t2004\nPPid:\t800\n");
-  proc.process("2006", "docker-proxy\n", "/usr/sbin/docker-proxy\0-host-port\08080\0"s);
-  proc.fd("2006", 4, "socket:[501]");
+  proc.docker_proxy("2006", "8080", 501);
   proc.status("2006", "Name:\tdocker-proxy\nTgid:\t2006\nPid:\t2006\nPPid:\t1\n");
   owners = whyno::kernel::find_socket_owners(proc.root(), search);
   REQUIRE(owners.at(501).size() == 1);
