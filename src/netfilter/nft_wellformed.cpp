@@ -8,10 +8,12 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <netinet/in.h>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <optional>
+#include <utility>
 #include <string_view>
 
 namespace whyno::netfilter::nft {
@@ -75,43 +77,80 @@ bool data_ok(const Attribute& reg, Holds holds) {
   return whole && value_or_verdict;
 }
 
+/// The expressions whose data this check looks into, told by name once per
+/// expression (each attribute of each expression compared the name with a
+/// dozen: a tenth of a large read).
+enum class Kind {
+  immediate,
+  cmp,
+  bitwise,
+  range,
+  lookup,
+  dynset,
+  objref,
+  log,
+  flow_offload,
+  match,
+  target,
+  other
+};
+
+Kind kind_of(std::string_view name) {
+  static constexpr std::array<std::pair<std::string_view, Kind>, 11> k_kinds = {{
+      {"immediate", Kind::immediate},
+      {"cmp", Kind::cmp},
+      {"bitwise", Kind::bitwise},
+      {"range", Kind::range},
+      {"lookup", Kind::lookup},
+      {"dynset", Kind::dynset},
+      {"objref", Kind::objref},
+      {"log", Kind::log},
+      {"flow_offload", Kind::flow_offload},
+      {"match", Kind::match},
+      {"target", Kind::target},
+  }};
+  for (const auto& [known, kind] : k_kinds) {
+    if (known == name) {
+      return kind;
+    }
+  }
+  return Kind::other;
+}
+
 /// The attributes of an expression's data that libnftnl copies as strings,
-/// by expression name.
-bool string_attribute(std::string_view expression, std::uint16_t type) {
-  if (expression == "lookup") {
-    return type == NFTA_LOOKUP_SET;
+/// by expression.
+bool string_attribute(Kind expression, std::uint16_t type) {
+  switch (expression) {
+    case Kind::lookup:
+      return type == NFTA_LOOKUP_SET;
+    case Kind::dynset:
+      return type == NFTA_DYNSET_SET_NAME;
+    case Kind::objref:
+      return type == NFTA_OBJREF_IMM_NAME || type == NFTA_OBJREF_SET_NAME;
+    case Kind::log:
+      return type == NFTA_LOG_PREFIX;
+    case Kind::flow_offload:
+      return type == NFTA_FLOW_TABLE_NAME;
+    case Kind::match:
+      return type == NFTA_MATCH_NAME;
+    case Kind::target:
+      return type == NFTA_TARGET_NAME;
+    default:
+      return false;
   }
-  if (expression == "dynset") {
-    return type == NFTA_DYNSET_SET_NAME;
-  }
-  if (expression == "objref") {
-    return type == NFTA_OBJREF_IMM_NAME || type == NFTA_OBJREF_SET_NAME;
-  }
-  if (expression == "log") {
-    return type == NFTA_LOG_PREFIX;
-  }
-  if (expression == "flow_offload") {
-    return type == NFTA_FLOW_TABLE_NAME;
-  }
-  if (expression == "match") {
-    return type == NFTA_MATCH_NAME;
-  }
-  if (expression == "target") {
-    return type == NFTA_TARGET_NAME;
-  }
-  return false;
 }
 
 /// What the attribute of an expression's data holds when libnftnl parses it
-/// as a data register, by expression name; nullopt when it is no register.
-std::optional<Holds> data_register(std::string_view expression, std::uint16_t type) {
-  if (expression == "immediate" && type == NFTA_IMMEDIATE_DATA) {
+/// as a data register, by expression; nullopt when it is no register.
+std::optional<Holds> data_register(Kind expression, std::uint16_t type) {
+  if (expression == Kind::immediate && type == NFTA_IMMEDIATE_DATA) {
     return Holds::value_or_verdict;
   }
-  const bool value = (expression == "cmp" && type == NFTA_CMP_DATA) ||
-                     (expression == "bitwise" &&
-                      (type == NFTA_BITWISE_MASK || type == NFTA_BITWISE_XOR || type == NFTA_BITWISE_DATA)) ||
-                     (expression == "range" && (type == NFTA_RANGE_FROM_DATA || type == NFTA_RANGE_TO_DATA));
+  const bool value =
+      (expression == Kind::cmp && type == NFTA_CMP_DATA) ||
+      (expression == Kind::bitwise &&
+       (type == NFTA_BITWISE_MASK || type == NFTA_BITWISE_XOR || type == NFTA_BITWISE_DATA)) ||
+      (expression == Kind::range && (type == NFTA_RANGE_FROM_DATA || type == NFTA_RANGE_TO_DATA));
   return value ? std::optional(Holds::value) : std::nullopt;
 }
 
@@ -140,12 +179,12 @@ bool expression_ok(const Attribute& expression, int depth) {
   if (!data) {
     return true;
   }
-  const std::string_view kind = *name;
+  const Kind kind = kind_of(*name);
   return walk_nested(*data, [&](const Attribute& a) {
-    if (kind == "dynset" && a.type == NFTA_DYNSET_EXPR) {
+    if (kind == Kind::dynset && a.type == NFTA_DYNSET_EXPR) {
       return expression_ok(a, depth + 1);
     }
-    if (kind == "dynset" && a.type == NFTA_DYNSET_EXPRESSIONS) {
+    if (kind == Kind::dynset && a.type == NFTA_DYNSET_EXPRESSIONS) {
       return list_ok(a, depth + 1);
     }
     if (string_attribute(kind, a.type)) {
