@@ -1,0 +1,29 @@
+#pragma once
+// Small reads of /proc shared by the socket-holder search and the
+// port-forwarder search: a process's files, read with bounds, relative to
+// an open /proc.
+
+#include <dirent.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace whyno::kernel::detail {
+
+struct DirClose {
+  void operator()(DIR* d) const noexcept { closedir(d); }
+};
+using DirPtr = std::unique_ptr<DIR, DirClose>;
+
+/// A pid ("1234"), nullopt for anything else.
+std::optional<int> parse_pid(std::string_view name);
+
+/// The directory `path` under the directory fd `parent`, or null.
+DirPtr open_dir_at(int parent, const char* path);
+
+/// Up to `limit` bytes of a small /proc file, or nullopt if it is gone.
+std::optional<std::string> read_small(int parent, const std::string& path, std::size_t limit);
+
+}  // namespace whyno::kernel::detail
