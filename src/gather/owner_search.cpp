@@ -14,13 +14,13 @@ kernel::OwnerSearch host_port_search(const Query& query, const NetnsFacts& host,
       search.needed.insert(l.inode);
     }
   }
-  if (query.port != 0) {
-    search.forwarded_ports.insert(query.port);
+  if (query.port == 0) {
+    return search;
   }
+  search.forwarded_ports.insert(query.port);
   for (const Container& c : listed.containers) {
-    const bool publishes = std::any_of(c.actual.begin(), c.actual.end(), [&](const PortBinding& b) {
-      return query.port != 0 && b.host_port == query.port;
-    });
+    const bool publishes = std::any_of(c.actual.begin(), c.actual.end(),
+                                       [&](const PortBinding& b) { return b.host_port == query.port; });
     if (publishes && c.state.running && c.state.pid > 0) {
       search.near_pids.push_back(c.state.pid);
     }

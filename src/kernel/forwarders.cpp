@@ -15,6 +15,7 @@
 
 #include "proc_files.hpp"
 #include "whyno/sys/fd.hpp"
+#include "whyno/sys/owned_file.hpp"
 
 namespace whyno::kernel {
 
@@ -35,12 +36,14 @@ std::optional<std::string> program_name(int proc_fd, const std::string& dir) {
   return std::string(path.substr(path.rfind('/') + 1));
 }
 
+// The programs that hold host ports for containers.
+constexpr std::array<std::string_view, 7> k_forwarders = {
+    "docker-proxy", "rootlessport", "rootlesskit", "conmon", "slirp4netns", "pasta", "passt"};
+
 /// Whether a program of that file name may be a port forwarder: its name
 /// starts as one's does ("passt.avx2", "docker-proxy (deleted)").
 bool may_be_forwarder_program(std::string_view program) {
-  constexpr std::array<std::string_view, 7> k_programs = {
-      "docker-proxy", "rootlessport", "rootlesskit", "conmon", "slirp4netns", "pasta", "passt"};
-  return std::any_of(k_programs.begin(), k_programs.end(),
+  return std::any_of(k_forwarders.begin(), k_forwarders.end(),
                      [&](std::string_view name) { return program.starts_with(name); });
 }
 
@@ -50,19 +53,15 @@ constexpr int k_proxy_pids_before = 64;
 
 /// A number field ("Tgid:\t123") of /proc/PID/status, else nullopt.
 std::optional<int> status_number(std::string_view status, std::string_view key) {
-  for (std::size_t at = 0; at < status.size();) {
-    const std::size_t end = std::min(status.find('\n', at), status.size());
-    std::string_view line = status.substr(at, end - at);
-    at = end + 1;
-    if (line.starts_with(key) && line.size() > key.size() && line[key.size()] == ':') {
-      line.remove_prefix(key.size() + 1);
-      while (!line.empty() && (line.front() == '\t' || line.front() == ' ')) {
-        line.remove_prefix(1);
-      }
-      return parse_pid(line);
-    }
-  }
-  return std::nullopt;
+  const std::optional<std::string_view> value = status_field(status, key);
+  return value ? parse_pid(*value) : std::nullopt;
+}
+
+/// Whether a docker-proxy's command line serves one of `search`'s ports
+/// (one per published port and address family: only the port's own).
+bool serves_searched_port(std::string_view cmdline, const OwnerSearch& search) {
+  const auto port = docker_proxy_host_port(cmdline);
+  return search.forwarded_ports.empty() || !port || search.forwarded_ports.contains(*port);
 }
 
 }  // namespace
@@ -92,10 +91,8 @@ bool is_forwarder_for(int proc_fd, int pid, const OwnerSearch& search) {
   if (name != "docker-proxy" || search.forwarded_ports.empty()) {
     return true;
   }
-  // One per published port and address family: only the port's own.
   const auto cmdline = read_small(proc_fd, dir + "/cmdline", 4096);
-  const auto port = cmdline ? docker_proxy_host_port(*cmdline) : std::nullopt;
-  return !port || search.forwarded_ports.contains(*port);
+  return !cmdline || serves_searched_port(*cmdline, search);
 }
 
 /// Whether a child of dockerd is the docker-proxy of one of `search`'s
@@ -113,8 +110,7 @@ std::optional<bool> dockerd_child_forwards(int proc_fd, int pid, const OwnerSear
   if (!argv0.substr(argv0.rfind('/') + 1).starts_with("docker-proxy")) {
     return std::nullopt;
   }
-  const auto port = docker_proxy_host_port(*cmdline);
-  return search.forwarded_ports.empty() || !port || search.forwarded_ports.contains(*port);
+  return serves_searched_port(*cmdline, search);
 }
 
 /// `pids` ordered by their distance to the nearest of `near` (kept as they
@@ -193,22 +189,17 @@ std::optional<std::uint16_t> docker_proxy_host_port(std::string_view cmdline) {
 }
 
 bool is_port_forwarder_comm(std::string_view comm) {
-  return comm == "docker-proxy" || comm == "rootlessport" || comm == "rootlesskit" || comm == "conmon" ||
-         comm == "slirp4netns" || comm == "pasta" || comm == "passt";
+  return std::find(detail::k_forwarders.begin(), detail::k_forwarders.end(), comm) !=
+         detail::k_forwarders.end();
 }
 
 std::optional<int> docker_daemon_pid(const std::string& proc_root, const std::string& pid_file) {
-  const sys::Fd file(::open(pid_file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
-  struct stat status {};
-  if (!file || ::fstat(file.get(), &status) != 0 || !S_ISREG(status.st_mode) || status.st_uid != 0) {
+  // Root's file only: anyone else's could send the search to their processes.
+  const Result<std::string> text = sys::read_owned_file(pid_file, sys::FileOwner{0}, 32);
+  if (!text) {
     return std::nullopt;
   }
-  std::array<char, 32> text{};
-  const ssize_t n = ::read(file.get(), text.data(), text.size() - 1);
-  if (n <= 0) {
-    return std::nullopt;
-  }
-  std::string_view digits(text.data(), static_cast<std::size_t>(n));
+  std::string_view digits = *text;
   while (!digits.empty() && (digits.back() == '\n' || digits.back() == ' ')) {
     digits.remove_suffix(1);
   }

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "whyno/sys/fd.hpp"
@@ -51,6 +52,22 @@ std::optional<std::string> read_small(int parent, const std::string& path, std::
   }
   text.resize(used);
   return text;
+}
+
+std::optional<std::string_view> status_field(std::string_view status, std::string_view key) {
+  for (std::size_t at = 0; at < status.size();) {
+    const std::size_t end = std::min(status.find('\n', at), status.size());
+    std::string_view line = status.substr(at, end - at);
+    at = end + 1;
+    if (line.starts_with(key) && line.size() > key.size() && line[key.size()] == ':') {
+      line.remove_prefix(key.size() + 1);
+      while (!line.empty() && (line.front() == '\t' || line.front() == ' ')) {
+        line.remove_prefix(1);
+      }
+      return line;
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace whyno::kernel::detail

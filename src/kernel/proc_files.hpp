@@ -26,4 +26,8 @@ DirPtr open_dir_at(int parent, const char* path);
 /// Up to `limit` bytes of a small /proc file, or nullopt if it is gone.
 std::optional<std::string> read_small(int parent, const std::string& path, std::size_t limit);
 
+/// The value of the "KEY:" line of /proc/PID/status text, blanks after the
+/// colon skipped ("Uid:\t1000\t1000..." -> "1000\t1000..."), else nullopt.
+std::optional<std::string_view> status_field(std::string_view status, std::string_view key);
+
 }  // namespace whyno::kernel::detail

@@ -1,4 +1,5 @@
 #include "process_children.hpp"
+#include "proc_files.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -64,24 +65,13 @@ std::vector<int> child_processes(const std::string& proc_root, int pid) {
 }
 
 std::optional<unsigned> parse_status_uid(std::string_view status) {
-  std::size_t at = 0;
-  while (at < status.size()) {
-    const auto end = std::min(status.find('\n', at), status.size());
-    std::string_view line = status.substr(at, end - at);
-    if (line.starts_with("Uid:")) {
-      line.remove_prefix(4);
-      const auto digits = line.find_first_not_of(" \t");
-      if (digits == std::string_view::npos) {
-        return std::nullopt;
-      }
-      line.remove_prefix(digits);
-      unsigned uid = 0;
-      const auto [ptr, ec] = std::from_chars(line.data(), line.data() + line.size(), uid);
-      return ec == std::errc() && ptr != line.data() ? std::optional<unsigned>(uid) : std::nullopt;
-    }
-    at = end + 1;
+  const std::optional<std::string_view> value = detail::status_field(status, "Uid");
+  if (!value || value->empty()) {
+    return std::nullopt;
   }
-  return std::nullopt;
+  unsigned uid = 0;
+  const auto [ptr, ec] = std::from_chars(value->data(), value->data() + value->size(), uid);
+  return ec == std::errc() && ptr != value->data() ? std::optional<unsigned>(uid) : std::nullopt;
 }
 
 std::optional<ForwarderChild> find_forwarder_child(const std::string& proc_root, int pid) {

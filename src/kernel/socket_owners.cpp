@@ -9,8 +9,6 @@
 #include <cerrno>
 #include <array>
 #include <charconv>
-#include <cstdlib>
-#include <limits>
 #include <map>
 #include <memory>
 #include <thread>

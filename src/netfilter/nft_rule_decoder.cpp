@@ -57,6 +57,11 @@ std::string expr_str(const nftnl_expr* e, std::uint16_t attr) {
   return s == nullptr ? std::string{} : std::string(s);
 }
 
+std::string_view expr_name(const nftnl_expr* e) {
+  const char* name = nftnl_expr_is_set(e, NFTNL_EXPR_NAME) ? nftnl_expr_get_str(e, NFTNL_EXPR_NAME) : nullptr;
+  return name == nullptr ? std::string_view() : std::string_view(name);
+}
+
 std::uint32_t expr_u32(const nftnl_expr* e, std::uint16_t attr, std::uint32_t fallback) {
   return nftnl_expr_is_set(e, attr) ? nftnl_expr_get_u32(e, attr) : fallback;
 }
@@ -73,9 +78,7 @@ void RuleDecoder::run(const nftnl_expr* e) {
   if (m_done) {
     return;  // nothing after a terminal verdict is ever evaluated
   }
-  const char* raw_name =
-      nftnl_expr_is_set(e, NFTNL_EXPR_NAME) ? nftnl_expr_get_str(e, NFTNL_EXPR_NAME) : nullptr;
-  const std::string_view name = raw_name == nullptr ? std::string_view() : std::string_view(raw_name);
+  const std::string_view name = expr_name(e);
   const std::optional<std::size_t> previous_cmp_slot = std::exchange(m_cmp_slot, std::nullopt);
   // The commonest names first: a cmp follows every load, and iptables-nft
   // puts a counter in every rule; each went past thirty comparisons with

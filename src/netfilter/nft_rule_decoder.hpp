@@ -70,6 +70,9 @@ class RuleDecoder {
 /// Reading expression attributes, for the decoder's files.
 Bytes expr_data(const nftnl_expr* e, std::uint16_t attr);
 std::string expr_str(const nftnl_expr* e, std::uint16_t attr);
+/// The expression's name ("cmp", "payload"), a view into libnftnl's copy:
+/// compared with many names for each expression, it is never copied.
+std::string_view expr_name(const nftnl_expr* e);
 std::uint32_t expr_u32(const nftnl_expr* e, std::uint16_t attr, std::uint32_t fallback = 0);
 
 }  // namespace whyno::netfilter::nft

@@ -54,8 +54,7 @@ void note_userdata(std::span<const std::uint8_t> userdata, WriterSignals& out) {
 }
 
 void WriterWatch::see(const nftnl_expr* e) {
-  const char* raw = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
-  const std::string_view name = raw == nullptr ? std::string_view() : std::string_view(raw);
+  const std::string_view name = expr_name(e);
   if (m_after_counter && !is_verdict(name)) {
     m_counter_misplaced = true;
   }
