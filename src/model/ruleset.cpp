@@ -226,6 +226,22 @@ std::string tcp_flag_names(std::uint32_t bits) {
   return out.empty() ? std::string("0x0") : out;
 }
 
+/// A verdict map's key field as nft names it (`ip daddr . meta l4proto . th dport`).
+std::string vmap_key_name(Field f, bool v6) {
+  switch (f) {
+    case Field::saddr:
+    case Field::daddr:
+      return fmt::format("{} {}", v6 ? "ip6" : "ip", field_name(f));
+    case Field::sport:
+    case Field::dport:
+      return "th " + field_name(f);
+    case Field::random:
+      return "numgen";
+    default:
+      return field_name(f);
+  }
+}
+
 std::string masked_values(const Match& m) {
   return set_of(m.ranges, [](const auto& r) {
     return r.first == r.second ? fmt::format("{:#x}", r.first)
@@ -320,11 +336,21 @@ std::string describe(const Action& a) {
     case ActionKind::redirect:
       return a.nat_port_min != 0 ? fmt::format("redirect to :{}", a.nat_port_min) : "redirect";
     case ActionKind::vmap: {
-      std::string out = field_name(a.vmap_key) + " vmap { ";
+      const bool v6 = !a.vmap.empty() && a.vmap.front().key.find(':') != std::string::npos;
+      std::string out = vmap_key_name(a.vmap_key, v6);
+      for (const Field f : a.vmap_concat) {
+        out += " . " + vmap_key_name(f, v6);
+      }
+      out += " vmap { ";
+      // Interface names are quoted, as nft prints them; numbers and
+      // addresses are not.
+      const bool quoted =
+          a.vmap_concat.empty() && (a.vmap_key == Field::iifname || a.vmap_key == Field::oifname);
       bool first = true;
       for (const auto& e : a.vmap) {
         out += first ? "" : ", ";
-        out += fmt::format("\"{}\" : {}{}", e.key, to_string(e.kind), e.chain.empty() ? "" : " " + e.chain);
+        out += fmt::format("{}{}{} : {}{}", quoted ? "\"" : "", e.key, quoted ? "\"" : "", to_string(e.kind),
+                           e.chain.empty() ? "" : " " + e.chain);
         first = false;
       }
       return out + " }";

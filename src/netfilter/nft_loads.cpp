@@ -173,14 +173,27 @@ RegValue fib_load(const nftnl_expr* e) {
   return unknown(fmt::format("fib (flags {:#x}) result {}", flags, result));
 }
 
+/// `numgen random mod N` (and `numgen inc`, round robin): a number the
+/// kernel picks per packet, in host order. kube-proxy's nftables mode
+/// spreads a Service over its endpoints with `numgen random mod N vmap`.
+RegValue numgen_load(const nftnl_expr* e) {
+  const std::uint32_t type = expr_u32_or(e, NFTNL_EXPR_NG_TYPE, NFT_NG_RANDOM);
+  const std::uint32_t modulus = expr_u32_or(e, NFTNL_EXPR_NG_MODULUS, 0);
+  const std::uint32_t offset = expr_u32_or(e, NFTNL_EXPR_NG_OFFSET, 0);
+  std::string text = fmt::format("numgen {} mod {}", type == NFT_NG_INCREMENTAL ? "inc" : "random", modulus);
+  if (offset != 0) {
+    text += fmt::format(" offset {}", offset);
+  }
+  return field(nf::Field::random, 4, std::move(text), true);
+}
+
 /// Loads we do not model, by expression name and their dreg attribute.
-constexpr std::array<std::pair<std::string_view, std::uint16_t>, 9> k_other_loads = {{
+constexpr std::array<std::pair<std::string_view, std::uint16_t>, 8> k_other_loads = {{
     {"exthdr", NFTNL_EXPR_EXTHDR_DREG},
     {"rt", NFTNL_EXPR_RT_DREG},
     {"socket", NFTNL_EXPR_SOCKET_DREG},
     {"osf", NFTNL_EXPR_OSF_DREG},
     {"hash", NFTNL_EXPR_HASH_DREG},
-    {"numgen", NFTNL_EXPR_NG_DREG},
     {"xfrm", NFTNL_EXPR_XFRM_DREG},
     {"tunnel", NFTNL_EXPR_TUNNEL_DREG},
     {"byteorder", NFTNL_EXPR_BYTEORDER_DREG},
@@ -243,6 +256,11 @@ std::optional<Load> decode_load(const nftnl_expr* e, std::string_view name, cons
     // `rt type 0`: a field of the routing header, which the packet lacks.
     load.dreg = nftnl_expr_get_u32(e, NFTNL_EXPR_EXTHDR_DREG);
     load.value = field(nf::Field::ip6_routing_header, nftnl_expr_get_u32(e, NFTNL_EXPR_EXTHDR_LEN), "rt");
+    return load;
+  }
+  if (name == "numgen") {
+    load.dreg = nftnl_expr_get_u32(e, NFTNL_EXPR_NG_DREG);
+    load.value = numgen_load(e);
     return load;
   }
   for (const auto& [other, dreg] : k_other_loads) {

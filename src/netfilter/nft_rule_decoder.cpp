@@ -131,6 +131,26 @@ RegValue RuleDecoder::read(std::uint32_t reg) const {
   return m_regs[*slot];
 }
 
+std::vector<RegValue> RuleDecoder::concat_at(std::uint32_t reg, const SetInfo* set) const {
+  std::vector<RegValue> out{read(reg)};
+  const auto slot = slot_of(reg);
+  if (set == nullptr || !slot || out.front().source != Source::field || out.front().len >= set->key_len) {
+    return out;
+  }
+  // A concatenation: nft loads each field into the registers that follow,
+  // each field starting on a register boundary, and the set's key spans them.
+  std::uint32_t offset = concat_field_len(out.front().len);
+  while (offset < set->key_len) {
+    const std::size_t next = *slot + offset / 4;
+    if (next >= k_slots || m_regs[next].source == Source::none || m_regs[next].len == 0) {
+      break;  // vmap_action sees the lengths disagree
+    }
+    out.push_back(m_regs[next]);
+    offset += concat_field_len(m_regs[next].len);
+  }
+  return out;
+}
+
 std::optional<Bytes> RuleDecoder::read_data(std::uint32_t reg, std::size_t len) const {
   const auto slot = slot_of(reg);
   if (!slot || m_regs[*slot].source != Source::data || m_regs[*slot].len < len) {
@@ -181,6 +201,13 @@ void RuleDecoder::cmp(const nftnl_expr* e, std::optional<std::size_t> previous_c
   const RegValue v = read(sreg);
   nf::Match m;
   m.field = v.field;
+  if (v.source == Source::field && v.field == nf::Field::random) {
+    // `numgen random mod 2 == 0 goto a`: one of several random branches,
+    // which the walk follows as it follows a statistic rule.
+    m.text = describe_compare(v, op, data) + ": one of several random branches; the walk follows this one";
+    m_out.matches.push_back(std::move(m));
+    return;
+  }
   if (v.source != Source::field || op > CmpOp::gte || !add_compare(v, op, data, m)) {
     m_out.matches.push_back(unknown_match(describe_compare(v, op, data)));
     return;
@@ -280,7 +307,7 @@ void RuleDecoder::lookup(const nftnl_expr* e) {
   }
   const std::uint32_t dreg = nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_DREG);
   if (dreg == NFT_REG_VERDICT) {
-    set_action(vmap_action(key, set, set_name));
+    set_action(vmap_action(concat_at(expr_u32(e, NFTNL_EXPR_LOOKUP_SREG), set), set, set_name));
     return;
   }
   // A data map: a key missing from the map ends the rule, so membership is

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string_view>
 #include <string>
+#include <vector>
 
 #include "nf_decode_util.hpp"
 #include "nft_loads.hpp"
@@ -33,6 +34,9 @@ class RuleDecoder {
   void write(std::uint32_t reg, RegValue value, const Bytes* data, bool ethertype = false);
   RegValue read(std::uint32_t reg) const;
   std::optional<Bytes> read_data(std::uint32_t reg, std::size_t len) const;
+  /// The key a lookup of `set` reads from `reg`: one value, or every field
+  /// of a concatenation when the set's key is wider than the first.
+  std::vector<RegValue> concat_at(std::uint32_t reg, const SetInfo* set) const;
 
   // Comparisons (nft_rule_decoder.cpp).
   void cmp(const nftnl_expr* e, std::optional<std::size_t> previous_cmp_slot);

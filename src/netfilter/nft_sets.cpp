@@ -127,14 +127,39 @@ nf::Match unknown_lookup(const RegValue& key, const std::string& set_name, bool 
                                    negated ? "!= " : "", set_name, why));
 }
 
-nf::Action unknown_vmap(const RegValue& key, const std::string& set_name, std::string_view why) {
-  return unknown_action(
-      fmt::format("{} vmap @{} ({})", key.text.empty() ? "register" : key.text, set_name, why));
+nf::Action unknown_vmap(const std::vector<RegValue>& key, const std::string& set_name, std::string_view why) {
+  std::string text;
+  for (const RegValue& k : key) {
+    text += text.empty() ? "" : " . ";
+    text += k.text.empty() ? "register" : k.text;
+  }
+  return unknown_action(fmt::format("{} vmap @{} ({})", text, set_name, why));
 }
 
 bool vmap_field(nf::Field f) {
   return f == nf::Field::iifname || f == nf::Field::oifname || f == nf::Field::sport ||
-         f == nf::Field::dport || f == nf::Field::l4proto || f == nf::Field::nfproto;
+         f == nf::Field::dport || f == nf::Field::l4proto || f == nf::Field::nfproto ||
+         f == nf::Field::saddr || f == nf::Field::daddr || f == nf::Field::random;
+}
+
+/// An element's concatenated key as VmapEntry::key: each field's text,
+/// joined by " . "; empty when a field is not representable.
+std::string concat_key_text(const std::vector<RegValue>& key, const Bytes& bytes) {
+  std::string out;
+  std::size_t offset = 0;
+  for (const RegValue& k : key) {
+    if (bytes.size() < offset + k.len) {
+      return {};
+    }
+    const auto begin = bytes.begin() + static_cast<std::ptrdiff_t>(offset);
+    const std::string text = vmap_key_text(k, Bytes(begin, begin + k.len));
+    if (text.empty()) {
+      return {};
+    }
+    out += out.empty() ? text : " . " + text;
+    offset += concat_field_len(k.len);
+  }
+  return out;
 }
 
 }  // namespace
@@ -236,19 +261,35 @@ nf::Match set_match(const RegValue& key, const SetInfo* set, const std::string& 
   return m;
 }
 
-nf::Action vmap_action(const RegValue& key, const SetInfo* set, const std::string& set_name) {
-  if (set == nullptr) {
-    return unknown_vmap(key, set_name, "map not found");
+std::uint32_t concat_field_len(std::uint32_t len) { return (len + 3) / 4 * 4; }
+
+nf::Action vmap_action(const std::vector<RegValue>& keys, const SetInfo* set, const std::string& set_name) {
+  if (keys.empty()) {
+    return unknown_vmap(keys, set_name, "key not modelled");
   }
-  if (key.source != Source::field || !vmap_field(key.field) || set->key_len != key.len) {
-    return unknown_vmap(key, set_name, "key not modelled");
+  if (set == nullptr) {
+    return unknown_vmap(keys, set_name, "map not found");
+  }
+  const RegValue& key = keys.front();
+  std::uint32_t key_len = keys.size() == 1 ? key.len : 0;
+  for (const RegValue& k : keys) {
+    if (k.source != Source::field || !vmap_field(k.field) || !k.mask.empty()) {
+      return unknown_vmap(keys, set_name, "key not modelled");
+    }
+    key_len += keys.size() == 1 ? 0 : concat_field_len(k.len);
+  }
+  if (set->key_len != key_len) {
+    return unknown_vmap(keys, set_name, "key not modelled");
   }
   if (has_catchall(*set)) {
-    return unknown_vmap(key, set_name, "catch-all element");
+    return unknown_vmap(keys, set_name, "catch-all element");
   }
   nf::Action a;
   a.kind = nf::ActionKind::vmap;
   a.vmap_key = key.field;
+  for (std::size_t i = 1; i < keys.size(); ++i) {
+    a.vmap_concat.push_back(keys[i].field);
+  }
   auto add = [&](const std::string& text, const SetElement& e) {
     const auto kind = e.has_verdict ? verdict_kind(e.verdict) : std::nullopt;
     if (text.empty() || !kind) {
@@ -259,25 +300,30 @@ nf::Action vmap_action(const RegValue& key, const SetInfo* set, const std::strin
   };
   if ((set->flags & NFT_SET_INTERVAL) == 0) {
     for (const SetElement& e : set->elements) {
-      if (!add(vmap_key_text(key, e.key), e)) {
-        return unknown_vmap(key, set_name, "element not modelled");
+      if (!add(keys.size() == 1 ? vmap_key_text(key, e.key) : concat_key_text(keys, e.key), e)) {
+        return unknown_vmap(keys, set_name, "element not modelled");
       }
     }
     return a;
   }
-  const bool numeric = key.field != nf::Field::iifname && key.field != nf::Field::oifname;
+  if (keys.size() > 1) {
+    // Ranges of a concatenation (pipapo) are a box, not a list of keys.
+    return unknown_vmap(keys, set_name, "interval not modelled");
+  }
+  const bool numeric = key.field != nf::Field::iifname && key.field != nf::Field::oifname &&
+                       key.field != nf::Field::saddr && key.field != nf::Field::daddr;
   for (const Interval& i : intervals_of(*set)) {
-    if (!numeric || !key.mask.empty() || key.len > 4) {
-      return unknown_vmap(key, set_name, "interval not modelled");
+    if (!numeric || !key.mask.empty() || key.len > 4 || key.host_order) {
+      return unknown_vmap(keys, set_name, "interval not modelled");
     }
     const std::uint32_t lo = big_endian(i.lo);
     const std::uint32_t hi = big_endian(i.hi);
     if (hi < lo || hi - lo >= k_max_vmap_entries || a.vmap.size() + (hi - lo) >= k_max_vmap_entries) {
-      return unknown_vmap(key, set_name, "interval too wide to list");
+      return unknown_vmap(keys, set_name, "interval too wide to list");
     }
     for (std::uint32_t n = lo;; ++n) {
       if (!add(fmt::format("{}", n), *i.start)) {
-        return unknown_vmap(key, set_name, "element not modelled");
+        return unknown_vmap(keys, set_name, "element not modelled");
       }
       if (n == hi) {
         break;

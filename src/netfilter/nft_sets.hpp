@@ -51,7 +51,13 @@ std::optional<nf::ActionKind> verdict_kind(std::int32_t verdict);
 nf::Match set_match(const RegValue& key, const SetInfo* set, const std::string& set_name, bool negated);
 
 /// A verdict map lookup (`oifname vmap @m`) as an Action; ActionKind::unknown
-/// when the map cannot be represented as VmapEntry keys.
-nf::Action vmap_action(const RegValue& key, const SetInfo* set, const std::string& set_name);
+/// when the map cannot be represented as VmapEntry keys. `key` holds one
+/// register value, or each field of a concatenation (`ip daddr . meta
+/// l4proto . th dport vmap @m`) in register order.
+nf::Action vmap_action(const std::vector<RegValue>& key, const SetInfo* set, const std::string& set_name);
+
+/// The bytes a field takes in a concatenated key: the kernel starts each
+/// field on a register boundary (NFT_REG32_SIZE).
+std::uint32_t concat_field_len(std::uint32_t len);
 
 }  // namespace whyno::netfilter::nft

@@ -383,6 +383,12 @@ std::string vmap_key_text(const RegValue& v, const Bytes& key) {
   if (is_numeric(v.field) && v.len <= 4) {
     return fmt::format("{}", big_endian(value));
   }
+  if (v.field == nf::Field::random && v.len == 4) {
+    return fmt::format("{}", host_u32(value));  // numgen writes a host-order number
+  }
+  if ((v.field == nf::Field::saddr || v.field == nf::Field::daddr) && (v.len == 4 || v.len == 16)) {
+    return (v.len == 4 ? IpAddress::v4_bytes(value.data()) : IpAddress::v6_bytes(value.data())).to_string();
+  }
   return {};
 }
 

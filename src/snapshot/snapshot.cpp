@@ -268,7 +268,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Match, field, negated, interface
                                                 text)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(VmapEntry, key, kind, chain)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Action, kind, chain, nat_address, nat_port_min, nat_port_max,
-                                                vmap_key, vmap, text)
+                                                vmap_key, vmap_concat, vmap, text)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Rule, backend, family, table, chain, handle, matches, action,
                                                 comment, writer, marks)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Ruleset, chains, rules, unread)

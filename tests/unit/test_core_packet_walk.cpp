@@ -198,6 +198,27 @@ TEST_CASE("verdict maps dispatch on the interface") {
   CHECK(walk_hook(r, Hook::forward, p).kind == HookOutcome::Kind::accepted);
 }
 
+TEST_CASE("a concatenated key joins the packet's fields; an unknown one makes the lookup uncertain") {
+  Ruleset r;
+  r.chains = {base("filter", "INPUT", Hook::input, 0, ChainType::filter)};
+  Action vmap;
+  vmap.kind = ActionKind::vmap;
+  vmap.vmap_key = Field::saddr;
+  vmap.vmap_concat = {Field::sport};
+  vmap.vmap.push_back({"10.0.0.5 . 40000", ActionKind::drop, ""});
+  r.rules = {rule("filter", "INPUT", {}, vmap)};
+  Packet p = local_packet("10.0.0.5", 8080);
+  p.source = ip("10.0.0.5");
+  p.source_port = 40000;
+  CHECK(walk_hook(r, Hook::input, p).kind == HookOutcome::Kind::dropped);
+  p.source_port = 40001;
+  CHECK(walk_hook(r, Hook::input, p).kind == HookOutcome::Kind::accepted);
+  p.source_port = 0;  // the client's port is not known: the drop may apply
+  const auto out = walk_hook(r, Hook::input, p);
+  CHECK(out.kind == HookOutcome::Kind::accepted);
+  CHECK(out.outcome_uncertain);
+}
+
 TEST_CASE("an unknown match is uncertain, not ignored") {
   Ruleset r;
   r.chains = {base("filter", "INPUT", Hook::input, 0, ChainType::filter)};

@@ -146,4 +146,8 @@ TEST_CASE("kube-proxy's iptables rules: marks, nfacct, statistic; only ClientIP 
   check_only_history_is_unknown("kube_iptables");
 }
 
+TEST_CASE("kube-proxy's nftables rules: concatenated verdict maps and numgen are all looked up") {
+  check_only_history_is_unknown("kube_nft");
+}
+
 TEST_SUITE_END();

@@ -116,7 +116,10 @@ enum class ActionKind : std::uint8_t {
 };
 
 struct VmapEntry {
-  std::string key;                     // ifname for iifname/oifname maps, decimal for ports
+  /// ifname for iifname/oifname maps, decimal for ports, protocols and
+  /// numgen, an address for saddr/daddr; a concatenated key joins each
+  /// field's text with " . " ("172.30.0.41 . 6 . 80").
+  std::string key;
   ActionKind kind = ActionKind::next;  // accept, drop, jump, goto_, return_
   std::string chain;
 };
@@ -128,6 +131,9 @@ struct Action {
   std::uint16_t nat_port_min = 0;        // 0 keeps the port
   std::uint16_t nat_port_max = 0;
   Field vmap_key = Field::unknown;  // vmap: which field is looked up
+  /// vmap with a concatenated key (`ip daddr . meta l4proto . th dport vmap`):
+  /// the fields after vmap_key, in order.
+  std::vector<Field> vmap_concat;
   std::vector<VmapEntry> vmap;
   std::string text;  // unknown: what the expression was
 };

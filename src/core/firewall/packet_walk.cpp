@@ -1,5 +1,7 @@
 #include "packet_walk.hpp"
 
+#include "vmap_lookup.hpp"
+
 #include <algorithm>
 #include <map>
 #include <tuple>
@@ -293,14 +295,13 @@ class Walker {
       ActionKind kind = a.kind;
       std::string target = a.chain;
       if (kind == ActionKind::vmap) {
-        const auto key = vmap_key(a.vmap_key);
-        if (!key) {
+        const std::optional<const VmapEntry*> found = vmap_lookup(a, m_packet);
+        if (!found) {
           note_uncertain(out, rule, ActionKind::unknown);  // keyed on a field we cannot tell
           continue;
         }
-        const auto entry =
-            std::find_if(a.vmap.begin(), a.vmap.end(), [&](const VmapEntry& e) { return e.key == *key; });
-        if (entry == a.vmap.end()) {
+        const VmapEntry* entry = *found;
+        if (entry == nullptr) {
           continue;
         }
         kind = entry->kind;
@@ -376,26 +377,6 @@ class Walker {
   const std::vector<const Rule*>* rules_of(const ChainKey& key) const {
     const auto it = m_chains.find(key);
     return it == m_chains.end() ? nullptr : &it->second;
-  }
-
-  /// The packet's value for a verdict map's key, as the map stores it.
-  std::optional<std::string> vmap_key(Field field) const {
-    switch (field) {
-      case Field::iifname:
-        return m_packet.input_interface;
-      case Field::oifname:
-        return m_packet.output_interface;
-      case Field::dport:
-        return std::to_string(m_packet.destination_port);
-      case Field::sport:
-        return m_packet.source_port == 0 ? std::nullopt : std::optional(std::to_string(m_packet.source_port));
-      case Field::l4proto:
-        return std::to_string(m_packet.l4proto);
-      case Field::nfproto:
-        return std::string(m_packet.destination.is_v4() ? "2" : "10");
-      default:
-        return std::nullopt;
-    }
   }
 
   Packet& m_packet;
