@@ -106,6 +106,14 @@ TEST_CASE("a ClusterIP from the node: the service map, then the first endpoint's
   check_dnat(walk_hook(kube_nft(), Hook::output, from_node("172.30.0.44", 80)), "10.180.0.4", 80);
 }
 
+TEST_CASE("every endpoint behind numgen random mod N vmap is walked, in key order") {
+  const auto branches = walk_every_branch(kube_nft(), Hook::output, from_node("172.30.0.44", 80));
+  REQUIRE(branches.size() == 2);
+  check_dnat(branches[0], "10.180.0.4", 80);
+  check_dnat(branches[1], "10.180.0.5", 80);
+  CHECK(walk_every_branch(kube_nft(), Hook::output, from_node("172.30.0.41", 80)).size() == 1);
+}
+
 TEST_CASE("a NodePort from another machine: service-nodeports, the external chain, the endpoint") {
   check_dnat(walk_hook(kube_nft(), Hook::prerouting, remote("203.0.113.2", k_node, 3003)), "10.180.0.3", 80);
 }

@@ -24,19 +24,6 @@ bool family_applies(Family f, const IpAddress& a) {
   }
 }
 
-Tri negate_if(bool negated, Tri t) {
-  if (!negated || t == Tri::maybe) {
-    return t;
-  }
-  return t == Tri::yes ? Tri::no : Tri::yes;
-}
-
-Tri from_bool(bool b) { return b ? Tri::yes : Tri::no; }
-
-// Linux's default ip_local_port_range: where a client's source port is.
-constexpr std::uint32_t k_ephemeral_first = 32768;
-constexpr std::uint32_t k_ephemeral_last = 60999;
-
 /// Applies the marks a matching rule sets.
 void apply_marks(const Rule& rule, Packet& p) {
   for (const MarkSet& set : rule.marks) {
@@ -48,147 +35,12 @@ void apply_marks(const Rule& rule, Packet& p) {
   }
 }
 
-bool interface_matches(const InterfaceName& pattern, const std::string& name) {
-  return pattern.prefix ? name.starts_with(pattern.name) : name == pattern.name;
-}
-
-Tri evaluate_interfaces(const Match& m, const std::optional<std::string>& name) {
-  if (!name) {
-    return Tri::maybe;
-  }
-  const bool any = std::any_of(m.interfaces.begin(), m.interfaces.end(),
-                               [&](const InterfaceName& i) { return interface_matches(i, *name); });
-  return from_bool(any);
-}
-
-Tri evaluate_ranges(const Match& m, std::uint32_t value) {
-  const bool any = std::any_of(m.ranges.begin(), m.ranges.end(),
-                               [&](const auto& r) { return value >= r.first && value <= r.second; });
-  return from_bool(any);
-}
-
-Tri evaluate_prefixes(const Match& m, const IpAddress& a) {
-  const bool any =
-      std::any_of(m.prefixes.begin(), m.prefixes.end(), [&](const IpPrefix& p) { return p.contains(a); });
-  return from_bool(any);
-}
-
-}  // namespace
-
-Tri evaluate(const Match& m, const Packet& p) {
-  Tri t = Tri::maybe;
-  switch (m.field) {
-    case Field::iifname:
-      t = evaluate_interfaces(m, p.input_interface);
-      break;
-    case Field::oifname:
-      t = evaluate_interfaces(m, p.output_interface);
-      break;
-    case Field::l4proto:
-      t = evaluate_ranges(m, p.l4proto);
-      break;
-    case Field::nfproto:
-      t = evaluate_ranges(m, p.destination.is_v4() ? 2u : 10u);
-      break;
-    case Field::saddr:
-      t = evaluate_prefixes(m, p.source);
-      break;
-    case Field::daddr:
-      t = evaluate_prefixes(m, p.destination);
-      break;
-    case Field::sport:
-      t = p.source_port == 0 ? Tri::maybe : evaluate_ranges(m, p.source_port);
-      break;
-    case Field::dport:
-      t = evaluate_ranges(m, p.destination_port);
-      break;
-    case Field::saddr_type:
-      t = from_bool((m.mask & (1u << p.source_type)) != 0);
-      break;
-    case Field::daddr_type:
-      t = from_bool((m.mask & (1u << p.destination_type)) != 0);
-      break;
-    case Field::ct_state: {
-      const bool dnat = (m.mask & k_ct_state_dnat) != 0 && (p.ct_status & k_ct_status_dnat) != 0;
-      const bool snat = (m.mask & k_ct_state_snat) != 0 && (p.ct_status & k_ct_status_snat) != 0;
-      t = from_bool((m.mask & p.ct_state) != 0 || dnat || snat);
-      break;
-    }
-    case Field::ct_status:
-      t = from_bool((m.mask & p.ct_status) != 0);
-      break;
-    case Field::mark: {
-      const std::uint32_t value = m.mask != 0 ? (p.mark & m.mask) : p.mark;
-      t = evaluate_ranges(m, value);
-      break;
-    }
-    case Field::ct_mark: {
-      const std::uint32_t value = m.mask != 0 ? (p.ct_mark & m.mask) : p.ct_mark;
-      t = evaluate_ranges(m, value);
-      break;
-    }
-    case Field::tcp_flags:
-      // Only a TCP header has flags; rules test the protocol first anyway.
-      if (p.l4proto != 6) {
-        return Tri::no;
-      }
-      t = evaluate_ranges(m, m.mask != 0 ? (p.tcp_flags & m.mask) : p.tcp_flags);
-      break;
-    case Field::port_pair: {
-      // The destination port decides; the source port is the client's
-      // ephemeral one, known or not.
-      const bool any_dport = std::any_of(m.ranges.begin(), m.ranges.end(), [&](const auto& r) {
-        return (r.first & 0xffff) == p.destination_port;
-      });
-      if (!any_dport) {
-        t = Tri::no;
-      } else if (p.source_port == 0) {
-        t = Tri::maybe;
-      } else {
-        t = evaluate_ranges(m, (std::uint32_t{p.source_port} << 16) | p.destination_port);
-      }
-      break;
-    }
-    case Field::any_port:
-      if (evaluate_ranges(m, p.destination_port) == Tri::yes) {
-        t = Tri::yes;
-      } else if (p.source_port != 0) {
-        t = evaluate_ranges(m, p.source_port);
-      } else {
-        // An unknown source port is an ephemeral one (Linux: 32768-60999).
-        const bool ephemeral = std::any_of(m.ranges.begin(), m.ranges.end(), [](const auto& r) {
-          return r.second >= k_ephemeral_first && r.first <= k_ephemeral_last;
-        });
-        t = ephemeral ? Tri::maybe : Tri::no;
-      }
-      break;
-    case Field::rpfilter:
-      t = p.reverse_path_valid ? from_bool(*p.reverse_path_valid) : Tri::maybe;
-      break;
-    case Field::ip6_routing_header:
-      t = Tri::no;  // the packets asked about carry no extension header
-      break;
-    case Field::always:
-    case Field::random:
-      t = Tri::yes;
-      break;
-    case Field::rate_limit:
-      t = Tri::yes;  // the first packet of the question: no rate exceeded yet
-      break;
-    case Field::unknown:
-      return Tri::maybe;
-  }
-  return negate_if(m.negated, t);
-}
-
-namespace {
-
 /// `failed` is set to the first match that does not hold, when one does not.
-Tri evaluate_all(const Rule& rule, const Packet& packet, const Match*& failed) {
+Tri evaluate_all(const Rule& rule, const Packet& packet, RandomChoice& random, const Match*& failed) {
   Tri result = Tri::yes;
   failed = nullptr;
   for (const auto& m : rule.matches) {
-    const Tri t = evaluate(m, packet);
+    const Tri t = m.field != Field::random ? evaluate(m, packet) : random.holds() ? Tri::yes : Tri::no;
     if (t == Tri::no) {
       failed = &m;
       return Tri::no;
@@ -207,8 +59,10 @@ ChainKey key_of(const Chain& c) { return {c.backend, c.family, c.table, c.name};
 
 class Walker {
  public:
-  Walker(const Ruleset& rules, Packet& packet, std::function<bool(const Rule&)> skip, bool record)
+  Walker(const Ruleset& rules, Packet& packet, std::function<bool(const Rule&)> skip, bool record,
+         std::size_t random_branch)
       : m_packet(packet),
+        m_random{random_branch, false},
         m_max_steps((rules.rules.size() + 1) * (k_max_depth + 1)),
         m_skip(std::move(skip)),
         m_record(record) {
@@ -278,7 +132,7 @@ class Walker {
         continue;
       }
       const Match* failed = nullptr;
-      const Tri matched = evaluate_all(rule, m_packet, failed);
+      const Tri matched = evaluate_all(rule, m_packet, m_random, failed);
       record(out, {WalkStep::Kind::rule, depth, nullptr, &rule, matched, failed, false, {}, {}});
       if (matched == Tri::no) {
         continue;
@@ -295,7 +149,7 @@ class Walker {
       ActionKind kind = a.kind;
       std::string target = a.chain;
       if (kind == ActionKind::vmap) {
-        const std::optional<const VmapEntry*> found = vmap_lookup(a, m_packet);
+        const std::optional<const VmapEntry*> found = vmap_lookup(a, m_packet, m_random);
         if (!found) {
           note_uncertain(out, rule, ActionKind::unknown);  // keyed on a field we cannot tell
           continue;
@@ -365,6 +219,8 @@ class Walker {
     return End::fell_through;
   }
 
+  bool more_random_branches() const { return m_random.more; }
+
   void record(HookOutcome& out, WalkStep step) const {
     if (m_record) {
       out.steps.push_back(std::move(step));
@@ -380,6 +236,7 @@ class Walker {
   }
 
   Packet& m_packet;
+  RandomChoice m_random;
   std::size_t m_max_steps;  // rules evaluated in one run, loops included
   std::function<bool(const Rule&)> m_skip;
   bool m_record = false;
@@ -406,7 +263,12 @@ HookOutcome walk_hook(const Ruleset& rules, Hook hook, const Packet& packet, con
     // firewalld's `oifname "docker0"` in raw PREROUTING simply does not match.
     out.packet.output_interface = "";
   }
-  Walker walker(rules, out.packet, options.skip, options.record_steps);
+  Walker walker(rules, out.packet, options.skip, options.record_steps, options.random_branch);
+  // However the walk ends, it says whether it took a random branch with others after it.
+  const auto done = [&] {
+    out.more_random_branches = walker.more_random_branches();
+    return std::move(out);
+  };
   const auto verdict = [&](const Chain* base, std::string note) {
     walker.record(out,
                   {WalkStep::Kind::verdict, 0, base, nullptr, Tri::yes, nullptr, false, {}, std::move(note)});
@@ -421,17 +283,17 @@ HookOutcome walk_hook(const Ruleset& rules, Hook hook, const Packet& packet, con
       case Walker::End::drop:
         out.kind = HookOutcome::Kind::dropped;
         verdict(base, "drop");
-        return out;
+        return done();
       case Walker::End::reject:
         out.kind = HookOutcome::Kind::rejected;
         verdict(base, "reject");
-        return out;
+        return done();
       case Walker::End::fell_through:
         if (base->base->policy_drop) {
           out.kind = HookOutcome::Kind::dropped;
           out.policy_chain = base;
           verdict(base, "policy drop");
-          return out;
+          return done();
         }
         verdict(base, "policy accept");
         break;
@@ -474,6 +336,19 @@ HookOutcome walk_hook(const Ruleset& rules, Hook hook, const Packet& packet, con
       case Walker::End::accept:
         verdict(base, "accept");
         break;
+    }
+  }
+  return done();
+}
+
+std::vector<HookOutcome> walk_every_branch(const Ruleset& rules, Hook hook, const Packet& packet,
+                                           WalkOptions options, std::size_t limit) {
+  std::vector<HookOutcome> out;
+  for (std::size_t branch = 0; branch < limit; ++branch) {
+    options.random_branch = branch;
+    out.push_back(walk_hook(rules, hook, packet, options));
+    if (!out.back().more_random_branches) {
+      break;
     }
   }
   return out;

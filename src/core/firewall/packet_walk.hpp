@@ -4,6 +4,8 @@
 // alike, in priority order. A drop anywhere is final; an accept ends only its
 // own base chain. The first DNAT at a nat hook wins.
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -83,6 +85,30 @@ struct WalkStep {
   std::string note;
 };
 
+/// Random branches (`-m statistic --mode random`, `numgen random mod N
+/// vmap`): which one a walk takes. kube-proxy spreads a Service over its
+/// endpoints so; walk_every_branch takes each in turn.
+struct RandomChoice {
+  std::size_t skip = 0;  // branches still to pass over before one is taken
+  bool more = false;     // a branch after the one taken exists
+  /// A statistic rule's random match: does it hold on this walk?
+  bool holds() {
+    if (skip > 0) {
+      --skip;
+      return false;
+    }
+    more = true;  // the rules after it are the other branches
+    return true;
+  }
+  /// One of `n` alternatives (a numgen map's entries, in key order).
+  std::size_t pick(std::size_t n) {
+    const std::size_t index = n == 0 ? 0 : std::min(skip, n - 1);
+    skip -= index;
+    more = more || index + 1 < n;
+    return index;
+  }
+};
+
 struct HookOutcome {
   enum class Kind { accepted, dropped, rejected };
   Kind kind = Kind::accepted;
@@ -102,6 +128,8 @@ struct HookOutcome {
   /// The packet as it leaves the hook: after DNAT, later chains (and the
   /// caller) see the new destination.
   Packet packet;
+  /// A random branch was taken and others exist (WalkOptions::random_branch + 1).
+  bool more_random_branches = false;
 };
 
 struct WalkOptions {
@@ -115,10 +143,19 @@ struct WalkOptions {
   std::function<bool(const Rule&)> skip;
   /// Record HookOutcome::steps (for --explain).
   bool record_steps = false;
+  /// Which random branch to take: 0 the first each time, k passes over k
+  /// (RandomChoice). One choice point per walk (kube-proxy's Service
+  /// chains) is enumerated exactly; nested ones are sampled, not multiplied.
+  std::size_t random_branch = 0;
 };
 
 /// Walks `packet` through every base chain on `hook`, in priority order.
 HookOutcome walk_hook(const Ruleset& rules, Hook hook, const Packet& packet, const WalkOptions& options = {});
+
+/// walk_hook for every random branch in turn (each of a Service's
+/// endpoints), at most `limit` of them, in the order the rules list them.
+std::vector<HookOutcome> walk_every_branch(const Ruleset& rules, Hook hook, const Packet& packet,
+                                           WalkOptions options = {}, std::size_t limit = 256);
 
 /// Does `match` hold for `packet`? Exposed for tests.
 Tri evaluate(const Match& match, const Packet& packet);

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 #include <system_error>
+#include <utility>
+#include <vector>
 
 namespace whyno::nf {
 
@@ -42,24 +44,26 @@ std::optional<std::string> key_text(Field field, const Packet& p) {
   }
 }
 
-const VmapEntry* lowest_entry(const Action& map) {
-  const VmapEntry* lowest = nullptr;
-  std::uint64_t lowest_key = 0;
+/// The entry of a numgen map `random` picks, its entries in key order.
+const VmapEntry* random_entry(const Action& map, RandomChoice& random) {
+  std::vector<std::pair<std::uint64_t, const VmapEntry*>> keyed;
   for (const VmapEntry& e : map.vmap) {
-    const auto n = number_of(e.key);
-    if (n && (lowest == nullptr || *n < lowest_key)) {
-      lowest = &e;
-      lowest_key = *n;
+    if (const auto n = number_of(e.key)) {
+      keyed.emplace_back(*n, &e);
     }
   }
-  return lowest;
+  if (keyed.empty()) {
+    return nullptr;
+  }
+  std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return keyed[random.pick(keyed.size())].second;
 }
 
 }  // namespace
 
-std::optional<const VmapEntry*> vmap_lookup(const Action& map, const Packet& packet) {
+std::optional<const VmapEntry*> vmap_lookup(const Action& map, const Packet& packet, RandomChoice& random) {
   if (map.vmap_key == Field::random && map.vmap_concat.empty()) {
-    return lowest_entry(map);
+    return random_entry(map, random);
   }
   std::optional<std::string> key = key_text(map.vmap_key, packet);
   for (const Field f : map.vmap_concat) {

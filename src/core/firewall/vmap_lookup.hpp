@@ -13,8 +13,8 @@ namespace whyno::nf {
 /// The entry of `map` (an ActionKind::vmap action) that `packet`'s key
 /// finds; nullptr when none does. nullopt when the key holds a field whose
 /// value is not known (an unknown source port, an interface not yet chosen).
-/// `numgen random mod N vmap` finds its lowest entry: one of N random
-/// branches, followed as the walk follows a statistic rule's first.
-std::optional<const VmapEntry*> vmap_lookup(const Action& map, const Packet& packet);
+/// `numgen random mod N vmap` finds the entry `random` picks, in key order:
+/// one of N random branches.
+std::optional<const VmapEntry*> vmap_lookup(const Action& map, const Packet& packet, RandomChoice& random);
 
 }  // namespace whyno::nf
