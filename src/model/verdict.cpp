@@ -45,6 +45,12 @@ constexpr std::array k_codes = {
           "the app is stopped, frozen or hung: connections complete, nothing accepts them"},
     Entry{Verdict::macvlan_host_isolated, "macvlan-host-isolated",
           "the host cannot reach its own macvlan/ipvlan container through the parent"},
+    Entry{Verdict::service_no_endpoints, "service-no-endpoints",
+          "Kubernetes: the Service has no ready pod, kube-proxy rejects"},
+    Entry{Verdict::service_no_local_endpoints, "service-no-local-endpoints",
+          "Kubernetes: externalTrafficPolicy Local and no ready pod on this node"},
+    Entry{Verdict::source_range_blocked, "source-range-blocked",
+          "Kubernetes: the client is outside the Service's loadBalancerSourceRanges"},
     Entry{Verdict::inconclusive, "inconclusive",
           "a hop could not be read, so whyno-port cannot say the path works"},
 };

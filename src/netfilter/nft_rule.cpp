@@ -12,7 +12,7 @@
 
 namespace whyno::netfilter::nft {
 
-std::string udata_comment(const std::uint8_t* data, std::size_t len) {
+std::string udata_comment(const std::uint8_t* data, std::size_t len, std::uint8_t wanted) {
   // libnftnl user data: a sequence of {u8 type, u8 len, value[len]}.
   std::size_t at = 0;
   while (data != nullptr && at + 2 <= len) {
@@ -22,7 +22,7 @@ std::string udata_comment(const std::uint8_t* data, std::size_t len) {
     if (at + 2 + value_len > len) {
       break;
     }
-    if (type == NFTNL_UDATA_RULE_COMMENT) {
+    if (type == wanted) {
       return std::string(value, std::find(value, value + value_len, std::uint8_t{0}));
     }
     at += 2 + value_len;

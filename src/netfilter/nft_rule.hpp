@@ -26,6 +26,8 @@ DecodedRule decode_rule(const nftnl_rule* rule, nf::Family family, std::uint32_t
                         const SetIndex& sets);
 
 /// NFTNL_UDATA_RULE_COMMENT from a rule's user data TLVs ("" if none).
-std::string udata_comment(const std::uint8_t* data, std::size_t len);
+/// The same TLVs carry a set element's comment (NFTNL_UDATA_SET_ELEM_COMMENT,
+/// also type 0): `type` says which to take.
+std::string udata_comment(const std::uint8_t* data, std::size_t len, std::uint8_t type = 0);
 
 }  // namespace whyno::netfilter::nft

@@ -2,6 +2,7 @@
 
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <libnftnl/udata.h>
 
 #include <algorithm>
 
@@ -9,6 +10,7 @@
 
 #include "nf_decode_util.hpp"
 #include "nft_objects.hpp"
+#include "nft_rule.hpp"
 #include "nft_wellformed.hpp"
 #include "whyno/sys/netlink_messages.hpp"
 
@@ -48,6 +50,11 @@ int collect_element(nftnl_set_elem* e, void* data) {
   }
   if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_CHAIN)) {
     element.chain = nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN);
+  }
+  if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_USERDATA)) {
+    std::uint32_t len = 0;
+    const auto* user = static_cast<const std::uint8_t*>(nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &len));
+    element.comment = udata_comment(user, len, NFTNL_UDATA_SET_ELEM_COMMENT);
   }
   out.push_back(std::move(element));
   return 0;
@@ -295,7 +302,7 @@ nf::Action vmap_action(const std::vector<RegValue>& keys, const SetInfo* set, co
     if (text.empty() || !kind) {
       return false;
     }
-    a.vmap.push_back(nf::VmapEntry{text, *kind, e.chain});
+    a.vmap.push_back(nf::VmapEntry{text, *kind, e.chain, e.comment});
     return true;
   };
   if ((set->flags & NFT_SET_INTERVAL) == 0) {

@@ -22,6 +22,7 @@ struct SetElement {
   bool has_verdict = false;  // verdict maps
   std::int32_t verdict = 0;  // NF_ACCEPT, NFT_JUMP, ...
   std::string chain;         // jump/goto target
+  std::string comment;       // kube-proxy names the Service: "ns6/svc6:p80"
 };
 
 struct SetInfo {

@@ -184,7 +184,7 @@ TEST_CASE("verdict maps dispatch on the interface") {
   Action vmap;
   vmap.kind = ActionKind::vmap;
   vmap.vmap_key = Field::oifname;
-  vmap.vmap.push_back({"br1", ActionKind::jump, "filter-forward-in__br1"});
+  vmap.vmap.push_back({"br1", ActionKind::jump, "filter-forward-in__br1", ""});
   r.rules = {rule("docker-bridges", "filter-FORWARD", {}, vmap),
              rule("docker-bridges", "filter-forward-in__br1", {dport(80)}, verdict(ActionKind::accept)),
              rule("docker-bridges", "filter-forward-in__br1", {}, verdict(ActionKind::drop))};
@@ -205,7 +205,7 @@ TEST_CASE("a concatenated key joins the packet's fields; an unknown one makes th
   vmap.kind = ActionKind::vmap;
   vmap.vmap_key = Field::saddr;
   vmap.vmap_concat = {Field::sport};
-  vmap.vmap.push_back({"10.0.0.5 . 40000", ActionKind::drop, ""});
+  vmap.vmap.push_back({"10.0.0.5 . 40000", ActionKind::drop, "", ""});
   r.rules = {rule("filter", "INPUT", {}, vmap)};
   Packet p = local_packet("10.0.0.5", 8080);
   p.source = ip("10.0.0.5");

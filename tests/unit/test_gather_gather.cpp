@@ -577,6 +577,15 @@ TEST_CASE("gather over fakes built from each recording gives back its facts") {
         host.namespaces.add(c.state.pid, it->second.inode, it->second);
       }
     }
+    if (snap->query.netns) {
+      // --netns PATH: the namespace recorded for the path the user gave.
+      for (const auto& [id, ns] : recorded.container_netns) {
+        if (id == "netns-" + std::to_string(ns.inode)) {
+          host.namespaces.paths[snap->query.netns->path] = ns.inode;
+          host.namespaces.namespaces[ns.inode] = ns;
+        }
+      }
+    }
     for (const ForwarderNamespace& ns : recorded.forwarder_namespaces) {
       host.namespaces.forwarder_children[ns.forwarder_pid] = {ns.child_pid, ns.uid};
       host.namespaces.add(ns.child_pid, ns.netns.inode, ns.netns);
@@ -592,6 +601,7 @@ TEST_CASE("gather over fakes built from each recording gives back its facts") {
       host.owned_files[recorded.client_hosts->path] = text;
     }
     auto gathered = gather::gather(snap->query, host.sources());
+    INFO("gather: " << (gathered ? std::string() : gathered.error().message));
     REQUIRE(gathered.has_value());
     gathered->resolved_addresses = recorded.resolved_addresses;
     gathered->collected_at = recorded.collected_at;

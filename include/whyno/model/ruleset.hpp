@@ -122,6 +122,7 @@ struct VmapEntry {
   std::string key;
   ActionKind kind = ActionKind::next;  // accept, drop, jump, goto_, return_
   std::string chain;
+  std::string comment;  // the element's own (kube-proxy's no-endpoint maps name the Service)
 };
 
 struct Action {

@@ -35,6 +35,12 @@ enum class Verdict {
   /// The host dials its own macvlan (or ipvlan) child through the parent
   /// link: the kernel never passes traffic between a parent and its children.
   macvlan_host_isolated,
+  /// Kubernetes: kube-proxy rejects traffic to a Service with no ready pod.
+  service_no_endpoints,
+  /// Kubernetes: externalTrafficPolicy Local, and no ready pod on this node.
+  service_no_local_endpoints,
+  /// Kubernetes: the client is outside the Service's loadBalancerSourceRanges.
+  source_range_blocked,
   /// Not a cause: a hop could not be read (or the probe contradicts the
   /// facts), so the path cannot be called reachable. Never exit 0.
   inconclusive,

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "kube_words.hpp"
 #include "rule_origin.hpp"
 #include "rule_syntax.hpp"
 #include "ufw_words.hpp"
@@ -258,8 +259,12 @@ Problem drop_problem(const nf::Rule& r, const Facts& facts, nf::Hook hook, const
           fmt::format("firewalld {} {} at {}: {}.", verb, flow, hook_name(hook), authored_display(r, facts));
       return p;
     }
-    case RuleOrigin::Author::netavark:
     case RuleOrigin::Author::kubernetes:
+      if (const auto kube = kube_drop(r, facts.ruleset, packet)) {
+        return kube_problem(*kube, packet, flow, authored_display(r, facts));
+      }
+      break;
+    case RuleOrigin::Author::netavark:
     case RuleOrigin::Author::user:
       break;
   }

@@ -162,7 +162,8 @@ RuleOrigin origin_of(const nf::Rule& r, const Facts& facts) {
       chain.starts_with("filter_FWD") || chain.starts_with("filter_IN")) {
     return {RuleOrigin::Author::firewalld, RuleOrigin::Purpose::none, "firewalld's", "firewalld"};
   }
-  if (chain.starts_with("KUBE-") || chain.starts_with("CNI-")) {
+  if (chain.starts_with("KUBE-") || chain.starts_with("CNI-") ||
+      (r.backend == nf::Backend::nftables && (r.table == "kube-proxy" || r.table == "cni_hostport"))) {
     return {RuleOrigin::Author::kubernetes, RuleOrigin::Purpose::none, "Kubernetes'",
             "kube-proxy or a CNI plugin"};
   }

@@ -168,6 +168,9 @@ class HostPath {
       return true;
     }
     if (!is_local_address(m_h.f.host, m_h.destination)) {
+      if (m_h.remote) {
+        note_forward_drop();
+      }
       return false;
     }
     // Delivered locally: the INPUT hook, then whoever listens on the host.
@@ -195,6 +198,20 @@ class HostPath {
                                        describe_owners(*m_listener), describe_bind(*m_listener),
                                        proxy->container_ip.to_string_for_port(), proxy->container_port));
     return true;
+  }
+
+  /// A remote client's packet to an address that is not the host's, and
+  /// that no DNAT rewrote, is routed on: a rule of FORWARD that drops or
+  /// rejects it is the answer (a Kubernetes Service with no endpoints, a
+  /// client outside a load balancer's source ranges). Recorded only then:
+  /// otherwise the path is explained as unforwarded.
+  void note_forward_drop() {
+    nf::Packet p = m_packet;
+    p.output_interface = route_interface(m_h.f.host, p.destination);
+    const nf::HookOutcome out = nf::walk_hook(m_h.f.ruleset, nf::Hook::forward, p);
+    if (out.kind != nf::HookOutcome::Kind::accepted && out.rule != nullptr) {
+      walk_firewall(m_w, m_h.f, nf::Hook::forward, p, flow());
+    }
   }
 
   /// podman's rootlessport holds the port for a container of a rootless

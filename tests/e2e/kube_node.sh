@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# A Kubernetes node, played by network namespaces, in both kube-proxy modes:
+# kube-proxy's own rule goldens (tests/fixtures/twin/kubernetes, loaded
+# unchanged) in the node's namespace, pods as namespaces on a cni0 bridge with
+# the test server, and clients on the node's LAN. No engine socket is read
+# (--netns names the pod). Each case proves with curl what a client really
+# gets, then asks whyno-port, run inside the node.
+#
+#   $T-node    the node: lan0 203.0.113.1/24 and the node IP 192.168.0.2/24,
+#              default route via 203.0.113.254, cni0 10.180.0.254/24,
+#              ip_forward=1
+#   $T-remote  another machine, 203.0.113.2 (inside svc5's source range)
+#   $T-far     another machine, 203.0.113.200 (outside it)
+#   $T-pod1..5 the Services' endpoints 10.180.0.1-5, the server on :80
+source "$(dirname "$0")/lib.sh"
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "SKIP: $TEST_NAME needs root (network namespaces, nft, iptables); run ctest as root"
+  exit 125
+fi
+for tool in ip nft iptables-nft-restore curl jq musl-gcc timeout; do
+  command -v "$tool" >/dev/null 2>&1 || fail "missing $tool; ./quickstart test installs it"
+done
+need_tools_or_install nfacct nfacct
+[[ -x ${WHYNO_PORT:-} ]] || fail "WHYNO_PORT must name the whyno-port binary (got '${WHYNO_PORT:-}')"
+
+GOLDENS=$REPO_DIR/tests/fixtures/twin/kubernetes
+NODE=$T-node
+TAG=wt${T##*-}
+SERVER=$T_DIR/server
+musl-gcc -static -O2 -o "$SERVER" "$REPO_DIR/tests/programs/server.c" || fail "could not build the server"
+
+# link NS IF_IN_NS BRIDGE_IN_NODE HOSTSIDE_NAME ADDRESS GATEWAY: a veth from
+# NS (named IF_IN_NS there) to a bridge of the node.
+link() {
+  local ns=$1 inside=$2 bridge=$3 outside=$4 address=$5 gateway=$6
+  ip link add "$outside" netns "$NODE" type veth peer name "$inside" netns "$ns"
+  ip -n "$NODE" link set "$outside" master "$bridge" up
+  ip -n "$ns" link set lo up
+  ip -n "$ns" addr add "$address" dev "$inside"
+  ip -n "$ns" link set "$inside" up
+  ip -n "$ns" route add default via "$gateway"
+}
+
+node_up() {
+  local i
+  create_netns node >/dev/null
+  ip -n "$NODE" link set lo up
+  ip netns exec "$NODE" sysctl -qw net.ipv4.ip_forward=1
+  ip -n "$NODE" link add lan0 type bridge
+  ip -n "$NODE" addr add 203.0.113.1/24 dev lan0
+  ip -n "$NODE" addr add 192.168.0.2/24 dev lan0
+  ip -n "$NODE" link set lan0 up
+  # A node has a default route: a ClusterIP is routed by it before OUTPUT's DNAT.
+  ip -n "$NODE" route add default via 203.0.113.254 dev lan0
+  ip -n "$NODE" link add cni0 type bridge
+  ip -n "$NODE" addr add 10.180.0.254/24 dev cni0
+  ip -n "$NODE" link set cni0 up
+  create_netns remote >/dev/null
+  link "$T-remote" eth0 lan0 "${TAG}r" 203.0.113.2/24 203.0.113.1
+  create_netns far >/dev/null
+  link "$T-far" eth0 lan0 "${TAG}f" 203.0.113.200/24 203.0.113.1
+  for i in 1 2 3 4 5; do
+    create_netns "pod$i" >/dev/null
+    link "$T-pod$i" eth0 cni0 "${TAG}p$i" "10.180.0.$i/24" 10.180.0.254
+    ip netns exec "$T-pod$i" setsid "$SERVER" tcp:0.0.0.0:80 </dev/null >"$T_DIR/pod$i.log" 2>&1 &
+    on_exit kill "$!"
+    _wait_log_line "$T_DIR/pod$i.log" '^listening tcp' "$!" || fail "pod$i's server did not start"
+  done
+}
+
+load_iptables() {
+  ip netns exec "$NODE" nfacct add ct_state_invalid_dropped_pkts
+  ip netns exec "$NODE" nfacct add localhost_nps_accepted_pkts
+  on_exit ip netns exec "$NODE" nfacct flush
+  ip netns exec "$NODE" iptables-nft-restore <"$GOLDENS/TestOverallIPTablesRules.rules"
+  ip netns exec "$NODE" iptables-nft-restore --noflush <"$GOLDENS/jump-rules.derived.rules"
+}
+
+load_nftables() {
+  local f=$GOLDENS/TestOverallNFTablesRules.nft
+  { grep -E '^add (table|set|map|chain)' "$f"; grep -vE '^add (table|set|map|chain)' "$f"; } |
+    ip netns exec "$NODE" nft -f -
+}
+
+whyno_in_node() {
+  run_whyno_with ip netns exec "$NODE" -- "$@"
+}
+
+cases() {
+  local mode=$1
+
+  log "case ($mode): a NodePort from another machine reaches its endpoint"
+  expect_netns_curl "$T-remote" 192.168.0.2:3003 0
+  whyno_in_node 192.168.0.2:3003 --from 203.0.113.2 --netns "/run/netns/$T-pod3" --no-probe --json
+  expect_verdict reachable
+  expect_status 0
+
+  log "case ($mode): a ClusterIP from the node itself, probed"
+  ip netns exec "$NODE" curl -sS --max-time 2 http://172.30.0.41:80/ >/dev/null || fail "curl from the node failed"
+  whyno_in_node 172.30.0.41:80 --netns "/run/netns/$T-pod1" --json
+  expect_verdict reachable
+  expect_status 0
+  expect_probe answered
+
+  log "case ($mode): externalTrafficPolicy Local, no ready pod on this node"
+  expect_netns_curl "$T-remote" 192.168.0.2:3001 28
+  whyno_in_node 192.168.0.2:3001 --from 203.0.113.2 --netns "/run/netns/$T-pod2" --no-probe --json
+  expect_verdict service-no-local-endpoints
+  expect_status 1
+  expect_text .summary "ns2/svc2"
+  expect_text .fix "externalTrafficPolicy"
+
+  log "case ($mode): a ClusterIP whose Service has no endpoints, from a pod"
+  expect_netns_curl "$T-pod1" 172.30.0.46:80 7
+  whyno_in_node 172.30.0.46:80 --from 10.180.0.1 --netns "/run/netns/$T-pod1" --no-probe --json
+  expect_verdict service-no-endpoints
+  expect_status 1
+  expect_text .summary "ns6/svc6"
+  expect_text .fix "kubectl get endpointslices -n ns6"
+
+  log "case ($mode): a load balancer IP from outside loadBalancerSourceRanges"
+  expect_netns_curl "$T-far" 5.6.7.8:80 28
+  whyno_in_node 5.6.7.8:80 --from 203.0.113.200 --netns "/run/netns/$T-pod3" --no-probe --json
+  expect_verdict source-range-blocked
+  expect_status 1
+  expect_text .summary "ns5/svc5"
+}
+
+node_up
+log "names: $T-*; kube-proxy iptables mode"
+load_iptables
+cases iptables
+ip netns exec "$NODE" iptables-nft -t nat -F
+ip netns exec "$NODE" nft flush ruleset
+
+log "kube-proxy nftables mode"
+load_nftables
+cases nftables
