@@ -2,9 +2,10 @@
 # A Kubernetes node, played by network namespaces, in both kube-proxy modes:
 # kube-proxy's own rule goldens (tests/fixtures/twin/kubernetes, loaded
 # unchanged) in the node's namespace, pods as namespaces on a cni0 bridge with
-# the test server, and clients on the node's LAN. No engine socket is read
-# (--netns names the pod). Each case proves with curl what a client really
-# gets, then asks whyno-port, run inside the node.
+# the test server, and clients on the node's LAN. whyno-port runs inside the
+# node with no engine socket in sight (a node runs none): it finds the pods by
+# where the packets go, or --netns names one. Each case proves with curl what
+# a client really gets, then asks whyno-port.
 #
 #   $T-node    the node: lan0 203.0.113.1/24 and the node IP 192.168.0.2/24,
 #              default route via 203.0.113.254, cni0 10.180.0.254/24,
@@ -83,29 +84,61 @@ load_nftables() {
     ip netns exec "$NODE" nft -f -
 }
 
+# A node runs no Docker, whatever this machine does: whyno-port runs in a
+# mount namespace of its own whose /run holds only the network namespaces
+# (no docker.sock, podman.sock or /run/user), so it finds no engine and
+# follows the packet to the pods.
+NO_ENGINE=$T_DIR/no_engine.sh
+cat >"$NO_ENGINE" <<'EOF_NO_ENGINE'
+#!/usr/bin/env bash
+# no_engine.sh NETNS CMD...: CMD in NETNS, with no engine socket in sight.
+ns=$1
+shift
+exec unshare -m --propagation private bash -c '
+  keep=$(mktemp -d) && mount --rbind /run "$keep" &&
+  mount -t tmpfs -o mode=755 tmpfs /run && mkdir /run/netns &&
+  mount --rbind "$keep/netns" /run/netns && umount -l "$keep" && rmdir "$keep" &&
+  exec ip netns exec "$0" "$@"' "$ns" "$@"
+EOF_NO_ENGINE
+chmod +x "$NO_ENGINE"
+
+# whyno-port inside the node, which runs no engine.
 whyno_in_node() {
+  run_whyno_with "$NO_ENGINE" "$NODE" -- "$@"
+}
+
+# whyno-port inside the node, the pod named by its namespace (--netns).
+whyno_named() {
   run_whyno_with ip netns exec "$NODE" -- "$@"
 }
 
 cases() {
   local mode=$1
 
-  log "case ($mode): a NodePort from another machine reaches its endpoint"
+  log "case ($mode): a NodePort from another machine reaches its endpoint, found by the packet"
   expect_netns_curl "$T-remote" 192.168.0.2:3003 0
-  whyno_in_node 192.168.0.2:3003 --from 203.0.113.2 --netns "/run/netns/$T-pod3" --no-probe --json
+  whyno_in_node 192.168.0.2:3003 --from 203.0.113.2 --no-probe --json
+  expect_verdict reachable
+  expect_status 0
+  expect_json '.container.name == $pod' --arg pod "$T-pod3"
+  expect_json 'any(.evidence[]; contains("no container engine runs on this host"))'
+
+  log "case ($mode): the same, the pod named by its namespace"
+  whyno_named 192.168.0.2:3003 --from 203.0.113.2 --netns "/run/netns/$T-pod3" --no-probe --json
   expect_verdict reachable
   expect_status 0
 
   log "case ($mode): a ClusterIP from the node itself, probed"
   ip netns exec "$NODE" curl -sS --max-time 2 http://172.30.0.41:80/ >/dev/null || fail "curl from the node failed"
-  whyno_in_node 172.30.0.41:80 --netns "/run/netns/$T-pod1" --json
+  whyno_in_node 172.30.0.41:80 --json
   expect_verdict reachable
   expect_status 0
   expect_probe answered
+  expect_json '.container.name == $pod' --arg pod "$T-pod1"
 
   log "case ($mode): externalTrafficPolicy Local, no ready pod on this node"
   expect_netns_curl "$T-remote" 192.168.0.2:3001 28
-  whyno_in_node 192.168.0.2:3001 --from 203.0.113.2 --netns "/run/netns/$T-pod2" --no-probe --json
+  whyno_in_node 192.168.0.2:3001 --from 203.0.113.2 --no-probe --json
   expect_verdict service-no-local-endpoints
   expect_status 1
   expect_text .summary "ns2/svc2"
@@ -113,7 +146,7 @@ cases() {
 
   log "case ($mode): a ClusterIP whose Service has no endpoints, from a pod"
   expect_netns_curl "$T-pod1" 172.30.0.46:80 7
-  whyno_in_node 172.30.0.46:80 --from 10.180.0.1 --netns "/run/netns/$T-pod1" --no-probe --json
+  whyno_in_node 172.30.0.46:80 --from 10.180.0.1 --no-probe --json
   expect_verdict service-no-endpoints
   expect_status 1
   expect_text .summary "ns6/svc6"
@@ -121,7 +154,7 @@ cases() {
 
   log "case ($mode): a load balancer IP from outside loadBalancerSourceRanges"
   expect_netns_curl "$T-far" 5.6.7.8:80 28
-  whyno_in_node 5.6.7.8:80 --from 203.0.113.200 --netns "/run/netns/$T-pod3" --no-probe --json
+  whyno_in_node 5.6.7.8:80 --from 203.0.113.200 --no-probe --json
   expect_verdict source-range-blocked
   expect_status 1
   expect_text .summary "ns5/svc5"
