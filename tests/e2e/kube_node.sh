@@ -64,10 +64,34 @@ node_up() {
   for i in 1 2 3 4 5; do
     create_netns "pod$i" >/dev/null
     link "$T-pod$i" eth0 cni0 "${TAG}p$i" "10.180.0.$i/24" 10.180.0.254
-    ip netns exec "$T-pod$i" setsid "$SERVER" tcp:0.0.0.0:80 </dev/null >"$T_DIR/pod$i.log" 2>&1 &
-    on_exit kill "$!"
-    _wait_log_line "$T_DIR/pod$i.log" '^listening tcp' "$!" || fail "pod$i's server did not start"
+    start_server "$i"
   done
+}
+
+# start_server N: the test server on :80 in pod N (SERVERS[N] is its pid).
+declare -A SERVERS
+start_server() {
+  local i=$1
+  ip netns exec "$T-pod$i" setsid "$SERVER" tcp:0.0.0.0:80 </dev/null >"$T_DIR/pod$i.log" 2>&1 &
+  SERVERS[$i]=$!
+  on_exit kill "$!"
+  _wait_log_line "$T_DIR/pod$i.log" '^listening tcp' "$!" || fail "pod$i's server did not start"
+}
+
+# expect_some_fail NETNS HOST:PORT: of 40 connections from NETNS some are
+# answered and some are not (a random spread over a working and a broken
+# endpoint; all 40 alike by chance is 2^-39).
+expect_some_fail() {
+  local ok=0 failed=0 _
+  for _ in $(seq 1 40); do
+    if ip netns exec "$1" curl -sS --max-time 2 --noproxy '*' "http://$2/" >/dev/null 2>&1; then
+      ok=$((ok + 1))
+    else
+      failed=$((failed + 1))
+    fi
+  done
+  log "reality: curl $2 from $1 40 times: $ok answered, $failed failed"
+  [[ $ok -gt 0 && $failed -gt 0 ]] || fail "expected some of 40 connections to $2 to fail and some to work"
 }
 
 load_iptables() {
@@ -135,6 +159,17 @@ cases() {
   expect_status 0
   expect_probe answered
   expect_json '.container.name == $pod' --arg pod "$T-pod1"
+
+  log "case ($mode): svc4 spreads over two pods, and pod5's app is down: about half the connections fail"
+  kill "${SERVERS[5]}"
+  wait "${SERVERS[5]}" 2>/dev/null || true
+  expect_some_fail "$T-remote" 172.30.0.44:80
+  whyno_in_node 172.30.0.44:80 --no-probe --json
+  expect_verdict container-port-closed
+  expect_status 1
+  expect_text .summary "spread over 2 endpoints"
+  expect_text .summary "$T-pod5"
+  start_server 5
 
   log "case ($mode): externalTrafficPolicy Local, no ready pod on this node"
   expect_netns_curl "$T-remote" 192.168.0.2:3001 28

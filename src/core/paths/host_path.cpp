@@ -22,6 +22,7 @@
 #include "whyno/model/listeners.hpp"
 #include "rootless_forward.hpp"
 #include "routing.hpp"
+#include "spread_endpoints.hpp"
 #include "whyno/util/words.hpp"
 
 namespace whyno::detail {
@@ -157,6 +158,9 @@ class HostPath {
     if (entry.nat && entry.nat->kind == nf::ActionKind::dnat && entry.nat->address) {
       m_forward = Forward{Forward::Via::dnat, m_packet.destination, m_packet.destination_port,
                           entry.nat->rule, nullptr};
+      if (entry.more_random_branches) {
+        m_spread = spread_endpoints(nf::walk_every_branch(m_h.f.ruleset, hook, first_packet(), options));
+      }
       const nf::Rule& r = *entry.nat->rule;
       m_d.evidence.push_back(rule_evidence(r, m_h.f));
       note_rule(m_d, r, m_h.f);
@@ -485,6 +489,7 @@ class HostPath {
                       fw.port, to_string(other), to_string(other));
     }
     judge_app(m_w, check, context);
+    judge_other_endpoints(m_w, m_h.f, m_h.q.protocol, m_spread);
     const std::string who =
         m_h.remote ? fmt::format("from {}", m_h.remote->address.to_string()) : std::string("from this host");
     m_w.finish(check.listener != nullptr
@@ -500,8 +505,11 @@ class HostPath {
       return p.container == &c && p.binding.container_port == fw.port;
     }) != nullptr;
     const EngineIdentity* engine = m_h.f.engine ? engine_of(*m_h.f.engine, c) : nullptr;
-    if (engine_agrees || (engine != nullptr && engine->from_files)) {
-      return;  // an engine read from its files lists no bindings: nothing to compare
+    if (engine_agrees || (engine != nullptr && engine->from_files) ||
+        c.kind == Container::Kind::namespace_only) {
+      // An engine read from its files lists no bindings, and no engine
+      // knows a namespace found by the packet (a pod, ip netns): nothing to compare.
+      return;
     }
     if (const Publication* p =
             m_h.publication_where([&](const Publication& pub) { return pub.container == &c; })) {
@@ -520,6 +528,7 @@ class HostPath {
   Walk m_w;
   nf::Packet m_packet;
   std::optional<Forward> m_forward;
+  std::vector<SpreadEndpoint> m_spread;  // a Service's endpoints, the first m_forward's
   const Listener* m_listener = nullptr;
 };
 
