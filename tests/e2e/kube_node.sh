@@ -13,6 +13,8 @@
 #   $T-remote  another machine, 203.0.113.2 (inside svc5's source range)
 #   $T-far     another machine, 203.0.113.200 (outside it)
 #   $T-pod1..5 the Services' endpoints 10.180.0.1-5, the server on :80
+#   $T-pod6    a pod with hostPort 8080 -> 80, 10.180.0.6, made by the real
+#              CNI plugins (bridge, host-local, portmap)
 source "$(dirname "$0")/lib.sh"
 
 if [[ $(id -u) -ne 0 ]]; then
@@ -23,6 +25,11 @@ for tool in ip nft iptables-nft-restore curl jq musl-gcc timeout; do
   command -v "$tool" >/dev/null 2>&1 || fail "missing $tool; ./quickstart test installs it"
 done
 need_tools_or_install nfacct nfacct
+if [[ ! -x /usr/lib/cni/portmap ]]; then
+  log "installing containernetworking-plugins (the CNI bridge, host-local and portmap plugins)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends containernetworking-plugins \
+    >/dev/null 2>&1 || fail "missing /usr/lib/cni/portmap; ./quickstart test installs containernetworking-plugins"
+fi
 [[ -x ${WHYNO_PORT:-} ]] || fail "WHYNO_PORT must name the whyno-port binary (got '${WHYNO_PORT:-}')"
 
 GOLDENS=$REPO_DIR/tests/fixtures/twin/kubernetes
@@ -92,6 +99,39 @@ expect_some_fail() {
   done
   log "reality: curl $2 from $1 40 times: $ok answered, $failed failed"
   [[ $ok -gt 0 && $failed -gt 0 ]] || fail "expected some of 40 connections to $2 to fail and some to work"
+}
+
+# A pod with a hostPort, as the kubelet's CNI chain makes it: Debian's real
+# bridge and host-local plugins give pod6 its interface and 10.180.0.6, then
+# the real portmap plugin (iptables) maps the node's 8080 to its 80.
+CNI_PLUGINS=/usr/lib/cni
+cni_hostport_pod() {
+  local net result
+  create_netns pod6 >/dev/null
+  net='"cniVersion": "0.4.0", "name": "wtkube"'
+  result=$(CNI_COMMAND=ADD CNI_CONTAINERID="$T-pod6" CNI_NETNS="/run/netns/$T-pod6" CNI_IFNAME=eth0     CNI_PATH=$CNI_PLUGINS ip netns exec "$NODE" "$CNI_PLUGINS/bridge" <<EOF_CNI
+{$net, "type": "bridge", "bridge": "cni0", "isGateway": true, "ipMasq": false,
+ "ipam": {"type": "host-local", "dataDir": "$T_DIR/ipam", "routes": [{"dst": "0.0.0.0/0"}],
+          "ranges": [[{"subnet": "10.180.0.0/24", "rangeStart": "10.180.0.6", "rangeEnd": "10.180.0.6",
+                       "gateway": "10.180.0.254"}]]}}
+EOF_CNI
+  ) || fail "the bridge plugin failed: $result"
+  CNI_COMMAND=ADD CNI_CONTAINERID="$T-pod6" CNI_NETNS="/run/netns/$T-pod6" CNI_IFNAME=eth0     CNI_PATH=$CNI_PLUGINS ip netns exec "$NODE" "$CNI_PLUGINS/portmap" >/dev/null <<EOF_CNI ||
+{$net, "type": "portmap", "capabilities": {"portMappings": true},
+ "runtimeConfig": {"portMappings": [{"hostPort": 8080, "containerPort": 80, "protocol": "tcp"}]},
+ "prevResult": $result}
+EOF_CNI
+    fail "the portmap plugin failed"
+  ip -n "$T-pod6" link set lo up
+  start_server 6
+}
+
+# CNI portmap's nftables backend (v1.6+; Debian's plugins are 1.1.1): its own
+# golden (tests/fixtures/twin/cni-plugins), pod6's address for the test's
+# 10.0.0.2, the test's placeholder conditions (`a b`) left out.
+load_portmap_nftables() {
+  sed -E 's/ a b fib / fib /; s/10\.0\.0\.2/10.180.0.6/g' "$GOLDENS/../cni-plugins/portmap-nftables-ipv4.nft" |
+    ip netns exec "$NODE" nft -f -
 }
 
 load_iptables() {
@@ -171,6 +211,13 @@ cases() {
   expect_text .summary "$T-pod5"
   start_server 5
 
+  log "case ($mode): a pod's hostPort (CNI portmap) from another machine"
+  expect_netns_curl "$T-remote" 192.168.0.2:8080 0
+  whyno_in_node 192.168.0.2:8080 --from 203.0.113.2 --no-probe --json
+  expect_verdict reachable
+  expect_status 0
+  expect_json '.container.name == $pod' --arg pod "$T-pod6"
+
   log "case ($mode): externalTrafficPolicy Local, no ready pod on this node"
   expect_netns_curl "$T-remote" 192.168.0.2:3001 28
   whyno_in_node 192.168.0.2:3001 --from 203.0.113.2 --no-probe --json
@@ -196,12 +243,13 @@ cases() {
 }
 
 node_up
-log "names: $T-*; kube-proxy iptables mode"
+log "names: $T-*; kube-proxy iptables mode, CNI portmap (iptables) by the real plugins"
 load_iptables
+cni_hostport_pod
 cases iptables
-ip netns exec "$NODE" iptables-nft -t nat -F
 ip netns exec "$NODE" nft flush ruleset
 
-log "kube-proxy nftables mode"
+log "kube-proxy nftables mode, CNI portmap's nftables golden"
 load_nftables
+load_portmap_nftables
 cases nftables
