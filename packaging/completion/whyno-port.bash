@@ -65,10 +65,14 @@ _whyno_port() {
       COMPREPLY=($(compgen -f -- "${cur:-/run/}"))
       return
       ;;
+    --host-root)
+      COMPREPLY=($(compgen -d -- "${cur:-/host}"))
+      return
+      ;;
   esac
 
   if [[ $cur == -* ]]; then
-    COMPREPLY=($(compgen -W "--all --project --from --container --pid --netns --engine --json
+    COMPREPLY=($(compgen -W "--all --project --from --container --pid --netns --engine --host-root --json
       --explain --no-probe --probe-timeout --color --save-facts --replay --help --version" -- "$cur"))
     return
   fi

@@ -19,6 +19,7 @@ complete -c whyno-port -l container -x -a '(__whyno_port_containers)' -d 'The co
 complete -c whyno-port -l pid -x -a '(__fish_complete_pids)' -d 'Diagnose the network namespace of a process'
 complete -c whyno-port -l netns -r -F -d 'Diagnose a network namespace file, e.g. /run/netns/NAME'
 complete -c whyno-port -l engine -r -F -d 'Read only the engine at this socket'
+complete -c whyno-port -l host-root -x -a '(__fish_complete_directories)' -d 'Where the host\'s / is mounted (kubectl debug node: /host)'
 complete -c whyno-port -l json -d 'Print one JSON object'
 complete -c whyno-port -l explain -d 'Print the packet\'s whole walk through netfilter'
 complete -c whyno-port -l no-probe -d 'Do not try the connection'

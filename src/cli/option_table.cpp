@@ -37,6 +37,9 @@ constexpr std::array k_options{
     OptionSpec{"no-user-engines", 0, "",
                "as root, leave out users' rootless engines (their sockets under /run/user "
                "and podman's files in their homes)"},
+    OptionSpec{"host-root", 0, "DIR",
+               "the host's root filesystem is mounted at DIR (kubectl debug node: /host): "
+               "its /run/netns and /var/log/pods are read there; /proc must be the host's"},
     OptionSpec{"json", 0, "",
                "print one JSON object on stdout, an error too ({\"error\": {\"message\", "
                "\"exit_status\"}})"},

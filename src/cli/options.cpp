@@ -1,5 +1,7 @@
 #include "options.hpp"
 
+#include <sys/stat.h>
+
 #include "option_table.hpp"
 #include "whyno/model/verdict.hpp"
 
@@ -150,6 +152,23 @@ std::optional<std::string_view> boost_placeholder_in(std::string_view argument) 
   return std::nullopt;
 }
 
+/// --host-root DIR: an absolute path to a directory, without a trailing
+/// slash ("/" itself is the default, said as "").
+Result<std::string> host_root_of(std::string text) {
+  if (!text.starts_with('/')) {
+    return fail(Error::Kind::invalid,
+                fmt::format("--host-root takes an absolute path (e.g. /host), not '{}'", excerpt(text, 60)));
+  }
+  struct stat st {};
+  if (::stat(text.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return fail(Error::Kind::invalid, fmt::format("--host-root {} is not a directory", excerpt(text, 60)));
+  }
+  while (text.size() > 1 && text.ends_with('/')) {
+    text.pop_back();
+  }
+  return text == "/" ? std::string() : text;
+}
+
 }  // namespace
 
 Result<Options> parse_options(std::span<const char* const> argv) {
@@ -275,6 +294,9 @@ Result<Options> parse_options(std::span<const char* const> argv) {
     }
   }
   o.user_engines = vm.count("no-user-engines") == 0;
+  if (vm.count("host-root")) {
+    WHYNO_TRY_ASSIGN(o.host_root, host_root_of(vm["host-root"].as<std::string>()));
+  }
   if (vm.count("target")) {
     const auto& targets = vm["target"].as<std::vector<std::string>>();
     if (targets.size() > 1) {

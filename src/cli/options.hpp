@@ -22,6 +22,7 @@ struct Options {
   std::optional<std::string> replay;      // diagnose a saved snapshot instead
   std::optional<std::string> engine;      // --engine: read this engine only
   bool user_engines = true;               // root: read users' rootless engines too
+  std::string host_root;                  // --host-root: the host's / is mounted here
   bool probe = true;                      // try the connection too
   std::chrono::milliseconds probe_timeout{1000};
   bool all = false;                    // --all, or no PORT: every port

@@ -54,7 +54,7 @@ std::expected<snapshot::Snapshot, Failure> read_this_host(const Options& options
   snap.project = options.project;
   // Connections are counted for the probe's proof by arrival: one TCP port.
   const gather::ReadPlan plan{options.probe && !options.all && snap.query.protocol == Protocol::tcp};
-  auto facts = gather::read_host(snap.query, {options.engine, options.user_engines}, plan);
+  auto facts = gather::read_host(snap.query, {options.engine, options.user_engines, options.host_root}, plan);
   if (!facts) {
     return std::unexpected(
         Failure{facts.error().kind == gather::ReadFailure::Kind::usage ? k_exit_usage : k_exit_cannot_inspect,

@@ -85,7 +85,7 @@ std::expected<Facts, ReadFailure> read_host(const Query& query, const EngineChoi
   // GET /info makes dockerd run `runc --version`: the slowest request by far,
   // for warnings whose causes (sysctls) are read from the kernel anyway.
   const auto engine = engine::open_engines(*discovery, /*read_info=*/false);
-  const auto namespaces = kernel::live_namespace_reader();
+  const auto namespaces = kernel::live_namespace_reader(engines.host_root);
   const auto processes = kernel::live_process_reader();
   const auto read_rules_in = [](const kernel::NamespaceHandle& netns) -> Result<nf::Ruleset> {
     Result<nf::Ruleset> rules = fail(Error::Kind::unavailable, "not read");

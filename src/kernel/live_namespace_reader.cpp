@@ -19,6 +19,8 @@ std::string netns_path(int pid) { return fmt::format("/proc/{}/ns/net", pid); }
 
 class LiveNamespaceReader final : public NamespaceReader {
  public:
+  explicit LiveNamespaceReader(std::string host_root) : m_root(std::move(host_root)) {}
+
   NetnsFacts read_host(const ListenerScope& scope) override { return read_netns(scope); }
 
   Sysctls read_sysctls(std::span<const std::string> interfaces) override {
@@ -69,8 +71,12 @@ class LiveNamespaceReader final : public NamespaceReader {
   }
 
   std::vector<NamespaceCandidate> list_namespaces() override {
-    return list_network_namespaces("/proc", {"/run/netns", "/var/run/netns"});
+    return list_network_namespaces("/proc", {m_root + "/run/netns", m_root + "/var/run/netns"},
+                                   m_root + "/var/log/pods");
   }
+
+ private:
+  std::string m_root;
 };
 
 class LiveProcessReader final : public ProcessReader {
@@ -92,6 +98,8 @@ class LiveProcessReader final : public ProcessReader {
 
 std::unique_ptr<ProcessReader> live_process_reader() { return std::make_unique<LiveProcessReader>(); }
 
-std::unique_ptr<NamespaceReader> live_namespace_reader() { return std::make_unique<LiveNamespaceReader>(); }
+std::unique_ptr<NamespaceReader> live_namespace_reader(const std::string& host_root) {
+  return std::make_unique<LiveNamespaceReader>(host_root);
+}
 
 }  // namespace whyno::kernel

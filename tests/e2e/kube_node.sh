@@ -156,12 +156,15 @@ NO_ENGINE=$T_DIR/no_engine.sh
 cat >"$NO_ENGINE" <<'EOF_NO_ENGINE'
 #!/usr/bin/env bash
 # no_engine.sh NETNS CMD...: CMD in NETNS, with no engine socket in sight.
+# With HOST_ROOT=DIR the named namespaces are at DIR/run/netns, not at
+# /run/netns, as a debug pod sees the node's under /host.
 ns=$1
 shift
 exec unshare -m --propagation private bash -c '
   keep=$(mktemp -d) && mount --rbind /run "$keep" &&
-  mount -t tmpfs -o mode=755 tmpfs /run && mkdir /run/netns &&
-  mount --rbind "$keep/netns" /run/netns && umount -l "$keep" && rmdir "$keep" &&
+  mount -t tmpfs -o mode=755 tmpfs /run && mkdir -p /run/netns "${HOST_ROOT:-/}/run/netns" &&
+  mount --rbind "$keep/netns" "${HOST_ROOT:-}/run/netns" && umount -l "$keep" && rmdir "$keep" &&
+  if [[ -n ${HOST_ROOT:-} ]]; then exec nsenter --net="$HOST_ROOT/run/netns/$0" "$@"; fi &&
   exec ip netns exec "$0" "$@"' "$ns" "$@"
 EOF_NO_ENGINE
 chmod +x "$NO_ENGINE"
@@ -186,6 +189,19 @@ cases() {
   expect_status 0
   expect_json '.container.name == $pod' --arg pod "$T-pod3"
   expect_json 'any(.evidence[]; contains("no container engine runs on this host"))'
+
+  log "case ($mode): the same from a debug pod, the node's / at a host root (--host-root)"
+  mkdir -p "$T_DIR/host"
+  run_whyno_with env HOST_ROOT="$T_DIR/host" "$NO_ENGINE" "$NODE" -- \
+    192.168.0.2:3003 --from 203.0.113.2 --host-root "$T_DIR/host" --no-probe --json
+  expect_verdict reachable
+  expect_status 0
+  expect_json '.container.name == $pod' --arg pod "$T-pod3"
+  # Without it the pod is still found (by its process), but not by its name.
+  run_whyno_with env HOST_ROOT="$T_DIR/host" "$NO_ENGINE" "$NODE" -- \
+    192.168.0.2:3003 --from 203.0.113.2 --no-probe --json
+  expect_verdict reachable
+  expect_json '.container.name != $pod' --arg pod "$T-pod3"
 
   log "case ($mode): the same, the pod named by its namespace"
   whyno_named 192.168.0.2:3003 --from 203.0.113.2 --netns "/run/netns/$T-pod3" --no-probe --json

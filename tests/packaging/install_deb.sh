@@ -60,13 +60,13 @@ bash -c 'source /usr/share/bash-completion/completions/whyno-port && complete -p
   fail "the bash completion does not load"
 
 # The metrics units are shipped, neither enabled nor started (opt-in), and
-# the alert rule and the Ansible playbook are examples.
+# the alert rule, the Ansible playbook and the Kubernetes DaemonSet are examples.
 for unit in whyno-port-metrics.service whyno-port-metrics.timer; do
   [[ -f /lib/systemd/system/$unit ]] || fail "/lib/systemd/system/$unit is not in the package"
 done
 [[ ! -e /etc/systemd/system/timers.target.wants/whyno-port-metrics.timer ]] ||
   fail "installing the package enabled whyno-port-metrics.timer"
-for example in prometheus/whyno-port.rules.yml ansible/whyno-port-report.yml; do
+for example in prometheus/whyno-port.rules.yml ansible/whyno-port-report.yml whyno-port-node.yaml; do
   [[ -f /usr/share/doc/whyno-port/examples/$example ]] || fail "examples/$example is not in the package"
 done
 

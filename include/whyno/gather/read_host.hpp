@@ -19,6 +19,9 @@ struct EngineChoice {
   std::optional<std::string> engine;
   /// false (--no-user-engines): root reads root's engines only.
   bool user_engines = true;
+  /// --host-root: where the host's root filesystem is mounted (kubectl debug
+  /// node: /host); "" for /. kernel::live_namespace_reader says what is read there.
+  std::string host_root;
 };
 
 std::expected<Facts, ReadFailure> read_host(const Query& query, const EngineChoice& engines = {},

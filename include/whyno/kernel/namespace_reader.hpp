@@ -114,8 +114,12 @@ class ProcessReader {
   virtual std::optional<ForwarderChild> forwarder_child(int pid) = 0;
 };
 
-/// The readers of this machine's kernel.
-std::unique_ptr<NamespaceReader> live_namespace_reader();
+/// The readers of this machine's kernel. `host_root` is where the host's
+/// root filesystem is mounted when whyno-port runs in a container of its own
+/// (`kubectl debug node`: /host): the named namespaces (/run/netns) and the
+/// kubelet's pod logs (/var/log/pods) are read under it; /proc is this
+/// process's, which must be the host's (hostPID). "" for /.
+std::unique_ptr<NamespaceReader> live_namespace_reader(const std::string& host_root = "");
 std::unique_ptr<ProcessReader> live_process_reader();
 
 }  // namespace whyno::kernel
