@@ -4,7 +4,8 @@
 # (the recipe) and against the bare kernel dumps it cannot beat (the floor).
 # See bench/README.md for what each scenario measures.
 #
-#   bench/run.sh [--sizes 1,100,300] [--rules 1000,10000] [--sockets 1000,10000] [--runs N]
+#   bench/run.sh [--sizes 1,100,300] [--rules 1000,10000] [--sockets 1000,10000]
+#                [--services 1000] [--runs N]
 #
 # An empty list (--sizes '') skips that scenario. Needs root and dockerd (started
 # if none answers, as the end-to-end tests do). Progress goes to stderr, the
@@ -29,10 +30,11 @@ source "$REPO_DIR/tests/e2e/lib_dockerd.sh"
 sizes=1,100,300
 rules=1000,10000
 sockets=1000,10000
+services=1000
 runs=11
 
 usage() {
-  sed -n '5,6p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2
+  sed -n '5,7p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2
   exit 2
 }
 
@@ -41,6 +43,7 @@ while [[ $# -gt 0 ]]; do
     --sizes) sizes=${2-}; shift 2 || usage ;;
     --rules) rules=${2-}; shift 2 || usage ;;
     --sockets) sockets=${2-}; shift 2 || usage ;;
+    --services) services=${2-}; shift 2 || usage ;;
     --runs) runs=${2-}; shift 2 || usage ;;
     -h | --help) usage ;;
     *) echo "run.sh: unknown argument '$1'" >&2; usage ;;
@@ -59,6 +62,7 @@ split_list() {
 mapfile -t size_list < <(split_list "$sizes")
 mapfile -t rule_list < <(split_list "$rules")
 mapfile -t socket_list < <(split_list "$sockets")
+mapfile -t service_list < <(split_list "$services")
 [[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --runs needs a positive number" >&2; exit 2; }
 
 WHYNO_PORT=${WHYNO_PORT:-$REPO_DIR/build/whyno-port}
@@ -289,6 +293,90 @@ bench_rules() {
   budget "rules $count" ip netns exec "$ns" -- "$WHYNO_PORT" --no-probe "$HOST_PORT" --json
   RULES_MS[$count]=$whyno
   RULES_FLOOR[$count]=$floor
+  ip netns delete "$ns"
+}
+
+# --- scenario d: a Kubernetes node's Services --------------------------------------
+
+# kube_base_nft: kube-proxy's base of table ip kube-proxy (sets, maps, base
+# chains and their rules), as its golden writes it: everything before its
+# first Service.
+kube_base_nft() {
+  sed -n '/^# svc1$/q; /^add /p' "$REPO_DIR/tests/fixtures/twin/kubernetes/TestOverallNFTablesRules.nft"
+}
+
+# kube_services_file MODE COUNT: COUNT ClusterIP Services of one endpoint each,
+# in kube-proxy's layout for MODE (iptables: KUBE-SERVICES, KUBE-SVC-*,
+# KUBE-SEP-*; nftables: the @service-ips map, service-* and endpoint-*
+# chains). ClusterIPs 172.30.0.0/16, endpoints 10.200.0.0/16: addresses no
+# namespace holds.
+kube_services_file() {
+  local mode=$1 count=$2
+  if [[ $mode == nftables ]]; then
+    kube_base_nft
+  fi
+  awk -v n="$count" -v mode="$mode" 'BEGIN {
+    if (mode == "iptables") {
+      print "*nat"
+      print ":PREROUTING ACCEPT [0:0]"; print ":OUTPUT ACCEPT [0:0]"; print ":POSTROUTING ACCEPT [0:0]"
+      print ":KUBE-SERVICES - [0:0]"; print ":KUBE-MARK-MASQ - [0:0]"
+      for (i = 1; i <= n; i++) { printf ":KUBE-SVC-%016d - [0:0]\n:KUBE-SEP-%016d - [0:0]\n", i, i }
+      print "-A PREROUTING -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES"
+      print "-A OUTPUT -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES"
+      print "-A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000/0x4000"
+    }
+    for (i = 1; i <= n; i++) {
+      cip = sprintf("172.30.%d.%d", int(i / 250), i % 250 + 1)
+      ep = sprintf("10.200.%d.%d", int(i / 250), i % 250 + 1)
+      svc = sprintf("ns%d/svc%d:p80", i, i)
+      if (mode == "iptables") {
+        printf "-A KUBE-SERVICES -d %s/32 -p tcp -m comment --comment \"%s cluster IP\" -m tcp --dport 80 -j KUBE-SVC-%016d\n", cip, svc, i
+        printf "-A KUBE-SVC-%016d ! -s 10.0.0.0/8 -d %s/32 -p tcp -m comment --comment \"%s cluster IP\" -m tcp --dport 80 -j KUBE-MARK-MASQ\n", i, cip, svc
+        printf "-A KUBE-SVC-%016d -m comment --comment \"%s -> %s:80\" -j KUBE-SEP-%016d\n", i, svc, ep, i
+        printf "-A KUBE-SEP-%016d -s %s/32 -m comment --comment \"%s\" -j KUBE-MARK-MASQ\n", i, ep, svc
+        printf "-A KUBE-SEP-%016d -p tcp -m comment --comment \"%s\" -m tcp -j DNAT --to-destination %s:80\n", i, svc, ep
+      } else {
+        printf "add chain ip kube-proxy service-%d\nadd chain ip kube-proxy endpoint-%d\n", i, i
+        printf "add rule ip kube-proxy service-%d ip daddr %s ip saddr != 10.0.0.0/8 jump mark-for-masquerade\n", i, cip
+        printf "add rule ip kube-proxy service-%d numgen random mod 1 vmap { 0 : goto endpoint-%d }\n", i, i
+        printf "add rule ip kube-proxy endpoint-%d ip saddr %s jump mark-for-masquerade\n", i, ep
+        printf "add rule ip kube-proxy endpoint-%d meta l4proto tcp dnat to %s:80\n", i, ep
+        printf "add element ip kube-proxy cluster-ips { %s }\n", cip
+        printf "add element ip kube-proxy service-ips { %s . tcp . 80 : goto service-%d }\n", cip, i
+      }
+    }
+    if (mode == "iptables") print "COMMIT"
+  }'
+}
+
+bench_services() {
+  local mode=$1 count=$2 ns=${NS_PREFIX}svc-$1-$2 status=0 middle cip
+  log "services: $count kube-proxy Services ($mode mode) in namespace $ns"
+  ip netns add "$ns"
+  ip -n "$ns" link set lo up
+  kube_services_file "$mode" "$count" >"$WORK/services"
+  if [[ $mode == iptables ]]; then
+    ip netns exec "$ns" iptables-restore <"$WORK/services"
+  else
+    { grep -E '^add (table|set|map|chain)' "$WORK/services"; grep -vE '^add (table|set|map|chain)' "$WORK/services"; } |
+      ip netns exec "$ns" nft -f -
+  fi
+  # The middle Service's ClusterIP, from this namespace.
+  middle=$((count / 2))
+  cip="172.30.$((middle / 250)).$((middle % 250 + 1))"
+  ip netns exec "$ns" "$WHYNO_PORT" --no-probe "$cip:80" --json >"$WORK/out.json" 2>"$WORK/err" || status=$?
+  whyno_ok "$status"
+  jq -e '.path[] | select(.hop | startswith("DNAT 10.200."))' "$WORK/out.json" >/dev/null ||
+    die "whyno-port did not follow $cip:80 to its endpoint: $(cat "$WORK/err") $(jq -c .path "$WORK/out.json")"
+  measure ip netns exec "$ns" "$WHYNO_PORT" --no-probe "$cip:80" --json
+  local whyno=$MS
+  measure ip netns exec "$ns" nft list ruleset
+  local floor=$MS
+  rss ip netns exec "$ns" -- "$WHYNO_PORT" --no-probe "$cip:80" --json
+  local whyno_kib=$KIB
+  rss ip netns exec "$ns" -- ss -ltnup
+  row "Services $count, kube-proxy $mode (ClusterIP)" "$whyno" - "$floor" "$whyno_kib" "$KIB"
+  budget "Services $count $mode" ip netns exec "$ns" -- "$WHYNO_PORT" --no-probe "$cip:80" --json
   ip netns delete "$ns"
 }
 
@@ -540,6 +628,10 @@ for count in "${rule_list[@]}"; do
 done
 for count in "${socket_list[@]}"; do
   bench_sockets "$count"
+done
+for count in "${service_list[@]}"; do
+  bench_services iptables "$count"
+  bench_services nftables "$count"
 done
 
 # The growth rows: the largest size's cost over the smallest's.
