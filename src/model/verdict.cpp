@@ -51,6 +51,8 @@ constexpr std::array k_codes = {
           "Kubernetes: externalTrafficPolicy Local and no ready pod on this node"},
     Entry{Verdict::source_range_blocked, "source-range-blocked",
           "Kubernetes: the client is outside the Service's loadBalancerSourceRanges"},
+    Entry{Verdict::localhost_nodeport_unsupported, "localhost-nodeport-unsupported",
+          "Kubernetes: kube-proxy's nftables mode serves no NodePort on 127.0.0.1"},
     Entry{Verdict::inconclusive, "inconclusive",
           "a hop could not be read, so whyno-port cannot say the path works"},
 };

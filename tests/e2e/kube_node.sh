@@ -234,6 +234,16 @@ cases() {
   expect_status 0
   expect_json '.container.name == $pod' --arg pod "$T-pod6"
 
+  if [[ $mode == nftables ]]; then
+    log "case ($mode): a NodePort on 127.0.0.1, which nftables mode does not serve"
+    ip netns exec "$NODE" curl -sS --max-time 2 http://127.0.0.1:3003/ >/dev/null 2>&1 &&
+      fail "curl 127.0.0.1:3003 from the node answered"
+    whyno_in_node 127.0.0.1:3003 --no-probe --json
+    expect_verdict localhost-nodeport-unsupported
+    expect_status 1
+    expect_text .fix "192.168.0.2:3003"
+  fi
+
   log "case ($mode): externalTrafficPolicy Local, no ready pod on this node"
   expect_netns_curl "$T-remote" 192.168.0.2:3001 28
   whyno_in_node 192.168.0.2:3001 --from 203.0.113.2 --no-probe --json

@@ -41,6 +41,8 @@ enum class Verdict {
   service_no_local_endpoints,
   /// Kubernetes: the client is outside the Service's loadBalancerSourceRanges.
   source_range_blocked,
+  /// Kubernetes: a NodePort dialled on 127.0.0.1, which kube-proxy's nftables mode does not serve.
+  localhost_nodeport_unsupported,
   /// Not a cause: a hop could not be read (or the probe contradicts the
   /// facts), so the path cannot be called reachable. Never exit 0.
   inconclusive,

@@ -1,5 +1,8 @@
 #include "kube_words.hpp"
 
+#include <algorithm>
+#include <vector>
+
 #include <fmt/format.h>
 
 #include "vmap_lookup.hpp"
@@ -133,6 +136,43 @@ ServiceWords words_of(const std::string& service) {
 }
 
 }  // namespace
+
+std::optional<Problem> localhost_nodeport(const nf::Ruleset& rules, const IpAddress& destination,
+                                          std::uint8_t l4proto, std::uint16_t port) {
+  if (!destination.is_loopback()) {
+    return std::nullopt;
+  }
+  const std::string key = fmt::format("{} . {}", l4proto, port);
+  for (const nf::Rule& r : rules.rules) {
+    // `ip daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports`
+    if (r.table != k_nft_table || r.chain != "services" || r.action.kind != nf::ActionKind::vmap ||
+        r.action.vmap_key != nf::Field::l4proto) {
+      continue;
+    }
+    const auto entry = std::find_if(r.action.vmap.begin(), r.action.vmap.end(),
+                                    [&](const nf::VmapEntry& e) { return e.key == key; });
+    if (entry == r.action.vmap.end()) {
+      continue;
+    }
+    std::vector<std::string> node_addresses;
+    for (const nf::Match& m : r.matches) {
+      if (m.field == nf::Field::daddr && !m.negated) {
+        for (const IpPrefix& p : m.prefixes) {
+          node_addresses.push_back(fmt::format("{}:{}", p.address.to_string_for_port(), port));
+        }
+      }
+    }
+    const std::string dial = node_addresses.empty() ? fmt::format("the node's own address, port {}", port)
+                                                    : join_words(node_addresses, "or");
+    return Problem{
+        Verdict::localhost_nodeport_unsupported,
+        fmt::format("Port {} is a NodePort, but kube-proxy's nftables mode serves NodePorts on the "
+                    "node's addresses only, not on {} (its iptables mode did, with route_localnet).",
+                    port, destination.to_string()),
+        fmt::format("Dial {}, from this node too.", dial)};
+  }
+  return std::nullopt;
+}
 
 std::optional<KubeDrop> kube_drop(const nf::Rule& rule, const nf::Ruleset& rules, const nf::Packet& packet) {
   if (auto d = iptables_drop(rule)) {

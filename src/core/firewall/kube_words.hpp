@@ -32,6 +32,13 @@ struct KubeDrop {
 /// when it is none of the above.
 std::optional<KubeDrop> kube_drop(const nf::Rule& rule, const nf::Ruleset& rules, const nf::Packet& packet);
 
+/// kube-proxy's nftables mode serves a NodePort on the node's addresses
+/// (@nodeport-ips) only, never on 127.0.0.1 (iptables mode did, with
+/// route_localnet): the problem for a loopback `destination` whose `port`
+/// is a NodePort there; nullopt otherwise.
+std::optional<Problem> localhost_nodeport(const nf::Ruleset& rules, const IpAddress& destination,
+                                          std::uint8_t l4proto, std::uint16_t port);
+
 /// The problem, with a fix in kubectl terms; `flow` and `rule_text` as
 /// drop_problem words them.
 Problem kube_problem(const KubeDrop& drop, const nf::Packet& packet, const std::string& flow,

@@ -9,6 +9,7 @@
 #include "container_view.hpp"
 #include "host_context.hpp"
 #include "core/firewall/host_firewalls.hpp"
+#include "core/firewall/kube_words.hpp"
 #include "state_problem.hpp"
 #include "unpublished.hpp"
 #include "whyno/core/plan/container_lookup.hpp"
@@ -272,6 +273,13 @@ void explain_no_forward(const HostContext& h, Walk& w, const Listener* listener)
   }
   if (meant != nullptr && !meant->state.running && explain_privileged_port(h, w, *meant)) {
     return;
+  }
+  if (holder == nullptr) {
+    if (auto nodeport =
+            localhost_nodeport(h.f.ruleset, h.destination, ip_protocol_number(h.q.protocol), h.q.port)) {
+      fail_host_port(h, w, "a NodePort, not served on loopback", std::move(*nodeport));
+      return;
+    }
   }
   if (holder != nullptr && !owned_by_engine(*holder) && listener != nullptr) {
     const std::string owner = describe_owners(*holder);
