@@ -237,6 +237,23 @@ whyno_ok() {
   [[ $1 -le 4 ]] || die "whyno-port exited $1 (a crash?)"
 }
 
+# against_ruleset_dump NS ROW BUDGET ARGS...: whyno-port ARGS inside NS against
+# the floor `nft list ruleset` there (time and peak RSS, ss's RSS beside
+# it), as a row and a budget line; the medians into WHYNO_MS and FLOOR_MS.
+against_ruleset_dump() {
+  local ns=$1 name=$2 budget_name=$3 whyno_kib
+  shift 3
+  measure ip netns exec "$ns" "$WHYNO_PORT" "$@"
+  WHYNO_MS=$MS
+  measure ip netns exec "$ns" nft list ruleset
+  FLOOR_MS=$MS
+  rss ip netns exec "$ns" -- "$WHYNO_PORT" "$@"
+  whyno_kib=$KIB
+  rss ip netns exec "$ns" -- ss -ltnup
+  row "$name" "$WHYNO_MS" - "$FLOOR_MS" "$whyno_kib" "$KIB"
+  budget "$budget_name" ip netns exec "$ns" -- "$WHYNO_PORT" "$@"
+}
+
 # --- scenario b: rules -----------------------------------------------------------
 
 # rules_file COUNT: COUNT rules in Docker's layout, half DNAT rules in nat
@@ -282,17 +299,9 @@ bench_rules() {
   [[ $read_rules -ge $count ]] || die "whyno-port read $read_rules rules of the $count loaded: $(cat "$WORK/err")"
   log "  whyno-port read $read_rules rules, verdict $(jq -r .verdict "$WORK/out.json")"
 
-  measure ip netns exec "$ns" "$WHYNO_PORT" --no-probe "$HOST_PORT" --json
-  local whyno=$MS
-  measure ip netns exec "$ns" nft list ruleset
-  local floor=$MS
-  rss ip netns exec "$ns" -- "$WHYNO_PORT" --no-probe "$HOST_PORT" --json
-  local whyno_kib=$KIB
-  rss ip netns exec "$ns" -- ss -ltnup
-  row "rules $count (ip netns exec)" "$whyno" - "$floor" "$whyno_kib" "$KIB"
-  budget "rules $count" ip netns exec "$ns" -- "$WHYNO_PORT" --no-probe "$HOST_PORT" --json
-  RULES_MS[$count]=$whyno
-  RULES_FLOOR[$count]=$floor
+  against_ruleset_dump "$ns" "rules $count (ip netns exec)" "rules $count" --no-probe "$HOST_PORT" --json
+  RULES_MS[$count]=$WHYNO_MS
+  RULES_FLOOR[$count]=$FLOOR_MS
   ip netns delete "$ns"
 }
 
@@ -368,15 +377,8 @@ bench_services() {
   whyno_ok "$status"
   jq -e '.path[] | select(.hop | startswith("DNAT 10.200."))' "$WORK/out.json" >/dev/null ||
     die "whyno-port did not follow $cip:80 to its endpoint: $(cat "$WORK/err") $(jq -c .path "$WORK/out.json")"
-  measure ip netns exec "$ns" "$WHYNO_PORT" --no-probe "$cip:80" --json
-  local whyno=$MS
-  measure ip netns exec "$ns" nft list ruleset
-  local floor=$MS
-  rss ip netns exec "$ns" -- "$WHYNO_PORT" --no-probe "$cip:80" --json
-  local whyno_kib=$KIB
-  rss ip netns exec "$ns" -- ss -ltnup
-  row "Services $count, kube-proxy $mode (ClusterIP)" "$whyno" - "$floor" "$whyno_kib" "$KIB"
-  budget "Services $count $mode" ip netns exec "$ns" -- "$WHYNO_PORT" --no-probe "$cip:80" --json
+  against_ruleset_dump "$ns" "Services $count, kube-proxy $mode (ClusterIP)" "Services $count $mode" \
+    --no-probe "$cip:80" --json
   ip netns delete "$ns"
 }
 
