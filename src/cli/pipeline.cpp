@@ -53,7 +53,8 @@ std::expected<snapshot::Snapshot, Failure> read_this_host(const Options& options
   snap.all = options.all;
   snap.project = options.project;
   // Connections are counted for the probe's proof by arrival: one TCP port.
-  const gather::ReadPlan plan{options.probe && !options.all && snap.query.protocol == Protocol::tcp};
+  const gather::ReadPlan plan{options.probe && !options.all && snap.query.protocol == Protocol::tcp,
+                              options.probe && !options.all};
   auto facts = gather::read_host(snap.query, {options.engine, options.user_engines, options.host_root}, plan);
   if (!facts) {
     return std::unexpected(

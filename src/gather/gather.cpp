@@ -494,6 +494,9 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
   if (!query.from && query.target.is_name()) {
     facts.resolved_addresses = sources.resolve(query.target.text);
   }
+  if (plan.probe) {
+    facts.client_netns = find_client_namespace(query, sources, facts.host.inode);
+  }
   if (query.from_container() && query.target.is_name() && !query.target.is_this_host_loopback()) {
     read_client_hosts(query, sources, facts);
   }

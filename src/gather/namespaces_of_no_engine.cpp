@@ -114,6 +114,40 @@ void find_namespaces_by_packet(const Query& query, const Sources& sources, Facts
   }
 }
 
+std::optional<ClientNamespace> find_client_namespace(const Query& query, const Sources& sources,
+                                                     std::uint64_t host_inode) {
+  if (!query.from_remote() || !query.from->ip) {
+    return std::nullopt;
+  }
+  const IpAddress& client = *query.from->ip;
+  std::size_t searched = 0;
+  for (const kernel::NamespaceCandidate& candidate : sources.namespaces.list_namespaces()) {
+    if (searched == k_max_namespaces_searched) {
+      break;
+    }
+    // As for a DNAT's destination: only root's namespaces are believed.
+    if (candidate.inode == host_inode || candidate.uid != 0) {
+      continue;
+    }
+    auto handle = sources.namespaces.open_path(candidate.path);
+    if (!handle || handle->inode != candidate.inode) {
+      continue;
+    }
+    ++searched;
+    // Its interfaces are what is asked; no socket is.
+    ListenerScope interfaces_only;
+    interfaces_only.ports = {query.port};  // one filtered socket read: next to nothing
+    interfaces_only.every_port = false;
+    interfaces_only.protocol = query.protocol;
+    interfaces_only.connections = false;
+    auto read = sources.namespaces.read(*handle, interfaces_only);
+    if (read && has_interface_address(*read, client)) {
+      return ClientNamespace{candidate.path, candidate.inode, candidate.label};
+    }
+  }
+  return std::nullopt;
+}
+
 /// --pid/--netns: the namespace stands for a container of no engine, built
 /// from what the kernel shows of it, so the paths can be walked to it.
 std::expected<Engine, ReadFailure> engine_of_namespace(const NamespaceChoice& choice, const Sources& sources,

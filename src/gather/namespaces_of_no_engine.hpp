@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <expected>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "whyno/gather/gather.hpp"
@@ -20,6 +21,12 @@ namespace whyno::gather {
 /// engine. Read for `scope`'s sockets.
 void find_namespaces_by_packet(const Query& query, const Sources& sources, Facts& facts,
                                const ListenerScope& scope);
+
+/// --from ADDRESS of another machine: the namespace of this host (root's,
+/// not the host's own) that holds the address, if one does, for the probe
+/// to send from.
+std::optional<ClientNamespace> find_client_namespace(const Query& query, const Sources& sources,
+                                                     std::uint64_t host_inode);
 
 /// --pid/--netns: the namespace stands for a container of no engine, built
 /// from what the kernel shows of it, so the paths can be walked to it.

@@ -40,6 +40,8 @@ ProbeResult probe_result(const Query& query, const Facts& facts, bool enabled,
   }
   if (plan.netns_pid > 0) {
     options.netns_path = fmt::format("/proc/{}/ns/net", plan.netns_pid);
+  } else if (!plan.netns_path.empty()) {
+    options.netns_path = plan.netns_path;
   }
   if (!plan.hosts_file.empty()) {
     options.hosts_file = plan.hosts_file;

@@ -184,11 +184,14 @@ cases() {
 
   log "case ($mode): a NodePort from another machine reaches its endpoint, found by the packet"
   expect_netns_curl "$T-remote" 192.168.0.2:3003 0
-  whyno_in_node 192.168.0.2:3003 --from 203.0.113.2 --no-probe --json
+  whyno_in_node 192.168.0.2:3003 --from 203.0.113.2 --json
   expect_verdict reachable
   expect_status 0
   expect_json '.container.name == $pod' --arg pod "$T-pod3"
   expect_json 'any(.evidence[]; contains("no container engine runs on this host"))'
+  # The remote client is a namespace of this machine: the probe is sent from it.
+  expect_probe answered
+  expect_text .probe.from "namespace \`$T-remote\` holds it"
 
   log "case ($mode): the same from a debug pod, the node's / at a host root (--host-root)"
   mkdir -p "$T_DIR/host"
@@ -246,9 +249,10 @@ cases() {
 
   log "case ($mode): externalTrafficPolicy Local, no ready pod on this node"
   expect_netns_curl "$T-remote" 192.168.0.2:3001 28
-  whyno_in_node 192.168.0.2:3001 --from 203.0.113.2 --no-probe --json
+  whyno_in_node 192.168.0.2:3001 --from 203.0.113.2 --json
   expect_verdict service-no-local-endpoints
   expect_status 1
+  expect_probe timed-out
   expect_text .summary "ns2/svc2"
   expect_text .fix "externalTrafficPolicy"
 

@@ -160,4 +160,22 @@ TEST_CASE("the probe dials the addresses in the client's order") {
   CHECK(literal.plan->fallbacks.empty());
 }
 
+TEST_CASE("another machine's address: probed from the namespace of this host that holds it, if one does") {
+  Facts f = proxied_web("0.0.0.0");
+  Query q = host_query(8080, "192.0.2.1");
+  q.from = Client::parse("203.0.113.2");
+  REQUIRE(q.from_remote());
+  const ProbeDecision outside = plan_probe(q, f);
+  CHECK_FALSE(outside.plan);
+  CHECK(outside.skipped.find("cannot send from 203.0.113.2") != std::string::npos);
+
+  f.client_netns = ClientNamespace{"/run/netns/lab-remote", 4026532001, "lab-remote"};
+  const ProbeDecision inside = plan_probe(q, f);
+  REQUIRE(inside.plan);
+  CHECK(inside.plan->netns_path == "/run/netns/lab-remote");
+  CHECK(inside.plan->netns_pid == 0);
+  CHECK(inside.plan->address == ip("192.0.2.1"));
+  CHECK(inside.plan->from == "203.0.113.2 (namespace `lab-remote` holds it)");
+}
+
 TEST_SUITE_END();

@@ -568,6 +568,21 @@ TEST_CASE("gather over fakes built from each recording gives back its facts") {
       host.namespaces.namespaces[c.inode] = recorded.container_netns.at("netns-" + std::to_string(c.inode));
       host.namespaces.namespaces[c.inode].inode = c.inode;
     }
+    if (recorded.client_netns && snap->query.from && snap->query.from->ip) {
+      // The namespace that held --from's address: the probe was sent from it.
+      const ClientNamespace& client = *recorded.client_netns;
+      const bool listed = std::any_of(census.begin(), census.end(), [&](const kernel::NamespaceCandidate& c) {
+        return c.inode == client.inode;
+      });
+      if (!listed) {
+        census.push_back({client.path, client.inode, 0, 0, client.label});
+        NetnsFacts holder;
+        holder.inode = client.inode;
+        holder.interfaces.push_back({2, "eth0", "veth", 0, true, 1500, {{*snap->query.from->ip, 24}}});
+        host.namespaces.paths[client.path] = client.inode;
+        host.namespaces.namespaces[client.inode] = holder;
+      }
+    }
     host.namespaces.census = census;
     host.namespaces.host = recorded.host;
     host.namespaces.sysctls = recorded.sysctls;
@@ -600,7 +615,11 @@ TEST_CASE("gather over fakes built from each recording gives back its facts") {
       }
       host.owned_files[recorded.client_hosts->path] = text;
     }
-    auto gathered = gather::gather(snap->query, host.sources());
+    // As the recording was read: the client's namespace is looked for only
+    // when a probe follows.
+    gather::ReadPlan plan;
+    plan.probe = !snap->probe || snap->probe->detail != "not probed (--no-probe)";
+    auto gathered = gather::gather(snap->query, host.sources(), plan);
     INFO("gather: " << (gathered ? std::string() : gathered.error().message));
     REQUIRE(gathered.has_value());
     gathered->resolved_addresses = recorded.resolved_addresses;

@@ -61,6 +61,9 @@ struct ReadPlan {
   /// kernel's whole table of connections, per namespace and family (about
   /// 1.5 ms each on a host with 24 GiB), so a run without a probe skips it.
   bool count_connections = true;
+  /// A probe follows: for --from ADDRESS, the namespace of this host that
+  /// holds the address is looked for (Facts::client_netns) to send it from.
+  bool probe = true;
 };
 
 /// Reads the engine, checks the query against it, then the host namespace,

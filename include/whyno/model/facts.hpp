@@ -49,6 +49,15 @@ struct ClientHosts {
   std::vector<IpAddress> addresses;  // empty: no line names it
 };
 
+/// --from ADDRESS of another machine, when a network namespace of this host
+/// (root's) holds that address: a twin's client, a lab's router. The probe
+/// is sent from there, as the client would send it.
+struct ClientNamespace {
+  std::string path;  // an nsfs path: /run/netns/NAME or /proc/PID/ns/net
+  std::uint64_t inode = 0;
+  std::string label;  // as the census names it
+};
+
 struct Facts {
   std::optional<Engine> engine;  // nullopt: the engine could not be reached
   NetnsFacts host;
@@ -60,6 +69,7 @@ struct Facts {
   std::vector<IpAddress> resolved_addresses;
   /// --from CONTAINER with a name: the client's hosts file's answer.
   std::optional<ClientHosts> client_hosts;
+  std::optional<ClientNamespace> client_netns;
   std::int64_t collected_at = 0;  // epoch seconds when the facts were read (0: unknown)
   std::vector<Unread> unread;     // sources that could not be read at all
   /// Rootless Docker's namespaces behind the rootlesskit processes that

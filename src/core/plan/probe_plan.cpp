@@ -7,6 +7,7 @@
 #include "whyno/core/plan/client_addresses.hpp"
 #include "whyno/core/plan/container_lookup.hpp"
 #include "whyno/model/listeners.hpp"
+#include "whyno/util/printable.hpp"
 
 namespace whyno {
 
@@ -27,17 +28,31 @@ bool held_by_rootless_forwarder(const Facts& facts, const Query& q) {
 ProbeDecision plan_probe(const Query& q, const Facts& facts) {
   ProbeDecision decision;
   const std::string text = fmt::format("{}:{}", q.target.text, q.port);
-  if (q.from_remote()) {
-    decision.skipped = fmt::format(
-        "not probed: whyno-port cannot send from {}, a client outside "
-        "this host",
-        q.from->text);
-    return decision;
-  }
   ProbePlan plan;
   plan.text = text;
   plan.port = q.port;
   plan.protocol = q.protocol;
+  if (q.from_remote()) {
+    // Sent from the namespace of this host that holds the client's address
+    // (a twin's client, a lab's router), as the client would send it.
+    const std::optional<IpAddress> dialled = q.target.ip ? q.target.ip
+                                             : facts.resolved_addresses.empty()
+                                                 ? std::nullopt
+                                                 : std::optional(facts.resolved_addresses.front());
+    if (!facts.client_netns || !dialled) {
+      decision.skipped = fmt::format(
+          "not probed: whyno-port cannot send from {}, a client outside "
+          "this host",
+          q.from->text);
+      return decision;
+    }
+    plan.netns_path = facts.client_netns->path;
+    plan.address = dialled;
+    plan.from =
+        fmt::format("{} (namespace `{}` holds it)", q.from->text, printable(facts.client_netns->label));
+    decision.plan = plan;
+    return decision;
+  }
   if (!q.from) {
     plan.from = "this host";
     plan.settle_ms = held_by_rootless_forwarder(facts, q) ? k_rootless_settle_ms : 0;

@@ -23,6 +23,7 @@ struct ProbePlan {
   std::uint16_t port = 0;
   Protocol protocol = Protocol::tcp;
   int netns_pid = 0;              // 0: from the host's namespace
+  std::string netns_path;         // or from this nsfs path (a client namespace holding --from's address)
   std::string from;               // "this host", "container `client`"
   bool use_embedded_dns = false;  // the client is on a user-defined network
   /// The DNS server it asks: nullopt for Docker's embedded DNS (127.0.0.11);
