@@ -19,7 +19,7 @@ expect_netns_curl "$REMOTE_NS" "$remote_target" 28
 run_whyno "$remote_target" --from "$REMOTE_CLIENT_ADDR" --json
 expect_verdict firewall-blocked
 expect_status 1
-expect_probe skipped
+expect_probe timed-out  # sent from the client's own namespace
 expect_text .summary "DOCKER-USER"
 # The fix to paste deletes that rule, and curl proves it was the one.
 expect_json '.fix_commands[1] == "iptables -D DOCKER-USER 1"'
@@ -38,7 +38,7 @@ expect_netns_curl "$REMOTE_NS" "$remote_target" 28
 run_whyno "$remote_target" --from "$REMOTE_CLIENT_ADDR" --json
 expect_verdict firewall-blocked
 expect_status 1
-expect_probe skipped
+expect_probe timed-out  # sent from the client's own namespace
 expect_text .summary "inet $table forward_drop"
 expect_json '.fix_commands[1] | test("^nft delete rule inet wt_fw_[0-9a-f]+ forward_drop handle [0-9]+$")'
 run_fix_command 1
@@ -63,7 +63,7 @@ expect_netns_curl "$REMOTE_NS" "$remote_target" 28
 run_whyno "$remote_target" --from "$REMOTE_CLIENT_ADDR" --json
 expect_verdict firewall-blocked
 expect_status 1
-expect_probe skipped
+expect_probe timed-out  # sent from the client's own namespace
 expect_text .summary "raw PREROUTING, rule "
 expect_text .summary "-A PREROUTING -s $REMOTE_CLIENT_ADDR/32 -p tcp -m tcp --dport $HOST_PORT -m comment"
 expect_json '.rules | any(.syntax == "iptables" and .table == "raw" and .chain == "PREROUTING")'

@@ -21,6 +21,6 @@ expect_netns_curl "$REMOTE_NS" "$REMOTE_HOST_ADDR:$HOST_PORT" 7
 run_whyno "$REMOTE_HOST_ADDR:$HOST_PORT" --from "$REMOTE_CLIENT_ADDR" --json
 expect_verdict host-address-mismatch
 expect_status 1
-expect_probe skipped
+expect_probe refused  # sent from the client's own namespace
 expect_text .summary "only on 127.0.0.1"
 expect_text .fix "-p $HOST_PORT:3000"

@@ -12,7 +12,7 @@ expect_netns_curl "$REMOTE_NS" "$REMOTE_HOST_ADDR:$HOST_PORT" 0
 run_whyno "$REMOTE_HOST_ADDR:$HOST_PORT" --from "$REMOTE_CLIENT_ADDR" --json
 expect_verdict reachable
 expect_status 0
-expect_probe skipped
+expect_probe answered  # sent from the client's own namespace
 expect_json '.container.name | ltrimstr("/") == $name' --arg name "$T-web"
 expect_json '[.path[].ok] | all'
 expect_json 'any(.path[]; .detail | contains($veth))' --arg veth "$REMOTE_HOST_IF"

@@ -47,6 +47,7 @@ ProbeDecision plan_probe(const Query& q, const Facts& facts) {
       return decision;
     }
     plan.netns_path = facts.client_netns->path;
+    plan.settle_ms = held_by_rootless_forwarder(facts, q) ? k_rootless_settle_ms : 0;
     plan.address = dialled;
     plan.from =
         fmt::format("{} (namespace `{}` holds it)", q.from->text, printable(facts.client_netns->label));
