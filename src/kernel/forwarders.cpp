@@ -23,17 +23,10 @@ namespace detail {
 
 namespace {
 
-/// The file name of the program `dir` (/proc's PID) runs, from one
-/// readlink(2): nullopt when it cannot be read (a kernel thread, a process
-/// not ours to read, one gone).
+/// The file name of the program `dir` (/proc's PID) runs; nullopt as exe_path.
 std::optional<std::string> program_name(int proc_fd, const std::string& dir) {
-  std::array<char, 512> buffer{};
-  const ssize_t n = ::readlinkat(proc_fd, (dir + "/exe").c_str(), buffer.data(), buffer.size());
-  if (n <= 0 || static_cast<std::size_t>(n) == buffer.size()) {
-    return std::nullopt;
-  }
-  const std::string_view path(buffer.data(), static_cast<std::size_t>(n));
-  return std::string(path.substr(path.rfind('/') + 1));
+  const std::optional<std::string> path = exe_path(proc_fd, dir);
+  return path ? std::optional(path->substr(path->rfind('/') + 1)) : std::nullopt;
 }
 
 // The programs that hold host ports for containers.

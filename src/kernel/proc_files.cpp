@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 
 #include "whyno/sys/fd.hpp"
@@ -33,6 +34,15 @@ DirPtr open_dir_at(int parent, const char* path) {
 }
 
 /// Up to `limit` bytes of a small /proc file, or nullopt if it is gone.
+std::optional<std::string> exe_path(int proc_fd, const std::string& dir) {
+  std::array<char, 4096> buffer{};  // PATH_MAX: a longer target is cut, and refused
+  const ssize_t n = ::readlinkat(proc_fd, (dir + "/exe").c_str(), buffer.data(), buffer.size());
+  if (n <= 0 || static_cast<std::size_t>(n) == buffer.size()) {
+    return std::nullopt;
+  }
+  return std::string(buffer.data(), static_cast<std::size_t>(n));
+}
+
 std::optional<std::string> read_small(int parent, const std::string& path, std::size_t limit) {
   sys::Fd fd(openat(parent, path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) {

@@ -23,6 +23,11 @@ std::optional<int> parse_pid(std::string_view name);
 /// The directory `path` under the directory fd `parent`, or null.
 DirPtr open_dir_at(int parent, const char* path);
 
+/// The path of the program the process runs (/proc/PID/exe, `dir` its pid
+/// under the open /proc `proc_fd`), from one readlink(2); nullopt when it
+/// cannot be read (a kernel thread, a process not ours to read, one gone).
+std::optional<std::string> exe_path(int proc_fd, const std::string& dir);
+
 /// Up to `limit` bytes of a small /proc file, or nullopt if it is gone.
 std::optional<std::string> read_small(int parent, const std::string& path, std::size_t limit);
 

@@ -26,6 +26,7 @@ namespace whyno::kernel {
 
 using detail::DirPtr;
 using detail::dockerd_child_forwards;
+using detail::exe_path;
 using detail::for_each_dockerd_child_near;
 using detail::is_forwarder_for;
 using detail::nearest_first;
@@ -273,17 +274,15 @@ std::vector<int> scan_forwarders(int proc_fd, const std::vector<int>& processes,
 /// can copy a program, and own the copy), so a process named docker-proxy
 /// or rootlessport running the user's copy is not taken for the real one.
 std::pair<std::string, bool> executable_of(int proc_fd, const std::string& dir) {
-  std::array<char, 4096> buffer{};
-  const ssize_t n = ::readlinkat(proc_fd, (dir + "/exe").c_str(), buffer.data(), buffer.size() - 1);
-  if (n <= 0) {
+  std::optional<std::string> exe = exe_path(proc_fd, dir);
+  if (!exe) {
     return {std::string(), false};  // a kernel thread, gone, or not ours to read
   }
-  std::string exe(buffer.data(), static_cast<std::size_t>(n));
   struct stat file {};
   // Follows the magic link to the inode the process runs, even if replaced.
   const bool system = ::fstatat(proc_fd, (dir + "/exe").c_str(), &file, 0) == 0 && file.st_uid == 0 &&
                       (file.st_mode & (S_IWGRP | S_IWOTH)) == 0;
-  return {std::move(exe), system};
+  return {std::move(*exe), system};
 }
 
 /// The file that thaws the process's cgroup when it is frozen, else "".

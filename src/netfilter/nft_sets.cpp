@@ -149,8 +149,8 @@ bool vmap_field(nf::Field f) {
          f == nf::Field::saddr || f == nf::Field::daddr || f == nf::Field::random;
 }
 
-/// An element's concatenated key as VmapEntry::key: each field's text,
-/// joined by " . "; empty when a field is not representable.
+/// An element's key as VmapEntry::key: one field's text, or each field of a
+/// concatenation joined by " . "; empty when a field is not representable.
 std::string concat_key_text(const std::vector<RegValue>& key, const Bytes& bytes) {
   std::string out;
   std::size_t offset = 0;
@@ -278,14 +278,15 @@ nf::Action vmap_action(const std::vector<RegValue>& keys, const SetInfo* set, co
     return unknown_vmap(keys, set_name, "map not found");
   }
   const RegValue& key = keys.front();
-  std::uint32_t key_len = keys.size() == 1 ? key.len : 0;
+  // One field's key is as long as the field; a concatenation pads each.
+  std::uint32_t concat_len = 0;
   for (const RegValue& k : keys) {
     if (k.source != Source::field || !vmap_field(k.field) || !k.mask.empty()) {
       return unknown_vmap(keys, set_name, "key not modelled");
     }
-    key_len += keys.size() == 1 ? 0 : concat_field_len(k.len);
+    concat_len += concat_field_len(k.len);
   }
-  if (set->key_len != key_len) {
+  if (set->key_len != (keys.size() == 1 ? key.len : concat_len)) {
     return unknown_vmap(keys, set_name, "key not modelled");
   }
   if (has_catchall(*set)) {
@@ -307,7 +308,7 @@ nf::Action vmap_action(const std::vector<RegValue>& keys, const SetInfo* set, co
   };
   if ((set->flags & NFT_SET_INTERVAL) == 0) {
     for (const SetElement& e : set->elements) {
-      if (!add(keys.size() == 1 ? vmap_key_text(key, e.key) : concat_key_text(keys, e.key), e)) {
+      if (!add(concat_key_text(keys, e.key), e)) {
         return unknown_vmap(keys, set_name, "element not modelled");
       }
     }

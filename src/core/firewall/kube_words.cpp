@@ -1,6 +1,5 @@
 #include "kube_words.hpp"
 
-#include <algorithm>
 #include <vector>
 
 #include <fmt/format.h>
@@ -70,10 +69,11 @@ std::optional<KubeDrop> iptables_drop(const nf::Rule& rule) {
       at != std::string::npos && at > 0) {
     return KubeDrop{KubeDrop::Kind::source_range, rule.comment.substr(0, at)};
   }
-  if (rule.comment.starts_with("other traffic to ") && rule.comment.ends_with(" loadbalancer IP")) {
-    return KubeDrop{
-        KubeDrop::Kind::source_range,
-        rule.comment.substr(17, rule.comment.size() - 17 - std::string_view(" loadbalancer IP").size())};
+  constexpr std::string_view k_other = "other traffic to ";
+  if (rule.comment.starts_with(k_other)) {
+    if (auto s = named_before(rule.comment.substr(k_other.size()), " loadbalancer IP")) {
+      return KubeDrop{KubeDrop::Kind::source_range, *s};
+    }
   }
   return std::nullopt;
 }
@@ -142,16 +142,19 @@ std::optional<Problem> localhost_nodeport(const nf::Ruleset& rules, const IpAddr
   if (!destination.is_loopback()) {
     return std::nullopt;
   }
-  const std::string key = fmt::format("{} . {}", l4proto, port);
+  nf::Packet packet;
+  packet.destination = destination;
+  packet.l4proto = l4proto;
+  packet.destination_port = port;
   for (const nf::Rule& r : rules.rules) {
     // `ip daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports`
     if (r.table != k_nft_table || r.chain != "services" || r.action.kind != nf::ActionKind::vmap ||
         r.action.vmap_key != nf::Field::l4proto) {
       continue;
     }
-    const auto entry = std::find_if(r.action.vmap.begin(), r.action.vmap.end(),
-                                    [&](const nf::VmapEntry& e) { return e.key == key; });
-    if (entry == r.action.vmap.end()) {
+    nf::RandomChoice random;
+    const auto entry = nf::vmap_lookup(r.action, packet, random);
+    if (!entry || *entry == nullptr) {
       continue;
     }
     std::vector<std::string> node_addresses;

@@ -19,23 +19,10 @@ struct EndpointFault {
   std::string what;  // "nothing listens on 80/tcp"
 };
 
-/// Why an endpoint takes no connection; nullopt when it does.
-std::optional<EndpointFault> fault_of(const Facts& facts, Protocol protocol, const SpreadEndpoint& e,
-                                      std::string& where) {
-  const Attachment at = facts.engine ? container_with_address(*facts.engine, e.address) : Attachment{};
-  if (at.container == nullptr) {
-    where = e.address.to_string_for_port() + ":" + std::to_string(e.port);
-    return EndpointFault{Verdict::container_port_closed, "no container or namespace of this host holds it"};
-  }
-  where = fmt::format("{}:{} ({})", e.address.to_string_for_port(), e.port, container_phrase(*at.container));
-  if (!at.container->state.running) {
-    return EndpointFault{Verdict::container_not_running, "it is not running"};
-  }
-  const NetnsFacts* ns = netns_of(facts, *at.container);
-  if (ns == nullptr) {
-    return std::nullopt;  // not read: said by the caller as not judged
-  }
-  const AppCheck check = check_app(ns->listeners, protocol, e.address, e.port);
+/// Why the app of an endpoint whose namespace was read takes no connection.
+std::optional<EndpointFault> app_fault(const std::vector<Listener>& listeners, Protocol protocol,
+                                       const SpreadEndpoint& e) {
+  const AppCheck check = check_app(listeners, protocol, e.address, e.port);
   const std::string port = protocol_port(protocol, e.port);
   switch (check.outcome) {
     case AppCheck::Outcome::accepting:
@@ -58,6 +45,35 @@ std::optional<EndpointFault> fault_of(const Facts& facts, Protocol protocol, con
       break;
   }
   return EndpointFault{Verdict::container_port_closed, fmt::format("nothing listens on {}", port)};
+}
+
+/// What one endpoint says: where it is, and why it takes no connection
+/// (nullopt when it does, or when its namespace was not read).
+struct EndpointJudgement {
+  std::string where;  // "10.180.0.5:80 (namespace `pod5`)"
+  std::optional<EndpointFault> fault;
+  bool read = true;  // false: its sockets could not be read
+};
+
+EndpointJudgement judge_endpoint(const Facts& facts, Protocol protocol, const SpreadEndpoint& e) {
+  const Attachment at = facts.engine ? container_with_address(*facts.engine, e.address) : Attachment{};
+  if (at.container == nullptr) {
+    return {e.address.to_string_for_port() + ":" + std::to_string(e.port),
+            EndpointFault{Verdict::container_port_closed, "no container or namespace of this host holds it"}};
+  }
+  EndpointJudgement j{
+      fmt::format("{}:{} ({})", e.address.to_string_for_port(), e.port, container_phrase(*at.container)), {}};
+  if (!at.container->state.running) {
+    j.fault = EndpointFault{Verdict::container_not_running, "it is not running"};
+    return j;
+  }
+  const NetnsFacts* ns = netns_of(facts, *at.container);
+  if (ns == nullptr) {
+    j.read = false;
+    return j;
+  }
+  j.fault = app_fault(ns->listeners, protocol, e);
+  return j;
 }
 
 }  // namespace
@@ -87,12 +103,10 @@ void judge_other_endpoints(Walk& walk, const Facts& facts, Protocol protocol,
   std::vector<std::pair<std::string, EndpointFault>> faults;
   std::size_t unread = 0;
   for (std::size_t i = 1; i < endpoints.size(); ++i) {
-    std::string where;
-    if (auto fault = fault_of(facts, protocol, endpoints[i], where)) {
-      faults.emplace_back(where, std::move(*fault));
-    } else if (const Attachment at =
-                   facts.engine ? container_with_address(*facts.engine, endpoints[i].address) : Attachment{};
-               at.container != nullptr && netns_of(facts, *at.container) == nullptr) {
+    EndpointJudgement j = judge_endpoint(facts, protocol, endpoints[i]);
+    if (j.fault) {
+      faults.emplace_back(std::move(j.where), std::move(*j.fault));
+    } else if (!j.read) {
       ++unread;
     }
   }
