@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "pod_names.hpp"
 #include "scoped_reads.hpp"
 #include "whyno/core/plan/involved.hpp"
 #include "whyno/util/printable.hpp"
@@ -77,6 +78,7 @@ void find_namespaces_by_packet(const Query& query, const Sources& sources, Facts
     known.insert(ns.inode);
   }
   std::size_t searched = 0;
+  PodNames pods(sources);
   for (const kernel::NamespaceCandidate& candidate : sources.namespaces.list_namespaces()) {
     if (wanted.empty() || searched == k_max_namespaces_searched) {
       break;
@@ -109,6 +111,10 @@ void find_namespaces_by_packet(const Query& query, const Sources& sources, Facts
     }
     Container c = namespace_container(handle->inode, candidate.label, candidate.pid, *read);
     c.engine_uid = candidate.uid;
+    c.pod = pods.pod_of(candidate.containerd_id);
+    if (c.pod.known()) {
+      c.name = c.pod.qualified();
+    }
     facts.container_netns.emplace(c.id, std::move(*read));
     facts.engine->containers.push_back(std::move(c));
   }

@@ -95,8 +95,10 @@ std::expected<Facts, ReadFailure> read_host(const Query& query, const EngineChoi
   const auto read_owned = [](const std::string& path, unsigned owner) {
     return sys::read_owned_file(path, sys::FileOwner{owner}, k_max_hosts_file);
   };
-  const Sources sources{*engine, *namespaces,   *processes,    netfilter::read_netfilter,
-                        resolve, epoch_seconds, read_rules_in, read_owned};
+  const std::string host_root = engines.host_root;
+  const auto read_pods = [host_root] { return engine::read_containerd_pods(host_root); };
+  const Sources sources{*engine,       *namespaces,   *processes, netfilter::read_netfilter, resolve,
+                        epoch_seconds, read_rules_in, read_owned, read_pods};
   auto facts = gather(query, sources, plan);
   if (facts && !missing.empty()) {
     facts->unread.push_back(

@@ -9,6 +9,7 @@
 #include <array>
 #include <charconv>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <set>
 
@@ -103,6 +104,15 @@ std::vector<std::string> list_pod_log_dirs(const std::string& root) {
 
 }  // namespace
 
+std::string containerd_id_of_cgroup(std::string_view cgroup) {
+  for (const std::string_view marker : {"cri-containerd-", "/containerd/", "/k8s.io/"}) {
+    if (std::string id = hex_id_after(cgroup, marker); !id.empty()) {
+      return id;
+    }
+  }
+  return {};
+}
+
 std::string namespace_label(std::string_view cgroup, int pid, std::string_view comm,
                             const std::vector<std::string>& pod_log_dirs) {
   // The v2 line, or the systemd one on v1: the path the process's unit is.
@@ -154,6 +164,8 @@ std::vector<NamespaceCandidate> list_network_namespaces(const std::string& proc_
   const std::vector<std::string> pod_log_dirs = list_pod_log_dirs(pod_logs);
   std::vector<NamespaceCandidate> found;
   std::set<std::uint64_t> seen;
+  // Named namespaces by inode: a root process found in one names its container.
+  std::map<std::uint64_t, std::size_t> named;
   struct stat own {};
   if (::stat(fmt::format("{}/self/ns/net", proc_root).c_str(), &own) == 0) {
     seen.insert(static_cast<std::uint64_t>(own.st_ino));  // the host's
@@ -175,7 +187,8 @@ std::vector<NamespaceCandidate> list_network_namespaces(const std::string& proc_
           !seen.insert(static_cast<std::uint64_t>(st.st_ino)).second) {
         continue;
       }
-      found.push_back({path, static_cast<std::uint64_t>(st.st_ino), 0, 0, name});
+      named.emplace(static_cast<std::uint64_t>(st.st_ino), found.size());
+      found.push_back({path, static_cast<std::uint64_t>(st.st_ino), 0, 0, name, {}});
     }
   }
   const sys::Fd proc(::open(proc_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -196,7 +209,19 @@ std::vector<NamespaceCandidate> list_network_namespaces(const std::string& proc_
     const ssize_t n = ::readlinkat(proc.get(), link.c_str(), target.data(), target.size() - 1);
     const std::uint64_t inode =
         n > 0 ? inode_of_link(std::string_view(target.data(), static_cast<std::size_t>(n))) : 0;
-    if (inode == 0 || !seen.insert(inode).second) {
+    if (inode == 0) {
+      continue;
+    }
+    if (!seen.insert(inode).second) {
+      // A named namespace (a CRI pod's /run/netns/cni-...) is named by the
+      // containerd container of the first root process found in it.
+      const auto it = named.find(inode);
+      struct stat process {};
+      if (it != named.end() && found[it->second].containerd_id.empty() &&
+          ::fstatat(proc.get(), name.data(), &process, 0) == 0 && process.st_uid == 0) {
+        found[it->second].containerd_id =
+            containerd_id_of_cgroup(read_text(proc.get(), fmt::format("{}/cgroup", pid), 4096));
+      }
       continue;
     }
     struct stat process {};
@@ -210,7 +235,8 @@ std::vector<NamespaceCandidate> list_network_namespaces(const std::string& proc_
     const std::string cgroup = read_text(proc.get(), fmt::format("{}/cgroup", pid), 4096);
     NamespaceCandidate c{fmt::format("{}/{}", proc_root, link), inode, pid,
                          static_cast<unsigned>(process.st_uid),
-                         namespace_label(cgroup, pid, comm, pod_log_dirs)};
+                         namespace_label(cgroup, pid, comm, pod_log_dirs),
+                         process.st_uid == 0 ? containerd_id_of_cgroup(cgroup) : std::string()};
     (c.uid == 0 ? found : users).push_back(std::move(c));
   }
   found.insert(found.end(), users.begin(), users.end());

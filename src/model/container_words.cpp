@@ -9,6 +9,9 @@
 namespace whyno {
 
 std::string container_phrase(const Container& c) {
+  if (c.pod.known()) {
+    return "pod " + quoted(c.pod.qualified());
+  }
   return (c.kind == Container::Kind::namespace_only ? "namespace " : "container ") + quoted(c.name);
 }
 
@@ -17,6 +20,9 @@ std::string_view unit_word(const Container& c) {
 }
 
 std::string logs_hint(const Container& c) {
+  if (c.pod.known()) {
+    return fmt::format("`kubectl logs -n {} {} --all-containers`", c.pod.namespace_name, c.pod.name);
+  }
   return c.kind == Container::Kind::namespace_only ? std::string("the app's own logs")
                                                    : fmt::format("`docker logs {}`", c.name);
 }

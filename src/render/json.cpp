@@ -77,6 +77,17 @@ nlohmann::ordered_json to_json(const Query& query, const Diagnosis& d) {
                                                         {"state", d.container->state},
                                                         {"engine_uid", d.container->engine_uid}}
                                : nlohmann::ordered_json();
+  if (d.container && d.container->pod.known()) {
+    const Pod& pod = d.container->pod;
+    nlohmann::ordered_json containers = nlohmann::ordered_json::array();
+    for (const PodContainer& c : pod.containers) {
+      containers.push_back({{"name", c.name}, {"id", c.id}, {"running", c.running}});
+    }
+    j["container"]["pod"] = {{"namespace", pod.namespace_name},
+                             {"name", pod.name},
+                             {"uid", pod.uid},
+                             {"containers", containers}};
+  }
   nlohmann::ordered_json listeners = nlohmann::ordered_json::array();
   for (const auto& l : d.listeners) {
     listeners.push_back(listener_json(l));

@@ -160,13 +160,15 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ContainerNetwork, name, network_
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ContainerState, status, running, paused, restarting,
                                                 oom_killed, dead, pid, exit_code, error, started_at,
                                                 finished_at, restart_count)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PodContainer, name, id, running)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Pod, namespace_name, name, uid, containers)
 WHYNO_JSON_ENUM(Container::Kind,
                 {{Container::Kind::container, "container"}, {Container::Kind::namespace_only, "namespace"}})
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Container, kind, id, name, image, created, state,
                                                 network_mode, intended, publish_all, actual, exposed,
                                                 networks, sandbox_key, hosts_path, links, hostname,
                                                 compose_project, compose_service, engine, engine_kind,
-                                                inspected, engine_uid)
+                                                inspected, engine_uid, pod)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Network, id, name, driver, scope, internal, enable_ipv6,
                                                 subnets, gateways, options, engine)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EngineIdentity, kind, version, api_version, endpoint,

@@ -306,6 +306,9 @@ struct FakeHost {
   std::map<std::uint64_t, nf::Ruleset> namespace_rules;
   /// Path -> text of the files an engine names (containers' hosts files).
   std::map<std::string, std::string> owned_files;
+  /// containerd's pod containers (read_containerd_pods); how often they were read.
+  std::vector<engine::ContainerdContainer> containerd_pods;
+  int containerd_reads = 0;
 
   explicit FakeHost(Engine e) : engine(std::move(e)) {}
 
@@ -338,6 +341,10 @@ struct FakeHost {
                                return fail(Error::Kind::not_found, path + ": No such file or directory");
                              }
                              return it->second;
+                           },
+                           [this]() -> Result<std::vector<engine::ContainerdContainer>> {
+                             ++containerd_reads;
+                             return containerd_pods;
                            }};
   }
 };

@@ -185,7 +185,7 @@ TEST_CASE("a DNAT to an address no container holds leads to root's namespace hol
   s.host->namespaces.paths["/proc/4242/ns/net"] = 900;
   s.host->namespaces.namespaces[900] = pod;
   s.host->namespaces.namespaces[900].inode = 900;
-  s.host->namespaces.census.push_back({"/proc/4242/ns/net", 900, 4242, 1000, "process 4242 (unshare)"});
+  s.host->namespaces.census.push_back({"/proc/4242/ns/net", 900, 4242, 1000, "process 4242 (unshare)", {}});
   auto f = s.gather(host_query(9000));
   REQUIRE(f.has_value());
   CHECK(std::none_of(f->engine->containers.begin(), f->engine->containers.end(),
@@ -194,7 +194,7 @@ TEST_CASE("a DNAT to an address no container holds leads to root's namespace hol
   s.host->namespaces.paths["/proc/77/ns/net"] = 901;
   s.host->namespaces.namespaces[901] = pod;
   s.host->namespaces.namespaces[901].inode = 901;
-  s.host->namespaces.census.push_back({"/proc/77/ns/net", 901, 77, 0, "pod 5f1c (Kubernetes)"});
+  s.host->namespaces.census.push_back({"/proc/77/ns/net", 901, 77, 0, "pod 5f1c (Kubernetes)", {}});
   f = s.gather(host_query(9000));
   REQUIRE(f.has_value());
   const auto found =
@@ -204,6 +204,41 @@ TEST_CASE("a DNAT to an address no container holds leads to root's namespace hol
   CHECK(found->name == "pod 5f1c (Kubernetes)");
   CHECK(found->id == "netns-901");
   CHECK(f->container_netns.contains("netns-901"));
+}
+
+TEST_CASE("a pod's namespace is named from containerd's labels, with its app containers and their tasks") {
+  Scene s;
+  add_docker_rules(s.recorded, "198.18.101.2", 3000, 9000);
+  s.host->ruleset = s.recorded.ruleset;
+  NetnsFacts pod;
+  pod.interfaces.push_back({2, "eth0", "veth", 0, true, 1500, {{ip("198.18.101.2"), 24}}});
+  s.host->namespaces.paths["/run/netns/cni-1"] = 901;
+  s.host->namespaces.namespaces[901] = pod;
+  s.host->namespaces.namespaces[901].inode = 901;
+  const std::string sandbox(64, 'a');
+  s.host->namespaces.census.push_back({"/run/netns/cni-1", 901, 0, 0, "cni-1", sandbox});
+  const std::string uid = "5f1c8e2a-3b4d-4c6e-8f0a-1b2c3d4e5f60";
+  s.host->containerd_pods = {{"k8s.io", sandbox, "shop", "web-1", uid, "", true, true},
+                             {"k8s.io", std::string(64, 'b'), "shop", "web-1", uid, "web", false, false},
+                             {"k8s.io", std::string(64, 'c'), "shop", "other", "9f", "db", false, true}};
+  auto f = s.gather(host_query(9000));
+  REQUIRE(f.has_value());
+  const auto found =
+      std::find_if(f->engine->containers.begin(), f->engine->containers.end(),
+                   [](const Container& c) { return c.kind == Container::Kind::namespace_only; });
+  REQUIRE(found != f->engine->containers.end());
+  CHECK(found->name == "shop/web-1");
+  CHECK(found->pod.uid == uid);
+  REQUIRE(found->pod.containers.size() == 1);  // the sandbox and another pod's are not its app containers
+  CHECK(found->pod.containers[0].name == "web");
+  CHECK_FALSE(found->pod.containers[0].running);
+  CHECK(s.host->containerd_reads == 1);
+  // A namespace of no containerd container never reads the metadata.
+  s.host->containerd_reads = 0;
+  s.host->namespaces.census.back().containerd_id.clear();
+  f = s.gather(host_query(9000));
+  REQUIRE(f.has_value());
+  CHECK(s.host->containerd_reads == 0);
 }
 
 TEST_CASE("a namespace that cannot be opened is unread, with the reason") {
@@ -556,7 +591,7 @@ TEST_CASE("gather over fakes built from each recording gives back its facts") {
       for (const Container& c : recorded.engine->containers) {
         if (c.kind == Container::Kind::namespace_only) {
           census.push_back({"/run/netns/" + c.name, recorded.container_netns.at(c.id).inode, c.state.pid,
-                            c.engine_uid, c.name});
+                            c.engine_uid, c.name, {}});
         }
       }
       std::erase_if(engines_only.containers,
@@ -575,7 +610,7 @@ TEST_CASE("gather over fakes built from each recording gives back its facts") {
         return c.inode == client.inode;
       });
       if (!listed) {
-        census.push_back({client.path, client.inode, 0, 0, client.label});
+        census.push_back({client.path, client.inode, 0, 0, client.label, {}});
         NetnsFacts holder;
         holder.inode = client.inode;
         holder.interfaces.push_back({2, "eth0", "veth", 0, true, 1500, {{*snap->query.from->ip, 24}}});

@@ -16,6 +16,7 @@
 
 #include "whyno/model/facts.hpp"
 #include "whyno/model/query.hpp"
+#include "whyno/engine/containerd_pods.hpp"
 #include "whyno/engine/engine_source.hpp"
 #include "whyno/kernel/namespace_reader.hpp"
 
@@ -48,6 +49,10 @@ struct Sources {
   /// owner's (sys::read_owned_file): never a FIFO, a device or a symlink
   /// out of the owner's reach.
   std::function<Result<std::string>(const std::string& path, unsigned owner)> read_owned_file{};
+  /// containerd's pod containers (engine::read_containerd_pods), read when a
+  /// namespace the packet reaches holds a containerd container: how a pod is
+  /// named without an API server.
+  std::function<Result<std::vector<engine::ContainerdContainer>>()> read_containerd_pods{};
 };
 
 /// How often a container whose namespace no longer fits what the engine

@@ -44,7 +44,15 @@ struct NamespaceCandidate {
   /// "containerd task 3a4b...", "LXC container c1", "libvirt machine vm1",
   /// "systemd unit foo.service", else "process 1234 (comm)".
   std::string label;
+  /// The containerd container (64 hex) a root process in it belongs to, from
+  /// its cgroup ("/k8s.io/<id>", "cri-containerd-<id>.scope"); "" for none.
+  /// Named by gather from containerd's metadata (a pod's sandbox or app).
+  std::string containerd_id;
 };
+
+/// The containerd container `cgroup` (/proc/PID/cgroup) puts a process in;
+/// "" when none.
+std::string containerd_id_of_cgroup(std::string_view cgroup);
 
 /// How a namespace's processes are named, from /proc/PID/cgroup and comm
 /// (see NamespaceCandidate::label). A Kubernetes pod is named as kubectl

@@ -51,6 +51,7 @@ struct ContainerSummary {
   std::string id;
   std::string state;        // the engine's State.Status
   unsigned engine_uid = 0;  // whose engine reported it: 0 root's
+  Pod pod;                  // the Kubernetes pod it is, when known
 };
 
 /// A netfilter rule the verdict rests on: in the syntax its author used and

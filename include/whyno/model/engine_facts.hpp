@@ -53,6 +53,26 @@ struct ContainerState {
   int restart_count = 0;
 };
 
+/// One app container of a Kubernetes pod, as its runtime's metadata has it.
+struct PodContainer {
+  std::string name;  // io.kubernetes.container.name
+  std::string id;
+  bool running = false;  // its task's process lives
+};
+
+/// The Kubernetes pod a namespace of no engine is, named from its runtime's
+/// metadata (containerd's labels). An empty name: not a pod, or none known.
+struct Pod {
+  std::string namespace_name;  // "shop"
+  std::string name;            // "web-7d4b9c-xk2lp"
+  std::string uid;
+  std::vector<PodContainer> containers;  // its app containers, not the sandbox
+
+  bool known() const { return !name.empty(); }
+  /// "shop/web-7d4b9c-xk2lp", as kubectl names it.
+  std::string qualified() const { return namespace_name + "/" + name; }
+};
+
 struct Container {
   /// A container of an engine, or a bare network namespace the user named
   /// with --pid or --netns (no engine: no bindings, no restart state).
@@ -91,6 +111,8 @@ struct Container {
   /// networks' addresses and the Compose labels, and nothing else: no pid,
   /// no intended bindings, no exposed ports, no aliases, no created time.
   bool inspected = true;
+  /// The pod a namespace of no engine is (Kind::namespace_only).
+  Pod pod;
 };
 
 /// The command line tool that manages `c`: "podman" or "docker".

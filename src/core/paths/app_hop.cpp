@@ -166,7 +166,14 @@ void judge_app(Walk& w, const AppCheck& check, const AppContext& context) {
     case AppCheck::Outcome::closed:
       break;
   }
-  // Nothing takes the traffic on this port. Where does the app listen?
+  // Nothing takes the traffic on this port. A pod whose app container
+  // exited: that is why, whatever else (a sidecar) listens.
+  if (auto exited = pod_container_exited_problem(*context.container,
+                                                 fmt::format("nothing in it listens on {}", pp))) {
+    w.fail(fmt::format("nothing listens on {}", pp), fmt::format("in {}", where), *exited);
+    return;
+  }
+  // Where does the app listen?
   const std::uint16_t app_port = likely_app_port(check);
   // Nothing at all, in a container that restarted moments ago: it is between
   // crashes (caught while up), not an app on the wrong port.

@@ -52,7 +52,7 @@ std::vector<Listener> container_listeners(const Facts& facts, const Container& c
 }
 
 void show_container(Diagnosis& d, const Facts& facts, const Container& c) {
-  d.container = ContainerSummary{c.name, c.id, c.state.status, c.engine_uid};
+  d.container = ContainerSummary{c.name, c.id, c.state.status, c.engine_uid, c.pod};
   d.listeners_title = shares_host_network(c) ? fmt::format("Listening sockets of {} (on the host's network)",
                                                            container_phrase(c))
                                              : fmt::format("Listening sockets in {}", container_phrase(c));

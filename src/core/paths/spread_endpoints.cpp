@@ -6,6 +6,7 @@
 
 #include "app_check.hpp"
 #include "container_view.hpp"
+#include "state_problem.hpp"
 #include "whyno/core/plan/container_lookup.hpp"
 #include "whyno/model/container_words.hpp"
 #include "whyno/util/words.hpp"
@@ -73,6 +74,11 @@ EndpointJudgement judge_endpoint(const Facts& facts, Protocol protocol, const Sp
     return j;
   }
   j.fault = app_fault(ns->listeners, protocol, e);
+  if (const auto exited = exited_pod_containers(*at.container);
+      j.fault && j.fault->verdict == Verdict::container_port_closed && !exited.empty()) {
+    j.fault = EndpointFault{Verdict::container_not_running,
+                            fmt::format("its container {} exited", quoted(exited.front()->name))};
+  }
   return j;
 }
 

@@ -39,6 +39,42 @@ std::optional<Problem> not_running_problem(const Container& c, const std::string
                  std::move(commands)};
 }
 
+std::vector<const PodContainer*> exited_pod_containers(const Container& c) {
+  std::vector<const PodContainer*> out;
+  for (const PodContainer& p : c.pod.containers) {
+    if (!p.running) {
+      out.push_back(&p);
+    }
+  }
+  return out;
+}
+
+std::optional<Problem> pod_container_exited_problem(const Container& c, const std::string& what_fails) {
+  const std::vector<const PodContainer*> exited = exited_pod_containers(c);
+  if (!c.pod.known() || exited.empty()) {
+    return std::nullopt;
+  }
+  std::vector<std::string> names;
+  for (const PodContainer* p : exited) {
+    names.push_back(quoted(p->name));
+  }
+  const std::string& ns = c.pod.namespace_name;
+  const std::string& pod = c.pod.name;
+  const std::string& first = exited.front()->name;
+  return Problem{
+      Verdict::container_not_running,
+      fmt::format("{}'s {} {} not running: {} exited, and only the pod's sandbox keeps its network "
+                  "namespace, so {}.",
+                  container_phrase(c), exited.size() == 1 ? "container" : "containers", join_words(names, "and"),
+                  exited.size() == 1 ? "is" : "are", exited.size() == 1 ? "its process" : "their processes",
+                  what_fails),
+      fmt::format("Read why {} exited (kubectl logs -n {} {} -c {} --previous) and what the kubelet says "
+                  "(kubectl describe pod -n {} {}); the kubelet restarts it unless restartPolicy is Never.",
+                  quoted(first), ns, pod, first, ns, pod),
+      {fmt::format("kubectl logs -n {} {} -c {} --previous", ns, pod, first),
+       fmt::format("kubectl describe pod -n {} {}", ns, pod)}};
+}
+
 std::optional<Problem> crash_loop_problem(const Container& c, std::int64_t collected_at,
                                           const std::string& what_fails) {
   constexpr std::int64_t k_just_started_seconds = 10;

@@ -1,0 +1,30 @@
+#pragma once
+// A namespace the packet reaches that holds a containerd container is named
+// as kubectl names its pod, from the kubelet's labels in containerd's
+// metadata: no API server is asked. The metadata is read once, and only
+// when such a namespace is met.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "whyno/gather/gather.hpp"
+#include "whyno/model/engine_facts.hpp"
+
+namespace whyno::gather {
+
+class PodNames {
+ public:
+  explicit PodNames(const Sources& sources) : m_sources(sources) {}
+
+  /// The pod containerd container `id` is part of (its sandbox or an app
+  /// container), with every app container of it; an unknown Pod when it is
+  /// none, or the metadata could not be read.
+  Pod pod_of(const std::string& id);
+
+ private:
+  const Sources& m_sources;
+  std::optional<std::vector<engine::ContainerdContainer>> m_containers;
+};
+
+}  // namespace whyno::gather
