@@ -233,7 +233,9 @@ std::vector<NamespaceCandidate> list_network_namespaces(const std::string& proc_
       comm.pop_back();
     }
     const std::string cgroup = read_text(proc.get(), fmt::format("{}/cgroup", pid), 4096);
-    NamespaceCandidate c{fmt::format("{}/{}", proc_root, link), inode, pid,
+    NamespaceCandidate c{fmt::format("{}/{}", proc_root, link),
+                         inode,
+                         pid,
                          static_cast<unsigned>(process.st_uid),
                          namespace_label(cgroup, pid, comm, pod_log_dirs),
                          process.st_uid == 0 ? containerd_id_of_cgroup(cgroup) : std::string()};

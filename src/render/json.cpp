@@ -83,10 +83,8 @@ nlohmann::ordered_json to_json(const Query& query, const Diagnosis& d) {
     for (const PodContainer& c : pod.containers) {
       containers.push_back({{"name", c.name}, {"id", c.id}, {"running", c.running}});
     }
-    j["container"]["pod"] = {{"namespace", pod.namespace_name},
-                             {"name", pod.name},
-                             {"uid", pod.uid},
-                             {"containers", containers}};
+    j["container"]["pod"] = {
+        {"namespace", pod.namespace_name}, {"name", pod.name}, {"uid", pod.uid}, {"containers", containers}};
   }
   nlohmann::ordered_json listeners = nlohmann::ordered_json::array();
   for (const auto& l : d.listeners) {

@@ -15,16 +15,25 @@
 #   $T-pod1..5 the Services' endpoints 10.180.0.1-5, the server on :80
 #   $T-pod6    a pod with hostPort 8080 -> 80, 10.180.0.6, made by the real
 #              CNI plugins (bridge, host-local, portmap)
+#
+# pod3 (svc3's endpoint, pod ns3/pod3) runs in containerd: a private
+# containerd (Debian's, its own root, state and socket under
+# $T_DIR/host, as the node's / seen from a debug pod) runs its sandbox and
+# its app container `web` with the kubelet's labels (ctr -n k8s.io run), so
+# whyno-port names it from containerd's real metadata.
 source "$(dirname "$0")/lib.sh"
 
 if [[ $(id -u) -ne 0 ]]; then
   echo "SKIP: $TEST_NAME needs root (network namespaces, nft, iptables); run ctest as root"
   exit 125
 fi
-for tool in ip nft iptables-nft-restore curl jq musl-gcc timeout; do
+for tool in ip nft iptables-nft-restore curl jq musl-gcc timeout unshare; do
   command -v "$tool" >/dev/null 2>&1 || fail "missing $tool; ./quickstart test installs it"
 done
 need_tools_or_install nfacct nfacct
+need_tools_or_install ctr containerd
+need_tools_or_install runc runc
+[[ -x /bin/busybox ]] || need_tools_or_install busybox busybox-static
 if [[ ! -x /usr/lib/cni/portmap ]]; then
   log "installing containernetworking-plugins (the CNI bridge, host-local and portmap plugins)"
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends containernetworking-plugins \
@@ -50,6 +59,85 @@ link() {
   ip -n "$ns" route add default via "$gateway"
 }
 
+# A private containerd: the node's containerd, its tree under $T_DIR/host
+# (var/lib/containerd, run/containerd) as a debug pod sees the node's / at
+# /host. The CRI plugin is off: ctr plays the kubelet.
+CTD_TREE=$T_DIR/host
+CTD_SOCK=$T_DIR/containerd.sock
+ctr_k8s() { ctr -a "$CTD_SOCK" -n k8s.io "$@"; }
+containerd_up() {
+  mkdir -p "$CTD_TREE/var/lib/containerd" "$CTD_TREE/run/containerd" "$T_DIR/rootfs"
+  cat >"$T_DIR/containerd.toml" <<EOF_CTD
+version = 2
+root = "$CTD_TREE/var/lib/containerd"
+state = "$CTD_TREE/run/containerd"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$CTD_SOCK"
+[ttrpc]
+  address = "$CTD_SOCK.ttrpc"
+EOF_CTD
+  # The shims keep runc's state in /run/containerd/runc/k8s.io whatever the
+  # state directory is: removed afterwards if this test made it.
+  # runc makes the k8s.io cgroups: removed too if this test made them.
+  [[ -e /run/containerd/runc/k8s.io ]] || on_exit rmdir /run/containerd/runc/k8s.io
+  [[ -e /run/containerd/runc ]] || on_exit rmdir /run/containerd/runc
+  if [[ -z $(find /sys/fs/cgroup -maxdepth 2 -name k8s.io -type d) ]]; then
+    on_exit bash -c 'find /sys/fs/cgroup -maxdepth 2 -name k8s.io -type d -exec rmdir {} +'
+  fi
+  containerd --config "$T_DIR/containerd.toml" >"$T_DIR/containerd.log" 2>&1 &
+  on_exit pkill -f "containerd --config $T_DIR/containerd.toml"
+  on_exit kill_pod_containers
+  local _
+  for _ in $(seq 1 100); do
+    ctr_k8s version >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  ctr_k8s version >/dev/null 2>&1 || fail "the private containerd did not start: $(tail -3 "$T_DIR/containerd.log")"
+  cp "$SERVER" "$T_DIR/rootfs/server"
+  cp /bin/busybox "$T_DIR/rootfs/busybox"
+}
+
+kill_pod_containers() {
+  local id
+  for id in $(ctr_k8s task ls -q 2>/dev/null); do
+    ctr_k8s task kill -s KILL "$id"
+  done
+  sleep 0.5
+  for id in $(ctr_k8s task ls -q 2>/dev/null); do
+    ctr_k8s task rm -f "$id"
+  done
+  for id in $(ctr_k8s containers ls -q 2>/dev/null); do
+    ctr_k8s containers rm "$id"
+  done
+}
+
+POD3_UID=3a3a3a3a-0000-4000-8000-000000000003
+POD3_SANDBOX=$(printf '%s' "$T-pod3-sandbox" | sha256sum | cut -c1-64)
+POD3_WEB=$(printf '%s' "$T-pod3-web" | sha256sum | cut -c1-64)
+# ctr_pod_container ID KIND NAME CMD...: a container of pod ns3/pod3 in
+# $T-pod3, labelled as the kubelet labels it through the CRI plugin.
+ctr_pod_container() {
+  local id=$1 kind=$2 name=$3
+  shift 3
+  local labels=(--label io.kubernetes.pod.name=pod3 --label io.kubernetes.pod.namespace=ns3
+    --label "io.kubernetes.pod.uid=$POD3_UID" --label "io.cri-containerd.kind=$kind")
+  [[ -z $name ]] || labels+=(--label "io.kubernetes.container.name=$name")
+  ctr_k8s run -d --rootfs --with-ns "network:/run/netns/$T-pod3" "${labels[@]}" "$T_DIR/rootfs" "$id" "$@" \
+    >"$T_DIR/ctr-$id.log" 2>&1 || fail "ctr run $name failed: $(cat "$T_DIR/ctr-$id.log")"
+}
+
+# pod3's app container `web` (the server on :80) in containerd.
+start_pod3_web() {
+  local _
+  ctr_pod_container "$POD3_WEB" container web /server tcp:0.0.0.0:80
+  for _ in $(seq 1 100); do
+    ip netns exec "$T-pod3" curl -sS --max-time 1 http://127.0.0.1:80/ >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  fail "pod3's web container did not start listening"
+}
+
 node_up() {
   local i
   create_netns node >/dev/null
@@ -71,8 +159,11 @@ node_up() {
   for i in 1 2 3 4 5; do
     create_netns "pod$i" >/dev/null
     link "$T-pod$i" eth0 cni0 "${TAG}p$i" "10.180.0.$i/24" 10.180.0.254
-    start_server "$i"
+    [[ $i -eq 3 ]] || start_server "$i"
   done
+  containerd_up
+  ctr_pod_container "$POD3_SANDBOX" sandbox "" /busybox sleep 100000
+  start_pod3_web
 }
 
 # start_server N: the test server on :80 in pod N (SERVERS[N] is its pid).
@@ -157,13 +248,19 @@ cat >"$NO_ENGINE" <<'EOF_NO_ENGINE'
 #!/usr/bin/env bash
 # no_engine.sh NETNS CMD...: CMD in NETNS, with no engine socket in sight.
 # With HOST_ROOT=DIR the named namespaces are at DIR/run/netns, not at
-# /run/netns, as a debug pod sees the node's under /host.
+# /run/netns, as a debug pod sees the node's under /host. Else, with
+# CONTAINERD_TREE=DIR, the node's containerd (DIR/var/lib/containerd,
+# DIR/run/containerd) is where a node keeps it.
 ns=$1
 shift
 exec unshare -m --propagation private bash -c '
   keep=$(mktemp -d) && mount --rbind /run "$keep" &&
   mount -t tmpfs -o mode=755 tmpfs /run && mkdir -p /run/netns "${HOST_ROOT:-/}/run/netns" &&
   mount --rbind "$keep/netns" "${HOST_ROOT:-}/run/netns" && umount -l "$keep" && rmdir "$keep" &&
+  if [[ -n ${CONTAINERD_TREE:-} && -z ${HOST_ROOT:-} ]]; then
+    mkdir /run/containerd && mount --rbind "$CONTAINERD_TREE/run/containerd" /run/containerd &&
+    mount -t tmpfs tmpfs /var/lib && mkdir /var/lib/containerd &&
+    mount --rbind "$CONTAINERD_TREE/var/lib/containerd" /var/lib/containerd; fi &&
   if [[ -n ${HOST_ROOT:-} ]]; then exec nsenter --net="$HOST_ROOT/run/netns/$0" "$@"; fi &&
   exec ip netns exec "$0" "$@"' "$ns" "$@"
 EOF_NO_ENGINE
@@ -171,7 +268,7 @@ chmod +x "$NO_ENGINE"
 
 # whyno-port inside the node, which runs no engine.
 whyno_in_node() {
-  run_whyno_with "$NO_ENGINE" "$NODE" -- "$@"
+  run_whyno_with env CONTAINERD_TREE="$CTD_TREE" "$NO_ENGINE" "$NODE" -- "$@"
 }
 
 # whyno-port inside the node, the pod named by its namespace (--netns).
@@ -187,7 +284,9 @@ cases() {
   whyno_in_node 192.168.0.2:3003 --from 203.0.113.2 --json
   expect_verdict reachable
   expect_status 0
-  expect_json '.container.name == $pod' --arg pod "$T-pod3"
+  # Named as kubectl names it, from containerd's labels.
+  expect_json '.container.name == "ns3/pod3"'
+  expect_json '.container.pod.containers == [{"name": "web", "id": $id, "running": true}]' --arg id "$POD3_WEB"
   expect_json 'any(.evidence[]; contains("no container engine runs on this host"))'
   # The remote client is a namespace of this machine: the probe is sent from it.
   expect_probe answered
@@ -199,12 +298,26 @@ cases() {
     192.168.0.2:3003 --from 203.0.113.2 --host-root "$T_DIR/host" --no-probe --json
   expect_verdict reachable
   expect_status 0
-  expect_json '.container.name == $pod' --arg pod "$T-pod3"
+  expect_json '.container.name == "ns3/pod3"'
   # Without it the pod is still found (by its process), but not by its name.
   run_whyno_with env HOST_ROOT="$T_DIR/host" "$NO_ENGINE" "$NODE" -- \
     192.168.0.2:3003 --from 203.0.113.2 --no-probe --json
   expect_verdict reachable
-  expect_json '.container.name != $pod' --arg pod "$T-pod3"
+  expect_json '.container.name != "ns3/pod3"'
+
+  log "case ($mode): pod3's app container exits, its sandbox stays: not running, named"
+  ctr_k8s task kill -s KILL "$POD3_WEB"
+  ctr_k8s task rm -f "$POD3_WEB" >/dev/null
+  expect_netns_curl "$T-remote" 192.168.0.2:3003 7
+  whyno_in_node 192.168.0.2:3003 --from 203.0.113.2 --json
+  expect_verdict container-not-running
+  expect_status 1
+  expect_probe refused
+  expect_text .summary "pod \`ns3/pod3\`"
+  expect_text .summary "\`web\`"
+  expect_text .fix "kubectl logs -n ns3 pod3 -c web --previous"
+  ctr_k8s containers rm "$POD3_WEB"
+  start_pod3_web
 
   log "case ($mode): the same, the pod named by its namespace"
   whyno_named 192.168.0.2:3003 --from 203.0.113.2 --netns "/run/netns/$T-pod3" --no-probe --json

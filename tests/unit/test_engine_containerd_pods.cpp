@@ -20,7 +20,8 @@ std::span<const std::byte> bytes_of(const std::string& s) {
   return std::as_bytes(std::span(s.data(), s.size()));
 }
 
-const ContainerdContainer* with_id_prefix(const std::vector<ContainerdContainer>& all, std::string_view prefix) {
+const ContainerdContainer* with_id_prefix(const std::vector<ContainerdContainer>& all,
+                                          std::string_view prefix) {
   const auto it = std::find_if(all.begin(), all.end(),
                                [&](const ContainerdContainer& c) { return c.id.starts_with(prefix); });
   return it == all.end() ? nullptr : &*it;

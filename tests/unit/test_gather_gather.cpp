@@ -587,17 +587,32 @@ TEST_CASE("gather over fakes built from each recording gives back its facts") {
     // lists none of them, the host's census has them.
     Engine engines_only = *recorded.engine;
     std::vector<kernel::NamespaceCandidate> census;
+    // A pod named from containerd's labels: its sandbox is the census's
+    // containerd container, its app containers are in the metadata.
+    std::vector<engine::ContainerdContainer> containerd_pods;
     if (!snap->query.netns) {
       for (const Container& c : recorded.engine->containers) {
-        if (c.kind == Container::Kind::namespace_only) {
-          census.push_back({"/run/netns/" + c.name, recorded.container_netns.at(c.id).inode, c.state.pid,
-                            c.engine_uid, c.name, {}});
+        if (c.kind != Container::Kind::namespace_only) {
+          continue;
         }
+        std::string sandbox;
+        if (c.pod.known()) {
+          sandbox = "sandbox-of-" + c.id;
+          containerd_pods.push_back(
+              {"k8s.io", sandbox, c.pod.namespace_name, c.pod.name, c.pod.uid, "", true, true});
+          for (const PodContainer& p : c.pod.containers) {
+            containerd_pods.push_back(
+                {"k8s.io", p.id, c.pod.namespace_name, c.pod.name, c.pod.uid, p.name, false, p.running});
+          }
+        }
+        census.push_back({"/run/netns/" + c.name, recorded.container_netns.at(c.id).inode, c.state.pid,
+                          c.engine_uid, c.name, sandbox});
       }
       std::erase_if(engines_only.containers,
                     [](const Container& c) { return c.kind == Container::Kind::namespace_only; });
     }
     FakeHost host(engines_only);
+    host.containerd_pods = containerd_pods;
     for (const kernel::NamespaceCandidate& c : census) {
       host.namespaces.paths[c.path] = c.inode;
       host.namespaces.namespaces[c.inode] = recorded.container_netns.at("netns-" + std::to_string(c.inode));

@@ -168,8 +168,8 @@ void judge_app(Walk& w, const AppCheck& check, const AppContext& context) {
   }
   // Nothing takes the traffic on this port. A pod whose app container
   // exited: that is why, whatever else (a sidecar) listens.
-  if (auto exited = pod_container_exited_problem(*context.container,
-                                                 fmt::format("nothing in it listens on {}", pp))) {
+  if (auto exited =
+          pod_container_exited_problem(*context.container, fmt::format("nothing in it listens on {}", pp))) {
     w.fail(fmt::format("nothing listens on {}", pp), fmt::format("in {}", where), *exited);
     return;
   }

@@ -63,11 +63,11 @@ std::optional<Problem> pod_container_exited_problem(const Container& c, const st
   const std::string& first = exited.front()->name;
   return Problem{
       Verdict::container_not_running,
-      fmt::format("{}'s {} {} not running: {} exited, and only the pod's sandbox keeps its network "
+      fmt::format("{}'s {} {} {} not running: {} exited, and only the pod's sandbox keeps its network "
                   "namespace, so {}.",
-                  container_phrase(c), exited.size() == 1 ? "container" : "containers", join_words(names, "and"),
-                  exited.size() == 1 ? "is" : "are", exited.size() == 1 ? "its process" : "their processes",
-                  what_fails),
+                  container_phrase(c), exited.size() == 1 ? "container" : "containers",
+                  join_words(names, "and"), exited.size() == 1 ? "is" : "are",
+                  exited.size() == 1 ? "its process" : "their processes", what_fails),
       fmt::format("Read why {} exited (kubectl logs -n {} {} -c {} --previous) and what the kubelet says "
                   "(kubectl describe pod -n {} {}); the kubelet restarts it unless restartPolicy is Never.",
                   quoted(first), ns, pod, first, ns, pod),
