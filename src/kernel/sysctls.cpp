@@ -84,6 +84,10 @@ Sysctls read_sysctls_at(const std::string& proc_sys_root, std::span<const std::s
       s.route_localnet[name] = *localnet;
     }
   }
+  // The kernel reads conf.all's route_localnet or the interface's (IN_DEV_ORCONF).
+  if (const auto localnet = read_bool(net + "ipv4/conf/all/route_localnet")) {
+    s.route_localnet["all"] = *localnet;
+  }
   s.bridge_nf_call_iptables = read_bool(net + "bridge/bridge-nf-call-iptables");
   s.bridge_nf_call_ip6tables = read_bool(net + "bridge/bridge-nf-call-ip6tables");
   if (const auto text = read_file(net + "core/somaxconn")) {

@@ -53,6 +53,8 @@ constexpr std::array k_codes = {
           "Kubernetes: the client is outside the Service's loadBalancerSourceRanges"},
     Entry{Verdict::localhost_nodeport_unsupported, "localhost-nodeport-unsupported",
           "Kubernetes: kube-proxy's nftables mode serves no NodePort on 127.0.0.1"},
+    Entry{Verdict::route_localnet_off, "route-localnet-off",
+          "127.0.0.1 is DNATed out of an interface whose route_localnet is 0"},
     Entry{Verdict::inconclusive, "inconclusive",
           "a hop could not be read, so whyno-port cannot say the path works"},
 };

@@ -231,10 +231,13 @@ load_iptables() {
   on_exit ip netns exec "$NODE" nfacct flush
   ip netns exec "$NODE" iptables-nft-restore <"$GOLDENS/TestOverallIPTablesRules.rules"
   ip netns exec "$NODE" iptables-nft-restore --noflush <"$GOLDENS/jump-rules.derived.rules"
+  # As kube-proxy's iptables mode does for localhost NodePorts.
+  ip netns exec "$NODE" sysctl -qw net.ipv4.conf.all.route_localnet=1
 }
 
 load_nftables() {
   local f=$GOLDENS/TestOverallNFTablesRules.nft
+  ip netns exec "$NODE" sysctl -qw net.ipv4.conf.all.route_localnet=0
   { grep -E '^add (table|set|map|chain)' "$f"; grep -vE '^add (table|set|map|chain)' "$f"; } |
     ip netns exec "$NODE" nft -f -
 }
@@ -349,6 +352,30 @@ cases() {
   expect_verdict reachable
   expect_status 0
   expect_json '.container.name == $pod' --arg pod "$T-pod6"
+
+  if [[ $mode == iptables ]]; then
+    log "case ($mode): a NodePort on 127.0.0.1, served with route_localnet"
+    ip netns exec "$NODE" curl -sS --max-time 2 http://127.0.0.1:3003/ >/dev/null || fail "curl 127.0.0.1:3003 failed"
+    whyno_in_node 127.0.0.1:3003 --json
+    expect_verdict reachable
+    expect_status 0
+    expect_probe answered
+
+    log "case ($mode): a NodePort on 127.0.0.1 with route_localnet off: the kernel drops it"
+    # portmap turned it on for cni0 too (its snat of localhost hostPorts).
+    local cni0_localnet
+    cni0_localnet=$(ip netns exec "$NODE" sysctl -n net.ipv4.conf.cni0.route_localnet)
+    ip netns exec "$NODE" sysctl -qw net.ipv4.conf.all.route_localnet=0 net.ipv4.conf.cni0.route_localnet=0
+    ip netns exec "$NODE" curl -sS --max-time 2 http://127.0.0.1:3003/ >/dev/null 2>&1 &&
+      fail "curl 127.0.0.1:3003 answered with route_localnet off"
+    whyno_in_node 127.0.0.1:3003 --json
+    expect_verdict route-localnet-off
+    expect_status 1
+    expect_probe timed-out
+    expect_text .fix "net.ipv4.conf.cni0.route_localnet=1"
+    ip netns exec "$NODE" sysctl -qw net.ipv4.conf.all.route_localnet=1 \
+      "net.ipv4.conf.cni0.route_localnet=$cni0_localnet"
+  fi
 
   if [[ $mode == nftables ]]; then
     log "case ($mode): a NodePort on 127.0.0.1, which nftables mode does not serve"

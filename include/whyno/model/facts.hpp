@@ -20,7 +20,7 @@ struct Sysctls {
   std::optional<bool> ipv4_forward;                // net.ipv4.ip_forward
   std::optional<bool> ipv6_forward;                // net.ipv6.conf.all.forwarding
   std::map<std::string, bool> ipv4_iface_forward;  // net.ipv4.conf.<if>.forwarding
-  std::map<std::string, bool> route_localnet;      // net.ipv4.conf.<if>.route_localnet
+  std::map<std::string, bool> route_localnet;      // net.ipv4.conf.<if>.route_localnet, and "all"
   std::optional<bool> bridge_nf_call_iptables;     // absent until br_netfilter loads
   std::optional<bool> bridge_nf_call_ip6tables;
   std::optional<int> somaxconn;

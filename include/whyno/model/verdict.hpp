@@ -43,6 +43,9 @@ enum class Verdict {
   source_range_blocked,
   /// Kubernetes: a NodePort dialled on 127.0.0.1, which kube-proxy's nftables mode does not serve.
   localhost_nodeport_unsupported,
+  /// 127.0.0.1 is DNATed to an address out of an interface whose
+  /// route_localnet is 0: the kernel will not route a loopback source there.
+  route_localnet_off,
   /// Not a cause: a hop could not be read (or the probe contradicts the
   /// facts), so the path cannot be called reachable. Never exit 0.
   inconclusive,

@@ -136,6 +136,39 @@ nf::HookOutcome walk_firewall(Walk& w, const Facts& facts, nf::Hook hook, const 
   return out;
 }
 
+void check_route_localnet(Walk& w, const Facts& facts, const std::optional<std::string>& output_interface,
+                          const std::string& dialled, const IpAddress& to, std::uint16_t port) {
+  const std::string via = output_interface.value_or("?");
+  const auto& localnet = facts.sysctls.route_localnet;
+  const auto all = localnet.find("all");
+  const auto own = output_interface ? localnet.find(*output_interface) : localnet.end();
+  if ((all != localnet.end() && all->second) || (own != localnet.end() && own->second)) {
+    w.ok(fmt::format("route via {}", via), "route_localnet on: a 127.0.0.1 source may leave");
+    return;
+  }
+  if (all == localnet.end() || own == localnet.end()) {
+    w.unknown(fmt::format("route via {}", via), "route_localnet not read",
+              fmt::format("Check sysctl net.ipv4.conf.{}.route_localnet: the kernel drops a 127.0.0.1 "
+                          "source routed out of {} unless it (or conf.all's) is 1.",
+                          via, via));
+    return;
+  }
+  const std::string key = fmt::format("net.ipv4.conf.{}.route_localnet", via);
+  w.fail(fmt::format("{} = 0", key), "the kernel drops a 127.0.0.1 source routed out of it",
+         {Verdict::route_localnet_off,
+          fmt::format("{} is DNATed to {}:{}, out of {}, but {} is 0 (and so is conf.all's): the kernel "
+                      "will not route a packet from 127.0.0.1 out of {}, so the connection times out. "
+                      "Other machines, and this host dialling its own address instead of 127.0.0.1, "
+                      "are not affected.",
+                      dialled, to.to_string_for_port(), port, via, key, via),
+          fmt::format(
+              "Dial the host's own address instead of 127.0.0.1, or sysctl -w {}=1 (kube-proxy's "
+              "iptables mode sets it for localhost NodePorts, unless --iptables-localhost-nodeports=false; "
+              "persist it in /etc/sysctl.d/).",
+              key),
+          {fmt::format("sysctl -w {}=1", shell_word(key))}});
+}
+
 void check_forwarding(Walk& w, const Facts& facts, const std::optional<std::string>& input_interface,
                       const std::optional<std::string>& output_interface) {
   const std::string via = output_interface ? *output_interface : std::string("?");

@@ -25,4 +25,12 @@ void check_forwarding(Walk& walk, const Facts& facts, const std::optional<std::s
 /// Evidence lines for rules whose matches could not be evaluated.
 void note_uncertain(Diagnosis& d, const Facts& facts, const nf::HookOutcome& out);
 
+/// A connection to 127.0.0.1 from this host that a DNAT sends to `to`, out
+/// of `output_interface`: the kernel routes a loopback source out of an
+/// interface only when its route_localnet (or conf.all's) is 1, and drops
+/// it otherwise (kube-proxy's iptables mode sets it for localhost NodePorts,
+/// Docker for its published ports without docker-proxy).
+void check_route_localnet(Walk& w, const Facts& facts, const std::optional<std::string>& output_interface,
+                          const std::string& dialled, const IpAddress& to, std::uint16_t port);
+
 }  // namespace whyno::detail

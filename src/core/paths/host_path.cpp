@@ -412,6 +412,10 @@ class HostPath {
       p.input_interface = "";
       p.output_interface = bridge;
       walk_firewall(m_w, m_h.f, nf::Hook::output, p, "docker-proxy's " + to);
+    } else if (!m_h.remote && fw.via == Forward::Via::dnat && m_h.destination.is_loopback() &&
+               m_h.destination.is_v4() && !fw.address.is_loopback()) {
+      // 127.0.0.1 DNATed away: the source stays 127.0.0.1 until POSTROUTING.
+      check_route_localnet(m_w, m_h.f, bridge, m_h.dialled, fw.address, fw.port);
     } else if (m_h.remote) {
       // DNAT or direct: the packet is routed from the arrival interface.
       check_forwarding(m_w, m_h.f, m_h.remote->interface, bridge);
