@@ -18,6 +18,7 @@
 #include "owner_search.hpp"
 #include "scoped_reads.hpp"
 #include "whyno/util/hosts_file.hpp"
+#include "kubernetes_node.hpp"
 #include "sysctl_interfaces.hpp"
 #include "whyno/util/phase_timings.hpp"
 #include "whyno/util/printable.hpp"
@@ -496,6 +497,11 @@ std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sour
   }
   if (plan.probe) {
     facts.client_netns = find_client_namespace(query, sources, facts.host.inode);
+  }
+  if (sources.read_cni_network && runs_kubernetes(facts.ruleset)) {
+    if (auto cni = sources.read_cni_network()) {
+      facts.cni = std::move(*cni);
+    }
   }
   if (query.from_container() && query.target.is_name() && !query.target.is_this_host_loopback()) {
     read_client_hosts(query, sources, facts);

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "pod_names.hpp"
+#include "kubernetes_node.hpp"
 #include "scoped_reads.hpp"
 #include "whyno/core/plan/involved.hpp"
 #include "whyno/util/printable.hpp"

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "whyno/engine/cni_network.hpp"
 #include "whyno/engine/engine_source.hpp"
 #include "whyno/kernel/namespace_reader.hpp"
 #include "whyno/netfilter/netfilter_reader.hpp"
@@ -97,9 +98,11 @@ std::expected<Facts, ReadFailure> read_host(const Query& query, const EngineChoi
   };
   const std::string host_root = engines.host_root;
   const auto read_pods = [host_root] { return engine::read_containerd_pods(host_root); };
-  const Sources sources{*engine,  *namespaces,   *processes,    netfilter::read_netfilter,
-                        resolve,  epoch_seconds, read_rules_in, read_owned,
-                        read_pods};
+  const Sources sources{*engine,       *namespaces,
+                        *processes,    netfilter::read_netfilter,
+                        resolve,       epoch_seconds,
+                        read_rules_in, read_owned,
+                        read_pods,     [host_root] { return engine::read_cni_network(host_root); }};
   auto facts = gather(query, sources, plan);
   if (facts && !missing.empty()) {
     facts->unread.push_back(

@@ -55,6 +55,8 @@ constexpr std::array k_codes = {
           "Kubernetes: kube-proxy's nftables mode serves no NodePort on 127.0.0.1"},
     Entry{Verdict::route_localnet_off, "route-localnet-off",
           "127.0.0.1 is DNATed out of an interface whose route_localnet is 0"},
+    Entry{Verdict::hostport_not_mapped, "hostport-not-mapped",
+          "Kubernetes: the node's CNI network has no portmap plugin, so a hostPort does nothing"},
     Entry{Verdict::inconclusive, "inconclusive",
           "a hop could not be read, so whyno-port cannot say the path works"},
 };

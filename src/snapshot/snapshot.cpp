@@ -281,9 +281,10 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ForwarderNamespace, forwarder_pi
                                                 ruleset, sysctls)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ClientHosts, path, addresses)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ClientNamespace, path, inode, label)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CniNetwork, read, path, name, plugins)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Facts, engine, host, ruleset, sysctls, container_netns,
                                                 resolved_addresses, client_hosts, collected_at, unread,
-                                                forwarder_namespaces, host_owner, client_netns)
+                                                forwarder_namespaces, host_owner, client_netns, cni)
 
 namespace snapshot {
 

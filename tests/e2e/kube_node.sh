@@ -387,6 +387,34 @@ cases() {
     expect_text .fix "192.168.0.2:3003"
   fi
 
+  log "case ($mode): a hostPort on a node whose CNI network has no portmap plugin does nothing"
+  # The node's CNI network, under the host root a debug pod sees: the
+  # bridge plugin alone (host-local is its IPAM), as pod6's chain without
+  # its portmap.
+  mkdir -p "$T_DIR/host/etc/cni/net.d"
+  cat >"$T_DIR/host/etc/cni/net.d/10-wtkube.conflist" <<'EOF_CONF'
+{"cniVersion": "0.4.0", "name": "wtkube",
+ "plugins": [{"type": "bridge", "bridge": "cni0", "isGateway": true,
+              "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.180.0.0/24"}]]}}]}
+EOF_CONF
+  expect_netns_curl "$T-remote" 192.168.0.2:9090 7
+  run_whyno_with env HOST_ROOT="$T_DIR/host" "$NO_ENGINE" "$NODE" -- \
+    192.168.0.2:9090 --from 203.0.113.2 --host-root "$T_DIR/host" --json
+  expect_verdict hostport-not-mapped
+  expect_status 1
+  expect_probe refused
+  expect_text .summary "10-wtkube.conflist"
+  expect_text .fix '"type": "portmap"'
+  # With portmap in the network, nothing maps 9090 all the same: no pod has it.
+  jq -c '.plugins += [{"type": "portmap", "capabilities": {"portMappings": true}}]' \
+    "$T_DIR/host/etc/cni/net.d/10-wtkube.conflist" >"$T_DIR/conflist" &&
+    mv "$T_DIR/conflist" "$T_DIR/host/etc/cni/net.d/10-wtkube.conflist"
+  run_whyno_with env HOST_ROOT="$T_DIR/host" "$NO_ENGINE" "$NODE" -- \
+    192.168.0.2:9090 --from 203.0.113.2 --host-root "$T_DIR/host" --no-probe --json
+  expect_verdict nothing-published
+  expect_text .summary "portmap"
+  rm -r "$T_DIR/host/etc"
+
   log "case ($mode): externalTrafficPolicy Local, no ready pod on this node"
   expect_netns_curl "$T-remote" 192.168.0.2:3001 28
   whyno_in_node 192.168.0.2:3001 --from 203.0.113.2 --json

@@ -309,6 +309,8 @@ struct FakeHost {
   /// containerd's pod containers (read_containerd_pods); how often they were read.
   std::vector<engine::ContainerdContainer> containerd_pods;
   int containerd_reads = 0;
+  /// The node's CNI network; read false: none.
+  CniNetwork cni;
 
   explicit FakeHost(Engine e) : engine(std::move(e)) {}
 
@@ -345,6 +347,13 @@ struct FakeHost {
                            [this]() -> Result<std::vector<engine::ContainerdContainer>> {
                              ++containerd_reads;
                              return containerd_pods;
+                           },
+                           [this]() -> Result<CniNetwork> {
+                             if (!cni.read) {
+                               return fail(Error::Kind::not_found,
+                                           "/etc/cni/net.d holds no network configuration");
+                             }
+                             return cni;
                            }};
   }
 };

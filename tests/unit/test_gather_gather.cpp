@@ -636,6 +636,7 @@ TEST_CASE("gather over fakes built from each recording gives back its facts") {
     host.namespaces.census = census;
     host.namespaces.host = recorded.host;
     host.namespaces.sysctls = recorded.sysctls;
+    host.cni = recorded.cni;
     host.ruleset = recorded.ruleset;
     for (const Container& c : recorded.engine->containers) {
       if (const auto it = recorded.container_netns.find(c.id); it != recorded.container_netns.end()) {

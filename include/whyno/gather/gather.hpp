@@ -53,6 +53,9 @@ struct Sources {
   /// namespace the packet reaches holds a containerd container: how a pod is
   /// named without an API server.
   std::function<Result<std::vector<engine::ContainerdContainer>>()> read_containerd_pods{};
+  /// The node's CNI network (engine::read_cni_network), read when the host's
+  /// rules are kube-proxy's or a CNI plugin's: whether hostPorts are mapped.
+  std::function<Result<CniNetwork>()> read_cni_network{};
 };
 
 /// How often a container whose namespace no longer fits what the engine

@@ -58,6 +58,17 @@ struct ClientNamespace {
   std::string label;  // as the census names it
 };
 
+/// The CNI network a Kubernetes node's pods get (the runtime takes the
+/// first file of /etc/cni/net.d, in name order): whether a portmap plugin
+/// is in it to map hostPorts.
+struct CniNetwork {
+  bool read = false;                 // false: not read (no Kubernetes rules), or no config
+  std::string path;                  // /etc/cni/net.d/10-flannel.conflist
+  std::string name;                  // its "name"
+  std::vector<std::string> plugins;  // the "type" of each plugin, in order
+  bool has_portmap() const;
+};
+
 struct Facts {
   std::optional<Engine> engine;  // nullopt: the engine could not be reached
   NetnsFacts host;
@@ -79,6 +90,8 @@ struct Facts {
   /// namespace is diagnosed as a host of its own, its user's. Engine
   /// processes there (docker-proxy) run as that uid.
   unsigned host_owner = 0;
+  /// On a Kubernetes node (kube-proxy's or portmap's rules), its pods' CNI network.
+  CniNetwork cni;
 };
 
 }  // namespace whyno

@@ -46,6 +46,9 @@ enum class Verdict {
   /// 127.0.0.1 is DNATed to an address out of an interface whose
   /// route_localnet is 0: the kernel will not route a loopback source there.
   route_localnet_off,
+  /// Kubernetes: nothing maps the port, and the node's CNI network has no
+  /// portmap plugin, so a pod's hostPort does nothing.
+  hostport_not_mapped,
   /// Not a cause: a hop could not be read (or the probe contradicts the
   /// facts), so the path cannot be called reachable. Never exit 0.
   inconclusive,

@@ -110,6 +110,37 @@ std::vector<Candidate> candidates(const Facts& facts, const Query& q) {
 
 }  // namespace
 
+void explain_node_port_unmapped(const Query& q, const CniNetwork& cni, Walk& w) {
+  const std::string what = protocol_port(q.protocol, q.port);
+  const std::string network =
+      fmt::format("{} ({}: {})", cni.name.empty() ? "its CNI network" : quoted(cni.name), cni.path,
+                  cni.plugins.empty() ? "no plugins" : join_words(cni.plugins, "and"));
+  if (!cni.has_portmap()) {
+    w.fail(
+        fmt::format("host :{}", q.port), "nothing maps it; the CNI network has no portmap",
+        {Verdict::hostport_not_mapped,
+         fmt::format("Nothing on this node takes {}: no Service's NodePort, no socket, and no pod's "
+                     "hostPort, because this node's pods are on {}, which has no portmap plugin: the "
+                     "kubelet hands a pod's hostPort to the CNI plugins, and none of them maps it, so a "
+                     "hostPort: {} does nothing here.",
+                     what, network, q.port),
+         fmt::format("Add {{\"type\": \"portmap\", \"capabilities\": {{\"portMappings\": true}}}} to "
+                     "the \"plugins\" of {} on every node, then re-create the pod; or reach the pod through "
+                     "a NodePort Service instead of a hostPort.",
+                     cni.path)});
+    return;
+  }
+  w.fail(fmt::format("host :{}", q.port), "no NodePort, hostPort or socket",
+         {Verdict::nothing_published,
+          fmt::format("Nothing on this node takes {}: no Service's NodePort, no socket, and no pod's "
+                      "hostPort (portmap, in {}, maps none to it).",
+                      what, network),
+          "Check which Service or pod should have it (kubectl get services -A -o wide, and the pod's "
+          "hostPort), and that the pod runs on this node (kubectl get pods -A -o wide --field-selector "
+          "spec.nodeName=NODE).",
+          {}});
+}
+
 void explain_unpublished(const Query& q, const Facts& facts, Walk& w) {
   Diagnosis& d = w.diagnosis();
   const std::string what = protocol_port(q.protocol, q.port);
@@ -127,6 +158,16 @@ void explain_unpublished(const Query& q, const Facts& facts, Walk& w) {
     }
   }
 
+  // On a node, a pod "publishes" nothing: its ports are reached by a
+  // Service or a hostPort, or not at all. Only an engine's container (a
+  // node may run Docker too) is a candidate for -p.
+  const bool engine_candidate = std::any_of(found.begin(), found.end(), [](const Candidate& c) {
+    return c.container->kind == Container::Kind::container;
+  });
+  if (facts.cni.read && !engine_candidate) {
+    explain_node_port_unmapped(q, facts.cni, w);
+    return;
+  }
   if (found.empty()) {
     w.fail(hop, fmt::format("nothing publishes {}", what),
            {Verdict::nothing_published,

@@ -11,4 +11,9 @@ namespace whyno::detail {
 /// container the user most likely meant and how to publish it.
 void explain_unpublished(const Query& query, const Facts& facts, Walk& walk);
 
+/// The same on a Kubernetes node (its CNI network read) where no container
+/// is meant: no NodePort, hostPort or socket. With no portmap plugin in the
+/// network, hostport-not-mapped: a pod's hostPort does nothing there.
+void explain_node_port_unmapped(const Query& query, const CniNetwork& cni, Walk& walk);
+
 }  // namespace whyno::detail

@@ -1,8 +1,15 @@
-#include "pod_names.hpp"
+#include "kubernetes_node.hpp"
 
 #include <algorithm>
 
 namespace whyno::gather {
+
+bool runs_kubernetes(const nf::Ruleset& rules) {
+  return std::any_of(rules.chains.begin(), rules.chains.end(), [](const nf::Chain& c) {
+    return c.name == "KUBE-SERVICES" || c.name == "CNI-HOSTPORT-DNAT" || c.table == "kube-proxy" ||
+           c.table == "cni_hostport";
+  });
+}
 
 Pod PodNames::pod_of(const std::string& id) {
   if (id.empty()) {

@@ -1,8 +1,10 @@
 #pragma once
-// A namespace the packet reaches that holds a containerd container is named
+// What a Kubernetes node adds, read without an API server: whether this is
+// one (kube-proxy's or a CNI plugin's rules), and its pods' names. A
+// namespace the packet reaches that holds a containerd container is named
 // as kubectl names its pod, from the kubelet's labels in containerd's
-// metadata: no API server is asked. The metadata is read once, and only
-// when such a namespace is met.
+// metadata; the metadata is read once, and only when such a namespace is
+// met.
 
 #include <optional>
 #include <string>
@@ -12,6 +14,10 @@
 #include "whyno/model/engine_facts.hpp"
 
 namespace whyno::gather {
+
+/// Whether `rules` are a Kubernetes node's: kube-proxy's chains or table, or
+/// CNI portmap's.
+bool runs_kubernetes(const nf::Ruleset& rules);
 
 class PodNames {
  public:
