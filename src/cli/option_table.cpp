@@ -25,8 +25,8 @@ constexpr std::array k_options{
                "the container you mean (a name, an id or its prefix, or a Compose service), "
                "when the port alone does not say; with --all, only that container"},
     OptionSpec{"from", 0, "CLIENT",
-               "the client: a container (name, id or Compose service), or the address of "
-               "another machine"},
+               "the client: a container (name, id or Compose service), a Kubernetes pod "
+               "on this node (NAMESPACE/POD), or the address of another machine"},
     OptionSpec{"pid", 0, "PID",
                "no engine: diagnose the network namespace process PID is in (containerd, "
                "a Kubernetes pod, LXC); the target defaults to that namespace's address"},

@@ -40,4 +40,72 @@ Pod PodNames::pod_of(const std::string& id) {
   return pod;
 }
 
+namespace {
+
+/// "ns/pod": two Kubernetes names (RFC 1123) joined by one '/'.
+bool is_pod_name(std::string_view text) {
+  const auto slash = text.find('/');
+  const auto name_ok = [](std::string_view n) {
+    return !n.empty() && n.size() <= 253 &&
+           n.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-.") == std::string_view::npos;
+  };
+  return slash != std::string_view::npos && name_ok(text.substr(0, slash)) && name_ok(text.substr(slash + 1));
+}
+
+/// The address a namespace's packets leave with: its first IPv4 address
+/// not on loopback, else its first such IPv6.
+std::optional<IpAddress> namespace_address(const NetnsFacts& ns) {
+  std::optional<IpAddress> v6;
+  for (const Interface& i : ns.interfaces) {
+    for (const InterfaceAddress& a : i.addresses) {
+      if (a.address.is_loopback() ||
+          (!a.address.is_v4() && a.address.in_prefix(*IpAddress::parse("fe80::"), 10))) {
+        continue;
+      }
+      if (a.address.is_v4()) {
+        return a.address;
+      }
+      v6 = v6 ? v6 : a.address;
+    }
+  }
+  return v6;
+}
+
+}  // namespace
+
+std::expected<void, ReadFailure> resolve_pod_client(Query& query, const Sources& sources) {
+  if (!query.from || !query.from->is_container() || !is_pod_name(query.from->text)) {
+    return {};
+  }
+  const std::string& wanted = query.from->text;
+  PodNames pods(sources);
+  for (const kernel::NamespaceCandidate& candidate : sources.namespaces.list_namespaces()) {
+    // As for a DNAT's destination: only root's namespaces are believed.
+    if (candidate.uid != 0 || candidate.containerd_id.empty() ||
+        pods.pod_of(candidate.containerd_id).qualified() != wanted) {
+      continue;
+    }
+    auto handle = sources.namespaces.open_path(candidate.path);
+    if (!handle || handle->inode != candidate.inode) {
+      continue;
+    }
+    ListenerScope interfaces_only;
+    interfaces_only.ports = {query.port};
+    interfaces_only.every_port = false;
+    interfaces_only.protocol = query.protocol;
+    interfaces_only.connections = false;
+    const auto read = sources.namespaces.read(*handle, interfaces_only);
+    if (!read) {
+      continue;
+    }
+    if (const auto address = namespace_address(*read)) {
+      query.from->kind = Client::Kind::remote;
+      query.from->ip = *address;
+      return {};
+    }
+  }
+  // Not a pod here: PROJECT/SERVICE of Compose, looked up as a container.
+  return {};
+}
+
 }  // namespace whyno::gather

@@ -64,8 +64,7 @@ constexpr std::size_t k_max_hosts_file = 1 << 20;
 
 }  // namespace
 
-std::expected<Facts, ReadFailure> read_host(const Query& query, const EngineChoice& engines,
-                                            const ReadPlan& plan) {
+std::expected<Facts, ReadFailure> read_host(Query& query, const EngineChoice& engines, const ReadPlan& plan) {
   const auto discovery =
       engine::discover_engines(*engine::live_discovery_host(), engines.engine, engines.user_engines);
   const auto missing = sys::missing_capabilities();
@@ -103,6 +102,9 @@ std::expected<Facts, ReadFailure> read_host(const Query& query, const EngineChoi
                         resolve,       epoch_seconds,
                         read_rules_in, read_owned,
                         read_pods,     [host_root] { return engine::read_cni_network(host_root); }};
+  if (auto resolved = resolve_pod_client(query, sources); !resolved) {
+    return std::unexpected(resolved.error());
+  }
   auto facts = gather(query, sources, plan);
   if (facts && !missing.empty()) {
     facts->unread.push_back(

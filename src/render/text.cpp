@@ -227,6 +227,9 @@ void render_text(std::ostream& out, const Query& query, const Diagnosis& d, cons
   std::string title;
   if (!query.from) {
     title = fmt::format("{} from this host", dialled);
+  } else if (query.from_remote() && query.from->ip && query.from->text.find('/') != std::string::npos) {
+    // --from ns/pod, resolved to the pod's address.
+    title = fmt::format("{} from pod {} ({})", dialled, query.from->text, query.from->ip->to_string());
   } else if (query.from_remote()) {
     title = fmt::format("{} from {} (another machine)", dialled, query.from->text);
   } else {

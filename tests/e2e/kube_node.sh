@@ -432,6 +432,21 @@ EOF_CONF
   expect_text .summary "ns6/svc6"
   expect_text .fix "kubectl get endpointslices -n ns6"
 
+  log "case ($mode): the same from pod3, named as kubectl names it (--from ns3/pod3)"
+  expect_netns_curl "$T-pod3" 172.30.0.46:80 7
+  whyno_in_node 172.30.0.46:80 --from ns3/pod3 --json
+  expect_verdict service-no-endpoints
+  expect_status 1
+  expect_text .query.from "ns3/pod3"
+  # The probe is sent from the pod's own namespace.
+  expect_probe refused
+  expect_text .probe.from "ns3/pod3"
+  # A pod that is not on this node is the user's mistake, in one sentence
+  # (no pod, and no Compose PROJECT/SERVICE, has that name).
+  whyno_in_node 172.30.0.46:80 --from ns3/nowhere --no-probe
+  expect_status 2
+  expect_stderr_one_line
+
   log "case ($mode): a load balancer IP from outside loadBalancerSourceRanges"
   expect_netns_curl "$T-far" 5.6.7.8:80 28
   whyno_in_node 5.6.7.8:80 --from 203.0.113.200 --no-probe --json

@@ -241,6 +241,39 @@ TEST_CASE("a pod's namespace is named from containerd's labels, with its app con
   CHECK(s.host->containerd_reads == 0);
 }
 
+TEST_CASE(
+    "--from NAMESPACE/POD is the pod's address, found by containerd's labels; else Compose's "
+    "PROJECT/SERVICE") {
+  Scene s;
+  NetnsFacts pod;
+  pod.interfaces.push_back({1, "lo", "", 0, true, 65536, {{ip("127.0.0.1"), 8}}});
+  pod.interfaces.push_back({2, "eth0", "veth", 0, true, 1500, {{ip("10.180.0.3"), 24}}});
+  s.host->namespaces.paths["/run/netns/cni-3"] = 903;
+  s.host->namespaces.namespaces[903] = pod;
+  s.host->namespaces.namespaces[903].inode = 903;
+  const std::string sandbox(64, 'd');
+  s.host->namespaces.census.push_back({"/run/netns/cni-3", 903, 0, 0, "cni-3", sandbox});
+  s.host->containerd_pods = {{"k8s.io", sandbox, "ns3", "pod3", "u3", "", true, true}};
+  auto sources = s.host->sources();
+  Query q = host_query(80);
+  q.from = Client::parse("ns3/pod3");
+  REQUIRE(gather::resolve_pod_client(q, sources));
+  REQUIRE(q.from_remote());
+  CHECK(q.from->ip == ip("10.180.0.3"));
+  CHECK(q.from->text == "ns3/pod3");
+  // No such pod here: left for the container lookup (Compose's PROJECT/SERVICE).
+  Query compose = host_query(80);
+  compose.from = Client::parse("shop/web");
+  REQUIRE(gather::resolve_pod_client(compose, sources));
+  CHECK(compose.from_container());
+  // A user's namespace labelled so is not believed.
+  s.host->namespaces.census.back().uid = 1000;
+  Query users = host_query(80);
+  users.from = Client::parse("ns3/pod3");
+  REQUIRE(gather::resolve_pod_client(users, sources));
+  CHECK(users.from_container());
+}
+
 TEST_CASE("a namespace that cannot be opened is unread, with the reason") {
   Scene s;
   s.host->namespaces.forbidden.insert(s.container("web").state.pid);

@@ -84,6 +84,14 @@ struct ReadPlan {
 std::expected<Facts, ReadFailure> gather(const Query& query, const Sources& sources,
                                          const ReadPlan& plan = {});
 
+/// --from NAMESPACE/POD (a Kubernetes pod as kubectl names it): the pod is
+/// found among this host's namespaces by containerd's labels on a process
+/// in it, and the client becomes its namespace's address (Client::ip, its
+/// text kept), so it is diagnosed, and probed, as the machine on the pod
+/// network it is. Nothing for any other --from, or when no running pod of
+/// that name is on this node: then it is Compose's PROJECT/SERVICE.
+std::expected<void, ReadFailure> resolve_pod_client(Query& query, const Sources& sources);
+
 /// The accept queues of the TCP listeners in the namespaces `facts` read
 /// (the host's and the containers'), read again now: after a probe whose
 /// connection completed in silence, whether it still waits to be accepted.

@@ -24,7 +24,9 @@ struct EngineChoice {
   std::string host_root;
 };
 
-std::expected<Facts, ReadFailure> read_host(const Query& query, const EngineChoice& engines = {},
+/// `query`'s --from NAMESPACE/POD is resolved in place first
+/// (resolve_pod_client): the client becomes the pod's address.
+std::expected<Facts, ReadFailure> read_host(Query& query, const EngineChoice& engines = {},
                                             const ReadPlan& plan = {});
 
 /// listeners_now() with this host's kernel.
