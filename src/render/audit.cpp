@@ -148,6 +148,7 @@ void render_audit_json(std::ostream& out, const std::vector<AuditEntry>& entries
   nlohmann::ordered_json diagnoses = nlohmann::ordered_json::array();
   for (const AuditEntry& e : entries) {
     nlohmann::ordered_json d = to_json(e.item.query, e.diagnosis);
+    d["item"] = e.item.container_name;  // the container, or a node's "NodePort of ns2/svc2:p80"
     d["published"] = e.item.kind == AuditItem::Kind::published;
     d["host_ip"] = e.item.host_ip;
     d["broken"] = is_broken(e);

@@ -447,6 +447,14 @@ EOF_CONF
   expect_status 2
   expect_stderr_one_line
 
+  log "case ($mode): --all lists every NodePort and hostPort of the node"
+  whyno_in_node --all --no-probe --json
+  expect_json '[.diagnoses[] | select(.item == "NodePort of ns3/svc3:p80")] | length == 1'
+  expect_json '.diagnoses[] | select(.item == "NodePort of ns3/svc3:p80") | .verdict == "reachable"'
+  expect_json '[.diagnoses[] | select(.item == $hp and .query.port == 8080 and .query.protocol == "tcp")]
+    | length == 1 and .[0].verdict == "reachable"' --arg hp "hostPort of $T-pod6"
+  expect_json '[.diagnoses[] | select(.item | startswith("NodePort of"))] | length >= 3'
+
   log "case ($mode): a load balancer IP from outside loadBalancerSourceRanges"
   expect_netns_curl "$T-far" 5.6.7.8:80 28
   whyno_in_node 5.6.7.8:80 --from 203.0.113.200 --no-probe --json

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "whyno/core/plan/container_lookup.hpp"
+#include "whyno/core/plan/kube_ports.hpp"
 #include "whyno/model/listeners.hpp"
 
 namespace whyno {
@@ -122,10 +123,75 @@ void add_container_items(const Container& c, const Facts& facts, std::vector<Aud
   }
 }
 
+/// The node's own address that clients dial its NodePorts and hostPorts
+/// on: the IPv4 address of the interface its default route leaves by, else
+/// its first IPv4 address off loopback; of those `served`, when given.
+std::optional<IpAddress> node_address(const NetnsFacts& host, const std::vector<IpPrefix>& served) {
+  const auto first_v4 = [&](std::uint32_t index) -> std::optional<IpAddress> {
+    for (const Interface& i : host.interfaces) {
+      if (index != 0 && i.index != index) {
+        continue;
+      }
+      for (const InterfaceAddress& a : i.addresses) {
+        const bool is_served =
+            served.empty() || std::any_of(served.begin(), served.end(),
+                                          [&](const IpPrefix& p) { return p.contains(a.address); });
+        if (a.address.is_v4() && !a.address.is_loopback() && is_served) {
+          return a.address;
+        }
+      }
+    }
+    return std::nullopt;
+  };
+  for (const Route& r : host.routes) {
+    if (r.destination.length == 0 && r.destination.address.is_v4() && r.type == 1 &&
+        (r.table == 254 || r.table == 0)) {
+      if (auto a = first_v4(r.output_index)) {
+        return a;
+      }
+    }
+  }
+  return first_v4(0);
+}
+
+/// A Kubernetes node's NodePorts and hostPorts, dialled on its address.
+void add_node_items(const Facts& facts, std::vector<AuditItem>& out) {
+  for (const KubePort& p : kube_ports(facts.ruleset)) {
+    const auto address = node_address(facts.host, p.node_addresses);
+    if (!address) {
+      continue;
+    }
+    AuditItem item;
+    item.kind = AuditItem::Kind::published;
+    item.query.target = Target::parse(address->to_string());
+    item.query.port = p.port;
+    item.query.protocol = p.protocol;
+    if (p.kind == KubePort::Kind::node_port) {
+      item.container_name = p.service.empty() ? std::string("NodePort") : "NodePort of " + p.service;
+    } else {
+      const Attachment at = facts.engine && p.pod_address
+                                ? container_with_address(*facts.engine, *p.pod_address)
+                                : Attachment{};
+      item.container_name = fmt::format(
+          "hostPort of {}", at.container != nullptr ? at.container->name : p.pod_address->to_string());
+    }
+    // Grouped under one heading per Service or pod, as a container's ports are.
+    item.container_id = item.container_name;
+    out.push_back(std::move(item));
+  }
+  std::sort(out.begin(), out.end(), [](const AuditItem& a, const AuditItem& b) {
+    return std::tuple(a.container_name.starts_with("hostPort"), a.query.port, a.query.protocol) <
+           std::tuple(b.container_name.starts_with("hostPort"), b.query.port, b.query.protocol);
+  });
+}
+
 }  // namespace
 
 std::vector<AuditItem> audit_items(const Facts& facts, const AuditScope& scope) {
   std::vector<AuditItem> out;
+  if (!scope.container && !scope.project) {
+    add_node_items(facts, out);
+  }
   if (!facts.engine) {
     return out;
   }

@@ -256,9 +256,6 @@ std::optional<std::vector<std::uint16_t>> listener_ports(const Query& query, con
 std::vector<IpAddress> addresses_no_container_holds(const Query& query, const Engine& engine,
                                                     const nf::Ruleset& rules, const NetnsFacts& host) {
   std::vector<IpAddress> out;
-  if (query.port == 0) {
-    return out;
-  }
   const auto consider = [&](const IpAddress& a) {
     const bool local = a.is_loopback() || a.is_unspecified() || has_interface_address(host, a);
     if (!local && container_with_address(engine, a).container == nullptr &&
@@ -267,8 +264,9 @@ std::vector<IpAddress> addresses_no_container_holds(const Query& query, const En
     }
   };
   for (const nf::Rule& rule : rules.rules) {
+    // --all (port 0): every DNAT's destination, a Kubernetes node's pods.
     if ((rule.action.kind == nf::ActionKind::dnat) && rule.action.nat_address &&
-        may_match_port(rule, query.port)) {
+        (query.port == 0 || may_match_port(rule, query.port))) {
       consider(*rule.action.nat_address);
     }
   }

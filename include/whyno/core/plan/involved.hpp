@@ -74,7 +74,7 @@ std::optional<std::vector<std::uint16_t>> listener_ports(const Query& query, con
 /// host does not have itself: the targets of DNAT rules that can match the
 /// query's port, and the query's own address. Their namespaces are looked
 /// for on the host (ip netns, containerd, Kubernetes, LXC): the packet
-/// finds them, whichever engine (if any) made them. Empty for --all.
+/// finds them, whichever engine (if any) made them. For --all (port 0), every DNAT's target.
 std::vector<IpAddress> addresses_no_container_holds(const Query& query, const Engine& engine,
                                                     const nf::Ruleset& rules, const NetnsFacts& host);
 
