@@ -195,6 +195,10 @@ void to_json(nlohmann::json& j, const Query& q) {
   if (q.netns) {
     j["netns"] = {{"path", q.netns->path}, {"pid", q.netns->pid}, {"label", q.netns->label}};
   }
+  // --from NAMESPACE/POD, resolved to the pod's address when it was read.
+  if (q.from && q.from->is_remote() && q.from->ip && q.from->text != q.from->ip->to_string()) {
+    j["from_address"] = q.from->ip->to_string();
+  }
 }
 void from_json(const nlohmann::json& j, Query& q) {
   q.target = Target::parse(j.value("address", std::string("localhost")));
@@ -202,6 +206,10 @@ void from_json(const nlohmann::json& j, Query& q) {
   q.protocol = j.value("protocol", Protocol::tcp);
   const auto from = j.value("from", std::optional<std::string>());
   q.from = from ? Client::parse(*from) : std::nullopt;
+  if (const auto address = IpAddress::parse(j.value("from_address", std::string())); address && q.from) {
+    q.from->kind = Client::Kind::remote;
+    q.from->ip = address;
+  }
   q.container = j.value("container", std::optional<std::string>());
   if (const auto it = j.find("netns"); it != j.end() && !it->is_null()) {
     q.netns = NamespaceChoice{it->at("path").get<std::string>(), it->value("pid", 0),
