@@ -638,8 +638,11 @@ TEST_CASE("gather over fakes built from each recording gives back its facts") {
                 {"k8s.io", p.id, c.pod.namespace_name, c.pod.name, c.pod.uid, p.name, false, p.running});
           }
         }
-        census.push_back({"/run/netns/" + c.name, recorded.container_netns.at(c.id).inode, c.state.pid,
-                          c.engine_uid, c.name, sandbox});
+        const std::uint64_t inode = recorded.container_netns.at(c.id).inode;
+        // The client's namespace, when it is also one the packet reached, by its recorded path.
+        const bool is_client = recorded.client_netns && recorded.client_netns->inode == inode;
+        census.push_back({is_client ? recorded.client_netns->path : "/run/netns/" + c.name, inode, c.state.pid,
+                          c.engine_uid, is_client ? recorded.client_netns->label : c.name, sandbox});
       }
       std::erase_if(engines_only.containers,
                     [](const Container& c) { return c.kind == Container::Kind::namespace_only; });
