@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "core/firewall/packet_walk.hpp"
 #include "test_netfilter_nft_fixtures.hpp"
 #include "whyno/core/plan/kube_ports.hpp"
 
@@ -45,4 +46,21 @@ TEST_CASE("both modes give the same NodePorts, each once, named by Service") {
   REQUIRE(nft != nullptr);
   REQUIRE_FALSE(nft->node_addresses.empty());
   CHECK(nft->node_addresses.front().contains(ip("192.168.0.2")));
+}
+
+TEST_CASE("iptables mode: a Service with ClientIP affinity reaches its endpoint whatever the history") {
+  // svc5's KUBE-SVC chain recalls the client (-m recent --rcheck) before its
+  // spread: either way the packet goes to 10.180.0.3:80.
+  const nf::Ruleset rules = decode("kube_iptables");
+  nf::Packet p;
+  p.source = ip("203.0.113.2");
+  p.destination = ip("192.168.0.2");
+  p.destination_type = nf::k_rtn_local;
+  p.destination_port = 3002;
+  p.input_interface = "eth0";
+  const nf::HookOutcome out = nf::walk_hook(rules, nf::Hook::prerouting, p);
+  REQUIRE(out.nat.has_value());
+  CHECK(out.nat->address == ip("10.180.0.3"));
+  CHECK(out.kind == nf::HookOutcome::Kind::accepted);
+  CHECK_FALSE(out.outcome_uncertain);
 }

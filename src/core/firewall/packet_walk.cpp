@@ -35,12 +35,25 @@ void apply_marks(const Rule& rule, Packet& p) {
   }
 }
 
+/// kube-proxy's sessionAffinity: ClientIP (`-m recent --rcheck --name
+/// KUBE-SEP-X -j KUBE-SEP-X` in a KUBE-SVC chain). Whether this client was
+/// seen is a history whyno-port cannot read, but either way the packet goes
+/// to one of the Service's own endpoints, as its random spread would: it is
+/// walked as one more random choice, so every endpoint is still considered.
+bool is_affinity_recall(const Rule& rule, const Match& m) {
+  return m.field == Field::unknown && !m.negated &&
+         (m.text.starts_with("-m recent --rcheck") || m.text.starts_with("-m recent --update")) &&
+         (rule.chain.starts_with("KUBE-SVC-") || rule.chain.starts_with("KUBE-SVL-")) &&
+         rule.action.kind == ActionKind::jump && rule.action.chain.starts_with("KUBE-SEP-");
+}
+
 /// `failed` is set to the first match that does not hold, when one does not.
 Tri evaluate_all(const Rule& rule, const Packet& packet, RandomChoice& random, const Match*& failed) {
   Tri result = Tri::yes;
   failed = nullptr;
   for (const auto& m : rule.matches) {
-    const Tri t = m.field != Field::random ? evaluate(m, packet) : random.holds() ? Tri::yes : Tri::no;
+    const bool chance = m.field == Field::random || is_affinity_recall(rule, m);
+    const Tri t = !chance ? evaluate(m, packet) : random.holds() ? Tri::yes : Tri::no;
     if (t == Tri::no) {
       failed = &m;
       return Tri::no;
