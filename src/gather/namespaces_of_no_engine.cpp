@@ -179,6 +179,17 @@ std::expected<Engine, ReadFailure> engine_of_namespace(const NamespaceChoice& ch
     return read_failure(ReadFailure::Kind::cannot_inspect, excerpt(facts.error().message, 200));
   }
   Container c = namespace_container(handle->inode, choice.label, choice.pid, *facts);
+  // A pod's namespace (/run/netns/cni-...) is named as kubectl names the pod.
+  if (sources.read_containerd_pods) {
+    PodNames pods(sources);
+    for (const kernel::NamespaceCandidate& candidate : sources.namespaces.list_namespaces()) {
+      if (candidate.inode == handle->inode && candidate.uid == 0 && !candidate.containerd_id.empty()) {
+        c.pod = pods.pod_of(candidate.containerd_id);
+        c.name = c.pod.known() ? c.pod.qualified() : c.name;
+        break;
+      }
+    }
+  }
   Engine engine;
   engine.product = "none";
   engine.socket = choice.path;

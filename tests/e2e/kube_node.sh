@@ -326,6 +326,10 @@ cases() {
   whyno_named 192.168.0.2:3003 --from 203.0.113.2 --netns "/run/netns/$T-pod3" --no-probe --json
   expect_verdict reachable
   expect_status 0
+  # On the node, with containerd's metadata where a node keeps it, by the pod's name.
+  whyno_in_node 192.168.0.2:3003 --from 203.0.113.2 --netns "/run/netns/$T-pod3" --no-probe --json
+  expect_verdict reachable
+  expect_json '.container.name == "ns3/pod3"' 
 
   log "case ($mode): a ClusterIP from the node itself, probed"
   ip netns exec "$NODE" curl -sS --max-time 2 http://172.30.0.41:80/ >/dev/null || fail "curl from the node failed"

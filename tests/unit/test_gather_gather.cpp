@@ -623,27 +623,34 @@ TEST_CASE("gather over fakes built from each recording gives back its facts") {
     // A pod named from containerd's labels: its sandbox is the census's
     // containerd container, its app containers are in the metadata.
     std::vector<engine::ContainerdContainer> containerd_pods;
-    if (!snap->query.netns) {
-      for (const Container& c : recorded.engine->containers) {
-        if (c.kind != Container::Kind::namespace_only) {
-          continue;
-        }
-        std::string sandbox;
-        if (c.pod.known()) {
-          sandbox = "sandbox-of-" + c.id;
-          containerd_pods.push_back(
-              {"k8s.io", sandbox, c.pod.namespace_name, c.pod.name, c.pod.uid, "", true, true});
-          for (const PodContainer& p : c.pod.containers) {
-            containerd_pods.push_back(
-                {"k8s.io", p.id, c.pod.namespace_name, c.pod.name, c.pod.uid, p.name, false, p.running});
-          }
-        }
-        const std::uint64_t inode = recorded.container_netns.at(c.id).inode;
-        // The client's namespace, when it is also one the packet reached, by its recorded path.
-        const bool is_client = recorded.client_netns && recorded.client_netns->inode == inode;
-        census.push_back({is_client ? recorded.client_netns->path : "/run/netns/" + c.name, inode, c.state.pid,
-                          c.engine_uid, is_client ? recorded.client_netns->label : c.name, sandbox});
+    for (const Container& c : recorded.engine->containers) {
+      if (c.kind != Container::Kind::namespace_only) {
+        continue;
       }
+      std::string sandbox;
+      if (c.pod.known()) {
+        sandbox = "sandbox-of-" + c.id;
+        containerd_pods.push_back(
+            {"k8s.io", sandbox, c.pod.namespace_name, c.pod.name, c.pod.uid, "", true, true});
+        for (const PodContainer& p : c.pod.containers) {
+          containerd_pods.push_back(
+              {"k8s.io", p.id, c.pod.namespace_name, c.pod.name, c.pod.uid, p.name, false, p.running});
+        }
+      }
+      const std::uint64_t inode = recorded.container_netns.at(c.id).inode;
+      if (snap->query.netns) {
+        // --netns names it; the census only says whose pod it is.
+        if (c.pod.known()) {
+          census.push_back({snap->query.netns->path, inode, 0, 0, c.name, sandbox});
+        }
+        continue;
+      }
+      // The client's namespace, when it is also one the packet reached, by its recorded path.
+      const bool is_client = recorded.client_netns && recorded.client_netns->inode == inode;
+      census.push_back({is_client ? recorded.client_netns->path : "/run/netns/" + c.name, inode, c.state.pid,
+                        c.engine_uid, is_client ? recorded.client_netns->label : c.name, sandbox});
+    }
+    if (!snap->query.netns) {
       std::erase_if(engines_only.containers,
                     [](const Container& c) { return c.kind == Container::Kind::namespace_only; });
     }
