@@ -3,7 +3,9 @@
 // the BoltDB walk must stay inside the file and end, and the podman parser
 // must never throw. Every bucket is walked, two levels down, as podman's
 // layout has them (ctr -> a bucket per container -> config, state).
-// Seed: tests/fixtures/engine/podman-rootless/ondisk-bolt/bolt_state.db.
+// containerd's meta.db, the same format, is parsed too (parse_containerd_meta).
+// Seeds: tests/fixtures/engine/podman-rootless/ondisk-bolt/bolt_state.db,
+// tests/fixtures/engine/containerd/meta_pod.db.
 
 #include <cstddef>
 #include <cstdint>
@@ -11,6 +13,7 @@
 #include "engine/boltdb.hpp"
 #include "engine/podman_bolt.hpp"
 #include "fuzz_input.hpp"
+#include "whyno/engine/containerd_pods.hpp"
 
 using namespace whyno;
 using namespace whyno::engine;
@@ -40,5 +43,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)db->value(db->root(), "runtime-config");
   }
   (void)parse_podman_bolt(file);
+  // containerd's meta.db is the same format: its labels are printed and put
+  // in kubectl commands, so only Kubernetes names come out.
+  if (const auto pods = parse_containerd_meta(file)) {
+    for (const ContainerdContainer& c : *pods) {
+      WHYNO_FUZZ_CHECK(!c.pod_name.empty() && !c.pod_namespace.empty());
+      WHYNO_FUZZ_CHECK(c.pod_name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-.") == std::string::npos);
+      WHYNO_FUZZ_CHECK(!c.running);
+    }
+  }
   return 0;
 }

@@ -6,6 +6,7 @@
 //   5 parse_netavark_network
 //   6 discover_engines with the text as ~/.docker/config.json and as the
 //     current context's meta.json
+//   7 parse_cni_network (a node's /etc/cni/net.d file)
 // The parsers promise never to throw; an exception ends the run as a crash.
 // Seeds: tests/fixtures/engine/podman/ondisk-net/ behind the byte of their parser.
 
@@ -17,6 +18,7 @@
 #include "engine/engine_json.hpp"
 #include "engine/podman_state.hpp"
 #include "fuzz_input.hpp"
+#include "whyno/engine/cni_network.hpp"
 #include "whyno/engine/discovery.hpp"
 
 using namespace whyno;
@@ -52,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (input.empty()) {
     return 0;
   }
-  const auto choice = static_cast<unsigned char>(static_cast<unsigned char>(input.front()) - '0') % 7;
+  const auto choice = static_cast<unsigned char>(static_cast<unsigned char>(input.front()) - '0') % 8;
   // A copy of its own size, so ASan sees a read past the end of the text.
   const std::string body(input.substr(1));
   const std::string_view text = body;
@@ -93,6 +95,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       WHYNO_FUZZ_CHECK(found.has_value() && !found->endpoints.empty());
       break;
     }
+    case 7:
+      if (const auto net = parse_cni_network(text, "/etc/cni/net.d/f.conflist")) {
+        WHYNO_FUZZ_CHECK(net->read && net->plugins.size() <= 64);
+      }
+      break;
     default:
       break;
   }

@@ -101,6 +101,7 @@ case "$name" in
     for f in "$p"/userdata_*_pidfile; do prefixed "$(basename "$f")" 2 "$f"; done
     prefixed hosts_def '3wpd-def\n' "$p/userdata_wpd-def_hosts"
     prefixed hosts_net '3wpd-net\n' "$p/userdata_wpd-net_hosts"
+    prefixed cni_podman 7 "$fixtures/engine/cni/87-podman-bridge.conflist"
     prefixed aardvark 4 "$p/aardvark-dns_wpdisk"
     prefixed network 5 "$p/networks_wpdisk.json"
     printf '6{"currentContext":"rootless","Endpoints":{"docker":{"Host":"unix:///run/user/1000/docker.sock"}}}' \
@@ -109,6 +110,7 @@ case "$name" in
   podman_bolt)  # a whole BoltDB file
     cp "$fixtures/engine/podman-rootless/ondisk-bolt/bolt_state.db" "$out/rootless_bolt_state.db"
     cp "$fixtures"/engine/hostile/bolt_*_bomb.db "$out/"  # a user's planted files
+    cp "$fixtures/engine/containerd/meta_pod.db" "$out/containerd_meta_pod.db"
     ;;
   dns)  # CHOICE (bits 0-1 type, bit 2 "NAME\n" given, bit 3 hosts), then data
     d=$fixtures/dns
