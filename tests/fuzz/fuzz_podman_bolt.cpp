@@ -48,7 +48,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (const auto pods = parse_containerd_meta(file)) {
     for (const ContainerdContainer& c : *pods) {
       WHYNO_FUZZ_CHECK(!c.pod_name.empty() && !c.pod_namespace.empty());
-      WHYNO_FUZZ_CHECK(c.pod_name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-.") == std::string::npos);
+      WHYNO_FUZZ_CHECK(c.pod_name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-.") ==
+                       std::string::npos);
       WHYNO_FUZZ_CHECK(!c.running);
     }
   }
