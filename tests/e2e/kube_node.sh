@@ -78,13 +78,15 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
   address = "$CTD_SOCK.ttrpc"
 EOF_CTD
   # The shims keep runc's state in /run/containerd/runc/k8s.io whatever the
-  # state directory is: removed afterwards if this test made it.
-  # runc makes the k8s.io cgroups: removed too if this test made them.
-  [[ -e /run/containerd/runc/k8s.io ]] || on_exit rmdir /run/containerd/runc/k8s.io
-  [[ -e /run/containerd/runc ]] || on_exit rmdir /run/containerd/runc
+  # state directory is, and runc makes the k8s.io cgroups: removed afterwards
+  # if this test made them, once the shims are gone.
+  local made=()
+  [[ -e /run/containerd/runc/k8s.io ]] || made+=(/run/containerd/runc/k8s.io)
+  [[ -e /run/containerd/runc ]] || made+=(/run/containerd/runc)
   if [[ -z $(find /sys/fs/cgroup -maxdepth 2 -name k8s.io -type d) ]]; then
-    on_exit bash -c 'find /sys/fs/cgroup -maxdepth 2 -name k8s.io -type d -exec rmdir {} +'
+    made+=(cgroups)
   fi
+  on_exit remove_made_by_containerd "${made[@]}"
   containerd --config "$T_DIR/containerd.toml" >"$T_DIR/containerd.log" 2>&1 &
   on_exit pkill -f "containerd --config $T_DIR/containerd.toml"
   on_exit kill_pod_containers
@@ -96,6 +98,31 @@ EOF_CTD
   ctr_k8s version >/dev/null 2>&1 || fail "the private containerd did not start: $(tail -3 "$T_DIR/containerd.log")"
   cp "$SERVER" "$T_DIR/rootfs/server"
   cp /bin/busybox "$T_DIR/rootfs/busybox"
+}
+
+# remove_made_by_containerd WHAT...: the runc state directories named and
+# ("cgroups") the k8s.io cgroups, once this test's shims have exited; they
+# tear down a moment after their tasks are deleted.
+remove_made_by_containerd() {
+  local _ what
+  for _ in $(seq 1 50); do
+    pgrep -f "containerd-shim.*$CTD_SOCK" >/dev/null || break
+    sleep 0.1
+  done
+  for _ in $(seq 1 50); do
+    local left=0
+    for what in "$@"; do
+      if [[ $what == cgroups ]]; then
+        find /sys/fs/cgroup -maxdepth 2 -name k8s.io -type d -exec rmdir {} + 2>/dev/null
+        [[ -z $(find /sys/fs/cgroup -maxdepth 2 -name k8s.io -type d) ]] || left=1
+      else
+        rmdir "$what" 2>/dev/null
+        [[ ! -e $what ]] || left=1
+      fi
+    done
+    [[ $left -eq 0 ]] && return 0
+    sleep 0.1
+  done
 }
 
 kill_pod_containers() {
