@@ -28,4 +28,15 @@ constexpr std::uint8_t ip_protocol_number(Protocol p) {
   return p == Protocol::tcp ? k_ipproto_tcp : k_ipproto_udp;
 }
 
+/// The protocol of an IPPROTO_* number; nullopt for any but TCP and UDP.
+constexpr std::optional<Protocol> protocol_of_ip_number(std::uint32_t number) {
+  if (number == k_ipproto_tcp) {
+    return Protocol::tcp;
+  }
+  if (number == k_ipproto_udp) {
+    return Protocol::udp;
+  }
+  return std::nullopt;
+}
+
 }  // namespace whyno

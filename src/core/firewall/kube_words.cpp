@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "vmap_lookup.hpp"
+#include "whyno/core/plan/kube_ports.hpp"
 #include "whyno/util/printable.hpp"
 #include "whyno/util/words.hpp"
 
@@ -20,23 +21,6 @@ std::optional<std::string> named_before(const std::string& comment, std::string_
     return std::nullopt;
   }
   return comment.substr(0, comment.size() - suffix.size());
-}
-
-/// nftables mode names a Service's chains "firewall-HASH-ns5/svc5/tcp/p80":
-/// "ns5/svc5:p80".
-std::string service_of_chain(const std::string& chain) {
-  const auto first = chain.find('-');
-  const auto second = first == std::string::npos ? first : chain.find('-', first + 1);
-  if (second == std::string::npos) {
-    return {};
-  }
-  const std::string rest = chain.substr(second + 1);  // ns5/svc5/tcp/p80
-  const auto port = rest.rfind('/');
-  const auto proto = port == std::string::npos || port == 0 ? std::string::npos : rest.rfind('/', port - 1);
-  if (proto == std::string::npos) {
-    return {};
-  }
-  return rest.substr(0, proto) + ":" + rest.substr(port + 1);
 }
 
 /// The element of kube-proxy's no-endpoint maps the packet finds, in the
@@ -95,7 +79,7 @@ std::optional<KubeDrop> nftables_drop(const nf::Rule& rule, const nf::Ruleset& r
     return std::nullopt;
   }
   if (rule.chain.starts_with("firewall-") && rule.chain != "firewall-check") {
-    return KubeDrop{KubeDrop::Kind::source_range, service_of_chain(rule.chain)};
+    return KubeDrop{KubeDrop::Kind::source_range, kube_service_of_chain(rule.chain)};
   }
   if (rule.chain == "cluster-ips-check") {
     return KubeDrop{rule.action.kind == nf::ActionKind::reject ? KubeDrop::Kind::cluster_ip_port

@@ -156,7 +156,12 @@ std::optional<IpAddress> node_address(const NetnsFacts& host, const std::vector<
 
 /// A Kubernetes node's NodePorts and hostPorts, dialled on its address.
 void add_node_items(const Facts& facts, std::vector<AuditItem>& out) {
-  for (const KubePort& p : kube_ports(facts.ruleset)) {
+  // NodePorts first, then hostPorts, each by port.
+  std::vector<KubePort> ports = kube_ports(facts.ruleset);
+  std::sort(ports.begin(), ports.end(), [](const KubePort& a, const KubePort& b) {
+    return std::tuple(a.kind, a.port, a.protocol) < std::tuple(b.kind, b.port, b.protocol);
+  });
+  for (const KubePort& p : ports) {
     const auto address = node_address(facts.host, p.node_addresses);
     if (!address) {
       continue;
@@ -179,10 +184,6 @@ void add_node_items(const Facts& facts, std::vector<AuditItem>& out) {
     item.container_id = item.container_name;
     out.push_back(std::move(item));
   }
-  std::sort(out.begin(), out.end(), [](const AuditItem& a, const AuditItem& b) {
-    return std::tuple(a.container_name.starts_with("hostPort"), a.query.port, a.query.protocol) <
-           std::tuple(b.container_name.starts_with("hostPort"), b.query.port, b.query.protocol);
-  });
 }
 
 }  // namespace

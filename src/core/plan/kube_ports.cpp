@@ -8,19 +8,6 @@ namespace whyno {
 
 namespace {
 
-constexpr std::uint32_t k_tcp = 6;
-constexpr std::uint32_t k_udp = 17;
-
-std::optional<Protocol> protocol_of_number(std::uint32_t number) {
-  if (number == k_tcp) {
-    return Protocol::tcp;
-  }
-  if (number == k_udp) {
-    return Protocol::udp;
-  }
-  return std::nullopt;
-}
-
 /// The one protocol and destination port a rule matches, when it names
 /// exactly one of each.
 std::optional<std::pair<Protocol, std::uint16_t>> single_port(const nf::Rule& rule) {
@@ -31,7 +18,7 @@ std::optional<std::pair<Protocol, std::uint16_t>> single_port(const nf::Rule& ru
       continue;
     }
     if (m.field == nf::Field::l4proto) {
-      protocol = protocol_of_number(m.ranges[0].first);
+      protocol = protocol_of_ip_number(m.ranges[0].first);
     } else if (m.field == nf::Field::dport && m.ranges[0].first <= 65535) {
       port = static_cast<std::uint16_t>(m.ranges[0].first);
     }
@@ -40,23 +27,6 @@ std::optional<std::pair<Protocol, std::uint16_t>> single_port(const nf::Rule& ru
     return std::nullopt;
   }
   return std::pair{*protocol, *port};
-}
-
-/// "ns2/svc2:p80" from nftables mode's chain "external-42NFTM6N-ns2/svc2/tcp/p80"
-/// (or "service-..."): the Service and port name after the hash.
-std::string service_of_chain(std::string_view chain) {
-  const auto first = chain.find('-');
-  const auto second = first == std::string_view::npos ? first : chain.find('-', first + 1);
-  if (second == std::string_view::npos) {
-    return {};
-  }
-  const std::string_view rest = chain.substr(second + 1);  // ns2/svc2/tcp/p80
-  const auto port_name = rest.rfind('/');
-  const auto proto = port_name == std::string_view::npos ? port_name : rest.rfind('/', port_name - 1);
-  if (proto == std::string_view::npos || proto == 0) {
-    return {};
-  }
-  return std::string(rest.substr(0, proto)) + ":" + std::string(rest.substr(port_name + 1));
 }
 
 /// The entries of kube-proxy's NodePort map: `meta l4proto . th dport vmap`,
@@ -88,14 +58,30 @@ void add_map_node_ports(const nf::Rule& rule, std::vector<KubePort>& out) {
         port == 0 || port > 65535) {
       continue;
     }
-    if (const auto protocol = protocol_of_number(number)) {
+    if (const auto protocol = protocol_of_ip_number(number)) {
       out.push_back({KubePort::Kind::node_port, *protocol, static_cast<std::uint16_t>(port),
-                     service_of_chain(e.chain), std::nullopt, 0, node_addresses});
+                     kube_service_of_chain(e.chain), std::nullopt, 0, node_addresses});
     }
   }
 }
 
 }  // namespace
+
+std::string kube_service_of_chain(std::string_view chain) {
+  const auto first = chain.find('-');
+  const auto second = first == std::string_view::npos ? first : chain.find('-', first + 1);
+  if (second == std::string_view::npos) {
+    return {};
+  }
+  const std::string_view rest = chain.substr(second + 1);  // ns2/svc2/tcp/p80
+  const auto port_name = rest.rfind('/');
+  const auto proto = port_name == std::string_view::npos || port_name == 0 ? std::string_view::npos
+                                                                           : rest.rfind('/', port_name - 1);
+  if (proto == std::string_view::npos) {
+    return {};
+  }
+  return std::string(rest.substr(0, proto)) + ":" + std::string(rest.substr(port_name + 1));
+}
 
 std::vector<KubePort> kube_ports(const nf::Ruleset& rules) {
   std::vector<KubePort> out;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "whyno/util/ip_address.hpp"
@@ -31,6 +32,11 @@ struct KubePort {
   /// (nftables mode's @nodeport-ips); empty: every local address.
   std::vector<IpPrefix> node_addresses;
 };
+
+/// "ns2/svc2:p80" from nftables mode's chain names, which carry the Service
+/// and port name after a hash ("external-42NFTM6N-ns2/svc2/tcp/p80",
+/// "firewall-HASH-ns5/svc5/tcp/p80"); "" for any other name.
+std::string kube_service_of_chain(std::string_view chain);
 
 /// Each port once (by kind, protocol and port), in the rules' order.
 std::vector<KubePort> kube_ports(const nf::Ruleset& rules);
