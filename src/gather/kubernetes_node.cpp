@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "namespaces_of_no_engine.hpp"
+#include "scoped_reads.hpp"
+
 namespace whyno::gather {
 
 bool runs_kubernetes(const nf::Ruleset& rules) {
@@ -11,16 +14,21 @@ bool runs_kubernetes(const nf::Ruleset& rules) {
   });
 }
 
-Pod PodNames::pod_of(const std::string& id) {
-  if (id.empty()) {
-    return {};
-  }
+const std::vector<engine::ContainerdContainer>& PodNames::containers() {
   if (!m_containers) {
     // Unreadable metadata leaves the namespace named as the kernel shows it.
     auto read = m_sources.read_containerd_pods ? m_sources.read_containerd_pods()
                                                : Result<std::vector<engine::ContainerdContainer>>{};
     m_containers = read ? std::move(*read) : std::vector<engine::ContainerdContainer>{};
   }
+  return *m_containers;
+}
+
+Pod PodNames::pod_of(const std::string& id) {
+  if (id.empty()) {
+    return {};
+  }
+  containers();
   const auto self = std::find_if(m_containers->begin(), m_containers->end(),
                                  [&](const engine::ContainerdContainer& c) { return c.id == id; });
   if (self == m_containers->end()) {
@@ -52,25 +60,6 @@ bool is_pod_name(std::string_view text) {
   return slash != std::string_view::npos && name_ok(text.substr(0, slash)) && name_ok(text.substr(slash + 1));
 }
 
-/// The address a namespace's packets leave with: its first IPv4 address
-/// not on loopback, else its first such IPv6.
-std::optional<IpAddress> namespace_address(const NetnsFacts& ns) {
-  std::optional<IpAddress> v6;
-  for (const Interface& i : ns.interfaces) {
-    for (const InterfaceAddress& a : i.addresses) {
-      if (a.address.is_loopback() ||
-          (!a.address.is_v4() && a.address.in_prefix(*IpAddress::parse("fe80::"), 10))) {
-        continue;
-      }
-      if (a.address.is_v4()) {
-        return a.address;
-      }
-      v6 = v6 ? v6 : a.address;
-    }
-  }
-  return v6;
-}
-
 }  // namespace
 
 std::expected<void, ReadFailure> resolve_pod_client(Query& query, const Sources& sources) {
@@ -79,6 +68,9 @@ std::expected<void, ReadFailure> resolve_pod_client(Query& query, const Sources&
   }
   const std::string& wanted = query.from->text;
   PodNames pods(sources);
+  if (!pods.any()) {
+    return {};  // no pod here: PROJECT/SERVICE of Compose, without a look through /proc
+  }
   for (const kernel::NamespaceCandidate& candidate : sources.namespaces.list_namespaces()) {
     // As for a DNAT's destination: only root's namespaces are believed.
     if (candidate.uid != 0 || candidate.containerd_id.empty() ||
@@ -89,12 +81,7 @@ std::expected<void, ReadFailure> resolve_pod_client(Query& query, const Sources&
     if (!handle || handle->inode != candidate.inode) {
       continue;
     }
-    ListenerScope interfaces_only;
-    interfaces_only.ports = {query.port};
-    interfaces_only.every_port = false;
-    interfaces_only.protocol = query.protocol;
-    interfaces_only.connections = false;
-    const auto read = sources.namespaces.read(*handle, interfaces_only);
+    const auto read = sources.namespaces.read(*handle, interfaces_only(query));
     if (!read) {
       continue;
     }

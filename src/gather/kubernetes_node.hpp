@@ -28,7 +28,13 @@ class PodNames {
   /// none, or the metadata could not be read.
   Pod pod_of(const std::string& id);
 
+  /// Whether containerd's metadata names any pod: when not, no namespace
+  /// needs looking through for one.
+  bool any() { return !containers().empty(); }
+
  private:
+  const std::vector<engine::ContainerdContainer>& containers();
+
   const Sources& m_sources;
   std::optional<std::vector<engine::ContainerdContainer>> m_containers;
 };

@@ -18,6 +18,13 @@ std::unexpected<ReadFailure> read_failure(ReadFailure::Kind kind, std::string me
   return std::unexpected(ReadFailure{kind, std::move(message)});
 }
 
+/// An address a namespace's packets may leave with: not loopback, not
+/// IPv6 link-local.
+bool is_own_address(const IpAddress& a) {
+  static const IpAddress k_link_local = *IpAddress::parse("fe80::");
+  return !a.is_loopback() && !a.in_prefix(k_link_local, 10);
+}
+
 /// A namespace of no engine, as a container built from what the kernel
 /// shows of it, so the paths can be walked to it.
 Container namespace_container(std::uint64_t inode, const std::string& label, int pid,
@@ -30,12 +37,11 @@ Container namespace_container(std::uint64_t inode, const std::string& label, int
   c.state.running = true;
   c.state.pid = pid;
   c.network_mode = "namespace";
-  static const IpAddress k_link_local = *IpAddress::parse("fe80::");
   for (const Interface& i : facts.interfaces) {
     const InterfaceAddress* v4 = nullptr;
     const InterfaceAddress* v6 = nullptr;
     for (const InterfaceAddress& a : i.addresses) {
-      if (a.address.is_loopback() || a.address.in_prefix(k_link_local, 10)) {
+      if (!is_own_address(a.address)) {
         continue;
       }
       const InterfaceAddress*& first = a.address.is_v4() ? v4 : v6;
@@ -62,6 +68,22 @@ Container namespace_container(std::uint64_t inode, const std::string& label, int
 constexpr std::size_t k_max_namespaces_searched = 512;
 
 }  // namespace
+
+std::optional<IpAddress> namespace_address(const NetnsFacts& ns) {
+  std::optional<IpAddress> v6;
+  for (const Interface& i : ns.interfaces) {
+    for (const InterfaceAddress& a : i.addresses) {
+      if (!is_own_address(a.address)) {
+        continue;
+      }
+      if (a.address.is_v4()) {
+        return a.address;
+      }
+      v6 = v6 ? v6 : a.address;
+    }
+  }
+  return v6;
+}
 
 /// Where the packet goes and no engine's container is: the namespace that
 /// holds the address, found among every namespace of the host (ip netns,
@@ -141,12 +163,7 @@ std::optional<ClientNamespace> find_client_namespace(const Query& query, const S
     }
     ++searched;
     // Its interfaces are what is asked; no socket is.
-    ListenerScope interfaces_only;
-    interfaces_only.ports = {query.port};  // one filtered socket read: next to nothing
-    interfaces_only.every_port = false;
-    interfaces_only.protocol = query.protocol;
-    interfaces_only.connections = false;
-    auto read = sources.namespaces.read(*handle, interfaces_only);
+    auto read = sources.namespaces.read(*handle, interfaces_only(query));
     if (read && has_interface_address(*read, client)) {
       return ClientNamespace{candidate.path, candidate.inode, candidate.label};
     }
@@ -180,8 +197,7 @@ std::expected<Engine, ReadFailure> engine_of_namespace(const NamespaceChoice& ch
   }
   Container c = namespace_container(handle->inode, choice.label, choice.pid, *facts);
   // A pod's namespace (/run/netns/cni-...) is named as kubectl names the pod.
-  if (sources.read_containerd_pods) {
-    PodNames pods(sources);
+  if (PodNames pods(sources); pods.any()) {
     for (const kernel::NamespaceCandidate& candidate : sources.namespaces.list_namespaces()) {
       if (candidate.inode == handle->inode && candidate.uid == 0 && !candidate.containerd_id.empty()) {
         c.pod = pods.pod_of(candidate.containerd_id);

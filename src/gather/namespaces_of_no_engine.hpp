@@ -22,6 +22,11 @@ namespace whyno::gather {
 void find_namespaces_by_packet(const Query& query, const Sources& sources, Facts& facts,
                                const ListenerScope& scope);
 
+/// The address a namespace's packets leave with: its first IPv4 address
+/// not on loopback, else its first IPv6 one neither loopback nor
+/// link-local; nullopt when it has none.
+std::optional<IpAddress> namespace_address(const NetnsFacts& ns);
+
 /// --from ADDRESS of another machine: the namespace of this host (root's,
 /// not the host's own) that holds the address, if one does, for the probe
 /// to send from.

@@ -20,6 +20,10 @@ ListenerScope scope_for(const std::optional<std::vector<std::uint16_t>>& ports, 
   return scope;
 }
 
+ListenerScope interfaces_only(const Query& query) {
+  return scope_for(std::vector<std::uint16_t>{query.port}, query.protocol, /*connections=*/false);
+}
+
 bool needs_every_port(const NetnsFacts& read, const ListenerScope& scope) {
   if (scope.every_port) {
     return false;

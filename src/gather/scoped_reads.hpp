@@ -23,6 +23,10 @@ constexpr std::size_t k_listeners_kept = 64;
 ListenerScope scope_for(const std::optional<std::vector<std::uint16_t>>& ports, Protocol protocol,
                         bool connections);
 
+/// A read for a namespace's interfaces, when no socket is asked: the
+/// query's one port, filtered by the kernel, costs next to nothing.
+ListenerScope interfaces_only(const Query& query);
+
 /// Whether a read of `scope` must be widened to every port: it was filtered
 /// and nothing on its ports takes traffic of its protocol from outside the
 /// namespace (a socket not bound to loopback).
